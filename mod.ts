@@ -1,0 +1,21 @@
+/**
+ * tooltrial: a declarative benchmark for tool generalization.
+ *
+ * Data flows one way: spec (YAML) → tools (Env) → runners (agents × protocols → episodes)
+ * → tasks (checks) → reports (metrics, JSON, Markdown).
+ *
+ * @example
+ * ```ts
+ * import { buildReport, loadSuite, runSuite } from "./mod.ts";
+ * const suite = await loadSuite("suite.yaml");
+ * const episodes = await runSuite(suite, { agents: ["oracle"], protocols: ["direct"] });
+ * console.assert(episodes.every((e) => e.success));
+ * ```
+ * @module
+ */
+export * from "./spec/mod.ts";
+export * from "./tools/mod.ts";
+export * from "./tasks/mod.ts";
+export * from "./runners/mod.ts";
+export * from "./reports/mod.ts";
+export { VERSION } from "./version.ts";

@@ -1,0 +1,33 @@
+import type { ProtocolSpec, TaskSpec } from "../spec/types.ts";
+import type { ToolDef } from "../tools/types.ts";
+import type { AssistantMessage, Message } from "./messages.ts";
+import type { Rng } from "./rng.ts";
+
+/** Which phase a turn belongs to: `trial` runs on a scratch copy of state; `execute` on the real one. */
+export type Phase = "trial" | "execute";
+
+/** What the runner tells an agent about the current turn. Model agents read the same from the messages. */
+export interface TurnInfo {
+  phase: Phase;
+  /** Trial calls still allowed in this phase (trial phase only). */
+  callsLeft?: number;
+}
+
+/** Everything an agent may know about one episode before it starts. */
+export interface EpisodeContext {
+  task: TaskSpec;
+  protocol: ProtocolSpec;
+  seed: number;
+  rng: Rng;
+}
+
+/** One episode's conversation with an agent. */
+export interface AgentSession {
+  act(messages: readonly Message[], tools: readonly ToolDef[], turn: TurnInfo): Promise<AssistantMessage>;
+}
+
+/** An agent: starts one session per episode. */
+export interface Agent {
+  readonly name: string;
+  start(ctx: EpisodeContext): AgentSession;
+}

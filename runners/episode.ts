@@ -1,0 +1,189 @@
+import type { ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
+import { checkTask } from "../tasks/mod.ts";
+import { type Env, INVALID_KINDS, type Observation } from "../tools/types.ts";
+import type { Agent, Phase } from "./agent.ts";
+import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
+import type { Message } from "./messages.ts";
+import { prompts } from "./prompts.ts";
+import { createRng } from "./rng.ts";
+
+export interface EpisodeOptions {
+  id: string;
+  seed: number;
+  sample: number;
+}
+
+/** What the agent reads back from a tool call. */
+export function observationText(o: Observation): string {
+  return JSON.stringify(o.ok ? o.result : { error: o.error.kind, message: o.error.message });
+}
+
+/**
+ * Run one episode of `task` in `env` with `agent` under `protocol`.
+ * Never throws for agent or tool failures: they end up in the record.
+ *
+ * @example
+ * ```ts
+ * import { loadEnv } from "../spec/mod.ts";
+ * import { declarativeEnv } from "../tools/mod.ts";
+ * import { runEpisode } from "./episode.ts";
+ * import { scriptedAgent } from "./agents/mod.ts";
+ * const spec = await loadEnv("envs/library");
+ * const rec = await runEpisode(declarativeEnv(spec), spec.tasks[0], {
+ *   agent: scriptedAgent({ name: "oracle", scripted: "oracle", options: {} }),
+ *   protocol: { name: "direct", kind: "direct", trialBudget: 0, maxTurns: 12 },
+ *   episode: { id: "e1", seed: 1, sample: 0 },
+ * });
+ * console.assert(rec.success);
+ * ```
+ */
+export async function runEpisode(
+  env: Env,
+  task: TaskSpec,
+  opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions },
+): Promise<EpisodeRecord> {
+  const { agent, protocol, episode } = opts;
+  const t0 = performance.now();
+  const events: EpisodeEvent[] = [];
+  const id = episode.id;
+  events.push({
+    v: 1,
+    type: "episode",
+    episode: id,
+    env: env.name,
+    task: task.id,
+    split: task.split,
+    agent: agent.name,
+    protocol: protocol.name,
+    seed: episode.seed,
+    sample: episode.sample,
+  });
+  const metrics: EpisodeMetrics = { calls: 0, trial_calls: 0, invalid_calls: 0, trial_invalid_calls: 0, self_corrections: 0, turns: 0 };
+  const messages: Message[] = [];
+  const post = (phase: Phase, message: Message) => {
+    messages.push(message);
+    if (message.role !== "tool") events.push({ v: 1, type: "message", episode: id, phase, message });
+  };
+  let error: string | null = null;
+  let answer: string | null = null;
+  let finalState: State = env.initialState;
+
+  try {
+    const session = agent.start({ task, protocol, seed: episode.seed, rng: createRng(episode.seed) });
+
+    /** Runs one phase from `state`; returns the final plain message (or null) and the end state. */
+    const phase = async (name: Phase, start: State, budget: number | undefined) => {
+      let state = start;
+      let lastFailed = false;
+      let used = 0;
+      for (let turn = 0; turn < protocol.maxTurns; turn++) {
+        const callsLeft = budget === undefined ? undefined : budget - used;
+        const reply = await session.act(messages, env.tools, { phase: name, callsLeft });
+        metrics.turns++;
+        post(name, reply);
+        const calls = reply.tool_calls ?? [];
+        if (calls.length === 0) return { text: reply.content ?? "", state, exhausted: false };
+        let exhausted = false;
+        for (const tc of calls) {
+          const call = { id: tc.id, name: tc.function.name, arguments: tc.function.arguments };
+          const c0 = performance.now();
+          let observation: Observation;
+          if (budget !== undefined && used >= budget) {
+            exhausted = true;
+            observation = { ok: false, error: { kind: "tool_error", message: prompts.budgetExhausted(budget) } };
+          } else {
+            used++;
+            const r = await env.step(state, call);
+            state = r.state;
+            observation = r.observation;
+            const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
+            if (name === "trial") {
+              metrics.trial_calls++;
+              if (invalid) metrics.trial_invalid_calls++;
+            } else {
+              metrics.calls++;
+              if (invalid) metrics.invalid_calls++;
+            }
+            if (lastFailed && observation.ok) metrics.self_corrections++;
+            lastFailed = !observation.ok;
+          }
+          const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
+          events.push({
+            v: 1,
+            type: "tool",
+            episode: id,
+            phase: name,
+            call: { id: call.id, name: call.name, arguments: parseMaybe(call.arguments) },
+            observation,
+            invalid,
+            ms: round(performance.now() - c0),
+          });
+          messages.push({ role: "tool", tool_call_id: tc.id, name: tc.function.name, content: observationText(observation) });
+        }
+        if (exhausted || (budget !== undefined && used >= budget && name === "trial")) {
+          return { text: null, state, exhausted: true };
+        }
+      }
+      return { text: null, state, exhausted: false };
+    };
+
+    if (protocol.kind === "direct") {
+      post("execute", { role: "system", content: prompts.direct() });
+      post("execute", { role: "user", content: task.query });
+      const r = await phase("execute", env.initialState, undefined);
+      finalState = r.state;
+      answer = r.text;
+      if (answer === null) error = `no final answer within ${protocol.maxTurns} turns`;
+    } else {
+      post("trial", { role: "system", content: prompts.trialSystem(protocol.trialBudget) });
+      post("trial", { role: "user", content: prompts.trialUser(task) });
+      if (protocol.trialBudget > 0) await phase("trial", env.initialState, protocol.trialBudget);
+      events.push({ v: 1, type: "phase", episode: id, phase: "execute" });
+      post("execute", { role: "user", content: prompts.executeUser(task) });
+      const r = await phase("execute", env.initialState, undefined);
+      finalState = r.state;
+      answer = r.text;
+      if (answer === null) error = `no final answer within ${protocol.maxTurns} turns`;
+    }
+  } catch (err) {
+    error = `agent failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+
+  const verdict = await checkTask(task, answer, finalState);
+  if (answer === null) {
+    verdict.checks.unshift({ name: "answered", passed: false, detail: error ?? "no final answer" });
+    verdict.passed = false;
+  }
+  const ms = round(performance.now() - t0);
+  events.push({ v: 1, type: "result", episode: id, success: verdict.passed, answer, checks: verdict.checks, metrics, error, ms });
+  return {
+    id,
+    env: env.name,
+    task: task.id,
+    split: task.split,
+    tags: task.tags,
+    agent: agent.name,
+    protocol: protocol.name,
+    seed: episode.seed,
+    sample: episode.sample,
+    success: verdict.passed,
+    answer,
+    metrics,
+    error,
+    ms,
+    events,
+  };
+}
+
+function parseMaybe(raw: string | Record<string, unknown>): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

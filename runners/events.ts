@@ -1,0 +1,79 @@
+import type { CheckOutcome } from "../tasks/mod.ts";
+import type { Observation } from "../tools/types.ts";
+import type { Phase } from "./agent.ts";
+import type { Message } from "./messages.ts";
+
+/** Version of the episode event log (runners/schema/episode.v1.json). */
+export const EPISODE_LOG_VERSION = 1;
+
+/** Per-episode counts. Timing lives in `ms` fields, which are the only non-deterministic values. */
+export interface EpisodeMetrics {
+  /** Tool calls in the execution phase. */
+  calls: number;
+  /** Tool calls in the trial phase. */
+  trial_calls: number;
+  /** Execution-phase calls to unknown tools, with unparsable JSON, or violating the schema. */
+  invalid_calls: number;
+  trial_invalid_calls: number;
+  /** Failed calls whose next call in the same phase succeeded. */
+  self_corrections: number;
+  /** Assistant turns across phases. */
+  turns: number;
+}
+
+export type EpisodeEvent =
+  | {
+    v: 1;
+    type: "episode";
+    episode: string;
+    env: string;
+    task: string;
+    split: "seen" | "unseen";
+    agent: string;
+    protocol: string;
+    seed: number;
+    sample: number;
+  }
+  | { v: 1; type: "message"; episode: string; phase: Phase; message: Message }
+  | {
+    v: 1;
+    type: "tool";
+    episode: string;
+    phase: Phase;
+    call: { id: string; name: string; arguments: unknown };
+    observation: Observation;
+    invalid: boolean;
+    ms: number;
+  }
+  | { v: 1; type: "phase"; episode: string; phase: Phase }
+  | {
+    v: 1;
+    type: "result";
+    episode: string;
+    success: boolean;
+    answer: string | null;
+    checks: CheckOutcome[];
+    metrics: EpisodeMetrics;
+    /** Set when the episode ended abnormally (agent crash, turn limit); the run goes on. */
+    error: string | null;
+    ms: number;
+  };
+
+/** One finished episode: its identity, events and outcome. */
+export interface EpisodeRecord {
+  id: string;
+  env: string;
+  task: string;
+  split: "seen" | "unseen";
+  tags: string[];
+  agent: string;
+  protocol: string;
+  seed: number;
+  sample: number;
+  success: boolean;
+  answer: string | null;
+  metrics: EpisodeMetrics;
+  error: string | null;
+  ms: number;
+  events: EpisodeEvent[];
+}

@@ -1,0 +1,36 @@
+/** OpenAI-style chat messages: what agents read and write. */
+export interface AssistantToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+export type Message =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string }
+  | AssistantMessage
+  | { role: "tool"; tool_call_id: string; name: string; content: string };
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: string | null;
+  tool_calls?: AssistantToolCall[];
+}
+
+/** Build an assistant message that calls tools (arguments serialized as JSON text). */
+export function callTools(calls: { name: string; args: Record<string, unknown> }[], idPrefix = "call"): AssistantMessage {
+  return {
+    role: "assistant",
+    content: null,
+    tool_calls: calls.map((c, i) => ({
+      id: `${idPrefix}_${i}`,
+      type: "function",
+      function: { name: c.name, arguments: JSON.stringify(c.args) },
+    })),
+  };
+}
+
+/** Build a plain assistant reply (an answer, or the notes that end a trial phase). */
+export function say(text: string): AssistantMessage {
+  return { role: "assistant", content: text };
+}

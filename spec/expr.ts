@@ -1,0 +1,114 @@
+import jsonata from "jsonata";
+
+/** A compiled JSONata expression with a time limit. */
+export interface Expr {
+  readonly source: string;
+  /** Evaluate over `input`; `bindings` become `$name` variables. Rejects on error or time-out. */
+  evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+}
+
+/** A JSONata syntax error, with the character offset inside the expression. */
+export class ExprSyntaxError extends Error {
+  readonly position: number;
+  constructor(message: string, position: number) {
+    super(message);
+    this.name = "ExprSyntaxError";
+    this.position = position;
+  }
+}
+
+/** Limits applied to every evaluation: wall time (ms), nesting depth, sequence length. */
+export const exprLimits = { timeoutMs: 1000, stack: 500, sequence: 1_000_000 };
+
+/** A fixed clock so `$now()` and `$millis()` are deterministic in every run. */
+export const FIXED_NOW = Date.UTC(2026, 0, 15, 9, 0, 0);
+const clock = {
+  now: () => new Date(FIXED_NOW).toISOString(),
+  millis: () => FIXED_NOW,
+};
+
+/**
+ * Compile a JSONata expression; throws ExprSyntaxError on bad syntax.
+ *
+ * @example
+ * ```ts
+ * import { compileExpr } from "./expr.ts";
+ * const e = compileExpr("$count(state.books[author = $args.a])");
+ * const n = await e.evaluate({ state: { books: [{ author: "Le Guin" }] } }, { args: { a: "Le Guin" } });
+ * console.assert(n === 1);
+ * ```
+ */
+export function compileExpr(source: string): Expr {
+  let compiled: ReturnType<typeof jsonata>;
+  try {
+    compiled = jsonata(source, {
+      timeout: exprLimits.timeoutMs,
+      stack: exprLimits.stack,
+      sequence: exprLimits.sequence,
+    } as Parameters<typeof jsonata>[1]);
+  } catch (err) {
+    const e = err as { message?: string; position?: number; token?: string };
+    throw new ExprSyntaxError(e.message ?? String(err), e.position ?? 0);
+  }
+  return {
+    source,
+    evaluate: (input, bindings) => compiled.evaluate(input, { ...clock, ...bindings }),
+  };
+}
+
+/** Message of a JSONata runtime error (they are plain objects with a code). */
+export function exprErrorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const e = err as { message?: string; code?: string };
+  return e?.message ?? e?.code ?? String(err);
+}
+
+/** A text with `{{expr}}` holes. */
+export interface Template {
+  readonly source: string;
+  render(input: unknown, bindings?: Record<string, unknown>): Promise<string>;
+}
+
+/**
+ * Compile "text {{jsonata}} text"; throws ExprSyntaxError (position relative to the whole text).
+ *
+ * @example
+ * ```ts
+ * import { compileTemplate } from "./expr.ts";
+ * const t = compileTemplate("unknown book {{$args.id}}");
+ * console.assert(await t.render({}, { args: { id: "b9" } }) === "unknown book b9");
+ * ```
+ */
+export function compileTemplate(source: string): Template {
+  const parts: (string | Expr)[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const open = source.indexOf("{{", i);
+    if (open < 0) break;
+    const close = source.indexOf("}}", open + 2);
+    if (close < 0) throw new ExprSyntaxError("unclosed '{{' in template", open);
+    if (open > i) parts.push(source.slice(i, open));
+    try {
+      parts.push(compileExpr(source.slice(open + 2, close)));
+    } catch (err) {
+      const e = err as ExprSyntaxError;
+      throw new ExprSyntaxError(e.message, open + 2 + (e.position ?? 0));
+    }
+    i = close + 2;
+  }
+  if (i < source.length) parts.push(source.slice(i));
+  return {
+    source,
+    async render(input, bindings) {
+      let out = "";
+      for (const p of parts) {
+        if (typeof p === "string") out += p;
+        else {
+          const v = await p.evaluate(input, bindings);
+          out += v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { dirname, isAbsolute, join, relative } from "node:path";
+import { type SpecIssue, SpecError } from "./errors.ts";
+import { readSpecFile, sha256Hex } from "./files.ts";
+import { loadEnv } from "./load_env.ts";
+import type { AgentSpec, EnvSpec, ProtocolKind, ProtocolSpec, ScriptedKind, SuiteSpec } from "./types.ts";
+import { validateSpec } from "./validate.ts";
+import { parseYaml } from "./yaml.ts";
+
+interface RawSuite {
+  suite: string;
+  description?: string;
+  envs: string[];
+  agents: Record<string, { scripted: ScriptedKind } & Record<string, unknown>>;
+  protocols?: Record<string, { kind?: ProtocolKind; trial_budget?: number; max_turns?: number }>;
+  samples?: number;
+  seeds?: number[];
+}
+
+/** Defaults applied when a suite leaves protocols out. */
+export const DEFAULT_PROTOCOLS = { direct: {}, trial: { trial_budget: 6 } };
+export const DEFAULT_MAX_TURNS = 12;
+export const DEFAULT_TRIAL_BUDGET = 6;
+
+/**
+ * Load a suite and every environment it names; throws SpecError with all located problems.
+ *
+ * @example
+ * ```ts
+ * import { loadSuite } from "./load_suite.ts";
+ * const suite = await loadSuite("suite.yaml");
+ * console.assert(suite.envs.length >= 3);
+ * ```
+ */
+export async function loadSuite(file: string): Promise<SuiteSpec> {
+  const text = await readSpecFile(file, { what: "suite" });
+  const doc = parseYaml(text, file);
+  const schemaIssues = validateSpec(doc, "suite");
+  if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
+  const raw = doc.value as RawSuite;
+  const issues: SpecIssue[] = [];
+  const at = (pointer: string, message: string, hint?: string): SpecIssue => ({ file, pointer, ...doc.locate(pointer), message, hint });
+
+  const envs: EnvSpec[] = [];
+  const byName = new Map<string, number>();
+  for (const [i, p] of raw.envs.entries()) {
+    const path = relative(Deno.cwd(), isAbsolute(p) ? p : join(dirname(file), p)) || ".";
+    try {
+      const env = await loadEnv(path);
+      if (byName.has(env.name)) {
+        issues.push(at(`/envs/${i}`, `environment "${env.name}" is listed twice (also /envs/${byName.get(env.name)})`, "remove one entry"));
+        continue;
+      }
+      byName.set(env.name, i);
+      envs.push(env);
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      // A missing env file is the suite's mistake: point at the suite line too.
+      if (err.issues.length === 1 && err.issues[0].message.endsWith("not found")) {
+        issues.push(at(`/envs/${i}`, `environment ${path} not found`, "each entry is a folder holding env.yaml, or a YAML file, relative to the suite"));
+      } else issues.push(...err.issues);
+    }
+  }
+
+  const agents: AgentSpec[] = Object.entries(raw.agents).map(([name, a]) => {
+    const { scripted, ...options } = a;
+    return { name, scripted, options };
+  });
+
+  const protocols: ProtocolSpec[] = [];
+  for (const [name, p] of Object.entries(raw.protocols ?? DEFAULT_PROTOCOLS) as [string, NonNullable<RawSuite["protocols"]>[string]][]) {
+    const kind = p.kind ?? (name === "direct" || name === "trial" ? name : undefined);
+    if (!kind) {
+      issues.push(at(`/protocols/${name}`, `protocol "${name}" needs a kind`, "add kind: direct or kind: trial"));
+      continue;
+    }
+    if (kind === "direct" && p.trial_budget !== undefined) {
+      issues.push(at(`/protocols/${name}/trial_budget`, "trial_budget only applies to trial protocols", "remove it, or set kind: trial"));
+    }
+    protocols.push({
+      name,
+      kind,
+      trialBudget: kind === "trial" ? p.trial_budget ?? DEFAULT_TRIAL_BUDGET : 0,
+      maxTurns: p.max_turns ?? DEFAULT_MAX_TURNS,
+    });
+  }
+
+  if (issues.length > 0) throw new SpecError(issues);
+  const sha256 = await sha256Hex([await sha256Hex(text), ...envs.map((e) => e.sha256)].join("\n"));
+  return {
+    name: raw.suite,
+    description: raw.description ?? "",
+    file,
+    sha256,
+    envs,
+    agents,
+    protocols,
+    samples: raw.samples ?? 1,
+    seeds: raw.seeds ?? [0],
+  };
+}
+
+/** Load any spec file by its kind key (`env:` or `suite:`), for `tooltrial validate`. */
+export async function loadAny(path: string): Promise<{ kind: "env"; spec: EnvSpec } | { kind: "suite"; spec: SuiteSpec }> {
+  let file = path;
+  try {
+    if ((await Deno.stat(path)).isDirectory) file = join(path, "env.yaml");
+  } catch { /* reported by the loader */ }
+  const text = await readSpecFile(file, { what: "spec" });
+  const doc = parseYaml(text, file);
+  const v = doc.value as Record<string, unknown> | null;
+  if (v && typeof v === "object" && "suite" in v) return { kind: "suite", spec: await loadSuite(file) };
+  if (v && typeof v === "object" && "env" in v) return { kind: "env", spec: await loadEnv(file) };
+  throw new SpecError([{
+    file,
+    line: 1,
+    col: 1,
+    pointer: "",
+    message: "not a tooltrial spec: no env: or suite: key",
+    hint: "start the file with `tooltrial: 1` and `env: <name>` (an environment) or `suite: <name>` (a suite)",
+  }]);
+}

@@ -1,0 +1,105 @@
+import type { Expr, Template } from "./expr.ts";
+
+/** One row of a state table. */
+export type Row = Record<string, unknown>;
+/** Environment state: named tables. Never mutated; effects build a new state (copy-on-write per table). */
+export type State = Readonly<Record<string, readonly Row[]>>;
+/** A JSON Schema object (the tool's parameters). */
+export type JsonSchema = Record<string, unknown>;
+
+/** A reference call: a tool name and its arguments, in the environment's canonical names. */
+export interface Call {
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/** A declarative tool, normalized: compiled expressions, defaults filled in. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+  errors: { when: Expr; message: Template }[];
+  /** [table, expression giving the table's new rows] in declaration order. */
+  effect: [string, Expr][];
+  result?: Expr;
+}
+
+/** Checks on the final answer text; every present one must hold. */
+export interface AnswerCheck {
+  equals?: string;
+  contains?: string[];
+  excludes?: string[];
+  regex?: RegExp;
+  number?: { value: number; tol: number };
+  jsonata?: Expr;
+}
+
+export interface Check {
+  answer?: AnswerCheck;
+  /** JSONata over {state}; must be true on the final (real) state. */
+  state?: Expr;
+}
+
+export type Split = "seen" | "unseen";
+
+export interface TaskSpec {
+  id: string;
+  env: string;
+  query: string;
+  split: Split;
+  tags: string[];
+  gold: Call[];
+  /** Reference final answer (what scripted agents say when they succeed). */
+  answer: string;
+  check: Check;
+}
+
+/** A data or spec file that went into a spec, with its content hash. */
+export interface SourceFile {
+  path: string;
+  sha256: string;
+}
+
+export interface EnvSpec {
+  name: string;
+  description: string;
+  /** The env.yaml path as given (relative to the working directory). */
+  file: string;
+  /** Hash over the spec file and every data file. */
+  sha256: string;
+  files: SourceFile[];
+  state: State;
+  tools: ToolSpec[];
+  tasks: TaskSpec[];
+}
+
+export type ScriptedKind = "oracle" | "memorizer" | "explorer" | "random";
+
+export interface AgentSpec {
+  name: string;
+  scripted: ScriptedKind;
+  options: Record<string, unknown>;
+}
+
+export type ProtocolKind = "direct" | "trial";
+
+export interface ProtocolSpec {
+  name: string;
+  kind: ProtocolKind;
+  /** Most calls in the trial phase (trial only). */
+  trialBudget: number;
+  /** Most assistant turns per phase. */
+  maxTurns: number;
+}
+
+export interface SuiteSpec {
+  name: string;
+  description: string;
+  file: string;
+  sha256: string;
+  envs: EnvSpec[];
+  agents: AgentSpec[];
+  protocols: ProtocolSpec[];
+  samples: number;
+  seeds: number[];
+}

@@ -1,0 +1,118 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import envSchema from "./schema/env.json" with { type: "json" };
+import suiteSchema from "./schema/suite.json" with { type: "json" };
+import { closeNames, type SpecIssue } from "./errors.ts";
+import { type Located, pointerSegment } from "./yaml.ts";
+
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+const compiled = new Map<string, ValidateFunction>();
+
+/** The published spec schemas by kind. */
+export const specSchemas = { env: envSchema, suite: suiteSchema } as const;
+export type SpecKind = keyof typeof specSchemas;
+
+function validatorFor(kind: SpecKind): ValidateFunction {
+  let v = compiled.get(kind);
+  if (!v) {
+    v = ajv.compile(specSchemas[kind]);
+    compiled.set(kind, v);
+  }
+  return v;
+}
+
+/** Validate a located document against the kind's schema; returns located issues (empty when valid). */
+export function validateSpec(doc: Located, kind: SpecKind): SpecIssue[] {
+  const validate = validatorFor(kind);
+  if (validate(doc.value)) return [];
+  return ajvIssues(validate.errors ?? [], doc);
+}
+
+/** Turn ajv errors into located, de-duplicated issues with hints. */
+export function ajvIssues(errors: ErrorObject[], doc: Located, base = ""): SpecIssue[] {
+  // A failed oneOf reports every branch's complaint; keep one message per oneOf instead.
+  const oneOfs = errors.filter((e) => e.keyword === "oneOf");
+  const kept = errors.filter((e) =>
+    e.keyword === "oneOf" ||
+    !oneOfs.some((o) => e.schemaPath.startsWith(o.schemaPath + "/"))
+  );
+  const seen = new Set<string>();
+  const issues: SpecIssue[] = [];
+  for (const e of kept) {
+    const issue = describe(e, doc, base);
+    const key = `${issue.pointer}|${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function describe(e: ErrorObject, doc: Located, base: string): SpecIssue {
+  const ptr = base + e.instancePath;
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const props = Object.keys((parent.properties ?? {}) as object);
+  const at = (pointer: string, key = false) => ({ file: doc.file, pointer, ...doc.locate(pointer, { key }) });
+  const desc = typeof parent.description === "string" ? parent.description : undefined;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const close = closeNames(key, props, 2);
+      return {
+        ...at(`${ptr}/${pointerSegment(key)}`, true),
+        message: `unknown key "${key}"`,
+        hint: close.length > 0
+          ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
+          : props.length > 0
+          ? `allowed keys here: ${props.join(", ")}`
+          : "remove it",
+      };
+    }
+    case "required": {
+      const key = String((e.params as { missingProperty: string }).missingProperty);
+      const sub = (parent.properties as Record<string, { description?: string }> | undefined)?.[key];
+      return {
+        ...at(ptr),
+        message: `missing required key "${key}"`,
+        hint: `add "${key}:"${sub?.description ? ` (${sub.description})` : ""}`,
+      };
+    }
+    case "enum": {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const close = closeNames(String(e.data), allowed, 1);
+      return {
+        ...at(ptr),
+        message: `${JSON.stringify(e.data)} is not one of ${allowed.join(", ")}`,
+        hint: close.length > 0 ? `did you mean "${close[0]}"?` : `use one of ${allowed.join(", ")}`,
+      };
+    }
+    case "const":
+      return {
+        ...at(ptr),
+        message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`,
+        hint: desc ?? "use the value shown",
+      };
+    case "oneOf":
+      return { ...at(ptr), message: "does not match any allowed form", hint: desc ?? "see the schema" };
+    case "type":
+      return {
+        ...at(ptr),
+        message: `must be ${(e.params as { type: string | string[] }).type}, not ${typeName(e.data)}`,
+        hint: desc ?? "change the value's type",
+      };
+    case "pattern":
+      return {
+        ...at(ptr),
+        message: `${JSON.stringify(e.data)} does not match ${(e.params as { pattern: string }).pattern}`,
+        hint: desc ?? "change the value to match the pattern",
+      };
+    default:
+      return { ...at(ptr), message: e.message ?? `fails ${e.keyword}`, hint: desc };
+  }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  return typeof v === "string" ? `the string ${JSON.stringify(v)}` : `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,6 @@
+/**
+ * The tool layer: a runnable Env (tools + state + step) built from a spec. Variants wrap it.
+ * @module
+ */
+export { declarativeEnv, parseArguments, unknownTool } from "./declarative.ts";
+export * from "./types.ts";

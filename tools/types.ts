@@ -1,0 +1,52 @@
+import type { JsonSchema, State } from "../spec/types.ts";
+
+/** A tool as the agent sees it (OpenAI function shape). */
+export interface ToolDef {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+}
+
+/** A call made by an agent. `arguments` is JSON text (as models emit it) or an already-parsed object. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string | Record<string, unknown>;
+}
+
+/** Why a call failed. `unknown_tool`, `invalid_json` and `invalid_arguments` make it an invalid call. */
+export type ErrorKind =
+  | "unknown_tool"
+  | "invalid_json"
+  | "invalid_arguments"
+  | "tool_error"
+  | "tool_crash";
+
+/** What the agent gets back: plain JSON. */
+export type Observation =
+  | { ok: true; result: unknown }
+  | { ok: false; error: { kind: ErrorKind; message: string; details?: unknown } };
+
+export interface StepResult {
+  observation: Observation;
+  state: State;
+}
+
+/** Kinds of error that count as the agent's invalid call (not the tool refusing a valid one). */
+export const INVALID_KINDS: ReadonlySet<ErrorKind> = new Set([
+  "unknown_tool",
+  "invalid_json",
+  "invalid_arguments",
+]);
+
+/**
+ * A tool environment: tools, an initial state, and a pure step function.
+ * Variants are Env → Env wrappers; the trial phase steps from the same initial state and throws
+ * the result away.
+ */
+export interface Env {
+  readonly name: string;
+  readonly tools: readonly ToolDef[];
+  readonly initialState: State;
+  step(state: State, call: ToolCall): Promise<StepResult>;
+}
