@@ -257,7 +257,7 @@ export async function main(args: string[]): Promise<number> {
     const run = COMMANDS[cmd];
     if (!run) {
       const close = closeNames(cmd, Object.keys(COMMANDS), 1);
-      throw new UsageError(`unknown command "${cmd}"${close.length ? ` — did you mean "${close[0]}"?` : ""}. Run "tooltrial --help".`);
+      throw new UsageError(`unknown command "${cmd}"${close.length ? ` (did you mean "${close[0]}"?)` : ""}; run "tooltrial --help" for the list`);
     }
     return await run(rest);
   } catch (err) {

@@ -93,7 +93,7 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
         pointer: "",
         message: `cannot read table "${table}": ${e.message}`,
         hint: def.file.endsWith(".csv")
-          ? "a CSV needs a header row and the same number of cells in every row"
+          ? "fix the CSV there: one header row, the same number of cells in every row, fields with commas or quotes in \"…\" with inner quotes doubled"
           : "the file must hold a list of objects (JSON) or one object per line (JSONL)",
       });
     }

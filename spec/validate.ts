@@ -35,9 +35,18 @@ export function ajvIssues(errors: ErrorObject[], doc: Located, base = ""): SpecI
     e.keyword === "oneOf" ||
     !oneOfs.some((o) => e.schemaPath.startsWith(o.schemaPath + "/"))
   );
+  // A misspelt key shows up twice: as unknown, and as the missing key it was meant to be.
+  const typoFor = new Set<string>();
+  for (const e of kept) {
+    if (e.keyword !== "additionalProperties") continue;
+    const props = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties ?? {}) as object);
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    for (const c of closeNames(key, props, 2)) typoFor.add(`${e.instancePath}|${c}`);
+  }
   const seen = new Set<string>();
   const issues: SpecIssue[] = [];
   for (const e of kept) {
+    if (e.keyword === "required" && typoFor.has(`${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`)) continue;
     const issue = describe(e, doc, base);
     const key = `${issue.pointer}|${issue.message}`;
     if (seen.has(key)) continue;

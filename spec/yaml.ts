@@ -85,8 +85,9 @@ function yamlHint(code: string): string {
   switch (code) {
     case "DUPLICATE_KEY":
       return "each key may appear once in a mapping; remove or rename the second one";
-    case "BAD_INDENT":
     case "MISSING_CHAR":
+      return "a quote or bracket opened earlier is never closed; close it on the line where the value ends";
+    case "BAD_INDENT":
       return "check the indentation: nested keys need more spaces than their parent, and list items start with '- '";
     case "BLOCK_AS_IMPLICIT_KEY":
       return "a key seems to span several lines; check for a missing ':' or an unclosed quote";

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { loadSuite } from "../spec/mod.ts";
+import type { EpisodeRecord } from "./events.ts";
+import { planRun, runSuite } from "./run.ts";
+
+const suite = await loadSuite("testdata/good/suite.yaml");
+
+/** Everything but timing. */
+function strip(recs: EpisodeRecord[]): string {
+  return JSON.stringify(recs, (k, v) => (k === "ms" ? undefined : v));
+}
+
+Deno.test("plan: env × task × agent × protocol × seed × sample, in a fixed order", () => {
+  const plan = planRun(suite);
+  assert.equal(plan.length, 2 * 3 * 2 * 2 * 2);
+  assert.equal(plan[0].id, "mini/mini-1/oracle/direct/0.0");
+  assert.equal(new Set(plan.map((p) => p.episodeSeed)).size, plan.length);
+});
+
+Deno.test("results do not depend on concurrency, and reruns are identical", async () => {
+  const a = await runSuite(suite, { concurrency: 1 });
+  const b = await runSuite(suite, { concurrency: 7 });
+  const c = await runSuite(suite, { concurrency: 3 });
+  assert.equal(strip(a), strip(b));
+  assert.equal(strip(a), strip(c));
+});
+
+Deno.test("onEpisode fires in plan order", async () => {
+  const order: string[] = [];
+  const recs = await runSuite(suite, { concurrency: 5, onEpisode: (r) => void order.push(r.id) });
+  assert.deepEqual(order, recs.map((r) => r.id));
+  assert.deepEqual(order, planRun(suite).map((p) => p.id));
+});
+
+Deno.test("oracle and explorer solve the mini suite; random does not", async () => {
+  const recs = await runSuite(suite);
+  const rate = (agent: string) => recs.filter((r) => r.agent === agent && r.success).length / recs.filter((r) => r.agent === agent).length;
+  assert.equal(rate("oracle"), 1);
+  assert.equal(rate("explorer"), 1);
+  assert.ok(rate("random") < 0.5);
+});
