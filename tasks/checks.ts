@@ -39,10 +39,11 @@ export async function checkTask(task: TaskSpec, answer: string | null, state: St
   return { passed: checks.every((c) => c.passed), checks };
 }
 
-/** Numbers written in text: "1,234.5", "-3", "2e3". */
+/** Numbers written in text: "1,234.5", "-3", "2e3". A hyphen after a letter ("ORD-104") is not a sign. */
 export function numbersIn(text: string): number[] {
   const out: number[] = [];
-  for (const m of text.matchAll(/-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+  const re = /(?:(?<![\p{L}\p{N}_])-)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/gu;
+  for (const m of text.matchAll(re)) {
     const n = Number(m[0].replaceAll(",", ""));
     if (Number.isFinite(n)) out.push(n);
   }

@@ -33,6 +33,10 @@ Deno.test("no final answer fails every answer check", async () => {
   assert.ok(!(await passes({ regex: /.*/ }, null)));
 });
 
+Deno.test("numbersIn: ids with hyphens are not negative numbers", () => {
+  assert.deepEqual(numbersIn("ORD-10433 costs -5 or 1,299.99"), [10433, -5, 1299.99]);
+});
+
 Deno.test("property: numbersIn finds every integer written in text", () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: -1e6, max: 1e6 }), { maxLength: 6 }), (xs) => {

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { main } from "./cli.ts";
+import { assertValidReport } from "./reports/mod.ts";
+
+/** Run the CLI in-process, capturing what it prints. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    const code = await main(args);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("cli: --help on every command", async () => {
+  for (const args of [["--help"], ["bench", "--help"], ["validate", "-h"], ["list", "--help"]]) {
+    const r = await cli(...args);
+    assert.equal(r.code, 0, args.join(" "));
+    assert.match(r.out, /Usage: tooltrial/);
+  }
+});
+
+Deno.test("cli: validate exits 0 on good specs and 2 on bad ones, with located errors", async () => {
+  const good = await cli("validate", "testdata/good/mini.yaml", "testdata/good/suite.yaml");
+  assert.equal(good.code, 0);
+  assert.match(good.out, /ok {2}testdata\/good\/mini\.yaml {2}\(env "mini": 2 tools, 2 tasks\)/);
+  const bad = await cli("validate", "testdata/good/mini.yaml", "testdata/bad/unknown_key.yaml");
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /testdata\/bad\/unknown_key\.yaml:5:5 at \/tools\/0\/descripton: unknown key "descripton"/);
+  assert.match(bad.err, /1 of 2 files invalid/);
+});
+
+Deno.test("cli: bad flags, commands and paths exit 2 with a clear message", async () => {
+  const cases: [string[], RegExp][] = [
+    [["bench", "testdata/good/suite.yaml", "--agents", "oracel"], /did you mean "oracle"/],
+    [["bench", "testdata/good/suite.yaml", "--samples", "0"], /--samples must be an integer ≥ 1/],
+    [["bench", "--bogus"], /Unknown option '--bogus'/],
+    [["bnech"], /did you mean "bench"/],
+    [["bench", "nowhere.yaml"], /nowhere\.yaml:1:1: suite nowhere\.yaml: not found/],
+    [["validate"], /needs at least one file/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = await cli(...args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.err, msg);
+  }
+});
+
+Deno.test("cli: bench writes episodes, a schema-valid report and Markdown", async () => {
+  const out = await Deno.makeTempDir();
+  const r = await cli("bench", "testdata/good/suite.yaml", "--out", out, "--concurrency", "3");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\| oracle \| direct \| 100\.0% \|/);
+  const report = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+  assertValidReport(report);
+  assert.equal(report.episodes.length, 2 * 3 * 2 * 2 * 2);
+  assert.deepEqual(report.provenance.seeds, [0, 1]);
+  assert.equal(report.provenance.specs.length, 2);
+  const lines = (await Deno.readTextFile(`${out}/episodes.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines.filter((e) => e.type === "result").length, report.episodes.length);
+  assert.ok(lines.every((e) => e.v === 1));
+  assert.match(await Deno.readTextFile(`${out}/report.md`), /^# tooltrial report: mini/);
+});
+
+Deno.test("cli: a bad spec writes nothing and says nothing was run", async () => {
+  const out = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/suite.yaml`, `tooltrial: 1\nsuite: s\nenvs: [${Deno.cwd()}/testdata/bad/bad_expr.yaml]\nagents: { o: { scripted: oracle } }\n`);
+  const r = await cli("bench", `${dir}/suite.yaml`, "--out", out);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bad_expr\.yaml:7:13/);
+  assert.match(r.err, /nothing was run/);
+  assert.deepEqual([...Deno.readDirSync(out)], []);
+});

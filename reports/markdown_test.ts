@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { loadSuite } from "../spec/mod.ts";
+import { runSuite } from "../runners/mod.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { assertValidReport, buildReport, type Provenance, suiteProvenance } from "./report.ts";
+
+const GOLDEN = "testdata/golden/mini_report.md";
+
+Deno.test("golden: Markdown report of the mini suite", async () => {
+  const suite = await loadSuite("testdata/good/suite.yaml");
+  const episodes = await runSuite(suite);
+  const provenance: Provenance = {
+    tooltrial_version: "0.0.0-test",
+    git_commit: "0000000000000000000000000000000000000000",
+    git_dirty: false,
+    deno: "2.9.6",
+    v8: "x",
+    typescript: "x",
+    os: "linux",
+    arch: "x86_64",
+    started_at: "2026-01-15T09:00:00.000Z",
+    finished_at: "2026-01-15T09:00:01.000Z",
+    command: ["bench"],
+    ...suiteProvenance(suite),
+    concurrency: 4,
+  };
+  const report = buildReport(episodes, { run_id: "0123456789abcdef", provenance });
+  assertValidReport(report);
+  const md = renderMarkdown(report);
+  if (Deno.env.get("UPDATE_GOLDEN") === "1") await Deno.writeTextFile(GOLDEN, md);
+  assert.equal(md, await Deno.readTextFile(GOLDEN), "run with UPDATE_GOLDEN=1 to accept a deliberate change");
+});
