@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod.ts";
 import type { SuiteSpec } from "./spec/types.ts";
 import { openEpisodeLog, planRun, runSuite, writeFileAtomic } from "./runners/mod.ts";
-import { assertValidReport, buildReport, overallMarkdown, progressBar, renderMarkdown, suiteProvenance } from "./reports/mod.ts";
+import {
+  assertValidReport,
+  buildReport,
+  overallMarkdown,
+  progressBar,
+  renderMarkdown,
+  suiteProvenance,
+} from "./reports/mod.ts";
 import { VERSION } from "./version.ts";
 
 /** Bad command-line input: printed without a stack trace, exit 2. */
@@ -65,7 +72,9 @@ function parse<T extends Flags>(args: string[], options: T) {
   try {
     const all = { help: { type: "boolean", short: "h" }, ...options } as const;
     return parseArgs({ args, options: all, allowPositionals: true, strict: true }) as {
-      values: { [K in keyof T]?: T[K]["type"] extends "string" ? string : boolean } & { help?: boolean };
+      values: { [K in keyof T]?: T[K]["type"] extends "string" ? string : boolean } & {
+        help?: boolean;
+      };
       positionals: string[];
     };
   } catch (err) {
@@ -77,7 +86,9 @@ function parse<T extends Flags>(args: string[], options: T) {
 function intFlag(v: string | undefined, name: string, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  }
   return n;
 }
 
@@ -87,7 +98,11 @@ function listFlag(v: string | undefined, name: string, known: string[]): string[
   for (const item of items) {
     if (!known.includes(item)) {
       const close = closeNames(item, known, 1);
-      throw new UsageError(`--${name}: "${item}" is not in the suite${close.length ? ` (did you mean "${close[0]}"?)` : ""}; known: ${known.join(", ")}`);
+      throw new UsageError(
+        `--${name}: "${item}" is not in the suite${
+          close.length ? ` (did you mean "${close[0]}"?)` : ""
+        }; known: ${known.join(", ")}`,
+      );
     }
   }
   return items;
@@ -109,7 +124,10 @@ async function gitInfo(): Promise<{ commit: string | null; dirty: boolean | null
 }
 
 /** A run id: hash of what determines the results (specs, agents, protocols, seeds, samples, version). */
-export async function runId(suite: SuiteSpec, sel: { agents?: string[]; protocols?: string[]; samples: number; seeds: number[] }): Promise<string> {
+export async function runId(
+  suite: SuiteSpec,
+  sel: { agents?: string[]; protocols?: string[]; samples: number; seeds: number[] },
+): Promise<string> {
   const key = JSON.stringify({
     v: VERSION,
     suite: suite.sha256,
@@ -122,17 +140,24 @@ export async function runId(suite: SuiteSpec, sel: { agents?: string[]; protocol
 }
 
 async function bench(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    out: { type: "string" },
-    agents: { type: "string" },
-    protocols: { type: "string" },
-    samples: { type: "string" },
-    seed: { type: "string" },
-    concurrency: { type: "string" },
-    quiet: { type: "boolean" },
-  } as const);
+  const { values, positionals } = parse(
+    args,
+    {
+      out: { type: "string" },
+      agents: { type: "string" },
+      protocols: { type: "string" },
+      samples: { type: "string" },
+      seed: { type: "string" },
+      concurrency: { type: "string" },
+      quiet: { type: "boolean" },
+    } as const,
+  );
   if (values.help) return print(HELP.bench);
-  if (positionals.length > 1) throw new UsageError(`bench takes one suite file, got ${positionals.length}: ${positionals.join(" ")}`);
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `bench takes one suite file, got ${positionals.length}: ${positionals.join(" ")}`,
+    );
+  }
   const started = new Date();
   const suite = await loadSuite(positionals[0] ?? "suite.yaml");
   const agents = listFlag(values.agents, "agents", suite.agents.map((a) => a.name));
@@ -144,15 +169,26 @@ async function bench(args: string[]): Promise<number> {
   const id = await runId(suite, { agents, protocols, samples, seeds });
   const out = values.out ?? join("runs", `${suite.name}-${id}`);
   const total = planRun(suite, { agents, protocols, samples, seeds }).length;
-  if (total === 0) throw new UsageError(`nothing to run: the suite has no tasks for the selected agents and protocols`);
+  if (total === 0) {
+    throw new UsageError(
+      `nothing to run: the suite has no tasks for the selected agents and protocols`,
+    );
+  }
 
   await Deno.mkdir(out, { recursive: true });
   // A report from an earlier run in this folder must not pass for this run's.
   for (const f of ["report.json", "report.md"]) await Deno.remove(join(out, f)).catch(() => {});
   const log = await openEpisodeLog(join(out, "episodes.jsonl"));
-  const bar = progressBar(total, { label: `${suite.name} `, enabled: values.quiet ? false : undefined });
+  const bar = progressBar(total, {
+    label: `${suite.name} `,
+    enabled: values.quiet ? false : undefined,
+  });
   const quiet = values.quiet ?? false;
-  if (!quiet) console.error(`tooltrial ${VERSION}: ${total} episodes (${suite.envs.length} envs, run ${id}) → ${out}`);
+  if (!quiet) {
+    console.error(
+      `tooltrial ${VERSION}: ${total} episodes (${suite.envs.length} envs, run ${id}) → ${out}`,
+    );
+  }
   let records;
   try {
     records = await runSuite(suite, {
@@ -196,7 +232,11 @@ async function bench(args: string[]): Promise<number> {
   await writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
   if (!quiet) {
     console.log(overallMarkdown(report));
-    console.log(`\nreport: ${join(out, "report.md")} · ${join(out, "report.json")} · episodes: ${join(out, "episodes.jsonl")}`);
+    console.log(
+      `\nreport: ${join(out, "report.md")} · ${join(out, "report.json")} · episodes: ${
+        join(out, "episodes.jsonl")
+      }`,
+    );
   }
   return 0;
 }
@@ -204,14 +244,18 @@ async function bench(args: string[]): Promise<number> {
 async function validate(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {});
   if (values.help) return print(HELP.validate);
-  if (positionals.length === 0) throw new UsageError("validate needs at least one file: tooltrial validate envs/library");
+  if (positionals.length === 0) {
+    throw new UsageError("validate needs at least one file: tooltrial validate envs/library");
+  }
   let bad = 0;
   for (const file of positionals) {
     try {
       const r = await loadAny(file);
       const what = r.kind === "env"
         ? `env "${r.spec.name}": ${r.spec.tools.length} tools, ${r.spec.tasks.length} tasks`
-        : `suite "${r.spec.name}": ${r.spec.envs.length} envs, ${r.spec.envs.reduce((n, e) => n + e.tasks.length, 0)} tasks`;
+        : `suite "${r.spec.name}": ${r.spec.envs.length} envs, ${
+          r.spec.envs.reduce((n, e) => n + e.tasks.length, 0)
+        } tasks`;
       console.log(`ok  ${file}  (${what})`);
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
@@ -219,7 +263,11 @@ async function validate(args: string[]): Promise<number> {
       console.error(err.format());
     }
   }
-  if (bad > 0) console.error(`\n${bad} of ${positionals.length} file${positionals.length > 1 ? "s" : ""} invalid`);
+  if (bad > 0) {
+    console.error(
+      `\n${bad} of ${positionals.length} file${positionals.length > 1 ? "s" : ""} invalid`,
+    );
+  }
   return bad > 0 ? 2 : 0;
 }
 
@@ -230,13 +278,29 @@ async function list(args: string[]): Promise<number> {
   const lines = [`suite ${suite.name}${suite.description ? ` — ${suite.description}` : ""}`, ""];
   for (const e of suite.envs) {
     const seen = e.tasks.filter((t) => t.split === "seen").length;
-    lines.push(`env ${e.name} (${e.file}): ${e.tasks.length} tasks (${seen} seen, ${e.tasks.length - seen} unseen)`);
+    lines.push(
+      `env ${e.name} (${e.file}): ${e.tasks.length} tasks (${seen} seen, ${
+        e.tasks.length - seen
+      } unseen)`,
+    );
     lines.push(`  tools: ${e.tools.map((t) => t.name).join(", ")}`);
-    lines.push(`  state: ${Object.entries(e.state).map(([k, rows]) => `${k} (${rows.length})`).join(", ")}`);
+    lines.push(
+      `  state: ${Object.entries(e.state).map(([k, rows]) => `${k} (${rows.length})`).join(", ")}`,
+    );
   }
   lines.push("", `agents: ${suite.agents.map((a) => `${a.name} (${a.scripted})`).join(", ")}`);
-  lines.push(`protocols: ${suite.protocols.map((p) => p.kind === "trial" ? `${p.name} (trial, budget ${p.trialBudget})` : `${p.name} (direct)`).join(", ")}`);
-  lines.push(`seeds: ${suite.seeds.join(", ")} · samples: ${suite.samples} · episodes per bench run: ${planRun(suite).length}`);
+  lines.push(
+    `protocols: ${
+      suite.protocols.map((p) =>
+        p.kind === "trial" ? `${p.name} (trial, budget ${p.trialBudget})` : `${p.name} (direct)`
+      ).join(", ")
+    }`,
+  );
+  lines.push(
+    `seeds: ${suite.seeds.join(", ")} · samples: ${suite.samples} · episodes per bench run: ${
+      planRun(suite).length
+    }`,
+  );
   console.log(lines.join("\n"));
   return 0;
 }
@@ -252,25 +316,35 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { bench, v
 export async function main(args: string[]): Promise<number> {
   const [cmd, ...rest] = args;
   try {
-    if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") return print(HELP.main);
+    if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+      return print(HELP.main);
+    }
     if (cmd === "--version" || cmd === "-V") return print(VERSION);
     const run = COMMANDS[cmd];
     if (!run) {
       const close = closeNames(cmd, Object.keys(COMMANDS), 1);
-      throw new UsageError(`unknown command "${cmd}"${close.length ? ` (did you mean "${close[0]}"?)` : ""}; run "tooltrial --help" for the list`);
+      throw new UsageError(
+        `unknown command "${cmd}"${
+          close.length ? ` (did you mean "${close[0]}"?)` : ""
+        }; run "tooltrial --help" for the list`,
+      );
     }
     return await run(rest);
   } catch (err) {
     if (err instanceof SpecError) {
       console.error(err.format());
-      console.error(`\n${err.issues.length} problem${err.issues.length > 1 ? "s" : ""} found; nothing was run.`);
+      console.error(
+        `\n${err.issues.length} problem${err.issues.length > 1 ? "s" : ""} found; nothing was run.`,
+      );
       return 2;
     }
     if (err instanceof UsageError) {
       console.error(`error: ${err.message}`);
       return 2;
     }
-    console.error(`tooltrial failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    console.error(
+      `tooltrial failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`,
+    );
     return 1;
   }
 }

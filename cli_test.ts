@@ -31,7 +31,10 @@ Deno.test("cli: validate exits 0 on good specs and 2 on bad ones, with located e
   assert.match(good.out, /ok {2}testdata\/good\/mini\.yaml {2}\(env "mini": 2 tools, 2 tasks\)/);
   const bad = await cli("validate", "testdata/good/mini.yaml", "testdata/bad/unknown_key.yaml");
   assert.equal(bad.code, 2);
-  assert.match(bad.err, /testdata\/bad\/unknown_key\.yaml:5:5 at \/tools\/0\/descripton: unknown key "descripton"/);
+  assert.match(
+    bad.err,
+    /testdata\/bad\/unknown_key\.yaml:5:5 at \/tools\/0\/descripton: unknown key "descripton"/,
+  );
   assert.match(bad.err, /1 of 2 files invalid/);
 });
 
@@ -61,7 +64,9 @@ Deno.test("cli: bench writes episodes, a schema-valid report and Markdown", asyn
   assert.equal(report.episodes.length, 2 * 3 * 2 * 2 * 2);
   assert.deepEqual(report.provenance.seeds, [0, 1]);
   assert.equal(report.provenance.specs.length, 2);
-  const lines = (await Deno.readTextFile(`${out}/episodes.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+  const lines = (await Deno.readTextFile(`${out}/episodes.jsonl`)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
   assert.equal(lines.filter((e) => e.type === "result").length, report.episodes.length);
   assert.ok(lines.every((e) => e.v === 1));
   assert.match(await Deno.readTextFile(`${out}/report.md`), /^# tooltrial report: mini/);
@@ -70,7 +75,10 @@ Deno.test("cli: bench writes episodes, a schema-valid report and Markdown", asyn
 Deno.test("cli: a bad spec writes nothing and says nothing was run", async () => {
   const out = await Deno.makeTempDir();
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/suite.yaml`, `tooltrial: 1\nsuite: s\nenvs: [${Deno.cwd()}/testdata/bad/bad_expr.yaml]\nagents: { o: { scripted: oracle } }\n`);
+  await Deno.writeTextFile(
+    `${dir}/suite.yaml`,
+    `tooltrial: 1\nsuite: s\nenvs: [${Deno.cwd()}/testdata/bad/bad_expr.yaml]\nagents: { o: { scripted: oracle } }\n`,
+  );
   const r = await cli("bench", `${dir}/suite.yaml`, "--out", out);
   assert.equal(r.code, 2);
   assert.match(r.err, /bad_expr\.yaml:7:13/);

@@ -51,7 +51,12 @@ async function bareLoop(bare: ReturnType<typeof compileBare>) {
         if (!t.validate(g.args)) continue;
         const input = { state };
         let failed = false;
-        for (const e of t.errors) if (await e.evaluate(input, { args: g.args })) { failed = true; break; }
+        for (const e of t.errors) {
+          if (await e.evaluate(input, { args: g.args })) {
+            failed = true;
+            break;
+          }
+        }
         if (failed) continue;
         if (t.effect.length) {
           const next: Record<string, readonly Row[]> = { ...state };
@@ -72,7 +77,9 @@ async function envStep() {
     for (const task of spec.tasks) {
       let state = env.initialState;
       for (const [i, g] of task.gold.entries()) {
-        state = (await env.step(state, { id: `c${i}`, name: g.tool, arguments: JSON.stringify(g.args) })).state;
+        state =
+          (await env.step(state, { id: `c${i}`, name: g.tool, arguments: JSON.stringify(g.args) }))
+            .state;
       }
     }
   }
@@ -83,7 +90,11 @@ const direct = { name: "direct", kind: "direct" as const, trialBudget: 0, maxTur
 async function fullEpisodes() {
   for (const { spec, env } of envs) {
     for (const task of spec.tasks) {
-      await runEpisode(env, task, { agent: oracle, protocol: direct, episode: { id: task.id, seed: 0, sample: 0 } });
+      await runEpisode(env, task, {
+        agent: oracle,
+        protocol: direct,
+        episode: { id: task.id, seed: 0, sample: 0 },
+      });
     }
   }
 }
@@ -91,7 +102,9 @@ async function fullEpisodes() {
 const plain = compileBare();
 // The runner must stop runaway expressions, so its JSONata runs with a time and depth limit; this
 // row shows how much of the overhead is JSONata's own guard for that.
-const limited = compileBare({ timeout: exprLimits.timeoutMs, stack: exprLimits.stack } as JsonataOptions);
+const limited = compileBare(
+  { timeout: exprLimits.timeoutMs, stack: exprLimits.stack } as JsonataOptions,
+);
 
 const cases: [string, () => Promise<void>][] = [
   ["bare ajv + JSONata loop (floor)", () => bareLoop(plain)],
@@ -113,9 +126,15 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const floor = median(times[0]);
-console.log(`tool-call overhead: ${calls} gold calls per round, ${rounds} interleaved rounds, medians`);
+console.log(
+  `tool-call overhead: ${calls} gold calls per round, ${rounds} interleaved rounds, medians`,
+);
 console.log("| path | ms / round | µs / call | ratio to floor |\n| :-- | --: | --: | --: |");
 for (const [i, [name]] of cases.entries()) {
   const m = median(times[i]);
-  console.log(`| ${name} | ${m.toFixed(1)} | ${((m / calls) * 1000).toFixed(0)} | ${(m / floor).toFixed(2)}× |`);
+  console.log(
+    `| ${name} | ${m.toFixed(1)} | ${((m / calls) * 1000).toFixed(0)} | ${
+      (m / floor).toFixed(2)
+    }× |`,
+  );
 }

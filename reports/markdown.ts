@@ -5,7 +5,16 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => x.toFixed(2);
 
 function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
-  const head = [...keys.map(String), "success", "95% CI", "n", "calls", "trial calls", "invalid rate", "self-corr."];
+  const head = [
+    ...keys.map(String),
+    "success",
+    "95% CI",
+    "n",
+    "calls",
+    "trial calls",
+    "invalid rate",
+    "self-corr.",
+  ];
   const align = [...keys.map(() => ":--"), "--:", ":-:", "--:", "--:", "--:", "--:", "--:"];
   const lines = rows.map((r) => [
     ...keys.map((k) => String(r[k] ?? "")),
@@ -42,7 +51,9 @@ export function renderMarkdown(report: Report): string {
   const out = [
     `# tooltrial report: ${p.suite.name}`,
     "",
-    `Run \`${report.run_id}\` · ${report.episodes.length} episodes · seeds ${p.seeds?.join(", ")} · samples ${p.samples}`,
+    `Run \`${report.run_id}\` · ${report.episodes.length} episodes · seeds ${
+      p.seeds?.join(", ")
+    } · samples ${p.samples}`,
     "",
     "## Success by agent and protocol",
     "",
@@ -66,7 +77,9 @@ export function renderMarkdown(report: Report): string {
   out.push(
     "## Provenance",
     "",
-    `- tooltrial ${p.tooltrial_version}, git ${p.git_commit ?? "unknown"}${p.git_dirty ? " (uncommitted changes)" : ""}`,
+    `- tooltrial ${p.tooltrial_version}, git ${p.git_commit ?? "unknown"}${
+      p.git_dirty ? " (uncommitted changes)" : ""
+    }`,
     `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}`,
     `- suite \`${p.suite.file}\` sha256 \`${p.suite.sha256?.slice(0, 16)}…\``,
     `- started ${p.started_at}, finished ${p.finished_at}`,

@@ -28,5 +28,9 @@ Deno.test("golden: Markdown report of the mini suite", async () => {
   assertValidReport(report);
   const md = renderMarkdown(report);
   if (Deno.env.get("UPDATE_GOLDEN") === "1") await Deno.writeTextFile(GOLDEN, md);
-  assert.equal(md, await Deno.readTextFile(GOLDEN), "run with UPDATE_GOLDEN=1 to accept a deliberate change");
+  assert.equal(
+    md,
+    await Deno.readTextFile(GOLDEN),
+    "run with UPDATE_GOLDEN=1 to accept a deliberate change",
+  );
 });

@@ -80,7 +80,10 @@ export function summarize(episodes: readonly EpisodeRecord[]): Omit<SummaryRow, 
  * console.assert(groupSummary([], ["agent"]).length === 0);
  * ```
  */
-export function groupSummary(episodes: readonly EpisodeRecord[], keys: readonly GroupKey[]): SummaryRow[] {
+export function groupSummary(
+  episodes: readonly EpisodeRecord[],
+  keys: readonly GroupKey[],
+): SummaryRow[] {
   const groups = new Map<string, EpisodeRecord[]>();
   for (const e of episodes) {
     const k = keys.map((key) => e[key]).join("\u0000");

@@ -1,5 +1,14 @@
+/** Progress display handle. */
+export interface ProgressBar {
+  tick(done: number): void;
+  done(): void;
+}
+
 /** A one-line progress bar on stderr; silent when stderr is not a terminal (CI logs, pipes). */
-export function progressBar(total: number, opts: { label?: string; enabled?: boolean } = {}) {
+export function progressBar(
+  total: number,
+  opts: { label?: string; enabled?: boolean } = {},
+): ProgressBar {
   const enabled = opts.enabled ?? Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   const t0 = performance.now();
@@ -13,7 +22,9 @@ export function progressBar(total: number, opts: { label?: string; enabled?: boo
     const filled = total ? Math.round((done / total) * width) : width;
     const rate = done / Math.max(1e-3, (now - t0) / 1000);
     const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
-    const line = `\r${opts.label ?? ""}[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(0)}/s  eta ${eta}s `;
+    const line = `\r${opts.label ?? ""}[${"█".repeat(filled)}${
+      "░".repeat(width - filled)
+    }] ${done}/${total}  ${rate.toFixed(0)}/s  eta ${eta}s `;
     Deno.stderr.writeSync(enc.encode(line));
   };
   return {

@@ -58,12 +58,19 @@ export interface Report {
   episodes: EpisodeSummary[];
 }
 
-const validateReport = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(reportSchema);
+const validateReport = new Ajv2020({
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+}).compile(reportSchema);
 
 /** Check a report against the published schema; throws with the first problems. */
 export function assertValidReport(r: unknown): asserts r is Report {
   if (!validateReport(r)) {
-    const msg = validateReport.errors!.slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
+    const msg = validateReport.errors!.slice(0, 5).map((e) =>
+      `${e.instancePath || "/"} ${e.message}`
+    ).join("; ");
     throw new Error(`report does not match reports/schema/report.v1.json: ${msg}`);
   }
 }
@@ -79,7 +86,10 @@ export function assertValidReport(r: unknown): asserts r is Report {
  * console.assert(r.overall.length === 0);
  * ```
  */
-export function buildReport(episodes: readonly EpisodeRecord[], opts: { run_id: string; provenance: Provenance }): Report {
+export function buildReport(
+  episodes: readonly EpisodeRecord[],
+  opts: { run_id: string; provenance: Provenance },
+): Report {
   return {
     format: "tooltrial.report",
     version: REPORT_VERSION,
@@ -107,12 +117,19 @@ export function buildReport(episodes: readonly EpisodeRecord[], opts: { run_id: 
 }
 
 /** The suite-derived part of provenance. */
-export function suiteProvenance(suite: SuiteSpec): Pick<Provenance, "suite" | "specs" | "agents" | "protocols" | "seeds" | "samples"> {
+export function suiteProvenance(
+  suite: SuiteSpec,
+): Pick<Provenance, "suite" | "specs" | "agents" | "protocols" | "seeds" | "samples"> {
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
     specs: suite.envs.flatMap((e) => e.files),
     agents: suite.agents.map((a) => ({ name: a.name, scripted: a.scripted, options: a.options })),
-    protocols: suite.protocols.map((p) => ({ name: p.name, kind: p.kind, trial_budget: p.trialBudget, max_turns: p.maxTurns })),
+    protocols: suite.protocols.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      trial_budget: p.trialBudget,
+      max_turns: p.maxTurns,
+    })),
     seeds: suite.seeds,
     samples: suite.samples,
   };

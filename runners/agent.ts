@@ -23,7 +23,11 @@ export interface EpisodeContext {
 
 /** One episode's conversation with an agent. */
 export interface AgentSession {
-  act(messages: readonly Message[], tools: readonly ToolDef[], turn: TurnInfo): Promise<AssistantMessage>;
+  act(
+    messages: readonly Message[],
+    tools: readonly ToolDef[],
+    turn: TurnInfo,
+  ): Promise<AssistantMessage>;
 }
 
 /** An agent: starts one session per episode. */

@@ -58,18 +58,32 @@ export async function runEpisode(
     seed: episode.seed,
     sample: episode.sample,
   });
-  const metrics: EpisodeMetrics = { calls: 0, trial_calls: 0, invalid_calls: 0, trial_invalid_calls: 0, self_corrections: 0, turns: 0 };
+  const metrics: EpisodeMetrics = {
+    calls: 0,
+    trial_calls: 0,
+    invalid_calls: 0,
+    trial_invalid_calls: 0,
+    self_corrections: 0,
+    turns: 0,
+  };
   const messages: Message[] = [];
   const post = (phase: Phase, message: Message) => {
     messages.push(message);
-    if (message.role !== "tool") events.push({ v: 1, type: "message", episode: id, phase, message });
+    if (message.role !== "tool") {
+      events.push({ v: 1, type: "message", episode: id, phase, message });
+    }
   };
   let error: string | null = null;
   let answer: string | null = null;
   let finalState: State = env.initialState;
 
   try {
-    const session = agent.start({ task, protocol, seed: episode.seed, rng: createRng(episode.seed) });
+    const session = agent.start({
+      task,
+      protocol,
+      seed: episode.seed,
+      rng: createRng(episode.seed),
+    });
 
     /** Runs one phase from `state`; returns the final plain message (or null) and the end state. */
     const phase = async (name: Phase, start: State, budget: number | undefined) => {
@@ -90,7 +104,10 @@ export async function runEpisode(
           let observation: Observation;
           if (budget !== undefined && used >= budget) {
             exhausted = true;
-            observation = { ok: false, error: { kind: "tool_error", message: prompts.budgetExhausted(budget) } };
+            observation = {
+              ok: false,
+              error: { kind: "tool_error", message: prompts.budgetExhausted(budget) },
+            };
           } else {
             used++;
             const r = await env.step(state, call);
@@ -118,7 +135,12 @@ export async function runEpisode(
             invalid,
             ms: round(performance.now() - c0),
           });
-          messages.push({ role: "tool", tool_call_id: tc.id, name: tc.function.name, content: observationText(observation) });
+          messages.push({
+            role: "tool",
+            tool_call_id: tc.id,
+            name: tc.function.name,
+            content: observationText(observation),
+          });
         }
         if (exhausted || (budget !== undefined && used >= budget && name === "trial")) {
           return { text: null, state, exhausted: true };
@@ -155,7 +177,17 @@ export async function runEpisode(
     verdict.passed = false;
   }
   const ms = round(performance.now() - t0);
-  events.push({ v: 1, type: "result", episode: id, success: verdict.passed, answer, checks: verdict.checks, metrics, error, ms });
+  events.push({
+    v: 1,
+    type: "result",
+    episode: id,
+    success: verdict.passed,
+    answer,
+    checks: verdict.checks,
+    metrics,
+    error,
+    ms,
+  });
   return {
     id,
     env: env.name,

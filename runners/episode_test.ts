@@ -13,7 +13,13 @@ const direct: ProtocolSpec = { name: "direct", kind: "direct", trialBudget: 0, m
 const trial: ProtocolSpec = { name: "trial", kind: "trial", trialBudget: 2, maxTurns: 6 };
 
 /** An agent from a function of (messages, turn). */
-function agentOf(act: (m: readonly Message[], turn: TurnInfo, n: number) => AssistantMessage | Promise<AssistantMessage>): Agent {
+function agentOf(
+  act: (
+    m: readonly Message[],
+    turn: TurnInfo,
+    n: number,
+  ) => AssistantMessage | Promise<AssistantMessage>,
+): Agent {
   return {
     name: "test",
     start: () => {
@@ -22,13 +28,16 @@ function agentOf(act: (m: readonly Message[], turn: TurnInfo, n: number) => Assi
     },
   };
 }
-const run = (agent: Agent, protocol = trial) => runEpisode(env, task, { agent, protocol, episode: { id: "e", seed: 1, sample: 0 } });
+const run = (agent: Agent, protocol = trial) =>
+  runEpisode(env, task, { agent, protocol, episode: { id: "e", seed: 1, sample: 0 } });
 
 Deno.test("trial calls run on a scratch copy: the execution phase starts from the untouched state", async () => {
   let seenInExecute: unknown;
   const rec = await run(agentOf((m, turn) => {
     if (turn.phase === "trial") {
-      return m.at(-1)?.role === "tool" ? say("learned add_stock") : callTools([{ name: "add_stock", args: { id: "w2", units: 50 } }]);
+      return m.at(-1)?.role === "tool"
+        ? say("learned add_stock")
+        : callTools([{ name: "add_stock", args: { id: "w2", units: 50 } }]);
     }
     const last = m.at(-1)!;
     if (last.role === "user") return callTools([{ name: "get_item", args: { id: "w2" } }]);
@@ -46,13 +55,20 @@ Deno.test("trial calls run on a scratch copy: the execution phase starts from th
 });
 
 Deno.test("the trial budget is enforced and ends the phase", async () => {
-  const rec = await run(agentOf((_m, turn) =>
-    turn.phase === "trial"
-      ? callTools([{ name: "get_item", args: { id: "w1" } }, { name: "get_item", args: { id: "w2" } }, { name: "get_item", args: { id: "w3" } }])
-      : say("gave up")
-  ));
+  const rec = await run(
+    agentOf((_m, turn) =>
+      turn.phase === "trial"
+        ? callTools([{ name: "get_item", args: { id: "w1" } }, {
+          name: "get_item",
+          args: { id: "w2" },
+        }, { name: "get_item", args: { id: "w3" } }])
+        : say("gave up")
+    ),
+  );
   assert.equal(rec.metrics.trial_calls, 2);
-  const over = rec.events.find((e) => e.type === "tool" && !e.observation.ok && /budget exhausted/.test(e.observation.error.message));
+  const over = rec.events.find((e) =>
+    e.type === "tool" && !e.observation.ok && /budget exhausted/.test(e.observation.error.message)
+  );
   assert.ok(over, "the third call is answered with a budget message");
   assert.equal(rec.success, false);
 });
@@ -69,14 +85,24 @@ Deno.test("invalid calls and self-corrections are counted", async () => {
     ),
     direct,
   );
-  assert.deepEqual(rec.metrics, { calls: 3, trial_calls: 0, invalid_calls: 2, trial_invalid_calls: 0, self_corrections: 1, turns: 4 });
+  assert.deepEqual(rec.metrics, {
+    calls: 3,
+    trial_calls: 0,
+    invalid_calls: 2,
+    trial_invalid_calls: 0,
+    self_corrections: 1,
+    turns: 4,
+  });
   assert.equal(rec.success, true);
 });
 
 Deno.test("an agent that throws is recorded, not raised", async () => {
-  const rec = await run(agentOf(() => {
-    throw new Error("model server down");
-  }), direct);
+  const rec = await run(
+    agentOf(() => {
+      throw new Error("model server down");
+    }),
+    direct,
+  );
   assert.equal(rec.success, false);
   assert.match(rec.error!, /agent failed: model server down/);
   const result = rec.events.at(-1)!;
@@ -84,7 +110,10 @@ Deno.test("an agent that throws is recorded, not raised", async () => {
 });
 
 Deno.test("an agent that never answers hits max turns", async () => {
-  const rec = await run(agentOf(() => callTools([{ name: "get_item", args: { id: "w1" } }])), direct);
+  const rec = await run(
+    agentOf(() => callTools([{ name: "get_item", args: { id: "w1" } }])),
+    direct,
+  );
   assert.equal(rec.metrics.turns, 6);
   assert.match(rec.error!, /no final answer within 6 turns/);
   assert.equal(rec.success, false);
@@ -93,11 +122,16 @@ Deno.test("an agent that never answers hits max turns", async () => {
 Deno.test("a tool crash inside an episode is data; the episode goes on", async () => {
   const spinSpec = await loadEnv("testdata/good/spin.yaml");
   const rec = await runEpisode(declarativeEnv(spinSpec), spinSpec.tasks[0], {
-    agent: agentOf((_m, _t, n) => [callTools([{ name: "spin", args: {} }]), callTools([{ name: "ok", args: {} }]), say("42")][n]),
+    agent: agentOf((_m, _t, n) =>
+      [callTools([{ name: "spin", args: {} }]), callTools([{ name: "ok", args: {} }]), say("42")][n]
+    ),
     protocol: direct,
     episode: { id: "e", seed: 1, sample: 0 },
   });
   const crash = rec.events.find((e) => e.type === "tool" && !e.observation.ok);
-  assert.ok(crash && crash.type === "tool" && !crash.observation.ok && crash.observation.error.kind === "tool_crash");
+  assert.ok(
+    crash && crash.type === "tool" && !crash.observation.ok &&
+      crash.observation.error.kind === "tool_crash",
+  );
   assert.equal(rec.success, true);
 });

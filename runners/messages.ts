@@ -18,7 +18,10 @@ export interface AssistantMessage {
 }
 
 /** Build an assistant message that calls tools (arguments serialized as JSON text). */
-export function callTools(calls: { name: string; args: Record<string, unknown> }[], idPrefix = "call"): AssistantMessage {
+export function callTools(
+  calls: { name: string; args: Record<string, unknown> }[],
+  idPrefix = "call",
+): AssistantMessage {
   return {
     role: "assistant",
     content: null,

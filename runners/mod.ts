@@ -3,10 +3,21 @@
  * @module
  */
 export type { Agent, AgentSession, EpisodeContext, Phase, TurnInfo } from "./agent.ts";
-export { explorerAgent, randomAgent, replayAgent, scriptedAgent, scriptedAgents } from "./agents/mod.ts";
+export {
+  explorerAgent,
+  randomAgent,
+  replayAgent,
+  scriptedAgent,
+  scriptedAgents,
+} from "./agents/mod.ts";
 export { observationText, runEpisode } from "./episode.ts";
-export { EPISODE_LOG_VERSION, type EpisodeEvent, type EpisodeMetrics, type EpisodeRecord } from "./events.ts";
-export { callTools, type AssistantMessage, type Message, say } from "./messages.ts";
+export {
+  EPISODE_LOG_VERSION,
+  type EpisodeEvent,
+  type EpisodeMetrics,
+  type EpisodeRecord,
+} from "./events.ts";
+export { type AssistantMessage, callTools, type Message, say } from "./messages.ts";
 export { prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
 export { type PlannedEpisode, planRun, type RunOptions, runSuite } from "./run.ts";

@@ -36,7 +36,9 @@ export interface RunOptions {
 /** Every episode the suite asks for, in a fixed order: env, task, agent, protocol, seed, sample. */
 export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode[] {
   const agents = suite.agents.filter((a) => !opts.agents || opts.agents.includes(a.name));
-  const protocols = suite.protocols.filter((p) => !opts.protocols || opts.protocols.includes(p.name));
+  const protocols = suite.protocols.filter((p) =>
+    !opts.protocols || opts.protocols.includes(p.name)
+  );
   const seeds = opts.seeds ?? suite.seeds;
   const samples = opts.samples ?? suite.samples;
   const plan: PlannedEpisode[] = [];

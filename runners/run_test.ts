@@ -34,7 +34,9 @@ Deno.test("onEpisode fires in plan order", async () => {
 
 Deno.test("oracle and explorer solve the mini suite; random does not", async () => {
   const recs = await runSuite(suite);
-  const rate = (agent: string) => recs.filter((r) => r.agent === agent && r.success).length / recs.filter((r) => r.agent === agent).length;
+  const rate = (agent: string) =>
+    recs.filter((r) => r.agent === agent && r.success).length /
+    recs.filter((r) => r.agent === agent).length;
   assert.equal(rate("oracle"), 1);
   assert.equal(rate("explorer"), 1);
   assert.ok(rate("random") < 0.5);

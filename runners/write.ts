@@ -1,7 +1,13 @@
 import type { EpisodeRecord } from "./events.ts";
 
+/** An append-only JSONL episode log. */
+export interface EpisodeLog {
+  append(rec: EpisodeRecord): Promise<void>;
+  close(): void;
+}
+
 /** Appends episodes to a JSONL event log, one event per line, in the order given. */
-export async function openEpisodeLog(path: string) {
+export async function openEpisodeLog(path: string): Promise<EpisodeLog> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
   return {

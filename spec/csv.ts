@@ -93,12 +93,20 @@ export function parseCsvCells(text: string): CsvRecord[] {
           cell += c, i++, col++;
         }
         if (i < n && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") {
-          throw new CsvError('unexpected character after a closing quote; double a quote inside a quoted field as ""', line, col);
+          throw new CsvError(
+            'unexpected character after a closing quote; double a quote inside a quoted field as ""',
+            line,
+            col,
+          );
         }
       } else {
         while (i < n && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") {
           if (text[i] === '"') {
-            throw new CsvError('quote inside an unquoted field; quote the whole field and double inner quotes ("")', line, col);
+            throw new CsvError(
+              'quote inside an unquoted field; quote the whole field and double inner quotes ("")',
+              line,
+              col,
+            );
           }
           cell += text[i], i++, col++;
         }

@@ -7,7 +7,10 @@ const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
 Deno.test("property: quoted cells round-trip through parseCsvCells", () => {
   fc.assert(
     fc.property(
-      fc.array(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.array(fc.string(), { minLength: 1, maxLength: 5 }), {
+        minLength: 1,
+        maxLength: 8,
+      }),
       fc.constantFrom("\n", "\r\n"),
       (rows, eol) => {
         const text = rows.map((r) => r.map(quote).join(",")).join(eol) + eol;
@@ -21,14 +24,18 @@ Deno.test("property: quoted cells round-trip through parseCsvCells", () => {
 
 Deno.test("property: unquoted numbers become numbers, quoted stay strings", () => {
   fc.assert(
-    fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), (i, d) => {
-      const ds = Number(d.toFixed(3)).toString();
-      if (ds.includes("e")) return;
-      const rows = parseCsv(`a,b,c\n${i},${ds},"${i}"\n`);
-      assert.equal(rows[0].a, i);
-      assert.equal(rows[0].b, Number(ds));
-      assert.equal(rows[0].c, String(i));
-    }),
+    fc.property(
+      fc.integer({ min: -1e9, max: 1e9 }),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+      (i, d) => {
+        const ds = Number(d.toFixed(3)).toString();
+        if (ds.includes("e")) return;
+        const rows = parseCsv(`a,b,c\n${i},${ds},"${i}"\n`);
+        assert.equal(rows[0].a, i);
+        assert.equal(rows[0].b, Number(ds));
+        assert.equal(rows[0].c, String(i));
+      },
+    ),
     { seed: 7, numRuns: 200 },
   );
 });

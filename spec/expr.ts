@@ -22,10 +22,10 @@ export class ExprSyntaxError extends Error {
  * sequence-length guard is left off: it wraps every sequence's push and costs ~20% per call;
  * the time limit already stops runaway expressions.)
  */
-export const exprLimits = { timeoutMs: 1000, stack: 500 };
+export const exprLimits: { timeoutMs: number; stack: number } = { timeoutMs: 1000, stack: 500 };
 
 /** A fixed clock so `$now()` and `$millis()` are deterministic in every run. */
-export const FIXED_NOW = Date.UTC(2026, 0, 15, 9, 0, 0);
+export const FIXED_NOW: number = Date.UTC(2026, 0, 15, 9, 0, 0);
 const clock = {
   now: () => new Date(FIXED_NOW).toISOString(),
   millis: () => FIXED_NOW,
@@ -45,10 +45,13 @@ const clock = {
 export function compileExpr(source: string): Expr {
   let compiled: ReturnType<typeof jsonata>;
   try {
-    compiled = jsonata(source, {
-      timeout: exprLimits.timeoutMs,
-      stack: exprLimits.stack,
-    } as Parameters<typeof jsonata>[1]);
+    compiled = jsonata(
+      source,
+      {
+        timeout: exprLimits.timeoutMs,
+        stack: exprLimits.stack,
+      } as Parameters<typeof jsonata>[1],
+    );
   } catch (err) {
     const e = err as { message?: string; position?: number; token?: string };
     throw new ExprSyntaxError(e.message ?? String(err), e.position ?? 0);

@@ -16,7 +16,8 @@ export async function readSpecFile(path: string, opts: { what: string }): Promis
       col: 1,
       pointer: "",
       message: `${opts.what} ${path}: ${reason}`,
-      hint: "check the path (relative paths are resolved from the current folder, or from the suite for its envs)",
+      hint:
+        "check the path (relative paths are resolved from the current folder, or from the suite for its envs)",
     }]);
   }
 }

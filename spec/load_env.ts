@@ -1,15 +1,28 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { dirname, join } from "node:path";
-import { closeNames, type SpecIssue, SpecError } from "./errors.ts";
+import { closeNames, SpecError, type SpecIssue } from "./errors.ts";
 import { compileExpr, compileTemplate, type Expr, ExprSyntaxError, type Template } from "./expr.ts";
 import { parseCsv } from "./csv.ts";
-import type { AnswerCheck, Call, Check, EnvSpec, Row, SourceFile, TaskSpec, ToolSpec } from "./types.ts";
+import type {
+  AnswerCheck,
+  Call,
+  Check,
+  EnvSpec,
+  Row,
+  SourceFile,
+  TaskSpec,
+  ToolSpec,
+} from "./types.ts";
 import { validateSpec } from "./validate.ts";
 import { parseYaml } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
 
 /** Ajv for tool parameter schemas: lenient about unknown keywords, as real tool schemas carry many. */
-export const toolAjv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+export const toolAjv: Ajv2020 = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+});
 
 /** Raw YAML shapes (after schema validation). */
 interface RawTool {
@@ -78,7 +91,13 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
     try {
       data = await Deno.readTextFile(dataPath);
     } catch {
-      issues.push(at(ptr, `data file ${dataPath} not found`, `create it, or fix the path (relative to ${file})`));
+      issues.push(
+        at(
+          ptr,
+          `data file ${dataPath} not found`,
+          `create it, or fix the path (relative to ${file})`,
+        ),
+      );
       continue;
     }
     files.push({ path: dataPath, sha256: await sha256Hex(data) });
@@ -93,7 +112,7 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
         pointer: "",
         message: `cannot read table "${table}": ${e.message}`,
         hint: def.file.endsWith(".csv")
-          ? "fix the CSV there: one header row, the same number of cells in every row, fields with commas or quotes in \"…\" with inner quotes doubled"
+          ? 'fix the CSV there: one header row, the same number of cells in every row, fields with commas or quotes in "…" with inner quotes doubled'
           : "the file must hold a list of objects (JSON) or one object per line (JSONL)",
       });
     }
@@ -122,7 +141,9 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
     return at(
       pointer,
       `bad JSONata expression: ${e.message}`,
-      `near character ${pos} of ${JSON.stringify(source.length > 60 ? source.slice(0, 60) + "…" : source)}; check brackets, quotes and $function names`,
+      `near character ${pos} of ${
+        JSON.stringify(source.length > 60 ? source.slice(0, 60) + "…" : source)
+      }; check brackets, quotes and $function names`,
     );
   };
 
@@ -132,12 +153,24 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
   raw.tools.forEach((t, i) => {
     const p = `/tools/${i}`;
     if (toolIndex.has(t.name)) {
-      issues.push(at(`${p}/name`, `duplicate tool name "${t.name}" (also /tools/${toolIndex.get(t.name)})`, "tool names must be unique in an environment; rename one"));
+      issues.push(
+        at(
+          `${p}/name`,
+          `duplicate tool name "${t.name}" (also /tools/${toolIndex.get(t.name)})`,
+          "tool names must be unique in an environment; rename one",
+        ),
+      );
     } else toolIndex.set(t.name, i);
     try {
       toolAjv.compile(t.parameters);
     } catch (err) {
-      issues.push(at(`${p}/parameters`, `invalid JSON Schema: ${(err as Error).message}`, "parameters must be a valid JSON Schema object"));
+      issues.push(
+        at(
+          `${p}/parameters`,
+          `invalid JSON Schema: ${(err as Error).message}`,
+          "parameters must be a valid JSON Schema object",
+        ),
+      );
     }
     const errors = (t.errors ?? []).flatMap((r, j) => {
       const when = expr(r.when, `${p}/errors/${j}/when`);
@@ -148,13 +181,29 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
     for (const [table, src] of Object.entries(t.effect ?? {})) {
       if (!tables.includes(table)) {
         const close = closeNames(table, tables, 1);
-        issues.push(at(`${p}/effect/${table}`, `effect names unknown state table "${table}"`, close.length ? `did you mean "${close[0]}"?` : `declare it under state: (tables: ${tables.join(", ") || "none"})`, true));
+        issues.push(
+          at(
+            `${p}/effect/${table}`,
+            `effect names unknown state table "${table}"`,
+            close.length
+              ? `did you mean "${close[0]}"?`
+              : `declare it under state: (tables: ${tables.join(", ") || "none"})`,
+            true,
+          ),
+        );
       }
       const e = expr(src, `${p}/effect/${table}`);
       if (e) effect.push([table, e]);
     }
     const result = t.result === undefined ? undefined : expr(t.result, `${p}/result`);
-    tools.push({ name: t.name, description: t.description, parameters: t.parameters, errors, effect, result });
+    tools.push({
+      name: t.name,
+      description: t.description,
+      parameters: t.parameters,
+      errors,
+      effect,
+      result,
+    });
   });
 
   // Tasks.
@@ -163,19 +212,41 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
   (raw.tasks ?? []).forEach((t, i) => {
     const p = `/tasks/${i}`;
     if (taskIndex.has(t.id)) {
-      issues.push(at(`${p}/id`, `duplicate task id "${t.id}" (also /tasks/${taskIndex.get(t.id)})`, "task ids must be unique in an environment"));
+      issues.push(
+        at(
+          `${p}/id`,
+          `duplicate task id "${t.id}" (also /tasks/${taskIndex.get(t.id)})`,
+          "task ids must be unique in an environment",
+        ),
+      );
     } else taskIndex.set(t.id, i);
     const gold: Call[] = (t.gold ?? []).map((g, j) => {
       const args = g.args ?? {};
       const ti = toolIndex.get(g.tool);
       if (ti === undefined) {
         const close = closeNames(g.tool, toolIndex.keys(), 2);
-        issues.push(at(`${p}/gold/${j}/tool`, `task refers to unknown tool "${g.tool}"`, close.length ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?` : `tools here: ${[...toolIndex.keys()].join(", ")}`));
+        issues.push(
+          at(
+            `${p}/gold/${j}/tool`,
+            `task refers to unknown tool "${g.tool}"`,
+            close.length
+              ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
+              : `tools here: ${[...toolIndex.keys()].join(", ")}`,
+          ),
+        );
       } else {
         const validate = toolAjv.compile(raw.tools[ti].parameters);
         if (!validate(args)) {
           const e = validate.errors![0];
-          issues.push(at(`${p}/gold/${j}/args${e.instancePath}`, `gold arguments do not fit ${g.tool}'s parameters: ${e.instancePath || "arguments"} ${e.message}`, `fix the gold call or the tool's parameters (schema path ${e.schemaPath})`));
+          issues.push(
+            at(
+              `${p}/gold/${j}/args${e.instancePath}`,
+              `gold arguments do not fit ${g.tool}'s parameters: ${
+                e.instancePath || "arguments"
+              } ${e.message}`,
+              `fix the gold call or the tool's parameters (schema path ${e.schemaPath})`,
+            ),
+          );
         }
       }
       return { tool: g.tool, args };
@@ -185,7 +256,13 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
     if (t.check.answer) check.answer = answerCheck(t.check.answer, `${p}/check/answer`);
     const answer = t.answer !== undefined ? String(t.answer) : defaultAnswer(check.answer);
     if (answer === undefined) {
-      issues.push(at(`${p}/check/answer`, "no reference answer for this check", "add answer: with the text a correct agent would reply (needed when the check uses only regex, excludes or jsonata)"));
+      issues.push(
+        at(
+          `${p}/check/answer`,
+          "no reference answer for this check",
+          "add answer: with the text a correct agent would reply (needed when the check uses only regex, excludes or jsonata)",
+        ),
+      );
     }
     tasks.push({
       id: t.id,
@@ -210,11 +287,19 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
       out.number = { value: n.value, tol: n.tol ?? 1e-6 };
     }
     if (a.regex !== undefined) {
-      const r = typeof a.regex === "string" ? { pattern: a.regex, flags: "i" } : a.regex as { pattern: string; flags?: string };
+      const r = typeof a.regex === "string"
+        ? { pattern: a.regex, flags: "i" }
+        : a.regex as { pattern: string; flags?: string };
       try {
         out.regex = new RegExp(r.pattern, r.flags ?? "");
       } catch (err) {
-        issues.push(at(`${p}/regex`, `bad regular expression: ${(err as Error).message}`, "use JavaScript regex syntax; escape backslashes in double-quoted YAML"));
+        issues.push(
+          at(
+            `${p}/regex`,
+            `bad regular expression: ${(err as Error).message}`,
+            "use JavaScript regex syntax; escape backslashes in double-quoted YAML",
+          ),
+        );
       }
     }
     if (a.jsonata !== undefined) out.jsonata = expr(String(a.jsonata), `${p}/jsonata`);
@@ -223,7 +308,16 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
 
   if (issues.length > 0) throw new SpecError(issues);
   const sha256 = await sha256Hex(files.map((f) => `${f.path}\0${f.sha256}`).join("\n"));
-  return { name: raw.env, description: raw.description ?? "", file, sha256, files, state, tools, tasks };
+  return {
+    name: raw.env,
+    description: raw.description ?? "",
+    file,
+    sha256,
+    files,
+    state,
+    tools,
+    tasks,
+  };
 }
 
 function defaultAnswer(a: AnswerCheck | undefined): string | undefined {
@@ -250,7 +344,9 @@ export function parseDataFile(name: string, text: string): Row[] {
       if (line.trim() === "") return [];
       try {
         const v = JSON.parse(line);
-        if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("each line must be a JSON object");
+        if (typeof v !== "object" || v === null || Array.isArray(v)) {
+          throw new Error("each line must be a JSON object");
+        }
         return [v as Row];
       } catch (err) {
         throw Object.assign(new Error((err as Error).message), { line: i + 1, col: 1 });
@@ -277,5 +373,3 @@ export function deepFreeze<T>(v: T): T {
   }
   return v;
 }
-
-

@@ -24,7 +24,12 @@ const cases: [string, RegExp, string, string][] = [
   ["wrong_type.yaml", /"unsen" is not one of seen, unseen/, "yaml:10:12", 'did you mean "unseen"?'],
   ["bad_csv.yaml", /unclosed quoted field/, "bad.csv:2:4", "inner quotes doubled"],
   ["unknown_table.yaml", /unknown state table "itemz"/, "yaml:9:15", 'did you mean "items"?'],
-  ["suite_missing_env.yaml", /environment .*nowhere\/env not found/, "yaml:3:27", "relative to the suite"],
+  [
+    "suite_missing_env.yaml",
+    /environment .*nowhere\/env not found/,
+    "yaml:3:27",
+    "relative to the suite",
+  ],
 ];
 
 for (const [file, message, where, hint] of cases) {
@@ -33,7 +38,10 @@ for (const [file, message, where, hint] of cases) {
     assert.equal(issues.length, 1, JSON.stringify(issues));
     const [i] = issues;
     assert.match(i.message, message);
-    assert.ok(`${i.file}:${i.line}:${i.col}`.endsWith(where), `${i.file}:${i.line}:${i.col} should end with ${where}`);
+    assert.ok(
+      `${i.file}:${i.line}:${i.col}`.endsWith(where),
+      `${i.file}:${i.line}:${i.col} should end with ${where}`,
+    );
     assert.ok(i.hint?.includes(hint), `hint ${JSON.stringify(i.hint)} should mention ${hint}`);
   });
 }
@@ -57,7 +65,12 @@ Deno.test("several problems in one file are all reported", async () => {
 
 Deno.test("CSV tables convert numbers and booleans, keep quoted cells as strings", async () => {
   const env = await loadEnv("testdata/good/mini.yaml");
-  assert.deepEqual(env.state.items[0], { id: "w1", name: "Red widget, large", stock: 4, price: 9.5 });
+  assert.deepEqual(env.state.items[0], {
+    id: "w1",
+    name: "Red widget, large",
+    stock: 4,
+    price: 9.5,
+  });
   assert.equal(env.state.items[2].id, "007");
   assert.ok(Object.isFrozen(env.state.items[0]), "initial state is frozen");
   assert.equal(env.files.length, 2);
@@ -79,7 +92,11 @@ Deno.test("suite defaults: protocols direct + trial(6), 1 sample, seed 0", async
     `tooltrial: 1\nsuite: s\nenvs: [${Deno.cwd()}/testdata/good/mini.yaml]\nagents: { o: { scripted: oracle } }\n`,
   );
   const s = await loadSuite(`${dir}/suite.yaml`);
-  assert.deepEqual(s.protocols.map((p) => [p.name, p.kind, p.trialBudget]), [["direct", "direct", 0], ["trial", "trial", 6]]);
+  assert.deepEqual(s.protocols.map((p) => [p.name, p.kind, p.trialBudget]), [[
+    "direct",
+    "direct",
+    0,
+  ], ["trial", "trial", 6]]);
   assert.equal(s.samples, 1);
   assert.deepEqual(s.seeds, [0]);
 });

@@ -1,8 +1,15 @@
 import { dirname, isAbsolute, join, relative } from "node:path";
-import { type SpecIssue, SpecError } from "./errors.ts";
+import { SpecError, type SpecIssue } from "./errors.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
 import { loadEnv } from "./load_env.ts";
-import type { AgentSpec, EnvSpec, ProtocolKind, ProtocolSpec, ScriptedKind, SuiteSpec } from "./types.ts";
+import type {
+  AgentSpec,
+  EnvSpec,
+  ProtocolKind,
+  ProtocolSpec,
+  ScriptedKind,
+  SuiteSpec,
+} from "./types.ts";
 import { validateSpec } from "./validate.ts";
 import { parseYaml } from "./yaml.ts";
 
@@ -38,7 +45,13 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
   const raw = doc.value as RawSuite;
   const issues: SpecIssue[] = [];
-  const at = (pointer: string, message: string, hint?: string): SpecIssue => ({ file, pointer, ...doc.locate(pointer), message, hint });
+  const at = (pointer: string, message: string, hint?: string): SpecIssue => ({
+    file,
+    pointer,
+    ...doc.locate(pointer),
+    message,
+    hint,
+  });
 
   const envs: EnvSpec[] = [];
   const byName = new Map<string, number>();
@@ -47,7 +60,13 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
     try {
       const env = await loadEnv(path);
       if (byName.has(env.name)) {
-        issues.push(at(`/envs/${i}`, `environment "${env.name}" is listed twice (also /envs/${byName.get(env.name)})`, "remove one entry"));
+        issues.push(
+          at(
+            `/envs/${i}`,
+            `environment "${env.name}" is listed twice (also /envs/${byName.get(env.name)})`,
+            "remove one entry",
+          ),
+        );
         continue;
       }
       byName.set(env.name, i);
@@ -56,7 +75,13 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
       if (!(err instanceof SpecError)) throw err;
       // A missing env file is the suite's mistake: point at the suite line too.
       if (err.issues.length === 1 && err.issues[0].message.endsWith("not found")) {
-        issues.push(at(`/envs/${i}`, `environment ${path} not found`, "each entry is a folder holding env.yaml, or a YAML file, relative to the suite"));
+        issues.push(
+          at(
+            `/envs/${i}`,
+            `environment ${path} not found`,
+            "each entry is a folder holding env.yaml, or a YAML file, relative to the suite",
+          ),
+        );
       } else issues.push(...err.issues);
     }
   }
@@ -67,14 +92,31 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
   });
 
   const protocols: ProtocolSpec[] = [];
-  for (const [name, p] of Object.entries(raw.protocols ?? DEFAULT_PROTOCOLS) as [string, NonNullable<RawSuite["protocols"]>[string]][]) {
+  for (
+    const [name, p] of Object.entries(raw.protocols ?? DEFAULT_PROTOCOLS) as [
+      string,
+      NonNullable<RawSuite["protocols"]>[string],
+    ][]
+  ) {
     const kind = p.kind ?? (name === "direct" || name === "trial" ? name : undefined);
     if (!kind) {
-      issues.push(at(`/protocols/${name}`, `protocol "${name}" needs a kind`, "add kind: direct or kind: trial"));
+      issues.push(
+        at(
+          `/protocols/${name}`,
+          `protocol "${name}" needs a kind`,
+          "add kind: direct or kind: trial",
+        ),
+      );
       continue;
     }
     if (kind === "direct" && p.trial_budget !== undefined) {
-      issues.push(at(`/protocols/${name}/trial_budget`, "trial_budget only applies to trial protocols", "remove it, or set kind: trial"));
+      issues.push(
+        at(
+          `/protocols/${name}/trial_budget`,
+          "trial_budget only applies to trial protocols",
+          "remove it, or set kind: trial",
+        ),
+      );
     }
     protocols.push({
       name,
@@ -100,7 +142,9 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
 }
 
 /** Load any spec file by its kind key (`env:` or `suite:`), for `tooltrial validate`. */
-export async function loadAny(path: string): Promise<{ kind: "env"; spec: EnvSpec } | { kind: "suite"; spec: SuiteSpec }> {
+export async function loadAny(
+  path: string,
+): Promise<{ kind: "env"; spec: EnvSpec } | { kind: "suite"; spec: SuiteSpec }> {
   let file = path;
   try {
     if ((await Deno.stat(path)).isDirectory) file = join(path, "env.yaml");
@@ -108,7 +152,9 @@ export async function loadAny(path: string): Promise<{ kind: "env"; spec: EnvSpe
   const text = await readSpecFile(file, { what: "spec" });
   const doc = parseYaml(text, file);
   const v = doc.value as Record<string, unknown> | null;
-  if (v && typeof v === "object" && "suite" in v) return { kind: "suite", spec: await loadSuite(file) };
+  if (v && typeof v === "object" && "suite" in v) {
+    return { kind: "suite", spec: await loadSuite(file) };
+  }
   if (v && typeof v === "object" && "env" in v) return { kind: "env", spec: await loadEnv(file) };
   throw new SpecError([{
     file,
@@ -116,6 +162,7 @@ export async function loadAny(path: string): Promise<{ kind: "env"; spec: EnvSpe
     col: 1,
     pointer: "",
     message: "not a tooltrial spec: no env: or suite: key",
-    hint: "start the file with `tooltrial: 1` and `env: <name>` (an environment) or `suite: <name>` (a suite)",
+    hint:
+      "start the file with `tooltrial: 1` and `env: <name>` (an environment) or `suite: <name>` (a suite)",
   }]);
 }

@@ -3,8 +3,23 @@
  * Past this folder, code trusts what it is given.
  * @module
  */
-export { closeNames, didYouMean, editDistance, formatIssue, SpecError, type SpecIssue } from "./errors.ts";
-export { compileExpr, compileTemplate, type Expr, exprErrorMessage, exprLimits, FIXED_NOW, type Template } from "./expr.ts";
+export {
+  closeNames,
+  didYouMean,
+  editDistance,
+  formatIssue,
+  SpecError,
+  type SpecIssue,
+} from "./errors.ts";
+export {
+  compileExpr,
+  compileTemplate,
+  type Expr,
+  exprErrorMessage,
+  exprLimits,
+  FIXED_NOW,
+  type Template,
+} from "./expr.ts";
 export { parseCsv } from "./csv.ts";
 export { deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
 export { loadAny, loadSuite } from "./load_suite.ts";

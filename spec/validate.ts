@@ -39,14 +39,19 @@ export function ajvIssues(errors: ErrorObject[], doc: Located, base = ""): SpecI
   const typoFor = new Set<string>();
   for (const e of kept) {
     if (e.keyword !== "additionalProperties") continue;
-    const props = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties ?? {}) as object);
+    const props = Object.keys(
+      ((e.parentSchema as Record<string, unknown>)?.properties ?? {}) as object,
+    );
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
     for (const c of closeNames(key, props, 2)) typoFor.add(`${e.instancePath}|${c}`);
   }
   const seen = new Set<string>();
   const issues: SpecIssue[] = [];
   for (const e of kept) {
-    if (e.keyword === "required" && typoFor.has(`${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`)) continue;
+    if (
+      e.keyword === "required" &&
+      typoFor.has(`${e.instancePath}|${(e.params as { missingProperty: string }).missingProperty}`)
+    ) continue;
     const issue = describe(e, doc, base);
     const key = `${issue.pointer}|${issue.message}`;
     if (seen.has(key)) continue;
@@ -60,7 +65,11 @@ function describe(e: ErrorObject, doc: Located, base: string): SpecIssue {
   const ptr = base + e.instancePath;
   const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
   const props = Object.keys((parent.properties ?? {}) as object);
-  const at = (pointer: string, key = false) => ({ file: doc.file, pointer, ...doc.locate(pointer, { key }) });
+  const at = (pointer: string, key = false) => ({
+    file: doc.file,
+    pointer,
+    ...doc.locate(pointer, { key }),
+  });
   const desc = typeof parent.description === "string" ? parent.description : undefined;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -78,7 +87,8 @@ function describe(e: ErrorObject, doc: Located, base: string): SpecIssue {
     }
     case "required": {
       const key = String((e.params as { missingProperty: string }).missingProperty);
-      const sub = (parent.properties as Record<string, { description?: string }> | undefined)?.[key];
+      const sub = (parent.properties as Record<string, { description?: string }> | undefined)
+        ?.[key];
       return {
         ...at(ptr),
         message: `missing required key "${key}"`,
@@ -101,17 +111,25 @@ function describe(e: ErrorObject, doc: Located, base: string): SpecIssue {
         hint: desc ?? "use the value shown",
       };
     case "oneOf":
-      return { ...at(ptr), message: "does not match any allowed form", hint: desc ?? "see the schema" };
+      return {
+        ...at(ptr),
+        message: "does not match any allowed form",
+        hint: desc ?? "see the schema",
+      };
     case "type":
       return {
         ...at(ptr),
-        message: `must be ${(e.params as { type: string | string[] }).type}, not ${typeName(e.data)}`,
+        message: `must be ${(e.params as { type: string | string[] }).type}, not ${
+          typeName(e.data)
+        }`,
         hint: desc ?? "change the value's type",
       };
     case "pattern":
       return {
         ...at(ptr),
-        message: `${JSON.stringify(e.data)} does not match ${(e.params as { pattern: string }).pattern}`,
+        message: `${JSON.stringify(e.data)} does not match ${
+          (e.params as { pattern: string }).pattern
+        }`,
         hint: desc ?? "change the value to match the pattern",
       };
     default:

@@ -25,15 +25,27 @@ export interface TaskVerdict {
  * console.assert(v.passed === false);
  * ```
  */
-export async function checkTask(task: TaskSpec, answer: string | null, state: State): Promise<TaskVerdict> {
+export async function checkTask(
+  task: TaskSpec,
+  answer: string | null,
+  state: State,
+): Promise<TaskVerdict> {
   const checks: CheckOutcome[] = [];
   if (task.check.answer) checks.push(...await checkAnswer(task.check.answer, answer, state));
   if (task.check.state) {
     try {
       const v = await task.check.state.evaluate({ state });
-      checks.push({ name: "state", passed: v === true, detail: v === true ? undefined : `state check gave ${JSON.stringify(v) ?? "nothing"}` });
+      checks.push({
+        name: "state",
+        passed: v === true,
+        detail: v === true ? undefined : `state check gave ${JSON.stringify(v) ?? "nothing"}`,
+      });
     } catch (err) {
-      checks.push({ name: "state", passed: false, detail: `state check failed: ${exprErrorMessage(err)}` });
+      checks.push({
+        name: "state",
+        passed: false,
+        detail: `state check failed: ${exprErrorMessage(err)}`,
+      });
     }
   }
   return { passed: checks.every((c) => c.passed), checks };
@@ -42,7 +54,8 @@ export async function checkTask(task: TaskSpec, answer: string | null, state: St
 /** Numbers written in text: "1,234.5", "-3", "2e3". A hyphen after a letter ("ORD-104") is not a sign. */
 export function numbersIn(text: string): number[] {
   const out: number[] = [];
-  const re = /(?:(?<![\p{L}\p{N}_])-)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/gu;
+  const re =
+    /(?:(?<![\p{L}\p{N}_])-)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/gu;
   for (const m of text.matchAll(re)) {
     const n = Number(m[0].replaceAll(",", ""));
     if (Number.isFinite(n)) out.push(n);
@@ -51,39 +64,75 @@ export function numbersIn(text: string): number[] {
 }
 
 /** Apply every present answer check; a missing answer fails them all. */
-export async function checkAnswer(c: AnswerCheck, answer: string | null, state: State): Promise<CheckOutcome[]> {
+export async function checkAnswer(
+  c: AnswerCheck,
+  answer: string | null,
+  state: State,
+): Promise<CheckOutcome[]> {
   const out: CheckOutcome[] = [];
   const text = answer ?? "";
   const lower = text.toLowerCase();
   const none = answer === null ? "no final answer" : undefined;
   if (c.equals !== undefined) {
     const ok = answer !== null && text.trim().toLowerCase() === c.equals.trim().toLowerCase();
-    out.push({ name: "equals", passed: ok, detail: ok ? undefined : none ?? `expected exactly ${JSON.stringify(c.equals)}` });
+    out.push({
+      name: "equals",
+      passed: ok,
+      detail: ok ? undefined : none ?? `expected exactly ${JSON.stringify(c.equals)}`,
+    });
   }
   if (c.contains) {
     const missing = c.contains.filter((s) => !lower.includes(s.toLowerCase()));
-    out.push({ name: "contains", passed: answer !== null && missing.length === 0, detail: missing.length ? none ?? `missing ${missing.map((m) => JSON.stringify(m)).join(", ")}` : none });
+    out.push({
+      name: "contains",
+      passed: answer !== null && missing.length === 0,
+      detail: missing.length
+        ? none ?? `missing ${missing.map((m) => JSON.stringify(m)).join(", ")}`
+        : none,
+    });
   }
   if (c.excludes) {
     const present = c.excludes.filter((s) => lower.includes(s.toLowerCase()));
-    out.push({ name: "excludes", passed: answer !== null && present.length === 0, detail: present.length ? `must not mention ${present.map((m) => JSON.stringify(m)).join(", ")}` : none });
+    out.push({
+      name: "excludes",
+      passed: answer !== null && present.length === 0,
+      detail: present.length
+        ? `must not mention ${present.map((m) => JSON.stringify(m)).join(", ")}`
+        : none,
+    });
   }
   if (c.regex) {
     c.regex.lastIndex = 0;
     const ok = answer !== null && c.regex.test(text);
-    out.push({ name: "regex", passed: ok, detail: ok ? undefined : none ?? `does not match ${c.regex}` });
+    out.push({
+      name: "regex",
+      passed: ok,
+      detail: ok ? undefined : none ?? `does not match ${c.regex}`,
+    });
   }
   if (c.number) {
     const { value, tol } = c.number;
     const ok = numbersIn(text).some((n) => Math.abs(n - value) <= tol);
-    out.push({ name: "number", passed: answer !== null && ok, detail: ok ? undefined : none ?? `no number within ${tol} of ${value}` });
+    out.push({
+      name: "number",
+      passed: answer !== null && ok,
+      detail: ok ? undefined : none ?? `no number within ${tol} of ${value}`,
+    });
   }
   if (c.jsonata) {
     try {
       const v = await c.jsonata.evaluate({ answer: text, state });
-      out.push({ name: "jsonata", passed: answer !== null && v === true, detail: v === true ? none : `answer check gave ${JSON.stringify(v) ?? "nothing"}` });
+      out.push({
+        name: "jsonata",
+        passed: answer !== null && v === true,
+        detail: v === true ? none : `answer check gave ${JSON.stringify(v) ?? "nothing"}`,
+      });
     } catch (err) {
-      out.push({ name: "jsonata", passed: false, detail: `answer check failed: ${exprErrorMessage(err)}` });
+      out.push({
+        name: "jsonata",
+        passed: false,
+        detail: `answer check failed: ${exprErrorMessage(err)}`,
+      });
     }
   }
   return out;

@@ -4,7 +4,8 @@ import { compileExpr } from "../spec/mod.ts";
 import type { AnswerCheck } from "../spec/types.ts";
 import { checkAnswer, numbersIn } from "./checks.ts";
 
-const passes = async (c: AnswerCheck, answer: string | null) => (await checkAnswer(c, answer, {})).every((o) => o.passed);
+const passes = async (c: AnswerCheck, answer: string | null) =>
+  (await checkAnswer(c, answer, {})).every((o) => o.passed);
 
 Deno.test("equals: trimmed, case-insensitive, whole answer", async () => {
   assert.ok(await passes({ equals: "Dune" }, "  dune "));

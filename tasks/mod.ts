@@ -2,4 +2,10 @@
  * Tasks and their checkers: judging an episode's final answer and final state.
  * @module
  */
-export { checkAnswer, type CheckOutcome, checkTask, numbersIn, type TaskVerdict } from "./checks.ts";
+export {
+  checkAnswer,
+  type CheckOutcome,
+  checkTask,
+  numbersIn,
+  type TaskVerdict,
+} from "./checks.ts";

@@ -22,7 +22,9 @@ interface CompiledTool {
  */
 export function declarativeEnv(spec: EnvSpec): Env {
   const tools = new Map<string, CompiledTool>();
-  for (const t of spec.tools) tools.set(t.name, { spec: t, validate: toolAjv.compile(t.parameters) });
+  for (const t of spec.tools) {
+    tools.set(t.name, { spec: t, validate: toolAjv.compile(t.parameters) });
+  }
   const defs: ToolDef[] = spec.tools.map((t) => ({
     name: t.name,
     description: t.description,
@@ -34,32 +36,46 @@ export function declarativeEnv(spec: EnvSpec): Env {
     initialState: spec.state,
     step(state, call) {
       const tool = tools.get(call.name);
-      if (!tool) return Promise.resolve({ state, observation: unknownTool(call.name, tools.keys()) });
+      if (!tool) {
+        return Promise.resolve({ state, observation: unknownTool(call.name, tools.keys()) });
+      }
       return runTool(tool, state, call);
     },
   };
 }
 
-function fail(kind: Extract<Observation, { ok: false }>["error"]["kind"], message: string, details?: unknown): Observation {
-  return details === undefined ? { ok: false, error: { kind, message } } : { ok: false, error: { kind, message, details } };
+function fail(
+  kind: Extract<Observation, { ok: false }>["error"]["kind"],
+  message: string,
+  details?: unknown,
+): Observation {
+  return details === undefined
+    ? { ok: false, error: { kind, message } }
+    : { ok: false, error: { kind, message, details } };
 }
 
 /** The error observation for a call to a tool that does not exist, naming close ones. */
 export function unknownTool(name: string, names: Iterable<string>): Observation {
   const all = [...names];
   const close = closeNames(name, all, 3);
-  const hint = close.length > 0 ? ` Did you mean ${close.join(", ")}?` : ` Available tools: ${all.join(", ")}.`;
+  const hint = close.length > 0
+    ? ` Did you mean ${close.join(", ")}?`
+    : ` Available tools: ${all.join(", ")}.`;
   return fail("unknown_tool", `No tool named "${name}".${hint}`);
 }
 
 /** Parse JSON-text arguments; an object passes through. */
-export function parseArguments(raw: ToolCall["arguments"]): { args: Record<string, unknown> } | { error: Observation } {
+export function parseArguments(
+  raw: ToolCall["arguments"],
+): { args: Record<string, unknown> } | { error: Observation } {
   if (typeof raw !== "string") return { args: raw };
   let v: unknown;
   try {
     v = raw.trim() === "" ? {} : JSON.parse(raw);
   } catch (err) {
-    return { error: fail("invalid_json", `Arguments are not valid JSON: ${(err as Error).message}`) };
+    return {
+      error: fail("invalid_json", `Arguments are not valid JSON: ${(err as Error).message}`),
+    };
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     return { error: fail("invalid_json", "Arguments must be a JSON object.") };
@@ -80,7 +96,14 @@ async function runTool(tool: CompiledTool, state: State, call: ToolCall): Promis
       schema_path: e.schemaPath,
     }));
     const summary = errors.map((e) => `${e.path} ${e.message}`).join("; ");
-    return { state, observation: fail("invalid_arguments", `Invalid arguments for ${tool.spec.name}: ${summary}`, errors) };
+    return {
+      state,
+      observation: fail(
+        "invalid_arguments",
+        `Invalid arguments for ${tool.spec.name}: ${summary}`,
+        errors,
+      ),
+    };
   }
   const spec = tool.spec;
   const before = { state };
@@ -88,7 +111,10 @@ async function runTool(tool: CompiledTool, state: State, call: ToolCall): Promis
   try {
     for (const rule of spec.errors) {
       if (await rule.when.evaluate(before, bindings)) {
-        return { state, observation: fail("tool_error", await rule.message.render(before, bindings)) };
+        return {
+          state,
+          observation: fail("tool_error", await rule.message.render(before, bindings)),
+        };
       }
     }
     let next = state;
@@ -99,10 +125,18 @@ async function runTool(tool: CompiledTool, state: State, call: ToolCall): Promis
       }
       next = updated;
     }
-    const result = spec.result ? await spec.result.evaluate(next === state ? before : { state: next }, bindings) : null;
+    const result = spec.result
+      ? await spec.result.evaluate(next === state ? before : { state: next }, bindings)
+      : null;
     return { state: next, observation: { ok: true, result: result === undefined ? null : result } };
   } catch (err) {
-    return { state, observation: fail("tool_crash", `${spec.name} failed inside the environment: ${exprErrorMessage(err)}`) };
+    return {
+      state,
+      observation: fail(
+        "tool_crash",
+        `${spec.name} failed inside the environment: ${exprErrorMessage(err)}`,
+      ),
+    };
   }
 }
 

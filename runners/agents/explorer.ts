@@ -15,14 +15,16 @@ export function words(s: string): string[] {
 }
 
 function nameSimilarity(a: string, b: string): number {
-  const x = a.toLowerCase().replace(/[^a-z0-9]/g, ""), y = b.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const x = a.toLowerCase().replace(/[^a-z0-9]/g, ""),
+    y = b.toLowerCase().replace(/[^a-z0-9]/g, "");
   if (x.length === 0 || y.length === 0) return 0;
   return 1 - editDistance(x, y) / Math.max(x.length, y.length);
 }
 
 function overlap(a: string[], b: Set<string>): number {
   if (a.length === 0) return 0;
-  return a.filter((w) => b.has(w) || b.has(w.replace(/s$/, "")) || b.has(w + "s")).length / a.length;
+  return a.filter((w) => b.has(w) || b.has(w.replace(/s$/, "")) || b.has(w + "s")).length /
+    a.length;
 }
 
 /**
@@ -36,8 +38,12 @@ export function rankTools(intent: Call, tools: readonly ToolDef[]): ToolDef[] {
     if (t.name === intent.tool) return { t, s: 100 };
     const desc = new Set(words(`${t.name} ${t.description}`));
     const props = Object.keys((t.parameters.properties ?? {}) as object);
-    const paramFit = argNames.length === 0 ? 0 : argNames.filter((a) => props.some((p) => nameSimilarity(a, p) > 0.7)).length / argNames.length;
-    const s = 3 * nameSimilarity(intent.tool, t.name) + 2 * overlap(intentWords, desc) + 2 * paramFit;
+    const paramFit = argNames.length === 0
+      ? 0
+      : argNames.filter((a) => props.some((p) => nameSimilarity(a, p) > 0.7)).length /
+        argNames.length;
+    const s = 3 * nameSimilarity(intent.tool, t.name) + 2 * overlap(intentWords, desc) +
+      2 * paramFit;
     return { t, s };
   });
   return scored.sort((a, b) => b.s - a.s || a.t.name.localeCompare(b.t.name)).map((x) => x.t);
@@ -51,7 +57,8 @@ export function matchParam(arg: string, tool: ToolDef, taken: Set<string>): stri
   for (const [p, schema] of Object.entries(props)) {
     if (taken.has(p)) continue;
     if (p === arg) return p;
-    const s = nameSimilarity(arg, p) + 0.5 * overlap(argWords, new Set(words(`${p} ${schema.description ?? ""}`)));
+    const s = nameSimilarity(arg, p) +
+      0.5 * overlap(argWords, new Set(words(`${p} ${schema.description ?? ""}`)));
     if (s > bestScore) best = p, bestScore = s;
   }
   return best;
@@ -121,7 +128,10 @@ export function explorerAgent(name = "explorer"): Agent {
       };
       const callFor = (a: Attempt) => {
         a.tries++;
-        return callTools([{ name: a.candidates[a.index].name, args: argsFor(a) }], `${name}_${seq++}`);
+        return callTools(
+          [{ name: a.candidates[a.index].name, args: argsFor(a) }],
+          `${name}_${seq++}`,
+        );
       };
       const learnedCall = (intent: Call) => {
         const l = learned.get(intent.tool)!;
@@ -131,7 +141,11 @@ export function explorerAgent(name = "explorer"): Agent {
       };
 
       /** Update the attempt from the result of its last call; true when the intent is carried out. */
-      const absorb = (a: Attempt, r: SeenResult, inTrial: boolean): "done" | "retry" | "exhausted" => {
+      const absorb = (
+        a: Attempt,
+        r: SeenResult,
+        inTrial: boolean,
+      ): "done" | "retry" | "exhausted" => {
         const tool = a.candidates[a.index];
         const accepted = r.ok || (inTrial && r.error?.kind === "tool_error");
         if (accepted) {
@@ -158,7 +172,9 @@ export function explorerAgent(name = "explorer"): Agent {
       const notes = () =>
         "Notes from the trial phase: " +
         ([...learned.entries()].map(([canon, l]) =>
-          `${canon} → ${l.tool}(${Object.entries(l.params).map(([k, p]) => (k === p ? k : `${k} as ${p}`)).join(", ")})`
+          `${canon} → ${l.tool}(${
+            Object.entries(l.params).map(([k, p]) => (k === p ? k : `${k} as ${p}`)).join(", ")
+          })`
         ).join("; ") || "nothing learned");
 
       return {
@@ -174,8 +190,12 @@ export function explorerAgent(name = "explorer"): Agent {
               const outcome = absorb(attempt, results[0], true);
               if (outcome !== "retry") attempt = undefined, step++;
             }
-            while (!attempt && step < trialTargets.length && learned.has(trialTargets[step].tool)) step++;
-            if ((turn.callsLeft ?? 0) <= 0 || (!attempt && step >= trialTargets.length)) return Promise.resolve(say(notes()));
+            while (!attempt && step < trialTargets.length && learned.has(trialTargets[step].tool)) {
+              step++;
+            }
+            if ((turn.callsLeft ?? 0) <= 0 || (!attempt && step >= trialTargets.length)) {
+              return Promise.resolve(say(notes()));
+            }
             attempt ??= startAttempt(trialTargets[step], tools);
             return Promise.resolve(callFor(attempt));
           }
@@ -193,7 +213,9 @@ export function explorerAgent(name = "explorer"): Agent {
             } else step++;
           }
           if (attempt) return Promise.resolve(callFor(attempt));
-          if (step >= intents.length) return Promise.resolve(say(failed ? GIVE_UP : ctx.task.answer));
+          if (step >= intents.length) {
+            return Promise.resolve(say(failed ? GIVE_UP : ctx.task.answer));
+          }
           const intent = intents[step];
           if (learned.has(intent.tool)) return Promise.resolve(learnedCall(intent));
           attempt = startAttempt(intent, tools);

@@ -9,7 +9,8 @@ export const scriptedAgents: Record<AgentSpec["scripted"], (spec: AgentSpec) => 
   oracle: (s) => replayAgent(s.name),
   memorizer: (s) => replayAgent(s.name),
   explorer: (s) => explorerAgent(s.name),
-  random: (s) => randomAgent(s.name, { maxCalls: s.options.max_random_calls as number | undefined }),
+  random: (s) =>
+    randomAgent(s.name, { maxCalls: s.options.max_random_calls as number | undefined }),
 };
 
 /** Build the agent a suite entry names. */

@@ -8,7 +8,12 @@ import { latestResults } from "./common.ts";
  * A value that satisfies a (simple) JSON Schema, drawn with `rng`. Strings come from `words`
  * so random calls sometimes hit real ids.
  */
-export function randomValue(schema: JsonSchema, rng: Rng, words: readonly string[], depth = 0): unknown {
+export function randomValue(
+  schema: JsonSchema,
+  rng: Rng,
+  words: readonly string[],
+  depth = 0,
+): unknown {
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return rng.pick(schema.enum);
   if ("const" in schema) return schema.const;
   const type = Array.isArray(schema.type) ? rng.pick(schema.type as string[]) : schema.type;

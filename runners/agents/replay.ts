@@ -17,11 +17,17 @@ export function replayAgent(name: string, opts: { translate?: (c: Call) => Call 
       let failed = false;
       return {
         act(messages, _tools, turn) {
-          if (turn.phase === "trial") return Promise.resolve(say("No trials needed: I already know how to call these tools."));
+          if (turn.phase === "trial") {
+            return Promise.resolve(
+              say("No trials needed: I already know how to call these tools."),
+            );
+          }
           if (latestResults(messages).some((r) => !r.ok)) failed = true;
           if (next < calls.length) {
             const c = calls[next];
-            return Promise.resolve(callTools([{ name: c.tool, args: c.args }], `${name}_${next++}`));
+            return Promise.resolve(
+              callTools([{ name: c.tool, args: c.args }], `${name}_${next++}`),
+            );
           }
           return Promise.resolve(say(failed ? GIVE_UP : ctx.task.answer));
         },
