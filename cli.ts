@@ -252,7 +252,9 @@ async function validate(args: string[]): Promise<number> {
     try {
       const r = await loadAny(file);
       const what = r.kind === "env"
-        ? `env "${r.spec.name}": ${r.spec.tools.length} tools, ${r.spec.tasks.length} tasks`
+        ? `env "${r.spec.name}": ${r.spec.tools.length} tools, ${r.spec.tasks.length} task${
+          r.spec.tasks.length === 1 ? "" : "s"
+        }`
         : `suite "${r.spec.name}": ${r.spec.envs.length} envs, ${
           r.spec.envs.reduce((n, e) => n + e.tasks.length, 0)
         } tasks`;
