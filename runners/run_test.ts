@@ -41,3 +41,23 @@ Deno.test("oracle and explorer solve the mini suite; random does not", async () 
   assert.equal(rate("explorer"), 1);
   assert.ok(rate("random") < 0.5);
 });
+
+Deno.test("every event validates against runners/schema/episode.v1.json", async () => {
+  const { Ajv2020 } = await import("ajv/dist/2020.js");
+  const schema = JSON.parse(await Deno.readTextFile("runners/schema/episode.v1.json"));
+  const validate = new Ajv2020({ strict: false, allowUnionTypes: true }).compile(schema);
+  const recs = await runSuite(suite);
+  let n = 0;
+  for (const e of recs.flatMap((r) => r.events)) {
+    // Through JSON, as a reader of episodes.jsonl sees it.
+    const event = JSON.parse(JSON.stringify(e));
+    assert.ok(
+      validate(event),
+      `${JSON.stringify(event).slice(0, 200)}: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
+    );
+    n++;
+  }
+  assert.ok(n > 100);
+  // And a malformed one is rejected.
+  assert.ok(!validate({ v: 1, type: "tool", episode: "x", phase: "later" }));
+});

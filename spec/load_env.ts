@@ -1,5 +1,5 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { closeNames, SpecError, type SpecIssue } from "./errors.ts";
 import { compileExpr, compileTemplate, type Expr, ExprSyntaxError, type Template } from "./expr.ts";
 import { parseCsv } from "./csv.ts";
@@ -307,7 +307,10 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
   }
 
   if (issues.length > 0) throw new SpecError(issues);
-  const sha256 = await sha256Hex(files.map((f) => `${f.path}\0${f.sha256}`).join("\n"));
+  // Paths relative to the spec, so the hash (and run ids) do not depend on where tooltrial runs from.
+  const sha256 = await sha256Hex(
+    files.map((f) => `${relative(dirname(file), f.path)}\0${f.sha256}`).join("\n"),
+  );
   return {
     name: raw.env,
     description: raw.description ?? "",
