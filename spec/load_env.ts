@@ -147,22 +147,33 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
     );
   };
 
+  /** Record `key` at index `i`, or report it as a duplicate of the first one. */
+  const unique = (
+    index: Map<string, number>,
+    key: string,
+    i: number,
+    o: { pointer: string; what: string; list: string },
+  ) => {
+    const first = index.get(key);
+    if (first === undefined) index.set(key, i);
+    else {issues.push(
+        at(
+          o.pointer,
+          `duplicate ${o.what} "${key}" (also ${o.list}/${first})`,
+          `each ${o.what} must be unique in an environment; rename one`,
+        ),
+      );}
+  };
+
   // Tools.
   const tools: ToolSpec[] = [];
+  const validators = new Map<string, ReturnType<typeof toolAjv.compile>>();
   const toolIndex = new Map<string, number>();
   raw.tools.forEach((t, i) => {
     const p = `/tools/${i}`;
-    if (toolIndex.has(t.name)) {
-      issues.push(
-        at(
-          `${p}/name`,
-          `duplicate tool name "${t.name}" (also /tools/${toolIndex.get(t.name)})`,
-          "tool names must be unique in an environment; rename one",
-        ),
-      );
-    } else toolIndex.set(t.name, i);
+    unique(toolIndex, t.name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
     try {
-      toolAjv.compile(t.parameters);
+      validators.set(t.name, toolAjv.compile(t.parameters));
     } catch (err) {
       issues.push(
         at(
@@ -211,15 +222,7 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
   const taskIndex = new Map<string, number>();
   (raw.tasks ?? []).forEach((t, i) => {
     const p = `/tasks/${i}`;
-    if (taskIndex.has(t.id)) {
-      issues.push(
-        at(
-          `${p}/id`,
-          `duplicate task id "${t.id}" (also /tasks/${taskIndex.get(t.id)})`,
-          "task ids must be unique in an environment",
-        ),
-      );
-    } else taskIndex.set(t.id, i);
+    unique(taskIndex, t.id, i, { pointer: `${p}/id`, what: "task id", list: "/tasks" });
     const gold: Call[] = (t.gold ?? []).map((g, j) => {
       const args = g.args ?? {};
       const ti = toolIndex.get(g.tool);
@@ -235,8 +238,8 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
           ),
         );
       } else {
-        const validate = toolAjv.compile(raw.tools[ti].parameters);
-        if (!validate(args)) {
+        const validate = validators.get(g.tool);
+        if (validate && !validate(args)) {
           const e = validate.errors![0];
           issues.push(
             at(
