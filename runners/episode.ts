@@ -96,24 +96,26 @@ export async function runEpisode(
         metrics.turns++;
         post(name, reply);
         const calls = reply.tool_calls ?? [];
-        if (calls.length === 0) return { text: reply.content ?? "", state, exhausted: false };
-        let exhausted = false;
+        if (calls.length === 0) return { text: reply.content ?? "", state };
         for (const tc of calls) {
           const call = { id: tc.id, name: tc.function.name, arguments: tc.function.arguments };
           const c0 = performance.now();
+          // Over budget: answered, but not run and not counted.
+          const runs = budget === undefined || used < budget;
           let observation: Observation;
-          if (budget !== undefined && used >= budget) {
-            exhausted = true;
-            observation = {
-              ok: false,
-              error: { kind: "tool_error", message: prompts.budgetExhausted(budget) },
-            };
-          } else {
+          if (runs) {
             used++;
             const r = await env.step(state, call);
             state = r.state;
             observation = r.observation;
-            const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
+          } else {
+            observation = {
+              ok: false,
+              error: { kind: "tool_error", message: prompts.budgetExhausted(budget) },
+            };
+          }
+          const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
+          if (runs) {
             if (name === "trial") {
               metrics.trial_calls++;
               if (invalid) metrics.trial_invalid_calls++;
@@ -124,7 +126,6 @@ export async function runEpisode(
             if (lastFailed && observation.ok) metrics.self_corrections++;
             lastFailed = !observation.ok;
           }
-          const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
           events.push({
             v: 1,
             type: "tool",
@@ -142,31 +143,27 @@ export async function runEpisode(
             content: observationText(observation),
           });
         }
-        if (exhausted || (budget !== undefined && used >= budget && name === "trial")) {
-          return { text: null, state, exhausted: true };
-        }
+        // Only the trial phase has a budget; once it is spent the phase ends.
+        if (budget !== undefined && used >= budget) return { text: null, state };
       }
-      return { text: null, state, exhausted: false };
+      return { text: null, state };
     };
 
     if (protocol.kind === "direct") {
       post("execute", { role: "system", content: prompts.direct() });
       post("execute", { role: "user", content: task.query });
-      const r = await phase("execute", env.initialState, undefined);
-      finalState = r.state;
-      answer = r.text;
-      if (answer === null) error = `no final answer within ${protocol.maxTurns} turns`;
     } else {
       post("trial", { role: "system", content: prompts.trialSystem(protocol.trialBudget) });
       post("trial", { role: "user", content: prompts.trialUser(task) });
+      // The trial phase's end state is the sandbox: it is thrown away.
       if (protocol.trialBudget > 0) await phase("trial", env.initialState, protocol.trialBudget);
       events.push({ v: 1, type: "phase", episode: id, phase: "execute" });
       post("execute", { role: "user", content: prompts.executeUser(task) });
-      const r = await phase("execute", env.initialState, undefined);
-      finalState = r.state;
-      answer = r.text;
-      if (answer === null) error = `no final answer within ${protocol.maxTurns} turns`;
     }
+    const r = await phase("execute", env.initialState, undefined);
+    finalState = r.state;
+    answer = r.text;
+    if (answer === null) error = `no final answer within ${protocol.maxTurns} turns`;
   } catch (err) {
     error = `agent failed: ${err instanceof Error ? err.message : String(err)}`;
   }
