@@ -179,11 +179,8 @@ async function bench(args: string[]): Promise<number> {
   // A report from an earlier run in this folder must not pass for this run's.
   for (const f of ["report.json", "report.md"]) await Deno.remove(join(out, f)).catch(() => {});
   const log = await openEpisodeLog(join(out, "episodes.jsonl"));
-  const bar = progressBar(total, {
-    label: `${suite.name} `,
-    enabled: values.quiet ? false : undefined,
-  });
   const quiet = values.quiet ?? false;
+  const bar = progressBar(total, { label: `${suite.name} `, enabled: quiet ? false : undefined });
   if (!quiet) {
     console.error(
       `tooltrial ${VERSION}: ${total} episodes (${suite.envs.length} envs, run ${id}) → ${out}`,

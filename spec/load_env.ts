@@ -14,7 +14,7 @@ import type {
   ToolSpec,
 } from "./types.ts";
 import { validateSpec } from "./validate.ts";
-import { parseYaml } from "./yaml.ts";
+import { type Located, parseYaml } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
 
 /** Ajv for tool parameter schemas: lenient about unknown keywords, as real tool schemas carry many. */
@@ -64,7 +64,12 @@ interface RawEnv {
 export async function loadEnv(path: string): Promise<EnvSpec> {
   const file = await resolveEnvFile(path);
   const text = await readSpecFile(file, { what: "environment spec" });
-  const doc = parseYaml(text, file);
+  return await envFromDoc(parseYaml(text, file), text);
+}
+
+/** Validate and normalize an already-parsed env document (`text` is its source, for hashing). */
+export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
+  const file = doc.file;
   const schemaIssues = validateSpec(doc, "env");
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
   const raw = doc.value as RawEnv;
@@ -334,7 +339,8 @@ function defaultAnswer(a: AnswerCheck | undefined): string | undefined {
   return undefined;
 }
 
-async function resolveEnvFile(path: string): Promise<string> {
+/** A folder means its env.yaml; anything else is taken as the file itself. */
+export async function resolveEnvFile(path: string): Promise<string> {
   try {
     const st = await Deno.stat(path);
     if (st.isDirectory) return join(path, "env.yaml");

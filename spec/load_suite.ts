@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { SpecError, type SpecIssue } from "./errors.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
-import { loadEnv } from "./load_env.ts";
+import { envFromDoc, loadEnv, resolveEnvFile } from "./load_env.ts";
 import type {
   AgentSpec,
   EnvSpec,
@@ -11,7 +11,7 @@ import type {
   SuiteSpec,
 } from "./types.ts";
 import { validateSpec } from "./validate.ts";
-import { parseYaml } from "./yaml.ts";
+import { type Located, parseYaml } from "./yaml.ts";
 
 interface RawSuite {
   suite: string;
@@ -40,7 +40,12 @@ export const DEFAULT_TRIAL_BUDGET = 6;
  */
 export async function loadSuite(file: string): Promise<SuiteSpec> {
   const text = await readSpecFile(file, { what: "suite" });
-  const doc = parseYaml(text, file);
+  return await suiteFromDoc(parseYaml(text, file), text);
+}
+
+/** Validate and normalize an already-parsed suite document, loading its envs. */
+async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
+  const file = doc.file;
   const schemaIssues = validateSpec(doc, "suite");
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
   const raw = doc.value as RawSuite;
@@ -145,17 +150,16 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
 export async function loadAny(
   path: string,
 ): Promise<{ kind: "env"; spec: EnvSpec } | { kind: "suite"; spec: SuiteSpec }> {
-  let file = path;
-  try {
-    if ((await Deno.stat(path)).isDirectory) file = join(path, "env.yaml");
-  } catch { /* reported by the loader */ }
+  const file = await resolveEnvFile(path);
   const text = await readSpecFile(file, { what: "spec" });
   const doc = parseYaml(text, file);
   const v = doc.value as Record<string, unknown> | null;
   if (v && typeof v === "object" && "suite" in v) {
-    return { kind: "suite", spec: await loadSuite(file) };
+    return { kind: "suite", spec: await suiteFromDoc(doc, text) };
   }
-  if (v && typeof v === "object" && "env" in v) return { kind: "env", spec: await loadEnv(file) };
+  if (v && typeof v === "object" && "env" in v) {
+    return { kind: "env", spec: await envFromDoc(doc, text) };
+  }
   throw new SpecError([{
     file,
     line: 1,
