@@ -6,8 +6,16 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod.ts";
-import type { SuiteSpec } from "./spec/types.ts";
-import { openEpisodeLog, planRun, runSuite, writeFileAtomic } from "./runners/mod.ts";
+import type { EpisodeSplit, SuiteSpec } from "./spec/types.ts";
+import {
+  openEpisodeLog,
+  planRun,
+  runSuite,
+  type VariantEvent,
+  writeFileAtomic,
+} from "./runners/mod.ts";
+import { episodeSplit, SPLITS } from "./tasks/mod.ts";
+import { operators, variantsFor } from "./variants/mod.ts";
 import {
   assertValidReport,
   buildReport,
@@ -35,8 +43,8 @@ Run "tooltrial <command> --help" for a command's options.
 Exit codes: 0 ok, 1 run failed, 2 bad input.`,
   bench: `Usage: tooltrial bench [suite.yaml] [options]
 
-Runs every (env, task, agent, protocol, seed, sample) episode of the suite and writes
-  DIR/episodes.jsonl   every event of every episode (versioned, one JSON object a line)
+Runs every (env, variant, task, agent, protocol, seed, sample) episode of the suite and writes
+  DIR/episodes.jsonl   every event of every episode, and each variant's mapping (versioned JSONL)
   DIR/report.json      aggregated results with provenance (reports/schema/report.v1.json)
   DIR/report.md        the same as Markdown tables
 
@@ -44,6 +52,8 @@ Options:
   --out DIR            output folder (default runs/<suite>-<run id>)
   --agents a,b         only these agents (default: all in the suite)
   --protocols p,q      only these protocols (default: all in the suite)
+  --variants v,w       only these variants (clean is the baseline; default: all)
+  --splits s,t         only these splits: seen, unseen_task, unseen_tool, unseen_env
   --samples N          episodes per (task, agent, protocol, seed) (default: the suite's)
   --seed N             use this one seed instead of the suite's seeds
   --concurrency N      episodes in flight at once (default 4); results do not depend on it
@@ -59,8 +69,10 @@ Options:
   -h, --help           show this help`,
   list: `Usage: tooltrial list [suite.yaml]
 
-Shows the suite's environments with their tools and task counts (seen/unseen), its agents and
-protocols, and how many episodes a bench run makes.
+Shows the suite's environments with their tools and task counts per split, its variants, what it
+holds out of training, its agents and protocols, and how many episodes a bench run makes.
+
+Variant operators: ${Object.values(operators).map((o) => o.name).join(", ")}.
 
 Options:
   -h, --help           show this help`,
@@ -126,7 +138,14 @@ async function gitInfo(): Promise<{ commit: string | null; dirty: boolean | null
 /** A run id: hash of what determines the results (specs, agents, protocols, seeds, samples, version). */
 export async function runId(
   suite: SuiteSpec,
-  sel: { agents?: string[]; protocols?: string[]; samples: number; seeds: number[] },
+  sel: {
+    agents?: string[];
+    protocols?: string[];
+    variants?: string[];
+    splits?: string[];
+    samples: number;
+    seeds: number[];
+  },
 ): Promise<string> {
   const key = JSON.stringify({
     v: VERSION,
@@ -135,8 +154,15 @@ export async function runId(
     protocols: suite.protocols.filter((p) => !sel.protocols || sel.protocols.includes(p.name)),
     samples: sel.samples,
     seeds: sel.seeds,
+    ...(sel.variants ? { variants: sel.variants } : {}),
+    ...(sel.splits ? { splits: sel.splits } : {}),
   });
   return (await sha256Hex(key)).slice(0, 16);
+}
+
+/** Every variant name the suite runs on some environment, clean first. */
+function variantNames(suite: SuiteSpec): string[] {
+  return [...new Set(suite.envs.flatMap((e) => variantsFor(suite, e).map((v) => v.name)))];
 }
 
 async function bench(args: string[]): Promise<number> {
@@ -146,6 +172,8 @@ async function bench(args: string[]): Promise<number> {
       out: { type: "string" },
       agents: { type: "string" },
       protocols: { type: "string" },
+      variants: { type: "string" },
+      splits: { type: "string" },
       samples: { type: "string" },
       seed: { type: "string" },
       concurrency: { type: "string" },
@@ -162,16 +190,19 @@ async function bench(args: string[]): Promise<number> {
   const suite = await loadSuite(positionals[0] ?? "suite.yaml");
   const agents = listFlag(values.agents, "agents", suite.agents.map((a) => a.name));
   const protocols = listFlag(values.protocols, "protocols", suite.protocols.map((p) => p.name));
+  const variants = listFlag(values.variants, "variants", variantNames(suite));
+  const splits = listFlag(values.splits, "splits", [...SPLITS]) as EpisodeSplit[] | undefined;
   const samples = intFlag(values.samples, "samples", 1) ?? suite.samples;
   const seed = intFlag(values.seed, "seed", 0);
   const seeds = seed !== undefined ? [seed] : suite.seeds;
   const concurrency = intFlag(values.concurrency, "concurrency", 1) ?? 4;
-  const id = await runId(suite, { agents, protocols, samples, seeds });
+  const selection = { agents, protocols, variants, splits, samples, seeds };
+  const id = await runId(suite, selection);
   const out = values.out ?? join("runs", `${suite.name}-${id}`);
-  const total = planRun(suite, { agents, protocols, samples, seeds }).length;
+  const total = planRun(suite, selection).length;
   if (total === 0) {
     throw new UsageError(
-      `nothing to run: the suite has no tasks for the selected agents and protocols`,
+      `nothing to run: the suite has no tasks for the selected agents, protocols, variants and splits`,
     );
   }
 
@@ -187,13 +218,15 @@ async function bench(args: string[]): Promise<number> {
     );
   }
   let records;
+  const variantEvents: VariantEvent[] = [];
   try {
     records = await runSuite(suite, {
-      agents,
-      protocols,
-      samples,
-      seeds,
+      ...selection,
       concurrency,
+      onVariant: async (ev) => {
+        variantEvents.push(ev);
+        await log.note(ev);
+      },
       onEpisode: async (rec, done) => {
         await log.append(rec);
         bar.tick(done);
@@ -206,6 +239,7 @@ async function bench(args: string[]): Promise<number> {
   const git = await gitInfo();
   const report = buildReport(records, {
     run_id: id,
+    variants: variantEvents,
     provenance: {
       tooltrial_version: VERSION,
       git_commit: git.commit,
@@ -276,15 +310,38 @@ async function list(args: string[]): Promise<number> {
   const suite = await loadSuite(positionals[0] ?? "suite.yaml");
   const lines = [`suite ${suite.name}${suite.description ? ` — ${suite.description}` : ""}`, ""];
   for (const e of suite.envs) {
-    const seen = e.tasks.filter((t) => t.split === "seen").length;
+    const counts = new Map<string, number>();
+    for (const t of e.tasks) {
+      const s = episodeSplit(suite, e, t);
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
     lines.push(
-      `env ${e.name} (${e.file}): ${e.tasks.length} tasks (${seen} seen, ${
-        e.tasks.length - seen
-      } unseen)`,
+      `env ${e.name} (${e.file}): ${e.tasks.length} tasks (${
+        SPLITS.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(", ")
+      })`,
     );
     lines.push(`  tools: ${e.tools.map((t) => t.name).join(", ")}`);
     lines.push(
       `  state: ${Object.entries(e.state).map(([k, rows]) => `${k} (${rows.length})`).join(", ")}`,
+    );
+  }
+  lines.push("", "variants:");
+  for (const name of variantNames(suite)) {
+    const v = suite.variants.find((x) => x.name === name) ??
+      suite.envs.flatMap((e) => e.variants).find((x) => x.name === name);
+    const ops = v ? v.ops.map((o) => o.op).join(" → ") : "";
+    const only = suite.envs.filter((e) => variantsFor(suite, e).some((x) => x.name === name));
+    lines.push(
+      `  ${name}: ${ops || "no operators (baseline)"}${
+        only.length < suite.envs.length ? ` (only ${only.map((e) => e.name).join(", ")})` : ""
+      }`,
+    );
+  }
+  if (suite.heldout.envs.length + suite.heldout.tools.length > 0) {
+    lines.push(
+      `held out of training: envs [${suite.heldout.envs.join(", ")}], tools [${
+        suite.heldout.tools.join(", ")
+      }]`,
     );
   }
   lines.push("", `agents: ${suite.agents.map((a) => `${a.name} (${a.scripted})`).join(", ")}`);

@@ -61,7 +61,7 @@ Deno.test("cli: bench writes episodes, a schema-valid report and Markdown", asyn
   assert.match(r.out, /\| oracle \| direct \| 100\.0% \|/);
   const report = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
   assertValidReport(report);
-  assert.equal(report.episodes.length, 2 * 3 * 2 * 2 * 2);
+  assert.equal(report.episodes.length, 3 * 2 * 3 * 2 * 2 * 2);
   assert.deepEqual(report.provenance.seeds, [0, 1]);
   assert.equal(report.provenance.specs.length, 2);
   const lines = (await Deno.readTextFile(`${out}/episodes.jsonl`)).trim().split("\n").map((l) =>
@@ -69,6 +69,22 @@ Deno.test("cli: bench writes episodes, a schema-valid report and Markdown", asyn
   );
   assert.equal(lines.filter((e) => e.type === "result").length, report.episodes.length);
   assert.ok(lines.every((e) => e.v === 1));
+  // Each variant's mapping is logged once per (env, variant, seed), before its first episode.
+  const variants = lines.filter((e) => e.type === "variant");
+  assert.deepEqual(variants.map((v) => `${v.variant}/${v.seed}`), [
+    "clean/0",
+    "clean/1",
+    "renamed/0",
+    "renamed/1",
+    "v2/0",
+    "v2/1",
+  ]);
+  const renamed = variants.find((v) => v.variant === "renamed");
+  assert.ok(renamed.tools.some((t: { name: string }) => t.name === "meti_teg"));
+  assert.ok(
+    lines.findIndex((e) => e.type === "variant" && e.variant === "renamed") <
+      lines.findIndex((e) => e.type === "episode" && e.variant === "renamed"),
+  );
   assert.match(await Deno.readTextFile(`${out}/report.md`), /^# tooltrial report: mini/);
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadSuite } from "../spec/mod.ts";
-import { runSuite } from "../runners/mod.ts";
+import { runSuite, type VariantEvent } from "../runners/mod.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { assertValidReport, buildReport, type Provenance, suiteProvenance } from "./report.ts";
 
@@ -8,7 +8,8 @@ const GOLDEN = "testdata/golden/mini_report.md";
 
 Deno.test("golden: Markdown report of the mini suite", async () => {
   const suite = await loadSuite("testdata/good/suite.yaml");
-  const episodes = await runSuite(suite);
+  const variants: VariantEvent[] = [];
+  const episodes = await runSuite(suite, { onVariant: (v) => void variants.push(v) });
   const provenance: Provenance = {
     tooltrial_version: "0.0.0-test",
     git_commit: "0000000000000000000000000000000000000000",
@@ -24,7 +25,7 @@ Deno.test("golden: Markdown report of the mini suite", async () => {
     ...suiteProvenance(suite),
     concurrency: 4,
   };
-  const report = buildReport(episodes, { run_id: "0123456789abcdef", provenance });
+  const report = buildReport(episodes, { run_id: "0123456789abcdef", provenance, variants });
   assertValidReport(report);
   const md = renderMarkdown(report);
   if (Deno.env.get("UPDATE_GOLDEN") === "1") await Deno.writeTextFile(GOLDEN, md);

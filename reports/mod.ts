@@ -2,7 +2,15 @@
  * Reports: metrics over episodes (pure), the versioned report JSON, and renderers.
  * @module
  */
-export { type GroupKey, groupSummary, summarize, type SummaryRow, wilson } from "./metrics.ts";
+export {
+  type GroupKey,
+  groupSummary,
+  robustness,
+  type RobustnessRow,
+  summarize,
+  type SummaryRow,
+  wilson,
+} from "./metrics.ts";
 export {
   assertValidReport,
   buildReport,

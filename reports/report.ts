@@ -1,7 +1,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
-import type { EpisodeRecord } from "../runners/events.ts";
+import type { EpisodeRecord, VariantEvent } from "../runners/events.ts";
 import type { SuiteSpec } from "../spec/types.ts";
-import { groupSummary, type SummaryRow } from "./metrics.ts";
+import { groupSummary, robustness, type RobustnessRow, type SummaryRow } from "./metrics.ts";
 import reportSchema from "./schema/report.v1.json" with { type: "json" };
 
 /** Version of the report format (reports/schema/report.v1.json). */
@@ -33,6 +33,7 @@ export interface EpisodeSummary {
   id: string;
   env: string;
   task: string;
+  variant: string;
   split: string;
   agent: string;
   protocol: string;
@@ -43,18 +44,25 @@ export interface EpisodeSummary {
   trial_calls: number;
   invalid_calls: number;
   self_corrections: number;
+  ast_match: boolean;
   error: string | null;
 }
+
+/** What one variant showed the agent in one environment (the log's variant record). */
+export type VariantSummary = Omit<VariantEvent, "v" | "type">;
 
 export interface Report {
   format: "tooltrial.report";
   version: 1;
   run_id: string;
   provenance: Provenance;
-  /** Per agent × protocol. */
+  /** Per agent × protocol × variant. */
   overall: SummaryRow[];
-  /** Per agent × protocol × env × split. */
+  /** Per agent × protocol × variant × env × split. */
   breakdown: SummaryRow[];
+  /** Clean − variant success per agent × protocol × variant, paired by task. */
+  robustness: RobustnessRow[];
+  variants: VariantSummary[];
   episodes: EpisodeSummary[];
 }
 
@@ -82,25 +90,28 @@ export function assertValidReport(r: unknown): asserts r is Report {
  * ```ts
  * import { buildReport } from "./report.ts";
  * import type { Provenance } from "./report.ts";
- * const r = buildReport([], { run_id: "x", provenance: {} as Provenance });
+ * const r = buildReport([], { run_id: "x", provenance: {} as Provenance, variants: [] });
  * console.assert(r.overall.length === 0);
  * ```
  */
 export function buildReport(
   episodes: readonly EpisodeRecord[],
-  opts: { run_id: string; provenance: Provenance },
+  opts: { run_id: string; provenance: Provenance; variants: readonly VariantEvent[] },
 ): Report {
   return {
     format: "tooltrial.report",
     version: REPORT_VERSION,
     run_id: opts.run_id,
     provenance: opts.provenance,
-    overall: groupSummary(episodes, ["agent", "protocol"]),
-    breakdown: groupSummary(episodes, ["agent", "protocol", "env", "split"]),
+    overall: groupSummary(episodes, ["agent", "protocol", "variant"]),
+    breakdown: groupSummary(episodes, ["agent", "protocol", "variant", "env", "split"]),
+    robustness: robustness(episodes),
+    variants: opts.variants.map(({ v: _v, type: _t, ...rest }) => rest),
     episodes: episodes.map((e) => ({
       id: e.id,
       env: e.env,
       task: e.task,
+      variant: e.variant,
       split: e.split,
       agent: e.agent,
       protocol: e.protocol,
@@ -111,6 +122,7 @@ export function buildReport(
       trial_calls: e.metrics.trial_calls,
       invalid_calls: e.metrics.invalid_calls,
       self_corrections: e.metrics.self_corrections,
+      ast_match: e.metrics.ast_match,
       error: e.error,
     })),
   };

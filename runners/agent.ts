@@ -1,4 +1,4 @@
-import type { ProtocolSpec, TaskSpec } from "../spec/types.ts";
+import type { Call, ProtocolSpec, TaskSpec } from "../spec/types.ts";
 import type { ToolDef } from "../tools/types.ts";
 import type { AssistantMessage, Message } from "./messages.ts";
 import type { Rng } from "./rng.ts";
@@ -19,6 +19,11 @@ export interface EpisodeContext {
   protocol: ProtocolSpec;
   seed: number;
   rng: Rng;
+  /**
+   * The variant the episode runs under. `toVisible` is privileged knowledge of its mapping: only
+   * the `oracle` reads it; every other agent must learn the interface from what it is shown.
+   */
+  variant: { name: string; toVisible(call: Call): Call };
 }
 
 /** One episode's conversation with an agent. */

@@ -1,6 +1,7 @@
-import type { ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
-import { checkTask } from "../tasks/mod.ts";
+import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
+import { astMatch, checkTask } from "../tasks/mod.ts";
 import { type Env, INVALID_KINDS, type Observation } from "../tools/types.ts";
+import type { VariantEnv } from "../variants/types.ts";
 import type { Agent, Phase } from "./agent.ts";
 import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
 import type { Message } from "./messages.ts";
@@ -11,12 +12,20 @@ export interface EpisodeOptions {
   id: string;
   seed: number;
   sample: number;
+  /** Where the task stands relative to training (default: from the task's own split). */
+  split?: EpisodeSplit;
 }
 
-/** What the agent reads back from a tool call. */
+/**
+ * What the agent reads back from a tool call: the result as JSON (a result that is already text,
+ * e.g. CSV from an output_format variant, as is), or `{"error": kind, "message": …}`.
+ */
 export function observationText(o: Observation): string {
-  return JSON.stringify(o.ok ? o.result : { error: o.error.kind, message: o.error.message });
+  if (o.ok) return typeof o.result === "string" ? o.result : JSON.stringify(o.result);
+  return JSON.stringify({ error: o.error.kind, message: o.error.message });
 }
+
+const isVariant = (env: Env): env is VariantEnv => "toVisible" in env;
 
 /**
  * Run one episode of `task` in `env` with `agent` under `protocol`.
@@ -38,7 +47,7 @@ export function observationText(o: Observation): string {
  * ```
  */
 export async function runEpisode(
-  env: Env,
+  env: Env | VariantEnv,
   task: TaskSpec,
   opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions },
 ): Promise<EpisodeRecord> {
@@ -46,13 +55,18 @@ export async function runEpisode(
   const t0 = performance.now();
   const events: EpisodeEvent[] = [];
   const id = episode.id;
+  const variant = isVariant(env)
+    ? { name: env.variant, toVisible: env.toVisible }
+    : { name: "clean", toVisible: (c: Call) => c };
+  const split = episode.split ?? (task.split === "unseen" ? "unseen_task" : "seen");
   events.push({
     v: 1,
     type: "episode",
     episode: id,
     env: env.name,
     task: task.id,
-    split: task.split,
+    variant: variant.name,
+    split,
     agent: agent.name,
     protocol: protocol.name,
     seed: episode.seed,
@@ -65,7 +79,9 @@ export async function runEpisode(
     trial_invalid_calls: 0,
     self_corrections: 0,
     turns: 0,
+    ast_match: false,
   };
+  const executed: Call[] = [];
   const messages: Message[] = [];
   const post = (phase: Phase, message: Message) => {
     messages.push(message);
@@ -83,6 +99,7 @@ export async function runEpisode(
       protocol,
       seed: episode.seed,
       rng: createRng(episode.seed),
+      variant,
     });
 
     /** Runs one phase from `state`; returns the final plain message (or null) and the end state. */
@@ -103,11 +120,16 @@ export async function runEpisode(
           // Over budget: answered, but not run and not counted.
           const runs = budget === undefined || used < budget;
           let observation: Observation;
+          let canonical: Call | null = null;
           if (runs) {
             used++;
             const r = await env.step(state, call);
             state = r.state;
             observation = r.observation;
+            canonical = r.canonical !== undefined
+              ? r.canonical
+              : { tool: call.name, args: parseMaybe(call.arguments) as Record<string, unknown> };
+            if (canonical && name === "execute") executed.push(canonical);
           } else {
             observation = {
               ok: false,
@@ -132,6 +154,7 @@ export async function runEpisode(
             episode: id,
             phase: name,
             call: { id: call.id, name: call.name, arguments: parseMaybe(call.arguments) },
+            canonical,
             observation,
             invalid,
             ms: round(performance.now() - c0),
@@ -168,6 +191,7 @@ export async function runEpisode(
     error = `agent failed: ${err instanceof Error ? err.message : String(err)}`;
   }
 
+  metrics.ast_match = astMatch(task.gold, executed);
   const verdict = await checkTask(task, answer, finalState);
   if (answer === null) {
     verdict.checks.unshift({ name: "answered", passed: false, detail: error ?? "no final answer" });
@@ -189,7 +213,8 @@ export async function runEpisode(
     id,
     env: env.name,
     task: task.id,
-    split: task.split,
+    variant: variant.name,
+    split,
     tags: task.tags,
     agent: agent.name,
     protocol: protocol.name,

@@ -92,6 +92,7 @@ Deno.test("invalid calls and self-corrections are counted", async () => {
     trial_invalid_calls: 0,
     self_corrections: 1,
     turns: 4,
+    ast_match: true,
   });
   assert.equal(rec.success, true);
 });

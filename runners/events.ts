@@ -1,4 +1,6 @@
+import type { Call, EpisodeSplit } from "../spec/types.ts";
 import type { CheckOutcome } from "../tasks/mod.ts";
+import type { AppliedOp, ToolView } from "../variants/types.ts";
 import type { Observation } from "../tools/types.ts";
 import type { Phase } from "./agent.ts";
 import type { Message } from "./messages.ts";
@@ -19,6 +21,11 @@ export interface EpisodeMetrics {
   self_corrections: number;
   /** Assistant turns across phases. */
   turns: number;
+  /**
+   * The gold calls appear, in order, among the execution-phase calls once mapped back to canonical
+   * names (other calls in between allowed).
+   */
+  ast_match: boolean;
 }
 
 export type EpisodeEvent =
@@ -28,7 +35,8 @@ export type EpisodeEvent =
     episode: string;
     env: string;
     task: string;
-    split: "seen" | "unseen";
+    variant: string;
+    split: EpisodeSplit;
     agent: string;
     protocol: string;
     seed: number;
@@ -41,6 +49,8 @@ export type EpisodeEvent =
     episode: string;
     phase: Phase;
     call: { id: string; name: string; arguments: unknown };
+    /** The call in the environment's own names, as it reached it; null if it never did. */
+    canonical: Call | null;
     observation: Observation;
     invalid: boolean;
     ms: number;
@@ -59,12 +69,27 @@ export type EpisodeEvent =
     ms: number;
   };
 
+/**
+ * How a variant changed one environment's interface: written once per (env, variant, seed) to the
+ * episode log, before the first episode that uses it.
+ */
+export interface VariantEvent {
+  v: 1;
+  type: "variant";
+  env: string;
+  variant: string;
+  seed: number;
+  ops: AppliedOp[];
+  tools: ToolView[];
+}
+
 /** One finished episode: its identity, events and outcome. */
 export interface EpisodeRecord {
   id: string;
   env: string;
   task: string;
-  split: "seen" | "unseen";
+  variant: string;
+  split: EpisodeSplit;
   tags: string[];
   agent: string;
   protocol: string;

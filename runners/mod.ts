@@ -16,9 +16,10 @@ export {
   type EpisodeEvent,
   type EpisodeMetrics,
   type EpisodeRecord,
+  type VariantEvent,
 } from "./events.ts";
 export { type AssistantMessage, callTools, type Message, say } from "./messages.ts";
 export { prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
-export { type PlannedEpisode, planRun, type RunOptions, runSuite } from "./run.ts";
+export { type PlannedEpisode, planRun, type RunOptions, runSuite, variantEvent } from "./run.ts";
 export { openEpisodeLog, writeFileAtomic } from "./write.ts";

@@ -1,10 +1,12 @@
-import type { EnvSpec, SuiteSpec, TaskSpec } from "../spec/types.ts";
+import type { EnvSpec, EpisodeSplit, SuiteSpec, TaskSpec, VariantSpec } from "../spec/types.ts";
+import { episodeSplit } from "../tasks/mod.ts";
 import { declarativeEnv } from "../tools/mod.ts";
-import type { Env } from "../tools/types.ts";
+import { applyVariant, variantsFor } from "../variants/mod.ts";
+import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
 import { scriptedAgent } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
-import type { EpisodeRecord } from "./events.ts";
+import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
 /** One planned episode. */
@@ -13,11 +15,16 @@ export interface PlannedEpisode {
   id: string;
   env: EnvSpec;
   task: TaskSpec;
+  variant: VariantSpec;
+  split: EpisodeSplit;
   agent: string;
   protocol: string;
   seed: number;
   sample: number;
-  /** Seed of this episode's generator: a function of (run seed, env, task, agent, protocol, sample). */
+  /**
+   * Seed of this episode's generator: a function of (run seed, env, task, agent, protocol, sample)
+   * — not of the variant, so clean and varied episodes of a task are paired draw for draw.
+   */
   episodeSeed: number;
 }
 
@@ -25,15 +32,21 @@ export interface RunOptions {
   /** Restrict to these agent names (default: all in the suite). */
   agents?: string[];
   protocols?: string[];
+  /** Restrict to these variants (`clean` included); default all. */
+  variants?: string[];
+  /** Restrict to these splits; default all. */
+  splits?: EpisodeSplit[];
   samples?: number;
   seeds?: number[];
   /** Episodes in flight at once; results do not depend on it. */
   concurrency?: number;
   /** Called in plan order as soon as each episode (and all before it) is done. */
   onEpisode?: (rec: EpisodeRecord, done: number, total: number) => void | Promise<void>;
+  /** Called once per (env, variant, seed), in plan order, before its first episode's `onEpisode`. */
+  onVariant?: (ev: VariantEvent) => void | Promise<void>;
 }
 
-/** Every episode the suite asks for, in a fixed order: env, task, agent, protocol, seed, sample. */
+/** Every episode the suite asks for, in a fixed order: env, variant, task, agent, protocol, seed, sample. */
 export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode[] {
   const agents = suite.agents.filter((a) => !opts.agents || opts.agents.includes(a.name));
   const protocols = suite.protocols.filter((p) =>
@@ -43,22 +56,39 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
   const samples = opts.samples ?? suite.samples;
   const plan: PlannedEpisode[] = [];
   for (const env of suite.envs) {
-    for (const task of env.tasks) {
-      for (const agent of agents) {
-        for (const protocol of protocols) {
-          for (const seed of seeds) {
-            for (let sample = 0; sample < samples; sample++) {
-              plan.push({
-                index: plan.length,
-                id: `${env.name}/${task.id}/${agent.name}/${protocol.name}/${seed}.${sample}`,
-                env,
-                task,
-                agent: agent.name,
-                protocol: protocol.name,
-                seed,
-                sample,
-                episodeSeed: deriveSeed(seed, env.name, task.id, agent.name, protocol.name, sample),
-              });
+    const variants = variantsFor(suite, env).filter((v) =>
+      !opts.variants || opts.variants.includes(v.name)
+    );
+    for (const variant of variants) {
+      for (const task of env.tasks) {
+        const split = episodeSplit(suite, env, task);
+        if (opts.splits && !opts.splits.includes(split)) continue;
+        for (const agent of agents) {
+          for (const protocol of protocols) {
+            for (const seed of seeds) {
+              for (let sample = 0; sample < samples; sample++) {
+                plan.push({
+                  index: plan.length,
+                  id:
+                    `${env.name}/${variant.name}/${task.id}/${agent.name}/${protocol.name}/${seed}.${sample}`,
+                  env,
+                  task,
+                  variant,
+                  split,
+                  agent: agent.name,
+                  protocol: protocol.name,
+                  seed,
+                  sample,
+                  episodeSeed: deriveSeed(
+                    seed,
+                    env.name,
+                    task.id,
+                    agent.name,
+                    protocol.name,
+                    sample,
+                  ),
+                });
+              }
             }
           }
         }
@@ -74,7 +104,20 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
  */
 export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise<EpisodeRecord[]> {
   const plan = planRun(suite, opts);
-  const envs = new Map<string, Env>(suite.envs.map((e) => [e.name, declarativeEnv(e)]));
+  const bases = suite.envs.map((e) => declarativeEnv(e));
+  const envs = new Map<string, VariantEnv>();
+  /** The (env, variant, seed) interface, built once; true the first time it is asked for. */
+  const envFor = (p: PlannedEpisode): VariantEnv => {
+    const key = `${p.env.name}\u0000${p.variant.name}\u0000${p.seed}`;
+    let env = envs.get(key);
+    if (!env) {
+      const base = bases.find((b) => b.name === p.env.name)!;
+      env = applyVariant(base, p.variant, { seed: p.seed, pool: bases });
+      envs.set(key, env);
+    }
+    return env;
+  };
+  const announced = new Set<VariantEnv>();
   const agents = new Map<string, Agent>(suite.agents.map((a) => [a.name, scriptedAgent(a)]));
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   const results: (EpisodeRecord | undefined)[] = new Array(plan.length);
@@ -86,17 +129,22 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
   const flush = async () => {
     while (emitted < plan.length && results[emitted]) {
       const rec = results[emitted]!;
+      const env = envFor(plan[emitted]);
       emitted++;
+      if (!announced.has(env)) {
+        announced.add(env);
+        await opts.onVariant?.(variantEvent(env));
+      }
       await opts.onEpisode?.(rec, emitted, plan.length);
     }
   };
   const worker = async () => {
     while (cursor < plan.length) {
       const p = plan[cursor++];
-      results[p.index] = await runEpisode(envs.get(p.env.name)!, p.task, {
+      results[p.index] = await runEpisode(envFor(p), p.task, {
         agent: agents.get(p.agent)!,
         protocol: protocols.get(p.protocol)!,
-        episode: { id: p.id, seed: p.episodeSeed, sample: p.sample },
+        episode: { id: p.id, seed: p.episodeSeed, sample: p.sample, split: p.split },
       });
       flushing = flushing.then(flush);
       await flushing;
@@ -105,4 +153,17 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
   await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
   await flushing;
   return results as EpisodeRecord[];
+}
+
+/** The log record of how a variant changed an environment's interface. */
+export function variantEvent(env: VariantEnv): VariantEvent {
+  return {
+    v: 1,
+    type: "variant",
+    env: env.name,
+    variant: env.variant,
+    seed: env.seed,
+    ops: [...env.applied],
+    tools: [...env.views],
+  };
 }

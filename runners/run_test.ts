@@ -10,11 +10,24 @@ function strip(recs: EpisodeRecord[]): string {
   return JSON.stringify(recs, (k, v) => (k === "ms" ? undefined : v));
 }
 
-Deno.test("plan: env × task × agent × protocol × seed × sample, in a fixed order", () => {
+Deno.test("plan: env × variant × task × agent × protocol × seed × sample, in a fixed order", () => {
   const plan = planRun(suite);
-  assert.equal(plan.length, 2 * 3 * 2 * 2 * 2);
-  assert.equal(plan[0].id, "mini/mini-1/oracle/direct/0.0");
-  assert.equal(new Set(plan.map((p) => p.episodeSeed)).size, plan.length);
+  assert.equal(plan.length, 3 * 2 * 3 * 2 * 2 * 2);
+  assert.equal(plan[0].id, "mini/clean/mini-1/oracle/direct/0.0");
+  assert.deepEqual([...new Set(plan.map((p) => p.variant.name))], ["clean", "renamed", "v2"]);
+  const clean = plan.filter((p) => p.variant.name === "clean");
+  assert.equal(new Set(clean.map((p) => p.episodeSeed)).size, clean.length);
+  // A task's episode under a variant draws the same seed as its clean twin: comparisons are paired.
+  const twin = plan.find((p) =>
+    p.variant.name === "v2" && p.id.endsWith("/mini-1/oracle/direct/0.0")
+  );
+  assert.equal(twin?.episodeSeed, plan[0].episodeSeed);
+});
+
+Deno.test("plan: variants and splits can be selected", () => {
+  const plan = planRun(suite, { variants: ["v2"], splits: ["unseen_task"] });
+  assert.ok(plan.length > 0);
+  assert.ok(plan.every((p) => p.variant.name === "v2" && p.split === "unseen_task"));
 });
 
 Deno.test("results do not depend on concurrency, and reruns are identical", async () => {

@@ -1,8 +1,10 @@
-import type { EpisodeRecord } from "./events.ts";
+import type { EpisodeRecord, VariantEvent } from "./events.ts";
 
 /** An append-only JSONL episode log. */
 export interface EpisodeLog {
   append(rec: EpisodeRecord): Promise<void>;
+  /** Write a record that belongs to no one episode (a variant's mapping). */
+  note(ev: VariantEvent): Promise<void>;
   close(): void;
 }
 
@@ -10,13 +12,15 @@ export interface EpisodeLog {
 export async function openEpisodeLog(path: string): Promise<EpisodeLog> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
+  const write = async (text: string) => {
+    const bytes = enc.encode(text);
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+  };
   return {
-    async append(rec: EpisodeRecord) {
-      const text = rec.events.map((e) => JSON.stringify(e)).join("\n") + "\n";
-      const bytes = enc.encode(text);
-      let off = 0;
-      while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    },
+    append: (rec: EpisodeRecord) =>
+      write(rec.events.map((e) => JSON.stringify(e)).join("\n") + "\n"),
+    note: (ev: VariantEvent) => write(JSON.stringify(ev) + "\n"),
     close() {
       file.close();
     },

@@ -16,6 +16,7 @@ import type {
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
+import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
 
 /** Ajv for tool parameter schemas: lenient about unknown keywords, as real tool schemas carry many. */
 export const toolAjv: Ajv2020 = new Ajv2020({
@@ -48,6 +49,7 @@ interface RawEnv {
   state?: Record<string, Row[] | { file: string }>;
   tools: RawTool[];
   tasks?: RawTask[];
+  variants?: RawVariants;
 }
 
 /**
@@ -314,6 +316,13 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     return out;
   }
 
+  const variants = normalizeVariants(raw.variants, doc);
+  issues.push(...checkVariantRefs(variants, {
+    envs: [raw.env],
+    toolsOf: () => tools.map((t) => t.name),
+    at,
+  }));
+
   if (issues.length > 0) throw new SpecError(issues);
   // Paths relative to the spec, so the hash (and run ids) do not depend on where tooltrial runs from.
   const sha256 = await sha256Hex(
@@ -328,6 +337,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     state,
     tools,
     tasks,
+    variants,
   };
 }
 

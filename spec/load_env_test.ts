@@ -25,6 +25,26 @@ const cases: [string, RegExp, string, string][] = [
   ["bad_csv.yaml", /unclosed quoted field/, "bad.csv:2:4", "inner quotes doubled"],
   ["unknown_table.yaml", /unknown state table "itemz"/, "yaml:9:15", 'did you mean "items"?'],
   [
+    "variant_unknown_op.yaml",
+    /unknown key "rename_tool"/,
+    "yaml:7:7",
+    'did you mean "rename_tools"?',
+  ],
+  [
+    "variant_level.yaml",
+    /"sligt" is not one of slight, medium, heavy/,
+    "yaml:7:30",
+    'did you mean "slight"?',
+  ],
+  ["variant_rate.yaml", /must be <= 1/, "yaml:7:23", "a number from 0 to 1"],
+  [
+    "variant_tool.yaml",
+    /no tool "get_itme" in environment mini/,
+    "yaml:7:28",
+    'did you mean "get_item"?',
+  ],
+  ["heldout_tool.yaml", /"mini\/nothing_\*" matches no tool/, "yaml:6:11", "library/*_hold"],
+  [
     "suite_missing_env.yaml",
     /environment .*nowhere\/env not found/,
     "yaml:3:27",

@@ -11,12 +11,15 @@ import type {
   SuiteSpec,
 } from "./types.ts";
 import { validateSpec } from "./validate.ts";
+import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
 import { type Located, parseYaml } from "./yaml.ts";
 
 interface RawSuite {
   suite: string;
   description?: string;
   envs: string[];
+  variants?: RawVariants;
+  heldout?: { envs?: string[]; tools?: string[] };
   agents: Record<string, { scripted: ScriptedKind } & Record<string, unknown>>;
   protocols?: Record<string, { kind?: ProtocolKind; trial_budget?: number; max_turns?: number }>;
   samples?: number;
@@ -131,6 +134,45 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
     });
   }
 
+  const variants = normalizeVariants(raw.variants, doc);
+  const envNames = envs.map((e) => e.name);
+  const toolsOf = (name: string) =>
+    envs.find((e) => e.name === name)?.tools.map((t) => t.name) ?? [];
+  if (issues.length === 0) {
+    issues.push(
+      ...checkVariantRefs(variants, { envs: envNames, toolsOf, at, pool: envNames }),
+    );
+    // An env file's own variants can only be checked against the pool here, where the suite is known.
+    for (const env of envs) {
+      issues.push(
+        ...checkVariantRefs(env.variants, { envs: [env.name], toolsOf, pool: envNames })
+          .filter((i) => !i.pointer.includes("/tools/")),
+      );
+    }
+  }
+  const heldout = { envs: raw.heldout?.envs ?? [], tools: raw.heldout?.tools ?? [] };
+  heldout.envs.forEach((e, i) => {
+    if (!envNames.includes(e)) {
+      issues.push(
+        at(
+          `/heldout/envs/${i}`,
+          `no environment "${e}" in the suite`,
+          `use one of: ${envNames.join(", ")}`,
+        ),
+      );
+    }
+  });
+  heldout.tools.forEach((pattern, i) => {
+    const re = toolPattern(pattern);
+    if (!envs.some((e) => e.tools.some((t) => re.test(`${e.name}/${t.name}`)))) {
+      issues.push(at(
+        `/heldout/tools/${i}`,
+        `"${pattern}" matches no tool of the suite`,
+        "write env/tool, with * for any characters, e.g. library/*_hold",
+      ));
+    }
+  });
+
   if (issues.length > 0) throw new SpecError(issues);
   const sha256 = await sha256Hex([await sha256Hex(text), ...envs.map((e) => e.sha256)].join("\n"));
   return {
@@ -139,6 +181,8 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
     file,
     sha256,
     envs,
+    variants,
+    heldout,
     agents,
     protocols,
     samples: raw.samples ?? 1,
@@ -169,4 +213,11 @@ export async function loadAny(
     hint:
       "start the file with `tooltrial: 1` and `env: <name>` (an environment) or `suite: <name>` (a suite)",
   }]);
+}
+
+/** An `env/tool` pattern (`*` = any characters) as an anchored regular expression. */
+export function toolPattern(pattern: string): RegExp {
+  return new RegExp(
+    `^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`,
+  );
 }

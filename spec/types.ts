@@ -60,6 +60,20 @@ export interface SourceFile {
   sha256: string;
 }
 
+/** One operator of a variant as declared: its registry name and options (schema-checked). */
+export interface OperatorSpec {
+  op: string;
+  options: Record<string, unknown>;
+  /** Where it was declared, for errors found later (e.g. when the suite around an env is known). */
+  at?: { file: string; pointer: string; line: number; col: number };
+}
+
+/** A named list of operators, applied in order (the first wraps the environment). */
+export interface VariantSpec {
+  name: string;
+  ops: OperatorSpec[];
+}
+
 export interface EnvSpec {
   name: string;
   description: string;
@@ -71,6 +85,8 @@ export interface EnvSpec {
   state: State;
   tools: ToolSpec[];
   tasks: TaskSpec[];
+  /** Variants declared in the env file: they apply to this environment only. */
+  variants: VariantSpec[];
 }
 
 export type ScriptedKind = "oracle" | "memorizer" | "explorer" | "random";
@@ -92,12 +108,29 @@ export interface ProtocolSpec {
   maxTurns: number;
 }
 
+/** What a suite holds out of training: whole environments and tool families. */
+export interface HeldOut {
+  envs: string[];
+  /** `env/tool` patterns; `*` matches any run of characters. */
+  tools: string[];
+}
+
+/**
+ * Where an episode's task stands relative to training: `seen`, or unseen because the task is
+ * (`unseen_task`), its environment is held out (`unseen_env`), or it needs a held-out tool
+ * (`unseen_tool`). The first that applies wins, in the order env, tool, task.
+ */
+export type EpisodeSplit = "seen" | "unseen_task" | "unseen_env" | "unseen_tool";
+
 export interface SuiteSpec {
   name: string;
   description: string;
   file: string;
   sha256: string;
   envs: EnvSpec[];
+  /** Suite-wide variants (besides `clean`, which always runs). */
+  variants: VariantSpec[];
+  heldout: HeldOut;
   agents: AgentSpec[];
   protocols: ProtocolSpec[];
   samples: number;

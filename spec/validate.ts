@@ -1,10 +1,12 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import envSchema from "./schema/env.json" with { type: "json" };
 import suiteSchema from "./schema/suite.json" with { type: "json" };
+import variantsSchema from "./schema/variants.json" with { type: "json" };
 import { closeNames, type SpecIssue } from "./errors.ts";
 import { type Located, pointerSegment } from "./yaml.ts";
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true })
+  .addSchema(variantsSchema);
 const compiled = new Map<string, ValidateFunction>();
 
 /** The published spec schemas by kind. */
@@ -31,9 +33,10 @@ export function validateSpec(doc: Located, kind: SpecKind): SpecIssue[] {
 export function ajvIssues(errors: ErrorObject[], doc: Located, base = ""): SpecIssue[] {
   // A failed oneOf reports every branch's complaint; keep one message per oneOf instead.
   const oneOfs = errors.filter((e) => e.keyword === "oneOf");
+  // An if/then/else adds "must match then/else" on top of the branch's own, clearer complaint.
   const kept = errors.filter((e) =>
-    e.keyword === "oneOf" ||
-    !oneOfs.some((o) => e.schemaPath.startsWith(o.schemaPath + "/"))
+    e.keyword !== "if" &&
+    (e.keyword === "oneOf" || !oneOfs.some((o) => e.schemaPath.startsWith(o.schemaPath + "/")))
   );
   // A misspelt key shows up twice: as unknown, and as the missing key it was meant to be.
   const typoFor = new Set<string>();

@@ -9,3 +9,5 @@ export {
   numbersIn,
   type TaskVerdict,
 } from "./checks.ts";
+export { episodeSplit, SPLITS, trainingTasks } from "./splits.ts";
+export { astMatch } from "./ast.ts";

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { closeNames, exprErrorMessage, toolAjv } from "../spec/mod.ts";
 import type { EnvSpec, Row, State, ToolSpec } from "../spec/types.ts";
-import type { Env, Observation, StepResult, ToolCall, ToolDef } from "./types.ts";
+import type { Env, ErrorKind, Observation, StepResult, ToolCall, ToolDef } from "./types.ts";
 
 interface CompiledTool {
   spec: ToolSpec;
@@ -44,11 +44,8 @@ export function declarativeEnv(spec: EnvSpec): Env {
   };
 }
 
-function fail(
-  kind: Extract<Observation, { ok: false }>["error"]["kind"],
-  message: string,
-  details?: unknown,
-): Observation {
+/** An error observation. */
+export function fail(kind: ErrorKind, message: string, details?: unknown): Observation {
   return details === undefined
     ? { ok: false, error: { kind, message } }
     : { ok: false, error: { kind, message, details } };
@@ -62,6 +59,22 @@ export function unknownTool(name: string, names: Iterable<string>): Observation 
     ? ` Did you mean ${close.join(", ")}?`
     : ` Available tools: ${all.join(", ")}.`;
   return fail("unknown_tool", `No tool named "${name}".${hint}`);
+}
+
+/** One argument problem: where (a JSON pointer into the arguments) and what. */
+export interface ArgumentIssue {
+  path: string;
+  message: string;
+  schema_path?: string;
+}
+
+/**
+ * The `invalid_arguments` observation, in the one format every layer uses (variant wrappers report
+ * their own argument problems the same way, so agents read one shape).
+ */
+export function invalidArguments(tool: string, issues: ArgumentIssue[]): Observation {
+  const summary = issues.map((e) => `${e.path} ${e.message}`).join("; ");
+  return fail("invalid_arguments", `Invalid arguments for ${tool}: ${summary}`, issues);
 }
 
 /** Parse JSON-text arguments; an object passes through. */
@@ -88,20 +101,19 @@ async function runTool(tool: CompiledTool, state: State, call: ToolCall): Promis
   if ("error" in parsed) return { state, observation: parsed.error };
   const args = parsed.args;
   if (!tool.validate(args)) {
-    const errors = tool.validate.errors!.map((e) => ({
-      path: e.instancePath || "/",
-      message: e.keyword === "additionalProperties"
-        ? `unknown parameter "${(e.params as { additionalProperty: string }).additionalProperty}"`
-        : e.message ?? e.keyword,
-      schema_path: e.schemaPath,
-    }));
-    const summary = errors.map((e) => `${e.path} ${e.message}`).join("; ");
     return {
       state,
-      observation: fail(
-        "invalid_arguments",
-        `Invalid arguments for ${tool.spec.name}: ${summary}`,
-        errors,
+      observation: invalidArguments(
+        tool.spec.name,
+        tool.validate.errors!.map((e) => ({
+          path: e.instancePath || "/",
+          message: e.keyword === "additionalProperties"
+            ? `unknown parameter "${
+              (e.params as { additionalProperty: string }).additionalProperty
+            }"`
+            : e.message ?? e.keyword,
+          schema_path: e.schemaPath,
+        })),
       ),
     };
   }

@@ -1,4 +1,4 @@
-import type { JsonSchema, State } from "../spec/types.ts";
+import type { Call, JsonSchema, State } from "../spec/types.ts";
 
 /** A tool as the agent sees it (OpenAI function shape). */
 export interface ToolDef {
@@ -14,13 +14,20 @@ export interface ToolCall {
   arguments: string | Record<string, unknown>;
 }
 
-/** Why a call failed. `unknown_tool`, `invalid_json` and `invalid_arguments` make it an invalid call. */
+/**
+ * Why a call failed. `unknown_tool`, `invalid_json`, `invalid_arguments` and `deprecated` make it an
+ * invalid call (the agent did not use the interface it was shown); `tool_error` is the tool refusing
+ * a valid call, `tool_crash` a fault in the tool's own code, `unavailable` a transient fault
+ * (timeout, rate limit) after which the same call may succeed.
+ */
 export type ErrorKind =
   | "unknown_tool"
   | "invalid_json"
   | "invalid_arguments"
+  | "deprecated"
   | "tool_error"
-  | "tool_crash";
+  | "tool_crash"
+  | "unavailable";
 
 /** What the agent gets back: plain JSON. */
 export type Observation =
@@ -30,6 +37,12 @@ export type Observation =
 export interface StepResult {
   observation: Observation;
   state: State;
+  /**
+   * The call as the underlying environment received it, in canonical names, when a variant wrapper
+   * mapped it; null when the call never reached it (unknown tool, deprecated name, fault, distractor).
+   * Absent from an unwrapped environment, where the call is its own canonical form.
+   */
+  canonical?: Call | null;
 }
 
 /** Kinds of error that count as the agent's invalid call (not the tool refusing a valid one). */
@@ -37,6 +50,7 @@ export const INVALID_KINDS: ReadonlySet<ErrorKind> = new Set([
   "unknown_tool",
   "invalid_json",
   "invalid_arguments",
+  "deprecated",
 ]);
 
 /**

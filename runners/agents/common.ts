@@ -39,3 +39,11 @@ export function readResult(name: string, content: string): SeenResult {
 
 /** What a scripted agent says when it could not do the task. */
 export const GIVE_UP = "I could not complete this task with the available tools.";
+
+/** A fault the same call may get past by trying again (timeout, rate limit, 503). */
+export function transient(r: SeenResult): boolean {
+  return !r.ok && r.error?.kind === "unavailable";
+}
+
+/** How often scripted agents retry a call that hit a transient fault. */
+export const MAX_RETRIES = 5;

@@ -6,7 +6,7 @@ import { replayAgent } from "./replay.ts";
 
 /** Registry of scripted reference agents: adding one is a file plus a line here. */
 export const scriptedAgents: Record<AgentSpec["scripted"], (spec: AgentSpec) => Agent> = {
-  oracle: (s) => replayAgent(s.name),
+  oracle: (s) => replayAgent(s.name, { knowsVariant: true }),
   memorizer: (s) => replayAgent(s.name),
   explorer: (s) => explorerAgent(s.name),
   random: (s) =>

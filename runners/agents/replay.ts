@@ -1,20 +1,22 @@
-import type { Call } from "../../spec/types.ts";
 import type { Agent, AgentSession } from "../agent.ts";
 import { callTools, say } from "../messages.ts";
-import { GIVE_UP, latestResults } from "./common.ts";
+import { GIVE_UP, latestResults, MAX_RETRIES, transient } from "./common.ts";
 
 /**
  * An agent that replays known calls one per turn and never explores. `oracle` and `memorizer`
- * differ only in what they know: the oracle maps gold calls through the variant's renaming
- * (`translate`), the memorizer replays canonical names verbatim.
+ * differ only in what they know: the oracle maps the gold calls through the variant's mapping
+ * (`knowsVariant`), the memorizer replays canonical names verbatim. Both retry a call that failed
+ * with a transient fault (timeout, rate limit), as any client of a real service would.
  */
-export function replayAgent(name: string, opts: { translate?: (c: Call) => Call } = {}): Agent {
+export function replayAgent(name: string, opts: { knowsVariant?: boolean } = {}): Agent {
   return {
     name,
     start(ctx): AgentSession {
-      const calls = ctx.task.gold.map((c) => (opts.translate ? opts.translate(c) : c));
+      const calls = ctx.task.gold.map((c) => (opts.knowsVariant ? ctx.variant.toVisible(c) : c));
       let next = 0;
+      let retries = 0;
       let failed = false;
+      let seq = 0;
       return {
         act(messages, _tools, turn) {
           if (turn.phase === "trial") {
@@ -22,12 +24,17 @@ export function replayAgent(name: string, opts: { translate?: (c: Call) => Call 
               say("No trials needed: I already know how to call these tools."),
             );
           }
-          if (latestResults(messages).some((r) => !r.ok)) failed = true;
-          if (next < calls.length) {
-            const c = calls[next];
-            return Promise.resolve(
-              callTools([{ name: c.tool, args: c.args }], `${name}_${next++}`),
-            );
+          const results = latestResults(messages);
+          if (results.length > 0 && transient(results[0]) && retries < MAX_RETRIES) {
+            retries++;
+            next--;
+          } else {
+            if (results.some((r) => !r.ok)) failed = true;
+            retries = 0;
+          }
+          if (!failed && next < calls.length) {
+            const c = calls[next++];
+            return Promise.resolve(callTools([{ name: c.tool, args: c.args }], `${name}_${seq++}`));
           }
           return Promise.resolve(say(failed ? GIVE_UP : ctx.task.answer));
         },

@@ -1,0 +1,133 @@
+import type { JsonSchema } from "../../spec/types.ts";
+import { invalidArguments } from "../../tools/declarative.ts";
+import type { ToolDef } from "../../tools/types.ts";
+import type { Change, Operator } from "../types.ts";
+import { paramNames, type TargetOptions, targets } from "./common.ts";
+
+/** A parameter an API starts to require: its schema and the value a correct call sends. */
+export interface ExtraParam {
+  name: string;
+  schema: JsonSchema;
+  value: unknown;
+}
+
+/** The parameters new API versions typically start requiring. */
+export const EXTRA_PARAMS: readonly ExtraParam[] = [
+  {
+    name: "api_version",
+    schema: {
+      type: "string",
+      enum: ["2026-01-01"],
+      description:
+        'API version of the request. Required; the only supported value is "2026-01-01".',
+    },
+    value: "2026-01-01",
+  },
+  {
+    name: "confirm",
+    schema: {
+      type: "boolean",
+      const: true,
+      description: "Must be true: confirms the request is intended.",
+    },
+    value: true,
+  },
+  {
+    name: "locale",
+    schema: {
+      type: "string",
+      enum: ["en-US"],
+      description: 'Response locale. Required; use "en-US".',
+    },
+    value: "en-US",
+  },
+  {
+    name: "client_id",
+    schema: {
+      type: "string",
+      const: "tooltrial-agent",
+      description: 'Identifies the calling application. Required; always "tooltrial-agent".',
+    },
+    value: "tooltrial-agent",
+  },
+];
+
+/** Options of `extra_required_param`. */
+export interface ExtraOptions extends TargetOptions {
+  /** Use this one of the built-in parameters (api_version, confirm, locale, client_id) instead of drawing. */
+  param?: string;
+}
+
+/**
+ * Chosen tools gain a required parameter (documented in its schema); a call without it, or with a
+ * wrong value, is rejected like any schema violation. The environment never sees it.
+ */
+export const extraRequiredParam: Operator = {
+  name: "extra_required_param",
+  summary: "tools gain a required parameter (api_version, confirm, locale or client_id)",
+  apply(inner, options, ctx) {
+    const o = options as ExtraOptions;
+    const added = new Map<string, ExtraParam>();
+    for (const name of targets(inner, o, ctx, 0.3)) {
+      const tool = inner.find((t) => t.name === name)!;
+      const existing = new Set(paramNames(tool));
+      const fits = EXTRA_PARAMS.filter((p) =>
+        !existing.has(p.name) && (!o.param || p.name === o.param)
+      );
+      if (fits.length > 0) added.set(name, ctx.rng.pick(fits));
+    }
+    const changes: Change[] = [...added].map(([tool, p]) => ({
+      tool,
+      what: "param added",
+      to: p.name,
+      note: `required, value ${JSON.stringify(p.value)}`,
+    }));
+    const tools: ToolDef[] = inner.map((t) => {
+      const p = added.get(t.name);
+      if (!p) return t;
+      const props = (t.parameters.properties ?? {}) as Record<string, JsonSchema>;
+      return {
+        ...t,
+        parameters: {
+          ...t.parameters,
+          properties: { ...props, [p.name]: p.schema },
+          required: [...((t.parameters.required as string[] | undefined) ?? []), p.name],
+        },
+      };
+    });
+    return {
+      tools,
+      hidden: [],
+      changes,
+      step(state, call, next) {
+        const p = added.get(call.name);
+        if (!p) return next(state, call);
+        const { [p.name]: given, ...rest } = call.args;
+        if (!(p.name in call.args) || given !== p.value) {
+          const message = !(p.name in call.args)
+            ? `must have required property '${p.name}'`
+            : `must be equal to ${JSON.stringify(p.value)}`;
+          return Promise.resolve({
+            state,
+            canonical: null,
+            observation: invalidArguments(call.name, [{
+              path: p.name in call.args ? `/${p.name}` : "/",
+              message,
+            }]),
+          });
+        }
+        return next(state, { ...call, args: rest });
+      },
+      forward(c) {
+        const p = added.get(c.tool);
+        return p ? { tool: c.tool, args: { ...c.args, [p.name]: p.value } } : c;
+      },
+      backward(c) {
+        const p = added.get(c.tool);
+        if (!p) return c;
+        const { [p.name]: _, ...rest } = c.args;
+        return { tool: c.tool, args: rest };
+      },
+    };
+  },
+};

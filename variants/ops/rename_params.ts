@@ -1,0 +1,31 @@
+import { renamePlan } from "../names.ts";
+import { renameLayer } from "../rename.ts";
+import type { Operator } from "../types.ts";
+import { paramNames, targets } from "./common.ts";
+import type { RenameOptions } from "./rename_tools.ts";
+
+/** Rename parameters at a RoTBench noise level; `heavy` shuffles names among a tool's parameters. */
+export const renameParams: Operator = {
+  name: "rename_params",
+  summary: "rename parameters: slight (typos), medium (reversed/random), heavy (shuffled/ids)",
+  apply(inner, options, ctx) {
+    const o = options as RenameOptions;
+    const params = new Map<string, Map<string, string>>();
+    for (const name of targets(inner, o, ctx)) {
+      const tool = inner.find((t) => t.name === name)!;
+      const names = paramNames(tool);
+      if (names.length === 0) continue;
+      params.set(
+        name,
+        renamePlan(names, {
+          level: o.level ?? "medium",
+          style: o.style,
+          rng: ctx.rng,
+          taken: new Set(names),
+          prefix: "arg",
+        }),
+      );
+    }
+    return renameLayer(inner, { params });
+  },
+};
