@@ -79,7 +79,10 @@ function unitLayer(inner: readonly ToolDef[], drifts: Map<string, [string, Unit]
     const [p, u] = d;
     const props = t.parameters.properties as Record<string, JsonSchema>;
     const s = props[p];
-    const scaled: JsonSchema = { ...s, description: `${s.description ?? ""} (in ${u.to})`.trim() };
+    const scaled: JsonSchema = {
+      ...s,
+      description: `${s.description ?? ""} (v2: now in ${u.to}, was ${u.from})`.trim(),
+    };
     if (s.type === "integer") scaled.multipleOf = u.factor;
     for (const k of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]) {
       if (typeof s[k] === "number") scaled[k] = (s[k] as number) * u.factor;
