@@ -104,14 +104,19 @@ function intFlag(v: string | undefined, name: string, min: number): number | und
   return n;
 }
 
-function listFlag(v: string | undefined, name: string, known: string[]): string[] | undefined {
+function listFlag(
+  v: string | undefined,
+  name: string,
+  known: string[],
+  where = "in the suite",
+): string[] | undefined {
   if (v === undefined) return undefined;
   const items = v.split(",").map((s) => s.trim()).filter(Boolean);
   for (const item of items) {
     if (!known.includes(item)) {
       const close = closeNames(item, known, 1);
       throw new UsageError(
-        `--${name}: "${item}" is not in the suite${
+        `--${name}: "${item}" is not ${where}${
           close.length ? ` (did you mean "${close[0]}"?)` : ""
         }; known: ${known.join(", ")}`,
       );
@@ -191,7 +196,9 @@ async function bench(args: string[]): Promise<number> {
   const agents = listFlag(values.agents, "agents", suite.agents.map((a) => a.name));
   const protocols = listFlag(values.protocols, "protocols", suite.protocols.map((p) => p.name));
   const variants = listFlag(values.variants, "variants", variantNames(suite));
-  const splits = listFlag(values.splits, "splits", [...SPLITS]) as EpisodeSplit[] | undefined;
+  const splits = listFlag(values.splits, "splits", [...SPLITS], "a split") as
+    | EpisodeSplit[]
+    | undefined;
   const samples = intFlag(values.samples, "samples", 1) ?? suite.samples;
   const seed = intFlag(values.seed, "seed", 0);
   const seeds = seed !== undefined ? [seed] : suite.seeds;

@@ -88,6 +88,37 @@ Deno.test("cli: bench writes episodes, a schema-valid report and Markdown", asyn
   assert.match(await Deno.readTextFile(`${out}/report.md`), /^# tooltrial report: mini/);
 });
 
+Deno.test("cli: bad variant options are located errors, exit 2, nothing run", async () => {
+  const cases: [string, RegExp][] = [
+    [
+      "variant_unknown_op.yaml",
+      /variant_unknown_op\.yaml:7:7 .*unknown key "rename_tool"[\s\S]*did you mean "rename_tools"/,
+    ],
+    [
+      "variant_level.yaml",
+      /variant_level\.yaml:7:30 .*"sligt" is not one of slight, medium, heavy/,
+    ],
+    ["variant_rate.yaml", /variant_rate\.yaml:7:23 .*faults\/rate: must be <= 1/],
+  ];
+  for (const [file, msg] of cases) {
+    const out = await Deno.makeTempDir();
+    const r = await cli("bench", `testdata/bad/${file}`, "--out", out);
+    assert.equal(r.code, 2, file);
+    assert.match(r.err, msg);
+    assert.match(r.err, /nothing was run/);
+    assert.deepEqual([...Deno.readDirSync(out)], [], "nothing written");
+  }
+  const sel = await cli("bench", "testdata/good/suite.yaml", "--variants", "renamd");
+  assert.equal(sel.code, 2);
+  assert.match(sel.err, /--variants: "renamd" is not in the suite \(did you mean "renamed"\?\)/);
+  const split = await cli("bench", "testdata/good/suite.yaml", "--splits", "unseen");
+  assert.equal(split.code, 2);
+  assert.match(
+    split.err,
+    /--splits: "unseen" is not a split.*known: seen, unseen_task, unseen_tool, unseen_env/,
+  );
+});
+
 Deno.test("cli: a bad spec writes nothing and says nothing was run", async () => {
   const out = await Deno.makeTempDir();
   const dir = await Deno.makeTempDir();

@@ -79,12 +79,15 @@ function sawTable(v: VariantSummary): string[] {
       else if (c.what === "faults") note(c.tool, `faults (${c.note})`);
       else if (c.what === "paraphrased") note(c.tool, "reworded docs");
       else if (c.what === "params reordered") note(c.tool, "params reordered");
+      else if (c.what === "distractor") note(c.tool, `distractor: \`${c.from}\``);
+      else if (c.what === "deprecated name") {
+        note(c.tool, `deprecated name: every call answers "use ${c.to} instead"`);
+      }
     }
   }
   const rows: string[][] = [];
   for (const t of v.tools) {
     const n = [...(notes.get(t.name) ?? [])];
-    if (t.canonical === null) n.push("distractor from another environment");
     if (!t.described) n.push("no description");
     for (const a of t.added) n.push(`requires new \`${a}\``);
     for (const [p, f] of Object.entries(t.scaled)) n.push(`\`${p}\` × ${f}`);

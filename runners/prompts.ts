@@ -4,7 +4,8 @@ import type { TaskSpec } from "../spec/types.ts";
 export const prompts = {
   direct: (): string =>
     "You are an assistant that completes the user's request by calling the available tools. " +
-    "Tool results and errors come back as JSON. If a call fails, read the error and correct the call. " +
+    "Tool results come back as text (usually JSON); errors as JSON with an error kind and a message. " +
+    "If a call fails, read the error and correct the call; a temporary failure may simply be retried. " +
     "When you are done, reply with a plain message (no tool calls): that message is your final answer. " +
     "If no tool can do what is asked, say so plainly.",
   trialSystem: (budget: number): string =>

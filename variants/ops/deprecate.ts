@@ -88,6 +88,9 @@ export const deprecate: Operator = {
       to,
       note: o.listed ? "old name still listed" : "old name hidden",
     }));
+    if (o.listed) {
+      for (const [from, to] of plan) changes.push({ tool: from, what: "deprecated name", to });
+    }
     const base = renameLayer(inner, { tools: plan }, { changes });
     const message = (old: string) =>
       `${old} is deprecated and no longer available; use ${
