@@ -12,6 +12,7 @@ import type { Row, State } from "../spec/types.ts";
 import { declarativeEnv } from "../tools/mod.ts";
 import { runEpisode } from "../runners/episode.ts";
 import { replayAgent } from "../runners/agents/replay.ts";
+import { interleavedMedians } from "./rounds.ts";
 
 const suite = await loadSuite("suite.yaml");
 const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
@@ -113,25 +114,15 @@ const cases: [string, () => Promise<void>][] = [
   ["whole episodes (oracle, direct, checks)", fullEpisodes],
 ];
 
-// Rounds interleave the cases so machine noise hits them alike; medians compare side by side.
 const rounds = Number(Deno.env.get("ROUNDS") ?? 15);
-const times = cases.map(() => [] as number[]);
-for (let w = 0; w < 3; w++) for (const [, fn] of cases) await fn();
-for (let r = 0; r < rounds; r++) {
-  for (const [i, [, fn]] of cases.entries()) {
-    const t0 = performance.now();
-    await fn();
-    times[i].push(performance.now() - t0);
-  }
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const floor = median(times[0]);
+const medians = await interleavedMedians(cases, rounds);
+const floor = medians[0];
 console.log(
   `tool-call overhead: ${calls} gold calls per round, ${rounds} interleaved rounds, medians`,
 );
 console.log("| path | ms / round | µs / call | ratio to floor |\n| :-- | --: | --: | --: |");
 for (const [i, [name]] of cases.entries()) {
-  const m = median(times[i]);
+  const m = medians[i];
   console.log(
     `| ${name} | ${m.toFixed(1)} | ${((m / calls) * 1000).toFixed(0)} | ${
       (m / floor).toFixed(2)

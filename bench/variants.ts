@@ -9,6 +9,7 @@ import type { Call, EnvSpec, State, VariantSpec } from "../spec/types.ts";
 import { declarativeEnv } from "../tools/mod.ts";
 import type { Env } from "../tools/types.ts";
 import { applyVariant, CLEAN } from "../variants/mod.ts";
+import { interleavedMedians } from "./rounds.ts";
 
 const suite = await loadSuite("suite.yaml");
 const bases = suite.envs.map(declarativeEnv);
@@ -81,17 +82,8 @@ const cases: [string, () => Promise<void>][] = [
 ];
 
 const rounds = Number(Deno.env.get("ROUNDS") ?? 15);
-const times = cases.map(() => [] as number[]);
-for (let w = 0; w < 3; w++) for (const [, fn] of cases) await fn();
-for (let r = 0; r < rounds; r++) {
-  for (const [i, [, fn]] of cases.entries()) {
-    const t0 = performance.now();
-    await fn();
-    times[i].push(performance.now() - t0);
-  }
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const [bare, clean, , echoBare] = times.map(median);
+const medians = await interleavedMedians(cases, rounds);
+const [bare, clean, , echoBare] = medians;
 console.log(
   `\nvariant wrapper overhead: ${calls} gold calls per round, ${rounds} interleaved rounds, medians`,
 );
@@ -99,7 +91,7 @@ console.log(
   "| path | ms / round | µs / call | ratio to unwrapped | ratio to clean |\n| :-- | --: | --: | --: | --: |",
 );
 for (const [i, [name]] of cases.entries()) {
-  const m = median(times[i]);
+  const m = medians[i];
   const [base, baseClean] = i < 3 ? [bare, clean] : [echoBare, NaN];
   console.log(
     `| ${name} | ${m.toFixed(1)} | ${((m / calls) * 1000).toFixed(1)} | ${
