@@ -1,5 +1,5 @@
 /**
- * The tooltrial command line: `bench`, `validate`, `list`.
+ * The tooltrial command line: `bench`, `validate`, `list`, `report`, `merge`, `compare`, `reproduce`.
  * Exit codes: 0 ok, 1 the run failed, 2 bad input (spec, flag or path).
  * @module
  */
@@ -8,20 +8,27 @@ import { join } from "node:path";
 import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod.ts";
 import type { EpisodeSplit, SuiteSpec } from "./spec/types.ts";
 import {
-  openEpisodeLog,
+  inShard,
+  LogError,
+  openRunLog,
   planRun,
   runSuite,
-  type VariantEvent,
   writeFileAtomic,
 } from "./runners/mod.ts";
 import { episodeSplit, SPLITS } from "./tasks/mod.ts";
 import { operators, variantsFor } from "./variants/mod.ts";
 import {
   assertValidReport,
-  buildReport,
+  compareMarkdown,
+  machineProvenance,
   overallMarkdown,
   progressBar,
+  type Provenance,
+  renderHtml,
+  renderJunit,
   renderMarkdown,
+  type Report,
+  reportFromLogs,
   suiteProvenance,
 } from "./reports/mod.ts";
 import { VERSION } from "./version.ts";
@@ -35,9 +42,13 @@ const HELP: Record<string, string> = {
 Usage: tooltrial <command> [options]
 
 Commands:
-  bench [suite.yaml]     run a suite (default suite.yaml) and write a report
+  bench [suite.yaml]     run a suite (default suite.yaml) and write a report; resumes an interrupted run
   validate FILE...       check env or suite specs; exit 2 on any problem
-  list [suite.yaml]      show a suite's environments, tools, tasks, agents and protocols
+  list [suite.yaml]      show a suite's environments, tools, tasks, variants, agents and protocols
+  report RUN             render a run folder or report.json as md, html, junit or json
+  merge SHARD...         combine the logs of a sharded run into one report
+  compare A B            two reports side by side, with paired statistics on shared episodes
+  reproduce REPORT       rerun exactly what a report describes and check every figure matches
 
 Run "tooltrial <command> --help" for a command's options.
 Exit codes: 0 ok, 1 run failed, 2 bad input.`,
@@ -47,6 +58,9 @@ Runs every (env, variant, task, agent, protocol, seed, sample) episode of the su
   DIR/episodes.jsonl   every event of every episode, and each variant's mapping (versioned JSONL)
   DIR/report.json      aggregated results with provenance (reports/schema/report.v1.json)
   DIR/report.md        the same as Markdown tables
+  DIR/report.html      one self-contained page with charts and per-task transcripts
+
+Rerunning the same command after a crash or kill resumes: finished episodes are kept, the rest run.
 
 Options:
   --out DIR            output folder (default runs/<suite>-<run id>)
@@ -56,6 +70,9 @@ Options:
   --splits s,t         only these splits: seen, unseen_task, unseen_tool, unseen_env
   --samples N          episodes per (task, agent, protocol, seed) (default: the suite's)
   --seed N             use this one seed instead of the suite's seeds
+  --shard i/n          run only slice i of n (0-based) of the episode grid; auto/n takes i from
+                       JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm);
+                       combine the slices with tooltrial merge
   --concurrency N      episodes in flight at once (default 4); results do not depend on it
   --quiet              print nothing but errors
   -h, --help           show this help`,
@@ -66,6 +83,42 @@ JSON Schemas in spec/schema/ and every cross-reference (tools, tables, expressio
 and prints each problem as file:line:col with a hint. Exit 2 if any file has a problem.
 
 Options:
+  -h, --help           show this help`,
+  report: `Usage: tooltrial report RUN [--format md|html|junit|json] [--out FILE]
+
+RUN is a run folder (its report.json, or its episodes.jsonl when the report is missing) or a
+report.json. Prints to stdout unless --out is given. Every format is rendered from the report alone.
+
+Options:
+  --format F           md (default), html, junit (JUnit XML for CI systems) or json
+  --out FILE           write there instead of stdout
+  -h, --help           show this help`,
+  merge: `Usage: tooltrial merge SHARD_DIR... [--out DIR]
+
+Reads the episodes.jsonl of every shard of one run (bench --shard i/n), checks they are all there
+and complete, and writes report.json, report.md and report.html — the same figures a single
+machine would have produced.
+
+Options:
+  --out DIR            output folder (default runs/<suite>-<run id>)
+  -h, --help           show this help`,
+  compare: `Usage: tooltrial compare A B
+
+A and B are run folders or report.json files. Prints a Markdown table per agent × protocol ×
+variant: both success rates, the difference, and — on the episodes both runs share — a paired
+bootstrap interval and an exact McNemar test.
+
+Options:
+  -h, --help           show this help`,
+  reproduce: `Usage: tooltrial reproduce REPORT [--out DIR] [--concurrency N]
+
+Reruns exactly what a report describes: same suite, selection, seeds and samples. Refuses (exit 2)
+with a list of changed files when a spec or data file no longer matches the hashes in the report.
+Exit 0 when every figure is identical (timings aside), 1 when something differs.
+
+Options:
+  --out DIR            where the rerun goes (default a temporary folder)
+  --concurrency N      episodes in flight (default: the report's)
   -h, --help           show this help`,
   list: `Usage: tooltrial list [suite.yaml]
 
@@ -170,6 +223,139 @@ function variantNames(suite: SuiteSpec): string[] {
   return [...new Set(suite.envs.flatMap((e) => variantsFor(suite, e).map((v) => v.name)))];
 }
 
+/** `i/n`, or `auto/n` (index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID). */
+export function shardFlag(v: string | undefined): { index: number; count: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = v.match(/^(\d+|auto)\/(\d+)$/);
+  if (!m) {
+    throw new UsageError(`--shard must be i/n (e.g. 0/4) or auto/n, got "${v}"`);
+  }
+  const count = Number(m[2]);
+  let index: number;
+  if (m[1] === "auto") {
+    const job = Deno.env.get("JOB_COMPLETION_INDEX");
+    const slurm = Deno.env.get("SLURM_ARRAY_TASK_ID");
+    if (job === undefined && slurm === undefined) {
+      throw new UsageError(
+        "--shard auto/n needs JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array) in the environment",
+      );
+    }
+    index = job !== undefined
+      ? Number(job)
+      : Number(slurm) - Number(Deno.env.get("SLURM_ARRAY_TASK_MIN") ?? 0);
+  } else index = Number(m[1]);
+  if (!Number.isInteger(index) || count < 1 || index < 0 || index >= count) {
+    throw new UsageError(`--shard ${v}: the index must be 0 … ${count - 1}`);
+  }
+  return { index, count };
+}
+
+/** What a bench run selects from its suite; also what a report records and `reproduce` replays. */
+interface Selection {
+  agents?: string[];
+  protocols?: string[];
+  variants?: string[];
+  splits?: EpisodeSplit[];
+  samples: number;
+  seeds: number[];
+}
+
+/** Run a selection of a suite into `out`, resuming a run there; returns the log path and count. */
+async function runInto(
+  suite: SuiteSpec,
+  sel: Selection,
+  opts: {
+    out: string;
+    id: string;
+    shard?: { index: number; count: number };
+    concurrency: number;
+    command: string[];
+    quiet: boolean;
+  },
+): Promise<{ logPath: string; planned: number; resumed: number }> {
+  const planned = planRun(suite, sel).filter((p) => inShard(p, opts.shard)).length;
+  if (planned === 0) {
+    throw new UsageError(
+      "nothing to run: the suite has no tasks for the selected agents, protocols, variants and splits",
+    );
+  }
+  await Deno.mkdir(opts.out, { recursive: true });
+  // A report from an earlier run in this folder must not pass for this run's.
+  for (const f of ["report.json", "report.md", "report.html"]) {
+    await Deno.remove(join(opts.out, f)).catch(() => {});
+  }
+  const git = await gitInfo();
+  const provenance: Omit<Provenance, "finished_at" | "shards"> & { finished_at: string } = {
+    tooltrial_version: VERSION,
+    git_commit: git.commit,
+    git_dirty: git.dirty,
+    ...machineProvenance(),
+    started_at: new Date().toISOString(),
+    finished_at: "",
+    command: opts.command,
+    ...suiteProvenance(suite),
+    selection: {
+      agents: sel.agents ?? null,
+      protocols: sel.protocols ?? null,
+      variants: sel.variants ?? null,
+      splits: sel.splits ?? null,
+    },
+    execution_providers: {},
+    seeds: sel.seeds,
+    samples: sel.samples,
+    concurrency: opts.concurrency,
+  };
+  const logPath = join(opts.out, "episodes.jsonl");
+  const { log, done, announced } = await openRunLog(logPath, {
+    v: 1,
+    type: "run",
+    run_id: opts.id,
+    shard: opts.shard ?? null,
+    planned,
+    provenance,
+  }).catch((err) => {
+    throw err instanceof LogError ? new UsageError(err.message) : err;
+  });
+  const bar = progressBar(planned, {
+    label: `${suite.name} `,
+    enabled: opts.quiet ? false : undefined,
+  });
+  if (!opts.quiet) {
+    console.error(
+      `tooltrial ${VERSION}: ${planned} episodes (${suite.envs.length} envs, run ${opts.id}${
+        opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ""
+      }${done.size > 0 ? `, resuming after ${done.size} done` : ""}) → ${opts.out}`,
+    );
+  }
+  try {
+    await runSuite(suite, {
+      ...sel,
+      shard: opts.shard,
+      skip: done,
+      announced,
+      concurrency: opts.concurrency,
+      keep: false,
+      onVariant: (ev) => log.note(ev),
+      onEpisode: async (rec, n) => {
+        await log.append(rec);
+        bar.tick(done.size + n);
+      },
+    });
+  } finally {
+    log.close();
+  }
+  bar.done();
+  return { logPath, planned, resumed: done.size };
+}
+
+/** Write report.json, report.md and report.html into a folder (report.json last: it marks "done"). */
+async function writeReport(out: string, report: Report): Promise<void> {
+  assertValidReport(report);
+  await writeFileAtomic(join(out, "report.md"), renderMarkdown(report));
+  await writeFileAtomic(join(out, "report.html"), renderHtml(report));
+  await writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+}
+
 async function bench(args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
@@ -181,6 +367,7 @@ async function bench(args: string[]): Promise<number> {
       splits: { type: "string" },
       samples: { type: "string" },
       seed: { type: "string" },
+      shard: { type: "string" },
       concurrency: { type: "string" },
       quiet: { type: "boolean" },
     } as const,
@@ -191,89 +378,48 @@ async function bench(args: string[]): Promise<number> {
       `bench takes one suite file, got ${positionals.length}: ${positionals.join(" ")}`,
     );
   }
-  const started = new Date();
   const suite = await loadSuite(positionals[0] ?? "suite.yaml");
-  const agents = listFlag(values.agents, "agents", suite.agents.map((a) => a.name));
-  const protocols = listFlag(values.protocols, "protocols", suite.protocols.map((p) => p.name));
-  const variants = listFlag(values.variants, "variants", variantNames(suite));
-  const splits = listFlag(values.splits, "splits", [...SPLITS], "a split") as
-    | EpisodeSplit[]
-    | undefined;
-  const samples = intFlag(values.samples, "samples", 1) ?? suite.samples;
   const seed = intFlag(values.seed, "seed", 0);
-  const seeds = seed !== undefined ? [seed] : suite.seeds;
+  const sel: Selection = {
+    agents: listFlag(values.agents, "agents", suite.agents.map((a) => a.name)),
+    protocols: listFlag(values.protocols, "protocols", suite.protocols.map((p) => p.name)),
+    variants: listFlag(values.variants, "variants", variantNames(suite)),
+    splits: listFlag(values.splits, "splits", [...SPLITS], "a split") as
+      | EpisodeSplit[]
+      | undefined,
+    samples: intFlag(values.samples, "samples", 1) ?? suite.samples,
+    seeds: seed !== undefined ? [seed] : suite.seeds,
+  };
+  const shard = shardFlag(values.shard);
   const concurrency = intFlag(values.concurrency, "concurrency", 1) ?? 4;
-  const selection = { agents, protocols, variants, splits, samples, seeds };
-  const id = await runId(suite, selection);
-  const out = values.out ?? join("runs", `${suite.name}-${id}`);
-  const total = planRun(suite, selection).length;
-  if (total === 0) {
-    throw new UsageError(
-      `nothing to run: the suite has no tasks for the selected agents, protocols, variants and splits`,
-    );
-  }
-
-  await Deno.mkdir(out, { recursive: true });
-  // A report from an earlier run in this folder must not pass for this run's.
-  for (const f of ["report.json", "report.md"]) await Deno.remove(join(out, f)).catch(() => {});
-  const log = await openEpisodeLog(join(out, "episodes.jsonl"));
+  const id = await runId(suite, sel);
+  const out = values.out ??
+    join("runs", `${suite.name}-${id}${shard ? `-shard${shard.index}of${shard.count}` : ""}`);
   const quiet = values.quiet ?? false;
-  const bar = progressBar(total, { label: `${suite.name} `, enabled: quiet ? false : undefined });
-  if (!quiet) {
-    console.error(
-      `tooltrial ${VERSION}: ${total} episodes (${suite.envs.length} envs, run ${id}) → ${out}`,
-    );
-  }
-  let records;
-  const variantEvents: VariantEvent[] = [];
-  try {
-    records = await runSuite(suite, {
-      ...selection,
-      concurrency,
-      onVariant: async (ev) => {
-        variantEvents.push(ev);
-        await log.note(ev);
-      },
-      onEpisode: async (rec, done) => {
-        await log.append(rec);
-        bar.tick(done);
-      },
-    });
-  } finally {
-    log.close();
-  }
-  bar.done();
-  const git = await gitInfo();
-  const report = buildReport(records, {
-    run_id: id,
-    variants: variantEvents,
-    provenance: {
-      tooltrial_version: VERSION,
-      git_commit: git.commit,
-      git_dirty: git.dirty,
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      typescript: Deno.version.typescript,
-      os: Deno.build.os,
-      arch: Deno.build.arch,
-      started_at: started.toISOString(),
-      finished_at: new Date().toISOString(),
-      command: ["bench", ...args],
-      ...suiteProvenance(suite),
-      seeds,
-      samples,
-      concurrency,
-    },
+  const { logPath } = await runInto(suite, sel, {
+    out,
+    id,
+    shard,
+    concurrency,
+    command: ["bench", ...args],
+    quiet,
   });
-  assertValidReport(report);
-  await writeFileAtomic(join(out, "report.md"), renderMarkdown(report));
-  await writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  if (shard) {
+    if (!quiet) {
+      console.log(
+        `shard ${shard.index}/${shard.count} done: ${logPath}\nwhen every shard is done: tooltrial merge <each shard's folder> --out DIR`,
+      );
+    }
+    return 0;
+  }
+  const report = await reportFromLogs([logPath]);
+  await writeReport(out, report);
   if (!quiet) {
     console.log(overallMarkdown(report));
     console.log(
-      `\nreport: ${join(out, "report.md")} · ${join(out, "report.json")} · episodes: ${
-        join(out, "episodes.jsonl")
-      }`,
+      `\nreport: ${join(out, "report.html")} · ${join(out, "report.md")} · ${
+        join(out, "report.json")
+      } · episodes: ${logPath}`,
     );
   }
   return 0;
@@ -368,12 +514,224 @@ async function list(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Load a report: report.json, or a run folder (its report.json, else rebuilt from its log). */
+async function loadReport(path: string): Promise<Report> {
+  let file = path;
+  try {
+    if ((await Deno.stat(path)).isDirectory) {
+      file = join(path, "report.json");
+      try {
+        await Deno.stat(file);
+      } catch {
+        return await reportFromLogs([join(path, "episodes.jsonl")]).catch((err) => {
+          throw err instanceof LogError || err instanceof Deno.errors.NotFound
+            ? new UsageError(`${path}: ${err.message}`)
+            : err;
+        });
+      }
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${path} not found: give a report.json or a run folder`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(await Deno.readTextFile(file));
+  } catch (err) {
+    throw new UsageError(`${file}: not a readable JSON report (${(err as Error).message})`);
+  }
+  try {
+    assertValidReport(data);
+  } catch (err) {
+    throw new UsageError(`${file}: ${(err as Error).message}`);
+  }
+  return data;
+}
+
+const FORMATS: Record<string, (r: Report) => string> = {
+  md: renderMarkdown,
+  html: renderHtml,
+  junit: renderJunit,
+  json: (r) => JSON.stringify(r, null, 2) + "\n",
+};
+
+async function report(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      format: { type: "string" },
+      out: { type: "string" },
+    } as const,
+  );
+  if (values.help) return print(HELP.report);
+  if (positionals.length !== 1) {
+    throw new UsageError("report takes one run folder or report.json: tooltrial report runs/<id>");
+  }
+  const format = values.format ?? "md";
+  const render = FORMATS[format];
+  if (!render) {
+    throw new UsageError(
+      `--format must be one of ${Object.keys(FORMATS).join(", ")}, got "${format}"`,
+    );
+  }
+  const text = render(await loadReport(positionals[0]));
+  if (values.out) await writeFileAtomic(values.out, text);
+  else await Deno.stdout.write(new TextEncoder().encode(text));
+  return 0;
+}
+
+async function merge(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: "string" } } as const);
+  if (values.help) return print(HELP.merge);
+  if (positionals.length === 0) {
+    throw new UsageError(
+      "merge needs the shard folders: tooltrial merge runs/x-shard0of2 runs/x-shard1of2",
+    );
+  }
+  const logs = positionals.map((p) => (p.endsWith(".jsonl") ? p : join(p, "episodes.jsonl")));
+  for (const l of logs) {
+    try {
+      await Deno.stat(l);
+    } catch {
+      throw new UsageError(`${l} not found: give each shard's run folder`);
+    }
+  }
+  const merged = await reportFromLogs(logs).catch((err) => {
+    throw err instanceof LogError ? new UsageError(err.message) : err;
+  });
+  const out = values.out ?? join("runs", `${merged.provenance.suite.name}-${merged.run_id}`);
+  await Deno.mkdir(out, { recursive: true });
+  await writeReport(out, merged);
+  console.log(overallMarkdown(merged));
+  console.log(`\nmerged ${logs.length} shard logs (${merged.episodes.length} episodes) → ${out}`);
+  return 0;
+}
+
+async function compare(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {} as const);
+  if (values.help) return print(HELP.compare);
+  if (positionals.length !== 2) {
+    throw new UsageError(
+      "compare takes two reports: tooltrial compare a/report.json b/report.json",
+    );
+  }
+  const [a, b] = await Promise.all(positionals.map(loadReport));
+  console.log(compareMarkdown(a, b, { a: positionals[0], b: positionals[1] }));
+  return 0;
+}
+
+/** A report without what legitimately differs between reruns: provenance and timings. */
+function figures(r: Report): unknown {
+  return JSON.parse(
+    JSON.stringify(
+      { ...r, provenance: undefined },
+      (k, v) => k === "ms" || k === "mean_ms" ? undefined : v,
+    ),
+  );
+}
+
+async function reproduce(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      out: { type: "string" },
+      concurrency: { type: "string" },
+    } as const,
+  );
+  if (values.help) return print(HELP.reproduce);
+  if (positionals.length !== 1) {
+    throw new UsageError("reproduce takes one report: tooltrial reproduce runs/<id>/report.json");
+  }
+  const old = await loadReport(positionals[0]);
+  const p = old.provenance;
+  if (p.shards) {
+    throw new UsageError(
+      "this report merges shards: reproduce each shard with its bench command, then merge",
+    );
+  }
+  const suite = await loadSuite(p.suite.file);
+  const before = new Map(p.specs.map((f) => [f.path, f.sha256]));
+  const now = new Map(suite.envs.flatMap((e) => e.files).map((f) => [f.path, f.sha256]));
+  const diff: string[] = [];
+  for (const [path, h] of before) {
+    if (!now.has(path)) diff.push(`- ${path} (${h.slice(0, 12)}…) is no longer part of the suite`);
+    else if (now.get(path) !== h) {
+      diff.push(`~ ${path}: ${h.slice(0, 12)}… then, ${now.get(path)!.slice(0, 12)}… now`);
+    }
+  }
+  for (const [path, h] of now) {
+    if (!before.has(path)) diff.push(`+ ${path} (${h.slice(0, 12)}…) is new`);
+  }
+  if (suite.sha256 !== p.suite.sha256 && diff.length === 0) {
+    diff.push(`~ ${p.suite.file}: the suite file itself changed`);
+  }
+  if (diff.length > 0) {
+    console.error(
+      `cannot reproduce run ${old.run_id}: the specs changed since it ran\n${diff.join("\n")}`,
+    );
+    console.error("\ncheck out the commit it ran at (provenance.git_commit) and try again");
+    return 2;
+  }
+  const sel: Selection = {
+    agents: p.selection.agents ?? undefined,
+    protocols: p.selection.protocols ?? undefined,
+    variants: p.selection.variants ?? undefined,
+    splits: (p.selection.splits ?? undefined) as EpisodeSplit[] | undefined,
+    samples: p.samples,
+    seeds: p.seeds,
+  };
+  const id = await runId(suite, sel);
+  if (id !== old.run_id) {
+    console.error(
+      `cannot reproduce: the run id is now ${id}, the report's is ${old.run_id} (another tooltrial version?)`,
+    );
+    return 2;
+  }
+  const out = values.out ?? await Deno.makeTempDir({ prefix: `tooltrial-reproduce-${id}-` });
+  const { logPath } = await runInto(suite, sel, {
+    out,
+    id,
+    concurrency: intFlag(values.concurrency, "concurrency", 1) ?? p.concurrency,
+    command: ["reproduce", ...args],
+    quiet: false,
+  });
+  const again = await reportFromLogs([logPath]);
+  await writeReport(out, again);
+  const [x, y] = [JSON.stringify(figures(old)), JSON.stringify(figures(again))];
+  if (x === y) {
+    console.log(
+      `reproduced run ${id}: ${again.episodes.length} episodes, every figure identical (timings aside) → ${out}`,
+    );
+    return 0;
+  }
+  const rows = (r: Report) =>
+    new Map(r.overall.map((o) => [`${o.agent}/${o.protocol}/${o.variant}`, o.success_rate]));
+  const [ra, rb] = [rows(old), rows(again)];
+  const changed = [...ra].filter(([k, v]) => rb.get(k) !== v).map(([k, v]) =>
+    `  ${k}: ${v} then, ${rb.get(k)} now`
+  );
+  console.error(
+    `run ${id} did NOT reproduce: the figures differ${
+      changed.length ? `\n${changed.join("\n")}` : " (details below overall level)"
+    }\nnew report: ${out}`,
+  );
+  return 1;
+}
+
 function print(text: string): number {
   console.log(text);
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { bench, validate, list };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  bench,
+  validate,
+  list,
+  report,
+  merge,
+  compare,
+  reproduce,
+};
 
 /** Run the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {

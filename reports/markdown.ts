@@ -1,14 +1,16 @@
-import type { SummaryRow } from "./metrics.ts";
-import type { Report, VariantSummary } from "./report.ts";
+import type { Report, SummaryRow, VariantSummary } from "./types.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => x.toFixed(2);
 
 function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
+  // pass@k and pass^k only say something when tasks ran more than once.
+  const ks = Object.keys(rows[0]?.pass_at_k ?? {}).filter((k) => k !== "1");
   const head = [
     ...keys.map(String),
     "success",
     "95% CI",
+    ...ks.flatMap((k) => [`pass@${k}`, `pass^${k}`]),
     "n",
     "calls",
     "trial calls",
@@ -16,11 +18,23 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "self-corr.",
     "AST",
   ];
-  const align = [...keys.map(() => ":--"), "--:", ":-:", "--:", "--:", "--:", "--:", "--:", "--:"];
+  const align = [
+    ...keys.map(() => ":--"),
+    "--:",
+    ":-:",
+    ...ks.flatMap(() => ["--:", "--:"]),
+    "--:",
+    "--:",
+    "--:",
+    "--:",
+    "--:",
+    "--:",
+  ];
   const lines = rows.map((r) => [
     ...keys.map((k) => String(r[k] ?? "")),
     pct(r.success_rate),
     `${pct(r.ci95[0])} – ${pct(r.ci95[1])}`,
+    ...ks.flatMap((k) => [pct(r.pass_at_k[k] ?? 0), pct(r.pass_hat_k[k] ?? 0)]),
     String(r.episodes),
     num(r.mean_calls),
     num(r.mean_trial_calls),
@@ -108,6 +122,69 @@ function sawTable(v: VariantSummary): string[] {
   ];
 }
 
+const ci = (c: [number, number] | null, f: (x: number) => string) =>
+  c ? `${f(c[0])} … ${f(c[1])}` : "–";
+const signed = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x * 100).toFixed(1)}`;
+
+function robustnessSection(report: Report): string[] {
+  if (report.robustness.length === 0) return [];
+  return [
+    "## Robustness drop",
+    "",
+    "| agent | protocol | variant | pairs | clean | variant | drop (points) | 95% CI |",
+    "| :-- | :-- | :-- | --: | --: | --: | --: | :-: |",
+    ...report.robustness.map((r) =>
+      `| ${r.agent} | ${r.protocol} | ${r.variant} | ${r.pairs} | ${pct(r.clean_rate)} | ${
+        pct(r.variant_rate)
+      } | ${signed(r.drop)} | ${ci(r.ci95, signed)} |`
+    ),
+    "",
+    "Drop: clean − variant success over the same (env, task, seed, sample); the interval resamples tasks.",
+    "",
+  ];
+}
+
+function gapSection(report: Report): string[] {
+  const rows = report.gaps.filter((g) => g.variant === "clean");
+  if (rows.length === 0) return [];
+  return [
+    "## Generalization gap (clean)",
+    "",
+    "| agent | protocol | unseen split | seen | unseen | gap (points) | 95% CI |",
+    "| :-- | :-- | :-- | --: | --: | --: | :-: |",
+    ...rows.map((g) =>
+      `| ${g.agent} | ${g.protocol} | ${g.split} | ${pct(g.seen_rate)} (${g.seen_episodes}) | ${
+        pct(g.unseen_rate)
+      } (${g.unseen_episodes}) | ${signed(g.gap)} | ${ci(g.ci95, signed)} |`
+    ),
+    "",
+    "Gap: seen − unseen success (episodes in brackets); the interval resamples each group's tasks.",
+    "Every variant's gaps are in report.json.",
+    "",
+  ];
+}
+
+function comparisonSection(report: Report): string[] {
+  const rows = report.comparisons.filter((c) => c.variant === "clean");
+  if (rows.length === 0) return [];
+  const p = (x: number) => (x < 0.05 ? `**${x.toPrecision(2)}**` : x.toPrecision(2));
+  return [
+    "## Paired comparisons (clean)",
+    "",
+    "| protocol | A | B | pairs | A | B | A − B | 95% CI | only A | only B | McNemar p |",
+    "| :-- | :-- | :-- | --: | --: | --: | --: | :-: | --: | --: | --: |",
+    ...rows.map((c) =>
+      `| ${c.protocol} | ${c.a} | ${c.b} | ${c.pairs} | ${pct(c.a_rate)} | ${pct(c.b_rate)} | ${
+        signed(c.diff)
+      } | ${ci(c.ci95, signed)} | ${c.only_a} | ${c.only_b} | ${p(c.p_value)} |`
+    ),
+    "",
+    "Pairs: the same episode (task, seed, sample) for both agents; bold p-values are below 0.05.",
+    "Comparisons under every variant are in report.json.",
+    "",
+  ];
+}
+
 /** "What the agent saw": per variant and environment, the visible tools beside the canonical ones. */
 function sawSection(report: Report): string[] {
   const out: string[] = [];
@@ -148,7 +225,7 @@ function sawSection(report: Report): string[] {
  * ```ts
  * import { renderMarkdown } from "./markdown.ts";
  * import type { Report } from "./report.ts";
- * const md = renderMarkdown({ run_id: "0", overall: [], breakdown: [], robustness: [], variants: [], episodes: [], provenance: { suite: { name: "s" } } } as unknown as Report);
+ * const md = renderMarkdown({ run_id: "0", overall: [], breakdown: [], robustness: [], gaps: [], comparisons: [], variants: [], episodes: [], provenance: { suite: { name: "s" } } } as unknown as Report);
  * console.assert(md.startsWith("# tooltrial report"));
  * ```
  */
@@ -173,7 +250,8 @@ export function renderMarkdown(report: Report): string {
     "",
     table(report.overall, ["agent", "protocol", "variant"]),
     "",
-    "Success: share of episodes whose checks all hold (Wilson 95% interval). Calls: execution-phase tool calls per",
+    "Success: share of episodes whose checks all hold; 95% CI: bootstrap over tasks (seeded; samples of a task",
+    "count once). pass@k / pass^k (when tasks ran several times): some / all of k samples succeed. Calls: execution-phase tool calls per",
     "episode; trial calls: calls on the sandbox copy; invalid rate: unknown tool, bad JSON, schema violation or",
     "deprecated name per execution call; self-corr.: failed calls followed by a successful one; AST: gold calls",
     "made (mapped back to canonical names).",
@@ -190,6 +268,9 @@ export function renderMarkdown(report: Report): string {
     "Splits: seen; unseen_task (task marked unseen); unseen_tool (needs a held-out tool family); unseen_env",
     "(held-out environment). The full breakdown across variants is in report.json.",
     "",
+    ...robustnessSection(report),
+    ...gapSection(report),
+    ...comparisonSection(report),
     ...sawSection(report),
   ];
   if (failures.length > 0) {
@@ -204,9 +285,12 @@ export function renderMarkdown(report: Report): string {
     `- tooltrial ${p.tooltrial_version}, git ${p.git_commit ?? "unknown"}${
       p.git_dirty ? " (uncommitted changes)" : ""
     }`,
-    `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}`,
+    `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}, ${p.machine?.cpus} CPUs, ${p.machine?.memory_gb} GiB`,
     `- suite \`${p.suite.file}\` sha256 \`${p.suite.sha256?.slice(0, 16)}…\``,
-    `- started ${p.started_at}, finished ${p.finished_at}`,
+    `- started ${p.started_at}, finished ${p.finished_at}${
+      p.shards ? ` (merged from shards ${p.shards.join(", ")})` : ""
+    }`,
+    `- reproduce: \`deno task reproduce <this run>/report.json\``,
     "",
   );
   return out.join("\n");

@@ -1,30 +1,15 @@
-import type { EpisodeRecord } from "../runners/events.ts";
+import { deriveSeed } from "../runners/rng.ts";
+import { bootstrapCI, bootstrapDiffCI, mcnemarExact, meanPassAtK, meanPassHatK } from "./stats.ts";
+import type {
+  ComparisonRow,
+  EpisodeSummary,
+  GapRow,
+  GroupKey,
+  RobustnessRow,
+  SummaryRow,
+} from "./types.ts";
 
-/** Keys episodes can be grouped by. */
-export type GroupKey = "agent" | "protocol" | "variant" | "env" | "split";
-
-/** Aggregate over a group of episodes. */
-export interface SummaryRow {
-  agent?: string;
-  protocol?: string;
-  variant?: string;
-  env?: string;
-  split?: string;
-  episodes: number;
-  successes: number;
-  success_rate: number;
-  /** Wilson score 95% interval for the success rate. */
-  ci95: [number, number];
-  mean_calls: number;
-  mean_trial_calls: number;
-  /** Invalid execution-phase calls / execution-phase calls (0 when no calls). */
-  invalid_call_rate: number;
-  mean_self_corrections: number;
-  /** Share of episodes whose gold calls all appear, mapped back to canonical names. */
-  ast_match_rate: number;
-  /** Episodes that ended abnormally (no answer, agent crash). */
-  errors: number;
-}
+export type { GroupKey, RobustnessRow, SummaryRow };
 
 /**
  * Wilson score interval at 95% for k successes in n trials.
@@ -47,33 +32,91 @@ export function wilson(k: number, n: number, z = 1.959963984540054): [number, nu
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+const roundCI = (ci: [number, number] | null): [number, number] | null =>
+  ci && [round4(ci[0]), round4(ci[1])];
+const taskKey = (e: EpisodeSummary) => `${e.env}\u0000${e.task}`;
+/** Where a bootstrap's generator starts: a function of what it measures, so reports are reproducible. */
+const seedOf = (...parts: (string | number)[]) => deriveSeed("bootstrap", ...parts);
 
-/** Aggregate one group of episodes. */
-export function summarize(episodes: readonly EpisodeRecord[]): Omit<SummaryRow, GroupKey> {
+/** Group values by task: the clusters a bootstrap resamples (samples of one task count once). */
+function byTask<T>(
+  items: readonly T[],
+  key: (t: T) => string,
+  value: (t: T) => number,
+): number[][] {
+  const m = new Map<string, number[]>();
+  for (const it of items) {
+    const k = key(it);
+    let g = m.get(k);
+    if (!g) m.set(k, g = []);
+    g.push(value(it));
+  }
+  return [...m.values()];
+}
+
+/**
+ * Aggregate one group of episodes: success with a bootstrap interval over tasks, pass@k and
+ * pass^k over each task's repeated episodes, and the call-level means.
+ */
+export function summarize(
+  episodes: readonly EpisodeSummary[],
+  opts: { seed?: string } = {},
+): Omit<SummaryRow, GroupKey> {
   const n = episodes.length;
-  let successes = 0, calls = 0, trial = 0, invalid = 0, corrections = 0, errors = 0, ast = 0;
+  let successes = 0, calls = 0, trial = 0, invalid = 0, failed = 0, corrections = 0;
+  let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0;
   for (const e of episodes) {
     if (e.success) successes++;
     if (e.error) errors++;
-    if (e.metrics.ast_match) ast++;
-    calls += e.metrics.calls;
-    trial += e.metrics.trial_calls;
-    invalid += e.metrics.invalid_calls;
-    corrections += e.metrics.self_corrections;
+    if (e.ast_match) ast++;
+    calls += e.calls;
+    trial += e.trial_calls;
+    invalid += e.invalid_calls;
+    failed += e.failed_calls;
+    corrections += e.self_corrections;
+    ms += e.ms;
+    if (e.tokens !== null) tokens += e.tokens, withTokens++;
   }
-  const [lo, hi] = wilson(successes, n);
+  const clusters = byTask(episodes, taskKey, (e) => (e.success ? 1 : 0));
+  const perTask = clusters.map((c) => ({ n: c.length, c: c.reduce((a, b) => a + b, 0) }));
+  const kMax = Math.min(10, ...perTask.map((t) => t.n));
+  const passAt: Record<string, number> = {}, passHat: Record<string, number> = {};
+  for (let k = 1; k <= kMax; k++) {
+    passAt[k] = round4(meanPassAtK(perTask, k));
+    passHat[k] = round4(meanPassHatK(perTask, k));
+  }
+  const [wl, wh] = wilson(successes, n);
   return {
     episodes: n,
+    tasks: clusters.length,
     successes,
     success_rate: n ? round4(successes / n) : 0,
-    ci95: [round4(lo), round4(hi)],
+    ci95: roundCI(bootstrapCI(clusters, { seed: seedOf(opts.seed ?? "") })) ?? [0, 1],
+    wilson95: [round4(wl), round4(wh)],
+    pass_at_k: passAt,
+    pass_hat_k: passHat,
     mean_calls: n ? round4(calls / n) : 0,
     mean_trial_calls: n ? round4(trial / n) : 0,
     invalid_call_rate: calls ? round4(invalid / calls) : 0,
     mean_self_corrections: n ? round4(corrections / n) : 0,
+    self_correction_rate: failed ? round4(corrections / failed) : 0,
     ast_match_rate: n ? round4(ast / n) : 0,
+    mean_tokens: withTokens ? round4(tokens / withTokens) : null,
+    mean_ms: n ? round4(ms / n) : 0,
     errors,
   };
+}
+
+/** Group items by the values of some keys, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let g = groups.get(k);
+    if (!g) groups.set(k, g = []);
+    g.push(it);
+  }
+  return [...groups.values()];
 }
 
 /**
@@ -86,39 +129,21 @@ export function summarize(episodes: readonly EpisodeRecord[]): Omit<SummaryRow, 
  * ```
  */
 export function groupSummary(
-  episodes: readonly EpisodeRecord[],
+  episodes: readonly EpisodeSummary[],
   keys: readonly GroupKey[],
 ): SummaryRow[] {
-  const groups = new Map<string, EpisodeRecord[]>();
-  for (const e of episodes) {
-    const k = keys.map((key) => e[key]).join("\u0000");
-    let g = groups.get(k);
-    if (!g) groups.set(k, g = []);
-    g.push(e);
-  }
-  return [...groups.values()].map((g) => {
+  return groupBy(episodes, (e) => keys.map((k) => e[k]).join("\u0000")).map((g) => {
     const row: Partial<Record<GroupKey, string>> = {};
     for (const key of keys) row[key] = g[0][key];
-    return { ...row, ...summarize(g) };
+    return { ...row, ...summarize(g, { seed: keys.map((k) => g[0][k]).join("/") }) };
   });
 }
 
-/** A variant's effect on one agent × protocol: clean vs varied success over the same episodes. */
-export interface RobustnessRow {
-  agent: string;
-  protocol: string;
-  variant: string;
-  /** Pairs: the same (env, task, seed, sample) run clean and under the variant. */
-  pairs: number;
-  clean_rate: number;
-  variant_rate: number;
-  /** clean_rate − variant_rate over the pairs: what the variant costs. */
-  drop: number;
-}
+const pairKey = (e: EpisodeSummary) => [e.env, e.task, e.seed, e.sample].join("\u0000");
 
 /**
  * Robustness drop per agent × protocol × variant, paired by task: only episodes that ran both
- * clean and under the variant count.
+ * clean and under the variant count; the interval resamples tasks.
  *
  * @example
  * ```ts
@@ -126,40 +151,122 @@ export interface RobustnessRow {
  * console.assert(robustness([]).length === 0);
  * ```
  */
-export function robustness(episodes: readonly EpisodeRecord[]): RobustnessRow[] {
-  const pairKey = (e: EpisodeRecord) =>
-    [e.agent, e.protocol, e.env, e.task, e.seed, e.sample].join("\u0000");
+export function robustness(episodes: readonly EpisodeSummary[]): RobustnessRow[] {
   const clean = new Map<string, boolean>();
-  for (const e of episodes) if (e.variant === "clean") clean.set(pairKey(e), e.success);
-  const rows = new Map<string, RobustnessRow & { c: number; v: number }>();
   for (const e of episodes) {
-    if (e.variant === "clean") continue;
-    const base = clean.get(pairKey(e));
-    if (base === undefined) continue;
-    const k = [e.agent, e.protocol, e.variant].join("\u0000");
-    let r = rows.get(k);
-    if (!r) {
-      r = {
-        agent: e.agent,
-        protocol: e.protocol,
-        variant: e.variant,
-        pairs: 0,
-        clean_rate: 0,
-        variant_rate: 0,
-        drop: 0,
-        c: 0,
-        v: 0,
-      };
-      rows.set(k, r);
+    if (e.variant === "clean") {
+      clean.set(`${e.agent}\u0000${e.protocol}\u0000${pairKey(e)}`, e.success);
     }
-    r.pairs++;
-    if (base) r.c++;
-    if (e.success) r.v++;
   }
-  return [...rows.values()].map(({ c, v, ...r }) => ({
-    ...r,
-    clean_rate: round4(c / r.pairs),
-    variant_rate: round4(v / r.pairs),
-    drop: round4((c - v) / r.pairs),
-  }));
+  const varied = episodes.filter((e) => e.variant !== "clean");
+  return groupBy(varied, (e) => [e.agent, e.protocol, e.variant].join("\u0000")).flatMap((g) => {
+    const pairs = g.flatMap((e) => {
+      const base = clean.get(`${e.agent}\u0000${e.protocol}\u0000${pairKey(e)}`);
+      return base === undefined ? [] : [{ e, diff: Number(base) - Number(e.success), base }];
+    });
+    if (pairs.length === 0) return [];
+    const { agent, protocol, variant } = g[0];
+    const c = pairs.filter((p) => p.base).length, v = pairs.filter((p) => p.e.success).length;
+    return [{
+      agent,
+      protocol,
+      variant,
+      pairs: pairs.length,
+      clean_rate: round4(c / pairs.length),
+      variant_rate: round4(v / pairs.length),
+      drop: round4((c - v) / pairs.length),
+      ci95: roundCI(
+        bootstrapCI(byTask(pairs, (p) => taskKey(p.e), (p) => p.diff), {
+          seed: seedOf("drop", agent, protocol, variant),
+        }),
+      ),
+    }];
+  });
+}
+
+/**
+ * Generalization gap per agent × protocol × variant: seen − unseen success for each unseen split
+ * present, with a bootstrap interval resampling each group's tasks independently.
+ */
+export function gaps(episodes: readonly EpisodeSummary[]): GapRow[] {
+  const rows: GapRow[] = [];
+  for (const g of groupBy(episodes, (e) => [e.agent, e.protocol, e.variant].join("\u0000"))) {
+    const seen = g.filter((e) => e.split === "seen");
+    if (seen.length === 0) continue;
+    const { agent, protocol, variant } = g[0];
+    for (const split of ["unseen_task", "unseen_tool", "unseen_env"] as const) {
+      const unseen = g.filter((e) => e.split === split);
+      if (unseen.length === 0) continue;
+      const rate = (xs: EpisodeSummary[]) => xs.filter((e) => e.success).length / xs.length;
+      const success = (e: EpisodeSummary) => (e.success ? 1 : 0);
+      rows.push({
+        agent,
+        protocol,
+        variant,
+        split,
+        seen_episodes: seen.length,
+        unseen_episodes: unseen.length,
+        seen_rate: round4(rate(seen)),
+        unseen_rate: round4(rate(unseen)),
+        gap: round4(rate(seen) - rate(unseen)),
+        ci95: roundCI(
+          bootstrapDiffCI(byTask(seen, taskKey, success), byTask(unseen, taskKey, success), {
+            seed: seedOf("gap", agent, protocol, variant, split),
+          }),
+        ),
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Every pair of agents under each protocol × variant, on the episodes both ran (same task, seed and
+ * sample): difference in success with a paired bootstrap interval, and an exact McNemar test.
+ */
+export function comparisons(episodes: readonly EpisodeSummary[]): ComparisonRow[] {
+  const rows: ComparisonRow[] = [];
+  for (const g of groupBy(episodes, (e) => `${e.protocol}\u0000${e.variant}`)) {
+    const agents = [...new Set(g.map((e) => e.agent))];
+    const outcome = new Map(g.map((e) => [`${e.agent}\u0000${pairKey(e)}`, e]));
+    for (let i = 0; i < agents.length; i++) {
+      for (let j = i + 1; j < agents.length; j++) {
+        const [a, b] = [agents[i], agents[j]];
+        const pairs = g.filter((e) => e.agent === a).flatMap((ea) => {
+          const eb = outcome.get(`${b}\u0000${pairKey(ea)}`);
+          return eb ? [{ ea, eb }] : [];
+        });
+        if (pairs.length === 0) continue;
+        const onlyA = pairs.filter((p) => p.ea.success && !p.eb.success).length;
+        const onlyB = pairs.filter((p) => !p.ea.success && p.eb.success).length;
+        const ra = pairs.filter((p) => p.ea.success).length / pairs.length;
+        const rb = pairs.filter((p) => p.eb.success).length / pairs.length;
+        const { protocol, variant } = g[0];
+        rows.push({
+          protocol,
+          variant,
+          a,
+          b,
+          pairs: pairs.length,
+          a_rate: round4(ra),
+          b_rate: round4(rb),
+          diff: round4(ra - rb),
+          ci95: roundCI(
+            bootstrapCI(
+              byTask(
+                pairs,
+                (p) => taskKey(p.ea),
+                (p) => Number(p.ea.success) - Number(p.eb.success),
+              ),
+              { seed: seedOf("compare", protocol, variant, a, b) },
+            ),
+          ),
+          only_a: onlyA,
+          only_b: onlyB,
+          p_value: mcnemarExact(onlyA, onlyB).p_value,
+        });
+      }
+    }
+  }
+  return rows;
 }

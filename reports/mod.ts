@@ -1,8 +1,11 @@
 /**
- * Reports: metrics over episodes (pure), the versioned report JSON, and renderers.
+ * Reports: metrics over episodes (pure), the versioned report JSON built from episode logs, and
+ * renderers (Markdown, HTML, JUnit).
  * @module
  */
 export {
+  comparisons,
+  gaps,
   type GroupKey,
   groupSummary,
   robustness,
@@ -14,11 +17,18 @@ export {
 export {
   assertValidReport,
   buildReport,
+  collect,
   type EpisodeSummary,
+  machineProvenance,
   type Provenance,
   type Report,
   REPORT_VERSION,
   suiteProvenance,
 } from "./report.ts";
+export { Collector } from "./collect.ts";
+export { reportFromLogs } from "./from_log.ts";
 export { overallMarkdown, renderMarkdown } from "./markdown.ts";
+export { renderHtml } from "./html.ts";
+export { renderJunit } from "./junit.ts";
+export { compareMarkdown } from "./compare.ts";
 export { progressBar } from "./progress.ts";

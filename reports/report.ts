@@ -1,70 +1,25 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { EpisodeRecord, VariantEvent } from "../runners/events.ts";
 import type { SuiteSpec } from "../spec/types.ts";
-import { groupSummary, robustness, type RobustnessRow, type SummaryRow } from "./metrics.ts";
+import { Collector } from "./collect.ts";
+import { comparisons, gaps, groupSummary, robustness } from "./metrics.ts";
 import reportSchema from "./schema/report.v1.json" with { type: "json" };
+import type { Provenance, Report } from "./types.ts";
+
+export type {
+  ComparisonRow,
+  EpisodeSummary,
+  GapRow,
+  Provenance,
+  Report,
+  RobustnessRow,
+  SummaryRow,
+  Transcript,
+  VariantSummary,
+} from "./types.ts";
 
 /** Version of the report format (reports/schema/report.v1.json). */
 export const REPORT_VERSION = 1;
-
-/** Where a run came from: enough to rerun it and to trust it. */
-export interface Provenance {
-  tooltrial_version: string;
-  git_commit: string | null;
-  git_dirty: boolean | null;
-  deno: string;
-  v8: string;
-  typescript: string;
-  os: string;
-  arch: string;
-  started_at: string;
-  finished_at: string;
-  command: string[];
-  suite: { name: string; file: string; sha256: string };
-  specs: { path: string; sha256: string }[];
-  agents: { name: string; scripted: string; options: Record<string, unknown> }[];
-  protocols: { name: string; kind: string; trial_budget: number; max_turns: number }[];
-  seeds: number[];
-  samples: number;
-  concurrency: number;
-}
-
-export interface EpisodeSummary {
-  id: string;
-  env: string;
-  task: string;
-  variant: string;
-  split: string;
-  agent: string;
-  protocol: string;
-  seed: number;
-  sample: number;
-  success: boolean;
-  calls: number;
-  trial_calls: number;
-  invalid_calls: number;
-  self_corrections: number;
-  ast_match: boolean;
-  error: string | null;
-}
-
-/** What one variant showed the agent in one environment (the log's variant record). */
-export type VariantSummary = Omit<VariantEvent, "v" | "type">;
-
-export interface Report {
-  format: "tooltrial.report";
-  version: 1;
-  run_id: string;
-  provenance: Provenance;
-  /** Per agent × protocol × variant. */
-  overall: SummaryRow[];
-  /** Per agent × protocol × variant × env × split. */
-  breakdown: SummaryRow[];
-  /** Clean − variant success per agent × protocol × variant, paired by task. */
-  robustness: RobustnessRow[];
-  variants: VariantSummary[];
-  episodes: EpisodeSummary[];
-}
 
 const validateReport = new Ajv2020({
   allErrors: true,
@@ -83,21 +38,34 @@ export function assertValidReport(r: unknown): asserts r is Report {
   }
 }
 
+/** Fold finished episodes (with their events) and variant records into a collector. */
+export function collect(
+  episodes: readonly EpisodeRecord[],
+  variants: readonly VariantEvent[] = [],
+): Collector {
+  const c = new Collector();
+  for (const v of variants) c.add(v);
+  for (const e of episodes) for (const ev of e.events) c.add(ev);
+  return c;
+}
+
 /**
- * Build the report from a run's episodes.
+ * Build the report from what a run's log holds. Everything but `provenance` and the `ms` figures
+ * is a pure function of the episodes: reruns, resumed runs and merged shards give the same numbers.
  *
  * @example
  * ```ts
- * import { buildReport } from "./report.ts";
+ * import { buildReport, collect } from "./report.ts";
  * import type { Provenance } from "./report.ts";
- * const r = buildReport([], { run_id: "x", provenance: {} as Provenance, variants: [] });
+ * const r = buildReport(collect([]), { run_id: "x", provenance: {} as Provenance });
  * console.assert(r.overall.length === 0);
  * ```
  */
 export function buildReport(
-  episodes: readonly EpisodeRecord[],
-  opts: { run_id: string; provenance: Provenance; variants: readonly VariantEvent[] },
+  collected: Collector,
+  opts: { run_id: string; provenance: Provenance },
 ): Report {
+  const episodes = collected.episodes;
   return {
     format: "tooltrial.report",
     version: REPORT_VERSION,
@@ -105,26 +73,13 @@ export function buildReport(
     provenance: opts.provenance,
     overall: groupSummary(episodes, ["agent", "protocol", "variant"]),
     breakdown: groupSummary(episodes, ["agent", "protocol", "variant", "env", "split"]),
+    by_split: groupSummary(episodes, ["agent", "protocol", "variant", "split"]),
     robustness: robustness(episodes),
-    variants: opts.variants.map(({ v: _v, type: _t, ...rest }) => rest),
-    episodes: episodes.map((e) => ({
-      id: e.id,
-      env: e.env,
-      task: e.task,
-      variant: e.variant,
-      split: e.split,
-      agent: e.agent,
-      protocol: e.protocol,
-      seed: e.seed,
-      sample: e.sample,
-      success: e.success,
-      calls: e.metrics.calls,
-      trial_calls: e.metrics.trial_calls,
-      invalid_calls: e.metrics.invalid_calls,
-      self_corrections: e.metrics.self_corrections,
-      ast_match: e.metrics.ast_match,
-      error: e.error,
-    })),
+    gaps: gaps(episodes),
+    comparisons: comparisons(episodes),
+    variants: [...collected.variants],
+    episodes: [...episodes],
+    transcripts: collected.transcripts(),
   };
 }
 
@@ -144,5 +99,28 @@ export function suiteProvenance(
     })),
     seeds: suite.seeds,
     samples: suite.samples,
+  };
+}
+
+/** What this machine and runtime are, for provenance. */
+export function machineProvenance(): Pick<
+  Provenance,
+  "deno" | "v8" | "typescript" | "os" | "arch" | "machine" | "onnxruntime"
+> {
+  let memory = 0;
+  try {
+    memory = Deno.systemMemoryInfo().total;
+  } catch { /* no --allow-sys: unknown */ }
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    machine: {
+      cpus: navigator.hardwareConcurrency,
+      memory_gb: Math.round((memory / 2 ** 30) * 10) / 10,
+    },
+    onnxruntime: null,
   };
 }

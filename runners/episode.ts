@@ -14,6 +14,10 @@ export interface EpisodeOptions {
   sample: number;
   /** Where the task stands relative to training (default: from the task's own split). */
   split?: EpisodeSplit;
+  /** Position in the run's plan (default 0). */
+  index?: number;
+  /** The run seed (default: the episode seed). */
+  runSeed?: number;
 }
 
 /**
@@ -63,12 +67,14 @@ export async function runEpisode(
     v: 1,
     type: "episode",
     episode: id,
+    index: episode.index ?? 0,
     env: env.name,
     task: task.id,
     variant: variant.name,
     split,
     agent: agent.name,
     protocol: protocol.name,
+    run_seed: episode.runSeed ?? episode.seed,
     seed: episode.seed,
     sample: episode.sample,
   });
@@ -77,6 +83,7 @@ export async function runEpisode(
     trial_calls: 0,
     invalid_calls: 0,
     trial_invalid_calls: 0,
+    failed_calls: 0,
     self_corrections: 0,
     turns: 0,
     ast_match: false,
@@ -145,6 +152,7 @@ export async function runEpisode(
               metrics.calls++;
               if (invalid) metrics.invalid_calls++;
             }
+            if (!observation.ok) metrics.failed_calls++;
             if (lastFailed && observation.ok) metrics.self_corrections++;
             lastFailed = !observation.ok;
           }

@@ -90,6 +90,7 @@ Deno.test("invalid calls and self-corrections are counted", async () => {
     trial_calls: 0,
     invalid_calls: 2,
     trial_invalid_calls: 0,
+    failed_calls: 2,
     self_corrections: 1,
     turns: 4,
     ast_match: true,

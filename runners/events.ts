@@ -17,6 +17,8 @@ export interface EpisodeMetrics {
   /** Execution-phase calls to unknown tools, with unparsable JSON, or violating the schema. */
   invalid_calls: number;
   trial_invalid_calls: number;
+  /** Calls (either phase) that came back with an error of any kind: what self-corrections follow. */
+  failed_calls: number;
   /** Failed calls whose next call in the same phase succeeded. */
   self_corrections: number;
   /** Assistant turns across phases. */
@@ -33,12 +35,17 @@ export type EpisodeEvent =
     v: 1;
     type: "episode";
     episode: string;
+    /** Position in the run's plan (the full grid, before sharding): logs merge in this order. */
+    index: number;
     env: string;
     task: string;
     variant: string;
     split: EpisodeSplit;
     agent: string;
     protocol: string;
+    /** The run seed this episode belongs to (a suite's `seeds` entry). */
+    run_seed: number;
+    /** This episode's own generator seed, derived from the run seed and its identity. */
     seed: number;
     sample: number;
   }
@@ -81,6 +88,22 @@ export interface VariantEvent {
   seed: number;
   ops: AppliedOp[];
   tools: ToolView[];
+}
+
+/**
+ * The first line of every episode log: which run this is, and enough provenance to rebuild its
+ * report from the log alone (resumed runs and merged shards included).
+ */
+export interface RunHeader {
+  v: 1;
+  type: "run";
+  run_id: string;
+  /** This log's slice of the plan, or null for the whole of it. */
+  shard: { index: number; count: number } | null;
+  /** Episodes this log will hold when complete. */
+  planned: number;
+  /** Provenance as of the start (finished_at is filled in when the report is built). */
+  provenance: Record<string, unknown>;
 }
 
 /** One finished episode: its identity, events and outcome. */

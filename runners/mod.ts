@@ -16,10 +16,20 @@ export {
   type EpisodeEvent,
   type EpisodeMetrics,
   type EpisodeRecord,
+  type RunHeader,
   type VariantEvent,
 } from "./events.ts";
 export { type AssistantMessage, callTools, type Message, say } from "./messages.ts";
 export { prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
-export { type PlannedEpisode, planRun, type RunOptions, runSuite, variantEvent } from "./run.ts";
-export { openEpisodeLog, writeFileAtomic } from "./write.ts";
+export {
+  inShard,
+  interfaceKey,
+  type PlannedEpisode,
+  planRun,
+  type RunOptions,
+  runSuite,
+  variantEvent,
+} from "./run.ts";
+export { type EpisodeLog, writeFileAtomic } from "./write.ts";
+export { fileLines, LogError, type LogRecord, openRunLog, readHeader, readLog } from "./log.ts";

@@ -44,7 +44,24 @@ export interface RunOptions {
   onEpisode?: (rec: EpisodeRecord, done: number, total: number) => void | Promise<void>;
   /** Called once per (env, variant, seed), in plan order, before its first episode's `onEpisode`. */
   onVariant?: (ev: VariantEvent) => void | Promise<void>;
+  /** Run only this slice of the plan: episodes whose plan index ≡ `index` (mod `count`). */
+  shard?: { index: number; count: number };
+  /** Episode ids already done (a resumed run): skipped. */
+  skip?: ReadonlySet<string>;
+  /** `env/variant/seed` interfaces already announced by `onVariant` (a resumed run). */
+  announced?: ReadonlySet<string>;
+  /** Keep finished records in memory and return them (default true; a CLI run streams instead). */
+  keep?: boolean;
 }
+
+/** The plan entries a shard runs: plan index ≡ shard index (mod count). */
+export function inShard(p: PlannedEpisode, shard?: { index: number; count: number }): boolean {
+  return !shard || p.index % shard.count === shard.index;
+}
+
+/** How a variant interface is named in `announced`. */
+export const interfaceKey = (env: string, variant: string, seed: number): string =>
+  `${env}/${variant}/${seed}`;
 
 /** Every episode the suite asks for, in a fixed order: env, variant, task, agent, protocol, seed, sample. */
 export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode[] {
@@ -103,7 +120,8 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
  * plan order, so the output is the same for any concurrency.
  */
 export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise<EpisodeRecord[]> {
-  const plan = planRun(suite, opts);
+  const plan = planRun(suite, opts).filter((p) => inShard(p, opts.shard) && !opts.skip?.has(p.id));
+  const keep = opts.keep ?? true;
   const bases = suite.envs.map((e) => declarativeEnv(e));
   const envs = new Map<string, VariantEnv>();
   /** The (env, variant, seed) interface, built once; true the first time it is asked for. */
@@ -117,10 +135,11 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
     }
     return env;
   };
-  const announced = new Set<VariantEnv>();
+  const announced = new Set<string>(opts.announced ?? []);
   const agents = new Map<string, Agent>(suite.agents.map((a) => [a.name, scriptedAgent(a)]));
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
-  const results: (EpisodeRecord | undefined)[] = new Array(plan.length);
+  // undefined: running; null: emitted and dropped (keep: false).
+  const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
   let emitted = 0;
   let cursor = 0;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
@@ -130,9 +149,11 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
     while (emitted < plan.length && results[emitted]) {
       const rec = results[emitted]!;
       const env = envFor(plan[emitted]);
+      if (!keep) results[emitted] = null;
       emitted++;
-      if (!announced.has(env)) {
-        announced.add(env);
+      const key = interfaceKey(env.name, env.variant, env.seed);
+      if (!announced.has(key)) {
+        announced.add(key);
         await opts.onVariant?.(variantEvent(env));
       }
       await opts.onEpisode?.(rec, emitted, plan.length);
@@ -140,11 +161,19 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
   };
   const worker = async () => {
     while (cursor < plan.length) {
-      const p = plan[cursor++];
-      results[p.index] = await runEpisode(envFor(p), p.task, {
+      const pos = cursor++;
+      const p = plan[pos];
+      results[pos] = await runEpisode(envFor(p), p.task, {
         agent: agents.get(p.agent)!,
         protocol: protocols.get(p.protocol)!,
-        episode: { id: p.id, seed: p.episodeSeed, sample: p.sample, split: p.split },
+        episode: {
+          id: p.id,
+          seed: p.episodeSeed,
+          sample: p.sample,
+          split: p.split,
+          index: p.index,
+          runSeed: p.seed,
+        },
       });
       flushing = flushing.then(flush);
       await flushing;
@@ -152,7 +181,7 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
   await flushing;
-  return results as EpisodeRecord[];
+  return keep ? results as EpisodeRecord[] : [];
 }
 
 /** The log record of how a variant changed an environment's interface. */

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import puppeteer from "puppeteer-core";
+import { renderHtml } from "./html.ts";
+import { MALICIOUS_TITLE, reportFixture } from "../testdata/report_fixture.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Why the test cannot run here, or null when it can. */
+function missing(): string | null {
+  try {
+    if (!Deno.statSync(CHROMIUM).isFile) throw new Error();
+  } catch {
+    return "chromium not installed (apt-get install chromium)";
+  }
+  if (Deno.permissions.querySync({ name: "run", command: CHROMIUM }).state !== "granted") {
+    return `no permission to run it (--allow-run=${CHROMIUM})`;
+  }
+  return null;
+}
+
+const skip = missing();
+
+Deno.test({
+  name: skip === null
+    ? "browser: the HTML report renders in chromium without errors or requests"
+    : `browser: skipped: ${skip}`,
+  ignore: skip !== null,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "tooltrial_html_" });
+    const file = `${dir}/report.html`;
+    await Deno.writeTextFile(file, renderHtml(reportFixture));
+    const url = `file://${file}`;
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      pipe: true,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1280, height: 800 });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warn") errors.push(`console: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => errors.push(`pageerror: ${e}`));
+      page.on("request", (r) => {
+        if (r.url() !== url) requests.push(r.url());
+      });
+      await page.goto(url, { waitUntil: "load" });
+
+      // Page code goes in as strings: this file is type-checked without the DOM library.
+      const shape = await page.evaluate(`({
+        svgs: document.querySelectorAll("svg").length,
+        charts: ["success", "robustness", "splits"].map((id) => {
+          const box = document.querySelector("#" + id + " svg[viewBox]:not([class$='-ramp'])")
+            ?.getBoundingClientRect();
+          return { id, width: box?.width ?? 0, height: box?.height ?? 0 };
+        }),
+        images: document.querySelectorAll("img").length,
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+      })`) as {
+        svgs: number;
+        charts: { id: string; width: number; height: number }[];
+        images: number;
+        overflow: number;
+      };
+      assert.ok(shape.svgs >= 3, `expected the three charts, found ${shape.svgs} <svg>`);
+      for (const c of shape.charts) assert.ok(c.width > 200 && c.height > 100, JSON.stringify(c));
+      assert.equal(shape.images, 0, "the transcript's <img> must stay text");
+      assert.ok(shape.overflow <= 0, `page is ${shape.overflow}px wider than a laptop screen`);
+
+      const visible = () =>
+        page.evaluate(`[...document.querySelectorAll("ol.tx .text")]
+          .some((l) => l.textContent.includes(${JSON.stringify(MALICIOUS_TITLE)})
+            && l.checkVisibility())`);
+      assert.equal(await visible(), false, "transcripts start folded");
+      await page.evaluate(`document.querySelectorAll("details").forEach((d) => d.open = true)`);
+      assert.equal(await visible(), true, "an opened transcript shows its text");
+
+      const shot = `${dir}/report.png`;
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`screenshot: ${shot}`);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(requests, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});

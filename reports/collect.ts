@@ -1,0 +1,124 @@
+import type { EpisodeEvent, VariantEvent } from "../runners/events.ts";
+import type { EpisodeSummary, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
+
+/** The longest text kept for one transcript line. */
+const LINE_CHARS = 600;
+
+const clip = (s: string) => (s.length > LINE_CHARS ? `${s.slice(0, LINE_CHARS)} …` : s);
+
+/** One episode's transcript lines, from its events. */
+export function transcriptOf(events: readonly EpisodeEvent[]): TranscriptLine[] {
+  const lines: TranscriptLine[] = [];
+  for (const e of events) {
+    if (e.type === "message") {
+      const m = e.message;
+      if (m.role === "user") lines.push({ phase: e.phase, kind: "user", text: clip(m.content) });
+      if (m.role === "assistant" && m.content) {
+        lines.push({ phase: e.phase, kind: "assistant", text: clip(m.content) });
+      }
+    } else if (e.type === "tool") {
+      const args = typeof e.call.arguments === "string"
+        ? e.call.arguments
+        : JSON.stringify(e.call.arguments);
+      lines.push({ phase: e.phase, kind: "call", text: clip(`${e.call.name}(${args})`) });
+      const o = e.observation;
+      lines.push(
+        o.ok
+          ? {
+            phase: e.phase,
+            kind: "result",
+            text: clip(typeof o.result === "string" ? o.result : JSON.stringify(o.result)),
+          }
+          : { phase: e.phase, kind: "error", text: clip(`${o.error.kind}: ${o.error.message}`) },
+      );
+    } else if (e.type === "result") {
+      for (const c of e.checks) {
+        lines.push({
+          phase: "execute",
+          kind: "check",
+          text: clip(`${c.passed ? "✓" : "✗"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`),
+        });
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * Folds an episode log (records or JSONL events, in plan order) into what a report needs, keeping
+ * memory flat: a small summary per episode, the variant records, and a bounded set of transcripts
+ * (per task × agent × protocol: the first failure, else the first episode).
+ */
+export class Collector {
+  readonly episodes: EpisodeSummary[] = [];
+  readonly variants: VariantSummary[] = [];
+  readonly #transcripts = new Map<string, { failed: boolean; t: Transcript }>();
+  readonly #seenVariants = new Set<string>();
+  #open: { head: Extract<EpisodeEvent, { type: "episode" }>; events: EpisodeEvent[] } | undefined;
+
+  /** Add one log record (an episode event or a variant record). */
+  add(ev: EpisodeEvent | VariantEvent): void {
+    if (ev.type === "variant") {
+      // Each shard of a run announces the interfaces it uses: keep the first of each.
+      const key = `${ev.env}\u0000${ev.variant}\u0000${ev.seed}`;
+      if (this.#seenVariants.has(key)) return;
+      this.#seenVariants.add(key);
+      const { v: _v, type: _t, ...rest } = ev;
+      this.variants.push(rest);
+      return;
+    }
+    if (ev.type === "episode") {
+      this.#open = { head: ev, events: [ev] };
+      return;
+    }
+    if (!this.#open || this.#open.head.episode !== ev.episode) {
+      throw new Error(`episode log out of order: ${ev.type} event of ${ev.episode} outside it`);
+    }
+    this.#open.events.push(ev);
+    if (ev.type === "result") this.#close(ev);
+  }
+
+  #close(r: Extract<EpisodeEvent, { type: "result" }>) {
+    const { head, events } = this.#open!;
+    this.#open = undefined;
+    const tokens = (r.metrics as { tokens?: number }).tokens;
+    this.episodes.push({
+      id: head.episode,
+      env: head.env,
+      task: head.task,
+      variant: head.variant,
+      split: head.split,
+      agent: head.agent,
+      protocol: head.protocol,
+      seed: head.run_seed,
+      episode_seed: head.seed,
+      sample: head.sample,
+      success: r.success,
+      calls: r.metrics.calls,
+      trial_calls: r.metrics.trial_calls,
+      invalid_calls: r.metrics.invalid_calls,
+      failed_calls: r.metrics.failed_calls,
+      self_corrections: r.metrics.self_corrections,
+      ast_match: r.metrics.ast_match,
+      tokens: typeof tokens === "number" ? tokens : null,
+      ms: r.ms,
+      error: r.error,
+    });
+    const key = [head.env, head.task, head.agent, head.protocol].join("\u0000");
+    const kept = this.#transcripts.get(key);
+    if (!kept || (!kept.failed && !r.success)) {
+      this.#transcripts.set(key, {
+        failed: !r.success,
+        t: { id: head.episode, lines: transcriptOf(events) },
+      });
+    }
+  }
+
+  /** The kept transcripts, in the order their episodes came. */
+  transcripts(): Transcript[] {
+    const order = new Map(this.episodes.map((e, i) => [e.id, i]));
+    return [...this.#transcripts.values()].map((x) => x.t).sort((a, b) =>
+      order.get(a.id)! - order.get(b.id)!
+    );
+  }
+}

@@ -1,0 +1,747 @@
+/**
+ * The HTML report: one self-contained page (inline CSS, static SVG charts drawn by Observable Plot
+ * on a linkedom document, `<details>` drill-downs, no script and no external resource).
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import type {
+  EpisodeSummary,
+  Report,
+  Transcript,
+  TranscriptLine,
+  VariantSummary,
+} from "./types.ts";
+
+const ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+/** Text or attribute value → HTML. */
+const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
+const code = (s: unknown) => `<code>${esc(s)}</code>`;
+
+const MINUS = "\u2212";
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A signed difference in percentage points, with a real minus sign. */
+const points = (x: number) => {
+  const v = Math.round(x * 1000) / 10;
+  return `${v > 0 ? "+" : v < 0 ? MINUS : "±"}${Math.abs(v).toFixed(1)}`;
+};
+const ciPct = (ci: [number, number] | null) =>
+  ci ? `${(ci[0] * 100).toFixed(1)}–${(ci[1] * 100).toFixed(1)}%` : "–";
+const ciPoints = (ci: [number, number] | null) => ci ? `${points(ci[0])} to ${points(ci[1])}` : "–";
+const pValue = (p: number) => p < 0.001 ? "&lt;0.001" : p.toFixed(3);
+
+const SPLIT_ORDER = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
+const VARIANT_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2"];
+const SPLIT_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#54a24b", "#b279a2"];
+/** Success change from clean in points: large losses dark red, gains blue. */
+const CHANGE_THRESHOLDS = [-50, -25, -10, -2, 2];
+const CHANGE_COLOURS = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#92c5de"];
+
+/** Distinct values in first-seen order, optionally ranked by a preferred order. */
+function distinct(values: Iterable<string | undefined>, preferred: readonly string[] = []) {
+  const seen = [...new Set([...values].filter((v): v is string => v !== undefined))];
+  const rank = (v: string) => {
+    const i = preferred.indexOf(v);
+    return i < 0 ? preferred.length : i;
+  };
+  return seen.map((v, i) => ({ v, i })).sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i)
+    .map(({ v }) => v);
+}
+
+interface Axes {
+  agents: string[];
+  protocols: string[];
+  variants: string[];
+  splits: string[];
+}
+
+function axesOf(report: Report): Axes {
+  const p = report.provenance;
+  const rows = [...report.overall, ...report.by_split];
+  return {
+    agents: distinct(rows.map((r) => r.agent), p.agents.map((a) => a.name)),
+    protocols: distinct(rows.map((r) => r.protocol), p.protocols.map((x) => x.name)),
+    variants: distinct(rows.map((r) => r.variant), ["clean"]),
+    splits: distinct(report.by_split.map((r) => r.split), SPLIT_ORDER),
+  };
+}
+
+/** A fresh DOM per chart keeps the output independent of earlier renders. */
+function svg(options: Plot.PlotOptions): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
+    document: unknown;
+  };
+  const el = Plot.plot({ ...options, document } as Plot.PlotOptions) as unknown as {
+    outerHTML: string;
+  };
+  return el.outerHTML;
+}
+
+const PLOT_STYLE = { fontSize: "12px", fontFamily: "inherit", background: "transparent" };
+
+function table(head: string[], rows: string[][], opts: { numeric?: number[] } = {}): string {
+  const cls = (i: number) => opts.numeric?.includes(i) ? ` class="n"` : "";
+  return `<div class="scroll"><table><thead><tr>${
+    head.map((h, i) => `<th${cls(i)} scope="col">${h}</th>`).join("")
+  }</tr></thead><tbody>${
+    rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join("")}</tr>`).join("")
+  }</tbody></table></div>`;
+}
+
+const key = (...parts: (string | undefined)[]) => parts.join("\u0000");
+
+function header(report: Report): string {
+  const p = report.provenance;
+  const started = p.started_at.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
+  const seconds = (Date.parse(p.finished_at) - Date.parse(p.started_at)) / 1000;
+  const commit = p.git_commit
+    ? `${code(p.git_commit.slice(0, 12))}${p.git_dirty ? " (uncommitted changes)" : ""}`
+    : "unknown";
+  const facts = [
+    ["run", code(report.run_id)],
+    ["episodes", esc(report.episodes.length.toLocaleString("en-US"))],
+    ["seeds", esc(p.seeds.join(", "))],
+    ["samples", esc(p.samples)],
+    ["date", `${esc(started)}${Number.isFinite(seconds) ? ` (${esc(seconds.toFixed(1))} s)` : ""}`],
+    ["git", commit],
+  ];
+  return `<header><p class="kicker">tooltrial report</p><h1>${
+    esc(p.suite.name)
+  }</h1><dl class="facts">${
+    facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join("")
+  }</dl><nav><a href="#success">Success</a><a href="#robustness">Robustness</a><a href="#splits">Seen vs unseen</a><a href="#comparisons">Comparisons</a><a href="#saw">What the agent saw</a><a href="#tasks">Tasks</a><a href="#provenance">Provenance</a></nav></header>`;
+}
+
+function successSection(report: Report, ax: Axes): string {
+  const rows = report.overall.filter((r) => r.agent && r.protocol && r.variant);
+  const data = rows.map((r) => ({
+    agent: r.agent!,
+    protocol: r.protocol!,
+    variant: r.variant!,
+    rate: r.success_rate * 100,
+    lo: r.ci95[0] * 100,
+    hi: r.ci95[1] * 100,
+    title: `${r.agent} · ${r.protocol} · ${r.variant}\n${pct(r.success_rate)} (95% CI ${
+      ciPct(r.ci95)
+    }), ${r.successes}/${r.episodes} episodes`,
+  }));
+  const chart = svg({
+    width: 960,
+    height: 90 + 170 * ax.protocols.length,
+    marginLeft: 48,
+    marginRight: 64,
+    marginTop: 28,
+    style: PLOT_STYLE,
+    fx: { domain: ax.agents, label: null, padding: 0.12 },
+    fy: { domain: ax.protocols, label: null, padding: 0.14 },
+    x: { domain: ax.variants, axis: null, paddingInner: 0.15, paddingOuter: 0.1 },
+    y: { domain: [0, 100], label: "success (%)", grid: true, ticks: 5 },
+    color: {
+      domain: ax.variants,
+      range: VARIANT_COLOURS,
+      legend: true,
+    } as Plot.ScaleOptions,
+    marks: [
+      Plot.barY(data, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: "rate",
+        fill: "variant",
+        title: "title",
+      }),
+      Plot.ruleX(data, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y1: "lo",
+        y2: "hi",
+        stroke: "#1f2328",
+        strokeWidth: 1.5,
+      }),
+      Plot.tickY(data, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: "lo",
+        stroke: "#1f2328",
+        inset: 8,
+      }),
+      Plot.tickY(data, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: "hi",
+        stroke: "#1f2328",
+        inset: 8,
+      }),
+      Plot.ruleY([0], { stroke: "#57606a" }),
+    ],
+  });
+  const cell = new Map(rows.map((r) => [key(r.agent, r.protocol, r.variant), r]));
+  const body = ax.agents.flatMap((a) =>
+    ax.protocols.filter((p) => ax.variants.some((v) => cell.has(key(a, p, v)))).map((p) => [
+      esc(a),
+      esc(p),
+      ...ax.variants.map((v) => {
+        const r = cell.get(key(a, p, v));
+        return r
+          ? `${pct(r.success_rate)}<span class="ci">${ciPct(r.ci95)} · n ${r.episodes}</span>`
+          : "–";
+      }),
+    ])
+  );
+  return `<section id="success"><h2>Success by agent × variant</h2>
+<p class="lead">Share of episodes whose checks all hold, per agent (columns), protocol (rows) and variant (colour). Bars show the 95% bootstrap interval over tasks; hover a bar for the numbers.</p>
+<figure class="chart">${chart}</figure>
+${
+    table(["agent", "protocol", ...ax.variants.map(esc)], body, {
+      numeric: ax.variants.map((_, i) => i + 2),
+    })
+  }</section>`;
+}
+
+function robustnessSection(report: Report, ax: Axes): string {
+  const rows = report.robustness;
+  if (rows.length === 0) {
+    return `<section id="robustness"><h2>Robustness drop</h2><p>No variant besides clean was run.</p></section>`;
+  }
+  const variants = ax.variants.filter((v) => rows.some((r) => r.variant === v));
+  const label = (a: string, p: string) => `${a} · ${p}`;
+  const order = ax.agents.flatMap((a) => ax.protocols.map((p) => label(a, p)))
+    .filter((l) => rows.some((r) => label(r.agent, r.protocol) === l));
+  const data = rows.map((r) => {
+    const change = -r.drop * 100;
+    return {
+      row: label(r.agent, r.protocol),
+      variant: r.variant,
+      change,
+      text: points(-r.drop),
+      dark: change <= CHANGE_THRESHOLDS[1],
+      title: `${r.agent} · ${r.protocol} · ${r.variant}\nchange from clean ${
+        points(-r.drop)
+      } points (95% CI ${r.ci95 ? ciPoints([-r.ci95[1], -r.ci95[0]]) : "–"})\nclean ${
+        pct(r.clean_rate)
+      } → ${pct(r.variant_rate)} over ${r.pairs} pairs`,
+    };
+  });
+  const chart = svg({
+    width: 170 + 120 * variants.length,
+    height: 60 + 34 * order.length,
+    marginLeft: 150,
+    marginTop: 40,
+    style: PLOT_STYLE,
+    x: { domain: variants, axis: "top", label: null, padding: 0, tickSize: 0 },
+    y: { domain: order, label: null, padding: 0, tickSize: 0 },
+    color: {
+      type: "threshold",
+      domain: CHANGE_THRESHOLDS,
+      range: CHANGE_COLOURS,
+      legend: true,
+      label: "success change from clean (points)",
+      width: 420,
+      tickFormat: (d: number) => d > 0 ? `+${d}` : d < 0 ? `${MINUS}${-d}` : "0",
+    } as Plot.ScaleOptions,
+    marks: [
+      Plot.cell(data, { x: "variant", y: "row", fill: "change", inset: 1, title: "title" }),
+      Plot.text(data.filter((d) => !d.dark), {
+        x: "variant",
+        y: "row",
+        text: "text",
+        fill: "#1f2328",
+        title: "title",
+      }),
+      Plot.text(data.filter((d) => d.dark), {
+        x: "variant",
+        y: "row",
+        text: "text",
+        fill: "white",
+        title: "title",
+      }),
+    ],
+  });
+  return `<section id="robustness"><h2>Robustness drop</h2>
+<p class="lead">Success under each variant minus clean success, in percentage points over the same tasks (${MINUS} is worse than clean). Hover a cell for its 95% interval and the rates.</p>
+<figure class="chart">${chart}</figure></section>`;
+}
+
+function splitsSection(report: Report, ax: Axes): string {
+  const clean = report.by_split.filter((r) => r.variant === "clean" && r.agent && r.split);
+  const data = clean.map((r) => ({
+    agent: r.agent!,
+    protocol: r.protocol ?? "",
+    split: r.split!,
+    rate: r.success_rate * 100,
+    lo: r.ci95[0] * 100,
+    hi: r.ci95[1] * 100,
+    title: `${r.agent} · ${r.protocol} · ${r.split}\n${pct(r.success_rate)} (95% CI ${
+      ciPct(r.ci95)
+    }), ${r.successes}/${r.episodes} episodes`,
+  }));
+  const agents = ax.agents.filter((a) => data.some((d) => d.agent === a));
+  const chart = data.length === 0 ? "" : svg({
+    width: 960,
+    height: 70 + agents.length * (ax.splits.length * 18 + 14),
+    marginLeft: 96,
+    marginRight: 90,
+    marginTop: 28,
+    style: PLOT_STYLE,
+    fx: { domain: ax.protocols, label: null, padding: 0.08 },
+    fy: { domain: agents, label: null, padding: 0.15 },
+    y: { domain: ax.splits, label: null, tickSize: 0 },
+    x: { domain: [0, 100], label: "success (%)", grid: true, ticks: 5, inset: 8 },
+    color: { domain: ax.splits, range: SPLIT_COLOURS, legend: true } as Plot.ScaleOptions,
+    marks: [
+      Plot.frame({ stroke: "#d0d7de" }),
+      Plot.ruleY(data, {
+        fx: "protocol",
+        fy: "agent",
+        y: "split",
+        x1: "lo",
+        x2: "hi",
+        stroke: "split",
+        strokeWidth: 2,
+      }),
+      Plot.dot(data, {
+        fx: "protocol",
+        fy: "agent",
+        y: "split",
+        x: "rate",
+        fill: "split",
+        r: 4.5,
+        stroke: "white",
+        title: "title",
+      }),
+    ],
+  });
+  const gaps = report.gaps;
+  const unseen = distinct(gaps.map((g) => g.split), SPLIT_ORDER);
+  const gapCell = (g: (typeof gaps)[number] | undefined) =>
+    g
+      ? `<span title="${
+        esc(
+          `seen ${pct(g.seen_rate)} (n ${g.seen_episodes}) vs ${g.split} ${
+            pct(g.unseen_rate)
+          } (n ${g.unseen_episodes})`,
+        )
+      }">${points(g.gap)}</span><span class="ci">${ciPoints(g.ci95)}</span>`
+      : "–";
+  const gapTable = (variant: string) => {
+    const of = new Map(
+      gaps.filter((g) => g.variant === variant).map((g) => [key(g.agent, g.protocol, g.split), g]),
+    );
+    const body = ax.agents.flatMap((a) =>
+      ax.protocols.filter((p) => unseen.some((s) => of.has(key(a, p, s)))).map((p) => [
+        esc(a),
+        esc(p),
+        ...unseen.map((s) => gapCell(of.get(key(a, p, s)))),
+      ])
+    );
+    return table(["agent", "protocol", ...unseen.map((s) => `gap vs ${esc(s)}`)], body, {
+      numeric: unseen.map((_, i) => i + 2),
+    });
+  };
+  const others = ax.variants.filter((v) => v !== "clean" && gaps.some((g) => g.variant === v));
+  return `<section id="splits"><h2>Seen vs unseen</h2>
+<p class="lead">Clean success per split with 95% intervals. Splits: <b>seen</b> (training may use it), <b>unseen_task</b> (task marked unseen), <b>unseen_tool</b> (needs a held-out tool family), <b>unseen_env</b> (held-out environment).</p>
+${chart ? `<figure class="chart">${chart}</figure>` : ""}
+<h3>Generalization gaps (clean)</h3>
+<p class="note">Seen − unseen success in points (+ means worse on unseen), with the 95% interval below.</p>
+${gaps.some((g) => g.variant === "clean") ? gapTable("clean") : "<p>No gaps computed.</p>"}
+${
+    others.map((v) => `<details><summary>Gaps under ${esc(v)}</summary>${gapTable(v)}</details>`)
+      .join("\n")
+  }</section>`;
+}
+
+function comparisonsSection(report: Report, ax: Axes): string {
+  const rows = report.comparisons;
+  if (rows.length === 0) return "";
+  const groups = distinct(rows.map((r) => key(r.protocol, r.variant)));
+  const rank = (r: (typeof rows)[number]) =>
+    ax.protocols.indexOf(r.protocol) * 1000 + ax.variants.indexOf(r.variant);
+  groups.sort((a, b) =>
+    rank(rows.find((r) => key(r.protocol, r.variant) === a)!) -
+    rank(rows.find((r) => key(r.protocol, r.variant) === b)!)
+  );
+  const head = ["agent a", "agent b", "pairs", "a", "b", "a − b", "95% CI", "only a / only b", "p"];
+  const bodies = groups.map((g) => {
+    const of = rows.filter((r) => key(r.protocol, r.variant) === g);
+    return `<tbody><tr class="group"><th colspan="${head.length}" scope="rowgroup">${
+      esc(of[0].protocol)
+    } · ${esc(of[0].variant)}</th></tr>${
+      of.map((r) => {
+        const p = r.p_value < 0.05 ? `<strong>${pValue(r.p_value)}</strong>` : pValue(r.p_value);
+        return `<tr><td>${esc(r.a)}</td><td>${
+          esc(r.b)
+        }</td><td class="n">${r.pairs}</td><td class="n">${pct(r.a_rate)}</td><td class="n">${
+          pct(r.b_rate)
+        }</td><td class="n">${points(r.diff)}</td><td class="n">${
+          ciPoints(r.ci95)
+        }</td><td class="n">${r.only_a} / ${r.only_b}</td><td class="n">${p}</td></tr>`;
+      }).join("")
+    }</tbody>`;
+  });
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8]);
+  return `<section id="comparisons"><h2>Paired comparisons</h2>
+<p class="lead">Each pair of agents on the same episodes (protocol, variant, task, seed, sample). Differences in points; p from an exact McNemar test on the discordant pairs, <strong>bold</strong> when p &lt; 0.05.</p>
+<div class="scroll"><table class="comparisons"><thead><tr>${
+    head.map((h, i) => `<th scope="col"${numeric.has(i) ? ` class="n"` : ""}>${esc(h)}</th>`)
+      .join("")
+  }</tr></thead>${bodies.join("")}</table></div></section>`;
+}
+
+/** One variant's visible interface, tool by tool, where it differs from the canonical one. */
+function sawTable(v: VariantSummary): string {
+  const notes = new Map<string, string[]>();
+  const note = (tool: string, html: string) => {
+    let n = notes.get(tool);
+    if (!n) notes.set(tool, n = []);
+    if (!n.includes(html)) n.push(html);
+  };
+  for (const op of v.ops) {
+    for (const c of op.changes) {
+      if (c.what === "deprecated") {
+        note(c.tool, `replaces ${code(c.from)} (deprecated; ${esc(c.note ?? "")})`);
+      } else if (c.what === "output format") note(c.tool, `results as ${esc(c.to)}`);
+      else if (c.what === "faults") note(c.tool, `faults (${esc(c.note ?? "")})`);
+      else if (c.what === "paraphrased") note(c.tool, "reworded docs");
+      else if (c.what === "params reordered") note(c.tool, "params reordered");
+      else if (c.what === "distractor") note(c.tool, `distractor: ${code(c.from)}`);
+      else if (c.what === "deprecated name") {
+        note(c.tool, `deprecated name: every call answers "use ${esc(c.to)} instead"`);
+      }
+    }
+  }
+  const rows: string[][] = [];
+  for (const t of v.tools) {
+    const n = [...(notes.get(t.name) ?? [])];
+    if (!t.described) n.push("no description");
+    for (const a of t.added) n.push(`requires new ${code(a)}`);
+    for (const [p, f] of Object.entries(t.scaled)) n.push(`${code(p)} × ${esc(f)}`);
+    const params = Object.entries(t.params).map(([seen, canon]) =>
+      `${code(seen)} ← ${code(canon)}`
+    );
+    if (t.canonical === t.name && params.length === 0 && n.length === 0) continue;
+    rows.push([
+      code(t.name),
+      t.canonical === null
+        ? '— <span class="muted">(distractor)</span>'
+        : t.canonical === t.name
+        ? "same"
+        : code(t.canonical),
+      params.join("<br>") || "—",
+      n.join("; ") || "—",
+    ]);
+  }
+  if (rows.length === 0) return "<p>No visible change to the tool list or parameters.</p>";
+  return table(
+    ["tool the agent saw", "canonical tool", "parameters (seen ← canonical)", "notes"],
+    rows,
+  );
+}
+
+function sawSection(report: Report): string {
+  const varied = report.variants.filter((v) => v.ops.length > 0);
+  if (varied.length === 0) return "";
+  const out = [
+    `<section id="saw"><h2>What the agent saw</h2>
+<p class="lead">Each variant's operators, applied in order, and the interface they produced (only tools that differ from the canonical ones are listed). Checks always run on the canonical state.</p>`,
+  ];
+  for (const name of distinct(varied.map((v) => v.variant))) {
+    const of = varied.filter((v) => v.variant === name);
+    const ops = of[0].ops.map((o) =>
+      code(Object.keys(o.options).length > 0 ? `${o.op} ${JSON.stringify(o.options)}` : o.op)
+    );
+    out.push(`<h3>${esc(name)}</h3><p class="ops">Operators: ${ops.join(" → ")}</p>`);
+    for (const v of of) {
+      out.push(
+        `<details><summary>${esc(v.env)} <span class="muted">(seed ${
+          esc(v.seed)
+        }, ${v.tools.length} tools)</span></summary>${sawTable(v)}</details>`,
+      );
+    }
+  }
+  out.push("</section>");
+  return out.join("\n");
+}
+
+function transcriptHtml(t: Transcript): string {
+  let phase: TranscriptLine["phase"] | undefined;
+  const lines: string[] = [];
+  for (const l of t.lines) {
+    if (l.phase !== phase) {
+      phase = l.phase;
+      lines.push(
+        `<li class="phase">${
+          phase === "trial" ? "trial phase · sandbox copy" : "execution phase · real environment"
+        }</li>`,
+      );
+    }
+    lines.push(
+      `<li class="k-${esc(l.kind)}"><span class="kind">${esc(l.kind)}</span><span class="text">${
+        esc(l.text)
+      }</span></li>`,
+    );
+  }
+  return `<ol class="tx">${lines.join("")}</ol>`;
+}
+
+function tasksSection(report: Report, ax: Axes): string {
+  if (report.episodes.length === 0) return "";
+  const transcripts = new Map(report.transcripts.map((t) => [t.id, t]));
+  const byTask = new Map<string, EpisodeSummary[]>();
+  for (const e of report.episodes) {
+    const k = key(e.env, e.task);
+    const list = byTask.get(k);
+    if (list) list.push(e);
+    else byTask.set(k, [e]);
+  }
+  const rank = (
+    e: EpisodeSummary,
+  ) => [
+    ax.agents.indexOf(e.agent),
+    ax.protocols.indexOf(e.protocol),
+    ax.variants.indexOf(e.variant),
+  ];
+  const compare = (a: EpisodeSummary, b: EpisodeSummary) => {
+    const ra = rank(a), rb = rank(b);
+    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
+    return a.seed - b.seed || a.sample - b.sample;
+  };
+  const envs = distinct(report.episodes.map((e) => e.env));
+  const head = [
+    "agent",
+    "protocol",
+    "variant",
+    "seed",
+    "outcome",
+    "calls",
+    "trial calls",
+    "invalid",
+  ];
+  const samples = report.episodes.some((e) => e.sample > 0);
+  const out = [
+    `<section id="tasks"><h2>Tasks</h2>
+<p class="lead">Every episode of every task. Open a task for its episodes; episodes with a kept transcript can be expanded.</p>`,
+  ];
+  for (const env of envs) {
+    out.push(`<h3>${esc(env)}</h3>`);
+    for (const [k, list] of byTask) {
+      if (!k.startsWith(env + "\u0000")) continue;
+      const episodes = [...list].sort(compare);
+      const ok = episodes.filter((e) => e.success).length;
+      const rows = episodes.map((e) => {
+        const t = transcripts.get(e.id);
+        const outcome = e.success
+          ? `<span class="ok" title="success">✓</span>`
+          : `<span class="bad" title="${esc(e.error ?? "failed")}">✗</span>`;
+        const row = `<tr${t ? ` class="has-tx"` : ""}><td>${esc(e.agent)}</td><td>${
+          esc(e.protocol)
+        }</td><td>${esc(e.variant)}</td><td class="n">${
+          esc(samples ? `${e.seed} #${e.sample}` : e.seed)
+        }</td><td class="c">${outcome}${
+          e.error ? ` <span class="muted">${esc(e.error)}</span>` : ""
+        }</td><td class="n">${e.calls}</td><td class="n">${e.trial_calls}</td><td class="n">${e.invalid_calls}</td></tr>`;
+        return t
+          ? `${row}<tr class="tx-row"><td colspan="${head.length}"><details><summary>transcript <code>${
+            esc(e.id)
+          }</code></summary>${transcriptHtml(t)}</details></td></tr>`
+          : row;
+      });
+      const numeric = new Set([3, 5, 6, 7]);
+      out.push(
+        `<details class="task"><summary>${code(episodes[0].task)} <span class="badge">${
+          esc(episodes[0].split)
+        }</span> <span class="muted">${ok}/${episodes.length} succeeded</span></summary><div class="scroll"><table><thead><tr>${
+          head.map((h, i) => `<th scope="col"${numeric.has(i) ? ` class="n"` : ""}>${h}</th>`)
+            .join("")
+        }</tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`,
+      );
+    }
+  }
+  out.push("</section>");
+  return out.join("\n");
+}
+
+function provenanceSection(report: Report): string {
+  const p = report.provenance;
+  const sel = (v: string[] | null) => v === null ? "all" : v.map(esc).join(", ");
+  const sha = (s: string) => `<code title="${esc(s)}">${esc(s.slice(0, 12))}</code>`;
+  const entries: [string, string][] = [
+    [
+      "tooltrial",
+      `${esc(p.tooltrial_version)}, git ${
+        p.git_commit
+          ? `<code title="${esc(p.git_commit)}">${esc(p.git_commit.slice(0, 12))}</code>`
+          : "unknown"
+      }${p.git_dirty ? " (uncommitted changes)" : ""}`,
+    ],
+    [
+      "runtime",
+      `Deno ${esc(p.deno)}, V8 ${esc(p.v8)}, TypeScript ${esc(p.typescript)}${
+        p.onnxruntime ? `, onnxruntime ${esc(p.onnxruntime)}` : ""
+      }`,
+    ],
+    [
+      "machine",
+      `${esc(p.os)}/${esc(p.arch)}, ${esc(p.machine.cpus)} CPUs, ${esc(p.machine.memory_gb)} GB`,
+    ],
+    ["command", code(["tooltrial", ...p.command].join(" "))],
+    ["suite", `${esc(p.suite.name)} · ${code(p.suite.file)} · sha256 ${sha(p.suite.sha256)}`],
+    [
+      "agents",
+      p.agents.map((a) =>
+        `${esc(a.name)} <span class="muted">(${
+          a.scripted === a.name ? "scripted" : `scripted ${esc(a.scripted)}`
+        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""})</span>`
+      ).join(", "),
+    ],
+    [
+      "protocols",
+      p.protocols.map((x) =>
+        `${esc(x.name)} <span class="muted">(${esc(x.kind)}${
+          x.kind === "trial" ? `, trial budget ${esc(x.trial_budget)}` : ""
+        }, max turns ${esc(x.max_turns)})</span>`
+      ).join(", "),
+    ],
+    [
+      "selection",
+      `agents ${sel(p.selection.agents)}; protocols ${sel(p.selection.protocols)}; variants ${
+        sel(p.selection.variants)
+      }; splits ${sel(p.selection.splits)}`,
+    ],
+    [
+      "sampling",
+      `seeds ${esc(p.seeds.join(", "))}; samples ${esc(p.samples)}; concurrency ${
+        esc(p.concurrency)
+      }${p.shards ? `; shards ${esc(p.shards.join(", "))}` : ""}`,
+    ],
+    ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
+  ];
+  const providers = Object.entries(p.execution_providers);
+  if (providers.length > 0) {
+    entries.push([
+      "execution providers",
+      providers.map(([a, e]) => `${esc(a)}: ${esc(e)}`).join(", "),
+    ]);
+  }
+  const specs = table(
+    ["spec or data file", "sha256"],
+    p.specs.map((s) => [code(s.path), sha(s.sha256)]),
+  );
+  return `<section id="provenance"><h2>Provenance</h2><table class="kv"><tbody>${
+    entries.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join("")
+  }</tbody></table><details><summary>${p.specs.length} spec and data files</summary>${specs}</details></section>`;
+}
+
+const CSS = `
+:root{color-scheme:light;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--accent:#0969da;--ok:#1a7f37;--bad:#cf222e}
+*{box-sizing:border-box}
+body{margin:0;background:#fff;color:var(--fg);font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;-webkit-font-smoothing:antialiased}
+main{max-width:1040px;margin:0 auto;padding:36px 28px 80px}
+header{border-bottom:1px solid var(--line);padding-bottom:16px}
+.kicker{margin:0;color:var(--muted);font-size:13px;letter-spacing:.06em;text-transform:uppercase}
+h1{font-size:30px;line-height:1.2;margin:4px 0 14px}
+h2{font-size:21px;margin:52px 0 6px;padding-bottom:6px;border-bottom:1px solid var(--line)}
+h3{font-size:16px;margin:28px 0 8px}
+.facts{display:flex;flex-wrap:wrap;gap:8px 28px;margin:0 0 14px}
+.facts div{display:flex;flex-direction:column}
+.facts dt{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
+.facts dd{margin:0;font-variant-numeric:tabular-nums}
+nav{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:14px}
+a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
+.lead{color:var(--muted);margin:4px 0 14px;max-width:80ch}
+.note,.ops{color:var(--muted);font-size:14px;margin:4px 0 10px}
+.muted{color:var(--muted)}
+code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);border:1px solid #e5e9ee;border-radius:4px;padding:0 4px}
+figure.chart{margin:8px 0 18px;overflow-x:auto}
+figure.chart figure{margin:0}
+figure.chart svg{max-width:100%;height:auto}
+figure.chart [class$="-swatches-wrap"]{font-size:13px;margin-bottom:6px}
+figure.chart svg[class$="-ramp"]{font-size:11px;margin-bottom:8px}
+.scroll{overflow-x:auto;margin:6px 0 14px}
+table{border-collapse:collapse;font-size:13.5px;font-variant-numeric:tabular-nums}
+th,td{padding:5px 12px 5px 0;text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2}
+thead th{font-size:12px;font-weight:600;color:var(--muted);border-bottom:1px solid var(--line);white-space:nowrap}
+th.n,td.n{text-align:right;white-space:nowrap;padding-left:12px}
+td.c{text-align:center}
+.ci{display:block;color:var(--muted);font-size:11.5px;line-height:1.3}
+tr.group th{padding-top:16px;font-size:13px;color:var(--fg);border-bottom:1px solid var(--line)}
+table.comparisons strong{color:var(--fg)}
+table.kv th{width:11em;color:var(--muted);font-weight:500}
+.ok{color:var(--ok);font-weight:700}.bad{color:var(--bad);font-weight:700}
+details{margin:6px 0}
+summary{cursor:pointer;padding:4px 0}
+summary:hover{color:var(--accent)}
+details.task{border:1px solid var(--line);border-radius:6px;padding:4px 12px;margin:6px 0}
+details.task[open]{padding-bottom:10px}
+details.task table{width:100%}
+.badge{display:inline-block;font-size:11.5px;padding:0 7px;border-radius:10px;background:#ddf4ff;color:#0a3069;vertical-align:1px}
+tr.has-tx td{border-bottom:none}
+tr.tx-row>td{padding-top:0}
+ol.tx{list-style:none;margin:6px 0 8px;padding:0;border:1px solid var(--line);border-radius:6px;overflow:hidden;font:12.5px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+ol.tx li{display:grid;grid-template-columns:6.5em 1fr;border-top:1px solid #eef1f4}
+ol.tx li:first-child{border-top:none}
+ol.tx .kind{padding:4px 8px;color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.04em;border-right:3px solid transparent}
+ol.tx .text{padding:4px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
+ol.tx li.phase{display:block;background:var(--soft);color:var(--muted);font:600 11px/1.8 system-ui,sans-serif;text-transform:uppercase;letter-spacing:.05em;padding:2px 10px}
+.k-user .kind{border-color:#8c959f}.k-user .text{font-family:system-ui,sans-serif;font-size:13.5px}
+.k-assistant .kind{border-color:#8250df}.k-assistant .text{font-family:system-ui,sans-serif;font-size:13.5px;background:#fbf8ff}
+.k-call .kind{border-color:#0969da}.k-call .text{color:#0a3069}
+.k-result .kind{border-color:#1a7f37}.k-result .text{color:#24292f;background:#f6fbf7}
+.k-error .kind{border-color:#cf222e}.k-error .text{color:#a40e26;background:#fff5f5}
+.k-check .kind{border-color:#9a6700}.k-check .text{background:#fff8e5}
+footer{margin-top:56px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
+`.trim();
+
+/**
+ * Render a report as one self-contained HTML page: header, charts (static SVG), tables,
+ * "what the agent saw", per-task drill-downs with transcripts, and provenance.
+ * No script and no external resource: the page works offline and from a mail attachment.
+ *
+ * @example
+ * ```ts
+ * import { renderHtml } from "./html.ts";
+ * import { reportFixture } from "../testdata/report_fixture.ts";
+ * const html = renderHtml(reportFixture);
+ * console.assert(html.startsWith("<!doctype html>") && !html.includes("<script"));
+ * ```
+ */
+export function renderHtml(report: Report): string {
+  const ax = axesOf(report);
+  const p = report.provenance;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="tooltrial ${esc(p.tooltrial_version)}">
+<title>tooltrial report: ${esc(p.suite.name)} (${esc(report.run_id)})</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${header(report)}
+${successSection(report, ax)}
+${robustnessSection(report, ax)}
+${splitsSection(report, ax)}
+${comparisonsSection(report, ax)}
+${sawSection(report)}
+${tasksSection(report, ax)}
+${provenanceSection(report)}
+<footer>Generated by tooltrial ${esc(p.tooltrial_version)} from report format ${
+    esc(report.format)
+  } v${esc(report.version)}.</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,142 @@
+import type { EpisodeEvent, RunHeader, VariantEvent } from "./events.ts";
+import { interfaceKey } from "./run.ts";
+import type { EpisodeLog } from "./write.ts";
+
+/** A record of an episode log: the run header, a variant record, or an episode event. */
+export type LogRecord = RunHeader | VariantEvent | EpisodeEvent;
+
+/** An episode log that cannot be used as asked (another run's, or damaged), with a fix. */
+export class LogError extends Error {}
+
+/** The lines of a file with the byte offset just past each, read in chunks (flat memory). */
+export async function* fileLines(path: string): AsyncGenerator<{ text: string; end: number }> {
+  const file = await Deno.open(path, { read: true });
+  const dec = new TextDecoder();
+  let pending = new Uint8Array(0);
+  let offset = 0; // bytes before `pending`
+  try {
+    const buf = new Uint8Array(1 << 16);
+    for (;;) {
+      const n = await file.read(buf);
+      if (n === null) break;
+      const chunk = new Uint8Array(pending.length + n);
+      chunk.set(pending);
+      chunk.set(buf.subarray(0, n), pending.length);
+      let start = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        if (chunk[i] !== 10) continue;
+        yield { text: dec.decode(chunk.subarray(start, i)), end: offset + i + 1 };
+        start = i + 1;
+      }
+      offset += start;
+      pending = chunk.slice(start);
+    }
+    // A last line without a newline is an unfinished write: it is not yielded.
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Stream the records of an episode log. A damaged line (a write cut off by a crash) ends the
+ * stream unless `strict`, in which case it is an error naming the line.
+ */
+export async function* readLog(
+  path: string,
+  opts: { strict?: boolean } = {},
+): AsyncGenerator<LogRecord & { end: number }> {
+  let line = 0;
+  for await (const { text, end } of fileLines(path)) {
+    line++;
+    if (text.trim() === "") continue;
+    let rec: LogRecord;
+    try {
+      rec = JSON.parse(text);
+    } catch {
+      if (opts.strict) throw new LogError(`${path}:${line}: not a JSON record (a cut-off write?)`);
+      return;
+    }
+    yield { ...rec, end };
+  }
+}
+
+/** Read just the header of a log. */
+export async function readHeader(path: string): Promise<RunHeader> {
+  for await (const rec of readLog(path)) {
+    if (rec.type !== "run") break;
+    const { end: _, ...header } = rec;
+    return header as RunHeader;
+  }
+  throw new LogError(`${path} does not start with a run header: not a tooltrial episode log`);
+}
+
+/**
+ * Open the log of a run for writing. A new log starts with `header`. An unfinished log of the same
+ * run (and shard) is resumed: everything after its last complete episode is cut off, and the
+ * episodes and variant records before that are reported so the run can skip them. A finished log
+ * of the same run starts over (rerunning a finished command reruns it). A log of another run is
+ * refused.
+ */
+export async function openRunLog(
+  path: string,
+  header: RunHeader,
+): Promise<{ log: EpisodeLog; done: Set<string>; announced: Set<string> }> {
+  const done = new Set<string>();
+  const announced = new Set<string>();
+  let exists = false;
+  try {
+    exists = (await Deno.stat(path)).size > 0;
+  } catch { /* new */ }
+  let keep = 0;
+  if (exists) {
+    const old = await readHeader(path).catch(() => undefined);
+    if (
+      !old || old.run_id !== header.run_id ||
+      JSON.stringify(old.shard) !== JSON.stringify(header.shard)
+    ) {
+      throw new LogError(
+        `${path} holds ${
+          old
+            ? `run ${old.run_id}${old.shard ? ` shard ${old.shard.index}/${old.shard.count}` : ""}`
+            : "something else"
+        }, not run ${header.run_id}${
+          header.shard ? ` shard ${header.shard.index}/${header.shard.count}` : ""
+        }: choose another --out folder, or delete that one to start over`,
+      );
+    }
+    const seen: string[] = [];
+    for await (const rec of readLog(path)) {
+      if (rec.type === "run") keep = rec.end;
+      else if (rec.type === "variant") seen.push(interfaceKey(rec.env, rec.variant, rec.seed));
+      else if (rec.type === "result") {
+        done.add(rec.episode);
+        keep = rec.end;
+        for (const k of seen.splice(0)) announced.add(k);
+      }
+    }
+    if (done.size >= header.planned) {
+      keep = 0;
+      done.clear();
+      announced.clear();
+    }
+  }
+  const file = await Deno.open(path, { write: true, create: true });
+  await file.truncate(keep);
+  await file.seek(keep, Deno.SeekMode.Start);
+  const enc = new TextEncoder();
+  const write = async (text: string) => {
+    const bytes = enc.encode(text);
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+  };
+  if (keep === 0) await write(JSON.stringify(header) + "\n");
+  return {
+    done,
+    announced,
+    log: {
+      append: (rec) => write(rec.events.map((e) => JSON.stringify(e)).join("\n") + "\n"),
+      note: (ev) => write(JSON.stringify(ev) + "\n"),
+      close: () => file.close(),
+    },
+  };
+}

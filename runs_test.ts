@@ -1,0 +1,209 @@
+// End-to-end tests of a run's life: resume after kill -9, shards + merge, reproduce, render, compare.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "./cli.ts";
+import { assertValidReport, type Report } from "./reports/mod.ts";
+
+async function quiet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  const write = Deno.stdout.write;
+  Deno.stdout.write = (
+    b: Uint8Array,
+  ) => (out.push(new TextDecoder().decode(b)), Promise.resolve(b.length));
+  try {
+    const code = await main(args);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+    Deno.stdout.write = write;
+  }
+}
+
+const readReport = async (dir: string): Promise<Report> => {
+  const r = JSON.parse(await Deno.readTextFile(join(dir, "report.json")));
+  assertValidReport(r);
+  return r;
+};
+/** Everything but provenance and timings: what must not change between equivalent runs. */
+const figures = (r: Report) =>
+  JSON.stringify(
+    { ...r, provenance: undefined },
+    (k, v) => (k === "ms" || k === "mean_ms" ? undefined : v),
+  );
+const lines = async (file: string) =>
+  (await Deno.readTextFile(file)).trim().split("\n").map((l) => JSON.parse(l));
+
+Deno.test("runs: shards merge into the report of a single run", async () => {
+  const single = await Deno.makeTempDir();
+  assert.equal(
+    (await quiet("bench", "testdata/good/suite.yaml", "--out", single, "--quiet")).code,
+    0,
+  );
+  const shards: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const dir = await Deno.makeTempDir();
+    shards.push(dir);
+    const r = await quiet(
+      "bench",
+      "testdata/good/suite.yaml",
+      "--shard",
+      `${i}/3`,
+      "--out",
+      dir,
+      "--concurrency",
+      String(i + 1),
+    );
+    assert.equal(r.code, 0, r.err);
+  }
+  const merged = await Deno.makeTempDir();
+  const m = await quiet("merge", ...shards, "--out", merged);
+  assert.equal(m.code, 0, m.err);
+  const [a, b] = [await readReport(single), await readReport(merged)];
+  assert.equal(figures(b), figures(a));
+  assert.deepEqual(b.provenance.shards, ["0/3", "1/3", "2/3"]);
+  // A missing or repeated shard is refused.
+  const missing = await quiet("merge", shards[0], shards[2]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /missing shard 1\/3/);
+  const twice = await quiet("merge", shards[0], shards[0], shards[1]);
+  assert.equal(twice.code, 2);
+  assert.match(twice.err, /shard 0\/3 given twice/);
+});
+
+Deno.test("runs: --shard auto/n reads the scheduler's index", async () => {
+  const dir = await Deno.makeTempDir();
+  Deno.env.set("JOB_COMPLETION_INDEX", "1");
+  try {
+    const r = await quiet(
+      "bench",
+      "testdata/good/suite.yaml",
+      "--shard",
+      "auto/2",
+      "--out",
+      dir,
+      "--quiet",
+    );
+    assert.equal(r.code, 0, r.err);
+  } finally {
+    Deno.env.delete("JOB_COMPLETION_INDEX");
+  }
+  const [header] = await lines(join(dir, "episodes.jsonl"));
+  assert.deepEqual(header.shard, { index: 1, count: 2 });
+  const bad = await quiet("bench", "testdata/good/suite.yaml", "--shard", "auto/2");
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /JOB_COMPLETION_INDEX/);
+  assert.equal((await quiet("bench", "--shard", "3/3")).code, 2);
+});
+
+Deno.test("runs: a run killed with SIGKILL resumes with no episode lost or repeated", async () => {
+  const args = [
+    "suite.yaml",
+    "--variants",
+    "clean,renamed",
+    "--agents",
+    "explorer,memorizer",
+    "--concurrency",
+    "2",
+    "--quiet",
+  ];
+  const whole = await Deno.makeTempDir();
+  assert.equal((await quiet("bench", ...args, "--out", whole)).code, 0);
+
+  const dir = await Deno.makeTempDir();
+  const log = join(dir, "episodes.jsonl");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", "bench", ...args, "--out", dir],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Wait until some, but not all, episodes are on disk, then kill -9.
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const n = await Deno.readTextFile(log).then((t) => t.split('"type":"result"').length - 1).catch(
+      () => 0,
+    );
+    if (n >= 40) break;
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  const before = (await Deno.readTextFile(log)).split('"type":"result"').length - 1;
+  assert.ok(before > 0 && before < 576, `killed after ${before} episodes`);
+  await assert.rejects(Deno.stat(join(dir, "report.json")), "no report from a killed run");
+
+  const again = await quiet("bench", ...args.filter((a) => a !== "--quiet"), "--out", dir);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /resuming after \d+ done/);
+  const events = await lines(log);
+  const ids = events.filter((e) => e.type === "result").map((e) => e.episode);
+  assert.equal(ids.length, 576);
+  assert.equal(new Set(ids).size, 576, "no episode twice");
+  assert.equal(events.filter((e) => e.type === "run").length, 1);
+  assert.equal(figures(await readReport(dir)), figures(await readReport(whole)));
+  // Rerunning a finished run starts it over (one header, every episode once).
+  const rerun = await quiet("bench", ...args, "--out", dir);
+  assert.equal(rerun.code, 0, rerun.err);
+  assert.doesNotMatch(rerun.err, /resuming/);
+  const rerunEvents = await lines(log);
+  assert.equal(rerunEvents.filter((e) => e.type === "result").length, 576);
+  assert.equal(figures(await readReport(dir)), figures(await readReport(whole)));
+  // The same folder for another run is refused, and nothing is lost.
+  const other = await quiet("bench", "testdata/good/suite.yaml", "--out", dir);
+  assert.equal(other.code, 2);
+  assert.match(other.err, /holds run .*not run .*choose another --out folder/);
+  assert.equal((await lines(log)).length, rerunEvents.length);
+});
+
+Deno.test("runs: reproduce reruns a report exactly, and refuses when a spec changed", async () => {
+  const work = await Deno.makeTempDir();
+  for (const f of ["mini.yaml", "items.csv", "suite.yaml"]) {
+    await Deno.copyFile(`testdata/good/${f}`, join(work, f));
+  }
+  const run = join(work, "run");
+  assert.equal((await quiet("bench", join(work, "suite.yaml"), "--out", run, "--quiet")).code, 0);
+  const ok = await quiet("reproduce", join(run, "report.json"), "--out", join(work, "again"));
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /every figure identical/);
+  await Deno.writeTextFile(
+    join(work, "items.csv"),
+    (await Deno.readTextFile(join(work, "items.csv"))) + "\n",
+  );
+  const changed = await quiet("reproduce", join(run, "report.json"));
+  assert.equal(changed.code, 2);
+  assert.match(
+    changed.err,
+    /the specs changed since it ran[\s\S]*items\.csv: [0-9a-f]{12}… then, [0-9a-f]{12}… now/,
+  );
+});
+
+Deno.test("runs: report renders md, html and junit from a run; compare pairs two runs", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  assert.equal((await quiet("bench", "testdata/good/suite.yaml", "--out", a, "--quiet")).code, 0);
+  assert.equal(
+    (await quiet("bench", "testdata/good/suite.yaml", "--out", b, "--seed", "5", "--quiet")).code,
+    0,
+  );
+  const junit = await quiet("report", a, "--format", "junit");
+  assert.equal(junit.code, 0, junit.err);
+  assert.match(junit.out, /^<\?xml/);
+  assert.equal(
+    (junit.out.match(/<testcase /g) ?? []).length,
+    (await readReport(a)).episodes.length,
+  );
+  assert.match(junit.out, /<failure message=/, "random's failures are failures");
+  const html = await quiet("report", join(a, "report.json"), "--format", "html");
+  assert.match(html.out, /<svg/);
+  // Rebuilt from the log when report.json is gone: the same figures.
+  const before = await readReport(a);
+  await Deno.remove(join(a, "report.json"));
+  const json = await quiet("report", a, "--format", "json");
+  assert.equal(figures(JSON.parse(json.out)), figures(before));
+  const bad = await quiet("report", a, "--format", "pdf");
+  assert.equal(bad.code, 2);
+  const cmp = await quiet("compare", join(b, "report.json"), join(b, "report.json"));
+  assert.equal(cmp.code, 0, cmp.err);
+  assert.match(cmp.out, /\| oracle \| direct \| clean \| 100\.0% \| 100\.0% \| ±0\.0 \| \d+ \|/);
+});
