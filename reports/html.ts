@@ -37,7 +37,19 @@ const ciPoints = (ci: [number, number] | null) => ci ? `${points(ci[0])} to ${po
 const pValue = (p: number) => p < 0.001 ? "&lt;0.001" : p.toFixed(3);
 
 const SPLIT_ORDER = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
-const VARIANT_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2"];
+// Ten distinct hues (Tableau 10), so suites with many variants do not repeat colours.
+const VARIANT_COLOURS = [
+  "#4c78a8",
+  "#f58518",
+  "#e45756",
+  "#72b7b2",
+  "#54a24b",
+  "#eeca3b",
+  "#b279a2",
+  "#ff9da6",
+  "#9d755d",
+  "#bab0ac",
+];
 const SPLIT_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#54a24b", "#b279a2"];
 /** Success change from clean in points: large losses dark red, gains blue. */
 const CHANGE_THRESHOLDS = [-50, -25, -10, -2, 2];
