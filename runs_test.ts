@@ -207,3 +207,27 @@ Deno.test("runs: report renders md, html and junit from a run; compare pairs two
   assert.equal(cmp.code, 0, cmp.err);
   assert.match(cmp.out, /\| oracle \| direct \| clean \| 100\.0% \| 100\.0% \| ±0\.0 \| \d+ \|/);
 });
+
+Deno.test("runs: reruns write byte-identical logs apart from timings", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  assert.equal(
+    (await quiet("bench", "testdata/good/suite.yaml", "--out", a, "--concurrency", "1", "--quiet"))
+      .code,
+    0,
+  );
+  assert.equal(
+    (await quiet("bench", "testdata/good/suite.yaml", "--out", b, "--concurrency", "6", "--quiet"))
+      .code,
+    0,
+  );
+  const timeless = async (dir: string) =>
+    (await Deno.readTextFile(join(dir, "episodes.jsonl"))).split("\n").map((l) =>
+      l.replace(/"ms":[0-9.e-]+/g, '"ms":0')
+        .replace(/"(started_at|finished_at)":"[^"]*"/g, '"$1":""')
+        .replace(/"(concurrency)":\d+/, '"$1":0')
+        .replace(/"command":\[[^\]]*\]/, '"command":[]')
+    ).join("\n");
+  const [x, y] = [await timeless(a), await timeless(b)];
+  assert.ok(x.length > 10_000);
+  assert.equal(x, y);
+});
