@@ -5,6 +5,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { sawRows } from "./saw.ts";
 import type {
   EpisodeSummary,
   Report,
@@ -411,47 +412,16 @@ function comparisonsSection(report: Report, ax: Axes): string {
 
 /** One variant's visible interface, tool by tool, where it differs from the canonical one. */
 function sawTable(v: VariantSummary): string {
-  const notes = new Map<string, string[]>();
-  const note = (tool: string, html: string) => {
-    let n = notes.get(tool);
-    if (!n) notes.set(tool, n = []);
-    if (!n.includes(html)) n.push(html);
-  };
-  for (const op of v.ops) {
-    for (const c of op.changes) {
-      if (c.what === "deprecated") {
-        note(c.tool, `replaces ${code(c.from)} (deprecated; ${esc(c.note ?? "")})`);
-      } else if (c.what === "output format") note(c.tool, `results as ${esc(c.to)}`);
-      else if (c.what === "faults") note(c.tool, `faults (${esc(c.note ?? "")})`);
-      else if (c.what === "paraphrased") note(c.tool, "reworded docs");
-      else if (c.what === "params reordered") note(c.tool, "params reordered");
-      else if (c.what === "distractor") note(c.tool, `distractor: ${code(c.from)}`);
-      else if (c.what === "deprecated name") {
-        note(c.tool, `deprecated name: every call answers "use ${esc(c.to)} instead"`);
-      }
-    }
-  }
-  const rows: string[][] = [];
-  for (const t of v.tools) {
-    const n = [...(notes.get(t.name) ?? [])];
-    if (!t.described) n.push("no description");
-    for (const a of t.added) n.push(`requires new ${code(a)}`);
-    for (const [p, f] of Object.entries(t.scaled)) n.push(`${code(p)} × ${esc(f)}`);
-    const params = Object.entries(t.params).map(([seen, canon]) =>
-      `${code(seen)} ← ${code(canon)}`
-    );
-    if (t.canonical === t.name && params.length === 0 && n.length === 0) continue;
-    rows.push([
-      code(t.name),
-      t.canonical === null
-        ? '— <span class="muted">(distractor)</span>'
-        : t.canonical === t.name
-        ? "same"
-        : code(t.canonical),
-      params.join("<br>") || "—",
-      n.join("; ") || "—",
-    ]);
-  }
+  const rows = sawRows(v, { code, text: (x) => esc(x) }).map((r) => [
+    code(r.name),
+    r.canonical === null
+      ? '— <span class="muted">(reaches no tool of this env)</span>'
+      : r.canonical === r.name
+      ? "same"
+      : code(r.canonical),
+    r.params.join("<br>") || "—",
+    r.notes.join("; ") || "—",
+  ]);
   if (rows.length === 0) return "<p>No visible change to the tool list or parameters.</p>";
   return table(
     ["tool the agent saw", "canonical tool", "parameters (seen ← canonical)", "notes"],

@@ -1,3 +1,4 @@
+import { sawRows } from "./saw.ts";
 import type { Report, SummaryRow, VariantSummary } from "./types.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -80,40 +81,12 @@ export function overallMarkdown(report: Report): string {
 
 /** One variant's visible interface, tool by tool, where it differs from the canonical one. */
 function sawTable(v: VariantSummary): string[] {
-  const notes = new Map<string, string[]>();
-  const note = (tool: string, text: string) => {
-    let n = notes.get(tool);
-    if (!n) notes.set(tool, n = []);
-    if (!n.includes(text)) n.push(text);
-  };
-  for (const op of v.ops) {
-    for (const c of op.changes) {
-      if (c.what === "deprecated") note(c.tool, `replaces \`${c.from}\` (deprecated; ${c.note})`);
-      else if (c.what === "output format") note(c.tool, `results as ${c.to}`);
-      else if (c.what === "faults") note(c.tool, `faults (${c.note})`);
-      else if (c.what === "paraphrased") note(c.tool, "reworded docs");
-      else if (c.what === "params reordered") note(c.tool, "params reordered");
-      else if (c.what === "distractor") note(c.tool, `distractor: \`${c.from}\``);
-      else if (c.what === "deprecated name") {
-        note(c.tool, `deprecated name: every call answers "use ${c.to} instead"`);
-      }
-    }
-  }
-  const rows: string[][] = [];
-  for (const t of v.tools) {
-    const n = [...(notes.get(t.name) ?? [])];
-    if (!t.described) n.push("no description");
-    for (const a of t.added) n.push(`requires new \`${a}\``);
-    for (const [p, f] of Object.entries(t.scaled)) n.push(`\`${p}\` × ${f}`);
-    const params = Object.entries(t.params).map(([seen, canon]) => `\`${seen}\` ← \`${canon}\``);
-    if (t.canonical === t.name && params.length === 0 && n.length === 0) continue;
-    rows.push([
-      `\`${t.name}\``,
-      t.canonical === null ? "—" : t.canonical === t.name ? "same" : `\`${t.canonical}\``,
-      params.join(", ") || "—",
-      n.join("; ") || "—",
-    ]);
-  }
+  const rows = sawRows(v, { code: (x) => `\`${x}\``, text: (x) => x }).map((r) => [
+    `\`${r.name}\``,
+    r.canonical === null ? "—" : r.canonical === r.name ? "same" : `\`${r.canonical}\``,
+    r.params.join(", ") || "—",
+    r.notes.join("; ") || "—",
+  ]);
   if (rows.length === 0) return ["No visible change to the tool list or parameters."];
   return [
     "| tool the agent saw | canonical tool | parameters (seen ← canonical) | notes |",
