@@ -1,10 +1,10 @@
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask } from "../tasks/mod.ts";
-import { type Env, INVALID_KINDS, type Observation } from "../tools/types.ts";
+import { type Env, INVALID_KINDS, type Observation, type ToolDef } from "../tools/types.ts";
 import type { VariantEnv } from "../variants/types.ts";
-import type { Agent, Phase } from "./agent.ts";
+import type { Agent, Phase, TurnInfo } from "./agent.ts";
 import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
-import type { Message } from "./messages.ts";
+import type { AssistantMessage, Message } from "./messages.ts";
 import { prompts } from "./prompts.ts";
 import { createRng } from "./rng.ts";
 
@@ -31,6 +31,276 @@ export function observationText(o: Observation): string {
 
 const isVariant = (env: Env): env is VariantEnv => "toVisible" in env;
 
+/** What the environment answers to one assistant turn. */
+export interface StepOutcome {
+  /** The tool messages answering the turn's calls (empty for a plain message). */
+  observations: Extract<Message, { role: "tool" }>[];
+  /** Messages the protocol adds before the next turn (the execution-phase announcement). */
+  notices: Message[];
+  /** The phase of the next turn (or the last one, when done). */
+  phase: Phase;
+  /** Trial calls still allowed (trial phase only). */
+  callsLeft?: number;
+  done: boolean;
+}
+
+/**
+ * One episode as a state machine driven from outside: `begin()` gives the first messages, each
+ * `step(reply)` runs an assistant turn's tool calls (or takes its plain message as the trial notes
+ * or the final answer) and says what comes next; `finish()` checks the outcome. `runEpisode`
+ * drives it with an in-process agent; the HTTP environment API drives it with a remote one — the
+ * same code, so the same results.
+ */
+export class EpisodeSession {
+  readonly env: Env | VariantEnv;
+  readonly task: TaskSpec;
+  readonly protocol: ProtocolSpec;
+  readonly id: string;
+  readonly events: EpisodeEvent[] = [];
+  readonly messages: Message[] = [];
+  readonly metrics: EpisodeMetrics = {
+    calls: 0,
+    trial_calls: 0,
+    invalid_calls: 0,
+    trial_invalid_calls: 0,
+    failed_calls: 0,
+    self_corrections: 0,
+    turns: 0,
+    ast_match: false,
+  };
+  readonly variant: { name: string; toVisible(c: Call): Call };
+  readonly split: EpisodeSplit;
+  phase: Phase = "execute";
+  done = false;
+  answer: string | null = null;
+  error: string | null = null;
+  #state: State;
+  #used = 0;
+  #turnsInPhase = 0;
+  #lastFailed = false;
+  #executed: Call[] = [];
+  #t0 = performance.now();
+  #record: EpisodeRecord | undefined;
+
+  constructor(
+    env: Env | VariantEnv,
+    task: TaskSpec,
+    opts: { agent: string; protocol: ProtocolSpec; episode: EpisodeOptions },
+  ) {
+    this.env = env;
+    this.task = task;
+    this.protocol = opts.protocol;
+    this.id = opts.episode.id;
+    this.#state = env.initialState;
+    this.variant = isVariant(env)
+      ? { name: env.variant, toVisible: env.toVisible }
+      : { name: "clean", toVisible: (c: Call) => c };
+    const e = opts.episode;
+    this.split = e.split ?? (task.split === "unseen" ? "unseen_task" : "seen");
+    this.events.push({
+      v: 1,
+      type: "episode",
+      episode: this.id,
+      index: e.index ?? 0,
+      env: env.name,
+      task: task.id,
+      variant: this.variant.name,
+      split: this.split,
+      agent: opts.agent,
+      protocol: this.protocol.name,
+      run_seed: e.runSeed ?? e.seed,
+      seed: e.seed,
+      sample: e.sample,
+    });
+  }
+
+  /** The tools the agent sees. */
+  get tools(): readonly ToolDef[] {
+    return this.env.tools;
+  }
+
+  /** What the runner tells the agent about the next turn. */
+  get turn(): TurnInfo {
+    return this.phase === "trial"
+      ? { phase: "trial", callsLeft: this.protocol.trialBudget - this.#used }
+      : { phase: "execute" };
+  }
+
+  #post(message: Message) {
+    this.messages.push(message);
+    if (message.role !== "tool") {
+      this.events.push({ v: 1, type: "message", episode: this.id, phase: this.phase, message });
+    }
+  }
+
+  /** The opening messages, per protocol. Call once, before the first step. */
+  begin(): Message[] {
+    const p = this.protocol;
+    if (p.kind === "direct") {
+      this.#post({ role: "system", content: prompts.direct() });
+      this.#post({ role: "user", content: this.task.query });
+    } else {
+      this.phase = "trial";
+      this.#post({ role: "system", content: prompts.trialSystem(p.trialBudget) });
+      this.#post({ role: "user", content: prompts.trialUser(this.task) });
+      if (p.trialBudget <= 0) this.#toExecute();
+    }
+    return [...this.messages];
+  }
+
+  /** End the trial phase: its sandbox state is thrown away; the real, untouched state is next. */
+  #toExecute(): Message[] {
+    this.phase = "execute";
+    this.#state = this.env.initialState;
+    this.#turnsInPhase = 0;
+    this.#lastFailed = false;
+    this.events.push({ v: 1, type: "phase", episode: this.id, phase: "execute" });
+    const notice: Message = { role: "user", content: prompts.executeUser(this.task) };
+    this.#post(notice);
+    return [notice];
+  }
+
+  /** Run one assistant turn. Never throws for bad calls: they are observations. */
+  async step(reply: AssistantMessage): Promise<StepOutcome> {
+    if (this.done) throw new Error(`episode ${this.id} is over`);
+    const p = this.protocol;
+    const name = this.phase;
+    const budget = name === "trial" ? p.trialBudget : undefined;
+    this.metrics.turns++;
+    this.#turnsInPhase++;
+    this.#post(reply);
+    const calls = reply.tool_calls ?? [];
+    const observations: StepOutcome["observations"] = [];
+    if (calls.length === 0) {
+      if (name === "trial") return this.#outcome(observations, this.#toExecute());
+      this.answer = reply.content ?? "";
+      this.done = true;
+      return this.#outcome(observations, []);
+    }
+    for (const tc of calls) {
+      const call = { id: tc.id, name: tc.function.name, arguments: tc.function.arguments };
+      const c0 = performance.now();
+      // Over budget: answered, but not run and not counted.
+      const runs = budget === undefined || this.#used < budget;
+      let observation: Observation;
+      let canonical: Call | null = null;
+      if (runs) {
+        this.#used += name === "trial" ? 1 : 0;
+        const r = await this.env.step(this.#state, call);
+        this.#state = r.state;
+        observation = r.observation;
+        canonical = r.canonical !== undefined
+          ? r.canonical
+          : { tool: call.name, args: parseMaybe(call.arguments) as Record<string, unknown> };
+        if (canonical && name === "execute") this.#executed.push(canonical);
+      } else {
+        observation = {
+          ok: false,
+          error: { kind: "tool_error", message: prompts.budgetExhausted(budget!) },
+        };
+      }
+      const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
+      if (runs) {
+        const m = this.metrics;
+        if (name === "trial") {
+          m.trial_calls++;
+          if (invalid) m.trial_invalid_calls++;
+        } else {
+          m.calls++;
+          if (invalid) m.invalid_calls++;
+        }
+        if (!observation.ok) m.failed_calls++;
+        if (this.#lastFailed && observation.ok) m.self_corrections++;
+        this.#lastFailed = !observation.ok;
+      }
+      this.events.push({
+        v: 1,
+        type: "tool",
+        episode: this.id,
+        phase: name,
+        call: { id: call.id, name: call.name, arguments: parseMaybe(call.arguments) },
+        canonical,
+        observation,
+        invalid,
+        ms: round(performance.now() - c0),
+      });
+      const msg = {
+        role: "tool" as const,
+        tool_call_id: tc.id,
+        name: tc.function.name,
+        content: observationText(observation),
+      };
+      this.messages.push(msg);
+      observations.push(msg);
+    }
+    // Only the trial phase has a budget; once it is spent the phase ends.
+    if (budget !== undefined && this.#used >= budget) {
+      return this.#outcome(observations, this.#toExecute());
+    }
+    if (this.#turnsInPhase >= p.maxTurns) {
+      if (name === "trial") return this.#outcome(observations, this.#toExecute());
+      this.fail(`no final answer within ${p.maxTurns} turns`);
+    }
+    return this.#outcome(observations, []);
+  }
+
+  #outcome(observations: StepOutcome["observations"], notices: Message[]): StepOutcome {
+    const t = this.turn;
+    return { observations, notices, phase: t.phase, callsLeft: t.callsLeft, done: this.done };
+  }
+
+  /** End the episode abnormally (agent crash, turn limit, client gave up); it still gets checked. */
+  fail(error: string): void {
+    this.error ??= error;
+    this.done = true;
+  }
+
+  /** Check the outcome and close the log; idempotent. */
+  async finish(): Promise<EpisodeRecord> {
+    if (this.#record) return this.#record;
+    this.done = true;
+    this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
+    const verdict = await checkTask(this.task, this.answer, this.#state);
+    if (this.answer === null) {
+      this.error ??= "no final answer";
+      verdict.checks.unshift({ name: "answered", passed: false, detail: this.error });
+      verdict.passed = false;
+    }
+    const ms = round(performance.now() - this.#t0);
+    this.events.push({
+      v: 1,
+      type: "result",
+      episode: this.id,
+      success: verdict.passed,
+      answer: this.answer,
+      checks: verdict.checks,
+      metrics: this.metrics,
+      error: this.error,
+      ms,
+    });
+    const head = this.events[0] as Extract<EpisodeEvent, { type: "episode" }>;
+    this.#record = {
+      id: this.id,
+      env: this.env.name,
+      task: this.task.id,
+      variant: this.variant.name,
+      split: this.split,
+      tags: this.task.tags,
+      agent: head.agent,
+      protocol: this.protocol.name,
+      seed: head.seed,
+      sample: head.sample,
+      success: verdict.passed,
+      answer: this.answer,
+      metrics: this.metrics,
+      error: this.error,
+      ms,
+      events: this.events,
+    };
+    return this.#record;
+  }
+}
+
 /**
  * Run one episode of `task` in `env` with `agent` under `protocol`.
  * Never throws for agent or tool failures: they end up in the record.
@@ -56,185 +326,24 @@ export async function runEpisode(
   opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions },
 ): Promise<EpisodeRecord> {
   const { agent, protocol, episode } = opts;
-  const t0 = performance.now();
-  const events: EpisodeEvent[] = [];
-  const id = episode.id;
-  const variant = isVariant(env)
-    ? { name: env.variant, toVisible: env.toVisible }
-    : { name: "clean", toVisible: (c: Call) => c };
-  const split = episode.split ?? (task.split === "unseen" ? "unseen_task" : "seen");
-  events.push({
-    v: 1,
-    type: "episode",
-    episode: id,
-    index: episode.index ?? 0,
-    env: env.name,
-    task: task.id,
-    variant: variant.name,
-    split,
-    agent: agent.name,
-    protocol: protocol.name,
-    run_seed: episode.runSeed ?? episode.seed,
-    seed: episode.seed,
-    sample: episode.sample,
-  });
-  const metrics: EpisodeMetrics = {
-    calls: 0,
-    trial_calls: 0,
-    invalid_calls: 0,
-    trial_invalid_calls: 0,
-    failed_calls: 0,
-    self_corrections: 0,
-    turns: 0,
-    ast_match: false,
-  };
-  const executed: Call[] = [];
-  const messages: Message[] = [];
-  const post = (phase: Phase, message: Message) => {
-    messages.push(message);
-    if (message.role !== "tool") {
-      events.push({ v: 1, type: "message", episode: id, phase, message });
-    }
-  };
-  let error: string | null = null;
-  let answer: string | null = null;
-  let finalState: State = env.initialState;
-
+  const s = new EpisodeSession(env, task, { agent: agent.name, protocol, episode });
   try {
     const session = agent.start({
       task,
       protocol,
       seed: episode.seed,
       rng: createRng(episode.seed),
-      variant,
+      variant: s.variant,
     });
-
-    /** Runs one phase from `state`; returns the final plain message (or null) and the end state. */
-    const phase = async (name: Phase, start: State, budget: number | undefined) => {
-      let state = start;
-      let lastFailed = false;
-      let used = 0;
-      for (let turn = 0; turn < protocol.maxTurns; turn++) {
-        const callsLeft = budget === undefined ? undefined : budget - used;
-        const reply = await session.act(messages, env.tools, { phase: name, callsLeft });
-        metrics.turns++;
-        post(name, reply);
-        const calls = reply.tool_calls ?? [];
-        if (calls.length === 0) return { text: reply.content ?? "", state };
-        for (const tc of calls) {
-          const call = { id: tc.id, name: tc.function.name, arguments: tc.function.arguments };
-          const c0 = performance.now();
-          // Over budget: answered, but not run and not counted.
-          const runs = budget === undefined || used < budget;
-          let observation: Observation;
-          let canonical: Call | null = null;
-          if (runs) {
-            used++;
-            const r = await env.step(state, call);
-            state = r.state;
-            observation = r.observation;
-            canonical = r.canonical !== undefined
-              ? r.canonical
-              : { tool: call.name, args: parseMaybe(call.arguments) as Record<string, unknown> };
-            if (canonical && name === "execute") executed.push(canonical);
-          } else {
-            observation = {
-              ok: false,
-              error: { kind: "tool_error", message: prompts.budgetExhausted(budget) },
-            };
-          }
-          const invalid = !observation.ok && INVALID_KINDS.has(observation.error.kind);
-          if (runs) {
-            if (name === "trial") {
-              metrics.trial_calls++;
-              if (invalid) metrics.trial_invalid_calls++;
-            } else {
-              metrics.calls++;
-              if (invalid) metrics.invalid_calls++;
-            }
-            if (!observation.ok) metrics.failed_calls++;
-            if (lastFailed && observation.ok) metrics.self_corrections++;
-            lastFailed = !observation.ok;
-          }
-          events.push({
-            v: 1,
-            type: "tool",
-            episode: id,
-            phase: name,
-            call: { id: call.id, name: call.name, arguments: parseMaybe(call.arguments) },
-            canonical,
-            observation,
-            invalid,
-            ms: round(performance.now() - c0),
-          });
-          messages.push({
-            role: "tool",
-            tool_call_id: tc.id,
-            name: tc.function.name,
-            content: observationText(observation),
-          });
-        }
-        // Only the trial phase has a budget; once it is spent the phase ends.
-        if (budget !== undefined && used >= budget) return { text: null, state };
-      }
-      return { text: null, state };
-    };
-
-    if (protocol.kind === "direct") {
-      post("execute", { role: "system", content: prompts.direct() });
-      post("execute", { role: "user", content: task.query });
-    } else {
-      post("trial", { role: "system", content: prompts.trialSystem(protocol.trialBudget) });
-      post("trial", { role: "user", content: prompts.trialUser(task) });
-      // The trial phase's end state is the sandbox: it is thrown away.
-      if (protocol.trialBudget > 0) await phase("trial", env.initialState, protocol.trialBudget);
-      events.push({ v: 1, type: "phase", episode: id, phase: "execute" });
-      post("execute", { role: "user", content: prompts.executeUser(task) });
+    s.begin();
+    while (!s.done) {
+      const reply = await session.act(s.messages, s.tools, s.turn);
+      await s.step(reply);
     }
-    const r = await phase("execute", env.initialState, undefined);
-    finalState = r.state;
-    answer = r.text;
-    if (answer === null) error = `no final answer within ${protocol.maxTurns} turns`;
   } catch (err) {
-    error = `agent failed: ${err instanceof Error ? err.message : String(err)}`;
+    s.fail(`agent failed: ${err instanceof Error ? err.message : String(err)}`);
   }
-
-  metrics.ast_match = astMatch(task.gold, executed);
-  const verdict = await checkTask(task, answer, finalState);
-  if (answer === null) {
-    verdict.checks.unshift({ name: "answered", passed: false, detail: error ?? "no final answer" });
-    verdict.passed = false;
-  }
-  const ms = round(performance.now() - t0);
-  events.push({
-    v: 1,
-    type: "result",
-    episode: id,
-    success: verdict.passed,
-    answer,
-    checks: verdict.checks,
-    metrics,
-    error,
-    ms,
-  });
-  return {
-    id,
-    env: env.name,
-    task: task.id,
-    variant: variant.name,
-    split,
-    tags: task.tags,
-    agent: agent.name,
-    protocol: protocol.name,
-    seed: episode.seed,
-    sample: episode.sample,
-    success: verdict.passed,
-    answer,
-    metrics,
-    error,
-    ms,
-    events,
-  };
+  return await s.finish();
 }
 
 function parseMaybe(raw: string | Record<string, unknown>): unknown {
