@@ -31,6 +31,7 @@ import {
   reportFromLogs,
   suiteProvenance,
 } from "./reports/mod.ts";
+import { createApp } from "./serve/app.ts";
 import { VERSION } from "./version.ts";
 
 /** Bad command-line input: printed without a stack trace, exit 2. */
@@ -49,6 +50,7 @@ Commands:
   merge SHARD...         combine the logs of a sharded run into one report
   compare A B            two reports side by side, with paired statistics on shared episodes
   reproduce REPORT       rerun exactly what a report describes and check every figure matches
+  serve [suite.yaml]     HTTP environment API, MCP endpoint and report viewer (hono)
 
 Run "tooltrial <command> --help" for a command's options.
 Exit codes: 0 ok, 1 run failed, 2 bad input.`,
@@ -119,6 +121,22 @@ Exit 0 when every figure is identical (timings aside), 1 when something differs.
 Options:
   --out DIR            where the rerun goes (default a temporary folder)
   --concurrency N      episodes in flight (default: the report's)
+  -h, --help           show this help`,
+  serve: `Usage: tooltrial serve [suite.yaml] [options]
+
+Serves the suite's environments — with their variants — to agents and RL trainers outside this
+process, and the runs folder's reports:
+  /v1/...              environment API (sessions: create, step, state, close; lists); /openapi.json
+  /mcp/<session>       MCP (Streamable HTTP) endpoint exposing one session's tools
+  /                    report viewer: runs, their reports, live progress of running benches
+
+Options:
+  --host H             address to bind (default 127.0.0.1); anything but loopback needs --token
+  --port N             port (default 8787; 0 picks a free one)
+  --token T            bearer token every request must send (or TOOLTRIAL_TOKEN)
+  --runs DIR           runs folder for the viewer (default runs)
+  --ttl S              drop sessions idle for S seconds (default 600)
+  --max-sessions N     most sessions open at once (default 1000)
   -h, --help           show this help`,
   list: `Usage: tooltrial list [suite.yaml]
 
@@ -718,6 +736,58 @@ async function reproduce(args: string[]): Promise<number> {
   return 1;
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+async function serve(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      host: { type: "string" },
+      port: { type: "string" },
+      token: { type: "string" },
+      runs: { type: "string" },
+      ttl: { type: "string" },
+      "max-sessions": { type: "string" },
+    } as const,
+  );
+  if (values.help) return print(HELP.serve);
+  if (positionals.length > 1) throw new UsageError("serve takes one suite file");
+  const host = values.host ?? "127.0.0.1";
+  const token = values.token ?? Deno.env.get("TOOLTRIAL_TOKEN");
+  if (!LOOPBACK.has(host) && !token) {
+    throw new UsageError(
+      `binding ${host} exposes the server beyond this machine: give --token (or TOOLTRIAL_TOKEN), which every request must then send as a bearer token`,
+    );
+  }
+  const port = intFlag(values.port, "port", 0) ?? 8787;
+  const suite = await loadSuite(positionals[0] ?? "suite.yaml");
+  const { app, store } = createApp({
+    suite,
+    token,
+    runsDir: values.runs ?? "runs",
+    ttlMs: (intFlag(values.ttl, "ttl", 1) ?? 600) * 1000,
+    maxSessions: intFlag(values["max-sessions"], "max-sessions", 1),
+  });
+  const sweeper = setInterval(() => store.sweep(), 30_000);
+  Deno.unrefTimer(sweeper);
+  const server = Deno.serve({
+    hostname: host,
+    port,
+    onListen: ({ hostname, port }) => {
+      console.error(
+        `tooltrial ${VERSION} serving suite ${suite.name} on http://${hostname}:${port}  (API /v1, OpenAPI /openapi.json, MCP /mcp/<session>, reports /)${
+          token ? " — bearer token required" : ""
+        }`,
+      );
+    },
+  }, app.fetch);
+  const stop = () => server.shutdown();
+  Deno.addSignalListener("SIGINT", stop);
+  await server.finished;
+  clearInterval(sweeper);
+  return 0;
+}
+
 function print(text: string): number {
   console.log(text);
   return 0;
@@ -731,6 +801,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   merge,
   compare,
   reproduce,
+  serve,
 };
 
 /** Run the CLI with `args`; returns the exit code. */

@@ -132,3 +132,9 @@ Deno.test("cli: a bad spec writes nothing and says nothing was run", async () =>
   assert.match(r.err, /nothing was run/);
   assert.deepEqual([...Deno.readDirSync(out)], []);
 });
+
+Deno.test("cli: serve refuses to bind beyond loopback without a token", async () => {
+  const r = await cli("serve", "testdata/good/suite.yaml", "--host", "0.0.0.0", "--port", "0");
+  assert.equal(r.code, 2);
+  assert.match(r.err, /binding 0\.0\.0\.0 exposes the server beyond this machine: give --token/);
+});

@@ -114,6 +114,11 @@ export class EpisodeSession {
     });
   }
 
+  /** The environment's current state (canonical; in the trial phase, the sandbox's). */
+  get state(): State {
+    return this.#state;
+  }
+
   /** The tools the agent sees. */
   get tools(): readonly ToolDef[] {
     return this.env.tools;

@@ -1,0 +1,313 @@
+/**
+ * `tooltrial serve`: the environment API for external agents and RL trainers, an MCP endpoint per
+ * session, and the report viewer — one hono app.
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import type { SuiteSpec } from "../spec/types.ts";
+import type { AssistantMessage } from "../runners/messages.ts";
+import type { EpisodeRecord } from "../runners/events.ts";
+import { variantsFor } from "../variants/mod.ts";
+import { VERSION } from "../version.ts";
+import { ApiError, type OpenSession, SessionStore } from "./sessions.ts";
+import { createSession, stepSession } from "./schemas.ts";
+import { openApi } from "./openapi.ts";
+import { mcpRoutes } from "./mcp.ts";
+import { viewer } from "./viewer.ts";
+
+export interface ServeOptions {
+  suite: SuiteSpec;
+  /** Folder of runs for the report viewer (default "runs"). */
+  runsDir?: string;
+  /** Bearer token every route requires (required when binding beyond loopback). */
+  token?: string;
+  /** Idle time after which a session is dropped (default 10 min). */
+  ttlMs?: number;
+  /** Most sessions open at once (default 1000). */
+  maxSessions?: number;
+  /** Largest request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Longest a request may take before it is answered 503 (default 30 s). */
+  timeoutMs?: number;
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validators: Record<string, ValidateFunction> = {
+  create: ajv.compile(createSession),
+  step: ajv.compile(stepSession),
+};
+
+/** A JSON error body: what went wrong and how to fix it. Never a stack trace. */
+function problem(c: Context, status: number, message: string, hint?: string) {
+  return c.json({ error: { status, message, ...(hint ? { hint } : {}) } }, status as 400);
+}
+
+/** Parse and schema-check a JSON body; throws ApiError (400/422) with the first problems. */
+async function body<T>(c: Context, kind: keyof typeof validators): Promise<T> {
+  let data: unknown;
+  try {
+    data = await c.req.json();
+  } catch {
+    throw new ApiError(
+      400,
+      "the request body is not valid JSON",
+      "send Content-Type: application/json and a JSON object",
+    );
+  }
+  const v = validators[kind];
+  if (!v(data)) {
+    const msg = v.errors!.slice(0, 4).map((e) =>
+      `${e.instancePath || "/"} ${
+        e.keyword === "additionalProperties"
+          ? `has unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+          : e.message
+      }`
+    ).join("; ");
+    throw new ApiError(422, `invalid request: ${msg}`, "see /openapi.json");
+  }
+  return data as T;
+}
+
+/** Compare secrets in time that does not depend on where they differ. */
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const enc = new TextEncoder();
+  const [x, y] = await Promise.all(
+    [a, b].map((s) => crypto.subtle.digest("SHA-256", enc.encode(s))),
+  );
+  const u = new Uint8Array(x), v = new Uint8Array(y);
+  let diff = 0;
+  for (let i = 0; i < u.length; i++) diff |= u[i] ^ v[i];
+  return diff === 0;
+}
+
+/** The OpenAI tools format of a session's (perturbed) tools. */
+const openAiTools = (s: OpenSession) =>
+  s.episode.tools.map((t) => ({
+    type: "function" as const,
+    function: { name: t.name, description: t.description, parameters: t.parameters },
+  }));
+
+/** The outcome of a finished episode, as a trainer wants it. */
+export function resultOf(rec: EpisodeRecord): Record<string, unknown> {
+  const last = rec.events.at(-1) as Extract<EpisodeRecord["events"][number], { type: "result" }>;
+  return {
+    success: rec.success,
+    reward: rec.success ? 1 : 0,
+    answer: rec.answer,
+    checks: last.checks,
+    metrics: rec.metrics,
+    error: rec.error,
+    episode: rec.id,
+  };
+}
+
+/**
+ * Build the server app. The session store is returned too, so callers (tests, the CLI) can sweep
+ * it or inspect it.
+ *
+ * @example
+ * ```ts
+ * import { loadSuite } from "../spec/mod.ts";
+ * import { createApp } from "./app.ts";
+ * const { app } = createApp({ suite: await loadSuite("testdata/good/suite.yaml") });
+ * const res = await app.request("/v1/envs");
+ * console.assert(res.status === 200);
+ * ```
+ */
+export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore } {
+  const store = new SessionStore(opts.suite, { ttlMs: opts.ttlMs, max: opts.maxSessions });
+  const app = new Hono();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problem(c, err.status, err.message, err.hint);
+    console.error(`tooltrial serve: ${err instanceof Error ? err.stack : String(err)}`);
+    return problem(c, 500, "internal error (logged on the server)");
+  });
+  app.notFound((c) =>
+    problem(c, 404, `no route ${c.req.method} ${new URL(c.req.url).pathname}`, "see /openapi.json")
+  );
+
+  if (opts.token) {
+    const expected = `Bearer ${opts.token}`;
+    app.use("*", async (c, next) => {
+      if (!(await sameSecret(c.req.header("authorization") ?? "", expected))) {
+        c.header("WWW-Authenticate", 'Bearer realm="tooltrial"');
+        return problem(
+          c,
+          401,
+          "missing or wrong bearer token",
+          "send Authorization: Bearer <token>",
+        );
+      }
+      await next();
+    });
+  }
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: opts.maxBodyBytes ?? 1 << 20,
+      onError: (c) =>
+        problem(c, 413, "request body too large", `at most ${opts.maxBodyBytes ?? 1 << 20} bytes`),
+    }),
+  );
+  app.use("*", async (c, next) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((r) => timer = setTimeout(() => r("late"), timeoutMs));
+    try {
+      const done = await Promise.race([next().then(() => "done" as const), late]);
+      if (done === "late") {
+        c.res = problem(c, 503, `request took longer than ${timeoutMs} ms`, "retry later");
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  const suite = opts.suite;
+  app.get(
+    "/v1",
+    (c) =>
+      c.json({
+        tooltrial: VERSION,
+        suite: suite.name,
+        sessions: store.size,
+        max_sessions: store.max,
+      }),
+  );
+  app.get("/openapi.json", (c) => c.json(openApi()));
+  app.get("/v1/envs", (c) =>
+    c.json(suite.envs.map((e) => ({
+      name: e.name,
+      description: e.description,
+      tools: e.tools.length,
+      tasks: e.tasks.length,
+      variants: variantsFor(suite, e).map((v) => v.name),
+    }))));
+  app.get("/v1/envs/:env/tasks", (c) => {
+    const env = suite.envs.find((e) => e.name === c.req.param("env"));
+    if (!env) {
+      throw new ApiError(
+        404,
+        `no environment "${c.req.param("env")}"`,
+        `environments: ${suite.envs.map((e) => e.name).join(", ")}`,
+      );
+    }
+    return c.json(
+      env.tasks.map((t) => ({ id: t.id, split: t.split, tags: t.tags, query: t.query })),
+    );
+  });
+  app.get(
+    "/v1/protocols",
+    (c) =>
+      c.json(
+        suite.protocols.map((p) => ({
+          name: p.name,
+          kind: p.kind,
+          trial_budget: p.trialBudget,
+          max_turns: p.maxTurns,
+        })),
+      ),
+  );
+
+  app.post("/v1/sessions", async (c) => {
+    const req = await body<Parameters<SessionStore["create"]>[0]>(c, "create");
+    const s = store.create(req);
+    const messages = s.episode.begin();
+    const t = s.episode.turn;
+    return c.json({
+      session: s.id,
+      episode: s.episode.id,
+      env: s.episode.env.name,
+      variant: s.episode.variant.name,
+      task: s.episode.task.id,
+      split: s.episode.split,
+      protocol: {
+        name: s.episode.protocol.name,
+        kind: s.episode.protocol.kind,
+        trial_budget: s.episode.protocol.trialBudget,
+        max_turns: s.episode.protocol.maxTurns,
+      },
+      tools: openAiTools(s),
+      messages,
+      phase: t.phase,
+      calls_left: t.callsLeft ?? null,
+      expires_after_idle_s: store.ttlMs / 1000,
+    }, 201);
+  });
+
+  app.post("/v1/sessions/:id/step", async (c) => {
+    const s = store.get(c.req.param("id"));
+    const { message } = await body<{ message: AssistantMessage }>(c, "step");
+    if (s.episode.done) {
+      throw new ApiError(
+        409,
+        "this episode is over",
+        "read the result with GET /v1/sessions/{id}, or close it",
+      );
+    }
+    if (s.busy) {
+      throw new ApiError(
+        409,
+        "a step is already running for this session",
+        "send steps one at a time",
+      );
+    }
+    s.busy = true;
+    try {
+      const calls = (message.tool_calls ?? []).map((tc) => ({
+        id: tc.id,
+        type: "function" as const,
+        function: {
+          name: tc.function.name,
+          arguments: typeof tc.function.arguments === "string"
+            ? tc.function.arguments
+            : JSON.stringify(tc.function.arguments),
+        },
+      }));
+      const out = await s.episode.step({
+        role: "assistant",
+        content: message.content ?? null,
+        ...(calls.length > 0 ? { tool_calls: calls } : {}),
+      });
+      if (out.done) s.record = await s.episode.finish();
+      return c.json({
+        observations: out.observations,
+        notices: out.notices,
+        phase: out.phase,
+        calls_left: out.callsLeft ?? null,
+        done: out.done,
+        ...(s.record ? { result: resultOf(s.record) } : {}),
+      });
+    } finally {
+      s.busy = false;
+    }
+  });
+
+  app.get("/v1/sessions/:id", (c) => {
+    const s = store.get(c.req.param("id"));
+    const t = s.episode.turn;
+    return c.json({
+      session: s.id,
+      episode: s.episode.id,
+      phase: t.phase,
+      calls_left: t.callsLeft ?? null,
+      done: s.episode.done,
+      turns: s.episode.metrics.turns,
+      state: s.episode.state,
+      ...(s.record ? { result: resultOf(s.record) } : {}),
+    });
+  });
+
+  app.delete("/v1/sessions/:id", async (c) => {
+    const rec = await store.close(c.req.param("id"));
+    return c.json({ closed: true, result: resultOf(rec) });
+  });
+
+  app.route("/mcp", mcpRoutes(store));
+  app.route("/", viewer({ runsDir: opts.runsDir ?? "runs" }));
+  return { app, store };
+}

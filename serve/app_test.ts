@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { loadSuite } from "../spec/mod.ts";
+import { createRng, type Message, runSuite, scriptedAgent } from "../runners/mod.ts";
+import type { EpisodeEvent } from "../runners/events.ts";
+import type { ToolDef } from "../tools/types.ts";
+import { createApp } from "./app.ts";
+import { SessionStore } from "./sessions.ts";
+
+const suite = await loadSuite("testdata/good/suite.yaml");
+
+type Json = Record<string, unknown>;
+async function call(
+  app: { request: (p: string, i?: RequestInit) => Response | Promise<Response> },
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await app.request(path, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() as Json };
+}
+
+/** Everything but timings and the plan position, which differ between a served and a planned run. */
+const timeless = (events: EpisodeEvent[]) =>
+  JSON.stringify(events, (k, v) => (k === "ms" || k === "index" ? undefined : v));
+
+Deno.test("serve: episodes driven over HTTP equal the in-process run, episode for episode", async () => {
+  const { app, store } = createApp({ suite });
+  const local = await runSuite(suite);
+  let compared = 0;
+  for (const rec of local) {
+    const head = rec.events[0] as Extract<EpisodeEvent, { type: "episode" }>;
+    const created = await call(app, "POST", "/v1/sessions", {
+      env: rec.env,
+      task: rec.task,
+      variant: rec.variant,
+      protocol: rec.protocol,
+      seed: head.run_seed,
+      sample: rec.sample,
+      agent: rec.agent,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.session as string;
+    const episode = store.get(id).episode;
+    // The remote agent only sees what the API returns: tools and messages.
+    const tools = (created.body.tools as { function: ToolDef }[]).map((t) => t.function);
+    const messages = [...(created.body.messages as Message[])];
+    const spec = suite.agents.find((a) => a.name === rec.agent)!;
+    const agent = scriptedAgent(spec).start({
+      task: episode.task,
+      protocol: episode.protocol,
+      seed: head.seed,
+      rng: createRng(head.seed),
+      variant: episode.variant, // the oracle's privileged map; other agents ignore it
+    });
+    let turn = { phase: created.body.phase, callsLeft: created.body.calls_left ?? undefined } as {
+      phase: "trial" | "execute";
+      callsLeft?: number;
+    };
+    let result: Json | undefined;
+    for (let i = 0; i < 100 && !result; i++) {
+      const reply = await agent.act(messages, tools, turn);
+      messages.push(reply);
+      const step = await call(app, "POST", `/v1/sessions/${id}/step`, { message: reply });
+      assert.equal(step.status, 200, JSON.stringify(step.body));
+      messages.push(...(step.body.observations as Message[]), ...(step.body.notices as Message[]));
+      turn = {
+        phase: step.body.phase as "trial" | "execute",
+        callsLeft: (step.body.calls_left as number) ?? undefined,
+      };
+      if (step.body.done) result = step.body.result as Json;
+    }
+    assert.ok(result, `${rec.id} ended`);
+    assert.equal(result.success, rec.success, rec.id);
+    assert.equal(result.reward, rec.success ? 1 : 0);
+    assert.deepEqual(result.metrics, rec.metrics, rec.id);
+    assert.equal(timeless(store.get(id).episode.events), timeless(rec.events), rec.id);
+    assert.equal((await call(app, "DELETE", `/v1/sessions/${id}`)).status, 200);
+    compared++;
+  }
+  assert.equal(compared, local.length);
+  assert.equal(store.size, 0);
+});
+
+Deno.test("serve: bad requests get clear 4xx answers, never a 500", async () => {
+  const { app } = createApp({ suite, maxBodyBytes: 2000 });
+  const cases: [string, string, unknown, number, RegExp][] = [
+    ["POST", "/v1/sessions", "{not json", 400, /not valid JSON/],
+    ["POST", "/v1/sessions", { env: "mini" }, 422, /must have required property 'task'/],
+    [
+      "POST",
+      "/v1/sessions",
+      { env: "mini", task: "mini-1", colour: "red" },
+      422,
+      /unknown key "colour"/,
+    ],
+    ["POST", "/v1/sessions", { env: "nope", task: "x" }, 404, /no environment "nope"/],
+    ["POST", "/v1/sessions", { env: "mini", task: "x" }, 404, /no task "x" in mini/],
+    [
+      "POST",
+      "/v1/sessions",
+      { env: "mini", task: "mini-1", variant: "zz" },
+      404,
+      /no variant "zz"/,
+    ],
+    [
+      "POST",
+      "/v1/sessions",
+      { env: "mini", task: "mini-1", protocol: "zz" },
+      404,
+      /no protocol "zz"/,
+    ],
+    [
+      "POST",
+      "/v1/sessions/nope/step",
+      { message: { role: "assistant", content: "x" } },
+      404,
+      /no open session/,
+    ],
+    ["GET", "/v1/sessions/nope", undefined, 404, /no open session/],
+    ["POST", "/v1/sessions", { env: "mini", task: "x".repeat(5000) }, 413, /too large/],
+    ["GET", "/v2/anything", undefined, 404, /no route GET \/v2\/anything/],
+  ];
+  for (const [method, path, body, status, msg] of cases) {
+    const r = await call(app, method, path, body);
+    assert.equal(r.status, status, `${method} ${path}: ${JSON.stringify(r.body)}`);
+    assert.match(String((r.body.error as Json).message), msg);
+  }
+  const s = await call(app, "POST", "/v1/sessions", { env: "mini", task: "mini-1" });
+  const id = s.body.session;
+  const bad = await call(app, "POST", `/v1/sessions/${id}/step`, { message: { role: "user" } });
+  assert.equal(bad.status, 422);
+  const answered = await call(app, "POST", `/v1/sessions/${id}/step`, {
+    message: { role: "assistant", content: "done" },
+  });
+  assert.equal(answered.body.done, true);
+  const again = await call(app, "POST", `/v1/sessions/${id}/step`, {
+    message: { role: "assistant", content: "done" },
+  });
+  assert.equal(again.status, 409);
+});
+
+Deno.test("serve: a token guards every route, compared in constant time", async () => {
+  const { app } = createApp({ suite, token: "s3cret" });
+  assert.equal((await call(app, "GET", "/v1/envs")).status, 401);
+  assert.equal(
+    (await call(app, "GET", "/v1/envs", undefined, { authorization: "Bearer nope" })).status,
+    401,
+  );
+  assert.equal(
+    (await call(app, "GET", "/", undefined, { authorization: "Bearer nope" })).status,
+    401,
+  );
+  assert.equal(
+    (await call(app, "GET", "/v1/envs", undefined, { authorization: "Bearer s3cret" })).status,
+    200,
+  );
+});
+
+Deno.test("serve: sessions are isolated, expire when idle, and are bounded", async () => {
+  let now = 0;
+  const store = new SessionStore(suite, { ttlMs: 1000, max: 2, now: () => now });
+  const a = store.create({ env: "mini", task: "mini-2" }),
+    b = store.create({ env: "mini", task: "mini-2" });
+  a.episode.begin();
+  b.episode.begin();
+  // mini-2 adds stock: a writes, b must not see it.
+  const gold = a.episode.task.gold[0];
+  await a.episode.step({
+    role: "assistant",
+    content: null,
+    tool_calls: [{
+      id: "1",
+      type: "function",
+      function: { name: gold.tool, arguments: JSON.stringify(gold.args) },
+    }],
+  });
+  assert.notDeepEqual(a.episode.state, b.episode.state);
+  assert.deepEqual(b.episode.state, b.episode.env.initialState);
+  assert.throws(() => store.create({ env: "mini", task: "mini-1" }), /too many open sessions/);
+  now = 1500;
+  assert.throws(() => store.get(a.id), /no open session/);
+  assert.equal(
+    store.create({ env: "mini", task: "mini-1" }).episode.task.id,
+    "mini-1",
+    "room again",
+  );
+});
+
+Deno.test("serve: OpenAPI is generated from the request schemas", async () => {
+  const { app } = createApp({ suite });
+  const r = await call(app, "GET", "/openapi.json");
+  assert.equal(r.body.openapi, "3.1.0");
+  const schemas = (r.body.components as Json).schemas as Json;
+  assert.deepEqual(Object.keys(schemas), ["CreateSession", "StepSession"]);
+  assert.ok(((r.body.paths as Json)["/v1/sessions/{id}/step"] as Json).post);
+});

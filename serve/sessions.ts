@@ -1,0 +1,181 @@
+import type { ProtocolSpec, SuiteSpec, TaskSpec } from "../spec/types.ts";
+import { EpisodeSession } from "../runners/episode.ts";
+import type { EpisodeRecord } from "../runners/events.ts";
+import { deriveSeed } from "../runners/rng.ts";
+import { episodeSplit } from "../tasks/mod.ts";
+import { declarativeEnv } from "../tools/mod.ts";
+import type { Env } from "../tools/types.ts";
+import { applyVariant, variantsFor } from "../variants/mod.ts";
+import type { VariantEnv } from "../variants/types.ts";
+
+/** A request the store cannot serve: HTTP status, message and how to fix it. */
+export class ApiError extends Error {
+  readonly status: 400 | 404 | 409 | 413 | 422 | 429;
+  readonly hint?: string;
+  constructor(status: ApiError["status"], message: string, hint?: string) {
+    super(message);
+    this.status = status;
+    this.hint = hint;
+  }
+}
+
+/** What a client asks for when it opens a session. */
+export interface SessionRequest {
+  env: string;
+  task: string;
+  variant?: string;
+  protocol?: string;
+  seed?: number;
+  sample?: number;
+  agent?: string;
+}
+
+/** One open episode and its bookkeeping. */
+export interface OpenSession {
+  id: string;
+  episode: EpisodeSession;
+  lastUsed: number;
+  /** A step in flight: steps of one session are strictly one at a time. */
+  busy: boolean;
+  record?: EpisodeRecord;
+}
+
+/**
+ * Episodes driven over the network: isolated (each has its own episode and state), bounded in
+ * number, and dropped after an idle TTL. An episode opened here is the one `bench` would run for the
+ * same (env, variant, task, agent, protocol, seed, sample): same interface, same seed, same checks.
+ */
+export class SessionStore {
+  readonly suite: SuiteSpec;
+  readonly ttlMs: number;
+  readonly max: number;
+  readonly #bases: Env[];
+  readonly #envs = new Map<string, VariantEnv>();
+  readonly #open = new Map<string, OpenSession>();
+  readonly #now: () => number;
+
+  constructor(
+    suite: SuiteSpec,
+    opts: { ttlMs?: number; max?: number; now?: () => number } = {},
+  ) {
+    this.suite = suite;
+    this.ttlMs = opts.ttlMs ?? 10 * 60_000;
+    this.max = opts.max ?? 1000;
+    this.#now = opts.now ?? (() => Date.now());
+    this.#bases = suite.envs.map(declarativeEnv);
+  }
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** Drop sessions idle for longer than the TTL; returns how many went. */
+  sweep(): number {
+    const now = this.#now();
+    let n = 0;
+    for (const [id, s] of this.#open) {
+      if (!s.busy && now - s.lastUsed > this.ttlMs) this.#open.delete(id), n++;
+    }
+    return n;
+  }
+
+  #pick<T extends { name: string }>(items: readonly T[], name: string, what: string): T {
+    const found = items.find((x) => x.name === name);
+    if (!found) {
+      throw new ApiError(
+        404,
+        `no ${what} "${name}"`,
+        `${what}s: ${items.map((x) => x.name).join(", ")}`,
+      );
+    }
+    return found;
+  }
+
+  /** The variant interface, built once per (env, variant, seed) as `bench` does. */
+  #envFor(env: string, variant: string, seed: number): VariantEnv {
+    const key = `${env}\u0000${variant}\u0000${seed}`;
+    let e = this.#envs.get(key);
+    if (!e) {
+      const spec = this.suite.envs.find((x) => x.name === env)!;
+      const v = this.#pick(variantsFor(this.suite, spec), variant, "variant");
+      const base = this.#bases.find((b) => b.name === env)!;
+      e = applyVariant(base, v, { seed, pool: this.#bases });
+      this.#envs.set(key, e);
+    }
+    return e;
+  }
+
+  /** Open an episode; throws ApiError for unknown names or a full store. */
+  create(req: SessionRequest): OpenSession {
+    const env = this.#pick(this.suite.envs, req.env, "environment");
+    const task: TaskSpec | undefined = env.tasks.find((t) => t.id === req.task);
+    if (!task) {
+      throw new ApiError(
+        404,
+        `no task "${req.task}" in ${env.name}`,
+        `GET /v1/envs/${env.name}/tasks lists them`,
+      );
+    }
+    const protocol: ProtocolSpec = this.#pick(
+      this.suite.protocols,
+      req.protocol ?? "direct",
+      "protocol",
+    );
+    const variant = req.variant ?? "clean";
+    const seed = req.seed ?? 0, sample = req.sample ?? 0, agent = req.agent ?? "remote";
+    const venv = this.#envFor(env.name, variant, seed);
+    if (this.#open.size >= this.max) this.sweep();
+    if (this.#open.size >= this.max) {
+      throw new ApiError(
+        429,
+        `too many open sessions (${this.max})`,
+        "close finished sessions with DELETE /v1/sessions/{id}",
+      );
+    }
+    const id = crypto.randomUUID();
+    const episode = new EpisodeSession(venv, task, {
+      agent,
+      protocol,
+      episode: {
+        id: `${env.name}/${variant}/${task.id}/${agent}/${protocol.name}/${seed}.${sample}`,
+        seed: deriveSeed(seed, env.name, task.id, agent, protocol.name, sample),
+        runSeed: seed,
+        sample,
+        split: episodeSplit(this.suite, env, task),
+      },
+    });
+    const open: OpenSession = { id, episode, lastUsed: this.#now(), busy: false };
+    this.#open.set(id, open);
+    return open;
+  }
+
+  /** An open session; 404 when unknown or expired. */
+  get(id: string): OpenSession {
+    const s = this.#open.get(id);
+    if (!s || (!s.busy && this.#now() - s.lastUsed > this.ttlMs)) {
+      if (s) this.#open.delete(id);
+      throw new ApiError(
+        404,
+        `no open session "${id}"`,
+        "it was closed, expired, or never existed: open one with POST /v1/sessions",
+      );
+    }
+    s.lastUsed = this.#now();
+    return s;
+  }
+
+  /** Close a session, finishing its episode if it is still running. */
+  async close(id: string): Promise<EpisodeRecord> {
+    const s = this.get(id);
+    if (s.busy) {
+      throw new ApiError(
+        409,
+        "a step is still running for this session",
+        "wait for it, then close",
+      );
+    }
+    this.#open.delete(id);
+    if (!s.episode.done) s.episode.fail("closed by the client before a final answer");
+    return s.record ??= await s.episode.finish();
+  }
+}
