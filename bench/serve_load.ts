@@ -38,7 +38,7 @@ async function phase(
     Array.from({ length: CLIENTS }, () => client(() => performance.now() > end, lat, stats)),
   );
   const s = (performance.now() - t0) / 1000;
-  return { name, rps: stats.requests / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), ...stats };
+  return { name, rps: stats.requests / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), lat, ...stats };
 }
 interface Stats {
   requests: number;
@@ -75,11 +75,10 @@ const post = (body: unknown) => ({
   headers: { "content-type": "application/json" },
   body: JSON.stringify(body),
 });
-const stepLat: number[] = [];
 let n = 0;
 const envResult = await phase(
   `environment API steps (${env.name}, declarative)`,
-  async (stop, _lat, stats) => {
+  async (stop, lat, stats) => {
     while (!stop()) {
       const task = env.tasks[n++ % env.tasks.length];
       const s = await timed(
@@ -95,7 +94,7 @@ const envResult = await phase(
       const id = s.body.session;
       for (const [i, g] of task.gold.entries()) {
         await timed(
-          stepLat,
+          lat,
           stats,
           `${base}/v1/sessions/${id}/step`,
           post({
@@ -114,7 +113,7 @@ const envResult = await phase(
       // Isolation: this session's state reflects its own writes and nobody else's.
       const st = await timed([], stats, `${base}/v1/sessions/${id}`);
       const done = await timed(
-        stepLat,
+        lat,
         stats,
         `${base}/v1/sessions/${id}/step`,
         post({ message: { role: "assistant", content: task.answer } }),
@@ -131,6 +130,7 @@ const envResult = await phase(
 );
 server.child.kill();
 await server.child.status;
+const stepLat = envResult.lat;
 const steps = stepLat.length / seconds;
 console.log(
   `serve load: ${CLIENTS} concurrent clients, ${seconds} s per phase, loopback, client and servers on this machine`,

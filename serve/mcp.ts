@@ -20,7 +20,7 @@ import type { EpisodeRecord } from "../runners/events.ts";
 import type { AssistantMessage } from "../runners/messages.ts";
 import type { ToolDef } from "../tools/types.ts";
 import { VERSION } from "../version.ts";
-import { ApiError, type OpenSession, type SessionStore } from "./sessions.ts";
+import { ApiError, type OpenSession, resultOf, type SessionStore } from "./sessions.ts";
 
 /** The extra tool that stands for a plain assistant message (trial notes or the final answer). */
 const ANSWER = "tooltrial_answer";
@@ -52,19 +52,8 @@ interface CallToolRequest {
 
 const text = (t: string) => ({ type: "text" as const, text: t });
 
-/** The outcome of a finished episode, as JSON text (the fields `resultOf` in app.ts gives). */
-function resultText(rec: EpisodeRecord): string {
-  const last = rec.events.at(-1) as Extract<EpisodeRecord["events"][number], { type: "result" }>;
-  return JSON.stringify({
-    done: true,
-    success: rec.success,
-    reward: rec.success ? 1 : 0,
-    answer: rec.answer,
-    checks: last.checks,
-    error: rec.error,
-    episode: rec.id,
-  });
-}
+/** The outcome of a finished episode, as JSON text. */
+const resultText = (rec: EpisodeRecord): string => JSON.stringify({ done: true, ...resultOf(rec) });
 
 /** Run one assistant turn, one at a time per session; a finished episode is checked at once. */
 async function step(open: OpenSession, reply: AssistantMessage): Promise<StepOutcome> {

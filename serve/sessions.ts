@@ -179,3 +179,17 @@ export class SessionStore {
     return s.record ??= await s.episode.finish();
   }
 }
+
+/** The outcome of a finished episode, as a trainer wants it (the API's and MCP's `result`). */
+export function resultOf(rec: EpisodeRecord): Record<string, unknown> {
+  const last = rec.events.at(-1) as Extract<EpisodeRecord["events"][number], { type: "result" }>;
+  return {
+    success: rec.success,
+    reward: rec.success ? 1 : 0,
+    answer: rec.answer,
+    checks: last.checks,
+    metrics: rec.metrics,
+    error: rec.error,
+    episode: rec.id,
+  };
+}
