@@ -28,6 +28,8 @@ def request(base, method, path, body=None, token=None):
     except urllib.error.HTTPError as err:
         problem = json.load(err)["error"]
         raise SystemExit(f"{method} {path}: {problem['status']} {problem['message']} ({problem.get('hint', '')})")
+    except urllib.error.URLError as err:
+        raise SystemExit(f"cannot reach {base}: {err.reason} (start the server with: deno task serve)")
 
 
 def main():
