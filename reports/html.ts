@@ -3,6 +3,7 @@
  * on a linkedom document, `<details>` drill-downs, no script and no external resource).
  * @module
  */
+import { escapeHtml as esc } from "./escape.ts";
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { sawRows } from "./saw.ts";
@@ -14,15 +15,6 @@ import type {
   VariantSummary,
 } from "./types.ts";
 
-const ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-/** Text or attribute value → HTML. */
-const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 const code = (s: unknown) => `<code>${esc(s)}</code>`;
 
 const MINUS = "\u2212";

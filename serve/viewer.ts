@@ -3,6 +3,7 @@
  * their reports, and live progress of a running bench over server-sent events.
  * @module
  */
+import { escapeHtml as esc } from "../reports/escape.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -10,14 +11,6 @@ import { join } from "node:path";
 import { readHeader } from "../runners/log.ts";
 import type { RunHeader } from "../runners/events.ts";
 
-const ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 const FILES: Record<string, string> = {
   "report.html": "text/html; charset=utf-8",
   "report.md": "text/markdown; charset=utf-8",
