@@ -66,8 +66,8 @@ async function readBody(c: Context, max: number): Promise<string> {
 }
 
 /** Parse and schema-check a JSON body; throws ApiError (400/413/422) with the first problems. */
-async function body<T>(c: Context, kind: keyof typeof validators): Promise<T> {
-  const text = await readBody(c, c.get("maxBody" as never) as number);
+async function body<T>(c: Context, kind: keyof typeof validators, max: number): Promise<T> {
+  const text = await readBody(c, max);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -162,7 +162,6 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
     if (len !== undefined && Number(len) > maxBody) {
       return problem(c, 413, "request body too large", `at most ${maxBody} bytes`);
     }
-    c.set("maxBody" as never, maxBody as never);
     await next();
   });
   // One shared ticker instead of a timer per request: at thousands of requests a second, a
@@ -238,7 +237,7 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
   );
 
   app.post("/v1/sessions", async (c) => {
-    const req = await body<Parameters<SessionStore["create"]>[0]>(c, "create");
+    const req = await body<Parameters<SessionStore["create"]>[0]>(c, "create", maxBody);
     const s = store.create(req);
     const messages = s.episode.begin();
     const t = s.episode.turn;
@@ -265,7 +264,7 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
 
   app.post("/v1/sessions/:id/step", async (c) => {
     const s = store.get(c.req.param("id"));
-    const { message } = await body<{ message: AssistantMessage }>(c, "step");
+    const { message } = await body<{ message: AssistantMessage }>(c, "step", maxBody);
     if (s.episode.done) {
       throw new ApiError(
         409,

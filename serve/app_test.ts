@@ -130,6 +130,14 @@ Deno.test("serve: bad requests get clear 4xx answers, never a 500", async () => 
     assert.equal(r.status, status, `${method} ${path}: ${JSON.stringify(r.body)}`);
     assert.match(String((r.body.error as Json).message), msg);
   }
+  // A body sent without a declared length is capped while it is read.
+  const chunked = await app.request("/v1/sessions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new Blob([JSON.stringify({ env: "mini", task: "x".repeat(5000) })]).stream(),
+  });
+  assert.equal(chunked.status, 413);
+  assert.match(((await chunked.json()).error as Json).message as string, /too large/);
   const s = await call(app, "POST", "/v1/sessions", { env: "mini", task: "mini-1" });
   const id = s.body.session;
   const bad = await call(app, "POST", `/v1/sessions/${id}/step`, { message: { role: "user" } });
