@@ -7,10 +7,11 @@ import { escapeHtml as esc } from "../reports/escape.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { readHeader } from "../runners/log.ts";
 import type { RunHeader } from "../runners/events.ts";
 
+/** The only files served from a run folder, with their content types. */
 const FILES: Record<string, string> = {
   "report.html": "text/html; charset=utf-8",
   "report.md": "text/markdown; charset=utf-8",
@@ -18,171 +19,392 @@ const FILES: Record<string, string> = {
   "episodes.jsonl": "application/x-ndjson",
 };
 const SAFE = /^[A-Za-z0-9._-]+$/;
+/** A log written to within this long counts as a running bench; older and unfinished, incomplete. */
+const RECENT_MS = 60_000;
+/** Bytes kept from just before the read offset, to notice a log rewritten under us (a rerun). */
+const TAIL = 64;
 
-/** Progress of a log read so far: kept per poller so only new bytes are read. */
+/** Results counted in a log so far, and where reading stopped (just past the last whole line). */
 interface Tally {
   offset: number;
+  tail: Uint8Array;
   done: number;
   successes: number;
 }
 
-/** Count result events in the bytes of a log past `t.offset`. */
+const fresh = (): Tally => ({ offset: 0, tail: new Uint8Array(0), done: 0, successes: 0 });
+const dec = new TextDecoder();
+
+function count(line: Uint8Array, t: Tally): void {
+  const text = dec.decode(line);
+  // Only result lines are parsed; the marker cannot occur unescaped inside a JSON string.
+  if (!text.includes('"type":"result"')) return;
+  try {
+    const rec = JSON.parse(text) as { type?: unknown; success?: unknown };
+    if (rec.type !== "result") return;
+    t.done++;
+    if (rec.success === true) t.successes++;
+  } catch { /* a damaged line ends what the log is worth; readLog stops there too */ }
+}
+
+/**
+ * Count the result events of the whole lines past `t.offset`. `fileLines` of runners/log.ts always
+ * starts at byte 0; this starts where the last call stopped, so a poll reads only new bytes.
+ * A log that shrank or changed before the offset (a resumed run cut it back, a rerun restarted
+ * it) is counted again from the start.
+ */
 async function advance(path: string, t: Tally): Promise<void> {
   const file = await Deno.open(path, { read: true });
   try {
+    if (t.offset > 0) {
+      const size = (await file.stat()).size;
+      let same = size >= t.offset;
+      if (same && t.tail.length > 0) {
+        const seen = new Uint8Array(t.tail.length);
+        await file.seek(t.offset - seen.length, Deno.SeekMode.Start);
+        let got = 0;
+        while (got < seen.length) {
+          const n = await file.read(seen.subarray(got));
+          if (n === null) break;
+          got += n;
+        }
+        same = got === seen.length && seen.every((b, i) => b === t.tail[i]);
+      }
+      if (!same) Object.assign(t, fresh());
+    }
     await file.seek(t.offset, Deno.SeekMode.Start);
     const buf = new Uint8Array(1 << 16);
-    let pending = "";
-    const dec = new TextDecoder();
+    let pending = new Uint8Array(0);
     for (;;) {
       const n = await file.read(buf);
       if (n === null) break;
-      const text = pending + dec.decode(buf.subarray(0, n), { stream: true });
-      const lines = text.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) {
-        t.offset += new TextEncoder().encode(line).length + 1;
-        if (line.includes('"type":"result"')) {
-          t.done++;
-          if (line.includes('"success":true')) t.successes++;
-        }
+      const chunk = new Uint8Array(pending.length + n);
+      chunk.set(pending);
+      chunk.set(buf.subarray(0, n), pending.length);
+      let start = 0;
+      for (let i = chunk.indexOf(10, pending.length); i !== -1; i = chunk.indexOf(10, start)) {
+        count(chunk.subarray(start, i), t);
+        start = i + 1;
       }
+      if (start > 0) {
+        t.offset += start;
+        t.tail = chunk.slice(Math.max(0, start - TAIL), start);
+      }
+      // A last line without a newline is still being written: it is read again next time.
+      pending = chunk.slice(start);
     }
   } finally {
     file.close();
   }
 }
 
-const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+const stat = (p: string) => Deno.stat(p).then((s) => s, () => undefined);
+
+/** An overall row of report.json, as far as the index needs it. */
+interface OverallRow {
+  agent: string;
+  protocol: string;
+  variant: string;
+  success_rate: number;
+}
+
+/** Clean success per agent × protocol, or the mean over all rows when no clean variant ran. */
+function successSummary(rows: OverallRow[]): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const clean = rows.filter((r) => r.variant === "clean");
+  if (clean.length > 0) {
+    return clean.map((r) => `${r.agent} · ${r.protocol}: ${pct(r.success_rate)}`);
+  }
+  if (rows.length === 0) return [];
+  return [
+    `mean over ${rows.length} rows: ${
+      pct(rows.reduce((s, r) => s + r.success_rate, 0) / rows.length)
+    }`,
+  ];
+}
+
+/** Status of a run for the index. */
+interface RunRow {
+  name: string;
+  header: RunHeader;
+  done: number;
+  successes: number;
+  status: "finished" | "running" | "incomplete";
+  /** Why the status is what it is, for the tooltip. */
+  why: string;
+  success: string[];
+}
+
+const CSS =
+  `body{font:14px/1.5 system-ui,sans-serif;margin:32px auto;max-width:1280px;color:#1f2328;padding:0 16px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #d1d9e0;vertical-align:top}
+th{font-size:12px;text-transform:uppercase;color:#59636e}a{color:#0969da}code{font-size:12px}
+.finished{color:#1a7f37}.running{color:#0969da}.incomplete{color:#9a6700}
+.bar{display:inline-block;width:140px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;vertical-align:middle;margin-right:6px}
+.bar span{display:block;height:100%;background:#2da44e}.num{white-space:nowrap}ul{margin:0;padding-left:16px}`;
+
+function page(title: string, body: string, opts: { script?: string } = {}): string {
+  const csp = `default-src 'none'; style-src 'unsafe-inline'${
+    opts.script ? "; script-src 'unsafe-inline'; connect-src 'self'" : ""
+  }`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<title>${esc(title)}</title><style>${CSS}</style></head>
+<body>${body}${opts.script ? `<script>${opts.script}</script>` : ""}</body></html>`;
+}
+
+function bar(done: number, planned: number): string {
+  const pct = planned > 0 ? Math.min(100, (done / planned) * 100) : 0;
+  return `<span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="${planned}" aria-valuenow="${done}"><span style="width:${
+    pct.toFixed(1)
+  }%"></span></span><span class="num">${done}/${planned}</span>`;
+}
+
+function indexPage(runsDir: string, rows: RunRow[]): string {
+  const body = rows.map((r) => {
+    const h = r.header;
+    const prov = h.provenance as { suite?: { name?: unknown }; started_at?: unknown };
+    const href = `runs/${encodeURIComponent(r.name)}/`;
+    const link = (f: string, label = f) => `<a href="${esc(href + f)}">${esc(label)}</a>`;
+    const files = [
+      ...(r.status === "finished" ? ["report.html", "report.md", "report.json"] : []),
+      "episodes.jsonl",
+    ].map((f) => link(f));
+    return `<tr><td>${link("", r.name)}</td><td>${esc(prov.suite?.name ?? "?")}</td><td><code>${
+      esc(h.run_id)
+    }</code>${h.shard ? ` shard ${esc(h.shard.index)}/${esc(h.shard.count)}` : ""}</td><td>${
+      esc(prov.started_at ?? "")
+    }</td><td class="${r.status}" title="${esc(r.why)}">${r.status}</td><td>${
+      bar(r.done, h.planned)
+    }</td><td>${
+      r.success.length
+        ? `<ul>${r.success.map((s) => `<li>${esc(s)}</li>`).join("")}</ul>`
+        : r.status === "finished"
+        ? "—"
+        : `${r.successes} so far`
+    }</td><td>${files.join(" · ")} · ${link("live")}</td></tr>`;
+  }).join("\n");
+  return page(
+    "tooltrial runs",
+    `<h1>tooltrial runs</h1><p>${rows.length} run${rows.length === 1 ? "" : "s"} in <code>${
+      esc(runsDir)
+    }</code>, newest first</p>
+<table><thead><tr><th>run</th><th>suite</th><th>run id</th><th>started</th><th>status</th><th>progress</th><th>success (clean)</th><th>files</th></tr></thead><tbody>
+${
+      body ||
+      `<tr><td colspan="8">No runs yet: <code>deno task bench</code> writes one.</td></tr>`
+    }</tbody></table>`,
+  );
+}
+
+const LIVE_SCRIPT = `const $ = (id) => document.getElementById(id);
+const es = new EventSource("progress");
+es.addEventListener("progress", (e) => {
+  const d = JSON.parse(e.data);
+  $("bar").style.width = (d.planned ? Math.min(100, 100 * d.done / d.planned) : 0) + "%";
+  $("done").textContent = d.done; $("planned").textContent = d.planned;
+  $("ok").textContent = d.successes;
+  $("state").textContent = d.finished ? "finished" : "running";
+});
+es.addEventListener("done", () => {
+  es.close();
+  $("state").textContent = "finished";
+  $("report").hidden = false;
+});
+es.onerror = () => { if (es.readyState === EventSource.CLOSED) $("state").textContent = "disconnected"; };`;
+
+function livePage(name: string, h: RunHeader, t: Tally): string {
+  const suite = (h.provenance as { suite?: { name?: unknown } }).suite?.name ?? "?";
+  return page(
+    `${name} — live`,
+    `<p><a href="../../">all runs</a></p><h1>${esc(name)}</h1>
+<p>suite ${esc(suite)} · run <code>${esc(h.run_id)}</code>${
+      h.shard ? ` · shard ${esc(h.shard.index)}/${esc(h.shard.count)}` : ""
+    } · <span id="state">connecting…</span></p>
+<p><span class="bar" style="width:100%;height:16px"><span id="bar" style="width:${
+      h.planned ? Math.min(100, (t.done / h.planned) * 100).toFixed(1) : 0
+    }%"></span></span></p>
+<p><span id="done">${t.done}</span> of <span id="planned">${h.planned}</span> episodes done, <span id="ok">${t.successes}</span> succeeded.</p>
+<p id="report" hidden><a href="report.html">Open the report</a> · <a href="report.md">report.md</a> · <a href="report.json">report.json</a></p>`,
+    { script: LIVE_SCRIPT },
+  );
+}
 
 /**
- * The viewer as a hono sub-app, mounted at `/` by `tooltrial serve`. Only run folders directly
- * inside `runsDir` and only their report and log files are served; any other path is a 404.
+ * The viewer as a hono sub-app, mounted at `/` by `tooltrial serve`: `GET /` lists the runs in
+ * `runsDir`; `/runs/{run}/` shows a run's report (or its live page while it runs);
+ * `/runs/{run}/progress` streams `progress` events every `pollMs` (default 500) and a last `done`
+ * once report.json exists. Only run folders directly inside `runsDir`, and only their reports and
+ * log, are served; any other path under `/runs/` is a JSON 404.
  *
  * @example
  * ```ts
  * import { viewer } from "./viewer.ts";
- * const res = await viewer({ runsDir: "no-such-folder" }).request("/");
- * console.assert(res.status === 200);
+ * const app = viewer({ runsDir: "no-such-folder" });
+ * console.assert((await app.request("/")).status === 200);
+ * console.assert((await app.request("/runs/..%2f..%2fetc/passwd")).status === 404);
  * ```
  */
 export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
   const app = new Hono();
   const pollMs = opts.pollMs ?? 500;
-  /** The run folder for a name from the URL, or undefined (never outside runsDir). */
+  // One tally per log, shared by the index and every live page. Reads are queued, not joined: a
+  // caller gets a read that started after its call, so it sees every line written before it.
+  const tallies = new Map<string, { t: Tally; queue: Promise<void> }>();
+  const tally = async (log: string): Promise<Tally> => {
+    let e = tallies.get(log);
+    if (!e) tallies.set(log, e = { t: fresh(), queue: Promise.resolve() });
+    const { t } = e;
+    await (e.queue = e.queue.catch(() => {}).then(() => advance(log, t)));
+    return t;
+  };
+  const reports = new Map<string, { mtime: number; size: number; success: string[] }>();
+  const reportSummary = async (path: string, info: Deno.FileInfo): Promise<string[]> => {
+    const mtime = info.mtime?.getTime() ?? 0;
+    const hit = reports.get(path);
+    if (hit && hit.mtime === mtime && hit.size === info.size) return hit.success;
+    try {
+      const r = JSON.parse(await Deno.readTextFile(path)) as { overall?: OverallRow[] };
+      const success = successSummary(Array.isArray(r.overall) ? r.overall : []);
+      reports.set(path, { mtime, size: info.size, success });
+      return success;
+    } catch {
+      return []; // not a report we can read: the files are still linked
+    }
+  };
+
+  /** The real path of a run folder named in a URL, or undefined: never anything outside runsDir. */
   const runDir = async (name: string): Promise<string | undefined> => {
     if (!SAFE.test(name) || name === "." || name === "..") return undefined;
     try {
       const root = await Deno.realPath(opts.runsDir);
-      const dir = await Deno.realPath(join(opts.runsDir, name));
-      return dir.startsWith(root + "/") && !dir.slice(root.length + 1).includes("/")
-        ? dir
-        : undefined;
+      const dir = await Deno.realPath(join(root, name));
+      if (dirname(dir) !== root || !(await Deno.stat(dir)).isDirectory) return undefined;
+      return dir;
     } catch {
       return undefined;
     }
   };
-  const notFound = (c: Context) => c.json({ error: { status: 404, message: "not found" } }, 404);
+  /** The real path of a plain file directly inside a run folder, or undefined. */
+  const runFile = async (dir: string, file: string): Promise<string | undefined> => {
+    try {
+      const path = await Deno.realPath(join(dir, file));
+      if (dirname(path) !== dir || !(await Deno.stat(path)).isFile) return undefined;
+      return path;
+    } catch {
+      return undefined;
+    }
+  };
+  const notFound = (c: Context, message = "not found") =>
+    c.json({ error: { status: 404, message, hint: "see the list of runs at /" } }, 404);
 
   app.get("/", async (c) => {
-    const rows: {
-      header: RunHeader;
-      name: string;
-      done: number;
-      finished: boolean;
-      rates: string;
-    }[] = [];
+    const rows: RunRow[] = [];
+    let entries: Deno.DirEntry[] = [];
     try {
-      for await (const e of Deno.readDir(opts.runsDir)) {
-        if (!e.isDirectory || !SAFE.test(e.name)) continue;
-        const dir = await runDir(e.name);
-        if (!dir) continue;
-        const log = join(dir, "episodes.jsonl");
-        const header = await readHeader(log).catch(() => undefined);
-        if (!header) continue;
-        const t: Tally = { offset: 0, done: 0, successes: 0 };
-        await advance(log, t);
-        const finished = await exists(join(dir, "report.json"));
-        let rates = "";
-        if (finished) {
-          try {
-            const r = JSON.parse(await Deno.readTextFile(join(dir, "report.json")));
-            rates = (r.overall as {
-              agent: string;
-              protocol: string;
-              variant: string;
-              success_rate: number;
-            }[])
-              .filter((o) => o.variant === "clean")
-              .map((o) => `${o.agent}/${o.protocol} ${(o.success_rate * 100).toFixed(0)}%`).join(
-                ", ",
-              );
-          } catch { /* a report being written */ }
-        }
-        rows.push({ header, name: e.name, done: t.done, finished, rates });
+      entries = await Array.fromAsync(Deno.readDir(opts.runsDir));
+    } catch { /* no runs folder yet: an empty list */ }
+    const now = Date.now();
+    await Promise.all(entries.map(async (e) => {
+      const dir = await runDir(e.name);
+      if (!dir) return;
+      const log = await runFile(dir, "episodes.jsonl");
+      const header = log && await readHeader(log).catch(() => undefined);
+      if (!log || !header) return;
+      const t = await tally(log).catch(() => undefined);
+      if (!t) return;
+      const report = await runFile(dir, "report.json");
+      const reportInfo = report && await stat(report);
+      const logInfo = await stat(log);
+      const age = now - (logInfo?.mtime?.getTime() ?? 0);
+      const row: RunRow = {
+        name: e.name,
+        header,
+        done: t.done,
+        successes: t.successes,
+        status: "incomplete",
+        why: "",
+        success: [],
+      };
+      if (report && reportInfo) {
+        row.status = "finished";
+        row.why = "report.json written";
+        row.success = await reportSummary(report, reportInfo);
+      } else if (age < RECENT_MS) {
+        row.status = "running";
+        row.why = `log written ${Math.max(0, Math.round(age / 1000))} s ago`;
+      } else {
+        row.why = t.done >= header.planned
+          ? "every episode is logged but report.json is missing (stopped while writing it?)"
+          : `log not written for ${
+            Math.round(age / 1000)
+          } s: interrupted (rerun the same bench command to resume) or still busy`;
       }
-    } catch { /* no runs folder yet */ }
-    const started = (h: RunHeader) =>
-      String((h.provenance as { started_at?: string }).started_at ?? "");
-    rows.sort((a, b) => started(b.header).localeCompare(started(a.header)));
-    const body = rows.map((r) => {
-      const h = r.header;
-      const suite = (h.provenance as { suite?: { name?: string } }).suite?.name ?? "?";
-      const status = r.finished
-        ? "finished"
-        : r.done < h.planned
-        ? "incomplete"
-        : "finished, no report";
-      const pct = h.planned ? Math.round((r.done / h.planned) * 100) : 0;
-      const link = (f: string) =>
-        `<a href="runs/${esc(r.name)}/${f}">${f.replace("report.", "")}</a>`;
-      return `<tr><td><a href="runs/${esc(r.name)}/">${esc(r.name)}</a></td><td>${
-        esc(suite)
-      }</td><td><code>${esc(h.run_id)}</code>${
-        h.shard ? ` shard ${h.shard.index}/${h.shard.count}` : ""
-      }</td><td class="${
-        status === "finished" ? "ok" : "run"
-      }">${status}</td><td><progress max="${h.planned}" value="${r.done}"></progress> ${r.done}/${h.planned} (${pct}%)</td><td>${
-        esc(r.rates) || "—"
-      }</td><td>${
-        r.finished ? ["report.html", "report.md", "report.json"].map(link).join(" · ") + " · " : ""
-      }${link("episodes.jsonl")} · <a href="runs/${esc(r.name)}/live">live</a></td></tr>`;
-    }).join("");
-    return c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tooltrial runs</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>body{font:14px/1.5 system-ui,sans-serif;margin:32px auto;max-width:1200px;color:#1f2328;padding:0 16px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #d1d9e0;vertical-align:top}th{font-size:12px;text-transform:uppercase;color:#59636e}.ok{color:#1a7f37}.run{color:#9a6700}a{color:#0969da}code{font-size:12px}</style></head>
-<body><h1>tooltrial runs</h1><p>${rows.length} run${rows.length === 1 ? "" : "s"} in <code>${
-        esc(opts.runsDir)
-      }</code></p>
-<table><thead><tr><th>run</th><th>suite</th><th>id</th><th>status</th><th>progress</th><th>clean success</th><th>files</th></tr></thead><tbody>${
-        body ||
-        `<tr><td colspan="7">No runs yet: <code>deno task bench</code> writes one.</td></tr>`
-      }</tbody></table></body></html>`,
+      rows.push(row);
+    }));
+    const started = (r: RunRow) => String(r.header.provenance.started_at ?? "");
+    rows.sort((a, b) =>
+      started(b).localeCompare(started(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
     );
+    return c.html(indexPage(opts.runsDir, rows));
+  });
+
+  app.get("/runs/:run", async (c) => {
+    const run = c.req.param("run");
+    if (!(await runDir(run))) return notFound(c, `no run ${run}`);
+    return c.redirect(`${encodeURIComponent(run)}/`);
   });
 
   app.get("/runs/:run/", async (c) => {
-    const dir = await runDir(c.req.param("run"));
-    if (!dir) return notFound(c);
-    return c.redirect(await exists(join(dir, "report.html")) ? "report.html" : "live");
+    const run = c.req.param("run");
+    const dir = await runDir(run);
+    if (!dir) return notFound(c, `no run ${run}`);
+    return c.redirect((await runFile(dir, "report.html")) ? "report.html" : "live");
+  });
+
+  /** The run folder, log and header for a URL, or a 404 response. */
+  const openRun = async (c: Context) => {
+    const run = c.req.param("run") ?? "";
+    const dir = await runDir(run);
+    const log = dir && await runFile(dir, "episodes.jsonl");
+    const header = log && await readHeader(log).catch(() => undefined);
+    if (!dir || !log || !header) return notFound(c, `no run log for ${run}`);
+    return { run, dir, log, header };
+  };
+
+  app.get("/runs/:run/live", async (c) => {
+    const r = await openRun(c);
+    if (r instanceof Response) return r;
+    return c.html(livePage(r.run, r.header, await tally(r.log)));
   });
 
   app.get("/runs/:run/progress", async (c) => {
-    const dir = await runDir(c.req.param("run"));
-    if (!dir) return notFound(c);
-    const log = join(dir, "episodes.jsonl");
-    const header = await readHeader(log).catch(() => undefined);
-    if (!header) return notFound(c);
+    const r = await openRun(c);
+    if (r instanceof Response) return r;
+    const { dir, log, header } = r;
     return streamSSE(c, async (stream) => {
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-      });
-      const t: Tally = { offset: 0, done: 0, successes: 0 };
-      while (open) {
-        await advance(log, t);
-        const finished = await exists(join(dir, "report.json"));
+      // An abortable sleep: a client that leaves stops the poller at once, not a poll later.
+      let wake = () => {};
+      stream.onAbort(() => wake());
+      const sleep = (ms: number) =>
+        new Promise<void>((resolve) => {
+          if (stream.aborted) return resolve();
+          const id = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(id);
+            resolve();
+          };
+        });
+      while (!stream.aborted) {
+        // The report is written after the log is complete: look for it first, so the last
+        // progress event counts everything.
+        const finished = (await runFile(dir, "report.json")) !== undefined;
+        const t = await tally(log).catch(() => undefined);
+        if (!t) {
+          await stream.writeSSE({ event: "error", data: JSON.stringify({ error: "log gone" }) });
+          return;
+        }
         await stream.writeSSE({
           event: "progress",
           data: JSON.stringify({
@@ -194,43 +416,37 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
         });
         if (finished) {
           await stream.writeSSE({ event: "done", data: JSON.stringify({ report: "report.html" }) });
-          break;
+          return;
         }
-        await stream.sleep(pollMs);
+        await sleep(pollMs);
       }
     });
   });
 
-  app.get("/runs/:run/live", async (c) => {
-    const dir = await runDir(c.req.param("run"));
-    if (!dir) return notFound(c);
-    const name = esc(c.req.param("run"));
-    return c.html(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${name} — live</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:48px auto;max-width:720px;color:#1f2328}progress{width:100%;height:18px}a{color:#0969da}</style></head>
-<body><h1>${name}</h1><p id="s">connecting…</p><progress id="p" value="0" max="1"></progress><p id="r"></p>
-<script>
-const es = new EventSource("progress");
-es.addEventListener("progress", (e) => {
-  const d = JSON.parse(e.data);
-  document.getElementById("p").max = d.planned; document.getElementById("p").value = d.done;
-  document.getElementById("s").textContent = d.done + " of " + d.planned + " episodes, " + d.successes + " succeeded";
-});
-es.addEventListener("done", () => { es.close(); document.getElementById("r").innerHTML = '<a href="report.html">report</a>'; });
-</script></body></html>`,
-    );
-  });
-
   app.get("/runs/:run/:file", async (c) => {
-    const type = FILES[c.req.param("file")];
+    const name = c.req.param("file");
+    const type = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
     const dir = await runDir(c.req.param("run"));
-    if (!type || !dir) return notFound(c);
+    const path = type && dir && await runFile(dir, name);
+    if (!type || !path) return notFound(c);
+    const headers = { "content-type": type, "x-content-type-options": "nosniff" };
+    // hono answers HEAD with the GET route and drops the body: do not open a file for nothing.
+    if (c.req.method === "HEAD") return c.body(null, 200, headers);
+    let file: Deno.FsFile;
     try {
-      const file = await Deno.open(join(dir, c.req.param("file")), { read: true });
-      return c.body(file.readable, 200, { "content-type": type });
+      file = await Deno.open(path, { read: true });
     } catch {
       return notFound(c);
     }
+    // The log of a running bench grows (or is cut back on resume) while it is sent: no length.
+    // Reports are replaced by rename, so an open one keeps its size.
+    if (name !== "episodes.jsonl") {
+      const { size } = await file.stat().catch((err) => (file.close(), Promise.reject(err)));
+      return c.body(file.readable, 200, { ...headers, "content-length": String(size) });
+    }
+    return c.body(file.readable, 200, headers);
   });
+
+  app.all("/runs/*", (c) => notFound(c));
   return app;
 }
