@@ -8,13 +8,20 @@ export type LogRecord = RunHeader | VariantEvent | EpisodeEvent;
 /** An episode log that cannot be used as asked (another run's, or damaged), with a fix. */
 export class LogError extends Error {}
 
-/** The lines of a file with the byte offset just past each, read in chunks (flat memory). */
-export async function* fileLines(path: string): AsyncGenerator<{ text: string; end: number }> {
+/**
+ * The whole lines of a file from byte `start` (default 0), each with the byte offset just past it,
+ * read in chunks (flat memory). A last line without a newline is an unfinished write: not yielded.
+ */
+export async function* fileLines(
+  path: string,
+  opts: { start?: number } = {},
+): AsyncGenerator<{ text: string; end: number }> {
   const file = await Deno.open(path, { read: true });
   const dec = new TextDecoder();
   let pending = new Uint8Array(0);
-  let offset = 0; // bytes before `pending`
+  let offset = opts.start ?? 0; // bytes before `pending`
   try {
+    if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
     const buf = new Uint8Array(1 << 16);
     for (;;) {
       const n = await file.read(buf);
@@ -31,7 +38,6 @@ export async function* fileLines(path: string): AsyncGenerator<{ text: string; e
       offset += start;
       pending = chunk.slice(start);
     }
-    // A last line without a newline is an unfinished write: it is not yielded.
   } finally {
     file.close();
   }

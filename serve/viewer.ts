@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { dirname, join } from "node:path";
-import { readHeader } from "../runners/log.ts";
+import { fileLines, readHeader } from "../runners/log.ts";
 import type { RunHeader } from "../runners/events.ts";
 
 /** The only files served from a run folder, with their content types. */
@@ -33,10 +33,9 @@ interface Tally {
 }
 
 const fresh = (): Tally => ({ offset: 0, tail: new Uint8Array(0), done: 0, successes: 0 });
-const dec = new TextDecoder();
+const enc = new TextEncoder();
 
-function count(line: Uint8Array, t: Tally): void {
-  const text = dec.decode(line);
+function count(text: string, t: Tally): void {
   // Only result lines are parsed; the marker cannot occur unescaped inside a JSON string.
   if (!text.includes('"type":"result"')) return;
   try {
@@ -48,15 +47,14 @@ function count(line: Uint8Array, t: Tally): void {
 }
 
 /**
- * Count the result events of the whole lines past `t.offset`. `fileLines` of runners/log.ts always
- * starts at byte 0; this starts where the last call stopped, so a poll reads only new bytes.
+ * Count the result events of the whole lines past `t.offset`, so a poll reads only new bytes.
  * A log that shrank or changed before the offset (a resumed run cut it back, a rerun restarted
  * it) is counted again from the start.
  */
 async function advance(path: string, t: Tally): Promise<void> {
-  const file = await Deno.open(path, { read: true });
-  try {
-    if (t.offset > 0) {
+  if (t.offset > 0) {
+    const file = await Deno.open(path, { read: true });
+    try {
       const size = (await file.stat()).size;
       let same = size >= t.offset;
       if (same && t.tail.length > 0) {
@@ -71,31 +69,17 @@ async function advance(path: string, t: Tally): Promise<void> {
         same = got === seen.length && seen.every((b, i) => b === t.tail[i]);
       }
       if (!same) Object.assign(t, fresh());
+    } finally {
+      file.close();
     }
-    await file.seek(t.offset, Deno.SeekMode.Start);
-    const buf = new Uint8Array(1 << 16);
-    let pending = new Uint8Array(0);
-    for (;;) {
-      const n = await file.read(buf);
-      if (n === null) break;
-      const chunk = new Uint8Array(pending.length + n);
-      chunk.set(pending);
-      chunk.set(buf.subarray(0, n), pending.length);
-      let start = 0;
-      for (let i = chunk.indexOf(10, pending.length); i !== -1; i = chunk.indexOf(10, start)) {
-        count(chunk.subarray(start, i), t);
-        start = i + 1;
-      }
-      if (start > 0) {
-        t.offset += start;
-        t.tail = chunk.slice(Math.max(0, start - TAIL), start);
-      }
-      // A last line without a newline is still being written: it is read again next time.
-      pending = chunk.slice(start);
-    }
-  } finally {
-    file.close();
   }
+  let last: string | undefined;
+  for await (const { text, end } of fileLines(path, { start: t.offset })) {
+    count(text, t);
+    t.offset = end;
+    last = text;
+  }
+  if (last !== undefined) t.tail = enc.encode(`${last}\n`).slice(-TAIL);
 }
 
 const stat = (p: string) => Deno.stat(p).then((s) => s, () => undefined);
