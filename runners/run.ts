@@ -63,6 +63,50 @@ export function inShard(p: PlannedEpisode, shard?: { index: number; count: numbe
 export const interfaceKey = (env: string, variant: string, seed: number): string =>
   `${env}/${variant}/${seed}`;
 
+/** What names one episode of a suite. */
+export interface EpisodeKey {
+  env: string;
+  variant: string;
+  task: string;
+  agent: string;
+  protocol: string;
+  seed: number;
+  sample: number;
+}
+
+/**
+ * An episode's id and generator seed, from its names. `bench` and `serve` both name episodes this
+ * way, so an episode served over HTTP is the one a bench run would have run.
+ */
+export function episodeIdentity(k: EpisodeKey): { id: string; episodeSeed: number } {
+  return {
+    id: `${k.env}/${k.variant}/${k.task}/${k.agent}/${k.protocol}/${k.seed}.${k.sample}`,
+    // Not a function of the variant: a task's clean and varied episodes are paired draw for draw.
+    episodeSeed: deriveSeed(k.seed, k.env, k.task, k.agent, k.protocol, k.sample),
+  };
+}
+
+/**
+ * The (env, variant, seed) interfaces of a suite, each built once on first use: what `runSuite`
+ * and the session store of `serve` step episodes against.
+ */
+export function variantEnvs(
+  suite: SuiteSpec,
+): (env: string, variant: VariantSpec, seed: number) => VariantEnv {
+  const bases = suite.envs.map((e) => declarativeEnv(e));
+  const built = new Map<string, VariantEnv>();
+  return (env, variant, seed) => {
+    const key = `${env}\u0000${variant.name}\u0000${seed}`;
+    let e = built.get(key);
+    if (!e) {
+      const base = bases.find((b) => b.name === env)!;
+      e = applyVariant(base, variant, { seed, pool: bases });
+      built.set(key, e);
+    }
+    return e;
+  };
+}
+
 /** Every episode the suite asks for, in a fixed order: env, variant, task, agent, protocol, seed, sample. */
 export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode[] {
   const agents = suite.agents.filter((a) => !opts.agents || opts.agents.includes(a.name));
@@ -86,8 +130,15 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
               for (let sample = 0; sample < samples; sample++) {
                 plan.push({
                   index: plan.length,
-                  id:
-                    `${env.name}/${variant.name}/${task.id}/${agent.name}/${protocol.name}/${seed}.${sample}`,
+                  ...episodeIdentity({
+                    env: env.name,
+                    variant: variant.name,
+                    task: task.id,
+                    agent: agent.name,
+                    protocol: protocol.name,
+                    seed,
+                    sample,
+                  }),
                   env,
                   task,
                   variant,
@@ -96,14 +147,6 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
                   protocol: protocol.name,
                   seed,
                   sample,
-                  episodeSeed: deriveSeed(
-                    seed,
-                    env.name,
-                    task.id,
-                    agent.name,
-                    protocol.name,
-                    sample,
-                  ),
                 });
               }
             }
@@ -122,19 +165,8 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
 export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise<EpisodeRecord[]> {
   const plan = planRun(suite, opts).filter((p) => inShard(p, opts.shard) && !opts.skip?.has(p.id));
   const keep = opts.keep ?? true;
-  const bases = suite.envs.map((e) => declarativeEnv(e));
-  const envs = new Map<string, VariantEnv>();
-  /** The (env, variant, seed) interface, built once; true the first time it is asked for. */
-  const envFor = (p: PlannedEpisode): VariantEnv => {
-    const key = `${p.env.name}\u0000${p.variant.name}\u0000${p.seed}`;
-    let env = envs.get(key);
-    if (!env) {
-      const base = bases.find((b) => b.name === p.env.name)!;
-      env = applyVariant(base, p.variant, { seed: p.seed, pool: bases });
-      envs.set(key, env);
-    }
-    return env;
-  };
+  const interfaces = variantEnvs(suite);
+  const envFor = (p: PlannedEpisode) => interfaces(p.env.name, p.variant, p.seed);
   const announced = new Set<string>(opts.announced ?? []);
   const agents = new Map<string, Agent>(suite.agents.map((a) => [a.name, scriptedAgent(a)]));
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));

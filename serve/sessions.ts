@@ -1,12 +1,9 @@
 import type { ProtocolSpec, SuiteSpec, TaskSpec } from "../spec/types.ts";
 import { EpisodeSession } from "../runners/episode.ts";
 import type { EpisodeRecord } from "../runners/events.ts";
-import { deriveSeed } from "../runners/rng.ts";
+import { episodeIdentity, variantEnvs } from "../runners/run.ts";
 import { episodeSplit } from "../tasks/mod.ts";
-import { declarativeEnv } from "../tools/mod.ts";
-import type { Env } from "../tools/types.ts";
-import { applyVariant, variantsFor } from "../variants/mod.ts";
-import type { VariantEnv } from "../variants/types.ts";
+import { variantsFor } from "../variants/mod.ts";
 
 /** A request the store cannot serve: HTTP status, message and how to fix it. */
 export class ApiError extends Error {
@@ -49,8 +46,7 @@ export class SessionStore {
   readonly suite: SuiteSpec;
   readonly ttlMs: number;
   readonly max: number;
-  readonly #bases: Env[];
-  readonly #envs = new Map<string, VariantEnv>();
+  readonly #interfaces: ReturnType<typeof variantEnvs>;
   readonly #open = new Map<string, OpenSession>();
   readonly #now: () => number;
 
@@ -62,7 +58,7 @@ export class SessionStore {
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
     this.max = opts.max ?? 1000;
     this.#now = opts.now ?? (() => Date.now());
-    this.#bases = suite.envs.map(declarativeEnv);
+    this.#interfaces = variantEnvs(suite);
   }
 
   get size(): number {
@@ -91,20 +87,6 @@ export class SessionStore {
     return found;
   }
 
-  /** The variant interface, built once per (env, variant, seed) as `bench` does. */
-  #envFor(env: string, variant: string, seed: number): VariantEnv {
-    const key = `${env}\u0000${variant}\u0000${seed}`;
-    let e = this.#envs.get(key);
-    if (!e) {
-      const spec = this.suite.envs.find((x) => x.name === env)!;
-      const v = this.#pick(variantsFor(this.suite, spec), variant, "variant");
-      const base = this.#bases.find((b) => b.name === env)!;
-      e = applyVariant(base, v, { seed, pool: this.#bases });
-      this.#envs.set(key, e);
-    }
-    return e;
-  }
-
   /** Open an episode; throws ApiError for unknown names or a full store. */
   create(req: SessionRequest): OpenSession {
     const env = this.#pick(this.suite.envs, req.env, "environment");
@@ -123,7 +105,11 @@ export class SessionStore {
     );
     const variant = req.variant ?? "clean";
     const seed = req.seed ?? 0, sample = req.sample ?? 0, agent = req.agent ?? "remote";
-    const venv = this.#envFor(env.name, variant, seed);
+    const venv = this.#interfaces(
+      env.name,
+      this.#pick(variantsFor(this.suite, env), variant, "variant"),
+      seed,
+    );
     if (this.#open.size >= this.max) this.sweep();
     if (this.#open.size >= this.max) {
       throw new ApiError(
@@ -133,12 +119,21 @@ export class SessionStore {
       );
     }
     const id = crypto.randomUUID();
+    const name = episodeIdentity({
+      env: env.name,
+      variant,
+      task: task.id,
+      agent,
+      protocol: protocol.name,
+      seed,
+      sample,
+    });
     const episode = new EpisodeSession(venv, task, {
       agent,
       protocol,
       episode: {
-        id: `${env.name}/${variant}/${task.id}/${agent}/${protocol.name}/${seed}.${sample}`,
-        seed: deriveSeed(seed, env.name, task.id, agent, protocol.name, sample),
+        id: name.id,
+        seed: name.episodeSeed,
         runSeed: seed,
         sample,
         split: episodeSplit(this.suite, env, task),
