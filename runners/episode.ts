@@ -184,6 +184,7 @@ export class EpisodeSession {
     }
     for (const tc of calls) {
       const call = { id: tc.id, name: tc.function.name, arguments: tc.function.arguments };
+      const args = parseMaybe(call.arguments);
       const c0 = performance.now();
       // Over budget: answered, but not run and not counted.
       const runs = budget === undefined || this.#used < budget;
@@ -196,7 +197,7 @@ export class EpisodeSession {
         observation = r.observation;
         canonical = r.canonical !== undefined
           ? r.canonical
-          : { tool: call.name, args: parseMaybe(call.arguments) as Record<string, unknown> };
+          : { tool: call.name, args: args as Record<string, unknown> };
         if (canonical && name === "execute") this.#executed.push(canonical);
       } else {
         observation = {
@@ -223,7 +224,7 @@ export class EpisodeSession {
         type: "tool",
         episode: this.id,
         phase: name,
-        call: { id: call.id, name: call.name, arguments: parseMaybe(call.arguments) },
+        call: { id: call.id, name: call.name, arguments: args },
         canonical,
         observation,
         invalid,
