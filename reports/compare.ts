@@ -1,4 +1,5 @@
 import { deriveSeed } from "../runners/rng.ts";
+import { byTask } from "./metrics.ts";
 import { bootstrapCI, mcnemarExact } from "./stats.ts";
 import type { EpisodeSummary, Report } from "./types.ts";
 
@@ -51,13 +52,14 @@ export function compareMarkdown(
       });
     let ci = "–", p = "–";
     if (pairs.length > 0) {
-      const tasks = new Map<string, number[]>();
-      for (const x of pairs) {
-        const t = `${x.a.env}/${x.a.task}`;
-        if (!tasks.has(t)) tasks.set(t, []);
-        tasks.get(t)!.push(Number(x.b.success) - Number(x.a.success));
-      }
-      const c = bootstrapCI([...tasks.values()], { seed: deriveSeed("compare", k) });
+      const c = bootstrapCI(
+        byTask(
+          pairs,
+          (x) => `${x.a.env}/${x.a.task}`,
+          (x) => Number(x.b.success) - Number(x.a.success),
+        ),
+        { seed: deriveSeed("compare", k) },
+      );
       if (c) ci = `${pts(c[0])} … ${pts(c[1])}`;
       const onlyA = pairs.filter((x) => x.a.success && !x.b.success).length;
       const onlyB = pairs.filter((x) => !x.a.success && x.b.success).length;

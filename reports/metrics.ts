@@ -38,20 +38,25 @@ const taskKey = (e: EpisodeSummary) => `${e.env}\u0000${e.task}`;
 /** Where a bootstrap's generator starts: a function of what it measures, so reports are reproducible. */
 const seedOf = (...parts: (string | number)[]) => deriveSeed("bootstrap", ...parts);
 
+/** Group items by the values of some keys, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    let g = groups.get(k);
+    if (!g) groups.set(k, g = []);
+    g.push(it);
+  }
+  return [...groups.values()];
+}
+
 /** Group values by task: the clusters a bootstrap resamples (samples of one task count once). */
-function byTask<T>(
+export function byTask<T>(
   items: readonly T[],
   key: (t: T) => string,
   value: (t: T) => number,
 ): number[][] {
-  const m = new Map<string, number[]>();
-  for (const it of items) {
-    const k = key(it);
-    let g = m.get(k);
-    if (!g) m.set(k, g = []);
-    g.push(value(it));
-  }
-  return [...m.values()];
+  return groupBy(items, key).map((g) => g.map(value));
 }
 
 /**
@@ -105,18 +110,6 @@ export function summarize(
     mean_ms: n ? round4(ms / n) : 0,
     errors,
   };
-}
-
-/** Group items by the values of some keys, in first-seen order. */
-function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    let g = groups.get(k);
-    if (!g) groups.set(k, g = []);
-    g.push(it);
-  }
-  return [...groups.values()];
 }
 
 /**
