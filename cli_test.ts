@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
-import { main } from "./cli.ts";
+import { runCli as cli } from "./testdata/cli.ts";
 import { assertValidReport } from "./reports/mod.ts";
-
-/** Run the CLI in-process, capturing what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 Deno.test("cli: --help on every command", async () => {
   for (const args of [["--help"], ["bench", "--help"], ["validate", "-h"], ["list", "--help"]]) {

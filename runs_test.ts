@@ -1,27 +1,8 @@
 // End-to-end tests of a run's life: resume after kill -9, shards + merge, reproduce, render, compare.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main } from "./cli.ts";
+import { runCli as quiet } from "./testdata/cli.ts";
 import { assertValidReport, type Report } from "./reports/mod.ts";
-
-async function quiet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  const write = Deno.stdout.write;
-  Deno.stdout.write = (
-    b: Uint8Array,
-  ) => (out.push(new TextDecoder().decode(b)), Promise.resolve(b.length));
-  try {
-    const code = await main(args);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-    Deno.stdout.write = write;
-  }
-}
 
 const readReport = async (dir: string): Promise<Report> => {
   const r = JSON.parse(await Deno.readTextFile(join(dir, "report.json")));
