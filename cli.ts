@@ -28,6 +28,7 @@ import {
   renderJunit,
   renderMarkdown,
   type Report,
+  reportFigures,
   reportFromLogs,
   suiteProvenance,
 } from "./reports/mod.ts";
@@ -638,16 +639,6 @@ async function compare(args: string[]): Promise<number> {
   return 0;
 }
 
-/** A report without what legitimately differs between reruns: provenance and timings. */
-function figures(r: Report): unknown {
-  return JSON.parse(
-    JSON.stringify(
-      { ...r, provenance: undefined },
-      (k, v) => k === "ms" || k === "mean_ms" ? undefined : v,
-    ),
-  );
-}
-
 async function reproduce(args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
@@ -715,7 +706,7 @@ async function reproduce(args: string[]): Promise<number> {
   });
   const again = await reportFromLogs([logPath]);
   await writeReport(out, again);
-  const [x, y] = [JSON.stringify(figures(old)), JSON.stringify(figures(again))];
+  const [x, y] = [reportFigures(old), reportFigures(again)];
   if (x === y) {
     console.log(
       `reproduced run ${id}: ${again.episodes.length} episodes, every figure identical (timings aside) → ${out}`,

@@ -2,19 +2,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli as quiet } from "./testdata/cli.ts";
-import { assertValidReport, type Report } from "./reports/mod.ts";
+import { assertValidReport, type Report, reportFigures as figures } from "./reports/mod.ts";
 
 const readReport = async (dir: string): Promise<Report> => {
   const r = JSON.parse(await Deno.readTextFile(join(dir, "report.json")));
   assertValidReport(r);
   return r;
 };
-/** Everything but provenance and timings: what must not change between equivalent runs. */
-const figures = (r: Report) =>
-  JSON.stringify(
-    { ...r, provenance: undefined },
-    (k, v) => (k === "ms" || k === "mean_ms" ? undefined : v),
-  );
 const lines = async (file: string) =>
   (await Deno.readTextFile(file)).trim().split("\n").map((l) => JSON.parse(l));
 

@@ -23,6 +23,7 @@ export {
   type Provenance,
   type Report,
   REPORT_VERSION,
+  reportFigures,
   suiteProvenance,
 } from "./report.ts";
 export { Collector } from "./collect.ts";

@@ -83,6 +83,17 @@ export function buildReport(
   };
 }
 
+/**
+ * A report as canonical JSON without what legitimately differs between reruns of the same run
+ * (provenance and timings): equal strings mean a rerun, resumed run or merge reproduced it.
+ */
+export function reportFigures(r: Report): string {
+  return JSON.stringify(
+    { ...r, provenance: undefined },
+    (k, v) => (k === "ms" || k === "mean_ms" ? undefined : v),
+  );
+}
+
 /** The suite-derived part of provenance. */
 export function suiteProvenance(
   suite: SuiteSpec,
