@@ -10,6 +10,7 @@ import type { SuiteSpec } from "../spec/types.ts";
 import type { AssistantMessage } from "../runners/messages.ts";
 import { variantsFor } from "../variants/mod.ts";
 import { VERSION } from "../version.ts";
+import { problem } from "./problem.ts";
 import { ApiError, type OpenSession, resultOf, SessionStore } from "./sessions.ts";
 import { createSession, stepSession } from "./schemas.ts";
 import { openApi } from "./openapi.ts";
@@ -37,11 +38,6 @@ const validators: Record<string, ValidateFunction> = {
   create: ajv.compile(createSession),
   step: ajv.compile(stepSession),
 };
-
-/** A JSON error body: what went wrong and how to fix it. Never a stack trace. */
-function problem(c: Context, status: number, message: string, hint?: string) {
-  return c.json({ error: { status, message, ...(hint ? { hint } : {}) } }, status as 400);
-}
 
 /** A request body as text, refusing (413) more than `max` bytes even when no length was declared. */
 async function readBody(c: Context, max: number): Promise<string> {

@@ -4,7 +4,6 @@
  * @module
  */
 import { Hono } from "hono";
-import type { Context } from "hono";
 // The low-level Server (deprecated for the zod-based McpServer) is the one that declares tools
 // with raw JSON Schema, which is what a variant's tools are.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -20,6 +19,7 @@ import type { EpisodeRecord } from "../runners/events.ts";
 import type { AssistantMessage } from "../runners/messages.ts";
 import type { ToolDef } from "../tools/types.ts";
 import { VERSION } from "../version.ts";
+import { problem } from "./problem.ts";
 import { ApiError, type OpenSession, resultOf, type SessionStore } from "./sessions.ts";
 
 /** The extra tool that stands for a plain assistant message (trial notes or the final answer). */
@@ -178,14 +178,6 @@ function sessionServer(open: OpenSession): Server {
   return server;
 }
 
-/** A JSON error body in the shape the rest of the API uses. */
-function problem(
-  c: Context,
-  error: { status: 404 | 405; message: string; hint: string },
-): Response {
-  return c.json({ error }, error.status);
-}
-
 /**
  * The MCP routes, to mount at `/mcp`: `POST /mcp/{session}` speaks MCP Streamable HTTP for an open
  * session (stateless: a fresh server and transport per request; the episode lives in the store).
@@ -220,22 +212,19 @@ export function mcpRoutes(store: SessionStore): Hono {
       open = store.get(c.req.param("session"));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
-        return problem(c, {
-          status: 404,
-          message: err.message,
-          hint: err.hint ?? "open one with POST /v1/sessions",
-        });
+        return problem(c, 404, err.message, err.hint ?? "open one with POST /v1/sessions");
       }
       throw err;
     }
     if (c.req.method !== "POST") {
       // Stateless: no server-initiated stream (GET) and no MCP session to end (DELETE).
       c.header("Allow", "POST");
-      return problem(c, {
-        status: 405,
-        message: `${c.req.method} is not served: this MCP endpoint is stateless`,
-        hint: "send JSON-RPC requests with POST; close the episode with DELETE /v1/sessions/{id}",
-      });
+      return problem(
+        c,
+        405,
+        `${c.req.method} is not served: this MCP endpoint is stateless`,
+        "send JSON-RPC requests with POST; close the episode with DELETE /v1/sessions/{id}",
+      );
     }
     const server = sessionServer(open);
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });

@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { dirname, join } from "node:path";
 import { fileLines, readHeader } from "../runners/log.ts";
+import { problem } from "./problem.ts";
 import type { RunHeader } from "../runners/events.ts";
 
 /** The only files served from a run folder, with their content types. */
@@ -281,7 +282,7 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
     }
   };
   const notFound = (c: Context, message = "not found") =>
-    c.json({ error: { status: 404, message, hint: "see the list of runs at /" } }, 404);
+    problem(c, 404, message, "see the list of runs at /");
 
   app.get("/", async (c) => {
     const rows: RunRow[] = [];
