@@ -332,8 +332,6 @@ async function runInto(
     shard: opts.shard ?? null,
     planned,
     provenance,
-  }).catch((err) => {
-    throw err instanceof LogError ? new UsageError(err.message) : err;
   });
   const bar = progressBar(planned, {
     label: `${suite.name} `,
@@ -615,9 +613,7 @@ async function merge(args: string[]): Promise<number> {
       throw new UsageError(`${l} not found: give each shard's run folder`);
     }
   }
-  const merged = await reportFromLogs(logs).catch((err) => {
-    throw err instanceof LogError ? new UsageError(err.message) : err;
-  });
+  const merged = await reportFromLogs(logs);
   const out = values.out ?? join("runs", `${merged.provenance.suite.name}-${merged.run_id}`);
   await Deno.mkdir(out, { recursive: true });
   await writeReport(out, merged);
@@ -821,7 +817,8 @@ export async function main(args: string[]): Promise<number> {
       );
       return 2;
     }
-    if (err instanceof UsageError) {
+    // A log that is another run's, incomplete or damaged is bad input too: it says how to fix it.
+    if (err instanceof UsageError || err instanceof LogError) {
       console.error(`error: ${err.message}`);
       return 2;
     }
