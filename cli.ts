@@ -7,6 +7,8 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod.ts";
 import type { EpisodeSplit, SuiteSpec } from "./spec/types.ts";
+import type { Agent } from "./runners/agent.ts";
+import { closeAgents, openAgents } from "./runners/agents/mod.ts";
 import {
   inShard,
   LogError,
@@ -292,12 +294,52 @@ async function runInto(
     quiet: boolean;
   },
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
-  const planned = planRun(suite, sel).filter((p) => inShard(p, opts.shard)).length;
+  const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
+  const planned = plan.length;
   if (planned === 0) {
     throw new UsageError(
       "nothing to run: the suite has no tasks for the selected agents, protocols, variants and splits",
     );
   }
+  // Model agents load first: the provenance records the execution provider each one got.
+  const needed = new Set(plan.map((p) => p.agent));
+  const agents = await openAgents(suite.agents.filter((a) => needed.has(a.name)));
+  const models = [...agents.values()].filter((a) => a.info);
+  for (const a of models) {
+    const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
+    if (!opts.quiet) {
+      console.error(
+        `${a.name}: runs on ${a.info!.provider}${
+          tried.length
+            ? ` (${tried.map((t) => `${t.provider} unavailable: ${t.error}`).join("; ")})`
+            : ""
+        }`,
+      );
+    }
+  }
+  try {
+    return await runOpened(suite, sel, { ...opts, planned, agents, models });
+  } finally {
+    await closeAgents(agents);
+  }
+}
+
+async function runOpened(
+  suite: SuiteSpec,
+  sel: Selection,
+  opts: {
+    out: string;
+    id: string;
+    shard?: { index: number; count: number };
+    concurrency: number;
+    command: string[];
+    quiet: boolean;
+    planned: number;
+    agents: Map<string, Agent>;
+    models: Agent[];
+  },
+): Promise<{ logPath: string; planned: number; resumed: number }> {
+  const { planned, agents, models } = opts;
   await Deno.mkdir(opts.out, { recursive: true });
   // A report from an earlier run in this folder must not pass for this run's.
   for (const f of ["report.json", "report.md", "report.html"]) {
@@ -309,6 +351,7 @@ async function runInto(
     git_commit: git.commit,
     git_dirty: git.dirty,
     ...machineProvenance(),
+    onnxruntime: models.find((a) => a.info?.runtime)?.info?.runtime ?? null,
     started_at: new Date().toISOString(),
     finished_at: "",
     command: opts.command,
@@ -319,7 +362,9 @@ async function runInto(
       variants: sel.variants ?? null,
       splits: sel.splits ?? null,
     },
-    execution_providers: {},
+    execution_providers: Object.fromEntries(
+      models.map((a) => [a.name, a.info!.provider ?? "remote"]),
+    ),
     seeds: sel.seeds,
     samples: sel.samples,
     concurrency: opts.concurrency,
@@ -352,6 +397,7 @@ async function runInto(
       announced,
       concurrency: opts.concurrency,
       keep: false,
+      open: agents,
       onVariant: (ev) => log.note(ev),
       onEpisode: async (rec, n) => {
         await log.append(rec);
@@ -514,7 +560,16 @@ async function list(args: string[]): Promise<number> {
       }]`,
     );
   }
-  lines.push("", `agents: ${suite.agents.map((a) => `${a.name} (${a.scripted})`).join(", ")}`);
+  lines.push(
+    "",
+    `agents: ${
+      suite.agents.map((a) =>
+        `${a.name} (${a.kind === "scripted" ? a.scripted : `onnx ${a.onnx.path}`}${
+          a.only ? `, only ${JSON.stringify(a.only)}` : ""
+        })`
+      ).join(", ")
+    }`,
+  );
   lines.push(
     `protocols: ${
       suite.protocols.map((p) =>

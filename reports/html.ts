@@ -573,8 +573,14 @@ function provenanceSection(report: Report): string {
       "agents",
       p.agents.map((a) =>
         `${esc(a.name)} <span class="muted">(${
-          a.scripted === a.name ? "scripted" : `scripted ${esc(a.scripted)}`
-        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""})</span>`
+          a.onnx
+            ? `onnx ${esc(a.onnx.path)}, sha256 ${sha(a.onnx.model_hash)}`
+            : a.scripted === a.name
+            ? "scripted"
+            : `scripted ${esc(a.scripted ?? "")}`
+        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""}${
+          a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""
+        })</span>`
       ).join(", "),
     ],
     [

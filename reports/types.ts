@@ -22,7 +22,14 @@ export interface Provenance {
   command: string[];
   suite: { name: string; file: string; sha256: string };
   specs: { path: string; sha256: string }[];
-  agents: { name: string; scripted: string; options: Record<string, unknown> }[];
+  /** Each agent: `scripted` names a reference agent, `onnx` a model folder and how it decoded. */
+  agents: {
+    name: string;
+    scripted?: string;
+    onnx?: Record<string, unknown> & { path: string; model_hash: string };
+    options: Record<string, unknown>;
+    only?: { variants?: string[]; protocols?: string[]; tasks_per_env?: number };
+  }[];
   protocols: { name: string; kind: string; trial_budget: number; max_turns: number }[];
   /** What the command selected from the suite (null: everything). */
   selection: {

@@ -35,8 +35,25 @@ export interface AgentSession {
   ): Promise<AssistantMessage>;
 }
 
+/** What a model agent runs on; recorded with every episode it plays. */
+export interface AgentInfo {
+  kind: "onnx" | "openai";
+  /** The execution provider that actually runs the model (`cpu`, `cuda`, `webgpu`). */
+  provider?: string;
+  /** Model folder or endpoint model name. */
+  model: string;
+  /** SHA-256 of the model files, when local. */
+  model_hash?: string;
+  /** The inference runtime and its version, e.g. `onnxruntime-node 1.30.0`. */
+  runtime?: string;
+}
+
 /** An agent: starts one session per episode. */
 export interface Agent {
   readonly name: string;
+  /** Set by model agents; scripted agents have none. */
+  readonly info?: AgentInfo;
   start(ctx: EpisodeContext): AgentSession;
+  /** Release what the agent holds (sessions, processes) once a run is over. */
+  close?(): Promise<void>;
 }

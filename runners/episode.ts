@@ -1,5 +1,6 @@
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask } from "../tasks/mod.ts";
+import { fail } from "../tools/declarative.ts";
 import { type Env, INVALID_KINDS, type Observation, type ToolDef } from "../tools/types.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent, Phase, TurnInfo } from "./agent.ts";
@@ -85,7 +86,7 @@ export class EpisodeSession {
   constructor(
     env: Env | VariantEnv,
     task: TaskSpec,
-    opts: { agent: string; protocol: ProtocolSpec; episode: EpisodeOptions },
+    opts: { agent: string; protocol: ProtocolSpec; episode: EpisodeOptions; provider?: string },
   ) {
     this.env = env;
     this.task = task;
@@ -111,6 +112,7 @@ export class EpisodeSession {
       run_seed: e.runSeed ?? e.seed,
       seed: e.seed,
       sample: e.sample,
+      ...(opts.provider ? { provider: opts.provider } : {}),
     });
   }
 
@@ -166,8 +168,13 @@ export class EpisodeSession {
   }
 
   /** Run one assistant turn. Never throws for bad calls: they are observations. */
-  async step(reply: AssistantMessage): Promise<StepOutcome> {
+  async step(turn: AssistantMessage): Promise<StepOutcome> {
     if (this.done) throw new Error(`episode ${this.id} is over`);
+    const { usage, ...reply } = turn;
+    if (usage) {
+      this.metrics.tokens = (this.metrics.tokens ?? 0) + usage.completion_tokens;
+      this.metrics.prompt_tokens = (this.metrics.prompt_tokens ?? 0) + usage.prompt_tokens;
+    }
     const p = this.protocol;
     const name = this.phase;
     const budget = name === "trial" ? p.trialBudget : undefined;
@@ -192,7 +199,10 @@ export class EpisodeSession {
       let canonical: Call | null = null;
       if (runs) {
         this.#used += name === "trial" ? 1 : 0;
-        const r = await this.env.step(this.#state, call);
+        // A call whose name could not be read (a model's malformed <tool_call> block) never reaches the env.
+        const r = call.name === ""
+          ? unreadableCall(this.#state, call.arguments)
+          : await this.env.step(this.#state, call);
         this.#state = r.state;
         observation = r.observation;
         canonical = r.canonical !== undefined
@@ -319,7 +329,7 @@ export class EpisodeSession {
  * import { scriptedAgent } from "./agents/mod.ts";
  * const spec = await loadEnv("envs/library");
  * const rec = await runEpisode(declarativeEnv(spec), spec.tasks[0], {
- *   agent: scriptedAgent({ name: "oracle", scripted: "oracle", options: {} }),
+ *   agent: scriptedAgent({ name: "oracle", kind: "scripted", scripted: "oracle", options: {} }),
  *   protocol: { name: "direct", kind: "direct", trialBudget: 0, maxTurns: 12 },
  *   episode: { id: "e1", seed: 1, sample: 0 },
  * });
@@ -332,7 +342,12 @@ export async function runEpisode(
   opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions },
 ): Promise<EpisodeRecord> {
   const { agent, protocol, episode } = opts;
-  const s = new EpisodeSession(env, task, { agent: agent.name, protocol, episode });
+  const s = new EpisodeSession(env, task, {
+    agent: agent.name,
+    protocol,
+    episode,
+    provider: agent.info?.provider,
+  });
   try {
     const session = agent.start({
       task,
@@ -350,6 +365,19 @@ export async function runEpisode(
     s.fail(`agent failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   return await s.finish();
+}
+
+function unreadableCall(state: State, raw: string | Record<string, unknown>) {
+  const text = typeof raw === "string" ? raw : JSON.stringify(raw);
+  const shown = text.length > 200 ? text.slice(0, 200) + "…" : text;
+  return {
+    state,
+    canonical: null,
+    observation: fail(
+      "invalid_json",
+      `could not read this tool call: ${shown}. Write {"name": "<tool>", "arguments": {…}} as JSON.`,
+    ),
+  };
 }
 
 function parseMaybe(raw: string | Record<string, unknown>): unknown {

@@ -28,6 +28,10 @@ export interface EpisodeMetrics {
    * names (other calls in between allowed).
    */
   ast_match: boolean;
+  /** Tokens a model agent generated (absent for scripted agents). */
+  tokens?: number;
+  /** Prompt tokens a model agent computed, cache hits excluded (absent for scripted agents). */
+  prompt_tokens?: number;
 }
 
 export type EpisodeEvent =
@@ -48,6 +52,8 @@ export type EpisodeEvent =
     /** This episode's own generator seed, derived from the run seed and its identity. */
     seed: number;
     sample: number;
+    /** The execution provider a model agent ran on (absent for scripted agents). */
+    provider?: string;
   }
   | { v: 1; type: "message"; episode: string; phase: Phase; message: Message }
   | {

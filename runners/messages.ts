@@ -15,6 +15,11 @@ export interface AssistantMessage {
   role: "assistant";
   content: string | null;
   tool_calls?: AssistantToolCall[];
+  /**
+   * Tokens this turn cost a model agent: the prompt tokens it computed (what its cache did not
+   * already hold) and the tokens it generated. Counted into the episode's metrics, not logged.
+   */
+  usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
 /** Build an assistant message that calls tools (arguments serialized as JSON text). */

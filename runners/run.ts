@@ -4,7 +4,7 @@ import { declarativeEnv } from "../tools/mod.ts";
 import { applyVariant, variantsFor } from "../variants/mod.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
-import { scriptedAgent } from "./agents/mod.ts";
+import { closeAgents, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
@@ -52,6 +52,11 @@ export interface RunOptions {
   announced?: ReadonlySet<string>;
   /** Keep finished records in memory and return them (default true; a CLI run streams instead). */
   keep?: boolean;
+  /**
+   * Agents already opened by the caller (who then closes them); default: opened here for the
+   * planned agents and closed when the run ends.
+   */
+  open?: Map<string, Agent>;
 }
 
 /** The plan entries a shard runs: plan index ≡ shard index (mod count). */
@@ -121,11 +126,15 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
       !opts.variants || opts.variants.includes(v.name)
     );
     for (const variant of variants) {
-      for (const task of env.tasks) {
+      for (const [t, task] of env.tasks.entries()) {
         const split = episodeSplit(suite, env, task);
         if (opts.splits && !opts.splits.includes(split)) continue;
         for (const agent of agents) {
+          const only = agent.only;
+          if (only?.variants && !only.variants.includes(variant.name)) continue;
+          if (only?.tasks_per_env !== undefined && t >= only.tasks_per_env) continue;
           for (const protocol of protocols) {
+            if (only?.protocols && !only.protocols.includes(protocol.name)) continue;
             for (const seed of seeds) {
               for (let sample = 0; sample < samples; sample++) {
                 plan.push({
@@ -168,7 +177,8 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
   const interfaces = variantEnvs(suite);
   const envFor = (p: PlannedEpisode) => interfaces(p.env.name, p.variant, p.seed);
   const announced = new Set<string>(opts.announced ?? []);
-  const agents = new Map<string, Agent>(suite.agents.map((a) => [a.name, scriptedAgent(a)]));
+  const needed = new Set(plan.map((p) => p.agent));
+  const agents = opts.open ?? await openAgents(suite.agents.filter((a) => needed.has(a.name)));
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
   const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
@@ -211,8 +221,12 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
       await flushing;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
-  await flushing;
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
+    await flushing;
+  } finally {
+    if (!opts.open) await closeAgents(agents);
+  }
   return keep ? results as EpisodeRecord[] : [];
 }
 

@@ -50,6 +50,8 @@ Deno.test("serve: episodes driven over HTTP equal the in-process run, episode fo
     const tools = (created.body.tools as { function: ToolDef }[]).map((t) => t.function);
     const messages = [...(created.body.messages as Message[])];
     const spec = suite.agents.find((a) => a.name === rec.agent)!;
+    assert.equal(spec.kind, "scripted");
+    if (spec.kind !== "scripted") continue;
     const agent = scriptedAgent(spec).start({
       task: episode.task,
       protocol: episode.protocol,

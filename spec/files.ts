@@ -28,3 +28,14 @@ export async function sha256Hex(text: string | Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as BufferSource);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Hex SHA-256 over several files of a folder, each prefixed by its relative path. */
+export async function sha256Files(dir: string, files: readonly string[]): Promise<string> {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const f of files) parts.push(enc.encode(`${f}\n`), await Deno.readFile(`${dir}/${f}`));
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) all.set(p, o), o += p.length;
+  return await sha256Hex(all);
+}

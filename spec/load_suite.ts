@@ -1,10 +1,12 @@
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { SpecError, type SpecIssue } from "./errors.ts";
-import { readSpecFile, sha256Hex } from "./files.ts";
+import { readSpecFile, sha256Files, sha256Hex } from "./files.ts";
 import { envFromDoc, loadEnv, resolveEnvFile } from "./load_env.ts";
 import type {
+  AgentScope,
   AgentSpec,
   EnvSpec,
+  OnnxAgentSpec,
   ProtocolKind,
   ProtocolSpec,
   ScriptedKind,
@@ -20,11 +22,24 @@ interface RawSuite {
   envs: string[];
   variants?: RawVariants;
   heldout?: { envs?: string[]; tools?: string[] };
-  agents: Record<string, { scripted: ScriptedKind } & Record<string, unknown>>;
+  agents: Record<string, RawAgent>;
   protocols?: Record<string, { kind?: ProtocolKind; trial_budget?: number; max_turns?: number }>;
   samples?: number;
   seeds?: number[];
 }
+
+type RawAgent =
+  & { scripted?: ScriptedKind; onnx?: string; only?: AgentScope }
+  & Record<string, unknown>;
+
+/** Files a model folder must hold (what its hash covers). */
+export const MODEL_FILES = [
+  "config.json",
+  "generation_config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "onnx/model.onnx",
+] as const;
 
 /** Defaults applied when a suite leaves protocols out. */
 export const DEFAULT_PROTOCOLS = { direct: {}, trial: { trial_budget: 6 } };
@@ -94,10 +109,13 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
     }
   }
 
-  const agents: AgentSpec[] = Object.entries(raw.agents).map(([name, a]) => {
-    const { scripted, ...options } = a;
-    return { name, scripted, options };
-  });
+  const agents: AgentSpec[] = [];
+  for (const [name, a] of Object.entries(raw.agents)) {
+    const agent = await agentSpec(name, a, { dir: dirname(file), at });
+    if (typeof agent === "string") continue;
+    if ("message" in agent) issues.push(agent);
+    else agents.push(agent);
+  }
 
   const protocols: ProtocolSpec[] = [];
   for (
@@ -150,6 +168,36 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
       );
     }
   }
+  for (const a of agents) {
+    const scope = a.only ?? {};
+    const known = [
+      "clean",
+      ...variants.map((v) => v.name),
+      ...envs.flatMap((e) => e.variants.map((v) => v.name)),
+    ];
+    scope.variants?.forEach((v, i) => {
+      if (!known.includes(v)) {
+        issues.push(
+          at(
+            `/agents/${a.name}/only/variants/${i}`,
+            `no variant "${v}" in the suite`,
+            `use one of: ${[...new Set(known)].join(", ")}`,
+          ),
+        );
+      }
+    });
+    scope.protocols?.forEach((p, i) => {
+      if (!protocols.some((x) => x.name === p)) {
+        issues.push(
+          at(
+            `/agents/${a.name}/only/protocols/${i}`,
+            `no protocol "${p}" in the suite`,
+            `use one of: ${protocols.map((x) => x.name).join(", ")}`,
+          ),
+        );
+      }
+    });
+  }
   const heldout = { envs: raw.heldout?.envs ?? [], tools: raw.heldout?.tools ?? [] };
   heldout.envs.forEach((e, i) => {
     if (!envNames.includes(e)) {
@@ -187,6 +235,60 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
     protocols,
     samples: raw.samples ?? 1,
     seeds: raw.seeds ?? [0],
+  };
+}
+
+/** Normalize one `agents:` entry; an ONNX agent's folder must exist (its files are hashed). */
+async function agentSpec(
+  name: string,
+  a: RawAgent,
+  ctx: { dir: string; at: (pointer: string, message: string, hint?: string) => SpecIssue },
+): Promise<AgentSpec | SpecIssue> {
+  const { scripted, onnx, only, ...rest } = a;
+  if (onnx === undefined) {
+    return { name, kind: "scripted", scripted: scripted!, options: rest, only };
+  }
+  const path = isAbsolute(onnx) ? onnx : join(ctx.dir, onnx);
+  const missing: string[] = [];
+  for (const f of MODEL_FILES) {
+    try {
+      await Deno.stat(join(path, f));
+    } catch {
+      missing.push(f);
+    }
+  }
+  if (missing.length > 0) {
+    return ctx.at(
+      `/agents/${name}/onnx`,
+      `model folder ${path} lacks ${missing.join(", ")}`,
+      "point onnx: at a Hugging Face-style folder (config.json, generation_config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx); `deno task models` builds the built-in ones",
+    );
+  }
+  const r = rest as {
+    device?: OnnxAgentSpec["onnx"]["device"];
+    threads?: number;
+    max_new_tokens?: number;
+    temperature?: number;
+    top_k?: number;
+    top_p?: number;
+    batch?: number;
+    stop?: string[];
+  };
+  return {
+    name,
+    kind: "onnx",
+    onnx: {
+      path,
+      device: r.device ?? ["cuda", "webgpu", "cpu"],
+      threads: r.threads ?? 0,
+      max_new_tokens: r.max_new_tokens ?? 256,
+      sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
+      batch: r.batch ?? 16,
+      stop: r.stop ?? [],
+    },
+    model_hash: await sha256Files(path, MODEL_FILES),
+    options: {},
+    only,
   };
 }
 

@@ -91,11 +91,44 @@ export interface EnvSpec {
 
 export type ScriptedKind = "oracle" | "memorizer" | "explorer" | "random";
 
-export interface AgentSpec {
+/** Which part of the suite an agent runs on (`only:`); absent keys mean all. */
+export interface AgentScope {
+  variants?: string[];
+  protocols?: string[];
+  /** The first N tasks of each environment, in file order. */
+  tasks_per_env?: number;
+}
+
+/** A scripted reference agent. */
+export interface ScriptedAgentSpec {
   name: string;
+  kind: "scripted";
   scripted: ScriptedKind;
   options: Record<string, unknown>;
+  only?: AgentScope;
 }
+
+/** An ONNX model agent: a model folder and how to decode with it. */
+export interface OnnxAgentSpec {
+  name: string;
+  kind: "onnx";
+  onnx: {
+    /** The model folder, resolved against the suite's folder. */
+    path: string;
+    device: ("cuda" | "webgpu" | "cpu")[];
+    threads: number;
+    max_new_tokens: number;
+    sampling: { temperature: number; top_k: number; top_p: number };
+    batch: number;
+    stop: string[];
+  };
+  /** SHA-256 of the model files: part of the run id, so a changed model is a different run. */
+  model_hash: string;
+  options: Record<string, unknown>;
+  only?: AgentScope;
+}
+
+export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec;
 
 export type ProtocolKind = "direct" | "trial";
 

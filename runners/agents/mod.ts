@@ -1,11 +1,11 @@
-import type { AgentSpec } from "../../spec/types.ts";
+import type { AgentSpec, ScriptedAgentSpec, ScriptedKind } from "../../spec/types.ts";
 import type { Agent } from "../agent.ts";
 import { explorerAgent } from "./explorer.ts";
 import { randomAgent } from "./random.ts";
 import { replayAgent } from "./replay.ts";
 
 /** Registry of scripted reference agents: adding one is a file plus a line here. */
-export const scriptedAgents: Record<AgentSpec["scripted"], (spec: AgentSpec) => Agent> = {
+export const scriptedAgents: Record<ScriptedKind, (spec: ScriptedAgentSpec) => Agent> = {
   oracle: (s) => replayAgent(s.name, { knowsVariant: true }),
   memorizer: (s) => replayAgent(s.name),
   explorer: (s) => explorerAgent(s.name),
@@ -13,9 +13,43 @@ export const scriptedAgents: Record<AgentSpec["scripted"], (spec: AgentSpec) => 
     randomAgent(s.name, { maxCalls: s.options.max_random_calls as number | undefined }),
 };
 
-/** Build the agent a suite entry names. */
-export function scriptedAgent(spec: AgentSpec): Agent {
+/** Build the scripted agent a suite entry names. */
+export function scriptedAgent(spec: ScriptedAgentSpec): Agent {
   return scriptedAgents[spec.scripted](spec);
+}
+
+/**
+ * Open any agent a suite entry names. Model agents load here (onnxruntime is imported only when a
+ * suite has one); close them with `agent.close()` when the run is over.
+ *
+ * @example
+ * ```ts
+ * import { openAgent } from "./mod.ts";
+ * const a = await openAgent({ name: "oracle", kind: "scripted", scripted: "oracle", options: {} });
+ * console.assert(a.name === "oracle");
+ * ```
+ */
+export async function openAgent(spec: AgentSpec): Promise<Agent> {
+  if (spec.kind === "scripted") return scriptedAgent(spec);
+  const { openOnnxAgent } = await import("../onnx/agent.ts");
+  return await openOnnxAgent(spec.name, spec.onnx);
+}
+
+/** Open several agents; if one fails, the ones already open are closed before the error goes on. */
+export async function openAgents(specs: readonly AgentSpec[]): Promise<Map<string, Agent>> {
+  const out = new Map<string, Agent>();
+  try {
+    for (const s of specs) out.set(s.name, await openAgent(s));
+  } catch (err) {
+    await closeAgents(out);
+    throw err;
+  }
+  return out;
+}
+
+/** Close every agent that holds something. */
+export async function closeAgents(agents: Map<string, Agent>): Promise<void> {
+  await Promise.all([...agents.values()].map((a) => a.close?.()));
 }
 
 export { explorerAgent, randomAgent, replayAgent };

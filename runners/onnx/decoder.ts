@@ -1,0 +1,390 @@
+import * as ort from "onnxruntime-node";
+import type { Rng } from "../rng.ts";
+import { sampleToken, type Sampling } from "./sampler.ts";
+
+/** What the decode loop needs to know about the model's cache tensors. */
+export interface CacheShape {
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  /** Whether the graph takes `position_ids` (some exports derive positions from the mask). */
+  positionIds: boolean;
+}
+
+/**
+ * One sequence's KV cache between turns: the tokens whose keys and values it holds, and per
+ * layer the `[1, kv_heads, tokens, head_dim]` key and value data.
+ */
+export interface KvCache {
+  ids: number[];
+  kv: Float32Array[];
+}
+
+export interface GenerateRequest {
+  /** The whole prompt; whatever prefix `cache` already holds is not computed again. */
+  ids: number[];
+  cache?: KvCache;
+  sampling: Sampling;
+  rng: Rng;
+  maxNewTokens: number;
+  /** Token ids that end generation (not included in the output). */
+  eos: ReadonlySet<number>;
+  /** Ends generation when true for the tokens generated so far (stop strings). */
+  stop?: (generated: readonly number[]) => boolean;
+}
+
+export interface GenerateResult {
+  tokens: number[];
+  finish: "eos" | "stop" | "length";
+  /** Prompt tokens computed for this turn (the part the cache did not hold). */
+  prefilled: number;
+  /** The cache to pass with the next turn's prompt. */
+  cache: KvCache;
+}
+
+interface Row {
+  req: GenerateRequest;
+  /** Tokens whose KV sits in the batch (real tokens, not padding). */
+  ids: number[];
+  /** Sampled but not yet fed. */
+  next: number;
+  out: number[];
+  prefilled: number;
+  finish?: GenerateResult["finish"];
+  resolve(r: GenerateResult): void;
+  reject(e: unknown): void;
+}
+
+interface Pending {
+  req: GenerateRequest;
+  resolve(r: GenerateResult): void;
+  reject(e: unknown): void;
+}
+
+export interface DecoderOptions {
+  /** Most sequences decoded together (default 16). */
+  maxBatch?: number;
+  /** Longest prompt chunk run at once while prefilling (default 512). */
+  prefillChunk?: number;
+  /**
+   * Prompts whose caches are kept for other sequences to start from (default 8; 0 = off).
+   * Episodes of one environment share the system prompt and tool list, so most of a new
+   * episode's prompt is usually already computed.
+   */
+  prefixCache?: number;
+}
+
+/**
+ * A continuous-batching decode loop over an ONNX decoder with KV cache. Concurrent `generate`
+ * calls share one batched forward pass per step; a sequence joins as soon as its prompt is
+ * prefilled, and its row is dropped (and the batch re-packed) when it finishes. Rows are
+ * left-padded to the longest one; the attention mask hides the padding, and each row keeps its own
+ * position ids, so a row's tokens are exactly what it would get decoded alone.
+ */
+export class Decoder {
+  #pending: Pending[] = [];
+  #rows: Row[] = [];
+  /** Batched cache: per layer key then value, `[rows, kv_heads, width, head_dim]`. */
+  #kv: ort.Tensor[] = [];
+  #width = 0;
+  #running = false;
+  readonly maxBatch: number;
+  readonly prefillChunk: number;
+  readonly prefixCache: number;
+  #prefixes: KvCache[] = [];
+  /** Forward passes, tokens produced, prompt tokens computed and reused (for benchmarks). */
+  readonly stats = { steps: 0, prefills: 0, tokens: 0, maxRows: 0, computed: 0, reused: 0 };
+
+  constructor(
+    readonly session: ort.InferenceSession,
+    readonly shape: CacheShape,
+    opts: DecoderOptions = {},
+  ) {
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 16);
+    this.prefillChunk = Math.max(1, opts.prefillChunk ?? 512);
+    this.prefixCache = Math.max(0, opts.prefixCache ?? 8);
+  }
+
+  /** Generate a continuation of `req.ids`; resolves when the sequence stops. */
+  generate(req: GenerateRequest): Promise<GenerateResult> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ req, resolve, reject });
+      if (!this.#running) this.#loop();
+    });
+  }
+
+  async #loop() {
+    this.#running = true;
+    try {
+      while (this.#pending.length > 0 || this.#rows.length > 0) {
+        await this.#admit();
+        if (this.#rows.length === 0) continue;
+        try {
+          await this.#step();
+        } catch (err) {
+          // A failed forward pass fails every sequence in the batch, not the loop.
+          for (const row of this.#rows) row.reject(err);
+          this.#rows = [], this.#kv = [], this.#width = 0;
+        }
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Prefill waiting prompts (one at a time) and pack them into the batch. */
+  async #admit() {
+    const joined: { row: Row; kv: Float32Array[] }[] = [];
+    while (this.#pending.length > 0 && this.#rows.length + joined.length < this.maxBatch) {
+      const p = this.#pending.shift()!;
+      try {
+        const r = await this.#prefill(p);
+        if (r) joined.push(r);
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+    if (joined.length > 0) this.#repack(this.#rows.map((_, i) => i), joined);
+  }
+
+  async #prefill(p: Pending): Promise<{ row: Row; kv: Float32Array[] } | null> {
+    const { req } = p;
+    if (req.ids.length === 0) throw new Error("empty prompt");
+    // Start from the longest prefix held by this sequence's own cache or a recent prompt's, but
+    // always feed at least one token to get logits.
+    let cache: KvCache | undefined, keep = 0;
+    for (const c of req.cache ? [req.cache, ...this.#prefixes] : this.#prefixes) {
+      const lim = Math.min(c.ids.length, req.ids.length - 1);
+      let n = 0;
+      while (n < lim && c.ids[n] === req.ids[n]) n++;
+      if (n > keep) cache = c, keep = n;
+    }
+    if (cache && cache !== req.cache) {
+      this.#prefixes = [cache, ...this.#prefixes.filter((c) => c !== cache)];
+    }
+    this.stats.reused += keep;
+    this.stats.computed += req.ids.length - keep;
+    let kv = cache ? cache.kv.map((a) => this.#cut(a, cache.ids.length, keep)) : this.#emptyKv();
+    let len = keep;
+    let logits: Float32Array | undefined;
+    for (let at = keep; at < req.ids.length; at += this.prefillChunk) {
+      const chunk = req.ids.slice(at, at + this.prefillChunk);
+      const out = await this.#run(
+        [chunk],
+        [{ pad: 0, len }],
+        kv.map((a) =>
+          new ort.Tensor("float32", a, [1, this.shape.kvHeads, len, this.shape.headDim])
+        ),
+        len,
+      );
+      len += chunk.length;
+      kv = this.#presents(out).map((t) => t.data as Float32Array);
+      const all = out.logits.data as Float32Array, v = all.length / chunk.length;
+      logits = all.subarray(all.length - v);
+      this.stats.prefills++;
+    }
+    if (this.prefixCache > 0 && len > keep) {
+      this.#prefixes = [{ ids: req.ids.slice(0, len), kv }, ...this.#prefixes].slice(
+        0,
+        this.prefixCache,
+      );
+    }
+    const row: Row = {
+      req,
+      ids: req.ids.slice(),
+      next: sampleToken(logits!, req.sampling, req.rng),
+      out: [],
+      prefilled: req.ids.length - keep,
+      resolve: p.resolve,
+      reject: p.reject,
+    };
+    if (this.#accept(row, kv, len)) return null;
+    return { row, kv };
+  }
+
+  /** Take the row's freshly sampled token; finish the row if it ends the sequence. */
+  #accept(row: Row, kv: Float32Array[] | null, len: number): boolean {
+    const t = row.next, r = row.req;
+    this.stats.tokens++;
+    let finish: GenerateResult["finish"] | null = null;
+    if (r.eos.has(t)) finish = "eos";
+    else {
+      row.out.push(t);
+      if (r.stop?.(row.out)) finish = "stop";
+      else if (row.out.length >= r.maxNewTokens) finish = "length";
+    }
+    if (finish === null) return false;
+    // The last sampled token was never fed: the cache holds the prompt and the tokens before it.
+    const cacheIds = row.ids.concat(row.out.slice(0, row.out.length - (finish === "eos" ? 0 : 1)));
+    row.resolve({
+      tokens: row.out,
+      finish,
+      prefilled: row.prefilled,
+      cache: { ids: cacheIds.slice(0, len), kv: kv ?? [] },
+    });
+    return true;
+  }
+
+  /** One decode step for every row in the batch. */
+  async #step() {
+    const rows = this.#rows, w = this.#width;
+    const lens = rows.map((r) => r.ids.length + r.out.length - 1);
+    const out = await this.#run(
+      rows.map((r) => [r.next]),
+      lens.map((len) => ({ pad: w - len, len })),
+      this.#kv,
+      w,
+    );
+    this.stats.steps++;
+    this.#kv = this.#presents(out);
+    this.#width = w + 1;
+    const logits = out.logits.data as Float32Array, v = logits.length / rows.length;
+    const keep: number[] = [];
+    const finished: Row[] = [];
+    rows.forEach((row, b) => {
+      row.next = sampleToken(logits.subarray(b * v, (b + 1) * v), row.req.sampling, row.req.rng);
+      if (this.#acceptBatched(row)) finished.push(row);
+      else keep.push(b);
+    });
+    if (finished.length > 0) {
+      for (const row of finished) this.#finishBatched(row);
+      this.#repack(keep, []);
+    }
+  }
+
+  /** Like #accept, but the row's cache is still in the batch: decide only. */
+  #acceptBatched(row: Row): boolean {
+    const t = row.next, r = row.req;
+    this.stats.tokens++;
+    if (r.eos.has(t)) row.finish = "eos";
+    else {
+      row.out.push(t);
+      if (r.stop?.(row.out)) row.finish = "stop";
+      else if (row.out.length >= r.maxNewTokens) row.finish = "length";
+    }
+    return row.finish !== undefined;
+  }
+
+  #finishBatched(row: Row) {
+    const b = this.#rows.indexOf(row), w = this.#width;
+    const finish = row.finish!;
+    const fed = finish === "eos" ? row.out : row.out.slice(0, -1);
+    const ids = row.ids.concat(fed);
+    const kv = this.#kv.map((t) => this.#extract(t.data as Float32Array, b, w, ids.length));
+    row.resolve({ tokens: row.out, finish, prefilled: row.prefilled, cache: { ids, kv } });
+  }
+
+  /** Rebuild the batched cache from the kept rows plus newly joined ones, trimming shared padding. */
+  #repack(keep: number[], joined: { row: Row; kv: Float32Array[] }[]) {
+    const { kvHeads: H, headDim: D } = this.shape;
+    const w = this.#width;
+    const lens = keep.map((b) => {
+      const r = this.#rows[b];
+      return r.ids.length + r.out.length - 1;
+    });
+    const newLens = joined.map((j) => j.row.ids.length);
+    const width = Math.max(0, ...lens, ...newLens);
+    const n = keep.length + joined.length;
+    this.stats.maxRows = Math.max(this.stats.maxRows, n);
+    if (n === 0) {
+      this.#rows = [], this.#kv = [], this.#width = 0;
+      return;
+    }
+    // Fast path: nothing joined, rows dropped from a batch that needs no re-padding.
+    const next: ort.Tensor[] = [];
+    for (let k = 0; k < this.shape.layers * 2; k++) {
+      const dst = new Float32Array(n * H * width * D);
+      const src = this.#kv[k]?.data as Float32Array | undefined;
+      keep.forEach((b, i) => {
+        for (let h = 0; h < H; h++) {
+          const from = ((b * H + h) * w + (w - lens[i])) * D;
+          dst.set(
+            src!.subarray(from, from + lens[i] * D),
+            ((i * H + h) * width + (width - lens[i])) * D,
+          );
+        }
+      });
+      joined.forEach((j, x) => {
+        const i = keep.length + x, len = newLens[x], a = j.kv[k];
+        for (let h = 0; h < H; h++) {
+          dst.set(
+            a.subarray(h * len * D, (h + 1) * len * D),
+            ((i * H + h) * width + (width - len)) * D,
+          );
+        }
+      });
+      next.push(new ort.Tensor("float32", dst, [n, H, width, D]));
+    }
+    this.#rows = [...keep.map((b) => this.#rows[b]), ...joined.map((j) => j.row)];
+    this.#kv = next;
+    this.#width = width;
+  }
+
+  /** Run the model on `tokens` per row (equal lengths), with left padding `pad` and `len` cached tokens. */
+  #run(
+    tokens: number[][],
+    rows: { pad: number; len: number }[],
+    past: ort.Tensor[],
+    width: number,
+  ) {
+    const B = tokens.length, S = tokens[0].length, total = width + S;
+    const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
+    const mask = new BigInt64Array(B * total);
+    for (let b = 0; b < B; b++) {
+      const { pad, len } = rows[b];
+      for (let s = 0; s < S; s++) {
+        ids[b * S + s] = BigInt(tokens[b][s]), pos[b * S + s] = BigInt(len + s);
+      }
+      mask.fill(1n, b * total + pad, (b + 1) * total);
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor("int64", ids, [B, S]),
+      attention_mask: new ort.Tensor("int64", mask, [B, total]),
+    };
+    if (this.shape.positionIds) feeds.position_ids = new ort.Tensor("int64", pos, [B, S]);
+    const past0 = past.length > 0
+      ? past
+      : this.#emptyKv().map((a) =>
+        new ort.Tensor("float32", a, [B, this.shape.kvHeads, 0, this.shape.headDim])
+      );
+    for (let l = 0; l < this.shape.layers; l++) {
+      feeds[`past_key_values.${l}.key`] = past0[2 * l];
+      feeds[`past_key_values.${l}.value`] = past0[2 * l + 1];
+    }
+    return this.session.run(feeds);
+  }
+
+  #presents(out: ort.InferenceSession.OnnxValueMapType): ort.Tensor[] {
+    const t: ort.Tensor[] = [];
+    for (let l = 0; l < this.shape.layers; l++) {
+      t.push(out[`present.${l}.key`] as ort.Tensor, out[`present.${l}.value`] as ort.Tensor);
+    }
+    return t;
+  }
+
+  #emptyKv(): Float32Array[] {
+    return Array.from({ length: this.shape.layers * 2 }, () => new Float32Array(0));
+  }
+
+  /** A single-row cache `[1, H, len, D]` cut to its first `keep` tokens. */
+  #cut(a: Float32Array, len: number, keep: number): Float32Array {
+    if (keep === len) return a;
+    const { kvHeads: H, headDim: D } = this.shape;
+    const out = new Float32Array(H * keep * D);
+    for (let h = 0; h < H; h++) {
+      out.set(a.subarray(h * len * D, (h * len + keep) * D), h * keep * D);
+    }
+    return out;
+  }
+
+  /** Row `b` of a batched `[B, H, width, D]` cache, without its left padding. */
+  #extract(a: Float32Array, b: number, width: number, len: number): Float32Array {
+    const { kvHeads: H, headDim: D } = this.shape;
+    const out = new Float32Array(H * len * D);
+    for (let h = 0; h < H; h++) {
+      const from = ((b * H + h) * width + (width - len)) * D;
+      out.set(a.subarray(from, from + len * D), h * len * D);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+import * as ort from "onnxruntime-node";
+
+/** Execution providers a suite may ask for, in the names onnxruntime-node uses. */
+export const DEVICES = ["cuda", "webgpu", "cpu"] as const;
+export type Device = typeof DEVICES[number];
+
+export interface SessionOptions {
+  /** Threads inside one operator (0 = onnxruntime's default: one per core). */
+  intraOpThreads?: number;
+  /** Threads across independent operators (0 = default). */
+  interOpThreads?: number;
+}
+
+/** A session and the provider that actually runs it, with why the ones before it failed. */
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: Device;
+  attempts: { provider: Device; error: string }[];
+}
+
+/**
+ * Create an inference session on the first provider in `devices` that works. onnxruntime does not
+ * fall back by itself — a session asked for `['cuda', 'cpu']` on a machine without CUDA throws —
+ * so each provider gets its own attempt, and failures are kept to be logged.
+ *
+ * @example
+ * ```ts
+ * import { openSession } from "./providers.ts";
+ * const s = await openSession("models/tiny-random/onnx/model.onnx", ["cuda", "webgpu", "cpu"]);
+ * console.assert(s.provider === "cpu" || s.attempts.length === 0);
+ * await s.session.release();
+ * ```
+ */
+export async function openSession(
+  model: string | Uint8Array,
+  devices: readonly Device[],
+  opts: SessionOptions = {},
+): Promise<OpenedSession> {
+  const attempts: OpenedSession["attempts"] = [];
+  // Keep onnxruntime's own stderr to fatal errors: a missing provider is expected, and reported by us.
+  ort.env.logLevel = "fatal";
+  for (const provider of devices) {
+    try {
+      const session = await ort.InferenceSession.create(model as string, {
+        executionProviders: [provider],
+        intraOpNumThreads: opts.intraOpThreads ?? 0,
+        interOpNumThreads: opts.interOpThreads ?? 0,
+        graphOptimizationLevel: "all",
+        // Only fatal messages on stderr: a provider that is not there is expected and logged by us.
+        logSeverityLevel: 4,
+      });
+      return { session, provider, attempts };
+    } catch (err) {
+      attempts.push({ provider, error: firstLine(err) });
+    }
+  }
+  throw new Error(
+    `no execution provider worked: ${attempts.map((a) => `${a.provider}: ${a.error}`).join("; ")}`,
+  );
+}
+
+function firstLine(err: unknown): string {
+  // onnxruntime prefixes messages with its source location and a failed assertion: keep the reason.
+  const m = (err instanceof Error ? err.message : String(err)).replace(
+    /^[\s\S]*? was false\.\s*/,
+    "",
+  );
+  const line = m.split("\n").find((l) => l.trim() !== "") ?? m;
+  return line.length > 300 ? line.slice(0, 300) + "…" : line;
+}
