@@ -249,6 +249,14 @@ async function agentSpec(
     return { name, kind: "scripted", scripted: scripted!, options: rest, only };
   }
   const path = isAbsolute(onnx) ? onnx : join(ctx.dir, onnx);
+  const isDir = await Deno.stat(path).then((s) => s.isDirectory, () => false);
+  if (!isDir) {
+    return ctx.at(
+      `/agents/${name}/onnx`,
+      `model folder ${path} not found`,
+      "the path is relative to the suite file; `deno task models` builds the built-in models",
+    );
+  }
   const missing: string[] = [];
   for (const f of MODEL_FILES) {
     try {

@@ -1,4 +1,5 @@
 import * as ort from "onnxruntime-node";
+import { SpecError } from "../../spec/errors.ts";
 import type { Agent, AgentSession } from "../agent.ts";
 import type { AssistantMessage } from "../messages.ts";
 import { Decoder, type KvCache } from "./decoder.ts";
@@ -58,7 +59,22 @@ export interface OnnxAgent extends Agent {
  */
 export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promise<OnnxAgent> {
   const model = await loadModelFolder(opts.path);
-  const opened = await openSession(model.onnxPath, opts.device, { intraOpThreads: opts.threads });
+  let opened;
+  try {
+    opened = await openSession(model.onnxPath, opts.device, { intraOpThreads: opts.threads });
+  } catch (err) {
+    // Every provider refused it; with cpu among them, the file itself is the problem.
+    if (!opts.device.includes("cpu")) throw err;
+    throw new SpecError([{
+      file: model.onnxPath,
+      line: 1,
+      col: 1,
+      pointer: "",
+      message: `onnxruntime cannot load it (${(err as Error).message})`,
+      hint:
+        "re-export the model, or rebuild the built-in ones with `deno task models`; a truncated copy looks like this too",
+    }]);
+  }
   let shape;
   try {
     shape = checkSession(model, opened.session);

@@ -1,0 +1,177 @@
+/**
+ * The ONNX agent's decode loop, side by side in interleaved rounds on the built-in tiny model
+ * (`deno task perf`; `ROUNDS=n` for more rounds, `MEMORY_EPISODES=n` for the leak check):
+ *
+ * 1. our `Decoder` (batch 1) vs a bare loop of `session.run` calls: same model, prompt and tokens;
+ * 2. 8 concurrent sequences (continuous batching) vs the same 8 one after another;
+ * 3. our `Decoder` vs `@huggingface/transformers` `generate` on the same folder, greedy, same tokens;
+ * 4. memory over many generated episodes: RSS before and after (no tensor leaks).
+ */
+import { AutoModelForCausalLM, env as hf, Tensor } from "@huggingface/transformers";
+import { Decoder } from "../runners/onnx/decoder.ts";
+import { checkSession, loadModelFolder } from "../runners/onnx/model_folder.ts";
+import { openSession } from "../runners/onnx/providers.ts";
+import { ONNX_DEFAULTS, openOnnxAgent } from "../runners/onnx/agent.ts";
+import { runEpisode } from "../runners/episode.ts";
+import { loadEnv } from "../spec/mod.ts";
+import { declarativeEnv } from "../tools/mod.ts";
+import { bareGreedy } from "../runners/onnx/reference_loop.ts";
+import { GREEDY } from "../runners/onnx/sampler.ts";
+import { createRng } from "../runners/rng.ts";
+import { interleavedMedians } from "./rounds.ts";
+
+const DIR = Deno.env.get("MODEL") ?? "models/tiny-random";
+const NEW = 128;
+const model = await loadModelFolder(DIR);
+const { session } = await openSession(model.onnxPath, ["cpu"]);
+const shape = checkSession(model, session);
+const prompt = model.tokenizer.encode(
+  model.template.render([
+    { role: "system", content: "You complete the user's request by calling the available tools." },
+    {
+      role: "user",
+      content: "Who wrote the novel Ten Thousand Lanterns, and when was it published?",
+    },
+  ], [{
+    name: "search_books",
+    description: "Find books whose title contains a phrase.",
+    parameters: { type: "object", properties: { query: { type: "string" } }, required: ["query"] },
+  }]),
+  { add_special_tokens: false },
+).ids;
+const none = new Set<number>(); // no EOS: every case produces exactly NEW tokens
+
+function prompts(n: number): number[][] {
+  // Distinct prompts of different lengths, so batched rows need padding.
+  return Array.from({ length: n }, (_, i) => [...prompt.slice(0, prompt.length - 3 * i), 40 + i]);
+}
+
+const bareLoop = (ids: number[]) => bareGreedy(session, shape, { ids, tokens: NEW });
+
+const ours = new Decoder(session, shape, { maxBatch: 16, prefixCache: 0 });
+const gen = (ids: number[]) =>
+  ours.generate({ ids, sampling: GREEDY, rng: createRng(1), maxNewTokens: NEW, eos: none });
+
+hf.allowRemoteModels = false;
+const tjs = await AutoModelForCausalLM.from_pretrained(await Deno.realPath(DIR), {
+  local_files_only: true,
+  dtype: "fp32",
+  device: "cpu",
+});
+async function transformersJs(ids: number[]): Promise<number[]> {
+  const out = await tjs.generate({
+    input_ids: new Tensor("int64", BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+    attention_mask: new Tensor("int64", new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+    max_new_tokens: NEW,
+    min_new_tokens: NEW,
+    do_sample: false,
+  }) as Tensor;
+  return Array.from(out.data as BigInt64Array, Number).slice(ids.length);
+}
+
+// Correctness first: every contender yields the same greedy tokens.
+const floor = await bareLoop(prompt);
+const mine = (await gen(prompt)).tokens;
+const theirs = await transformersJs(prompt);
+const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const batched = await Promise.all(prompts(8).map(gen));
+const alone: number[][] = [];
+for (const p of prompts(8)) alone.push((await gen(p)).tokens);
+console.log(
+  `tokens identical — ours vs bare loop: ${same(mine, floor)}, vs transformers.js: ${
+    same(mine, theirs)
+  }, ` +
+    `8 batched vs 8 alone: ${batched.every((r, i) => same(r.tokens, alone[i]))}`,
+);
+
+const rows: [string, string, string][] = [];
+const tps = (tokens: number, ms: number) =>
+  `${Math.round(tokens / (ms / 1000)).toLocaleString("en-US")} tok/s`;
+{
+  const [a, b] = await interleavedMedians([
+    ["ours", async () => void await gen(prompt)],
+    ["bare", async () => void await bareLoop(prompt)],
+  ]);
+  rows.push([
+    "decode loop vs bare session.run loop (batch 1)",
+    `${tps(NEW, a)} vs ${tps(NEW, b)}`,
+    `${(a / b).toFixed(2)}× time (goal ≤ 1.15×)`,
+  ]);
+}
+{
+  const ps = prompts(8);
+  const [a, b] = await interleavedMedians([
+    ["8 concurrent", async () => void await Promise.all(ps.map(gen))],
+    ["8 sequential", async () => {
+      for (const p of ps) await gen(p);
+    }],
+  ], Number(Deno.env.get("ROUNDS") ?? 7));
+  rows.push([
+    "8 episodes batched vs sequential",
+    `${tps(8 * NEW, a)} vs ${tps(8 * NEW, b)}`,
+    `${(b / a).toFixed(2)}× tokens/s (goal ≥ 3×)`,
+  ]);
+}
+{
+  const [a, b] = await interleavedMedians([
+    ["ours", async () => void await gen(prompt)],
+    ["transformers.js", async () => void await transformersJs(prompt)],
+  ]);
+  rows.push([
+    "ours vs transformers.js generate (batch 1)",
+    `${tps(NEW, a)} vs ${tps(NEW, b)}`,
+    `${(b / a).toFixed(2)}× tokens/s (goal ≥ 1.5×)`,
+  ]);
+}
+
+// Memory: whole agent episodes (render, tokenize, decode, parse, step the env, check) on the mini
+// environment, 16 at a time; RSS after a warm-up wave vs after all of them.
+const episodes = Number(Deno.env.get("MEMORY_EPISODES") ?? 10_000);
+const agent = await openOnnxAgent("tiny", {
+  ...ONNX_DEFAULTS,
+  path: DIR,
+  device: ["cpu"],
+  max_new_tokens: 16,
+});
+const mini = await loadEnv("testdata/good/mini.yaml");
+const miniEnv = declarativeEnv(mini);
+const direct = { name: "direct", kind: "direct" as const, trialBudget: 0, maxTurns: 4 };
+let generated = 0;
+const wave = async (from: number, n: number) => {
+  for (let i = from; i < from + n; i += 16) {
+    const recs = await Promise.all(
+      Array.from(
+        { length: Math.min(16, from + n - i) },
+        (_, j) =>
+          runEpisode(miniEnv, mini.tasks[(i + j) % mini.tasks.length], {
+            agent,
+            protocol: direct,
+            episode: { id: `m${i + j}`, seed: i + j, sample: 0 },
+          }),
+      ),
+    );
+    for (const r of recs) generated += r.metrics.tokens ?? 0;
+  }
+};
+await wave(0, 500);
+const before = Deno.memoryUsage().rss;
+const t0 = performance.now();
+generated = 0;
+await wave(500, episodes);
+const after = Deno.memoryUsage().rss;
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+rows.push([
+  `memory over ${episodes.toLocaleString("en-US")} agent episodes (mini env, ≤16 tokens a turn)`,
+  `RSS ${mib(before)} → ${mib(after)}`,
+  `${((after - before) / 2 ** 20).toFixed(1)} MiB growth; ${
+    tps(generated, performance.now() - t0)
+  }`,
+]);
+await agent.close();
+
+console.log(
+  `\nONNX decode (${DIR}, ${prompt.length}-token prompt, ${NEW} new tokens, CPU, ${navigator.hardwareConcurrency} cores)\n`,
+);
+console.log("| case | throughput | ratio |\n| :-- | :-- | :-- |");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+await session.release();
