@@ -61,6 +61,16 @@ interface Pending {
   reject(e: unknown): void;
 }
 
+/** Prompts sharing this many leading tokens are not prefilled together: the second reuses the first. */
+const SHARED = 16;
+
+function sharedPrefix(a: readonly number[], b: readonly number[]): number {
+  const lim = Math.min(a.length, b.length);
+  let n = 0;
+  while (n < lim && a[n] === b[n]) n++;
+  return n;
+}
+
 export interface DecoderOptions {
   /** Most sequences decoded together (default 16). */
   maxBatch?: number;
@@ -132,11 +142,34 @@ export class Decoder {
     }
   }
 
-  /** Prefill waiting prompts (one at a time) and pack them into the batch. */
+  /**
+   * Prefill waiting prompts and pack them into the batch. Prompts with nothing cached are prefilled
+   * together in one left-padded pass — unless one shares a prefix with another, which then waits
+   * for that prompt's cache instead of computing the prefix twice.
+   */
   async #admit() {
     const joined: { row: Row; kv: Float32Array[] }[] = [];
-    while (this.#pending.length > 0 && this.#rows.length + joined.length < this.maxBatch) {
-      const p = this.#pending.shift()!;
+    const room = () => this.maxBatch - this.#rows.length - joined.length;
+    while (this.#pending.length > 0 && room() > 0) {
+      const fresh: Pending[] = [];
+      while (this.#pending.length > 0 && fresh.length < room()) {
+        const ids = this.#pending[0].req.ids;
+        if (
+          ids.length === 0 || ids.length > this.prefillChunk ||
+          this.#best(this.#pending[0].req).keep > 0 ||
+          fresh.some((f) => sharedPrefix(f.req.ids, ids) >= SHARED)
+        ) break;
+        fresh.push(this.#pending.shift()!);
+      }
+      if (fresh.length > 1) {
+        try {
+          joined.push(...(await this.#prefillTogether(fresh)));
+        } catch (err) {
+          for (const p of fresh) p.reject(err);
+        }
+        continue;
+      }
+      const p = fresh[0] ?? this.#pending.shift()!;
       try {
         const r = await this.#prefill(p);
         if (r) joined.push(r);
@@ -147,18 +180,45 @@ export class Decoder {
     if (joined.length > 0) this.#repack(this.#rows.map((_, i) => i), joined);
   }
 
+  /** The cache holding the longest prefix of the prompt: the sequence's own, or a recent prompt's. */
+  #best(req: GenerateRequest): { cache?: KvCache; keep: number } {
+    let cache: KvCache | undefined, keep = 0;
+    for (const c of req.cache ? [req.cache, ...this.#prefixes] : this.#prefixes) {
+      // Always leave at least one token to feed: its logits give the first new token.
+      const n = Math.min(sharedPrefix(c.ids, req.ids), req.ids.length - 1);
+      if (n > keep) cache = c, keep = n;
+    }
+    return { cache, keep };
+  }
+
+  /** Prefill prompts with nothing cached in one pass, left-padded to the longest. */
+  async #prefillTogether(ps: Pending[]): Promise<{ row: Row; kv: Float32Array[] }[]> {
+    const S = Math.max(...ps.map((p) => p.req.ids.length));
+    const out = await this.#run(
+      ps.map((p) => [...new Array(S - p.req.ids.length).fill(0), ...p.req.ids]),
+      ps.map((p) => ({ pad: 0, len: 0, inPad: S - p.req.ids.length })),
+      [],
+      0,
+    );
+    this.stats.prefills++;
+    const presents = this.#presents(out).map((t) => t.data as Float32Array);
+    const all = out.logits.data as Float32Array, v = all.length / (ps.length * S);
+    const joined: { row: Row; kv: Float32Array[] }[] = [];
+    ps.forEach((p, b) => {
+      const { req } = p, len = req.ids.length;
+      this.stats.computed += len;
+      const kv = presents.map((a) => this.#extract(a, b, S, len));
+      this.#remember(req.ids, kv);
+      const row = this.#newRow(p, all.subarray((b * S + S - 1) * v, (b + 1) * S * v), len);
+      if (!this.#accept(row, kv, len)) joined.push({ row, kv });
+    });
+    return joined;
+  }
+
   async #prefill(p: Pending): Promise<{ row: Row; kv: Float32Array[] } | null> {
     const { req } = p;
     if (req.ids.length === 0) throw new Error("empty prompt");
-    // Start from the longest prefix held by this sequence's own cache or a recent prompt's, but
-    // always feed at least one token to get logits.
-    let cache: KvCache | undefined, keep = 0;
-    for (const c of req.cache ? [req.cache, ...this.#prefixes] : this.#prefixes) {
-      const lim = Math.min(c.ids.length, req.ids.length - 1);
-      let n = 0;
-      while (n < lim && c.ids[n] === req.ids[n]) n++;
-      if (n > keep) cache = c, keep = n;
-    }
+    const { cache, keep } = this.#best(req);
     if (cache && cache !== req.cache) {
       this.#prefixes = [cache, ...this.#prefixes.filter((c) => c !== cache)];
     }
@@ -183,23 +243,30 @@ export class Decoder {
       logits = all.subarray(all.length - v);
       this.stats.prefills++;
     }
-    if (this.prefixCache > 0 && len > keep) {
-      this.#prefixes = [{ ids: req.ids.slice(0, len), kv }, ...this.#prefixes].slice(
-        0,
-        this.prefixCache,
-      );
-    }
-    const row: Row = {
+    if (len > keep) this.#remember(req.ids, kv);
+    const row = this.#newRow(p, logits!, req.ids.length - keep);
+    if (this.#accept(row, kv, len)) return null;
+    return { row, kv };
+  }
+
+  /** Keep a prompt's cache for other sequences to start from. */
+  #remember(ids: number[], kv: Float32Array[]) {
+    if (this.prefixCache === 0) return;
+    this.#prefixes = [{ ids: ids.slice(), kv }, ...this.#prefixes].slice(0, this.prefixCache);
+  }
+
+  /** A batch row for a prefilled prompt, its first token sampled from the prompt's last logits. */
+  #newRow(p: Pending, logits: Float32Array, prefilled: number): Row {
+    const { req } = p;
+    return {
       req,
       ids: req.ids.slice(),
-      next: sampleToken(logits!, req.sampling, req.rng),
+      next: sampleToken(logits, req.sampling, req.rng),
       out: [],
-      prefilled: req.ids.length - keep,
+      prefilled,
       resolve: p.resolve,
       reject: p.reject,
     };
-    if (this.#accept(row, kv, len)) return null;
-    return { row, kv };
   }
 
   /** Take the row's freshly sampled token; finish the row if it ends the sequence. */
@@ -320,10 +387,13 @@ export class Decoder {
     this.#width = width;
   }
 
-  /** Run the model on `tokens` per row (equal lengths), with left padding `pad` and `len` cached tokens. */
+  /**
+   * Run the model on `tokens` per row (equal lengths): `pad` cache columns of left padding, `len`
+   * cached tokens, and `inPad` padding tokens at the start of the new ones.
+   */
   #run(
     tokens: number[][],
-    rows: { pad: number; len: number }[],
+    rows: { pad: number; len: number; inPad?: number }[],
     past: ort.Tensor[],
     width: number,
   ) {
@@ -331,11 +401,13 @@ export class Decoder {
     const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
     const mask = new BigInt64Array(B * total);
     for (let b = 0; b < B; b++) {
-      const { pad, len } = rows[b];
+      const { pad, len } = rows[b], inPad = rows[b].inPad ?? 0;
       for (let s = 0; s < S; s++) {
-        ids[b * S + s] = BigInt(tokens[b][s]), pos[b * S + s] = BigInt(len + s);
+        ids[b * S + s] = BigInt(tokens[b][s]);
+        pos[b * S + s] = BigInt(Math.max(0, len + s - inPad));
       }
-      mask.fill(1n, b * total + pad, (b + 1) * total);
+      mask.fill(1n, b * total + pad, b * total + width);
+      mask.fill(1n, b * total + width + inPad, (b + 1) * total);
     }
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor("int64", ids, [B, S]),
