@@ -112,31 +112,29 @@ export function buildLlamaOnnx(s: LlamaShape, w: Weights): Uint8Array {
 
   const linear = (x: string, name: string, outDim: number, inDim: number) =>
     g.op("MatMul", [x, g.weight(`${name}.T`, [inDim, outDim], transpose(w[name], outDim, inDim))]);
+  // Written as Pow → ReduceMean → Add → Sqrt → Div → Mul, the shape onnxruntime fuses into one
+  // SimplifiedLayerNormalization kernel.
+  const two = g.scalar(2);
   const rmsNorm = (x: string, name: string) => {
-    const ms = g.op("ReduceMean", [g.op("Mul", [x, x])], { attrs: { axes: [-1], keepdims: 1 } });
-    const inv = g.op("Reciprocal", [g.op("Sqrt", [g.op("Add", [ms, g.scalar(s.rms_norm_eps)])])]);
-    return g.op("Mul", [g.op("Mul", [x, inv]), g.weight(name, [H], w[name])]);
+    const ms = g.op("ReduceMean", [g.op("Pow", [x, two])], { attrs: { axes: [-1], keepdims: 1 } });
+    const rms = g.op("Sqrt", [g.op("Add", [ms, g.scalar(s.rms_norm_eps)])]);
+    return g.op("Mul", [g.op("Div", [x, rms]), g.weight(name, [H], w[name])]);
   };
 
-  // Rotary tables from position_ids: [B, 1, S, D].
+  // Rotary tables from position_ids, [B, S, D], tiled across the query and the KV heads.
   const invFreq = new Float32Array(D / 2).map((_, i) => 1 / Math.pow(s.rope_theta, (2 * i) / D));
   const pos = g.op("Unsqueeze", [
     g.op("Cast", ["position_ids"], { attrs: { to: DT.float } }),
     g.ints([-1]),
   ]);
   const freqs = g.op("Mul", [pos, g.weight("rope.inv_freq", [D / 2], invFreq)]);
-  const emb = g.op("Unsqueeze", [
-    g.op("Concat", [freqs, freqs], { attrs: { axis: -1 } }),
-    g.ints([1]),
-  ]);
+  const emb = g.op("Concat", [freqs, freqs], { attrs: { axis: -1 } });
   const cos = g.op("Cos", [emb]), sin = g.op("Sin", [emb]);
-  const half = g.ints([D / 2]), zero = g.ints([0]), end = g.ints([D]), last = g.ints([-1]);
-  const rope = (x: string) => {
-    const x1 = g.op("Slice", [x, zero, half, last]);
-    const x2 = g.op("Slice", [x, half, end, last]);
-    const rot = g.op("Concat", [g.op("Neg", [x2]), x1], { attrs: { axis: -1 } });
-    return g.op("Add", [g.op("Mul", [x, cos]), g.op("Mul", [rot, sin])]);
-  };
+  const tile = (t: string, n: number) => n === 1 ? t : g.op("Tile", [t, g.ints([1, 1, n])]);
+  const cosQ = tile(cos, NH), sinQ = tile(sin, NH), cosK = tile(cos, KV), sinK = tile(sin, KV);
+  // x·cos + rotate_half(x)·sin, with rotate_half already folded into the projection weights.
+  const rope = (x: string, rotated: string, c: string, sn: string) =>
+    g.op("Add", [g.op("Mul", [x, c]), g.op("Mul", [rotated, sn])]);
 
   // Mask [B, 1, S, T]: key j is visible to query i when j ≤ past + i and attention_mask[b, j] = 1.
   const one = g.ints([1], []), zeroS = g.ints([0], []);
@@ -163,7 +161,6 @@ export function buildLlamaOnnx(s: LlamaShape, w: Weights): Uint8Array {
     g.op("Unsqueeze", [seq, g.ints([0])]),
     g.ints([-1]),
   ], { attrs: { axis: 0 } });
-  const scale = g.scalar(1 / Math.sqrt(D));
 
   let h = g.op("Gather", [
     g.weight("model.embed_tokens.weight", [s.vocab_size, H], w["model.embed_tokens.weight"]),
@@ -178,9 +175,30 @@ export function buildLlamaOnnx(s: LlamaShape, w: Weights): Uint8Array {
   for (let i = 0; i < s.num_hidden_layers; i++) {
     const l = `model.layers.${i}`;
     const x = rmsNorm(h, `${l}.input_layernorm.weight`);
-    const q = rope(heads(linear(x, `${l}.self_attn.q_proj.weight`, NH * D, H), NH));
-    const k = rope(heads(linear(x, `${l}.self_attn.k_proj.weight`, KV * D, H), KV));
-    const v = heads(linear(x, `${l}.self_attn.v_proj.weight`, KV * D, H), KV);
+    // One MatMul for q, k, v and the rotated halves of q and k; 1/√d is folded into q.
+    const scale = 1 / Math.sqrt(D);
+    const wq = transpose(w[`${l}.self_attn.q_proj.weight`], NH * D, H).map((v) => v * scale);
+    const wk = transpose(w[`${l}.self_attn.k_proj.weight`], KV * D, H);
+    const wv = transpose(w[`${l}.self_attn.v_proj.weight`], KV * D, H);
+    const widths = [NH * D, NH * D, KV * D, KV * D, KV * D];
+    const fused = concatColumns(H, [
+      wq,
+      rotateHalf(wq, H, NH * D, D),
+      wk,
+      rotateHalf(wk, H, KV * D, D),
+      wv,
+    ], widths);
+    const qkv = g.op("MatMul", [
+      x,
+      g.weight(`${l}.self_attn.qkv_rot.T`, [H, widths.reduce((a, b) => a + b)], fused),
+    ]);
+    const [q0, qr, k0, kr, v0] = splitNames(
+      g.op("Split", [qkv, g.ints(widths)], { outputs: 5, attrs: { axis: -1 } }),
+      5,
+    );
+    const q = heads(rope(q0, qr, cosQ, sinQ), NH);
+    const k = heads(rope(k0, kr, cosK, sinK), KV);
+    const v = heads(v0, KV);
     const pk = g.op("Concat", [`past_key_values.${i}.key`, k], {
       name: `present.${i}.key`,
       attrs: { axis: 2 },
@@ -194,10 +212,7 @@ export function buildLlamaOnnx(s: LlamaShape, w: Weights): Uint8Array {
     // Grouped-query attention without copying K/V per head: the `rep` query heads that share a
     // KV head are stacked along the sequence axis, [B, KV, rep·S, D].
     const qg = g.op("Reshape", [q, g.ints([0, KV, -1, D])]);
-    const scores = g.op("Mul", [
-      g.op("MatMul", [qg, g.op("Transpose", [pk], { attrs: { perm: [0, 1, 3, 2] } })]),
-      scale,
-    ]);
+    const scores = g.op("MatMul", [qg, g.op("Transpose", [pk], { attrs: { perm: [0, 1, 3, 2] } })]);
     const masked = g.op("Add", [g.op("Reshape", [scores, groupShape]), bias]);
     const probs = g.op("Reshape", [
       g.op("Softmax", [masked], { attrs: { axis: -1 } }),
@@ -223,6 +238,43 @@ export function buildLlamaOnnx(s: LlamaShape, w: Weights): Uint8Array {
     s.vocab_size,
   ]);
   return g.serialize({ architecture: "LlamaForCausalLM" });
+}
+
+/** The output names of a multi-output node made by `GraphBuilder.op`. */
+function splitNames(first: string, n: number): string[] {
+  return [first, ...Array.from({ length: n - 1 }, (_, i) => `${first}_${i + 1}`)];
+}
+
+/** Row-major `rows × widths[i]` matrices side by side: `rows × Σ widths`. */
+function concatColumns(rows: number, parts: Float32Array[], widths: number[]): Float32Array {
+  const total = widths.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(rows * total);
+  let at = 0;
+  parts.forEach((p, i) => {
+    for (let r = 0; r < rows; r++) {
+      out.set(p.subarray(r * widths[i], (r + 1) * widths[i]), r * total + at);
+    }
+    at += widths[i];
+  });
+  return out;
+}
+
+/**
+ * The columns of an `in × out` projection permuted and negated so that `x · W'` is
+ * rotate_half(`x · W`) within each head: the first half of a head takes −(second half), the second
+ * half takes the first.
+ */
+function rotateHalf(wT: Float32Array, rows: number, cols: number, headDim: number): Float32Array {
+  const out = new Float32Array(wT.length), half = headDim / 2;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const i = c % headDim, base = c - i;
+      out[r * cols + c] = i < half
+        ? -wT[r * cols + base + i + half]
+        : wT[r * cols + base + i - half];
+    }
+  }
+  return out;
 }
 
 /** `out × in` row-major → `in × out` row-major. */
