@@ -7,6 +7,8 @@ const num = (x: number) => x.toFixed(2);
 function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
   // pass@k and pass^k only say something when tasks ran more than once.
   const ks = Object.keys(rows[0]?.pass_at_k ?? {}).filter((k) => k !== "1");
+  // Token counts only exist for model agents.
+  const tokens = rows.some((r) => r.mean_tokens !== null);
   const head = [
     ...keys.map(String),
     "success",
@@ -18,6 +20,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "invalid rate",
     "self-corr.",
     "AST",
+    ...(tokens ? ["tokens"] : []),
   ];
   const align = [
     ...keys.map(() => ":--"),
@@ -30,6 +33,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "--:",
     "--:",
     "--:",
+    ...(tokens ? ["--:"] : []),
   ];
   const lines = rows.map((r) => [
     ...keys.map((k) => String(r[k] ?? "")),
@@ -42,6 +46,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     pct(r.invalid_call_rate),
     num(r.mean_self_corrections),
     pct(r.ast_match_rate),
+    ...(tokens ? [r.mean_tokens === null ? "–" : r.mean_tokens.toFixed(0)] : []),
   ]);
   return [head, align, ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
@@ -228,6 +233,9 @@ export function renderMarkdown(report: Report): string {
     "episode; trial calls: calls on the sandbox copy; invalid rate: unknown tool, bad JSON, schema violation or",
     "deprecated name per execution call; self-corr.: failed calls followed by a successful one; AST: gold calls",
     "made (mapped back to canonical names).",
+    ...(report.overall.some((r) => r.mean_tokens !== null)
+      ? ["Tokens (model agents): tokens generated per episode."]
+      : []),
     "",
     "## By environment and split (clean)",
     "",
@@ -260,6 +268,11 @@ export function renderMarkdown(report: Report): string {
     }`,
     `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}, ${p.machine?.cpus} CPUs, ${p.machine?.memory_gb} GiB`,
     `- suite \`${p.suite.file}\` sha256 \`${p.suite.sha256?.slice(0, 16)}…\``,
+    ...p.agents.filter((a) => a.onnx).map((a) =>
+      `- model agent ${a.name}: \`${a.onnx!.path}\` sha256 \`${
+        a.onnx!.model_hash.slice(0, 16)
+      }…\`, ran on ${p.execution_providers[a.name] ?? "?"} (${p.onnxruntime ?? "onnxruntime"})`
+    ),
     `- started ${p.started_at}, finished ${p.finished_at}${
       p.shards ? ` (merged from shards ${p.shards.join(", ")})` : ""
     }`,
