@@ -6,9 +6,12 @@ import { declarativeEnv } from "../../tools/mod.ts";
 import { EpisodeSession } from "../episode.ts";
 import { runSuite } from "../run.ts";
 
+const root = Deno.makeTempDirSync({ prefix: "tooltrial-onnx-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
+
 /** The mini suite with the built-in tiny model as its only agent. */
 async function tinySuite(extra = ""): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "tooltrial-onnx-" });
+  const dir = await Deno.makeTempDir({ dir: root });
   const file = `${dir}/suite.yaml`;
   await Deno.writeTextFile(
     file,

@@ -18,9 +18,12 @@ const shape = {
   max_position_embeddings: 512,
 };
 
+const root = Deno.makeTempDirSync({ prefix: "tooltrial-model-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));
+
 /** A fresh small model folder, with `edit` applied to its files before writing. */
 async function folder(edit: (files: Record<string, string | Uint8Array>) => void = () => {}) {
-  const dir = await Deno.makeTempDir({ prefix: "tooltrial-model-" });
+  const dir = await Deno.makeTempDir({ dir: root });
   const files = tinyModelFiles(shape, randomWeights(shape, 5), []);
   edit(files);
   await writeFolder(dir, files);
