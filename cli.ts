@@ -564,9 +564,13 @@ async function list(args: string[]): Promise<number> {
     "",
     `agents: ${
       suite.agents.map((a) =>
-        `${a.name} (${a.kind === "scripted" ? a.scripted : `onnx ${a.onnx.path}`}${
-          a.only ? `, only ${JSON.stringify(a.only)}` : ""
-        })`
+        `${a.name} (${
+          a.kind === "scripted"
+            ? a.scripted
+            : a.kind === "onnx"
+            ? `onnx ${a.onnx.path}`
+            : `openai ${a.openai.model} @ ${a.openai.base_url}`
+        }${a.only ? `, only ${JSON.stringify(a.only)}` : ""})`
       ).join(", ")
     }`,
   );

@@ -575,6 +575,8 @@ function provenanceSection(report: Report): string {
         `${esc(a.name)} <span class="muted">(${
           a.onnx
             ? `onnx ${esc(a.onnx.path)}, sha256 ${sha(a.onnx.model_hash)}`
+            : a.openai
+            ? `openai ${esc(a.openai.model)} @ ${esc(a.openai.base_url)}`
             : a.scripted === a.name
             ? "scripted"
             : `scripted ${esc(a.scripted ?? "")}`

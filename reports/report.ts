@@ -101,21 +101,16 @@ export function suiteProvenance(
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
     specs: suite.envs.flatMap((e) => e.files),
-    agents: suite.agents.map((a) =>
-      a.kind === "scripted"
-        ? {
-          name: a.name,
-          scripted: a.scripted,
-          options: a.options,
-          ...(a.only ? { only: a.only } : {}),
-        }
-        : {
-          name: a.name,
-          onnx: { ...a.onnx, model_hash: a.model_hash },
-          options: a.options,
-          ...(a.only ? { only: a.only } : {}),
-        }
-    ),
+    agents: suite.agents.map((a) => ({
+      name: a.name,
+      ...(a.kind === "scripted"
+        ? { scripted: a.scripted }
+        : a.kind === "onnx"
+        ? { onnx: { ...a.onnx, model_hash: a.model_hash } }
+        : { openai: a.openai }),
+      options: a.options,
+      ...(a.only ? { only: a.only } : {}),
+    })),
     protocols: suite.protocols.map((p) => ({
       name: p.name,
       kind: p.kind,

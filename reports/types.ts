@@ -27,6 +27,7 @@ export interface Provenance {
     name: string;
     scripted?: string;
     onnx?: Record<string, unknown> & { path: string; model_hash: string };
+    openai?: Record<string, unknown> & { base_url: string; model: string };
     options: Record<string, unknown>;
     only?: { variants?: string[]; protocols?: string[]; tasks_per_env?: number };
   }[];

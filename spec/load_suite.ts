@@ -7,6 +7,7 @@ import type {
   AgentSpec,
   EnvSpec,
   OnnxAgentSpec,
+  OpenAIAgentSpec,
   ProtocolKind,
   ProtocolSpec,
   ScriptedKind,
@@ -29,7 +30,12 @@ interface RawSuite {
 }
 
 type RawAgent =
-  & { scripted?: ScriptedKind; onnx?: string; only?: AgentScope }
+  & {
+    scripted?: ScriptedKind;
+    onnx?: string;
+    openai?: Partial<OpenAIAgentSpec["openai"]> & { base_url: string; model: string };
+    only?: AgentScope;
+  }
   & Record<string, unknown>;
 
 /** Files a model folder must hold (what its hash covers). */

@@ -128,7 +128,25 @@ export interface OnnxAgentSpec {
   only?: AgentScope;
 }
 
-export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec;
+/** An agent behind an OpenAI-compatible chat completions endpoint. */
+export interface OpenAIAgentSpec {
+  name: string;
+  kind: "openai";
+  openai: {
+    base_url: string;
+    model: string;
+    /** Environment variable holding the API key (never the key itself in a spec). */
+    api_key_env?: string;
+    temperature: number;
+    max_tokens: number;
+    timeout_s: number;
+    retries: number;
+  };
+  options: Record<string, unknown>;
+  only?: AgentScope;
+}
+
+export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec | OpenAIAgentSpec;
 
 export type ProtocolKind = "direct" | "trial";
 

@@ -1,6 +1,7 @@
 import type { AgentSpec, ScriptedAgentSpec, ScriptedKind } from "../../spec/types.ts";
 import type { Agent } from "../agent.ts";
 import { explorerAgent } from "./explorer.ts";
+import { openaiAgent } from "./openai.ts";
 import { randomAgent } from "./random.ts";
 import { replayAgent } from "./replay.ts";
 
@@ -31,6 +32,7 @@ export function scriptedAgent(spec: ScriptedAgentSpec): Agent {
  */
 export async function openAgent(spec: AgentSpec): Promise<Agent> {
   if (spec.kind === "scripted") return scriptedAgent(spec);
+  if (spec.kind === "openai") return openaiAgent(spec);
   const { openOnnxAgent } = await import("../onnx/agent.ts");
   return await openOnnxAgent(spec.name, spec.onnx);
 }
@@ -52,4 +54,4 @@ export async function closeAgents(agents: Map<string, Agent>): Promise<void> {
   await Promise.all([...agents.values()].map((a) => a.close?.()));
 }
 
-export { explorerAgent, randomAgent, replayAgent };
+export { explorerAgent, openaiAgent, randomAgent, replayAgent };
