@@ -1,4 +1,5 @@
 import jsonata from "jsonata";
+import { compileFast, Fallback } from "./expr_fast.ts";
 
 /** A compiled JSONata expression with a time limit. */
 export interface Expr {
@@ -58,7 +59,19 @@ export function compileExpr(source: string): Expr {
   }
   compiled.assign("now", clock.now);
   compiled.assign("millis", clock.millis);
-  return { source, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
+  const fast = compileFast(compiled.ast());
+  if (!fast) return { source, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
+  return {
+    source,
+    evaluate(input, bindings) {
+      try {
+        return Promise.resolve(fast(input, bindings ?? {}));
+      } catch (err) {
+        if (err instanceof Fallback) return compiled.evaluate(input, bindings);
+        throw err;
+      }
+    },
+  };
 }
 
 /** Message of a JSONata runtime error (they are plain objects with a code). */

@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import jsonata from "jsonata";
+import { compileFast, Fallback } from "./expr_fast.ts";
+import { loadEnv } from "./load_env.ts";
+
+/** jsonata's answer, or the error code it raised. */
+async function slow(src: string, input: unknown, vars: Record<string, unknown>) {
+  try {
+    return { value: await jsonata(src).evaluate(input, vars) };
+  } catch (err) {
+    return { error: (err as { code?: string }).code ?? String(err) };
+  }
+}
+
+/** The fast path's answer; a Fallback means "ask jsonata", so it agrees by construction. */
+function fast(src: string, input: unknown, vars: Record<string, unknown>) {
+  const f = compileFast(jsonata(src).ast());
+  if (!f) return null;
+  try {
+    return { value: f(input, vars) };
+  } catch (err) {
+    if (err instanceof Fallback) return null;
+    return { error: String(err) };
+  }
+}
+
+async function agree(src: string, input: unknown, vars: Record<string, unknown>) {
+  const f = fast(src, input, vars);
+  if (f === null) return false;
+  const s = await slow(src, input, vars);
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(f)),
+    JSON.parse(JSON.stringify(s)),
+    `${src}\nvars ${JSON.stringify(vars)}`,
+  );
+  return true;
+}
+
+const ENVS = [...Deno.readDirSync("envs")].filter((e) => e.isDirectory).map((e) =>
+  `envs/${e.name}`
+);
+
+Deno.test("fast expressions: every built-in tool expression agrees with jsonata on gold and odd arguments", async () => {
+  let compiled = 0, total = 0, checked = 0;
+  for (const dir of ENVS) {
+    const env = await loadEnv(dir);
+    const input = { state: env.state };
+    for (const tool of env.tools) {
+      const exprs = [
+        ...tool.errors.map((e) => e.when.source),
+        ...tool.effect.map(([, e]) => e.source),
+        ...(tool.result ? [tool.result.source] : []),
+      ];
+      const golds = env.tasks.flatMap((t) =>
+        t.gold.filter((g) => g.tool === tool.name).map((g) => g.args)
+      );
+      const argSets: Record<string, unknown>[] = [...golds, {}];
+      // Odd arguments: every gold key given a value of another type.
+      for (const g of golds.slice(0, 3)) {
+        for (const odd of [null, 0, -1.5, "", "ZZ", true, [], [1, 2], { a: 1 }]) {
+          argSets.push(Object.fromEntries(Object.keys(g).map((k) => [k, odd])));
+        }
+      }
+      for (const src of exprs) {
+        total++;
+        if (compileFast(jsonata(src).ast())) compiled++;
+        for (const args of argSets) if (await agree(src, input, { args })) checked++;
+      }
+    }
+  }
+  // The point is speed on common shapes: most error checks are in the subset.
+  assert.ok(compiled / total > 0.3, `${compiled} of ${total} compiled`);
+  assert.ok(checked > 500, `${checked} fast evaluations compared`);
+});
+
+const scalar = fc.oneof(
+  fc.constantFrom("a", "b", "A", " a ", "", "x y"),
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom(null, true, false, 1.5),
+);
+const row = fc.record({
+  id: scalar,
+  qty: scalar,
+  tags: fc.array(scalar, { maxLength: 3 }),
+  sub: fc.option(fc.record({ id: scalar })),
+}, { requiredKeys: ["id"] });
+const data = fc.record({ items: fc.array(row, { maxLength: 5 }), one: row, n: scalar });
+const EXPRS = [
+  "state.items[id = $args.id]",
+  "state.items[id = $args.id].qty",
+  "state.items.id",
+  "state.items.tags",
+  "state.items[qty > 1 and id != 'a'].id",
+  "state.items[$contains($lowercase(id), 'a')]",
+  "$not($args.id in state.items.id)",
+  "$args.id in state.items.tags",
+  "$count(state.items[qty >= 0])",
+  "$exists(state.items[id = $args.id].sub)",
+  "[state.items[qty < 2]]",
+  "[state.items.sub.id]",
+  "{'ok': true, 'n': $count(state.items), 'first': state.items[id = $args.id].qty}",
+  "state.one.tags",
+  "state.one.sub.id = $args.id",
+  "state.n + $args.qty",
+  "-state.n",
+  "state.items[id = $args.id] ? 'yes' : 'no'",
+  "$trim($args.id) = ''",
+  "$uppercase(state.one.id)",
+  "state.items[tags = $args.id]",
+  "$.state.one.id",
+  "state.items[sub]",
+  "$args.id = state.one",
+];
+
+Deno.test("fast expressions: agree with jsonata on random data (property)", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      data,
+      fc.record({ id: scalar, qty: scalar }),
+      fc.constantFrom(...EXPRS),
+      async (state, args, src) => {
+        await agree(src, { state }, { args });
+      },
+    ),
+    { seed: 11, numRuns: 1500 },
+  );
+  for (const src of EXPRS) assert.ok(compileFast(jsonata(src).ast()), `${src} is in the subset`);
+});
+
+Deno.test("fast expressions: shapes outside the subset are left to jsonata", () => {
+  for (
+    const src of [
+      "state.items[0]",
+      "state.items^(qty)",
+      "($x := 1; $x)",
+      "$sum(state.items.qty)",
+      "state.items.{'i': id}",
+      "state.items[id = 'a'][]",
+      "'a' & 'b'",
+      "$now()",
+    ]
+  ) assert.equal(compileFast(jsonata(src).ast()), null, src);
+});
