@@ -8,6 +8,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import jsonata from "jsonata";
 import { exprLimits, FIXED_NOW, loadSuite } from "../spec/mod.ts";
+import { compileExpr } from "../spec/expr.ts";
 import type { Row, State } from "../spec/types.ts";
 import { declarativeEnv } from "../tools/mod.ts";
 import { runEpisode } from "../runners/episode.ts";
@@ -27,15 +28,21 @@ function compile(source: string, options?: JsonataOptions) {
   return e;
 }
 
-/** The floor: the same validators and expressions, compiled directly, no runner around them. */
-function compileBare(options?: JsonataOptions) {
+type Evaluator = { evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown> };
+
+/**
+ * The floor: the same validators and expressions, compiled directly, no runner around them —
+ * by jsonata alone, or (`fast`) by tooltrial's expression compiler (fast path, then jsonata).
+ */
+function compileBare(options?: JsonataOptions, fast = false) {
+  const c = (src: string): Evaluator => fast ? compileExpr(src) : compile(src, options);
   return suite.envs.map((env) => ({
     env,
     tools: new Map(env.tools.map((t) => [t.name, {
       validate: ajv.compile(t.parameters),
-      errors: t.errors.map((e) => compile(e.when.source, options)),
-      effect: t.effect.map(([table, e]) => [table, compile(e.source, options)] as const),
-      result: t.result ? compile(t.result.source, options) : undefined,
+      errors: t.errors.map((e) => c(e.when.source)),
+      effect: t.effect.map(([table, e]) => [table, c(e.source)] as const),
+      result: t.result ? c(t.result.source) : undefined,
     }])),
   }));
 }
@@ -107,9 +114,12 @@ const limited = compileBare(
   { timeout: exprLimits.timeoutMs, stack: exprLimits.stack } as JsonataOptions,
 );
 
+const fastBare = compileBare(undefined, true);
+
 const cases: [string, () => Promise<void>][] = [
   ["bare ajv + JSONata loop (floor)", () => bareLoop(plain)],
   ["bare loop, JSONata with time limit", () => bareLoop(limited)],
+  ["bare loop, tooltrial expressions (fast path + JSONata)", () => bareLoop(fastBare)],
   ["Env.step (the runner's tool path)", envStep],
   ["whole episodes (oracle, direct, checks)", fullEpisodes],
 ];
