@@ -268,7 +268,7 @@ export function renderMarkdown(report: Report): string {
     }`,
     `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}, ${p.machine?.cpus} CPUs, ${p.machine?.memory_gb} GiB`,
     `- suite \`${p.suite.file}\` sha256 \`${p.suite.sha256?.slice(0, 16)}…\``,
-    ...p.agents.filter((a) => a.onnx).map((a) =>
+    ...(p.agents ?? []).filter((a) => a.onnx).map((a) =>
       `- model agent ${a.name}: \`${a.onnx!.path}\` sha256 \`${
         a.onnx!.model_hash.slice(0, 16)
       }…\`, ran on ${p.execution_providers[a.name] ?? "?"} (${p.onnxruntime ?? "onnxruntime"})`
