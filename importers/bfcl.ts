@@ -329,7 +329,10 @@ export function bfclEnv(
       name: t.name,
       description: t.description,
       parameters: t.parameters,
-      result: `{"acknowledged": ${JSON.stringify(t.original)}, "arguments": $args}`,
+      // JSONata strings take JSON's escapes; single quotes read better in YAML when possible.
+      result: t.original.includes("'")
+        ? `{"acknowledged": ${JSON.stringify(t.original)}, "arguments": $args}`
+        : `{'acknowledged': '${JSON.stringify(t.original).slice(1, -1)}', 'arguments': $args}`,
     })),
     tasks,
   };

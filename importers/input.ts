@@ -9,6 +9,15 @@ export interface InputRecord {
   issue(pointer: string, message: string, hint?: string): SpecIssue;
 }
 
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Line and column (1-based) of a character offset. */
 function lineCol(text: string, offset: number): { line: number; col: number } {
   const before = text.slice(0, offset).split("\n");
@@ -25,6 +34,18 @@ function errorOffset(message: string, text: string): number | undefined {
   }
   const pos = message.match(/position (\d+)/);
   return pos ? Number(pos[1]) : undefined;
+}
+
+/** Where a JSON syntax error is: from V8's message, else from the YAML parser's view of it. */
+function syntaxErrorAt(text: string, message: string): { line: number; col: number } {
+  const off = errorOffset(message, text);
+  if (off !== undefined) return lineCol(text, off);
+  try {
+    parseYaml(text, "");
+  } catch (err) {
+    if (err instanceof SpecError) return { line: err.issues[0].line, col: err.issues[0].col };
+  }
+  return { line: 1, col: 1 };
 }
 
 function record(
@@ -86,8 +107,8 @@ export async function readJsonRecords(
   if (!wholeError) return [record(file, text, 1, whole)];
   // Not one JSON document: JSON Lines, when every non-blank line is one.
   const lines = text.split("\n");
-  const multi = lines.filter((l) => l.trim() !== "").length > 1;
-  if (multi || file.endsWith(".jsonl")) {
+  const first = lines.find((l) => l.trim() !== "")!;
+  if (file.endsWith(".jsonl") || parses(first)) {
     const out: InputRecord[] = [];
     for (const [i, line] of lines.entries()) {
       if (line.trim() === "") continue;
@@ -95,26 +116,23 @@ export async function readJsonRecords(
         out.push(record(file, line, i + 1));
       } catch (err) {
         const msg = (err as Error).message;
-        const off = errorOffset(msg, line);
         throw new SpecError([{
           file,
           line: i + 1,
-          col: off === undefined ? 1 : off + 1,
+          col: syntaxErrorAt(line, msg).col,
           pointer: "",
-          message: `not JSON: ${msg}`,
+          message: `not JSON: ${msg.replace(/\s+/g, " ")}`,
           hint: "JSON Lines needs one complete JSON object per line",
         }]);
       }
     }
     return out;
   }
-  const off = errorOffset(wholeError.message, text);
-  const at = off === undefined ? { line: 1, col: 1 } : lineCol(text, off);
   throw new SpecError([{
     file,
-    ...at,
+    ...syntaxErrorAt(text, wholeError.message),
     pointer: "",
-    message: `not JSON: ${wholeError.message}`,
+    message: `not JSON: ${wholeError.message.replace(/\s+/g, " ")}`,
     hint: "the file must be JSON (or JSON Lines: one JSON object per line)",
   }]);
 }

@@ -182,9 +182,8 @@ export function openAiToolsEnv(
       name: t.name,
       description: t.description,
       parameters: t.parameters,
-      result: `{"placeholder": ${
-        JSON.stringify(`TODO: replace with ${t.name}'s real result`)
-      }, "arguments": $args}`,
+      result:
+        `{'placeholder': 'TODO: replace with the real result of ${t.name}', 'arguments': $args}`,
     })),
     tasks,
   };
