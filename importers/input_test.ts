@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SpecError } from "../spec/mod.ts";
+import type { SpecError } from "../spec/mod.ts";
 import { readJsonRecords } from "./input.ts";
 
 Deno.test("readJsonRecords: JSON Lines records locate issues on their own line", async () => {
