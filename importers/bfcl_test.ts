@@ -174,7 +174,7 @@ Deno.test("import bfcl: inline ground truth, strict mode, irrelevance entries", 
 
 async function oracleSolves(env: ReturnType<typeof declarativeEnv>, task: TaskSpec) {
   const rec = await runEpisode(env, task, {
-    agent: scriptedAgent({ name: "oracle", scripted: "oracle", options: {} }),
+    agent: scriptedAgent({ name: "oracle", kind: "scripted", scripted: "oracle", options: {} }),
     protocol: { name: "direct", kind: "direct", trialBudget: 0, maxTurns: 12 },
     episode: { id: "e", seed: 0, sample: 0 },
   });

@@ -36,7 +36,7 @@ Deno.test("calls check: normalized from YAML with the tools' schemas and the nam
 Deno.test("calls check: the oracle passes every task through the episode runner", async () => {
   for (const task of env.tasks) {
     const rec = await runEpisode(declarativeEnv(env), task, {
-      agent: scriptedAgent({ name: "oracle", scripted: "oracle", options: {} }),
+      agent: scriptedAgent({ name: "oracle", kind: "scripted", scripted: "oracle", options: {} }),
       protocol: direct,
       episode,
     });
