@@ -1,5 +1,6 @@
 /**
- * The tooltrial command line: `bench`, `validate`, `list`, `report`, `merge`, `compare`, `reproduce`.
+ * The tooltrial command line: `bench`, `validate`, `list`, `report`, `merge`, `compare`, `reproduce`,
+ * `serve`, `import`.
  * Exit codes: 0 ok, 1 the run failed, 2 bad input (spec, flag or path).
  * @module
  */
@@ -35,6 +36,10 @@ import {
   suiteProvenance,
 } from "./reports/mod.ts";
 import { createApp } from "./serve/app.ts";
+import { bfclEnv, envName, openAiToolsEnv, readJsonRecords } from "./importers/mod.ts";
+import { envFromDoc } from "./spec/load_env.ts";
+import { parseYaml } from "./spec/yaml.ts";
+import { formatIssue } from "./spec/errors.ts";
 import { VERSION } from "./version.ts";
 
 /** Bad command-line input: printed without a stack trace, exit 2. */
@@ -54,6 +59,7 @@ Commands:
   compare A B            two reports side by side, with paired statistics on shared episodes
   reproduce REPORT       rerun exactly what a report describes and check every figure matches
   serve [suite.yaml]     HTTP environment API, MCP endpoint and report viewer (hono)
+  import KIND FILE       make an env folder from OpenAI/Anthropic tool lists or BFCL data
 
 Run "tooltrial <command> --help" for a command's options.
 Exit codes: 0 ok, 1 run failed, 2 bad input.`,
@@ -140,6 +146,29 @@ Options:
   --runs DIR           runs folder for the viewer (default runs)
   --ttl S              drop sessions idle for S seconds (default 600)
   --max-sessions N     most sessions open at once (default 1000)
+  -h, --help           show this help`,
+  import: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
+       tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
+                             [--name NAME] [--mode bfcl|strict] [--skip-bad]
+
+openai-tools: an OpenAI ([{"type": "function", "function": {name, description, parameters}}]) or
+  Anthropic ([{name, description, input_schema}]) tool list → DIR/env.yaml, a skeleton whose tools
+  return a placeholder you must replace (the file says where), with a sample task, and
+  DIR/suite.yaml to bench it.
+bfcl: BFCL's question+function file (JSON lines with id, question, function) and its
+  possible-answer file (id, ground_truth) → DIR/env.yaml with the union of the functions as tools
+  (dotted names become valid tool names; each call is acknowledged with its arguments) and one task
+  per entry, checked by a calls check against the possible answers, and DIR/suite.yaml. The
+  oracle replays each entry's first possible answer and must score 100%.
+
+Nothing is written when the input has a problem: every problem is printed as file:line:col.
+
+Options:
+  --out DIR            output folder (default ./NAME); refused if it already holds an env.yaml
+  --name NAME          env name (default from the file name)
+  --answers FILE       bfcl: the possible-answer file (else each entry's own ground_truth)
+  --mode M             bfcl: the calls checks' mode, bfcl (default: the leaderboard's rules) or strict
+  --skip-bad           bfcl: leave out entries with problems (listed on stderr) instead of stopping
   -h, --help           show this help`,
   list: `Usage: tooltrial list [suite.yaml]
 
@@ -834,6 +863,87 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+const IMPORT_KINDS = ["openai-tools", "bfcl"];
+
+async function importCmd(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      out: { type: "string" },
+      name: { type: "string" },
+      answers: { type: "string" },
+      mode: { type: "string" },
+      "skip-bad": { type: "boolean" },
+    } as const,
+  );
+  if (values.help) return print(HELP.import);
+  const [kind, file, ...extra] = positionals;
+  if (kind === undefined || !IMPORT_KINDS.includes(kind)) {
+    const close = kind ? closeNames(kind, IMPORT_KINDS, 1) : [];
+    throw new UsageError(
+      `import needs a kind: ${IMPORT_KINDS.join(" or ")}${
+        kind ? `, got "${kind}"${close.length ? ` (did you mean "${close[0]}"?)` : ""}` : ""
+      }`,
+    );
+  }
+  if (file === undefined || extra.length > 0) {
+    throw new UsageError(`import ${kind} takes one input file: tooltrial import ${kind} FILE`);
+  }
+  if (kind !== "bfcl") {
+    for (const flag of ["answers", "mode", "skip-bad"] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies to import bfcl`);
+    }
+  }
+  if (values.mode !== undefined && values.mode !== "bfcl" && values.mode !== "strict") {
+    throw new UsageError(`--mode must be bfcl or strict, got "${values.mode}"`);
+  }
+  const name = values.name === undefined ? undefined : envName(values.name);
+  const records = await readJsonRecords(file, {
+    what: kind === "bfcl" ? "BFCL questions file" : "tool list",
+  });
+  const { files, skipped } = kind === "bfcl"
+    ? bfclEnv(
+      records,
+      values.answers
+        ? await readJsonRecords(values.answers, { what: "BFCL possible-answer file" })
+        : undefined,
+      {
+        file,
+        name,
+        mode: values.mode as "bfcl" | "strict" | undefined,
+        skipBad: values["skip-bad"],
+      },
+    )
+    : openAiToolsEnv(records, { file, name });
+  for (const issue of skipped) console.error(`skipped: ${formatIssue(issue)}`);
+  const envText = files["env.yaml"];
+  const out = values.out ?? envName(name ?? file);
+  const envPath = join(out, "env.yaml");
+  if (await Deno.stat(envPath).then(() => true, () => false)) {
+    throw new UsageError(`${envPath} already exists: pick another --out, or remove it first`);
+  }
+  // What we write must load; a failure here is a bug in the importer, not bad input.
+  let env;
+  try {
+    env = await envFromDoc(parseYaml(envText, envPath), envText);
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    throw new Error(`the imported env does not load (an importer bug):\n${err.format()}`);
+  }
+  await Deno.mkdir(out, { recursive: true });
+  for (const [rel, text] of Object.entries(files)) await writeFileAtomic(join(out, rel), text);
+  console.log(
+    `wrote ${envPath} (env "${env.name}": ${env.tools.length} tools, ${env.tasks.length} task${
+      env.tasks.length === 1 ? "" : "s"
+    }${
+      skipped.length ? `; ${skipped.length} problem${skipped.length === 1 ? "" : "s"} skipped` : ""
+    }) and ${join(out, "suite.yaml")}\nnext: tooltrial validate ${out} && tooltrial bench ${
+      join(out, "suite.yaml")
+    }`,
+  );
+  return 0;
+}
+
 function print(text: string): number {
   console.log(text);
   return 0;
@@ -848,6 +958,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   compare,
   reproduce,
   serve,
+  import: importCmd,
 };
 
 /** Run the CLI with `args`; returns the exit code. */

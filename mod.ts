@@ -2,7 +2,8 @@
  * tooltrial: a declarative benchmark for tool generalization.
  *
  * Data flows one way: spec (YAML) → tools (Env) → runners (agents × protocols → episodes)
- * → tasks (checks) → reports (metrics, JSON, Markdown).
+ * → tasks (checks) → reports (metrics, JSON, Markdown); importers turn tool lists and BFCL data
+ * into env folders.
  *
  * @example
  * ```ts
@@ -18,4 +19,5 @@ export * from "./tools/mod.ts";
 export * from "./tasks/mod.ts";
 export * from "./runners/mod.ts";
 export * from "./reports/mod.ts";
+export * from "./importers/mod.ts";
 export { VERSION } from "./version.ts";

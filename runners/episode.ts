@@ -80,6 +80,8 @@ export class EpisodeSession {
   #turnsInPhase = 0;
   #lastFailed = false;
   #executed: Call[] = [];
+  /** Execution-phase calls that succeeded: what a `calls` check judges. */
+  #succeeded: Call[] = [];
   #t0 = performance.now();
   #record: EpisodeRecord | undefined;
 
@@ -208,7 +210,10 @@ export class EpisodeSession {
         canonical = r.canonical !== undefined
           ? r.canonical
           : { tool: call.name, args: args as Record<string, unknown> };
-        if (canonical && name === "execute") this.#executed.push(canonical);
+        if (canonical && name === "execute") {
+          this.#executed.push(canonical);
+          if (observation.ok) this.#succeeded.push(canonical);
+        }
       } else {
         observation = {
           ok: false,
@@ -276,7 +281,9 @@ export class EpisodeSession {
     if (this.#record) return this.#record;
     this.done = true;
     this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
-    const verdict = await checkTask(this.task, this.answer, this.#state);
+    const verdict = await checkTask(this.task, this.answer, this.#state, {
+      calls: this.#succeeded,
+    });
     if (this.answer === null) {
       this.error ??= "no final answer";
       verdict.checks.unshift({ name: "answered", passed: false, detail: this.error });

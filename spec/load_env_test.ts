@@ -43,6 +43,18 @@ const cases: [string, RegExp, string, string][] = [
     "yaml:7:28",
     'did you mean "get_item"?',
   ],
+  [
+    "calls_unknown_function.yaml",
+    /answer expects a call to unknown function "math.factorial"/,
+    "yaml:10:35",
+    'did you mean "math_factorial"?',
+  ],
+  [
+    "calls_unknown_param.yaml",
+    /math_factorial has no parameter "numbr"/,
+    "yaml:12:39",
+    "parameters: number",
+  ],
   ["heldout_tool.yaml", /"mini\/nothing_\*" matches no tool/, "yaml:6:11", "library/*_hold"],
   [
     "suite_missing_env.yaml",

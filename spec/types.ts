@@ -34,10 +34,32 @@ export interface AnswerCheck {
   jsonata?: Expr;
 }
 
+/** How a `calls` check compares calls with possible answers (see tasks/calls). */
+export type CallsMode = "strict" | "bfcl";
+
+/**
+ * One expected call in BFCL's possible-answer format: `{function: {param: [accepted values]}}`.
+ * `""` among a parameter's values means it may be omitted; a dict parameter's value is again a
+ * `{key: [accepted values]}` object.
+ */
+export type PossibleCall = Record<string, Record<string, unknown[]>>;
+
+/** The agent's execution-phase calls must match these possible answers, one call per answer. */
+export interface CallsCheck {
+  mode: CallsMode;
+  answers: PossibleCall[];
+  /** Tool name → the function name the answers use (e.g. `math_factorial` → `math.factorial`). */
+  names: Record<string, string>;
+  /** Function name (as in the answers) → the JSON Schema of its parameters. */
+  functions: Record<string, JsonSchema>;
+}
+
 export interface Check {
   answer?: AnswerCheck;
   /** JSONata over {state}; must be true on the final (real) state. */
   state?: Expr;
+  /** The execution-phase calls that succeeded, judged against BFCL-style possible answers. */
+  calls?: CallsCheck;
 }
 
 export type Split = "seen" | "unseen";

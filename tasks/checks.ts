@@ -1,5 +1,6 @@
 import { exprErrorMessage } from "../spec/mod.ts";
-import type { AnswerCheck, State, TaskSpec } from "../spec/types.ts";
+import type { AnswerCheck, Call, State, TaskSpec } from "../spec/types.ts";
+import { checkCalls } from "./calls/mod.ts";
 
 /** Outcome of one named check. */
 export interface CheckOutcome {
@@ -14,7 +15,8 @@ export interface TaskVerdict {
 }
 
 /**
- * Judge an episode: the final answer (null if the agent never gave one) and the final real state.
+ * Judge an episode: the final answer (null if the agent never gave one), the final real state,
+ * and — for a `calls` check — the execution-phase calls that succeeded, in canonical names.
  *
  * @example
  * ```ts
@@ -29,9 +31,18 @@ export async function checkTask(
   task: TaskSpec,
   answer: string | null,
   state: State,
+  opts: { calls?: readonly Call[] } = {},
 ): Promise<TaskVerdict> {
   const checks: CheckOutcome[] = [];
   if (task.check.answer) checks.push(...await checkAnswer(task.check.answer, answer, state));
+  if (task.check.calls) {
+    const v = checkCalls(opts.calls ?? [], task.check.calls);
+    checks.push({
+      name: "calls",
+      passed: v.valid,
+      detail: v.valid ? undefined : `${v.error_type}: ${v.errors.join("; ")}`,
+    });
+  }
   if (task.check.state) {
     try {
       const v = await task.check.state.evaluate({ state });

@@ -11,3 +11,11 @@ export {
 } from "./checks.ts";
 export { episodeSplit, SPLITS, trainingTasks } from "./splits.ts";
 export { astMatch } from "./ast.ts";
+export {
+  type BfclCategory,
+  type CallsVerdict,
+  checkBfcl,
+  checkCalls,
+  checkStrict,
+  goldFromAnswers,
+} from "./calls/mod.ts";

@@ -1,0 +1,17 @@
+/**
+ * Importers: tool definitions and benchmark data from elsewhere → tooltrial env folders.
+ * `openAiToolsEnv` (OpenAI / Anthropic tool lists → an env skeleton) and `bfclEnv` (BFCL's
+ * question+function and possible-answer files → an env whose tasks have `calls` checks).
+ * @module
+ */
+export {
+  type ImportedFiles,
+  type ImportResult,
+  openAiToolsEnv,
+  suiteYaml,
+} from "./openai_tools.ts";
+export { bfclEnv } from "./bfcl.ts";
+export { BFCL_TYPES, bfclSchema } from "./bfcl_schema.ts";
+export { type InputRecord, readJsonRecords } from "./input.ts";
+export { envName, taskId, toolName } from "./names.ts";
+export { sampleArgs } from "./sample_args.ts";

@@ -1,0 +1,34 @@
+import { Document, isMap, isSeq, type Node } from "yaml";
+
+/**
+ * A spec as YAML text: a comment header, block style, except that nodes whose path (keys and
+ * `*` for list items) is in `flow` are written on one line (`{ tool: x, args: { … } }`).
+ *
+ * @example
+ * ```ts
+ * import { renderYaml } from "./render.ts";
+ * const text = renderYaml({ a: [{ b: 1 }] }, { header: ["hello"], flow: ["a/*"] });
+ * console.assert(text === "# hello\n\na:\n  - { b: 1 }\n");
+ * ```
+ */
+export function renderYaml(value: unknown, opts: { header: string[]; flow?: string[] }): string {
+  const doc = new Document(value);
+  const flow = new Set(opts.flow ?? []);
+  const walk = (node: unknown, path: string) => {
+    if (flow.has(path) && (isMap(node) || isSeq(node))) {
+      (node as Node & { flow: boolean }).flow = true;
+      return;
+    }
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
+        walk(pair.value, path ? `${path}/${key}` : key);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item, `${path}/*`);
+    }
+  };
+  walk(doc.contents, "");
+  doc.commentBefore = opts.header.map((l) => ` ${l}`.trimEnd()).join("\n");
+  return doc.toString({ lineWidth: 100, flowCollectionPadding: true });
+}

@@ -1,0 +1,81 @@
+import type { Call, CallsCheck, CallsMode } from "../../spec/types.ts";
+import { checkBfcl } from "./bfcl.ts";
+import { PyFloat } from "./py_value.ts";
+import { checkStrict } from "./strict.ts";
+import type { BfclCategory, CallsInput, CallsVerdict } from "./types.ts";
+
+/** The checker of each mode: adding one is one file plus one line here. */
+export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict> = {
+  strict: checkStrict,
+  bfcl: checkBfcl,
+};
+
+/**
+ * Judge calls (in the environment's canonical tool names) against a `calls` check: tool names are
+ * mapped to the answers' function names through `check.names`, then the check's mode decides.
+ *
+ * @example
+ * ```ts
+ * import { checkCalls } from "./check_calls.ts";
+ * const check = {
+ *   mode: "strict" as const,
+ *   answers: [{ "math.factorial": { number: [5] } }],
+ *   names: { math_factorial: "math.factorial" },
+ *   functions: { "math.factorial": { type: "object", properties: { number: { type: "integer" } } } },
+ * };
+ * console.assert(checkCalls([{ tool: "math_factorial", args: { number: 5 } }], check).valid);
+ * ```
+ */
+export function checkCalls(
+  calls: readonly Call[],
+  check: CallsCheck,
+  opts: { category?: BfclCategory } = {},
+): CallsVerdict {
+  return callCheckers[check.mode]({
+    calls: calls.map((c) => ({ tool: check.names[c.tool] ?? c.tool, args: c.args })),
+    answers: check.answers,
+    functions: check.functions,
+    category: opts.category,
+  });
+}
+
+/**
+ * Reference calls from possible answers: for each parameter its first accepted value, left out
+ * when that is `""`; dicts of accepted values become dicts of their first values. Tool names go
+ * back through `names` (tool → function name), so the calls run in the environment.
+ *
+ * @example
+ * ```ts
+ * import { goldFromAnswers } from "./check_calls.ts";
+ * const gold = goldFromAnswers([{ "math.factorial": { number: [5, 5.0], verbose: ["", true] } }], { math_factorial: "math.factorial" });
+ * console.assert(gold[0].tool === "math_factorial" && JSON.stringify(gold[0].args) === '{"number":5}');
+ * ```
+ */
+export function goldFromAnswers(
+  answers: CallsCheck["answers"],
+  names: Readonly<Record<string, string>> = {},
+): Call[] {
+  const toolOf = new Map(Object.entries(names).map(([tool, fn]) => [fn, tool]));
+  return answers.map((a) => {
+    const [fn] = Object.keys(a);
+    return { tool: toolOf.get(fn) ?? fn, args: firstValues(a[fn]) };
+  });
+}
+
+function firstValues(accepted: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, acc] of Object.entries(accepted)) {
+    const first = Array.isArray(acc) ? acc[0] : acc;
+    if (first === "" || first === undefined) continue;
+    out[k] = concrete(first);
+  }
+  return out;
+}
+
+/** An accepted value as a plain value: dicts inside hold accepted values per key. */
+function concrete(v: unknown): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (Array.isArray(v)) return v.map(concrete);
+  if (v !== null && typeof v === "object") return firstValues(v as Record<string, unknown>);
+  return v;
+}
