@@ -40,6 +40,7 @@ import { bfclEnv, envName, openAiToolsEnv, readJsonRecords } from "./importers/m
 import { envFromDoc } from "./spec/load_env.ts";
 import { parseYaml } from "./spec/yaml.ts";
 import { formatIssue } from "./spec/errors.ts";
+import { closeAllBackends } from "./tools/mod.ts";
 import { VERSION } from "./version.ts";
 
 /** Bad command-line input: printed without a stack trace, exit 2. */
@@ -418,6 +419,12 @@ async function runOpened(
       }${done.size > 0 ? `, resuming after ${done.size} done` : ""}) → ${opts.out}`,
     );
   }
+  // An interrupt stops the sandboxes and servers the run started before the process exits.
+  const interrupted = () => {
+    void closeAllBackends().finally(() => Deno.exit(130));
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const sig of signals) Deno.addSignalListener(sig, interrupted);
   try {
     await runSuite(suite, {
       ...sel,
@@ -434,6 +441,7 @@ async function runOpened(
       },
     });
   } finally {
+    for (const sig of signals) Deno.removeSignalListener(sig, interrupted);
     log.close();
   }
   bar.done();

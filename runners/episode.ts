@@ -1,7 +1,13 @@
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask } from "../tasks/mod.ts";
 import { fail } from "../tools/declarative.ts";
-import { type Env, INVALID_KINDS, type Observation, type ToolDef } from "../tools/types.ts";
+import {
+  type Env,
+  type EnvLease,
+  INVALID_KINDS,
+  type Observation,
+  type ToolDef,
+} from "../tools/types.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent, Phase, TurnInfo } from "./agent.ts";
 import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
@@ -65,6 +71,7 @@ export class EpisodeSession {
     invalid_calls: 0,
     trial_invalid_calls: 0,
     failed_calls: 0,
+    backend_failures: 0,
     self_corrections: 0,
     turns: 0,
     ast_match: false,
@@ -84,6 +91,9 @@ export class EpisodeSession {
   #succeeded: Call[] = [];
   #t0 = performance.now();
   #record: EpisodeRecord | undefined;
+  /** This phase's copy of the environment's external state (environments with `open` only). */
+  #lease: EnvLease | undefined;
+  #closing: Promise<void>[] = [];
 
   constructor(
     env: Env | VariantEnv,
@@ -160,6 +170,7 @@ export class EpisodeSession {
   /** End the trial phase: its sandbox state is thrown away; the real, untouched state is next. */
   #toExecute(): Message[] {
     this.phase = "execute";
+    this.#retireLease();
     this.#state = this.env.initialState;
     this.#turnsInPhase = 0;
     this.#lastFailed = false;
@@ -202,9 +213,12 @@ export class EpisodeSession {
       if (runs) {
         this.#used += name === "trial" ? 1 : 0;
         // A call whose name could not be read (a model's malformed <tool_call> block) never reaches the env.
+        const leaseFailed = call.name === "" ? undefined : await this.#ensureLease();
         const r = call.name === ""
           ? unreadableCall(this.#state, call.arguments)
-          : await this.env.step(this.#state, call);
+          : leaseFailed
+          ? { state: this.#state, observation: leaseFailed, canonical: null }
+          : await (this.#lease ?? this.env).step(this.#state, call);
         this.#state = r.state;
         observation = r.observation;
         canonical = r.canonical !== undefined
@@ -231,6 +245,7 @@ export class EpisodeSession {
           if (invalid) m.invalid_calls++;
         }
         if (!observation.ok) m.failed_calls++;
+        if (isBackendFailure(observation)) m.backend_failures++;
         if (this.#lastFailed && observation.ok) m.self_corrections++;
         this.#lastFailed = !observation.ok;
       }
@@ -276,12 +291,49 @@ export class EpisodeSession {
     this.done = true;
   }
 
+  /**
+   * Open this phase's lease if the environment has external state and none is open: its state
+   * becomes the phase's starting state. Returns the observation to give instead if it failed.
+   */
+  async #ensureLease(): Promise<Observation | undefined> {
+    if (!this.env.open || this.#lease) return undefined;
+    try {
+      this.#lease = await this.env.open();
+      this.#state = this.#lease.initialState;
+      return undefined;
+    } catch (err) {
+      return {
+        ok: false,
+        error: {
+          kind: "unavailable",
+          message: `the environment's servers did not start: ${(err as Error).message}`,
+          details: { backend: "mcp", reason: "start" },
+        },
+      };
+    }
+  }
+
+  #retireLease() {
+    if (this.#lease) this.#closing.push(this.#lease.close().catch(() => {}));
+    this.#lease = undefined;
+  }
+
+  /** Give back any external state this episode holds (finish() does it too); idempotent. */
+  async close(): Promise<void> {
+    this.#retireLease();
+    await Promise.all(this.#closing.splice(0));
+  }
+
   /** Check the outcome and close the log; idempotent. */
   async finish(): Promise<EpisodeRecord> {
     if (this.#record) return this.#record;
     this.done = true;
+    // An execution phase that made no call still has a real starting state to check.
+    if (this.phase === "execute" && !this.#lease) await this.#ensureLease();
+    const finalState = this.#state;
+    await this.close();
     this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
-    const verdict = await checkTask(this.task, this.answer, this.#state, {
+    const verdict = await checkTask(this.task, this.answer, finalState, {
       calls: this.#succeeded,
     });
     if (this.answer === null) {
@@ -385,6 +437,13 @@ function unreadableCall(state: State, raw: string | Record<string, unknown>) {
       `could not read this tool call: ${shown}. Write {"name": "<tool>", "arguments": {…}} as JSON.`,
     ),
   };
+}
+
+/** A failure of the machinery behind a tool (reported with `details.backend`), not of its logic. */
+function isBackendFailure(o: Observation): boolean {
+  if (o.ok || (o.error.kind !== "tool_crash" && o.error.kind !== "unavailable")) return false;
+  const d = o.error.details as { backend?: unknown } | undefined;
+  return typeof d?.backend === "string";
 }
 
 function parseMaybe(raw: string | Record<string, unknown>): unknown {

@@ -91,6 +91,7 @@ Deno.test("invalid calls and self-corrections are counted", async () => {
     invalid_calls: 2,
     trial_invalid_calls: 0,
     failed_calls: 2,
+    backend_failures: 0,
     self_corrections: 1,
     turns: 4,
     ast_match: true,

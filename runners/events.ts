@@ -19,6 +19,11 @@ export interface EpisodeMetrics {
   trial_invalid_calls: number;
   /** Calls (either phase) that came back with an error of any kind: what self-corrections follow. */
   failed_calls: number;
+  /**
+   * Calls (either phase) that failed inside a handler, MCP or HTTP backend — a timeout, a crashed
+   * sandbox or server, an unreachable API, a missing cassette entry — rather than in the tool's logic.
+   */
+  backend_failures: number;
   /** Failed calls whose next call in the same phase succeeded. */
   self_corrections: number;
   /** Assistant turns across phases. */

@@ -1,6 +1,6 @@
 import type { EnvSpec, EpisodeSplit, SuiteSpec, TaskSpec, VariantSpec } from "../spec/types.ts";
 import { episodeSplit } from "../tasks/mod.ts";
-import { declarativeEnv } from "../tools/mod.ts";
+import { type BackendOptions, Backends, declarativeEnv, type Env } from "../tools/mod.ts";
 import { applyVariant, variantsFor } from "../variants/mod.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
@@ -57,6 +57,12 @@ export interface RunOptions {
    * planned agents and closed when the run ends.
    */
   open?: Map<string, Agent>;
+  /**
+   * The backends (sandboxes, servers, cassettes) to run on; the run closes them when it ends.
+   * Default: new ones with `backendOptions`.
+   */
+  backends?: Backends;
+  backendOptions?: BackendOptions;
 }
 
 /** The plan entries a shard runs: plan index ≡ shard index (mod count). */
@@ -93,12 +99,13 @@ export function episodeIdentity(k: EpisodeKey): { id: string; episodeSeed: numbe
 
 /**
  * The (env, variant, seed) interfaces of a suite, each built once on first use: what `runSuite`
- * and the session store of `serve` step episodes against.
+ * and the session store of `serve` step episodes against. `bases` are the suite's environments
+ * built on their backends (default: declarative only, where other backends answer unavailable).
  */
 export function variantEnvs(
   suite: SuiteSpec,
+  bases: readonly Env[] = suite.envs.map((e) => declarativeEnv(e)),
 ): (env: string, variant: VariantSpec, seed: number) => VariantEnv {
-  const bases = suite.envs.map((e) => declarativeEnv(e));
   const built = new Map<string, VariantEnv>();
   return (env, variant, seed) => {
     const key = `${env}\u0000${variant.name}\u0000${seed}`;
@@ -172,9 +179,22 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
  * plan order, so the output is the same for any concurrency.
  */
 export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise<EpisodeRecord[]> {
+  const backends = opts.backends ?? new Backends(opts.backendOptions);
+  try {
+    const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
+    return await runPlan(suite, variantEnvs(suite, bases), opts);
+  } finally {
+    await backends.close();
+  }
+}
+
+async function runPlan(
+  suite: SuiteSpec,
+  interfaces: ReturnType<typeof variantEnvs>,
+  opts: RunOptions,
+): Promise<EpisodeRecord[]> {
   const plan = planRun(suite, opts).filter((p) => inShard(p, opts.shard) && !opts.skip?.has(p.id));
   const keep = opts.keep ?? true;
-  const interfaces = variantEnvs(suite);
   const envFor = (p: PlannedEpisode) => interfaces(p.env.name, p.variant, p.seed);
   const announced = new Set<string>(opts.announced ?? []);
   const needed = new Set(plan.map((p) => p.agent));

@@ -1,5 +1,5 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { closeNames, SpecError, type SpecIssue } from "./errors.ts";
 import { compileExpr, compileTemplate, type Expr, ExprSyntaxError, type Template } from "./expr.ts";
 import { parseCsv } from "./csv.ts";
@@ -12,9 +12,12 @@ import type {
   EnvSpec,
   JsonSchema,
   PossibleCall,
+  HttpRequestSpec,
   Row,
+  ServerSpec,
   SourceFile,
   TaskSpec,
+  ToolBackend,
   ToolSpec,
 } from "./types.ts";
 import { validateSpec } from "./validate.ts";
@@ -31,12 +34,31 @@ export const toolAjv: Ajv2020 = new Ajv2020({
 
 /** Raw YAML shapes (after schema validation). */
 interface RawTool {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
+  name?: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
   errors?: { when: string; message: string }[];
   effect?: Record<string, string>;
   result?: string;
+  handler?: string;
+  mcp?: { server: string; tool?: string };
+  http?: {
+    method: HttpRequestSpec["method"];
+    path: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string;
+  };
+  timeout_ms?: number;
+}
+interface RawServer {
+  npm: string;
+  args?: string[];
+  env?: Record<string, string>;
+  files?: Record<string, string>;
+  snapshot?: { tool: string; args?: Record<string, unknown>; tables: Record<string, string> };
+  allow?: { read?: string[]; write?: string[]; env?: string[] };
+  timeout_ms?: number;
 }
 interface RawTask {
   id: string;
@@ -58,6 +80,9 @@ interface RawEnv {
   tools: RawTool[];
   tasks?: RawTask[];
   variants?: RawVariants;
+  sandbox?: { timeout_ms?: number; memory_mb?: number };
+  servers?: Record<string, RawServer>;
+  http?: { base_url: string; cassette?: string };
 }
 
 /**
@@ -92,6 +117,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     hint,
   });
   const files: SourceFile[] = [{ path: file, sha256: await sha256Hex(text) }];
+  const deferredGold: EnvSpec["deferredGold"] = [];
 
   // State tables: inline rows or data files next to the spec.
   const state: Record<string, readonly Row[]> = {};
@@ -180,23 +206,120 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       );}
   };
 
+  // Servers (MCP): checked here, started only when an episode runs.
+  const servers: ServerSpec[] = [];
+  for (const [name, sv] of Object.entries(raw.servers ?? {})) {
+    const p = `/servers/${name}`;
+    const seeds: ServerSpec["files"] = [];
+    for (const [to, from] of Object.entries(sv.files ?? {})) {
+      const path = join(dirname(file), from);
+      const bad = isAbsolute(to) || normalize(to).startsWith("..");
+      if (bad) {
+        issues.push(
+          at(
+            `${p}/files/${to}`,
+            `"${to}" is outside the server's folder`,
+            "use a plain name",
+            true,
+          ),
+        );
+        continue;
+      }
+      try {
+        // Seed files go into the spec hash like data files do.
+        const bytes = await Deno.readFile(path);
+        files.push({ path, sha256: await sha256Hex(bytes) });
+        seeds.push({ from: path, to });
+      } catch {
+        issues.push(
+          at(`${p}/files/${to}`, `file ${path} not found`, `fix the path (relative to ${file})`),
+        );
+      }
+    }
+    let snapshot: ServerSpec["snapshot"];
+    if (sv.snapshot) {
+      const tables: [string, Expr][] = [];
+      for (const [table, src] of Object.entries(sv.snapshot.tables)) {
+        const e = expr(src, `${p}/snapshot/tables/${table}`);
+        if (e) tables.push([table, e]);
+      }
+      snapshot = { tool: sv.snapshot.tool, args: sv.snapshot.args ?? {}, tables };
+    }
+    servers.push({
+      name,
+      npm: sv.npm,
+      args: sv.args ?? [],
+      env: sv.env ?? {},
+      files: seeds,
+      snapshot,
+      importAll: false,
+      allow: { read: sv.allow?.read ?? [], write: sv.allow?.write ?? [], env: sv.allow?.env ?? [] },
+      timeoutMs: sv.timeout_ms ?? 10_000,
+    });
+  }
+  for (const sv of servers) {
+    for (const [table] of sv.snapshot?.tables ?? []) {
+      if (tables.includes(table)) {
+        issues.push(
+          at(
+            `/servers/${sv.name}/snapshot/tables/${table}`,
+            `snapshot table "${table}" is also a state table`,
+            "the server's snapshot replaces it after every call: give it its own name",
+            true,
+          ),
+        );
+      }
+    }
+  }
+
   // Tools.
   const tools: ToolSpec[] = [];
   const validators = new Map<string, ReturnType<typeof toolAjv.compile>>();
   const toolIndex = new Map<string, number>();
-  raw.tools.forEach((t, i) => {
+  const handlers: Record<string, string> = {};
+  for (const [i, t] of raw.tools.entries()) {
     const p = `/tools/${i}`;
-    unique(toolIndex, t.name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
-    try {
-      validators.set(t.name, toolAjv.compile(t.parameters));
-    } catch (err) {
+    const kinds = (["handler", "mcp", "http", "effect"] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length > 1) {
       issues.push(
         at(
-          `${p}/parameters`,
-          `invalid JSON Schema: ${(err as Error).message}`,
-          "parameters must be a valid JSON Schema object",
+          `${p}/${kinds[1]}`,
+          `a tool has one backend, but this one has ${kinds.join(" and ")}`,
+          "split it into two tools, or drop one",
+          true,
         ),
       );
+    }
+    if (t.mcp && t.mcp.tool === undefined) {
+      const sv = servers.find((x) => x.name === t.mcp!.server);
+      if (sv) sv.importAll = true;
+      else issues.push(unknownServer(t.mcp.server, `${p}/mcp/server`));
+      if (t.name !== undefined || t.parameters !== undefined) {
+        issues.push(
+          at(
+            `${p}/mcp`,
+            "an entry that imports every tool of a server cannot set name or parameters",
+            `add tool: to pick one of ${t.mcp.server}'s tools, or drop name/parameters`,
+          ),
+        );
+      }
+      continue;
+    }
+    const backend = await backendOf(t, p);
+    const name = t.name ?? t.mcp?.tool ?? "";
+    unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
+    if (t.parameters !== undefined) {
+      try {
+        validators.set(name, toolAjv.compile(t.parameters));
+      } catch (err) {
+        issues.push(
+          at(
+            `${p}/parameters`,
+            `invalid JSON Schema: ${(err as Error).message}`,
+            "parameters must be a valid JSON Schema object",
+          ),
+        );
+      }
     }
     const errors = (t.errors ?? []).flatMap((r, j) => {
       const when = expr(r.when, `${p}/errors/${j}/when`);
@@ -222,15 +345,104 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       if (e) effect.push([table, e]);
     }
     const result = t.result === undefined ? undefined : expr(t.result, `${p}/result`);
+    const fromServer = t.mcp
+      ? {
+        name: t.name === undefined,
+        description: t.description === undefined,
+        parameters: t.parameters === undefined,
+      }
+      : undefined;
     tools.push({
-      name: t.name,
-      description: t.description,
-      parameters: t.parameters,
+      name,
+      description: t.description ?? "",
+      parameters: t.parameters ?? { type: "object" },
       errors,
       effect,
       result,
+      backend: backend ?? { kind: "jsonata" },
+      ...(t.timeout_ms !== undefined ? { timeoutMs: t.timeout_ms } : {}),
+      ...(kinds.length > 0 && kinds[0] !== "effect"
+        ? { at: { file, pointer: `${p}/${kinds[0]}`, ...doc.locate(`${p}/${kinds[0]}`) } }
+        : {}),
+      ...(fromServer ? { fromServer } : {}),
     });
-  });
+  }
+
+  function unknownServer(name: string, pointer: string): SpecIssue {
+    const names = servers.map((x) => x.name);
+    const close = closeNames(name, names, 1);
+    return at(
+      pointer,
+      `no server named "${name}"`,
+      close.length
+        ? `did you mean "${close[0]}"?`
+        : `declare it under servers: (servers: ${names.join(", ") || "none"})`,
+    );
+  }
+
+  /** The tool's backend, its handler source read and hashed; undefined (and an issue) if bad. */
+  async function backendOf(t: RawTool, p: string): Promise<ToolBackend | undefined> {
+    if (t.handler !== undefined) {
+      const [module, fn] = t.handler.split("#");
+      const path = join(dirname(file), module);
+      if (!(module in handlers)) {
+        let source: string;
+        try {
+          source = await Deno.readTextFile(path);
+        } catch {
+          issues.push(
+            at(
+              `${p}/handler`,
+              `handler file ${path} not found`,
+              `create it, or fix the path (relative to ${file})`,
+            ),
+          );
+          return undefined;
+        }
+        handlers[module] = source;
+        files.push({ path, sha256: await sha256Hex(source) });
+      }
+      return { kind: "handler", module, fn };
+    }
+    if (t.mcp !== undefined) {
+      if (!servers.some((x) => x.name === t.mcp!.server)) {
+        issues.push(unknownServer(t.mcp.server, `${p}/mcp/server`));
+        return undefined;
+      }
+      return { kind: "mcp", server: t.mcp.server, tool: t.mcp.tool! };
+    }
+    if (t.http !== undefined) {
+      if (!raw.http) {
+        issues.push(
+          at(
+            `${p}/http`,
+            "an HTTP tool needs the environment's http: base_url",
+            "add http: { base_url: https://… } at the top level",
+          ),
+        );
+      }
+      const h = t.http;
+      const path = template(h.path, `${p}/http/path`);
+      const parts = (o: Record<string, string> | undefined, key: string) =>
+        Object.entries(o ?? {}).flatMap(([k, v]): [string, Template][] => {
+          const tp = template(v, `${p}/http/${key}/${k}`);
+          return tp ? [[k, tp]] : [];
+        });
+      const body = h.body === undefined ? undefined : expr(h.body, `${p}/http/body`);
+      if (!path) return undefined;
+      return {
+        kind: "http",
+        request: {
+          method: h.method,
+          path,
+          query: parts(h.query, "query"),
+          headers: parts(h.headers, "headers"),
+          ...(body ? { body } : {}),
+        },
+      };
+    }
+    return { kind: "jsonata" };
+  }
 
   // Tasks.
   const tasks: TaskSpec[] = [];
@@ -241,7 +453,15 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     const gold: Call[] = (t.gold ?? []).map((g, j) => {
       const args = g.args ?? {};
       const ti = toolIndex.get(g.tool);
-      if (ti === undefined) {
+      const importing = servers.some((x) => x.importAll);
+      if (ti === undefined && importing) {
+        deferredGold.push({
+          task: t.id,
+          tool: g.tool,
+          args,
+          at: { file, pointer: `${p}/gold/${j}/tool`, ...doc.locate(`${p}/gold/${j}/tool`) },
+        });
+      } else if (ti === undefined) {
         const close = closeNames(g.tool, toolIndex.keys(), 2);
         issues.push(
           at(
@@ -252,6 +472,13 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
               : `tools here: ${[...toolIndex.keys()].join(", ")}`,
           ),
         );
+      } else if (tools[ti]?.fromServer?.parameters) {
+        deferredGold.push({
+          task: t.id,
+          tool: g.tool,
+          args,
+          at: { file, pointer: `${p}/gold/${j}/args`, ...doc.locate(`${p}/gold/${j}/args`) },
+        });
       } else {
         const validate = validators.get(g.tool);
         if (validate && !validate(args)) {
@@ -361,7 +588,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
         ));
         return;
       }
-      const params = raw.tools[ti].parameters;
+      const params = raw.tools[ti].parameters ?? { type: "object" };
       functions[fn] = params;
       const props = (params.properties ?? {}) as Record<string, unknown>;
       for (const [param, accepted] of Object.entries(a[fn])) {
@@ -414,6 +641,21 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     tools,
     tasks,
     variants,
+    handlers,
+    sandbox: {
+      timeoutMs: raw.sandbox?.timeout_ms ?? 1000,
+      memoryMb: raw.sandbox?.memory_mb ?? 128,
+    },
+    servers,
+    ...(raw.http
+      ? {
+        http: {
+          baseUrl: raw.http.base_url.replace(/\/+$/, ""),
+          cassette: join(dirname(file), raw.http.cassette ?? "cassette.jsonl"),
+        },
+      }
+      : {}),
+    deferredGold,
   };
 }
 

@@ -13,15 +13,67 @@ export interface Call {
   args: Record<string, unknown>;
 }
 
-/** A declarative tool, normalized: compiled expressions, defaults filled in. */
+/** An HTTP tool's request: each part is rendered per call from `{state}` with `$args` bound. */
+export interface HttpRequestSpec {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path template, appended to the env's base URL; `{{…}}` parts are URL-encoded. */
+  path: Template;
+  /** Query parameter → template; a part that renders empty is left out. */
+  query: [string, Template][];
+  /** Header → template (sent, but not part of a cassette's key). */
+  headers: [string, Template][];
+  /** JSONata giving the JSON body (absent: no body). */
+  body?: Expr;
+}
+
+/**
+ * Where a tool's answer comes from: JSONata over the state (`jsonata`), a sandboxed TypeScript
+ * function (`handler`), a tool of a declared MCP server (`mcp`), or an HTTP request (`http`).
+ */
+export type ToolBackend =
+  | { kind: "jsonata" }
+  | { kind: "handler"; module: string; fn: string }
+  | { kind: "mcp"; server: string; tool: string }
+  | { kind: "http"; request: HttpRequestSpec };
+
+/** A tool, normalized: compiled expressions, defaults filled in. */
 export interface ToolSpec {
   name: string;
   description: string;
   parameters: JsonSchema;
+  /** Checked before any backend runs. */
   errors: { when: Expr; message: Template }[];
-  /** [table, expression giving the table's new rows] in declaration order. */
+  /** [table, expression giving the table's new rows] in declaration order (jsonata tools). */
   effect: [string, Expr][];
+  /** The result (jsonata tools), or a reshaping of the backend's answer bound to `$result`. */
   result?: Expr;
+  backend: ToolBackend;
+  /** Per-call time limit for a handler, MCP or HTTP backend. */
+  timeoutMs?: number;
+  /** Where the backend is declared, for problems found when it starts. */
+  at?: SpecLocation;
+  /** An MCP tool whose name, description or parameters come from the server (unset here). */
+  fromServer?: { name: boolean; description: boolean; parameters: boolean };
+}
+
+/** A stdio MCP server an environment starts: an npm package run by Deno with narrow permissions. */
+export interface ServerSpec {
+  name: string;
+  /** `package@version`, pinned. */
+  npm: string;
+  /** Arguments; `{{dir}}` is the instance's own working folder. */
+  args: string[];
+  /** Environment variables (values may use `{{dir}}`); the only ones the server gets. */
+  env: Record<string, string>;
+  /** Files copied into the folder at every reset (paths relative to the spec). */
+  files: { from: string; to: string }[];
+  /** State tables read from the server after each of its calls: a tool and JSONata per table. */
+  snapshot?: { tool: string; args: Record<string, unknown>; tables: [string, Expr][] };
+  /** Import every tool of this server (besides those listed one by one). */
+  importAll: boolean;
+  /** Extra read/write paths and environment variable names the server may use. */
+  allow: { read: string[]; write: string[]; env: string[] };
+  timeoutMs: number;
 }
 
 /** Checks on the final answer text; every present one must hold. */
@@ -109,6 +161,26 @@ export interface EnvSpec {
   tasks: TaskSpec[];
   /** Variants declared in the env file: they apply to this environment only. */
   variants: VariantSpec[];
+  /** Handler modules by their path as written (relative to the spec) → source text. */
+  handlers: Record<string, string>;
+  /** Limits of the handler sandbox. */
+  sandbox: { timeoutMs: number; memoryMb: number };
+  servers: ServerSpec[];
+  /** HTTP tools' base URL and cassette file (absent when the env has no HTTP tools). */
+  http?: { baseUrl: string; cassette: string };
+  /**
+   * Gold calls naming a tool the spec does not list, allowed because a server's tools are
+   * imported whole: checked once the servers have listed their tools.
+   */
+  deferredGold: { task: string; tool: string; args: Record<string, unknown>; at: SpecLocation }[];
+}
+
+/** Where something is in a spec file. */
+export interface SpecLocation {
+  file: string;
+  pointer: string;
+  line: number;
+  col: number;
 }
 
 export type ScriptedKind = "oracle" | "memorizer" | "explorer" | "random";

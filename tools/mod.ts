@@ -3,4 +3,5 @@
  * @module
  */
 export { declarativeEnv, parseArguments, unknownTool } from "./declarative.ts";
+export { type BackendOptions, Backends, closeAllBackends } from "./backends.ts";
 export * from "./types.ts";

@@ -54,13 +54,27 @@ export const INVALID_KINDS: ReadonlySet<ErrorKind> = new Set([
 ]);
 
 /**
+ * One phase's own copy of an environment's external state (an MCP server's data and folder):
+ * each phase of each episode opens one, steps through it, and closes it when the phase ends.
+ */
+export interface EnvLease {
+  /** The state to start from: the declared tables plus the servers' snapshot tables. */
+  readonly initialState: State;
+  step(state: State, call: ToolCall): Promise<StepResult>;
+  /** Give the external state back (it is reset before anyone else gets it). */
+  close(): Promise<void>;
+}
+
+/**
  * A tool environment: tools, an initial state, and a pure step function.
  * Variants are Env → Env wrappers; the trial phase steps from the same initial state and throws
- * the result away.
+ * the result away. An environment with external state (MCP servers) also has `open`: episodes
+ * step through a lease per phase, and `step` answers its server tools as unavailable.
  */
 export interface Env {
   readonly name: string;
   readonly tools: readonly ToolDef[];
   readonly initialState: State;
   step(state: State, call: ToolCall): Promise<StepResult>;
+  open?(): Promise<EnvLease>;
 }

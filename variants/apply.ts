@@ -58,17 +58,35 @@ export function applyVariant(
     for (const h of layer.hidden) taken.add(h);
   }
 
-  // chain[k] runs a call against the interface after k layers; chain[0] is the environment.
-  const chain: Next[] = [async (state, call) => {
-    const r = await base.step(state, { id: call.id, name: call.name, arguments: call.args });
-    return { ...r, canonical: { tool: call.name, args: call.args } };
-  }];
-  for (const [k, layer] of layers.entries()) {
-    chain.push((state, call) => layer.step(state, call, chain[k]));
-  }
-  const top = chain[layers.length];
   const listed = tools.map((t) => t.name);
   const accepted = new Set([...listed, ...layers.flatMap((l) => l.hidden)]);
+  /** The variant's step over an environment's step (the base's, or a lease's). */
+  const through = (inner: Env["step"]) => {
+    // chain[k] runs a call against the interface after k layers; chain[0] is the environment.
+    const chain: Next[] = [async (state, call) => {
+      const r = await inner(state, { id: call.id, name: call.name, arguments: call.args });
+      return { ...r, canonical: { tool: call.name, args: call.args } };
+    }];
+    for (const [k, layer] of layers.entries()) {
+      chain.push((state, call) => layer.step(state, call, chain[k]));
+    }
+    const top = chain[layers.length];
+    return (state: State, call: ToolCall): Promise<StepResult> => {
+      const parsed = parseArguments(call.arguments);
+      if ("error" in parsed) {
+        return Promise.resolve({ state, observation: parsed.error, canonical: null });
+      }
+      if (!accepted.has(call.name)) {
+        return Promise.resolve({
+          state,
+          observation: unknownTool(call.name, listed),
+          canonical: null,
+        });
+      }
+      return top(state, { id: call.id, name: call.name, args: parsed.args });
+    };
+  };
+  const open = base.open?.bind(base);
 
   const toCanonical = (call: Call): Call | null => {
     let c: Call | null = call;
@@ -87,20 +105,15 @@ export function applyVariant(
     views: viewsOf(base.tools, tools, forward),
     toVisible: forward,
     toCanonical,
-    step(state: State, call: ToolCall): Promise<StepResult> {
-      const parsed = parseArguments(call.arguments);
-      if ("error" in parsed) {
-        return Promise.resolve({ state, observation: parsed.error, canonical: null });
+    step: through(base.step.bind(base)),
+    ...(open
+      ? {
+        async open() {
+          const lease = await open();
+          return { ...lease, step: through(lease.step) };
+        },
       }
-      if (!accepted.has(call.name)) {
-        return Promise.resolve({
-          state,
-          observation: unknownTool(call.name, listed),
-          canonical: null,
-        });
-      }
-      return top(state, { id: call.id, name: call.name, args: parsed.args });
-    },
+      : {}),
   };
 }
 

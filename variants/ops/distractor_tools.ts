@@ -19,7 +19,8 @@ export const distractorTools: Operator = {
   apply(inner, options, ctx) {
     const o = options as DistractorOptions;
     const pool: [Env, ToolDef][] = ctx.pool
-      .filter((e) => !o.from || o.from.includes(e.name))
+      // An environment with external state answers only inside an episode's lease: not here.
+      .filter((e) => (!o.from || o.from.includes(e.name)) && !e.open)
       .flatMap((e) => e.tools.map((t): [Env, ToolDef] => [e, t]))
       .filter(([, t]) => !ctx.taken.has(t.name));
     const picked = new Map<string, Env>();

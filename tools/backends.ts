@@ -1,0 +1,131 @@
+import { SpecError, type SpecIssue } from "../spec/mod.ts";
+import type { EnvSpec, ToolSpec } from "../spec/types.ts";
+import { jsonataRunner } from "./declarative.ts";
+import { compileTools, dispatcher, fail, type Runner, toolDefs } from "./dispatch.ts";
+import { handlerRunner } from "./handler.ts";
+import { Sandbox } from "./sandbox.ts";
+import type { Env } from "./types.ts";
+
+/** How a run's backends behave. */
+export interface BackendOptions {
+  /** Child processes per handler sandbox (default 2). */
+  sandboxProcesses?: number;
+}
+
+/** Every Backends not yet closed: what an interrupt closes before the process exits. */
+const open = new Set<Backends>();
+
+/**
+ * What one run (or server) owns besides its specs: handler sandboxes, MCP server pools, HTTP
+ * cassettes. `env(spec)` builds an environment whose tools each run on their own backend;
+ * `close()` stops every process it started. Close it in a `finally`; `closeAllBackends()` does it
+ * for all of them on an interrupt.
+ *
+ * @example
+ * ```ts
+ * import { loadEnv } from "../spec/mod.ts";
+ * import { Backends } from "./backends.ts";
+ * const backends = new Backends();
+ * try {
+ *   const env = await backends.env(await loadEnv("envs/library"));
+ *   console.assert(env.tools.length > 0);
+ * } finally {
+ *   await backends.close();
+ * }
+ * ```
+ */
+export class Backends {
+  readonly options: BackendOptions;
+  readonly #envs = new Map<EnvSpec, Promise<Env>>();
+  readonly #closers: (() => Promise<void>)[] = [];
+  #closed = false;
+
+  constructor(options: BackendOptions = {}) {
+    this.options = options;
+    open.add(this);
+  }
+
+  /** The environment of a spec, built once; throws SpecError for problems found on start-up. */
+  env(spec: EnvSpec): Promise<Env> {
+    if (this.#closed) return Promise.reject(new Error("these backends are closed"));
+    let e = this.#envs.get(spec);
+    if (!e) {
+      e = this.#build(spec);
+      this.#envs.set(spec, e);
+    }
+    return e;
+  }
+
+  async #build(spec: EnvSpec): Promise<Env> {
+    const runners = new Map<ToolSpec["backend"]["kind"], Runner>([["jsonata", jsonataRunner]]);
+    if (Object.keys(spec.handlers).length > 0) {
+      const sandbox = new Sandbox(spec.handlers, {
+        limits: spec.sandbox,
+        processes: this.options.sandboxProcesses,
+      });
+      this.#closers.push(() => sandbox.close());
+      await checkHandlers(spec, sandbox);
+      runners.set("handler", handlerRunner(sandbox, Object.keys(spec.state)));
+    }
+    const tools = compileTools(spec.tools);
+    const missing: Runner = (state, _args, tool) =>
+      Promise.resolve({
+        state,
+        observation: fail("unavailable", `${tool.name}: no ${tool.backend.kind} backend`, {
+          backend: tool.backend.kind,
+          reason: "not_started",
+        }),
+      });
+    return {
+      name: spec.name,
+      tools: toolDefs(spec.tools),
+      initialState: spec.state,
+      step: dispatcher(tools, (t) => runners.get(t.backend.kind) ?? missing),
+    };
+  }
+
+  /** Stop every sandbox and server these backends started; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    open.delete(this);
+    await Promise.all(this.#closers.splice(0).map((c) => c().catch(() => {})));
+  }
+}
+
+/** Close every open Backends (on an interrupt, before exiting). */
+export async function closeAllBackends(): Promise<void> {
+  await Promise.all([...open].map((b) => b.close()));
+}
+
+/** Every handler must name a function its module exports: a located error otherwise. */
+async function checkHandlers(spec: EnvSpec, sandbox: Sandbox): Promise<void> {
+  const where = (t: ToolSpec) => t.at ?? { file: spec.file, pointer: "", line: 1, col: 1 };
+  let exports: Record<string, string[]>;
+  try {
+    exports = await sandbox.exports();
+  } catch (err) {
+    const first = spec.tools.find((t) => t.backend.kind === "handler")!;
+    throw new SpecError([{
+      ...where(first),
+      message: `the handlers do not load: ${(err as Error).message}`,
+      hint:
+        "a handler module must be self-contained TypeScript (no imports) that runs without permissions",
+    }]);
+  }
+  const issues: SpecIssue[] = [];
+  for (const t of spec.tools) {
+    if (t.backend.kind !== "handler") continue;
+    const names = exports[t.backend.module] ?? [];
+    if (!names.includes(t.backend.fn)) {
+      issues.push({
+        ...where(t),
+        message: `${t.backend.module} exports no function "${t.backend.fn}"`,
+        hint: names.length
+          ? `it exports: ${names.join(", ")}`
+          : "export the function from that file",
+      });
+    }
+  }
+  if (issues.length > 0) throw new SpecError(issues);
+}

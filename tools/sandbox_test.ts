@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { Sandbox } from "./sandbox.ts";
+
+const escapes = await Deno.readTextFile(
+  new URL("../testdata/handlers/escapes.ts", import.meta.url),
+);
+
+/** A local server that counts requests: a handler must never reach it. */
+function listener() {
+  let hits = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    hits++;
+    return new Response("export const x = 1;", { headers: { "content-type": "text/javascript" } });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/x.js`,
+    port: server.addr.port,
+    hits: () => hits,
+    server,
+  };
+}
+
+Deno.test("sandbox: every escape attempt fails cleanly and the next call still works", async () => {
+  const local = listener();
+  const box = new Sandbox({ "escapes.ts": escapes }, {
+    limits: { timeoutMs: 2000, memoryMb: 64 },
+    processes: 1,
+  });
+  try {
+    const attempts: [string, Record<string, unknown>, RegExp][] = [
+      ["readFile", {}, /read access|NotCapable/i],
+      ["writeFile", {}, /write access/i],
+      ["listDir", {}, /read access/i],
+      ["nodeFs", {}, /read access/i],
+      ["fetchLocal", { url: local.url }, /net access/i],
+      ["connectTcp", { port: local.port }, /net access/i],
+      ["readEnv", {}, /env access/i],
+      ["nodeEnv", {}, /env access/i],
+      ["runCommand", {}, /run access/i],
+      ["ffi", {}, /ffi access/i],
+      ["sysInfo", {}, /sys access/i],
+      ["importModule", { specifier: "file:///etc/hostname" }, /read access/i],
+      ["importModule", { specifier: "./escapes.ts" }, /./],
+      ["importModule", { specifier: local.url }, /remote|not allowed|net access|--no-remote/i],
+      ["importModule", { specifier: "npm:left-pad@1.3.0" }, /npm|not allowed|--no-npm/i],
+      ["importModule", { specifier: "jsr:@std/path@1" }, /jsr|not allowed|--no-remote|cached/i],
+      ["fileWorker", {}, /read access/i],
+      ["inheritWorker", {}, /worker|permission|escalat/i],
+      ["dataWorker", {}, /read access/i],
+      ["stealInput", {}, /locked/i],
+    ];
+    const leaks: string[] = [];
+    const messages: string[] = [];
+    for (const [fn, args, why] of attempts) {
+      const r = await box.call("escapes.ts", fn, args, {});
+      if (r.ok) leaks.push(`${fn} → ${JSON.stringify(r.value).slice(0, 80)}`);
+      else {
+        assert.ok(r.reason === "error" || r.reason === "crash", `${fn}: ${r.message}`);
+        assert.match(r.message, why, fn);
+      }
+      const after = await box.call("escapes.ts", "echo", { after: fn }, {});
+      if (!r.ok) messages.push(`${fn}${JSON.stringify(args)}: ${r.message}`);
+      assert.deepEqual(after, { ok: true, value: { result: { after: fn } } });
+    }
+    assert.deepEqual(leaks, []);
+    if (Deno.env.get("TOOLTRIAL_SHOW_ESCAPES")) console.log(messages.join("\n"));
+    assert.equal(local.hits(), 0, "a handler reached the local server");
+    await assert.rejects(Deno.stat("/tmp/tooltrial-escape"));
+  } finally {
+    await box.close();
+    await local.server.shutdown();
+  }
+});
+
+Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a fresh one answers at once", async () => {
+  const box = new Sandbox({ "escapes.ts": escapes }, {
+    limits: { timeoutMs: 1500, memoryMb: 64 },
+    processes: 1,
+  });
+  try {
+    const cases: [string, string][] = [
+      ["forever", "timeout"],
+      ["foreverAsync", "timeout"],
+      ["heap", "memory"],
+      ["buffers", "memory"],
+      ["exit", "crash"],
+      ["stealInputRaw", "timeout"],
+    ];
+    for (const [fn, reason] of cases) {
+      const pid = box.pids[0];
+      const r = await box.call("escapes.ts", fn, {}, {});
+      assert.equal(r.ok, false, fn);
+      if (!r.ok) assert.equal(r.reason, reason, `${fn}: ${r.message}`);
+      const t0 = performance.now();
+      const after = await box.call("escapes.ts", "echo", { n: 1 }, {});
+      assert.deepEqual(after, { ok: true, value: { result: { n: 1 } } }, fn);
+      assert.ok(performance.now() - t0 < 1500, `${fn}: the replacement child was slow`);
+      if (pid !== undefined) assert.ok(!box.pids.includes(pid), `${fn}: the old child lives on`);
+    }
+  } finally {
+    await box.close();
+  }
+});
+
+Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", async () => {
+  const box = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  try {
+    assert.deepEqual(await box.call("escapes.ts", "forge", {}, {}), {
+      ok: true,
+      value: { result: "real" },
+    });
+    assert.deepEqual(await box.call("escapes.ts", "echo", { a: 1 }, {}), {
+      ok: true,
+      value: { result: { a: 1 } },
+    });
+    // Patching JSON.stringify inside the child changes nothing: the host holds its own reference.
+    assert.deepEqual(await box.call("escapes.ts", "patchGlobals", {}, {}), {
+      ok: true,
+      value: { result: "real" },
+    });
+    assert.deepEqual(await box.call("escapes.ts", "echo", { b: 2 }, {}), {
+      ok: true,
+      value: { result: { b: 2 } },
+    });
+  } finally {
+    await box.close();
+  }
+});
+
+Deno.test("sandbox: a module that imports a file does not load", async () => {
+  const box = new Sandbox({
+    "m.ts": 'import x from "file:///etc/hostname";\nexport const f = () => ({ result: x });',
+  });
+  try {
+    await assert.rejects(box.exports(), /read access/);
+    const r = await box.call("m.ts", "f", {}, {});
+    assert.equal(r.ok, false);
+  } finally {
+    await box.close();
+  }
+});
+
+Deno.test("sandbox: starts offline with an empty Deno cache, and leaves no process behind", async () => {
+  const cache = await Deno.makeTempDir({ prefix: "tooltrial-empty-cache-" });
+  const box = new Sandbox(
+    { "m.ts": "export const twice = (a: { n: number }) => ({ result: a.n * 2 });" },
+    { env: { DENO_DIR: cache }, processes: 2 },
+  );
+  try {
+    const rs = await Promise.all([1, 2, 3, 4].map((n) => box.call("m.ts", "twice", { n }, {})));
+    assert.deepEqual(rs.map((r) => r.ok && (r.value as { result: number }).result), [2, 4, 6, 8]);
+    const pids = box.pids;
+    assert.equal(pids.length, 2);
+    await box.close();
+    for (const pid of pids) {
+      assert.equal(
+        await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "gone"),
+        "gone",
+        `${pid} lives on`,
+      );
+    }
+  } finally {
+    await box.close();
+    await Deno.remove(cache, { recursive: true });
+  }
+});
