@@ -3,8 +3,10 @@ import type { EnvSpec, ToolSpec } from "../spec/types.ts";
 import { jsonataRunner } from "./declarative.ts";
 import { compileTools, dispatcher, fail, type Runner, toolDefs } from "./dispatch.ts";
 import { handlerRunner } from "./handler.ts";
+import { type ListedTool, resolveServerTools, ServerLease } from "./mcp.ts";
+import { ServerPool } from "./mcp_pool.ts";
 import { Sandbox } from "./sandbox.ts";
-import type { Env } from "./types.ts";
+import type { Env, EnvLease } from "./types.ts";
 
 /** How a run's backends behave. */
 export interface BackendOptions {
@@ -38,6 +40,7 @@ export class Backends {
   readonly options: BackendOptions;
   readonly #envs = new Map<EnvSpec, Promise<Env>>();
   readonly #closers: (() => Promise<void>)[] = [];
+  readonly #pidSources: (() => number[])[] = [];
   #closed = false;
 
   constructor(options: BackendOptions = {}) {
@@ -64,24 +67,66 @@ export class Backends {
         processes: this.options.sandboxProcesses,
       });
       this.#closers.push(() => sandbox.close());
+      this.#pidSources.push(() => sandbox.pids);
       await checkHandlers(spec, sandbox);
       runners.set("handler", handlerRunner(sandbox, Object.keys(spec.state)));
     }
-    const tools = compileTools(spec.tools);
     const missing: Runner = (state, _args, tool) =>
       Promise.resolve({
         state,
-        observation: fail("unavailable", `${tool.name}: no ${tool.backend.kind} backend`, {
-          backend: tool.backend.kind,
-          reason: "not_started",
-        }),
+        observation: fail(
+          "unavailable",
+          tool.backend.kind === "mcp"
+            ? `${tool.name}: its server runs only inside an episode (open a lease)`
+            : `${tool.name}: no ${tool.backend.kind} backend`,
+          { backend: tool.backend.kind, reason: "not_started" },
+        ),
       });
+    const runnerOf = (t: ToolSpec) => runners.get(t.backend.kind) ?? missing;
+    if (spec.servers.length === 0) {
+      const tools = compileTools(spec.tools);
+      return {
+        name: spec.name,
+        tools: toolDefs(spec.tools),
+        initialState: spec.state,
+        step: dispatcher(tools, runnerOf),
+      };
+    }
+    const pools = await this.#pools(spec);
+    const resolved = resolveServerTools(spec, await listTools(spec, pools));
+    const tools = compileTools(resolved);
     return {
       name: spec.name,
-      tools: toolDefs(spec.tools),
+      tools: toolDefs(resolved),
       initialState: spec.state,
-      step: dispatcher(tools, (t) => runners.get(t.backend.kind) ?? missing),
+      step: dispatcher(tools, runnerOf),
+      async open(): Promise<EnvLease> {
+        const { lease, state } = await ServerLease.open(pools, spec.state);
+        const mcp = lease.runner();
+        return {
+          initialState: state,
+          step: dispatcher(tools, (t) => (t.backend.kind === "mcp" ? mcp : runnerOf(t))),
+          close: () => Promise.resolve(lease.close()),
+        };
+      },
     };
+  }
+
+  /** One pool per server, in a temporary folder removed on close. */
+  async #pools(spec: EnvSpec): Promise<Map<string, ServerPool>> {
+    const root = await Deno.makeTempDir({ prefix: `tooltrial-${spec.name}-` });
+    const pools = new Map(spec.servers.map((sv) => [sv.name, new ServerPool(sv, root)]));
+    this.#pidSources.push(() => [...pools.values()].flatMap((p) => p.pids));
+    this.#closers.push(async () => {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    });
+    return pools;
+  }
+
+  /** Process ids of the sandboxes and servers running now. */
+  pids(): number[] {
+    return this.#pidSources.flatMap((f) => f());
   }
 
   /** Stop every sandbox and server these backends started; idempotent. */
@@ -91,6 +136,38 @@ export class Backends {
     open.delete(this);
     await Promise.all(this.#closers.splice(0).map((c) => c().catch(() => {})));
   }
+}
+
+/** Each server's tools, from one instance; a server that does not start is a spec error. */
+async function listTools(
+  spec: EnvSpec,
+  pools: ReadonlyMap<string, ServerPool>,
+): Promise<Map<string, ListedTool[]>> {
+  const listed = new Map<string, ListedTool[]>();
+  const issues: SpecIssue[] = [];
+  await Promise.all(spec.servers.map(async (sv) => {
+    const pool = pools.get(sv.name)!;
+    try {
+      const inst = await pool.lease();
+      try {
+        listed.set(sv.name, (await inst.client.listTools()).tools as ListedTool[]);
+      } finally {
+        pool.release(inst);
+      }
+    } catch (err) {
+      issues.push({
+        file: spec.file,
+        pointer: `/servers/${sv.name}`,
+        line: 1,
+        col: 1,
+        message: (err as Error).message,
+        hint:
+          "check the npm package name and version, its args and env, and that the npm registry is reachable",
+      });
+    }
+  }));
+  if (issues.length > 0) throw new SpecError(issues);
+  return listed;
 }
 
 /** Close every open Backends (on an interrupt, before exiting). */
