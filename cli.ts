@@ -86,6 +86,8 @@ Options:
                        JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm);
                        combine the slices with tooltrial merge
   --concurrency N      episodes in flight at once (default 4); results do not depend on it
+  --record             HTTP tools call their live API and record the answers into each env's
+                       cassette (needs --allow-net); without it they replay the cassette
   --quiet              print nothing but errors
   -h, --help           show this help`,
   validate: `Usage: tooltrial validate FILE...
@@ -322,6 +324,7 @@ async function runInto(
     concurrency: number;
     command: string[];
     quiet: boolean;
+    record?: boolean;
   },
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
@@ -432,6 +435,7 @@ async function runOpened(
       skip: done,
       announced,
       concurrency: opts.concurrency,
+      backendOptions: { http: opts.record ? "record" : "replay" },
       keep: false,
       open: agents,
       onVariant: (ev) => log.note(ev),
@@ -470,6 +474,7 @@ async function bench(args: string[]): Promise<number> {
       shard: { type: "string" },
       concurrency: { type: "string" },
       quiet: { type: "boolean" },
+      record: { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.bench);
@@ -503,6 +508,7 @@ async function bench(args: string[]): Promise<number> {
     concurrency,
     command: ["bench", ...args],
     quiet,
+    record: values.record ?? false,
   });
   if (shard) {
     if (!quiet) {

@@ -626,6 +626,12 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     at,
   }));
 
+  // Recorded HTTP answers decide what replayed HTTP tools return: they are part of the spec.
+  if (raw.http) {
+    const path = join(dirname(file), raw.http.cassette ?? "cassette.jsonl");
+    const bytes = await Deno.readFile(path).catch(() => undefined);
+    if (bytes) files.push({ path, sha256: await sha256Hex(bytes) });
+  }
   if (issues.length > 0) throw new SpecError(issues);
   // Paths relative to the spec, so the hash (and run ids) do not depend on where tooltrial runs from.
   const sha256 = await sha256Hex(

@@ -2,7 +2,9 @@ import { SpecError, type SpecIssue } from "../spec/mod.ts";
 import type { EnvSpec, ToolSpec } from "../spec/types.ts";
 import { jsonataRunner } from "./declarative.ts";
 import { compileTools, dispatcher, fail, type Runner, toolDefs } from "./dispatch.ts";
+import { Cassette } from "./cassette.ts";
 import { handlerRunner } from "./handler.ts";
+import { type HttpMode, httpRunner } from "./http.ts";
 import { type ListedTool, resolveServerTools, ServerLease } from "./mcp.ts";
 import { ServerPool } from "./mcp_pool.ts";
 import { Sandbox } from "./sandbox.ts";
@@ -12,6 +14,8 @@ import type { Env, EnvLease } from "./types.ts";
 export interface BackendOptions {
   /** Child processes per handler sandbox (default 2). */
   sandboxProcesses?: number;
+  /** HTTP tools: answer from cassettes (`replay`, default) or call the live API and record. */
+  http?: HttpMode;
 }
 
 /** Every Backends not yet closed: what an interrupt closes before the process exits. */
@@ -70,6 +74,37 @@ export class Backends {
       this.#pidSources.push(() => sandbox.pids);
       await checkHandlers(spec, sandbox);
       runners.set("handler", handlerRunner(sandbox, Object.keys(spec.state)));
+    }
+    if (spec.http && spec.tools.some((t) => t.backend.kind === "http")) {
+      const cassette = new Cassette(spec.http.cassette);
+      try {
+        await cassette.load();
+      } catch (err) {
+        throw new SpecError([{
+          file: spec.http.cassette,
+          line: Number(/:(\d+):/.exec((err as Error).message)?.[1] ?? 1),
+          col: 1,
+          pointer: "",
+          message: `cannot read the cassette: ${(err as Error).message}`,
+          hint:
+            "each line must be {request, response} as tooltrial records them; re-record with --record",
+        }]);
+      }
+      const mode = this.options.http ?? "replay";
+      if (mode === "record") {
+        this.#closers.push(async () => {
+          await cassette.save();
+          const c = cassette.conflicts;
+          if (c.length > 0) {
+            console.error(
+              `warning: ${c.length} request(s) got different answers while recording ${cassette.path} (a stateful API); a replay gives the last answer: ${
+                c.slice(0, 3).join("; ")
+              }`,
+            );
+          }
+        });
+      }
+      runners.set("http", httpRunner({ baseUrl: spec.http.baseUrl, cassette, mode }));
     }
     const missing: Runner = (state, _args, tool) =>
       Promise.resolve({

@@ -104,7 +104,9 @@ export function dispatcher(
         args,
         result: run.observation.result,
       });
-      return { ...run, observation: { ok: true, result: shaped === undefined ? null : shaped } };
+      // Plain JSON, as the backend's own answer is (JSONata marks its sequences).
+      const result = shaped === undefined ? null : JSON.parse(JSON.stringify(shaped));
+      return { ...run, observation: { ok: true, result } };
     } catch (err) {
       return { state, observation: crashed(spec, err) };
     }
