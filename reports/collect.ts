@@ -98,6 +98,7 @@ export class Collector {
       trial_calls: r.metrics.trial_calls,
       invalid_calls: r.metrics.invalid_calls,
       failed_calls: r.metrics.failed_calls,
+      backend_failures: r.metrics.backend_failures ?? 0,
       self_corrections: r.metrics.self_corrections,
       ast_match: r.metrics.ast_match,
       tokens: typeof tokens === "number" ? tokens : null,

@@ -254,6 +254,15 @@ export function renderMarkdown(report: Report): string {
     ...comparisonSection(report),
     ...sawSection(report),
   ];
+  const backendFailures = report.overall.reduce((n, r) => n + (r.backend_failures ?? 0), 0);
+  if (backendFailures > 0) {
+    out.push(
+      "## Backend failures",
+      "",
+      `${backendFailures} tool call(s) failed in a handler, MCP server or HTTP API rather than in the tool's logic (timeouts, crashes, dead servers, answers missing from a cassette); each is in the episode log with \`details.backend\`.`,
+      "",
+    );
+  }
   if (failures.length > 0) {
     out.push("## Episodes that ended abnormally", "");
     for (const e of failures.slice(0, 20)) out.push(`- \`${e.id}\`: ${e.error}`);

@@ -69,7 +69,7 @@ export function summarize(
 ): Omit<SummaryRow, GroupKey> {
   const n = episodes.length;
   let successes = 0, calls = 0, trial = 0, invalid = 0, failed = 0, corrections = 0;
-  let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0;
+  let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0, backend = 0;
   for (const e of episodes) {
     if (e.success) successes++;
     if (e.error) errors++;
@@ -78,6 +78,7 @@ export function summarize(
     trial += e.trial_calls;
     invalid += e.invalid_calls;
     failed += e.failed_calls;
+    backend += e.backend_failures ?? 0;
     corrections += e.self_corrections;
     ms += e.ms;
     if (e.tokens !== null) tokens += e.tokens, withTokens++;
@@ -109,6 +110,7 @@ export function summarize(
     mean_tokens: withTokens ? round4(tokens / withTokens) : null,
     mean_ms: n ? round4(ms / n) : 0,
     errors,
+    backend_failures: backend,
   };
 }
 

@@ -86,6 +86,11 @@ export interface SummaryRow {
   mean_ms: number;
   /** Episodes that ended abnormally (no answer, agent crash). */
   errors: number;
+  /**
+   * Calls that failed in a handler, MCP or HTTP backend (timeout, crash, server died, missing
+   * cassette entry) rather than in the tool's logic. Absent from reports made before backends.
+   */
+  backend_failures?: number;
 }
 
 /** A variant's effect on one agent × protocol: clean vs varied success over the same episodes. */
@@ -156,6 +161,8 @@ export interface EpisodeSummary {
   trial_calls: number;
   invalid_calls: number;
   failed_calls: number;
+  /** Calls that failed in a backend (absent from reports made before backends). */
+  backend_failures?: number;
   self_corrections: number;
   ast_match: boolean;
   tokens: number | null;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadEnv, loadSuite, SpecError } from "../spec/mod.ts";
 import { runSuite } from "../runners/run.ts";
+import { buildReport, collect, type Provenance } from "../reports/report.ts";
 import { Backends } from "./backends.ts";
 import { declarativeEnv } from "./declarative.ts";
 
@@ -105,13 +106,20 @@ Deno.test("a suite on handlers runs through variants and both protocols; the san
   const suite = await loadSuite("testdata/handlers/suite.yaml");
   const backends = new Backends();
   const recs = await runSuite(suite, { backends, concurrency: 3 });
-  assert.equal(recs.length, 2 * 2 * 2 * 2);
-  const oracle = recs.filter((r) => r.agent === "oracle");
+  assert.equal(recs.length, 3 * 2 * 2 * 2);
+  // A broken handler's answer is data: counted per episode and in the report; the run went on.
+  const spins = recs.filter((r) => r.task === "w-broken" && r.agent === "oracle");
+  assert.ok(spins.every((r) => r.metrics.backend_failures === 1 && r.error === null));
+  const report = buildReport(collect(recs), { run_id: "t", provenance: {} as Provenance });
+  assert.ok(report.overall.every((row) => (row.backend_failures ?? 0) >= 1));
+  const oracle = recs.filter((r) => r.agent === "oracle" && r.task !== "w-broken");
   assert.ok(
     oracle.every((r) => r.success),
     oracle.filter((r) => !r.success).map((r) => r.id).join(),
   );
-  const explorer = recs.filter((r) => r.agent === "explorer" && r.protocol === "trial");
+  const explorer = recs.filter((r) =>
+    r.agent === "explorer" && r.protocol === "trial" && r.task !== "w-broken"
+  );
   assert.ok(explorer.every((r) => r.success));
   await assert.rejects(backends.env(suite.envs[0]), /closed/);
 });
