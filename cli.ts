@@ -367,6 +367,7 @@ async function runOpened(
     concurrency: number;
     command: string[];
     quiet: boolean;
+    record?: boolean;
     planned: number;
     agents: Map<string, Agent>;
     models: Agent[];
