@@ -40,7 +40,7 @@ import { bfclEnv, envName, openAiToolsEnv, readJsonRecords } from "./importers/m
 import { envFromDoc } from "./spec/load_env.ts";
 import { parseYaml } from "./spec/yaml.ts";
 import { formatIssue } from "./spec/errors.ts";
-import { closeAllBackends } from "./tools/mod.ts";
+import { Backends, closeAllBackends } from "./tools/mod.ts";
 import { VERSION } from "./version.ts";
 
 /** Bad command-line input: printed without a stack trace, exit 2. */
@@ -851,8 +851,12 @@ async function serve(args: string[]): Promise<number> {
   }
   const port = intFlag(values.port, "port", 0) ?? 8787;
   const suite = await loadSuite(positionals[0] ?? "suite.yaml");
+  // Handler sandboxes, MCP server pools and cassettes live as long as the server.
+  const backends = new Backends();
+  const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
   const { app, store } = createApp({
     suite,
+    bases,
     token,
     runsDir: values.runs ?? "runs",
     ttlMs: (intFlag(values.ttl, "ttl", 1) ?? 600) * 1000,
@@ -873,8 +877,10 @@ async function serve(args: string[]): Promise<number> {
   }, app.fetch);
   const stop = () => server.shutdown();
   Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
   clearInterval(sweeper);
+  await backends.close();
   return 0;
 }
 

@@ -3,6 +3,7 @@
  * session, and the report viewer — one hono app.
  * @module
  */
+import type { Env } from "../tools/types.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
@@ -31,6 +32,11 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Longest a request may take before it is answered 503 (default 30 s). */
   timeoutMs?: number;
+  /**
+   * The suite's environments built on their backends (handlers, MCP servers, HTTP), in suite
+   * order; default: declarative only, where the other backends answer `unavailable`.
+   */
+  bases?: readonly Env[];
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -121,7 +127,11 @@ const openAiTools = (s: OpenSession) =>
  * ```
  */
 export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore } {
-  const store = new SessionStore(opts.suite, { ttlMs: opts.ttlMs, max: opts.maxSessions });
+  const store = new SessionStore(opts.suite, {
+    ttlMs: opts.ttlMs,
+    max: opts.maxSessions,
+    bases: opts.bases,
+  });
   const app = new Hono();
   const timeoutMs = opts.timeoutMs ?? 30_000;
 

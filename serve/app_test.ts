@@ -3,6 +3,7 @@ import { loadSuite } from "../spec/mod.ts";
 import { createRng, type Message, runSuite, scriptedAgent } from "../runners/mod.ts";
 import type { EpisodeEvent } from "../runners/events.ts";
 import type { ToolDef } from "../tools/types.ts";
+import { Backends } from "../tools/mod.ts";
 import { createApp } from "./app.ts";
 import { SessionStore } from "./sessions.ts";
 
@@ -208,4 +209,52 @@ Deno.test("serve: OpenAPI is generated from the request schemas", async () => {
   const schemas = (r.body.components as Json).schemas as Json;
   assert.deepEqual(Object.keys(schemas), ["CreateSession", "StepSession"]);
   assert.ok(((r.body.paths as Json)["/v1/sessions/{id}/step"] as Json).post);
+});
+
+Deno.test("serve: environments on real backends (an MCP server) are served, each session on its own lease", async () => {
+  const memory = await loadSuite("envs/memory/suite.yaml");
+  const backends = new Backends();
+  try {
+    const bases = await Promise.all(memory.envs.map((e) => backends.env(e)));
+    const { app, store } = createApp({ suite: memory, bases });
+    const env = memory.envs[0];
+    const oracle = memory.agents.find((a) => a.name === "oracle")!;
+    assert.equal(oracle.kind, "scripted");
+    if (oracle.kind !== "scripted") return;
+    let solved = 0;
+    for (const task of env.tasks.slice(0, 3)) {
+      const created = await call(app, "POST", "/v1/sessions", {
+        env: env.name,
+        task: task.id,
+        agent: "oracle",
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.session as string;
+      const episode = store.get(id).episode;
+      const agent = scriptedAgent(oracle).start({
+        task,
+        protocol: episode.protocol,
+        seed: 0,
+        rng: createRng(0),
+        variant: episode.variant,
+      });
+      const messages = [...(created.body.messages as Message[])];
+      const tools = (created.body.tools as { function: ToolDef }[]).map((t) => t.function);
+      for (let i = 0; i < 20; i++) {
+        const reply = await agent.act(messages, tools, { phase: "execute" });
+        messages.push(reply);
+        const step = await call(app, "POST", `/v1/sessions/${id}/step`, { message: reply });
+        assert.equal(step.status, 200, JSON.stringify(step.body));
+        messages.push(...(step.body.observations as Message[]));
+        if (step.body.done) {
+          solved += (step.body.result as Json).reward as number;
+          break;
+        }
+      }
+      assert.equal((await call(app, "DELETE", `/v1/sessions/${id}`)).status, 200);
+    }
+    assert.equal(solved, 3, "the oracle solves MCP-backed tasks over HTTP");
+  } finally {
+    await backends.close();
+  }
 });

@@ -2,6 +2,7 @@ import type { ProtocolSpec, SuiteSpec, TaskSpec } from "../spec/types.ts";
 import { EpisodeSession } from "../runners/episode.ts";
 import type { EpisodeRecord } from "../runners/events.ts";
 import { episodeIdentity, variantEnvs } from "../runners/run.ts";
+import type { Env } from "../tools/types.ts";
 import { episodeSplit } from "../tasks/mod.ts";
 import { variantsFor } from "../variants/mod.ts";
 
@@ -52,13 +53,13 @@ export class SessionStore {
 
   constructor(
     suite: SuiteSpec,
-    opts: { ttlMs?: number; max?: number; now?: () => number } = {},
+    opts: { ttlMs?: number; max?: number; now?: () => number; bases?: readonly Env[] } = {},
   ) {
     this.suite = suite;
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
     this.max = opts.max ?? 1000;
     this.#now = opts.now ?? (() => Date.now());
-    this.#interfaces = variantEnvs(suite);
+    this.#interfaces = variantEnvs(suite, opts.bases);
   }
 
   get size(): number {
@@ -70,7 +71,7 @@ export class SessionStore {
     const now = this.#now();
     let n = 0;
     for (const [id, s] of this.#open) {
-      if (!s.busy && now - s.lastUsed > this.ttlMs) this.#open.delete(id), n++;
+      if (!s.busy && now - s.lastUsed > this.ttlMs) this.#drop(id, s), n++;
     }
     return n;
   }
@@ -144,11 +145,17 @@ export class SessionStore {
     return open;
   }
 
+  /** Forget a session and release what its episode holds (a server lease, a sandbox state). */
+  #drop(id: string, s: OpenSession) {
+    this.#open.delete(id);
+    s.episode.close().catch(() => {});
+  }
+
   /** An open session; 404 when unknown or expired. */
   get(id: string): OpenSession {
     const s = this.#open.get(id);
     if (!s || (!s.busy && this.#now() - s.lastUsed > this.ttlMs)) {
-      if (s) this.#open.delete(id);
+      if (s) this.#drop(id, s);
       throw new ApiError(
         404,
         `no open session "${id}"`,
@@ -171,7 +178,11 @@ export class SessionStore {
     }
     this.#open.delete(id);
     if (!s.episode.done) s.episode.fail("closed by the client before a final answer");
-    return s.record ??= await s.episode.finish();
+    try {
+      return s.record ??= await s.episode.finish();
+    } finally {
+      await s.episode.close();
+    }
   }
 }
 
