@@ -8,6 +8,7 @@ import type { GenEnv, GenTask } from "./common.ts";
 import { bank } from "./bank.ts";
 import { travel } from "./travel.ts";
 import { weather } from "./weather.ts";
+import { movies } from "./movies.ts";
 
 /** Marker line in env.yaml: the generator owns everything after it. */
 export const MARKER =
@@ -15,7 +16,7 @@ export const MARKER =
 
 /** Every generated environment, each from its own fixed seed. */
 export function generate(): GenEnv[] {
-  return [bank(101), travel(202), weather(303)];
+  return [bank(101), travel(202), weather(303), movies(404)];
 }
 
 /** The tasks as YAML list items, indented to sit under `tasks:`. */
