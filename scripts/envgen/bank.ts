@@ -123,7 +123,7 @@ export function bank(seed: number): GenEnv {
   const sav = (cid: string) => accsOf(cid).find((a) => a.type === "savings");
 
   // 1. balance of an account (single step)
-  rng.shuffle(accounts).slice(0, 6).forEach((a, i) =>
+  rng.shuffle(accounts).slice(0, 9).forEach((a, i) =>
     add({
       query: `What is the current balance of account ${a.id}?`,
       split: splitOf(i),
@@ -152,7 +152,7 @@ export function bank(seed: number): GenEnv {
     });
   }
   // 3. who owns an account (account → customer)
-  rng.shuffle(accounts).slice(0, 6).forEach((a, i) => {
+  rng.shuffle(accounts).slice(0, 9).forEach((a, i) => {
     const c = cust(a.customer_id);
     add({
       query: `Who holds account ${a.id}? I need the holder's name and email address.`,
@@ -167,7 +167,7 @@ export function bank(seed: number): GenEnv {
     });
   });
   // 4. monthly spending of an account
-  rng.shuffle(checking).slice(0, 6).forEach((a, i) => {
+  rng.shuffle(checking).slice(0, 9).forEach((a, i) => {
     const spent = round(
       -txOf(a.id, "2025-12-01", "2025-12-31").filter((x) => x.amount < 0)
         .reduce((s, x) => s + x.amount, 0),

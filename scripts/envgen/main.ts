@@ -9,6 +9,7 @@ import { bank } from "./bank.ts";
 import { travel } from "./travel.ts";
 import { weather } from "./weather.ts";
 import { movies } from "./movies.ts";
+import { convert } from "./convert.ts";
 
 /** Marker line in env.yaml: the generator owns everything after it. */
 export const MARKER =
@@ -16,7 +17,7 @@ export const MARKER =
 
 /** Every generated environment, each from its own fixed seed. */
 export function generate(): GenEnv[] {
-  return [bank(101), travel(202), weather(303), movies(404)];
+  return [bank(101), travel(202), weather(303), movies(404), convert(505)];
 }
 
 /** The tasks as YAML list items, indented to sit under `tasks:`. */

@@ -161,7 +161,7 @@ export function movies(seed: number): GenEnv {
   const search = (f: typeof films[number]) => ({ tool: "search_movies", args: { query: f.title } });
 
   // 1. release year
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
     const f = film();
     add({
       query: `What year did "${f.title}" come out?`,
@@ -173,7 +173,7 @@ export function movies(seed: number): GenEnv {
     });
   }
   // 2. director (title → movie → person)
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
     const f = film(), d = person(f.director_id);
     add({
       query: `Who directed "${f.title}"?`,
@@ -188,7 +188,7 @@ export function movies(seed: number): GenEnv {
     });
   }
   // 3. where the director was born (three hops)
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
     const f = film(), d = person(f.director_id);
     add({
       query: `In which city was the director of "${f.title}" born?`,
@@ -203,7 +203,7 @@ export function movies(seed: number): GenEnv {
     });
   }
   // 4. who played a character
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
     const f = film(), c = rng.pick(castOf(f.movie_id));
     add({
       query: `Who played ${c.character} in "${f.title}"?`,

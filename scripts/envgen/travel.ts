@@ -161,7 +161,7 @@ export function travel(seed: number): GenEnv {
   const traveler = () => tpool[ti++ % tpool.length];
 
   // 1. cheapest flight, airport codes given
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 9; i++) {
     const s = slot(), f = cheapest(on(s.o, s.d, s.date))!;
     add({
       query: `What is the cheapest flight from ${s.o} to ${s.d} on ${
@@ -195,7 +195,7 @@ export function travel(seed: number): GenEnv {
     });
   }
   // 3. arrival time of a flight
-  rng.shuffle(flights).slice(0, 6).forEach((f, i) =>
+  rng.shuffle(flights).slice(0, 9).forEach((f, i) =>
     add({
       query: `What time does flight ${f.flight_id} on ${
         longDate(String(f.date))
@@ -208,7 +208,7 @@ export function travel(seed: number): GenEnv {
     })
   );
   // 4. which city a flight lands in (flight → airport code → city)
-  rng.shuffle(flights).slice(0, 6).forEach((f, i) =>
+  rng.shuffle(flights).slice(0, 9).forEach((f, i) =>
     add({
       query: `Which city does flight ${f.flight_id} fly to, and in which country is it?`,
       split: splitOf(i),

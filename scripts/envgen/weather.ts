@@ -268,7 +268,7 @@ export function weather(seed: number): GenEnv {
     });
   });
   // 6. air quality by city id
-  rng.shuffle(air).slice(0, 6).forEach((a, i) => {
+  rng.shuffle(air).slice(0, 9).forEach((a, i) => {
     const c = cities.find((c) => c.city_id === a.city_id)!;
     add({
       query: `What is the air quality index in city ${a.city_id} right now?`,
@@ -280,7 +280,7 @@ export function weather(seed: number): GenEnv {
     });
   });
   // 7. elevation by city id
-  rng.shuffle(cities).slice(0, 6).forEach((c, i) =>
+  rng.shuffle(cities).slice(0, 9).forEach((c, i) =>
     add({
       query: `How high above sea level is city ${c.city_id}, in metres?`,
       split: splitOf(i),
