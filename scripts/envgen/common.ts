@@ -85,10 +85,13 @@ export function money(x: number): string {
 }
 
 /** Rows as RFC 4180 CSV with the given columns (null/undefined → empty cell). */
-export function csv(rows: readonly Record<string, unknown>[], cols: readonly string[]): string {
+export function csv<T extends object>(
+  rows: readonly T[],
+  cols: readonly (keyof T & string)[],
+): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return "";
-    const s = typeof v === "number" && !Number.isInteger(v) ? String(v) : String(v);
+    const s = String(v);
     return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") +
@@ -227,12 +230,10 @@ export const LAST = [
 /** `n` distinct full names, none containing another (so a name search finds one person). */
 export function people(rng: Rng, n: number): string[] {
   const out: string[] = [];
-  const firsts = new Set<string>();
   while (out.length < n) {
     const name = `${rng.pick(FIRST)} ${rng.pick(LAST)}`;
     if (out.includes(name)) continue;
     out.push(name);
-    firsts.add(name);
   }
   return out;
 }

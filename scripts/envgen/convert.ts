@@ -279,7 +279,44 @@ export function convert(seed: number): GenEnv {
         check: { answer: { number: { value: r, tol: 0.02 } } },
       });
     });
-  // 10. nothing here can do it
+  // 10. an alert a percentage above today's rate (the rate feeds the threshold; write)
+  const inboxes = [
+    "treasury@northwind.example",
+    "fx.desk@lumen-imports.example",
+    "cfo@bluefjord.example",
+    "ana@freelance.example",
+  ];
+  for (let i = 0; i < 4; i++) {
+    const [b, qc] = rng.shuffle(codes).slice(0, 2);
+    const pct = [2, 3, 5, 1][i];
+    const r = round(rate(qc) / rate(b), 6);
+    const threshold = round(r * (1 + pct / 100), 4);
+    add({
+      query: `Email ${
+        inboxes[i]
+      } when one ${b} buys more than ${pct}% above today's ${b} to ${qc} rate. Use the threshold rounded to 4 decimals.`,
+      split: splitOf(i),
+      tags: ["write", "multi-step", "multi-hop", "compute"],
+      gold: [
+        { tool: "get_exchange_rate", args: { base: b, quote: qc } },
+        {
+          tool: "create_rate_alert",
+          args: { base: b, quote: qc, direction: "above", threshold, email: inboxes[i] },
+        },
+      ],
+      answer: `Today 1 ${b} = ${r} ${qc}; alert RA-101 emails ${
+        inboxes[i]
+      } when it goes above ${threshold}.`,
+      check: {
+        answer: { number: { value: threshold, tol: 0.0001 } },
+        state:
+          `$count(state.rate_alerts) = 1 and state.rate_alerts[0].base = '${b}' and state.rate_alerts[0].quote = '${qc}' and state.rate_alerts[0].direction = 'above' and $abs(state.rate_alerts[0].threshold - ${threshold}) < 0.00005 and state.rate_alerts[0].email = '${
+            inboxes[i]
+          }'`,
+      },
+    });
+  }
+  // 11. nothing here can do it
   [
     [
       "What is Apple's share price right now?",
@@ -294,7 +331,7 @@ export function convert(seed: number): GenEnv {
       tags: ["no-tool"],
       gold: [],
       answer: `I can't do that: ${why}.`,
-      check: { answer: { regex: REFUSAL } },
+      check: { answer: { regex: REFUSAL }, state: "$count(state.rate_alerts) = 0" },
     })
   );
 

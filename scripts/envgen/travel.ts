@@ -1,5 +1,4 @@
 import {
-  addDays,
   csv,
   type GenEnv,
   type GenTask,
@@ -412,7 +411,6 @@ export function travel(seed: number): GenEnv {
     });
   });
   if (si > slots.length) throw new Error("travel: not enough flight slots");
-  void addDays;
 
   return {
     name: "travel",

@@ -58,6 +58,22 @@ const CAPITALS: Record<string, [string, string, number]> = {
   Canada: ["Ottawa", "CAD", 40.1],
   "New Zealand": ["Wellington", "NZD", 5.2],
 };
+const CONDITIONS = [
+  "sunny",
+  "partly cloudy",
+  "cloudy",
+  "overcast",
+  "light rain",
+  "showers",
+  "heavy rain",
+  "light snow",
+  "heavy snow",
+];
+/** A condition the answer must name, excluding the longer conditions that contain it ("partly cloudy" for "cloudy"). */
+const cond = (c: unknown) => {
+  const longer = CONDITIONS.filter((x) => x !== c && x.includes(String(c)));
+  return longer.length ? { contains: [String(c)], excludes: longer } : { contains: [String(c)] };
+};
 const DATES = [
   "2026-01-15",
   "2026-01-16",
@@ -195,7 +211,7 @@ export function weather(seed: number): GenEnv {
       ],
       answer: `${c.name} (${c.country}) on ${date}: ${f.condition}, ${f.low_c} to ${f.high_c} °C.`,
       check: {
-        answer: { contains: [String(f.condition)], number: { value: Number(f.high_c), tol: 0 } },
+        answer: { ...cond(f.condition), number: { value: Number(f.high_c), tol: 0 } },
       },
     });
   });
@@ -239,7 +255,7 @@ export function weather(seed: number): GenEnv {
       ],
       answer: `${cap.name} on ${date}: ${f.condition}, high ${f.high_c} °C.`,
       check: {
-        answer: { contains: [String(f.condition)], number: { value: Number(f.high_c), tol: 0 } },
+        answer: { ...cond(f.condition), number: { value: Number(f.high_c), tol: 0 } },
       },
     });
   });
