@@ -1,7 +1,7 @@
 /**
  * Writes the generated built-in environments: each env's data files and the tasks below the marker
  * line of its env.yaml (the tools above it are written by hand). Seeded, so a rerun rewrites the
- * same bytes: `deno task envgen` (then `deno fmt envs/`).
+ * same bytes: `deno task envgen`.
  */
 import { stringify } from "yaml";
 import type { GenEnv, GenTask } from "./common.ts";
