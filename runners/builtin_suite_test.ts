@@ -15,13 +15,14 @@ const of = (agent: string, variant?: string, protocol?: string) =>
 const rate = (eps: EpisodeRecord[]) => eps.filter((e) => e.success).length / eps.length;
 const variants = suite.variants.map((v) => v.name);
 
-Deno.test("built-in suite: at least 3 environments and 60 tasks, seen and unseen", () => {
+Deno.test("built-in suite: every built-in environment, a sample of seen and unseen tasks each", () => {
   const tasks = suite.envs.flatMap((e) => e.tasks);
-  assert.ok(suite.envs.length >= 3, `${suite.envs.length} envs`);
-  assert.ok(tasks.length >= 60, `${tasks.length} tasks`);
+  assert.ok(suite.envs.length >= 8, `${suite.envs.length} envs`);
+  assert.ok(tasks.length >= 90, `${tasks.length} tasks`);
   assert.ok(tasks.some((t) => t.split === "unseen") && tasks.some((t) => t.split === "seen"));
   for (const env of suite.envs) {
     assert.ok(env.tools.some((t) => t.effect.length > 0), `${env.name} has stateful tools`);
+    assert.ok(env.tasks.length <= (suite.tasksPerEnv ?? Infinity), env.name);
   }
   const splits = new Set(episodes.map((e) => e.split));
   assert.deepEqual([...splits].sort(), ["seen", "unseen_env", "unseen_task", "unseen_tool"]);

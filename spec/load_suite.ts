@@ -13,6 +13,7 @@ import type {
   ScriptedKind,
   SuiteSpec,
 } from "./types.ts";
+import { sampleTasks } from "./task_sample.ts";
 import { validateSpec } from "./validate.ts";
 import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
 import { type Located, parseYaml } from "./yaml.ts";
@@ -27,6 +28,7 @@ interface RawSuite {
   protocols?: Record<string, { kind?: ProtocolKind; trial_budget?: number; max_turns?: number }>;
   samples?: number;
   seeds?: number[];
+  tasks_per_env?: number;
 }
 
 type RawAgent =
@@ -99,7 +101,11 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
         continue;
       }
       byName.set(env.name, i);
-      envs.push(env);
+      envs.push(
+        raw.tasks_per_env === undefined
+          ? env
+          : { ...env, tasks: sampleTasks(env.tasks, raw.tasks_per_env) },
+      );
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       // A missing env file is the suite's mistake: point at the suite line too.
@@ -241,6 +247,7 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
     protocols,
     samples: raw.samples ?? 1,
     seeds: raw.seeds ?? [0],
+    ...(raw.tasks_per_env === undefined ? {} : { tasksPerEnv: raw.tasks_per_env }),
   };
 }
 

@@ -280,4 +280,6 @@ export interface SuiteSpec {
   protocols: ProtocolSpec[];
   samples: number;
   seeds: number[];
+  /** When set, each env runs at most this many tasks (a deterministic sample, see sampleTasks). */
+  tasksPerEnv?: number;
 }
