@@ -187,8 +187,10 @@ const after = Deno.memoryUsage();
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 rows.push([
   `memory over ${episodes.toLocaleString("en-US")} agent episodes (mini env, ≤16 tokens a turn)`,
-  `RSS ${mib(before)} → ${mib(after)}`,
-  `${((after - before) / 2 ** 20).toFixed(1)} MiB growth; ${
+  `RSS ${mib(before.rss)} → ${mib(after.rss)}; JS heap ${mib(before.heapUsed)} → ${
+    mib(after.heapUsed)
+  }`,
+  `${((after.rss - before.rss) / 2 ** 20).toFixed(1)} MiB RSS growth; ${
     tps(generated, performance.now() - t0)
   }`,
 ]);
