@@ -61,6 +61,7 @@ Commands:
   reproduce REPORT       rerun exactly what a report describes and check every figure matches
   serve [suite.yaml]     HTTP environment API, MCP endpoint and report viewer (hono)
   import KIND FILE       make an env folder from OpenAI/Anthropic tool lists or BFCL data
+  train training.yaml    run training stages (synthesize, sft, grpo, export, evaluate); cached
 
 Run "tooltrial <command> --help" for a command's options.
 Exit codes: 0 ok, 1 run failed, 2 bad input.`,
@@ -183,6 +184,21 @@ Variant operators: ${Object.values(operators).map((o) => o.name).join(", ")}.
 Options:
   -h, --help           show this help`,
 };
+
+HELP.train = `Usage: tooltrial train training.yaml [options]
+
+Runs the stages of a training file in order: synthesize (teacher rollouts → chat JSONL), sft,
+grpo (ONNX rollouts against the environments), export (ONNX folder, logits parity checked) and
+evaluate (a suite run comparing the exported policies). Each stage's output goes to
+OUT/<stage>-<key>, the key hashing its settings and inputs: a rerun skips finished stages, a
+changed stage reruns with every stage that reads it, and a stage cut short resumes from its last
+checkpoint. The learner is a separate process (training/trainer.py, PyTorch: Debian
+python3-torch) speaking JSON lines over stdio.
+
+Options:
+  --until STAGE        stop after this stage
+  --quiet              print nothing but errors
+  -h, --help           show this help`;
 
 type Flags = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -965,6 +981,49 @@ async function importCmd(args: string[]): Promise<number> {
   return 0;
 }
 
+async function train(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      until: { type: "string" },
+      quiet: { type: "boolean" },
+    } as const,
+  );
+  if (values.help) return print(HELP.train);
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      "train takes one training file: tooltrial train training/toolmaster-mini.yaml",
+    );
+  }
+  const { loadTraining, runTraining, TrainingError } = await import("./training/mod.ts");
+  const spec = await loadTraining(positionals[0]);
+  if (values.until !== undefined && !spec.stages.some((s) => s.name === values.until)) {
+    throw new UsageError(
+      `--until ${values.until}: no such stage (stages: ${
+        spec.stages.map((s) => s.name).join(", ")
+      })`,
+    );
+  }
+  const quiet = values.quiet ?? false;
+  try {
+    const results = await runTraining(spec, {
+      until: values.until,
+      log: quiet ? () => {} : (l) => console.error(l),
+      bench: (a) => bench([...a, "--quiet"]),
+    });
+    if (!quiet) {
+      for (const r of results) console.log(`${r.name}\t${r.status}\t${r.seconds} s\t${r.dir}`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof TrainingError) {
+      console.error(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 function print(text: string): number {
   console.log(text);
   return 0;
@@ -980,6 +1039,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   reproduce,
   serve,
   import: importCmd,
+  train,
 };
 
 /** Run the CLI with `args`; returns the exit code. */

@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import envSchema from "./schema/env.json" with { type: "json" };
 import suiteSchema from "./schema/suite.json" with { type: "json" };
+import trainingSchema from "./schema/training.json" with { type: "json" };
 import variantsSchema from "./schema/variants.json" with { type: "json" };
 import { closeNames, type SpecIssue } from "./errors.ts";
 import { type Located, pointerSegment } from "./yaml.ts";
@@ -10,7 +11,11 @@ const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUni
 const compiled = new Map<string, ValidateFunction>();
 
 /** The published spec schemas by kind. */
-export const specSchemas = { env: envSchema, suite: suiteSchema } as const;
+export const specSchemas = {
+  env: envSchema,
+  suite: suiteSchema,
+  training: trainingSchema,
+} as const;
 export type SpecKind = keyof typeof specSchemas;
 
 function validatorFor(kind: SpecKind): ValidateFunction {

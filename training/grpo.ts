@@ -1,0 +1,207 @@
+import { join } from "node:path";
+import type { EpisodeRecord } from "../runners/events.ts";
+import { runEpisode } from "../runners/episode.ts";
+import { openOnnxAgent } from "../runners/onnx/agent.ts";
+import { tinyModelFiles, writeFolder } from "../runners/onnx/tiny_folder.ts";
+import { createRng, deriveSeed } from "../runners/rng.ts";
+import { variantEnvs } from "../runners/run.ts";
+import { trainingTasks } from "../tasks/mod.ts";
+import { variantsFor } from "../variants/mod.ts";
+import type { TrainingContext } from "./context.ts";
+import { readWeights } from "./export.ts";
+import { Learner } from "./learner.ts";
+import type { GrpoStage, StageSpec } from "./spec.ts";
+import { episodeMessages, styleProtocol } from "./synthesize.ts";
+import { tokenizeChat } from "./tokenize.ts";
+
+/** How an episode scores: task check, format validity, and a cost per call. */
+export function episodeReward(rec: EpisodeRecord, w: GrpoStage["reward"]): number {
+  const m = rec.metrics;
+  const calls = m.calls + m.trial_calls;
+  const invalid = m.invalid_calls + m.trial_invalid_calls;
+  // Format: the share of calls that were well formed (known tool, valid arguments), and 0 when the
+  // episode never produced a final answer.
+  const format = rec.answer === null ? 0 : calls === 0 ? 1 : 1 - invalid / calls;
+  return w.task * (rec.success ? 1 : 0) + w.format * format - w.call_penalty * calls;
+}
+
+/**
+ * Group-normalised advantages: within each group, (r − mean) / std; a group whose rewards are all
+ * equal teaches nothing and gets zeros.
+ *
+ * @example
+ * ```ts
+ * import { groupAdvantages } from "./grpo.ts";
+ * const a = groupAdvantages([[1, 0], [0.5, 0.5]]);
+ * console.assert(a[0][0] > 0 && a[0][1] < 0 && a[1][0] === 0);
+ * ```
+ */
+export function groupAdvantages(groups: readonly (readonly number[])[]): number[][] {
+  return groups.map((g) => {
+    const mean = g.reduce((a, b) => a + b, 0) / g.length;
+    const std = Math.sqrt(g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length);
+    return g.map((r) => (std < 1e-6 ? 0 : (r - mean) / std));
+  });
+}
+
+/** One GRPO step's log line. */
+export interface GrpoStepLog {
+  step: number;
+  reward: number;
+  success: number;
+  calls: number;
+  trial_calls: number;
+  format: number;
+  kl: number;
+  loss: number;
+  clip_frac: number;
+  trained_sequences: number;
+  rollout_s: number;
+  update_s: number;
+}
+
+/**
+ * GRPO: each step exports the policy to ONNX, plays `group` rollouts of `tasks_per_step` training
+ * tasks (seen only, under the training variants) through the ONNX agent in one batch, turns the
+ * rewards into group-normalised advantages and sends the episodes' tokens to the trainer for a
+ * clipped-ratio update with a KL penalty to the starting policy.
+ */
+export async function grpo(
+  ctx: TrainingContext,
+  stage: StageSpec & GrpoStage,
+  opts: { dir: string; weights: string | null },
+): Promise<
+  { steps: number; log: GrpoStepLog[]; first: GrpoStepLog | null; last: GrpoStepLog | null }
+> {
+  const spec = ctx.spec;
+  const suite = spec.suite;
+  const envOf = variantEnvs(suite);
+  const pool = trainingTasks(suite).flatMap(({ env, task }) =>
+    variantsFor(suite, env).filter((v) => spec.data.variants.includes(v.name)).flatMap((variant) =>
+      spec.data.seeds.map((seed) => ({ env, task, variant, seed }))
+    )
+  );
+  const protocol = styleProtocol(stage.protocol, spec.data.trial_budget);
+  const learner = new Learner(ctx, {
+    stage: stage.name,
+    dir: opts.dir,
+    weights: opts.weights,
+    lr: stage.lr,
+    reference: true,
+  });
+  const logPath = join(opts.dir, "grpo.jsonl");
+  const log: GrpoStepLog[] = [];
+  await learner.open();
+  if (learner.step > 0) ctx.log(`  ${stage.name}: resuming at step ${learner.step}/${stage.steps}`);
+  const policyDir = join(opts.dir, "policy");
+  try {
+    while (learner.step < stage.steps) {
+      const step = learner.step;
+      const t0 = performance.now();
+      // The current policy as the ONNX agent loads it.
+      await learner.exportWeights(opts.dir);
+      const w = await readWeights(join(opts.dir, "weights.bin"), ctx.shape);
+      await writeFolder(policyDir, tinyModelFiles(ctx.shape, w, ctx.merges));
+      const agent = await openOnnxAgent("policy", {
+        path: policyDir,
+        device: spec.trainer.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
+        threads: spec.trainer.threads,
+        max_new_tokens: stage.max_new_tokens,
+        sampling: { temperature: stage.temperature, top_k: stage.top_k, top_p: 1 },
+        batch: stage.tasks_per_step * stage.group,
+        stop: [],
+      });
+      const rng = createRng(deriveSeed(stage.seed, "grpo", step));
+      const picked = Array.from({ length: stage.tasks_per_step }, () => pool[rng.int(pool.length)]);
+      let groups: EpisodeRecord[][];
+      try {
+        groups = await Promise.all(
+          picked.map((p, i) =>
+            Promise.all(Array.from({ length: stage.group }, (_, g) => {
+              const seed = deriveSeed(stage.seed, step, i, g, p.task.id);
+              return runEpisode(envOf(p.env.name, p.variant, p.seed), p.task, {
+                agent,
+                protocol,
+                episode: { id: `grpo/${step}/${i}/${g}`, seed, sample: g, split: "seen" },
+              });
+            }))
+          ),
+        );
+      } finally {
+        await agent.close();
+      }
+      const rolloutS = (performance.now() - t0) / 1000;
+      const rewards = groups.map((g) => g.map((r) => episodeReward(r, stage.reward)));
+      const adv = groupAdvantages(rewards);
+      // One trainer group per task: its rollouts share the system turn, computed once.
+      const batch = groups.flatMap((g, i) => {
+        const p = picked[i];
+        const rows = g.flatMap((rec, j) => {
+          if (adv[i][j] === 0) return [];
+          const tok = tokenizeChat({
+            messages: episodeMessages(rec.events),
+            tools: envOf(p.env.name, p.variant, p.seed).tools,
+          }, { template: ctx.template, tokenizer: ctx.tokenizer, endTurn: "<|im_end|>" });
+          return [{ ...tok, adv: adv[i][j] }];
+        });
+        if (rows.length === 0) return [];
+        return [{
+          ids: rows.map((r) => r.ids),
+          mask: rows.map((r) => r.mask),
+          adv: rows.map((r) => r.adv),
+          prefix: Math.min(...rows.map((r) => r.prefix)),
+        }];
+      });
+      const trained = batch.reduce((n, b) => n + b.ids.length, 0);
+      const all = groups.flat();
+      const mean = (f: (r: EpisodeRecord) => number) =>
+        all.reduce((a, r) => a + f(r), 0) / all.length;
+      const entry: GrpoStepLog = {
+        step: step + 1,
+        reward: round(rewards.flat().reduce((a, b) => a + b, 0) / all.length),
+        success: round(mean((r) => (r.success ? 1 : 0))),
+        calls: round(mean((r) => r.metrics.calls)),
+        trial_calls: round(mean((r) => r.metrics.trial_calls)),
+        format: round(mean((r) => episodeReward(r, { task: 0, format: 1, call_penalty: 0 }))),
+        kl: 0,
+        loss: 0,
+        clip_frac: 0,
+        trained_sequences: trained,
+        rollout_s: round(rolloutS),
+        update_s: 0,
+      };
+      if (trained > 0) {
+        const r = await learner.request("grpo", {
+          groups: batch,
+          epochs: stage.epochs,
+          clip: stage.clip,
+          kl: stage.kl,
+          lr: stage.lr,
+        });
+        if (r === "restarted") continue;
+        entry.kl = round(r.kl as number, 5);
+        entry.loss = round(r.loss as number, 5);
+        entry.clip_frac = round(r.clip_frac as number);
+        entry.update_s = round(r.s as number);
+        learner.step = step + 1;
+      } else {
+        // Nothing to learn from this batch (every group tied): the step still counts.
+        const r = await learner.request("skip_step");
+        if (r === "restarted") continue;
+        learner.step = r.step as number;
+      }
+      log.push(entry);
+      await Deno.writeTextFile(logPath, JSON.stringify(entry) + "\n", { append: true });
+      await learner.save();
+      ctx.log(
+        `  ${stage.name}: step ${entry.step}/${stage.steps} reward ${entry.reward} success ${entry.success} calls ${entry.calls}+${entry.trial_calls} trial, kl ${entry.kl} (${entry.rollout_s} s rollouts, ${entry.update_s} s update)`,
+      );
+    }
+    await learner.exportWeights(opts.dir);
+  } finally {
+    await learner.close();
+  }
+  return { steps: stage.steps, log, first: log[0] ?? null, last: log[log.length - 1] ?? null };
+}
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;

@@ -1,0 +1,18 @@
+/**
+ * Training stages from YAML: teacher trajectories → SFT → GRPO → ONNX policies, evaluated on a
+ * suite. The learner runs behind a JSON-lines bridge (training/trainer.py is the PyTorch one).
+ * @module
+ */
+export { loadTraining, type StageSpec, type TrainingSpec } from "./spec.ts";
+export {
+  type BenchFn,
+  DONE_FILE,
+  runTraining,
+  type StageResult,
+  type TrainOptions,
+} from "./run.ts";
+export { TrainingError } from "./learner.ts";
+export { NanLossError, PYTORCH_TRAINER, Trainer, TrainerError } from "./bridge.ts";
+export { type ChatExample, tokenizeChat } from "./tokenize.ts";
+export { episodeReward, groupAdvantages } from "./grpo.ts";
+export { comparisonMarkdown } from "./evaluate.ts";

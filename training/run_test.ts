@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "../cli.ts";
+import { HAS_TORCH } from "../testdata/torch.ts";
+import { DONE_FILE, runTraining } from "./run.ts";
+import { loadTraining } from "./spec.ts";
+
+const quietBench = (a: string[]) => main(["bench", ...a, "--quiet"]);
+
+Deno.test({
+  name:
+    "train: every stage end to end; a dead trainer resumes; reruns skip; a change reruns what reads it",
+  ignore: !HAS_TORCH,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "tooltrial-train-" });
+    try {
+      const spec = { ...(await loadTraining("testdata/training/tiny.yaml")), out };
+      const log: string[] = [];
+      // The trainer is killed before SFT step 1 (0-based): it restarts from the step-1 checkpoint.
+      const first = await runTraining(spec, {
+        bench: quietBench,
+        log: (l) => log.push(l),
+        crashAt: 1,
+      });
+      assert.deepEqual(first.map((r) => r.status), ["ran", "ran", "ran", "ran", "ran"]);
+      const [data, sft, grpo, exp, evaluate] = first.map((r) => r.stats);
+      assert.ok((data.kept as number) > 0);
+      assert.equal(sft.restarts, 1);
+      assert.ok(log.some((l) => /trainer died .*restarting from the last checkpoint/.test(l)));
+      assert.equal((sft.steps as number) >= 2, true);
+      assert.equal((grpo.log as unknown[]).length, 1);
+      assert.ok((exp.parity_max_abs as number) <= 1e-4, `parity ${exp.parity_max_abs}`);
+      const lines = (await Deno.readTextFile(join(first[0].dir, "data.jsonl"))).trim().split("\n");
+      const ex = JSON.parse(lines[0]);
+      assert.deepEqual(Object.keys(ex), ["messages", "tools"]);
+      assert.equal(ex.tools[0].type, "function");
+      assert.match(evaluate.table as string, /\| policy \|/);
+      assert.match(await Deno.readTextFile(join(first[4].dir, "run", "report.md")), /policy/);
+
+      // Rerun: everything cached.
+      const again = await runTraining(spec, { bench: quietBench, log: () => {} });
+      assert.deepEqual(again.map((r) => r.status), [
+        "cached",
+        "cached",
+        "cached",
+        "cached",
+        "cached",
+      ]);
+      assert.deepEqual(again.map((r) => r.dir), first.map((r) => r.dir));
+
+      // A changed SFT reruns itself and every stage after it that reads it; the data stays.
+      const changed = {
+        ...spec,
+        stages: spec.stages.map((s) => (s.kind === "sft" ? { ...s, lr: 0.002 } : s)),
+      };
+      const third = await runTraining(changed, { bench: quietBench, log: () => {} });
+      assert.deepEqual(third.map((r) => r.status), ["cached", "ran", "ran", "ran", "ran"]);
+      assert.notEqual(third[1].dir, first[1].dir);
+      for (const r of third) await Deno.stat(join(r.dir, DONE_FILE));
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});

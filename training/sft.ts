@@ -1,0 +1,168 @@
+import { join } from "node:path";
+import { createRng } from "../runners/rng.ts";
+import type { TrainingContext } from "./context.ts";
+import { Learner, TrainingError } from "./learner.ts";
+import type { SftStage, StageSpec } from "./spec.ts";
+import { type ChatExample, tokenizeChat, type TokenizedExample } from "./tokenize.ts";
+import type { ToolDef } from "../tools/types.ts";
+
+/** Read a chat JSONL file and tokenize every example (assistant-token masks included). */
+export async function readExamples(
+  ctx: TrainingContext,
+  path: string,
+): Promise<TokenizedExample[]> {
+  const text = await Deno.readTextFile(path);
+  return text.split("\n").filter((l) => l.trim() !== "").map((l) => {
+    const ex = JSON.parse(l) as ChatExample;
+    const tools: ToolDef[] = ex.tools.map((t) => ({
+      name: t.function.name,
+      description: t.function.description,
+      parameters: t.function.parameters as Record<string, unknown>,
+    }));
+    return tokenizeChat({ messages: ex.messages, tools }, {
+      template: ctx.template,
+      tokenizer: ctx.tokenizer,
+      endTurn: "<|im_end|>",
+    });
+  });
+}
+
+/**
+ * The batches of an SFT run, fixed by the seed. Examples are grouped by their shared prefix (the
+ * system turn with the tool list) so a batch computes it once; each epoch shuffles within groups,
+ * cuts them into batches and shuffles the batches.
+ */
+export function sftBatches(
+  prefixes: readonly string[],
+  opts: { epochs: number; batch: number; seed: number },
+): number[][] {
+  const rng = createRng(opts.seed);
+  const shuffle = <T>(a: T[]): T[] => {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a;
+  };
+  const groups = new Map<string, number[]>();
+  prefixes.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));
+  const perEpoch = [...groups.values()].reduce((n, g) => n + Math.ceil(g.length / opts.batch), 0);
+  const total = Math.max(1, Math.round(opts.epochs * perEpoch));
+  const out: number[][] = [];
+  while (out.length < total) {
+    const epoch: number[][] = [];
+    for (const g of groups.values()) {
+      const order = shuffle([...g]);
+      for (let b = 0; b < order.length; b += opts.batch) epoch.push(order.slice(b, b + opts.batch));
+    }
+    out.push(...shuffle(epoch));
+  }
+  return out.slice(0, total);
+}
+
+/** Learning rate at a step: linear warm-up, then cosine decay to a tenth. */
+export function lrAt(step: number, opts: { lr: number; warmup: number; steps: number }): number {
+  if (step < opts.warmup) return opts.lr * (step + 1) / opts.warmup;
+  const t = (step - opts.warmup) / Math.max(1, opts.steps - opts.warmup);
+  return opts.lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t))));
+}
+
+/** What an SFT stage reports. */
+export interface SftStats {
+  steps: number;
+  examples: number;
+  params: number;
+  device: string;
+  first_loss: number;
+  last_loss: number;
+  /** Mean seconds per optimizer step and assistant+context tokens per second. */
+  s_per_step: number;
+  tokens_per_s: number;
+  resumed_from: number;
+  /** Times the trainer died mid-stage and was restarted from the last checkpoint. */
+  restarts: number;
+}
+
+/**
+ * Supervised fine-tuning: loss on assistant tokens only. Checkpoints every `checkpoint_every`
+ * steps; a trainer that dies is restarted from the last one; a rerun after a crash resumes there.
+ */
+export async function sft(
+  ctx: TrainingContext,
+  stage: StageSpec & SftStage,
+  opts: { dir: string; data: string; weights: string | null; crashAt?: number },
+): Promise<SftStats> {
+  const examples = await readExamples(ctx, join(opts.data, "data.jsonl"));
+  if (examples.length === 0) {
+    throw new TrainingError(`stage ${stage.name}: ${stage.data} kept no examples to train on`);
+  }
+  const batches = sftBatches(examples.map((e) => e.ids.slice(0, e.prefix).join(",")), stage);
+  const steps = batches.length;
+  const learner = new Learner(ctx, {
+    stage: stage.name,
+    dir: opts.dir,
+    weights: opts.weights,
+    lr: stage.lr,
+  });
+  const logPath = join(opts.dir, "train.jsonl");
+  const { resumed } = await learner.open();
+  const resumedFrom = learner.step;
+  if (resumed) ctx.log(`  ${stage.name}: resuming at step ${learner.step}/${steps}`);
+  let first = NaN, last = NaN, secs = 0, toks = 0, timed = 0;
+  try {
+    while (learner.step < steps) {
+      const step = learner.step;
+      if (opts.crashAt === step) {
+        opts.crashAt = undefined;
+        learner.kill();
+      }
+      const b = batches[step].map((i) => examples[i]);
+      const r = await learner.request("sft", {
+        ids: b.map((e) => e.ids),
+        mask: b.map((e) => e.mask),
+        prefix: Math.min(...b.map((e) => e.prefix)),
+        lr: lrAt(step, { lr: stage.lr, warmup: stage.warmup, steps }),
+      });
+      if (r === "restarted") continue;
+      learner.step = r.step as number;
+      const loss = r.loss as number;
+      if (Number.isNaN(first)) first = loss;
+      last = loss;
+      secs += r.s as number, toks += r.seq_tokens as number, timed++;
+      await Deno.writeTextFile(
+        logPath,
+        JSON.stringify({ step: learner.step, ...r, ok: undefined, id: undefined }) + "\n",
+        {
+          append: true,
+        },
+      );
+      if (learner.step % stage.checkpoint_every === 0 || learner.step === steps) {
+        await learner.save();
+      }
+      if (learner.step % 10 === 0 || learner.step === steps) {
+        ctx.log(
+          `  ${stage.name}: step ${learner.step}/${steps} loss ${loss.toFixed(4)} (${
+            (r.s as number).toFixed(2)
+          } s/step)`,
+        );
+      }
+    }
+    await learner.exportWeights(opts.dir);
+  } finally {
+    await learner.close();
+  }
+  return {
+    steps,
+    examples: examples.length,
+    params: learner.info.params as number,
+    device: learner.info.device as string,
+    first_loss: first,
+    last_loss: last,
+    s_per_step: timed ? round(secs / timed, 3) : 0,
+    tokens_per_s: secs ? Math.round(toks / secs) : 0,
+    resumed_from: resumedFrom,
+    restarts: learner.restarts,
+  };
+}
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;

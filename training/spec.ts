@@ -1,0 +1,443 @@
+import { dirname, isAbsolute, join, relative } from "node:path";
+import { SpecError, type SpecIssue } from "../spec/errors.ts";
+import { didYouMean } from "../spec/errors.ts";
+import { readSpecFile, sha256Hex } from "../spec/files.ts";
+import { loadSuite } from "../spec/load_suite.ts";
+import type { EpisodeSplit, SuiteSpec } from "../spec/types.ts";
+import { validateSpec } from "../spec/validate.ts";
+import { parseYaml } from "../spec/yaml.ts";
+import { variantsFor } from "../variants/mod.ts";
+
+/** The architecture a training file initialises (vocab_size comes from the tokenizer). */
+export interface InitShape {
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  head_dim: number;
+  max_position_embeddings: number;
+  seed: number;
+}
+
+/** Teacher rollouts → chat JSONL. */
+export interface SynthesizeStage {
+  kind: "synthesize";
+  teacher: "explorer" | "oracle" | "memorizer";
+  style: "trial" | "trajectory";
+  samples: number;
+  keep: { success: boolean; max_tokens: number; max_invalid_calls?: number };
+}
+
+/** Supervised fine-tuning on a synthesized set. */
+export interface SftStage {
+  kind: "sft";
+  data: string;
+  from: string;
+  epochs: number;
+  batch: number;
+  lr: number;
+  warmup: number;
+  checkpoint_every: number;
+  seed: number;
+}
+
+/** GRPO with ONNX rollouts. */
+export interface GrpoStage {
+  kind: "grpo";
+  from: string;
+  steps: number;
+  tasks_per_step: number;
+  group: number;
+  temperature: number;
+  top_k: number;
+  max_new_tokens: number;
+  protocol: "trial" | "direct";
+  lr: number;
+  epochs: number;
+  clip: number;
+  kl: number;
+  reward: { task: number; format: number; call_penalty: number };
+  seed: number;
+}
+
+/** An ONNX folder from a stage's weights. */
+export interface ExportStage {
+  kind: "export";
+  from: string;
+  /** Also copied here (resolved against the working folder), or null. */
+  to: string | null;
+  tolerance: number;
+}
+
+/** A suite run comparing export stages as agents. */
+export interface EvaluateStage {
+  kind: "evaluate";
+  agents: string[];
+  scripted: string[];
+  max_new_tokens: number;
+  tasks_per_env: number | null;
+}
+
+/** One stage, normalized. */
+export type StageSpec =
+  & { name: string; index: number }
+  & (SynthesizeStage | SftStage | GrpoStage | ExportStage | EvaluateStage);
+
+/** A training file, loaded and checked. */
+export interface TrainingSpec {
+  name: string;
+  description: string;
+  file: string;
+  sha256: string;
+  suite: SuiteSpec;
+  model: { init: InitShape } | { folder: string };
+  /** The model folder whose tokenizer.json and chat template the policies use. */
+  tokenizer: string;
+  data: { splits: EpisodeSplit[]; variants: string[]; seeds: number[]; trial_budget: number };
+  evaluation: {
+    splits: EpisodeSplit[];
+    variants: string[];
+    protocols: string[];
+    seeds: number[];
+    samples: number;
+  };
+  trainer: {
+    command: string[] | null;
+    device: "cpu" | "cuda";
+    threads: number;
+    max_restarts: number;
+  };
+  out: string;
+  stages: StageSpec[];
+}
+
+const ALL_SPLITS: EpisodeSplit[] = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
+/** The name `from:` uses for the initial model. */
+export const BASE = "base";
+
+// deno-lint-ignore no-explicit-any
+type Raw = any;
+
+/**
+ * Load a `training:` file and the suite it names; every problem is a located SpecError. Refuses a
+ * training set that overlaps an evaluation split, a stage referring to a missing or later stage,
+ * and unknown keys.
+ *
+ * @example
+ * ```ts
+ * import { loadTraining } from "./spec.ts";
+ * const t = await loadTraining("training/toolmaster-mini.yaml");
+ * console.assert(t.stages.length > 0);
+ * ```
+ */
+export async function loadTraining(file: string): Promise<TrainingSpec> {
+  const text = await readSpecFile(file, { what: "training file" });
+  const doc = parseYaml(text, file);
+  const schemaIssues = validateSpec(doc, "training");
+  if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
+  const raw = doc.value as Raw;
+  const issues: SpecIssue[] = [];
+  const at = (pointer: string, message: string, hint?: string): SpecIssue => ({
+    file,
+    pointer,
+    ...doc.locate(pointer),
+    message,
+    hint,
+  });
+  const dir = dirname(file);
+  const rel = (p: string) => relative(Deno.cwd(), isAbsolute(p) ? p : join(dir, p)) || ".";
+
+  let suite: SuiteSpec;
+  try {
+    suite = await loadSuite(rel(raw.suite));
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    if (err.issues.length === 1 && err.issues[0].message.endsWith("not found")) {
+      throw new SpecError([
+        at(
+          "/suite",
+          `suite ${rel(raw.suite)} not found`,
+          "give the suite file relative to this file",
+        ),
+      ]);
+    }
+    throw err;
+  }
+
+  // What training sees, and what evaluation runs: they must not share an episode.
+  const variantNames = [
+    ...new Set(suite.envs.flatMap((e) => variantsFor(suite, e).map((v) => v.name))),
+  ];
+  const checkVariants = (list: string[] | undefined, ptr: string) => {
+    for (const [i, v] of (list ?? []).entries()) {
+      if (!variantNames.includes(v)) {
+        issues.push(
+          at(
+            `${ptr}/${i}`,
+            `variant "${v}" is not in suite ${suite.name}`,
+            didYouMean(v, variantNames) ?? `the suite has ${variantNames.join(", ")}`,
+          ),
+        );
+      }
+    }
+  };
+  const d = raw.data ?? {};
+  const e = raw.evaluation ?? {};
+  checkVariants(d.variants, "/data/variants");
+  checkVariants(e.variants, "/evaluation/variants");
+  const protocolNames = suite.protocols.map((p) => p.name);
+  for (const [i, p] of (e.protocols ?? []).entries()) {
+    if (!protocolNames.includes(p)) {
+      issues.push(
+        at(
+          `/evaluation/protocols/${i}`,
+          `protocol "${p}" is not in suite ${suite.name}`,
+          didYouMean(p, protocolNames) ?? `the suite has ${protocolNames.join(", ")}`,
+        ),
+      );
+    }
+  }
+  const data = {
+    splits: (d.splits ?? ["seen"]) as EpisodeSplit[],
+    variants: (d.variants ?? ["clean"]) as string[],
+    seeds: (d.seeds ?? [1000]) as number[],
+    trial_budget: d.trial_budget ?? 6,
+  };
+  const evaluation = {
+    splits: (e.splits ?? ALL_SPLITS) as EpisodeSplit[],
+    variants: (e.variants ?? variantNames) as string[],
+    protocols: (e.protocols ?? protocolNames) as string[],
+    seeds: (e.seeds ?? suite.seeds) as number[],
+    samples: e.samples ?? 1,
+  };
+  for (const [i, s] of data.splits.entries()) {
+    if (s !== "seen") {
+      issues.push(
+        at(
+          `/data/splits/${i}`,
+          `training on split ${s} overlaps the evaluation split ${s}`,
+          "training may use seen tasks only: the unseen splits measure generalization",
+        ),
+      );
+    }
+  }
+  // A perturbed interface is a function of (variant, seed): training on one evaluation runs is
+  // training on the evaluation split. Clean has no perturbation, so its seen tasks are fine.
+  for (const [i, seed] of data.seeds.entries()) {
+    if (!evaluation.seeds.includes(seed)) continue;
+    const shared = data.variants.filter((v) => v !== "clean" && evaluation.variants.includes(v));
+    if (shared.length > 0) {
+      issues.push(
+        at(
+          `/data/seeds/${i}`,
+          `variant seed ${seed} is also an evaluation seed: training would see the evaluated interfaces of ${
+            shared.join(", ")
+          }`,
+          "use variant seeds for training that evaluation does not use",
+        ),
+      );
+    }
+  }
+
+  // Stages: unique names; references to earlier stages of the right kind.
+  const stages: StageSpec[] = [];
+  const kinds = new Map<string, StageSpec["kind"]>();
+  const ref = (
+    i: number,
+    key: string,
+    name: string,
+    allowed: StageSpec["kind"][],
+    allowBase = false,
+  ) => {
+    if (allowBase && name === BASE) return;
+    const kind = kinds.get(name);
+    const pointer = `/stages/${i}/${key}`;
+    if (kind === undefined) {
+      const later = (raw.stages as Raw[]).slice(i + 1).some((s) => s.name === name);
+      issues.push(
+        at(
+          pointer,
+          later
+            ? `stage "${name}" comes later; a stage can only use stages listed before it`
+            : `no stage named "${name}"`,
+          later ? "move it above this stage" : didYouMean(name, kinds.keys()) ??
+            `earlier stages: ${[...kinds.keys()].join(", ") || "none"}${
+              allowBase ? `, or ${BASE}` : ""
+            }`,
+        ),
+      );
+    } else if (!allowed.includes(kind)) {
+      issues.push(
+        at(pointer, `stage "${name}" is a ${kind} stage; this needs ${allowed.join(" or ")}`),
+      );
+    }
+  };
+  for (const [i, s] of (raw.stages as Raw[]).entries()) {
+    const kind = (["synthesize", "sft", "grpo", "export", "evaluate"] as const).find((k) => k in s);
+    if (!kind) {
+      issues.push(
+        at(`/stages/${i}`, "a stage needs one of synthesize, sft, grpo, export, evaluate"),
+      );
+      continue;
+    }
+    if (kinds.has(s.name) || s.name === BASE) {
+      issues.push(
+        at(
+          `/stages/${i}/name`,
+          s.name === BASE
+            ? `"${BASE}" names the initial model`
+            : `stage "${s.name}" is listed twice`,
+          "give each stage its own name",
+        ),
+      );
+    }
+    const o = s[kind];
+    let stage: StageSpec;
+    switch (kind) {
+      case "synthesize":
+        stage = {
+          name: s.name,
+          index: i,
+          kind,
+          teacher: o.teacher ?? (o.style === "trajectory" ? "oracle" : "explorer"),
+          style: o.style ?? "trial",
+          samples: o.samples ?? 1,
+          keep: {
+            success: o.keep?.success ?? true,
+            max_tokens: o.keep?.max_tokens ?? 4096,
+            max_invalid_calls: o.keep?.max_invalid_calls,
+          },
+        };
+        break;
+      case "sft":
+        ref(i, `sft/data`, o.data, ["synthesize"]);
+        if (o.from !== undefined) ref(i, "sft/from", o.from, ["sft", "grpo"], true);
+        stage = {
+          name: s.name,
+          index: i,
+          kind,
+          data: o.data,
+          from: o.from ?? BASE,
+          epochs: o.epochs ?? 1,
+          batch: o.batch ?? 8,
+          lr: o.lr ?? 1e-3,
+          warmup: o.warmup ?? 0,
+          checkpoint_every: o.checkpoint_every ?? 20,
+          seed: o.seed ?? 0,
+        };
+        break;
+      case "grpo":
+        ref(i, "grpo/from", o.from, ["sft", "grpo"], true);
+        stage = {
+          name: s.name,
+          index: i,
+          kind,
+          from: o.from,
+          steps: o.steps ?? 10,
+          tasks_per_step: o.tasks_per_step ?? 4,
+          group: o.group ?? 4,
+          temperature: o.temperature ?? 1,
+          top_k: o.top_k ?? 0,
+          max_new_tokens: o.max_new_tokens ?? 96,
+          protocol: o.protocol ?? "trial",
+          lr: o.lr ?? 1e-4,
+          epochs: o.epochs ?? 1,
+          clip: o.clip ?? 0.2,
+          kl: o.kl ?? 0.04,
+          reward: {
+            task: o.reward?.task ?? 1,
+            format: o.reward?.format ?? 0.2,
+            call_penalty: o.reward?.call_penalty ?? 0,
+          },
+          seed: o.seed ?? 0,
+        };
+        break;
+      case "export":
+        ref(i, "export/from", o.from, ["sft", "grpo"], true);
+        stage = {
+          name: s.name,
+          index: i,
+          kind,
+          from: o.from,
+          to: o.to === undefined ? null : rel(o.to),
+          tolerance: o.tolerance ?? 1e-4,
+        };
+        break;
+      case "evaluate":
+        for (const [j, a] of (o.agents as string[]).entries()) {
+          ref(i, `evaluate/agents/${j}`, a, ["export"]);
+        }
+        stage = {
+          name: s.name,
+          index: i,
+          kind,
+          agents: o.agents,
+          scripted: o.scripted ?? [],
+          max_new_tokens: o.max_new_tokens ?? 96,
+          tasks_per_env: o.tasks_per_env ?? null,
+        };
+        break;
+    }
+    kinds.set(s.name, kind);
+    stages.push(stage);
+  }
+  if (issues.length > 0) throw new SpecError(issues);
+
+  const m = raw.model ?? {};
+  if ((m.init === undefined) === (m.folder === undefined)) {
+    throw new SpecError([
+      at(
+        "/model",
+        "model needs exactly one of init or folder",
+        "init: {hidden_size: …} or folder: path",
+      ),
+    ]);
+  }
+  let model: TrainingSpec["model"];
+  if (m.init) {
+    const heads = m.init.num_attention_heads, kv = m.init.num_key_value_heads;
+    const headDim = m.init.head_dim ?? Math.floor(m.init.hidden_size / heads);
+    if (heads % kv !== 0) {
+      throw new SpecError([
+        at(
+          "/model/init/num_key_value_heads",
+          `num_attention_heads (${heads}) must be a multiple of num_key_value_heads (${kv})`,
+        ),
+      ]);
+    }
+    if (headDim % 2 !== 0) {
+      throw new SpecError([
+        at("/model/init", `head_dim ${headDim} must be even (rotary embeddings pair dimensions)`),
+      ]);
+    }
+    model = {
+      init: {
+        ...m.init,
+        head_dim: headDim,
+        max_position_embeddings: m.init.max_position_embeddings ?? 8192,
+        seed: m.init.seed ?? 0,
+      },
+    };
+  } else model = { folder: rel(m.folder) };
+
+  return {
+    name: raw.training,
+    description: raw.description ?? "",
+    file,
+    sha256: await sha256Hex(text),
+    suite,
+    model,
+    tokenizer: rel(raw.tokenizer ?? relative(dir, "models/tiny-random")),
+    data,
+    evaluation,
+    trainer: {
+      command: raw.trainer?.command ?? null,
+      device: raw.trainer?.device ?? "cpu",
+      threads: raw.trainer?.threads ?? 2,
+      max_restarts: raw.trainer?.max_restarts ?? 2,
+    },
+    out: raw.out ?? `runs/train/${raw.training}`,
+    stages,
+  };
+}

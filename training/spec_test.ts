@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { SpecError } from "../spec/errors.ts";
+import { loadTraining } from "./spec.ts";
+
+const SUITE = resolve("suite.yaml");
+
+/** Write a training file into a temp folder and load it; returns the SpecError's text or "ok". */
+async function tryLoad(yaml: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/t.yaml`;
+  await Deno.writeTextFile(file, yaml);
+  try {
+    await loadTraining(file);
+    return "ok";
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    return err.format().replaceAll(file, "t.yaml");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const head = (extra = "") =>
+  `tooltrial: 1
+training: t
+suite: ${SUITE}
+model: { init: { hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1 } }
+${extra}`;
+
+Deno.test("training spec: the committed mini reproduction loads", async () => {
+  const t = await loadTraining("training/toolmaster-mini.yaml");
+  assert.equal(t.name, "toolmaster-mini");
+  assert.deepEqual(t.data.splits, ["seen"]);
+  assert.deepEqual(t.stages.map((s) => s.kind).slice(0, 5), [
+    "synthesize",
+    "synthesize",
+    "sft",
+    "sft",
+    "grpo",
+  ]);
+  assert.equal(t.stages.at(-1)!.kind, "evaluate");
+  assert.ok("init" in t.model && t.model.init.head_dim === 32);
+});
+
+Deno.test("training spec: a training set overlapping an evaluation split is refused, located", async () => {
+  const err = await tryLoad(head(`data: { splits: [seen, unseen_task] }
+stages:
+  - name: d
+    synthesize: {}
+`));
+  assert.match(
+    err,
+    /t\.yaml:5:24 at \/data\/splits\/1: training on split unseen_task overlaps the evaluation split unseen_task/,
+  );
+  assert.match(err, /hint: training may use seen tasks only/);
+});
+
+Deno.test("training spec: training on the evaluated variant interfaces (same seed) is refused", async () => {
+  const err = await tryLoad(head(`data: { variants: [clean, renamed], seeds: [5, 0] }
+evaluation: { variants: [clean, renamed], seeds: [0] }
+stages:
+  - name: d
+    synthesize: {}
+`));
+  assert.match(err, /at \/data\/seeds\/1: variant seed 0 is also an evaluation seed/);
+  // Clean alone has no perturbation: the same seed is fine.
+  assert.equal(
+    await tryLoad(head(`data: { variants: [clean], seeds: [0] }
+evaluation: { seeds: [0] }
+stages:
+  - name: d
+    synthesize: {}
+`)),
+    "ok",
+  );
+});
+
+Deno.test("training spec: stages referring to missing, later or wrong-kind stages", async () => {
+  const err = await tryLoad(head(`stages:
+  - name: data
+    synthesize: {}
+  - name: s1
+    sft: { data: dta }
+  - name: s2
+    sft: { data: data, from: s3 }
+  - name: s3
+    sft: { data: data }
+  - name: e
+    export: { from: data }
+  - name: ev
+    evaluate: { agents: [s1] }
+`));
+  assert.match(
+    err,
+    /at \/stages\/1\/sft\/data: no stage named "dta"\n {4}hint: did you mean "data"\?/,
+  );
+  assert.match(err, /at \/stages\/2\/sft\/from: stage "s3" comes later/);
+  assert.match(
+    err,
+    /at \/stages\/4\/export\/from: stage "data" is a synthesize stage; this needs sft or grpo/,
+  );
+  assert.match(
+    err,
+    /at \/stages\/5\/evaluate\/agents\/0: stage "s1" is a sft stage; this needs export/,
+  );
+});
+
+Deno.test("training spec: unknown keys, unknown variants, two kinds in one stage, duplicate names", async () => {
+  const err = await tryLoad(head(`data: { variants: [renamd] }
+stages:
+  - name: d
+    synthesize: { techer: explorer }
+  - name: d
+    sft: { data: d }
+    grpo: { from: d }
+`));
+  assert.match(err, /unknown key "techer"\n {4}hint: did you mean "teacher"\?/);
+  assert.match(err, /at \/stages\/1: must NOT have more than 2 properties/);
+  const err2 = await tryLoad(head(`data: { variants: [renamd] }
+stages:
+  - name: d
+    synthesize: {}
+  - name: d
+    synthesize: {}
+`));
+  assert.match(
+    err2,
+    /at \/data\/variants\/0: variant "renamd" is not in suite default\n {4}hint: did you mean "renamed"\?/,
+  );
+  assert.match(err2, /at \/stages\/1\/name: stage "d" is listed twice/);
+});
