@@ -93,7 +93,7 @@ Options:
   -h, --help           show this help`,
   validate: `Usage: tooltrial validate FILE...
 
-Loads each env (a folder with env.yaml, or the YAML file) or suite, checks it against the
+Loads each env (a folder with env.yaml, or the YAML file), suite or training file, checks it against the
 JSON Schemas in spec/schema/ and every cross-reference (tools, tables, expressions, data files),
 and prints each problem as file:line:col with a hint. Exit 2 if any file has a problem.
 
@@ -557,6 +557,12 @@ async function validate(args: string[]): Promise<number> {
   let bad = 0;
   for (const file of positionals) {
     try {
+      if (/\.ya?ml$/.test(file) && /^training:/m.test(await Deno.readTextFile(file).catch(() => ""))) {
+        const { loadTraining } = await import("./training/mod.ts");
+        const t = await loadTraining(file);
+        console.log(`ok  ${file}  (training "${t.name}": ${t.stages.length} stages)`);
+        continue;
+      }
       const r = await loadAny(file);
       const what = r.kind === "env"
         ? `env "${r.spec.name}": ${r.spec.tools.length} tools, ${r.spec.tasks.length} task${

@@ -20,4 +20,5 @@ export * from "./tasks/mod.ts";
 export * from "./runners/mod.ts";
 export * from "./reports/mod.ts";
 export * from "./importers/mod.ts";
+export * from "./training/mod.ts";
 export { VERSION } from "./version.ts";

@@ -108,8 +108,10 @@ export async function stageKey(ctx: TrainingContext, s: StageSpec): Promise<stri
     version: VERSION,
     settings,
     inputs,
-    suite: spec.suite.sha256,
+    // What training reads of the suite (not its agents or protocols, which do not change it).
     envs: spec.suite.envs.map((e) => e.sha256),
+    variants: spec.suite.variants.map((v) => [v.name, v.ops.map((o) => [o.op, o.options])]),
+    heldout: spec.suite.heldout,
     data: spec.data,
     model: spec.model,
     shape: ctx.shape,

@@ -13,36 +13,7 @@ import { Learner } from "./learner.ts";
 import type { GrpoStage, StageSpec } from "./spec.ts";
 import { episodeMessages, styleProtocol } from "./synthesize.ts";
 import { tokenizeChat } from "./tokenize.ts";
-
-/** How an episode scores: task check, format validity, and a cost per call. */
-export function episodeReward(rec: EpisodeRecord, w: GrpoStage["reward"]): number {
-  const m = rec.metrics;
-  const calls = m.calls + m.trial_calls;
-  const invalid = m.invalid_calls + m.trial_invalid_calls;
-  // Format: the share of calls that were well formed (known tool, valid arguments), and 0 when the
-  // episode never produced a final answer.
-  const format = rec.answer === null ? 0 : calls === 0 ? 1 : 1 - invalid / calls;
-  return w.task * (rec.success ? 1 : 0) + w.format * format - w.call_penalty * calls;
-}
-
-/**
- * Group-normalised advantages: within each group, (r − mean) / std; a group whose rewards are all
- * equal teaches nothing and gets zeros.
- *
- * @example
- * ```ts
- * import { groupAdvantages } from "./grpo.ts";
- * const a = groupAdvantages([[1, 0], [0.5, 0.5]]);
- * console.assert(a[0][0] > 0 && a[0][1] < 0 && a[1][0] === 0);
- * ```
- */
-export function groupAdvantages(groups: readonly (readonly number[])[]): number[][] {
-  return groups.map((g) => {
-    const mean = g.reduce((a, b) => a + b, 0) / g.length;
-    const std = Math.sqrt(g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length);
-    return g.map((r) => (std < 1e-6 ? 0 : (r - mean) / std));
-  });
-}
+import { episodeReward, groupAdvantages } from "./rewards.ts";
 
 /** One GRPO step's log line. */
 export interface GrpoStepLog {

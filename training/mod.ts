@@ -14,5 +14,5 @@ export {
 export { TrainingError } from "./learner.ts";
 export { NanLossError, PYTORCH_TRAINER, Trainer, TrainerError } from "./bridge.ts";
 export { type ChatExample, tokenizeChat } from "./tokenize.ts";
-export { episodeReward, groupAdvantages } from "./grpo.ts";
+export { episodeReward, groupAdvantages } from "./rewards.ts";
 export { comparisonMarkdown } from "./evaluate.ts";

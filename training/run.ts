@@ -2,8 +2,6 @@ import { join } from "node:path";
 import { VERSION } from "../version.ts";
 import { openContext, stageInputs, stageKey, type TrainingContext } from "./context.ts";
 import { evaluate } from "./evaluate.ts";
-import { exportFolder } from "./export.ts";
-import { grpo } from "./grpo.ts";
 import { sft } from "./sft.ts";
 import { BASE, type StageSpec, type TrainingSpec } from "./spec.ts";
 import { synthesize } from "./synthesize.ts";
@@ -97,21 +95,24 @@ function weightsOf(ctx: TrainingContext, name: string): string | null {
   return name === BASE ? ctx.baseWeights : join(ctx.dirs.get(name)!, "weights.bin");
 }
 
-function runStage(ctx: TrainingContext, stage: StageSpec, dir: string, opts: TrainOptions) {
+async function runStage(ctx: TrainingContext, stage: StageSpec, dir: string, opts: TrainOptions) {
+  // onnxruntime loads only when a stage needs it.
+  const { exportFolder } = await import("./export.ts");
+  const { grpo } = await import("./grpo.ts");
   switch (stage.kind) {
     case "synthesize":
-      return synthesize(ctx, stage, dir);
+      return await synthesize(ctx, stage, dir);
     case "sft":
-      return sft(ctx, stage, {
+      return await sft(ctx, stage, {
         dir,
         data: ctx.dirs.get(stage.data)!,
         weights: weightsOf(ctx, stage.from),
         crashAt: opts.crashAt,
       });
     case "grpo":
-      return grpo(ctx, stage, { dir, weights: weightsOf(ctx, stage.from) });
+      return await grpo(ctx, stage, { dir, weights: weightsOf(ctx, stage.from) });
     case "export":
-      return exportFolder(ctx, {
+      return await exportFolder(ctx, {
         name: stage.name,
         dir,
         weights: weightsOf(ctx, stage.from),
@@ -126,6 +127,6 @@ function runStage(ctx: TrainingContext, stage: StageSpec, dir: string, opts: Tra
         },
       });
     case "evaluate":
-      return evaluate(ctx, stage, { dir, bench: opts.bench });
+      return await evaluate(ctx, stage, { dir, bench: opts.bench });
   }
 }
