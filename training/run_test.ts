@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { main } from "../cli.ts";
 import { HAS_TORCH } from "../testdata/torch.ts";
 import { DONE_FILE, runTraining } from "./run.ts";
+import { TrainingError } from "./learner.ts";
 import { loadTraining } from "./spec.ts";
 
 const quietBench = (a: string[]) => main(["bench", ...a, "--quiet"]);
@@ -59,6 +60,33 @@ Deno.test({
       assert.deepEqual(third.map((r) => r.status), ["cached", "ran", "ran", "ran", "ran"]);
       assert.notEqual(third[1].dir, first[1].dir);
       for (const r of third) await Deno.stat(join(r.dir, DONE_FILE));
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "train: a NaN loss stops the stage with a message naming it, the step and the fix",
+  ignore: !HAS_TORCH,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "tooltrial-train-" });
+    try {
+      const base = await loadTraining("testdata/training/tiny.yaml");
+      const spec = {
+        ...base,
+        out,
+        stages: base.stages.map((s) => (s.kind === "sft" ? { ...s, lr: 1e25, warmup: 0 } : s)),
+      };
+      await assert.rejects(
+        runTraining(spec, { bench: quietBench, log: () => {}, until: "trial-sft" }),
+        (e) =>
+          e instanceof TrainingError &&
+          /^stage trial-sft: (loss|gradient norm) is (nan|inf) at step \d+.*Lower the learning rate/s
+            .test(e.message),
+      );
     } finally {
       await Deno.remove(out, { recursive: true });
     }
