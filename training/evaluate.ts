@@ -125,6 +125,9 @@ export async function evaluate(
     spec.evaluation.splits.join(","),
     "--protocols",
     spec.evaluation.protocols.join(","),
+    // Episodes in flight: what the ONNX agents batch together (results do not depend on it).
+    "--concurrency",
+    "16",
   ]);
   if (code !== 0) {
     throw new TrainingError(`stage ${stage.name}: the evaluation run failed (exit ${code})`);
