@@ -133,7 +133,9 @@ export async function grpo(
         success: round(mean((r) => (r.success ? 1 : 0))),
         calls: round(mean((r) => r.metrics.calls)),
         trial_calls: round(mean((r) => r.metrics.trial_calls)),
-        format: round(mean((r) => episodeReward(r, { task: 0, format: 1, call_penalty: 0 }))),
+        format: round(
+          mean((r) => episodeReward(r, { ...stage.reward, task: 0, format: 1, call_penalty: 0 })),
+        ),
         kl: 0,
         loss: 0,
         clip_frac: 0,

@@ -6,9 +6,10 @@ export function episodeReward(rec: EpisodeRecord, w: GrpoStage["reward"]): numbe
   const m = rec.metrics;
   const calls = m.calls + m.trial_calls;
   const invalid = m.invalid_calls + m.trial_invalid_calls;
-  // Format: the share of calls that were well formed (known tool, valid arguments), and 0 when the
-  // episode never produced a final answer.
-  const format = rec.answer === null ? 0 : calls === 0 ? 1 : 1 - invalid / calls;
+  // Format: the share of calls that were well formed (known tool, valid arguments); `no_call_format`
+  // for an episode that made no call (0 by default: silence is not good form — with 1, GRPO learned
+  // to end every phase at once); 0 when the episode never produced a final answer.
+  const format = rec.answer === null ? 0 : calls === 0 ? w.no_call_format : 1 - invalid / calls;
   return w.task * (rec.success ? 1 : 0) + w.format * format - w.call_penalty * calls;
 }
 

@@ -21,7 +21,7 @@ const rec = (over: Partial<EpisodeRecord["metrics"]>, success: boolean, answer: 
   }) as EpisodeRecord;
 
 Deno.test("rewards: task check + format validity − a cost per call, weights from YAML", () => {
-  const w = { task: 1, format: 0.2, call_penalty: 0.05 };
+  const w = { task: 1, format: 0.2, call_penalty: 0.05, no_call_format: 0 };
   assert.equal(episodeReward(rec({ calls: 2, trial_calls: 2 }, true, "b42"), w), 1 + 0.2 - 0.2);
   // Half the calls malformed: half the format reward; no answer: no format reward.
   assert.equal(
@@ -35,6 +35,9 @@ Deno.test("rewards: task check + format validity − a cost per call, weights fr
     0.1,
   );
   assert.equal(episodeReward(rec({}, false, null), w), 0);
+  // An answer with no call at all earns no format credit unless the YAML says so.
+  assert.equal(episodeReward(rec({}, false, "done"), w), 0);
+  assert.equal(episodeReward(rec({}, false, "done"), { ...w, no_call_format: 1 }), 0.2);
 });
 
 Deno.test("advantages: zero mean and unit spread per group; tied groups give zeros", () => {

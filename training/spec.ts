@@ -57,7 +57,7 @@ export interface GrpoStage {
   epochs: number;
   clip: number;
   kl: number;
-  reward: { task: number; format: number; call_penalty: number };
+  reward: { task: number; format: number; call_penalty: number; no_call_format: number };
   seed: number;
 }
 
@@ -349,6 +349,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
             task: o.reward?.task ?? 1,
             format: o.reward?.format ?? 0.2,
             call_penalty: o.reward?.call_penalty ?? 0,
+            no_call_format: o.reward?.no_call_format ?? 0,
           },
           seed: o.seed ?? 0,
         };
