@@ -557,7 +557,9 @@ async function validate(args: string[]): Promise<number> {
   let bad = 0;
   for (const file of positionals) {
     try {
-      if (/\.ya?ml$/.test(file) && /^training:/m.test(await Deno.readTextFile(file).catch(() => ""))) {
+      if (
+        /\.ya?ml$/.test(file) && /^training:/m.test(await Deno.readTextFile(file).catch(() => ""))
+      ) {
         const { loadTraining } = await import("./training/mod.ts");
         const t = await loadTraining(file);
         console.log(`ok  ${file}  (training "${t.name}": ${t.stages.length} stages)`);
