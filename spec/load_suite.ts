@@ -16,7 +16,7 @@ import type {
 import { sampleTasks } from "./task_sample.ts";
 import { validateSpec } from "./validate.ts";
 import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
-import { type Located, parseYaml } from "./yaml.ts";
+import { issuesAt, type Located, parseYaml } from "./yaml.ts";
 
 interface RawSuite {
   suite: string;
@@ -76,13 +76,7 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
   const raw = doc.value as RawSuite;
   const issues: SpecIssue[] = [];
-  const at = (pointer: string, message: string, hint?: string): SpecIssue => ({
-    file,
-    pointer,
-    ...doc.locate(pointer),
-    message,
-    hint,
-  });
+  const at = issuesAt(doc);
 
   const envs: EnvSpec[] = [];
   const byName = new Map<string, number>();

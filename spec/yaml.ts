@@ -9,6 +9,29 @@ export interface Located<T = unknown> {
   locate(pointer: string, opts?: { key?: boolean }): { line: number; col: number };
 }
 
+/**
+ * A maker of located issues for one document: `at(pointer, message, hint)` finds the line and
+ * column of `pointer` in `doc`.
+ *
+ * @example
+ * ```ts
+ * import { issuesAt, parseYaml } from "./yaml.ts";
+ * const at = issuesAt(parseYaml("a:\n  b: 1\n", "x.yaml"));
+ * console.assert(at("/a/b", "bad").line === 2);
+ * ```
+ */
+export function issuesAt(
+  doc: Located,
+): (pointer: string, message: string, hint?: string) => SpecIssue {
+  return (pointer, message, hint) => ({
+    file: doc.file,
+    pointer,
+    ...doc.locate(pointer),
+    message,
+    hint,
+  });
+}
+
 /** Escape one JSON-pointer segment. */
 export function pointerSegment(s: string | number): string {
   return String(s).replaceAll("~", "~0").replaceAll("/", "~1");

@@ -5,7 +5,7 @@ import { readSpecFile, sha256Hex } from "../spec/files.ts";
 import { loadSuite } from "../spec/load_suite.ts";
 import type { EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import { validateSpec } from "../spec/validate.ts";
-import { parseYaml } from "../spec/yaml.ts";
+import { issuesAt, parseYaml } from "../spec/yaml.ts";
 import { variantsFor } from "../variants/mod.ts";
 
 /** The architecture a training file initialises (vocab_size comes from the tokenizer). */
@@ -138,13 +138,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
   const raw = doc.value as Raw;
   const issues: SpecIssue[] = [];
-  const at = (pointer: string, message: string, hint?: string): SpecIssue => ({
-    file,
-    pointer,
-    ...doc.locate(pointer),
-    message,
-    hint,
-  });
+  const at = issuesAt(doc);
   const dir = dirname(file);
   const rel = (p: string) => relative(Deno.cwd(), isAbsolute(p) ? p : join(dir, p)) || ".";
 
