@@ -357,7 +357,7 @@ function call(n: Node): Fn {
   const args = n.arguments!.map(node);
   return (x, v) => {
     // A user binding of the same name would shadow the built-in: leave that to jsonata.
-    if (name in v) throw new Fallback();
+    if (Object.hasOwn(v, name)) throw new Fallback();
     const vals = args.map((a) => unwrap(a(x, v)));
     // $count and $exists take any sequence; the string functions take one value.
     if (name !== "count" && name !== "exists" && vals.some((a) => Array.isArray(a))) {
