@@ -1,4 +1,3 @@
-import * as ort from "onnxruntime-node";
 import { SpecError } from "../../spec/errors.ts";
 import type { Agent, AgentSession } from "../agent.ts";
 import type { AssistantMessage } from "../messages.ts";
@@ -102,7 +101,7 @@ export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promi
       provider: opened.provider,
       model: opts.path,
       model_hash: model.hash,
-      runtime: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`,
+      runtime: opened.runtime,
     },
     start(ctx): AgentSession {
       let cache: KvCache | undefined;

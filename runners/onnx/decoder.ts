@@ -1,5 +1,5 @@
-import * as ort from "onnxruntime-node";
 import type { Rng } from "../rng.ts";
+import { disposeAll, type ModelSession, type TensorLike } from "./session.ts";
 import { sampleToken, type Sampling } from "./sampler.ts";
 
 /** What the decode loop needs to know about the model's cache tensors. */
@@ -36,7 +36,11 @@ export interface GenerateRequest {
 export interface GenerateResult {
   tokens: number[];
   finish: "eos" | "stop" | "length";
-  /** Prompt tokens computed for this turn (the part the cache did not hold). */
+  /**
+   * Prompt tokens this turn added: the part of the prompt the request's own `cache` did not hold.
+   * Prefixes reused from other sequences save compute (see `stats`) but do not count here, so the
+   * figure does not depend on what else was running.
+   */
   prefilled: number;
   /** The cache to pass with the next turn's prompt. */
   cache: KvCache;
@@ -94,8 +98,12 @@ export interface DecoderOptions {
 export class Decoder {
   #pending: Pending[] = [];
   #rows: Row[] = [];
-  /** Batched cache: per layer key then value, `[rows, kv_heads, width, head_dim]`. */
-  #kv: ort.Tensor[] = [];
+  /**
+   * Batched cache: per layer key then value, `[rows, kv_heads, width, head_dim]`. With the C API
+   * binding these are onnxruntime's own outputs, fed back without copying; each is disposed as
+   * soon as the next step (or a re-pack) has replaced it.
+   */
+  #kv: TensorLike[] = [];
   #width = 0;
   #running = false;
   readonly maxBatch: number;
@@ -106,7 +114,7 @@ export class Decoder {
   readonly stats = { steps: 0, prefills: 0, tokens: 0, maxRows: 0, computed: 0, reused: 0 };
 
   constructor(
-    readonly session: ort.InferenceSession,
+    readonly session: ModelSession,
     readonly shape: CacheShape,
     opts: DecoderOptions = {},
   ) {
@@ -134,6 +142,7 @@ export class Decoder {
         } catch (err) {
           // A failed forward pass fails every sequence in the batch, not the loop.
           for (const row of this.#rows) row.reject(err);
+          disposeAll(this.#kv);
           this.#rows = [], this.#kv = [], this.#width = 0;
         }
       }
@@ -201,18 +210,22 @@ export class Decoder {
       0,
     );
     this.stats.prefills++;
-    const presents = this.#presents(out).map((t) => t.data as Float32Array);
-    const all = out.logits.data as Float32Array, v = all.length / (ps.length * S);
-    const joined: { row: Row; kv: Float32Array[] }[] = [];
-    ps.forEach((p, b) => {
-      const { req } = p, len = req.ids.length;
-      this.stats.computed += len;
-      const kv = presents.map((a) => this.#extract(a, b, S, len));
-      this.#remember(req.ids, kv);
-      const row = this.#newRow(p, all.subarray((b * S + S - 1) * v, (b + 1) * S * v), len);
-      if (!this.#accept(row, kv, len)) joined.push({ row, kv });
-    });
-    return joined;
+    try {
+      const presents = this.#presents(out).map((t) => t.data as Float32Array);
+      const all = out.logits.data as Float32Array, v = all.length / (ps.length * S);
+      const joined: { row: Row; kv: Float32Array[] }[] = [];
+      ps.forEach((p, b) => {
+        const { req } = p, len = req.ids.length;
+        this.stats.computed += len;
+        const kv = presents.map((a) => this.#extract(a, b, S, len));
+        this.#remember(req.ids, kv);
+        const row = this.#newRow(p, all.subarray((b * S + S - 1) * v, (b + 1) * S * v), len);
+        if (!this.#accept(row, kv, len)) joined.push({ row, kv });
+      });
+      return joined;
+    } finally {
+      disposeAll(Object.values(out));
+    }
   }
 
   async #prefill(p: Pending): Promise<{ row: Row; kv: Float32Array[] } | null> {
@@ -232,19 +245,23 @@ export class Decoder {
       const out = await this.#run(
         [chunk],
         [{ pad: 0, len }],
-        kv.map((a) =>
-          new ort.Tensor("float32", a, [1, this.shape.kvHeads, len, this.shape.headDim])
-        ),
+        kv.map((a) => this.#tensor(a, 1, len)),
         len,
       );
       len += chunk.length;
-      kv = this.#presents(out).map((t) => t.data as Float32Array);
-      const all = out.logits.data as Float32Array, v = all.length / chunk.length;
-      logits = all.subarray(all.length - v);
+      try {
+        // Copies: the cache outlives this pass (prefix cache, the sequence's next turn).
+        kv = this.#presents(out).map((t) => (t.data as Float32Array).slice());
+        const all = out.logits.data as Float32Array, v = all.length / chunk.length;
+        logits = all.slice(all.length - v);
+      } finally {
+        disposeAll(Object.values(out));
+      }
       this.stats.prefills++;
     }
     if (len > keep) this.#remember(req.ids, kv);
-    const row = this.#newRow(p, logits!, req.ids.length - keep);
+    const own = req.cache ? Math.min(sharedPrefix(req.cache.ids, req.ids), req.ids.length - 1) : 0;
+    const row = this.#newRow(p, logits!, req.ids.length - own);
     if (this.#accept(row, kv, len)) return null;
     return { row, kv };
   }
@@ -303,16 +320,21 @@ export class Decoder {
       w,
     );
     this.stats.steps++;
+    disposeAll(this.#kv);
     this.#kv = this.#presents(out);
     this.#width = w + 1;
-    const logits = out.logits.data as Float32Array, v = logits.length / rows.length;
     const keep: number[] = [];
     const finished: Row[] = [];
-    rows.forEach((row, b) => {
-      row.next = sampleToken(logits.subarray(b * v, (b + 1) * v), row.req.sampling, row.req.rng);
-      if (this.#acceptBatched(row)) finished.push(row);
-      else keep.push(b);
-    });
+    try {
+      const logits = out.logits.data as Float32Array, v = logits.length / rows.length;
+      rows.forEach((row, b) => {
+        row.next = sampleToken(logits.subarray(b * v, (b + 1) * v), row.req.sampling, row.req.rng);
+        if (this.#acceptBatched(row)) finished.push(row);
+        else keep.push(b);
+      });
+    } finally {
+      out.logits.dispose?.();
+    }
     if (finished.length > 0) {
       for (const row of finished) this.#finishBatched(row);
       this.#repack(keep, []);
@@ -354,11 +376,11 @@ export class Decoder {
     const n = keep.length + joined.length;
     this.stats.maxRows = Math.max(this.stats.maxRows, n);
     if (n === 0) {
+      disposeAll(this.#kv);
       this.#rows = [], this.#kv = [], this.#width = 0;
       return;
     }
-    // Fast path: nothing joined, rows dropped from a batch that needs no re-padding.
-    const next: ort.Tensor[] = [];
+    const next: TensorLike[] = [];
     for (let k = 0; k < this.shape.layers * 2; k++) {
       const dst = new Float32Array(n * H * width * D);
       const src = this.#kv[k]?.data as Float32Array | undefined;
@@ -380,8 +402,9 @@ export class Decoder {
           );
         }
       });
-      next.push(new ort.Tensor("float32", dst, [n, H, width, D]));
+      next.push(this.#tensor(dst, n, width));
     }
+    disposeAll(this.#kv);
     this.#rows = [...keep.map((b) => this.#rows[b]), ...joined.map((j) => j.row)];
     this.#kv = next;
     this.#width = width;
@@ -394,9 +417,9 @@ export class Decoder {
   #run(
     tokens: number[][],
     rows: { pad: number; len: number; inPad?: number }[],
-    past: ort.Tensor[],
+    past: TensorLike[],
     width: number,
-  ) {
+  ): Promise<Record<string, TensorLike>> {
     const B = tokens.length, S = tokens[0].length, total = width + S;
     const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
     const mask = new BigInt64Array(B * total);
@@ -409,16 +432,12 @@ export class Decoder {
       mask.fill(1n, b * total + pad, b * total + width);
       mask.fill(1n, b * total + width + inPad, (b + 1) * total);
     }
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor("int64", ids, [B, S]),
-      attention_mask: new ort.Tensor("int64", mask, [B, total]),
+    const feeds: Record<string, TensorLike> = {
+      input_ids: { type: "int64", data: ids, dims: [B, S] },
+      attention_mask: { type: "int64", data: mask, dims: [B, total] },
     };
-    if (this.shape.positionIds) feeds.position_ids = new ort.Tensor("int64", pos, [B, S]);
-    const past0 = past.length > 0
-      ? past
-      : this.#emptyKv().map((a) =>
-        new ort.Tensor("float32", a, [B, this.shape.kvHeads, 0, this.shape.headDim])
-      );
+    if (this.shape.positionIds) feeds.position_ids = { type: "int64", data: pos, dims: [B, S] };
+    const past0 = past.length > 0 ? past : this.#emptyKv().map((a) => this.#tensor(a, B, 0));
     for (let l = 0; l < this.shape.layers; l++) {
       feeds[`past_key_values.${l}.key`] = past0[2 * l];
       feeds[`past_key_values.${l}.value`] = past0[2 * l + 1];
@@ -426,12 +445,17 @@ export class Decoder {
     return this.session.run(feeds);
   }
 
-  #presents(out: ort.InferenceSession.OnnxValueMapType): ort.Tensor[] {
-    const t: ort.Tensor[] = [];
+  #presents(out: Record<string, TensorLike>): TensorLike[] {
+    const t: TensorLike[] = [];
     for (let l = 0; l < this.shape.layers; l++) {
-      t.push(out[`present.${l}.key`] as ort.Tensor, out[`present.${l}.value`] as ort.Tensor);
+      t.push(out[`present.${l}.key`], out[`present.${l}.value`]);
     }
     return t;
+  }
+
+  /** A `[rows, kv_heads, width, head_dim]` cache tensor over `data`. */
+  #tensor(data: Float32Array, rows: number, width: number): TensorLike {
+    return { type: "float32", data, dims: [rows, this.shape.kvHeads, width, this.shape.headDim] };
   }
 
   #emptyKv(): Float32Array[] {

@@ -1,5 +1,5 @@
 import { Tokenizer } from "@huggingface/tokenizers";
-import type * as ort from "onnxruntime-node";
+import type { ModelSession } from "./session.ts";
 import { SpecError, type SpecIssue } from "../../spec/errors.ts";
 import { type ChatTemplate, compileTemplate } from "./chat_template.ts";
 import type { CacheShape } from "./decoder.ts";
@@ -212,7 +212,7 @@ export async function loadModelFolder(dir: string): Promise<ModelFolder> {
  * Check a session's inputs and outputs against the folder's config: every input and output the
  * decode loop feeds or reads must be there. Returns the cache shape to decode with.
  */
-export function checkSession(m: ModelFolder, session: ort.InferenceSession): CacheShape {
+export function checkSession(m: ModelFolder, session: ModelSession): CacheShape {
   const inputs = new Set(session.inputNames), outputs = new Set(session.outputNames);
   const need = ["input_ids", "attention_mask"];
   const out = ["logits"];

@@ -1,4 +1,6 @@
 import * as ort from "onnxruntime-node";
+import { NativeSession, nativeUnavailable } from "./native.ts";
+import { type Binding, type ModelSession, nodeSession } from "./session.ts";
 
 /** Execution providers a suite may ask for, in the names onnxruntime-node uses. */
 export const DEVICES = ["cuda", "webgpu", "cpu"] as const;
@@ -9,12 +11,22 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** Threads across independent operators (0 = default). */
   interOpThreads?: number;
+  /**
+   * How to call onnxruntime on the CPU: `auto` (default) uses its C API through Deno FFI where it
+   * loads, so KV caches stay in onnxruntime's memory between steps, else onnxruntime-node.
+   * `TOOLTRIAL_ORT_BINDING=node` in the environment forces onnxruntime-node. GPU providers always
+   * run through onnxruntime-node.
+   */
+  binding?: "auto" | "onnxruntime-node";
 }
 
 /** A session and the provider that actually runs it, with why the ones before it failed. */
 export interface OpenedSession {
-  session: ort.InferenceSession;
+  session: ModelSession;
   provider: Device;
+  binding: Binding;
+  /** The library and version that runs it, e.g. `onnxruntime 1.30.0 (C API)`. */
+  runtime: string;
   attempts: { provider: Device; error: string }[];
 }
 
@@ -40,6 +52,19 @@ export async function openSession(
   // Keep onnxruntime's own stderr to fatal errors: a missing provider is expected, and reported by us.
   ort.env.logLevel = "fatal";
   for (const provider of devices) {
+    if (
+      provider === "cpu" && typeof model === "string" && opts.binding !== "onnxruntime-node" &&
+      nativeUnavailable() === null
+    ) {
+      try {
+        const session = NativeSession.open(model, opts);
+        const runtime = `onnxruntime ${session.version} (C API)`;
+        return { session, provider, binding: "c-api", runtime, attempts };
+      } catch (err) {
+        attempts.push({ provider, error: firstLine(err) });
+        continue;
+      }
+    }
     try {
       const session = await ort.InferenceSession.create(model as string, {
         executionProviders: [provider],
@@ -49,7 +74,14 @@ export async function openSession(
         // Only fatal messages on stderr: a provider that is not there is expected and logged by us.
         logSeverityLevel: 4,
       });
-      return { session, provider, attempts };
+      const runtime = `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common}`;
+      return {
+        session: nodeSession(session),
+        provider,
+        binding: "onnxruntime-node",
+        runtime,
+        attempts,
+      };
     } catch (err) {
       attempts.push({ provider, error: firstLine(err) });
     }
