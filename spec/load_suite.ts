@@ -286,7 +286,7 @@ async function agentSpec(
     temperature?: number;
     top_k?: number;
     top_p?: number;
-    batch?: number;
+    batch?: number | "auto";
     stop?: string[];
   };
   return {
@@ -298,7 +298,7 @@ async function agentSpec(
       threads: r.threads ?? 0,
       max_new_tokens: r.max_new_tokens ?? 256,
       sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
-      batch: r.batch ?? 16,
+      batch: r.batch ?? "auto",
       stop: r.stop ?? [],
     },
     model_hash: await sha256Files(path, MODEL_FILES),

@@ -213,7 +213,8 @@ export interface OnnxAgentSpec {
     threads: number;
     max_new_tokens: number;
     sampling: { temperature: number; top_k: number; top_p: number };
-    batch: number;
+    /** Most sequences per batch; `auto`: 1 on the CPU, 16 on a GPU provider. */
+    batch: number | "auto";
     stop: string[];
   };
   /** SHA-256 of the model files: part of the run id, so a changed model is a different run. */

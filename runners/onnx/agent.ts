@@ -18,8 +18,12 @@ export interface OnnxAgentOptions {
   /** Most tokens per assistant turn. */
   max_new_tokens: number;
   sampling: Sampling;
-  /** Most episodes decoded in one batch. */
-  batch: number;
+  /**
+   * Most episodes decoded in one batch; `auto`: 1 on the CPU, 16 on a GPU provider. On the CPU a
+   * step's cost grows with rows × the longest row (every step copies the KV cache), so batching
+   * agent turns — short replies to long prompts — costs more than it saves (bench/onnx_agent.ts).
+   */
+  batch: number | "auto";
   /** Strings that end a turn, besides the model's end-of-turn tokens. */
   stop: string[];
 }
@@ -29,7 +33,7 @@ export const ONNX_DEFAULTS: Omit<OnnxAgentOptions, "path"> = {
   threads: 0,
   max_new_tokens: 256,
   sampling: GREEDY,
-  batch: 16,
+  batch: "auto",
   stop: [],
 };
 
@@ -81,7 +85,8 @@ export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promi
     await opened.session.release();
     throw err;
   }
-  const decoder = new Decoder(opened.session, shape, { maxBatch: opts.batch });
+  const maxBatch = opts.batch === "auto" ? (opened.provider === "cpu" ? 1 : 16) : opts.batch;
+  const decoder = new Decoder(opened.session, shape, { maxBatch });
   const eos = new Set(model.eos);
   const maxContext = typeof model.config.max_position_embeddings === "number"
     ? model.config.max_position_embeddings

@@ -48,7 +48,9 @@ Deno.test("onnx agent: episodes run end to end, on the provider that worked, wit
 });
 
 Deno.test("onnx agent: results do not depend on concurrency (batch composition)", async () => {
-  const suite: SuiteSpec = await loadSuite(await tinySuite(", temperature: 0.8, top_k: 40"));
+  const suite: SuiteSpec = await loadSuite(
+    await tinySuite(", temperature: 0.8, top_k: 40, batch: 16"),
+  );
   const strip = (rs: Awaited<ReturnType<typeof runSuite>>) =>
     rs.map((r) => [r.id, r.answer, r.metrics.tokens, r.success]);
   const one = strip(await runSuite(suite, { concurrency: 1 }));
@@ -99,4 +101,20 @@ Deno.test("onnx agent: bad agent entries are located errors with exit 2", async 
   const odd = await runCli("validate", await tinySuite(", top_p: 0"));
   assert.equal(odd.code, 2);
   assert.match(odd.err, /suite\.yaml:7:\d+ at \/agents\/tiny\/top_p: /);
+  const many = await runCli("validate", await tinySuite(", batch: many"));
+  assert.equal(many.code, 2);
+  assert.match(many.err, /at \/agents\/tiny\/batch: /);
+});
+
+Deno.test("onnx agent: batch auto is 1 on the CPU; a number is taken as it is", async () => {
+  const { openAgents, closeAgents } = await import("../agents/mod.ts");
+  const auto = await loadSuite(await tinySuite());
+  const fixed = await loadSuite(await tinySuite(", batch: 6"));
+  assert.equal((auto.agents[0] as { onnx: { batch: unknown } }).onnx.batch, "auto");
+  for (const [suite, want] of [[auto, 1], [fixed, 6]] as const) {
+    const agents = await openAgents(suite.agents);
+    const agent = agents.get("tiny") as unknown as { decoder: { maxBatch: number } };
+    assert.equal(agent.decoder.maxBatch, want);
+    await closeAgents(agents);
+  }
 });
