@@ -173,6 +173,7 @@ const agent = await openOnnxAgent("tiny", {
   path: DIR,
   device: ["cpu"],
   max_new_tokens: 16,
+  batch: 16, // the batched path: rows join, leave and are re-packed all the time
 });
 const mini = await loadEnv("testdata/good/mini.yaml");
 const miniEnv = declarativeEnv(mini);
