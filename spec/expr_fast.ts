@@ -1,7 +1,9 @@
 /**
  * A fast path for the JSONata expressions tools use most: field paths with boolean filters,
- * comparisons, `in`, `and`/`or`, conditions, array and object constructors, and a few functions
- * ($not, $exists, $count, $lowercase, $uppercase, $trim, $contains). They are compiled to plain
+ * comparisons, `in`, `and`/`or`, conditions, array and object constructors, blocks `( … )` (also
+ * as a path step, the "update one row" shape `[state.t.(id = $args.id ? $merge([$, {…}]) : $)]`),
+ * and a few functions ($not, $exists, $count, $lowercase, $uppercase, $trim, $contains, $merge,
+ * $append). They are compiled to plain
  * closures that follow JSONata's own rules (sequences flattened along paths and unwrapped when they
  * hold one value, `undefined` for no value, deep `=`, strict `in`). Anything else — and any case
  * where JSONata would raise an error — is left to jsonata itself, so results and error messages
@@ -109,24 +111,46 @@ function node(n: Node): Fn {
     }
     case "unary":
       return unary(n);
+    case "block":
+      return block(n);
     default:
       return no();
   }
 }
 
+/**
+ * `(a; b)`: each expression in turn, the last one's value, unwrapped as jsonata's evaluate does
+ * (a sequence of one is its item, of none no value; longer sequences stay sequences). Without
+ * `:=` bindings (not in the subset) the block's own frame changes nothing.
+ */
+function block(n: Node): Fn {
+  const fns = (n.expressions ?? []).map(node);
+  if (fns.length === 0) no();
+  return (x, v) => {
+    let r: unknown;
+    for (const f of fns) r = f(x, v);
+    return isSeq(r) ? (r.length === 0 ? undefined : r.length === 1 ? r[0] : r) : r;
+  };
+}
+
 function path(n: Node): Fn {
   const steps = n.steps!;
   if (steps.length === 0) no();
-  const compiled = steps.map((s, i) => {
+  const compiled = steps.map((s, i): Step => {
     if (s.keepArray || s.group || s.focus || s.index || s.tuple || s.predicate) no();
     if (s.type === "variable" && i > 0) no();
-    if (s.type !== "name" && s.type !== "variable") no();
+    if (s.type !== "name" && s.type !== "variable" && s.type !== "block") no();
     const filters = (s.stages ?? []).map((st) => {
       // Index selection (a number) is jsonata's.
       if (st.type !== "filter" || st.expr.type === "number") no();
       return predicate(st.expr);
     });
-    return { name: String(s.value), variable: s.type === "variable", filters };
+    return {
+      name: String(s.value),
+      variable: s.type === "variable",
+      filters,
+      ...(s.type === "block" ? { block: block(s) } : {}),
+    };
   });
   return (input, vars) => {
     let current: unknown[];
@@ -148,13 +172,19 @@ function path(n: Node): Fn {
   };
 }
 
-type Step = { name: string; variable: boolean; filters: ((x: unknown, v: Vars) => boolean)[] };
+type Step = {
+  name: string;
+  variable: boolean;
+  filters: ((x: unknown, v: Vars) => boolean)[];
+  /** A `( … )` step: evaluated with each item as the context, instead of a name lookup. */
+  block?: Fn;
+};
 
-/** One path step over an input sequence: look the name up in each item, filter, flatten. */
+/** One path step over an input sequence: look the name up in (or run the block on) each item, filter, flatten. */
 function step(input: unknown[], s: Step, vars: Vars, last: boolean): unknown[] {
   const results: unknown[] = [];
   for (const item of input) {
-    let res = lookup(item, s.name);
+    let res = s.block ? s.block(item, vars) : lookup(item, s.name);
     for (const f of s.filters) res = filter(res, f, vars);
     if (res !== undefined) results.push(res);
   }
@@ -332,6 +362,25 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
     if (typeof b !== "string") throw new Fallback();
     return str(a).includes(b);
   },
+  // Signature <a<o>:o>: one object or an array of objects only (anything else is jsonata's type
+  // error); like jsonata, the merged object has no prototype.
+  merge: ([a]) => {
+    if (a === undefined) return undefined;
+    const objs = Array.isArray(a) ? a : [a];
+    const out: Record<string, unknown> = Object.create(null);
+    for (const o of objs) {
+      if (typeof o !== "object" || o === null || Array.isArray(o)) throw new Fallback();
+      for (const k of Object.keys(o)) out[k] = (o as Record<string, unknown>)[k];
+    }
+    return out;
+  },
+  // Signature <xx:a>: a missing side gives the other as it is; otherwise a new plain array.
+  append: ([a, b]) => {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    if (typeof a === "function" || typeof b === "function") throw new Fallback();
+    return (Array.isArray(a) ? a : [a]).concat(Array.isArray(b) ? b : [b]);
+  },
 };
 const ARITY: Record<string, number> = {
   not: 1,
@@ -341,7 +390,11 @@ const ARITY: Record<string, number> = {
   uppercase: 1,
   trim: 1,
   contains: 2,
+  merge: 1,
+  append: 2,
 };
+
+const TAKE_ARRAYS = new Set(["count", "exists", "merge", "append"]);
 
 function str(v: unknown): string {
   if (typeof v !== "string") throw new Fallback();
@@ -359,8 +412,8 @@ function call(n: Node): Fn {
     // A user binding of the same name would shadow the built-in: leave that to jsonata.
     if (Object.hasOwn(v, name)) throw new Fallback();
     const vals = args.map((a) => unwrap(a(x, v)));
-    // $count and $exists take any sequence; the string functions take one value.
-    if (name !== "count" && name !== "exists" && vals.some((a) => Array.isArray(a))) {
+    // $count, $exists, $merge and $append take any sequence; the string functions take one value.
+    if (!TAKE_ARRAYS.has(name) && vals.some((a) => Array.isArray(a))) {
       throw new Fallback();
     }
     return fn(vals);
