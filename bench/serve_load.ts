@@ -3,7 +3,9 @@
  * 100 concurrent clients each open a session on a declarative env, step through its gold calls,
  * check that their own state — and only theirs — changed, answer, and close; meanwhile, in a
  * separate phase, 100 clients hit a bare hono route returning constant JSON. Servers run in their
- * own processes. Prints requests/s and p50/p99 per phase, the ratio, leaks and 5xx counts.
+ * own processes. Prints requests/s and p50/p99 per phase, the ratio, leaks and 5xx counts, and (on
+ * Linux) the CPU time each server and the client spent per request — steadier than requests/s on a
+ * shared machine.
  * `deno run -A bench/serve_load.ts [seconds per phase] [suite] [env]`
  */
 const seconds = Number(Deno.args[0] ?? 10);
@@ -23,22 +25,47 @@ async function start(mode: string): Promise<{ port: number; child: Deno.ChildPro
   return { port: Number(value!.trim()), child };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+function cpuSeconds(pid: number | "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 const pct = (xs: number[], p: number) =>
   xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 async function phase(
   name: string,
+  serverPid: number,
   client: (stop: () => boolean, lat: number[], stats: Stats) => Promise<void>,
 ) {
   const lat: number[] = [];
   const stats: Stats = { requests: 0, fivexx: 0, leaks: 0, episodes: 0, failures: 0 };
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
+  const cpu0 = [cpuSeconds(serverPid), cpuSeconds("self")];
   await Promise.all(
     Array.from({ length: CLIENTS }, () => client(() => performance.now() > end, lat, stats)),
   );
+  const cpu1 = [cpuSeconds(serverPid), cpuSeconds("self")];
   const s = (performance.now() - t0) / 1000;
-  return { name, rps: stats.requests / s, p50: pct(lat, 0.5), p99: pct(lat, 0.99), lat, ...stats };
+  const perRequest = (i: number) => (cpu1[i] - cpu0[i]) / stats.requests * 1e6;
+  return {
+    name,
+    rps: stats.requests / s,
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    lat,
+    serverUs: perRequest(0),
+    clientUs: perRequest(1),
+    ...stats,
+  };
 }
 interface Stats {
   requests: number;
@@ -59,9 +86,13 @@ async function timed(lat: number[], stats: Stats, url: string, init?: RequestIni
 }
 
 const bare = await start("bare");
-const bareResult = await phase("bare hono route (constant JSON)", async (stop, lat, stats) => {
-  while (!stop()) await timed(lat, stats, `http://127.0.0.1:${bare.port}/bare`);
-});
+const bareResult = await phase(
+  "bare hono route (constant JSON)",
+  bare.child.pid,
+  async (stop, lat, stats) => {
+    while (!stop()) await timed(lat, stats, `http://127.0.0.1:${bare.port}/bare`);
+  },
+);
 bare.child.kill();
 await bare.child.status;
 
@@ -78,6 +109,7 @@ const post = (body: unknown) => ({
 let n = 0;
 const envResult = await phase(
   `environment API steps (${env.name}, declarative)`,
+  server.child.pid,
   async (stop, lat, stats) => {
     while (!stop()) {
       const task = env.tasks[n++ % env.tasks.length];
@@ -135,13 +167,17 @@ const steps = stepLat.length / seconds;
 console.log(
   `serve load: ${CLIENTS} concurrent clients, ${seconds} s per phase, loopback, client and servers on this machine`,
 );
-console.log("| phase | requests/s | p50 ms | p99 ms | 5xx | leaks | failed episodes |");
-console.log("| :-- | --: | --: | --: | --: | --: | --: |");
+console.log(
+  "| phase | requests/s | p50 ms | p99 ms | 5xx | leaks | failed episodes | server CPU µs/request | client CPU µs/request |",
+);
+console.log("| :-- | --: | --: | --: | --: | --: | --: | --: | --: |");
 for (const r of [bareResult, envResult]) {
   console.log(
     `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${
       r.p99.toFixed(2)
-    } | ${r.fivexx} | ${r.leaks} | ${r.failures} |`,
+    } | ${r.fivexx} | ${r.leaks} | ${r.failures} | ${r.serverUs.toFixed(0)} | ${
+      r.clientUs.toFixed(0)
+    } |`,
   );
 }
 console.log(
