@@ -101,19 +101,27 @@ export function episodeIdentity(k: EpisodeKey): { id: string; episodeSeed: numbe
  * The (env, variant, seed) interfaces of a suite, each built once on first use: what `runSuite`
  * and the session store of `serve` step episodes against. `bases` are the suite's environments
  * built on their backends (default: declarative only, where other backends answer unavailable).
+ * `limit` keeps only that many, the most recently used (a server whose clients pick any seed must
+ * not keep one per seed forever); an interface is a pure function of its names, so one built again
+ * is the same interface.
  */
 export function variantEnvs(
   suite: SuiteSpec,
   bases: readonly Env[] = suite.envs.map((e) => declarativeEnv(e)),
+  opts: { limit?: number } = {},
 ): (env: string, variant: VariantSpec, seed: number) => VariantEnv {
   const built = new Map<string, VariantEnv>();
+  const limit = opts.limit ?? Infinity;
   return (env, variant, seed) => {
     const key = `${env}\u0000${variant.name}\u0000${seed}`;
     let e = built.get(key);
-    if (!e) {
+    if (e) {
+      if (limit !== Infinity) built.delete(key), built.set(key, e);
+    } else {
       const base = bases.find((b) => b.name === env)!;
       e = applyVariant(base, variant, { seed, pool: bases });
       built.set(key, e);
+      if (built.size > limit) built.delete(built.keys().next().value!);
     }
     return e;
   };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadSuite } from "../spec/mod.ts";
 import type { EpisodeRecord } from "./events.ts";
-import { planRun, runSuite } from "./run.ts";
+import { planRun, runSuite, variantEnvs } from "./run.ts";
 
 const suite = await loadSuite("testdata/good/suite.yaml");
 
@@ -22,6 +22,22 @@ Deno.test("plan: env × variant × task × agent × protocol × seed × sample, 
     p.variant.name === "v2" && p.id.endsWith("/mini-1/oracle/direct/0.0")
   );
   assert.equal(twin?.episodeSeed, plan[0].episodeSeed);
+});
+
+Deno.test("variantEnvs: each interface built once; with a limit, only the most recently used are kept", () => {
+  const renamed = suite.variants.find((v) => v.name === "renamed")!;
+  const all = variantEnvs(suite);
+  assert.equal(all("mini", renamed, 1), all("mini", renamed, 1));
+  const some = variantEnvs(suite, undefined, { limit: 2 });
+  const one = some("mini", renamed, 1);
+  const first2 = some("mini", renamed, 2);
+  assert.equal(some("mini", renamed, 1), one, "kept, and now the most recently used");
+  some("mini", renamed, 3); // seed 2 goes
+  assert.equal(some("mini", renamed, 1), one);
+  const two = some("mini", renamed, 2);
+  assert.notEqual(two, first2, "built again…");
+  assert.deepEqual(two.tools, all("mini", renamed, 2).tools, "…as the same interface");
+  assert.deepEqual(two.applied, all("mini", renamed, 2).applied);
 });
 
 Deno.test("plan: variants and splits can be selected", () => {

@@ -17,6 +17,9 @@ export class ApiError extends Error {
   }
 }
 
+/** How many (env, variant, seed) interfaces a store keeps built (most recently used). */
+const INTERFACES_KEPT = 256;
+
 /** What a client asks for when it opens a session. */
 export interface SessionRequest {
   env: string;
@@ -59,7 +62,8 @@ export class SessionStore {
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
     this.max = opts.max ?? 1000;
     this.#now = opts.now ?? (() => Date.now());
-    this.#interfaces = variantEnvs(suite, opts.bases);
+    // Clients choose seeds freely: keep a bounded set of interfaces, not one per seed ever seen.
+    this.#interfaces = variantEnvs(suite, opts.bases, { limit: INTERFACES_KEPT });
   }
 
   get size(): number {
