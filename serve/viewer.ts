@@ -358,13 +358,15 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
     return { run, dir, log, header };
   };
 
-  app.get("/runs/:run/live", async (c) => {
+  // live and progress are answered by the :file route: a static segment beside a parameter in
+  // the same place is what keeps hono on its fast RegExpRouter (serve/app_test.ts checks it).
+  const live = async (c: Context) => {
     const r = await openRun(c);
     if (r instanceof Response) return r;
     return c.html(livePage(r.run, r.header, await tally(r.log)));
-  });
+  };
 
-  app.get("/runs/:run/progress", async (c) => {
+  const progress = async (c: Context) => {
     const r = await openRun(c);
     if (r instanceof Response) return r;
     const { dir, log, header } = r;
@@ -406,10 +408,12 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
         await sleep(pollMs);
       }
     });
-  });
+  };
 
   app.get("/runs/:run/:file", async (c) => {
     const name = c.req.param("file");
+    if (name === "live") return await live(c);
+    if (name === "progress") return await progress(c);
     const type = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
     const dir = await runDir(c.req.param("run"));
     const path = type && dir && await runFile(dir, name);
