@@ -103,7 +103,8 @@ export function episodeIdentity(k: EpisodeKey): { id: string; episodeSeed: numbe
  * built on their backends (default: declarative only, where other backends answer unavailable).
  * `limit` keeps only that many, the most recently used (a server whose clients pick any seed must
  * not keep one per seed forever); an interface is a pure function of its names, so one built again
- * is the same interface.
+ * is the same interface. A variant without operators (`clean`) is built once per environment: its
+ * interfaces differ only in the seed they carry.
  */
 export function variantEnvs(
   suite: SuiteSpec,
@@ -111,16 +112,23 @@ export function variantEnvs(
   opts: { limit?: number } = {},
 ): (env: string, variant: VariantSpec, seed: number) => VariantEnv {
   const built = new Map<string, VariantEnv>();
+  const seedless = new Map<string, VariantEnv>();
   const limit = opts.limit ?? Infinity;
+  const build = (env: string, variant: VariantSpec, seed: number): VariantEnv => {
+    const base = bases.find((b) => b.name === env)!;
+    if (variant.ops.length > 0) return applyVariant(base, variant, { seed, pool: bases });
+    const key = `${env}\u0000${variant.name}`;
+    let e = seedless.get(key);
+    if (!e) seedless.set(key, e = applyVariant(base, variant, { seed, pool: bases }));
+    return e.seed === seed ? e : { ...e, seed };
+  };
   return (env, variant, seed) => {
     const key = `${env}\u0000${variant.name}\u0000${seed}`;
     let e = built.get(key);
     if (e) {
       if (limit !== Infinity) built.delete(key), built.set(key, e);
     } else {
-      const base = bases.find((b) => b.name === env)!;
-      e = applyVariant(base, variant, { seed, pool: bases });
-      built.set(key, e);
+      built.set(key, e = build(env, variant, seed));
       if (built.size > limit) built.delete(built.keys().next().value!);
     }
     return e;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { loadSuite } from "../spec/mod.ts";
 import type { EpisodeRecord } from "./events.ts";
 import { planRun, runSuite, variantEnvs } from "./run.ts";
+import { CLEAN } from "../variants/mod.ts";
 
 const suite = await loadSuite("testdata/good/suite.yaml");
 
@@ -38,6 +39,11 @@ Deno.test("variantEnvs: each interface built once; with a limit, only the most r
   assert.notEqual(two, first2, "built again…");
   assert.deepEqual(two.tools, all("mini", renamed, 2).tools, "…as the same interface");
   assert.deepEqual(two.applied, all("mini", renamed, 2).applied);
+  // Without operators, one interface serves every seed; each carries its own seed.
+  const [c1, c2] = [all("mini", CLEAN, 1), all("mini", CLEAN, 2)];
+  assert.deepEqual([c1.seed, c2.seed], [1, 2]);
+  assert.equal(c1.tools, c2.tools);
+  assert.equal(c1.step, c2.step);
 });
 
 Deno.test("plan: variants and splits can be selected", () => {

@@ -3,7 +3,7 @@
  * session, and the report viewer — one hono app.
  * @module
  */
-import type { Env } from "../tools/types.ts";
+import type { Env, ToolDef } from "../tools/types.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
@@ -106,12 +106,26 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return diff === 0;
 }
 
+type OpenAiTool = {
+  type: "function";
+  function: { name: string; description: string; parameters: ToolDef["parameters"] };
+};
+/** Built once per interface (its tool list is fixed), shared by every session on it. */
+const openAiToolLists = new WeakMap<readonly ToolDef[], OpenAiTool[]>();
+
 /** The OpenAI tools format of a session's (perturbed) tools. */
-const openAiTools = (s: OpenSession) =>
-  s.episode.tools.map((t) => ({
-    type: "function" as const,
-    function: { name: t.name, description: t.description, parameters: t.parameters },
-  }));
+function openAiTools(s: OpenSession): OpenAiTool[] {
+  const tools = s.episode.tools;
+  let list = openAiToolLists.get(tools);
+  if (!list) {
+    list = tools.map((t) => ({
+      type: "function" as const,
+      function: { name: t.name, description: t.description, parameters: t.parameters },
+    }));
+    openAiToolLists.set(tools, list);
+  }
+  return list;
+}
 
 /**
  * Build the server app. The session store is returned too, so callers (tests, the CLI) can sweep
