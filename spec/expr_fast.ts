@@ -44,7 +44,10 @@ interface Node {
 /** A JSONata sequence: an array the evaluator built, as opposed to an array in the data. */
 const SEQ = Symbol("sequence");
 type Seq = unknown[] & { [SEQ]?: true };
-const seq = (items: unknown[] = []): Seq => Object.assign(items, { [SEQ]: true as const });
+const seq = (items: unknown[] = []): Seq => {
+  (items as Seq)[SEQ] = true;
+  return items;
+};
 const isSeq = (v: unknown): v is Seq => Array.isArray(v) && (v as Seq)[SEQ] === true;
 /** Arrays made by `[…]`: kept whole inside paths. */
 const CONS = Symbol("cons");
@@ -152,7 +155,7 @@ function path(n: Node): Fn {
       ...(s.type === "block" ? { block: block(s) } : {}),
     };
   });
-  return (input, vars) => {
+  const general: Fn = (input, vars) => {
     let current: unknown[];
     const first = compiled[0];
     if (first.variable) {
@@ -169,6 +172,26 @@ function path(n: Node): Fn {
       }
     }
     return current;
+  };
+  if (compiled.some((s) => s.filters.length > 0 || s.block)) return general;
+  // Plain names (`id`, `$args.id`, `state.items`) through single objects, the common case: walk
+  // them without building sequences. Callers unwrap, and unwrapped, the general path gives the
+  // same value (a sequence of one is its item, of none no value, an array from the data stays
+  // whole). An array on the way means mapping and flattening: the general path.
+  const first = compiled[0];
+  const names = compiled.map((s) => s.name);
+  const from = first.variable ? 1 : 0;
+  return (input, vars) => {
+    let cur: unknown = input;
+    if (first.variable) {
+      cur = first.name === "" ? input : first.name === "$" ? vars[ROOT] : vars[first.name];
+    } else if (Array.isArray(input)) return general(input, vars);
+    for (let i = from; i < names.length; i++) {
+      if (cur === null || typeof cur !== "object") return undefined;
+      if (Array.isArray(cur)) return general(input, vars);
+      cur = (cur as Record<string, unknown>)[names[i]];
+    }
+    return isSeq(cur) ? general(input, vars) : cur;
   };
 }
 
@@ -279,7 +302,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 function binary(n: Node): Fn {
   const l = node(n.lhs as Node), r = node(n.rhs!);
-  const both = (x: unknown, v: Vars) => [unwrap(l(x, v)), unwrap(r(x, v))] as const;
+
   switch (n.value) {
     case "and":
       return (x, v) => truthy(unwrap(l(x, v))) && truthy(unwrap(r(x, v)));
@@ -289,7 +312,7 @@ function binary(n: Node): Fn {
     case "!=": {
       const eq = n.value === "=";
       return (x, v) => {
-        const [a, b] = both(x, v);
+        const a = unwrap(l(x, v)), b = unwrap(r(x, v));
         if (a === undefined || b === undefined) return false;
         return deepEqual(a, b) === eq;
       };
@@ -300,7 +323,7 @@ function binary(n: Node): Fn {
     case ">=": {
       const op = n.value;
       return (x, v) => {
-        const [a, b] = both(x, v);
+        const a = unwrap(l(x, v)), b = unwrap(r(x, v));
         const comparable = (y: unknown) => typeof y === "number" || typeof y === "string";
         // Mismatched or non-comparable operands are JSONata type errors: let it say so.
         if ((a !== undefined && !comparable(a)) || (b !== undefined && !comparable(b))) {
@@ -314,7 +337,7 @@ function binary(n: Node): Fn {
     }
     case "in":
       return (x, v) => {
-        const [a, b] = both(x, v);
+        const a = unwrap(l(x, v)), b = unwrap(r(x, v));
         if (a === undefined || b === undefined) return false;
         return Array.isArray(b) ? b.some((y) => y === a) : b === a;
       };
@@ -325,7 +348,7 @@ function binary(n: Node): Fn {
     case "%": {
       const op = n.value;
       return (x, v) => {
-        const [a, b] = both(x, v);
+        const a = unwrap(l(x, v)), b = unwrap(r(x, v));
         if (
           (a !== undefined && typeof a !== "number") || (b !== undefined && typeof b !== "number")
         ) {

@@ -128,6 +128,12 @@ const EXPRS = [
   "state.items.(sub).id",
   "(state.n; state.one.id)",
   "(state.items.tags)",
+  "state.n.x",
+  "$args.id.x",
+  "$args",
+  "state.one.sub",
+  "state.items.sub.id",
+  "state.items[sub.id = $args.id].id",
 ];
 
 Deno.test("fast expressions: agree with jsonata on random data (property)", async () => {
