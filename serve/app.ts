@@ -189,7 +189,10 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
     if (inflight.size === 0) clearInterval(ticker), ticker = undefined;
   };
   app.use("*", async (c, next) => {
-    const len = c.req.header("content-length");
+    // GET and HEAD carry no body to read, and reading a header makes Deno copy every header of
+    // the request when it answers: leave theirs alone.
+    const method = c.req.method;
+    const len = method === "GET" || method === "HEAD" ? undefined : c.req.header("content-length");
     if (len !== undefined && Number(len) > maxBody) {
       return problem(c, 413, "request body too large", `at most ${maxBody} bytes`);
     }

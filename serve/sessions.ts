@@ -1,4 +1,11 @@
-import type { ProtocolSpec, SuiteSpec, TaskSpec } from "../spec/types.ts";
+import type {
+  EnvSpec,
+  EpisodeSplit,
+  ProtocolSpec,
+  SuiteSpec,
+  TaskSpec,
+  VariantSpec,
+} from "../spec/types.ts";
 import { EpisodeSession } from "../runners/episode.ts";
 import type { EpisodeRecord } from "../runners/events.ts";
 import { episodeIdentity, variantEnvs } from "../runners/run.ts";
@@ -52,6 +59,9 @@ export class SessionStore {
   readonly max: number;
   readonly #interfaces: ReturnType<typeof variantEnvs>;
   readonly #open = new Map<string, OpenSession>();
+  /** Per environment, the variants it runs under; per task, its split (the suite never changes). */
+  readonly #variants = new Map<EnvSpec, VariantSpec[]>();
+  readonly #splits = new Map<TaskSpec, EpisodeSplit>();
   readonly #now: () => number;
 
   constructor(
@@ -110,11 +120,9 @@ export class SessionStore {
     );
     const variant = req.variant ?? "clean";
     const seed = req.seed ?? 0, sample = req.sample ?? 0, agent = req.agent ?? "remote";
-    const venv = this.#interfaces(
-      env.name,
-      this.#pick(variantsFor(this.suite, env), variant, "variant"),
-      seed,
-    );
+    let variants = this.#variants.get(env);
+    if (!variants) this.#variants.set(env, variants = variantsFor(this.suite, env));
+    const venv = this.#interfaces(env.name, this.#pick(variants, variant, "variant"), seed);
     if (this.#open.size >= this.max) this.sweep();
     if (this.#open.size >= this.max) {
       throw new ApiError(
@@ -141,12 +149,18 @@ export class SessionStore {
         seed: name.episodeSeed,
         runSeed: seed,
         sample,
-        split: episodeSplit(this.suite, env, task),
+        split: this.#split(env, task),
       },
     });
     const open: OpenSession = { id, episode, lastUsed: this.#now(), busy: false };
     this.#open.set(id, open);
     return open;
+  }
+
+  #split(env: EnvSpec, task: TaskSpec): EpisodeSplit {
+    let split = this.#splits.get(task);
+    if (!split) this.#splits.set(task, split = episodeSplit(this.suite, env, task));
+    return split;
   }
 
   /** Forget a session and release what its episode holds (a server lease, a sandbox state). */
