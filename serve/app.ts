@@ -12,6 +12,7 @@ import type { AssistantMessage } from "../runners/messages.ts";
 import { variantsFor } from "../variants/mod.ts";
 import { VERSION } from "../version.ts";
 import { problem } from "./problem.ts";
+import { limit } from "./limits.ts";
 import { ApiError, type OpenSession, resultOf, SessionStore } from "./sessions.ts";
 import { createSession, stepSession } from "./schemas.ts";
 import { openApi } from "./openapi.ts";
@@ -147,7 +148,7 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
     bases: opts.bases,
   });
   const app = new Hono();
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const maxBody = opts.maxBodyBytes ?? 1 << 20;
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.message, err.hint);
@@ -173,45 +174,6 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
       await next();
     });
   }
-  // Size and time limits, in one middleware: each middleware is one more step in every request.
-  // Body size: a declared length over the limit is refused before anything is read; a body sent
-  // without a length is read with the same cap (readBody). hono's bodyLimit re-wraps every body
-  // stream, which cost half the API's throughput.
-  // Time: one shared ticker instead of a timer per request (at thousands of requests a second, a
-  // setTimeout each cost more than a fifth of the throughput). A request leaves the set as soon as
-  // it is answered, so what it holds dies young.
-  const maxBody = opts.maxBodyBytes ?? 1 << 20;
-  const inflight = new Set<{ deadline: number; late: () => void }>();
-  let ticker: ReturnType<typeof setInterval> | undefined;
-  const tick = () => {
-    const now = performance.now();
-    for (const w of inflight) if (now >= w.deadline) inflight.delete(w), w.late();
-    if (inflight.size === 0) clearInterval(ticker), ticker = undefined;
-  };
-  app.use("*", async (c, next) => {
-    // GET and HEAD carry no body to read, and reading a header makes Deno copy every header of
-    // the request when it answers: leave theirs alone.
-    const method = c.req.method;
-    const len = method === "GET" || method === "HEAD" ? undefined : c.req.header("content-length");
-    if (len !== undefined && Number(len) > maxBody) {
-      return problem(c, 413, "request body too large", `at most ${maxBody} bytes`);
-    }
-    let watch: { deadline: number; late: () => void } | undefined;
-    const late = new Promise<"late">((r) => {
-      watch = { deadline: performance.now() + timeoutMs, late: () => r("late") };
-    });
-    inflight.add(watch!);
-    ticker ??= setInterval(tick, Math.min(250, timeoutMs));
-    try {
-      const done = await Promise.race([next().then(() => "done" as const), late]);
-      if (done === "late") {
-        c.res = problem(c, 503, `request took longer than ${timeoutMs} ms`, "retry later");
-      }
-    } finally {
-      inflight.delete(watch!);
-    }
-  });
-
   const suite = opts.suite;
   app.get(
     "/v1",
@@ -354,5 +316,6 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
 
   app.route("/mcp", mcpRoutes(store));
   app.route("/", viewer({ runsDir: opts.runsDir ?? "runs" }));
+  limit(app, { maxBodyBytes: maxBody, timeoutMs: opts.timeoutMs ?? 30_000 });
   return { app, store };
 }

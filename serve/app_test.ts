@@ -3,7 +3,7 @@ import { loadSuite } from "../spec/mod.ts";
 import { createRng, type Message, runSuite, scriptedAgent } from "../runners/mod.ts";
 import type { EpisodeEvent } from "../runners/events.ts";
 import type { ToolDef } from "../tools/types.ts";
-import { Backends } from "../tools/mod.ts";
+import { Backends, declarativeEnv } from "../tools/mod.ts";
 import { createApp } from "./app.ts";
 import { SessionStore } from "./sessions.ts";
 
@@ -170,6 +170,34 @@ Deno.test("serve: a token guards every route, compared in constant time", async 
     (await call(app, "GET", "/v1/envs", undefined, { authorization: "Bearer s3cret" })).status,
     200,
   );
+});
+
+Deno.test("serve: a step that takes longer than the time limit is answered 503", async () => {
+  const base = declarativeEnv(suite.envs[0]);
+  let release = () => {};
+  const slow = {
+    ...base,
+    step: async (...args: Parameters<typeof base.step>) => {
+      await new Promise<void>((r) => release = r);
+      return base.step(...args);
+    },
+  };
+  const { app } = createApp({
+    suite,
+    bases: [slow, ...suite.envs.slice(1).map(declarativeEnv)],
+    timeoutMs: 30,
+  });
+  const s = await call(app, "POST", "/v1/sessions", { env: "mini", task: "mini-1" });
+  const step = await call(app, "POST", `/v1/sessions/${s.body.session}/step`, {
+    message: {
+      role: "assistant",
+      tool_calls: [{ id: "c1", function: { name: "get_item", arguments: { id: "w1" } } }],
+    },
+  });
+  assert.equal(step.status, 503);
+  assert.match(String((step.body.error as Json).message), /longer than 30 ms/);
+  release();
+  await new Promise((r) => setTimeout(r, 0));
 });
 
 Deno.test("serve: sessions are isolated, expire when idle, and are bounded", async () => {

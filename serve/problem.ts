@@ -13,5 +13,27 @@ import type { Context } from "hono";
  * ```
  */
 export function problem(c: Context, status: number, message: string, hint?: string): Response {
-  return c.json({ error: { status, message, ...(hint ? { hint } : {}) } }, status as 400);
+  return c.json(problemBody(status, message, hint), status as 400);
+}
+
+/**
+ * The same answer without a hono context (for what runs around the app, as the size and time
+ * limits do).
+ *
+ * @example
+ * ```ts
+ * import { problemResponse } from "./problem.ts";
+ * const res = problemResponse(503, "request took longer than 30000 ms", "retry later");
+ * console.assert(res.status === 503 && (await res.json()).error.hint === "retry later");
+ * ```
+ */
+export function problemResponse(status: number, message: string, hint?: string): Response {
+  return new Response(JSON.stringify(problemBody(status, message, hint)), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+function problemBody(status: number, message: string, hint?: string) {
+  return { error: { status, message, ...(hint ? { hint } : {}) } };
 }
