@@ -46,7 +46,10 @@ const validators: Record<string, ValidateFunction> = {
   step: ajv.compile(stepSession),
 };
 
-/** A request body as text, refusing (413) more than `max` bytes even when no length was declared. */
+/**
+ * A request body as text, refusing (413) more than `max` bytes even when no length was declared
+ * (a declared length over `max` was refused before the app saw the request: serve/limits.ts).
+ */
 async function readBody(c: Context, max: number): Promise<string> {
   if (c.req.header("content-length") !== undefined || !c.req.raw.body) return await c.req.text();
   const reader = c.req.raw.body.getReader();
