@@ -110,6 +110,11 @@ export class Decoder {
   readonly prefillChunk: number;
   readonly prefixCache: number;
   #prefixes: KvCache[] = [];
+  /** Decode-step inputs and logits by batch size, refilled each step (see `#run`). */
+  #io = new Map<number, { ids: BigInt64Array; pos: BigInt64Array; logits?: Float32Array }>();
+  #ones = new BigInt64Array(0);
+  #masks = new Map<number, BigInt64Array>();
+  #vocab = 0;
   /** Forward passes, tokens produced, prompt tokens computed and reused (for benchmarks). */
   readonly stats = { steps: 0, prefills: 0, tokens: 0, maxRows: 0, computed: 0, reused: 0 };
 
@@ -414,35 +419,80 @@ export class Decoder {
    * Run the model on `tokens` per row (equal lengths): `pad` cache columns of left padding, `len`
    * cached tokens, and `inPad` padding tokens at the start of the new ones.
    */
-  #run(
+  async #run(
     tokens: number[][],
     rows: { pad: number; len: number; inPad?: number }[],
     past: TensorLike[],
     width: number,
   ): Promise<Record<string, TensorLike>> {
     const B = tokens.length, S = tokens[0].length, total = width + S;
-    const ids = new BigInt64Array(B * S), pos = new BigInt64Array(B * S);
-    const mask = new BigInt64Array(B * total);
+    // A decode step (one token a row) refills the same buffers every time, and a batch without
+    // padding takes an all-ones mask of its length; both are marked `reuse`, so the C API binding
+    // wraps each once instead of on every step.
+    const io = S === 1 ? this.#stepBuffers(B) : undefined;
+    const ids = io?.ids ?? new BigInt64Array(B * S), pos = io?.pos ?? new BigInt64Array(B * S);
+    const padded = rows.some((r) => r.pad > 0 || (r.inPad ?? 0) > 0);
+    const mask = padded ? new BigInt64Array(B * total) : this.#onesMask(B * total);
     for (let b = 0; b < B; b++) {
       const { pad, len } = rows[b], inPad = rows[b].inPad ?? 0;
       for (let s = 0; s < S; s++) {
         ids[b * S + s] = BigInt(tokens[b][s]);
         pos[b * S + s] = BigInt(Math.max(0, len + s - inPad));
       }
-      mask.fill(1n, b * total + pad, b * total + width);
-      mask.fill(1n, b * total + width + inPad, (b + 1) * total);
+      if (padded) {
+        mask.fill(1n, b * total + pad, b * total + width);
+        mask.fill(1n, b * total + width + inPad, (b + 1) * total);
+      }
     }
+    const reuse = io !== undefined;
     const feeds: Record<string, TensorLike> = {
-      input_ids: { type: "int64", data: ids, dims: [B, S] },
-      attention_mask: { type: "int64", data: mask, dims: [B, total] },
+      input_ids: { type: "int64", data: ids, dims: [B, S], reuse },
+      attention_mask: { type: "int64", data: mask, dims: [B, total], reuse: !padded },
     };
-    if (this.shape.positionIds) feeds.position_ids = { type: "int64", data: pos, dims: [B, S] };
+    if (this.shape.positionIds) {
+      feeds.position_ids = { type: "int64", data: pos, dims: [B, S], reuse };
+    }
     const past0 = past.length > 0 ? past : this.#emptyKv().map((a) => this.#tensor(a, B, 0));
     for (let l = 0; l < this.shape.layers; l++) {
       feeds[`past_key_values.${l}.key`] = past0[2 * l];
       feeds[`past_key_values.${l}.value`] = past0[2 * l + 1];
     }
-    return this.session.run(feeds);
+    // A step's logits go into a buffer of ours, so reading them costs no call into the runtime.
+    const into = io && this.#vocab > 0
+      ? {
+        logits: {
+          type: "float32",
+          data: io.logits ??= new Float32Array(B * this.#vocab),
+          dims: [B, 1, this.#vocab],
+          reuse: true,
+        },
+      }
+      : undefined;
+    const out = await this.session.run(feeds, undefined, into);
+    this.#vocab ||= out.logits.dims[out.logits.dims.length - 1];
+    return out;
+  }
+
+  /** The decode-step buffers for a batch of `rows`. */
+  #stepBuffers(rows: number) {
+    let io = this.#io.get(rows);
+    if (!io) {
+      io = { ids: new BigInt64Array(rows), pos: new BigInt64Array(rows) };
+      this.#io.set(rows, io);
+    }
+    return io;
+  }
+
+  /** An all-ones mask of `n` entries: a view of one shared buffer, the same view for each `n`. */
+  #onesMask(n: number): BigInt64Array {
+    let m = this.#masks.get(n);
+    if (m) return m;
+    if (n > this.#ones.length) {
+      this.#ones = new BigInt64Array(Math.max(n, 2 * this.#ones.length, 1024)).fill(1n);
+      this.#masks.clear();
+    }
+    this.#masks.set(n, m = this.#ones.subarray(0, n));
+    return m;
   }
 
   #presents(out: Record<string, TensorLike>): TensorLike[] {

@@ -238,6 +238,12 @@ export class NativeTensor implements TensorLike {
   }
 }
 
+/** Wrappers of `reuse` tensors, by array; released when the array is collected. */
+const kept = new WeakMap<object, { value: bigint; key: string }>();
+const keptRelease = new FinalizationRegistry<{ value: bigint }>((k) =>
+  ort?.ReleaseValue.call(ptr(k.value))
+);
+
 /** NUL-terminated names in one buffer outside the JavaScript heap, so their addresses never move. */
 function nameTable(names: readonly string[]): { keep: ArrayBuffer; at: Map<string, bigint> } {
   const enc = names.map((n) => new TextEncoder().encode(n + "\0"));
@@ -331,12 +337,13 @@ export class NativeSession implements ModelSession {
   run(
     feeds: Record<string, TensorLike>,
     fetches?: readonly string[],
-  ): Promise<Record<string, NativeTensor>> {
+    into?: Record<string, TensorLike>,
+  ): Promise<Record<string, TensorLike>> {
     // Let timers and I/O run between forward passes, as onnxruntime-node does.
     return new Promise((resolve, reject) =>
       setImmediate(() => {
         try {
-          resolve(this.runSync(feeds, fetches));
+          resolve(this.runSync(feeds, fetches, into));
         } catch (err) {
           reject(err);
         }
@@ -348,7 +355,8 @@ export class NativeSession implements ModelSession {
   runSync(
     feeds: Record<string, TensorLike>,
     fetches?: readonly string[],
-  ): Record<string, NativeTensor> {
+    into?: Record<string, TensorLike>,
+  ): Record<string, TensorLike> {
     const o = ort!;
     if (this.#session === null) throw new Error("session already released");
     const inNames = Object.keys(feeds), outNames = fetches ?? this.outputNames;
@@ -367,25 +375,8 @@ export class NativeSession implements ModelSession {
         if (t instanceof NativeTensor) {
           if (t.value === 0n) throw new Error(`input "${name}" was disposed`);
           inVals[i] = t.value;
-          return;
-        }
-        const el = ELEMENT[t.type as keyof typeof ELEMENT];
-        if (!el) throw new Error(`input "${name}": unsupported type ${t.type}`);
-        const data = t.data as Float32Array | BigInt64Array;
-        check(
-          o,
-          o.CreateTensorWithDataAsOrtValue.call(
-            this.#memory,
-            dataPointer(data),
-            BigInt(data.byteLength),
-            BigInt64Array.from(t.dims, BigInt),
-            BigInt(t.dims.length),
-            el,
-            out1,
-          ),
-        );
-        wrapped.push(out1[0]);
-        inVals[i] = out1[0];
+        } else if (t.reuse) inVals[i] = this.#kept(o, `input "${name}"`, t);
+        else wrapped.push(inVals[i] = this.#wrap(o, `input "${name}"`, t));
       });
       outNames.forEach((name, i) => {
         const at = this.#names.at.get(name);
@@ -393,6 +384,9 @@ export class NativeSession implements ModelSession {
           throw new Error(`the model has no float32 or int64 output "${name}"`);
         }
         outPtrs[i] = at;
+        // A value given here is written into; onnxruntime allocates the others.
+        const t = into?.[name];
+        if (t) outVals[i] = this.#kept(o, `output "${name}"`, t);
       });
       check(
         o,
@@ -410,11 +404,54 @@ export class NativeSession implements ModelSession {
     } finally {
       for (const v of wrapped) o.ReleaseValue.call(ptr(v));
     }
-    const result: Record<string, NativeTensor> = {};
+    const result: Record<string, TensorLike> = {};
     outNames.forEach((name, i) =>
-      result[name] = new NativeTensor(outVals[i], this.#outTypes.get(name)!)
+      result[name] = into?.[name] ?? new NativeTensor(outVals[i], this.#outTypes.get(name)!)
     );
     return result;
+  }
+
+  /** An `OrtValue` over a typed array's memory (no copy); the caller releases it. */
+  #wrap(o: Ort, what: string, t: TensorLike): bigint {
+    const el = ELEMENT[t.type as keyof typeof ELEMENT];
+    if (!el) throw new Error(`${what}: unsupported type ${t.type}`);
+    const data = t.data as Float32Array | BigInt64Array;
+    try {
+      check(
+        o,
+        o.CreateTensorWithDataAsOrtValue.call(
+          this.#memory,
+          dataPointer(data),
+          BigInt(data.byteLength),
+          BigInt64Array.from(t.dims, BigInt),
+          BigInt(t.dims.length),
+          el,
+          out1,
+        ),
+      );
+    } catch (err) {
+      throw new Error(`${what} [${t.dims}]: ${(err as Error).message}`);
+    }
+    return out1[0];
+  }
+
+  /**
+   * The wrapper of a `reuse` tensor, built on first use and kept with its array: each FFI call
+   * costs about a microsecond and a half, so a decode step that re-wrapped its inputs and fetched
+   * its logits anew paid for a dozen of them.
+   */
+  #kept(o: Ort, what: string, t: TensorLike): bigint {
+    const data = t.data as Float32Array | BigInt64Array;
+    const key = `${t.type} ${t.dims.join()} ${data.byteLength}`;
+    let k = kept.get(data);
+    if (k?.key === key) return k.value;
+    const value = this.#wrap(o, what, t);
+    if (k) o.ReleaseValue.call(ptr(k.value)), k.value = value, k.key = key;
+    else {
+      kept.set(data, k = { value, key });
+      keptRelease.register(data, k);
+    }
+    return value;
   }
 
   release(): Promise<void> {

@@ -53,12 +53,54 @@ Deno.test("native: outputs equal onnxruntime-node's, step after step with caches
     void Array.from({ length: 2000 }, (_, i) => new Float64Array(i % 7));
     const id = 7 + step, len = 4 + step;
     const next = native.runSync(feeds([id], len, a));
-    for (const t of Object.values(a)) t.dispose();
+    for (const t of Object.values(a)) t.dispose?.();
     a = next;
     b = await node.session.run(feeds([id], len, b));
   }
-  for (const t of Object.values(a)) t.dispose();
+  for (const t of Object.values(a)) t.dispose?.();
   assert.equal(NativeTensor.live, before);
+  await native.release();
+  await node.session.release();
+});
+
+Deno.test("native and onnxruntime-node: refilled `reuse` inputs and logits written `into` a buffer give the plain results", async () => {
+  const native = NativeSession.open(MODEL, { intraOpThreads: 1 });
+  const node = await openSession(MODEL, ["cpu"], { binding: "onnxruntime-node" });
+  for (const s of [native, node.session]) {
+    const before = NativeTensor.live;
+    // The same three arrays every step, refilled in place, as the decoder does.
+    const ids = new BigInt64Array(1), pos = new BigInt64Array(1);
+    const ones = new BigInt64Array(64).fill(1n);
+    const logits = new Float32Array(1287);
+    let plain = await s.run(feeds([5, 17, 99, 3], 0));
+    let kept = await s.run(feeds([5, 17, 99, 3], 0));
+    for (let step = 0; step < 20; step++) {
+      const id = 7 + step, len = 4 + step;
+      ids[0] = BigInt(id), pos[0] = BigInt(len);
+      const f = feeds([id], len, kept);
+      f.input_ids = { type: "int64", data: ids, dims: [1, 1], reuse: true };
+      f.position_ids = { type: "int64", data: pos, dims: [1, 1], reuse: true };
+      // A new length each step: the kept wrapper is rebuilt for the new dims.
+      const mask = ones.subarray(0, len + 1);
+      f.attention_mask = { type: "int64", data: mask, dims: [1, len + 1], reuse: true };
+      const target = { type: "float32", data: logits, dims: [1, 1, 1287], reuse: true };
+      const next = await s.run(f, undefined, { logits: target });
+      const expect = await s.run(feeds([id], len, plain));
+      assert.equal(next.logits, target, "the given tensor is returned");
+      assert.deepEqual(logits, expect.logits.data, `logits at step ${step}`);
+      assert.deepEqual(next["present.1.value"].data, expect["present.1.value"].data);
+      for (const t of Object.values(kept)) t.dispose?.();
+      for (const t of Object.values(plain)) t.dispose?.();
+      kept = next, plain = expect;
+    }
+    for (const t of [...Object.values(kept), ...Object.values(plain)]) t.dispose?.();
+    assert.equal(NativeTensor.live, before);
+    // A buffer of the wrong shape is refused, with the output's name.
+    const small = { type: "float32", data: new Float32Array(1287), dims: [1, 2, 1287] };
+    await assert.rejects(() => s.run(feeds([3, 4], 0), undefined, { logits: small }), /logits/);
+    const wrong = { type: "float32", data: new Float32Array(2 * 1287), dims: [1, 2, 1287] };
+    await assert.rejects(() => s.run(feeds([3], 0), undefined, { logits: wrong }), /logits/);
+  }
   await native.release();
   await node.session.release();
 });
@@ -69,14 +111,14 @@ Deno.test("native: a disposed output cannot be read or fed, and fetches pick out
   assert.deepEqual(Object.keys(out), ["logits", "present.0.key"]);
   const logits = out.logits.data as Float32Array;
   assert.equal(logits.length, 2 * out.logits.dims[2]);
-  out.logits.dispose();
-  out.logits.dispose(); // twice is fine
+  out.logits.dispose?.();
+  out.logits.dispose?.(); // twice is fine
   // The old view is detached: it reads as empty, never as freed memory.
   assert.equal(logits.length, 0);
   assert.throws(() => out.logits.data, /after dispose/);
   const f = feeds([3], 2);
   f["past_key_values.0.key"] = out["present.0.key"];
-  out["present.0.key"].dispose();
+  out["present.0.key"].dispose?.();
   assert.throws(() => s.runSync(f), /"past_key_values.0.key" was disposed/);
   assert.throws(() => s.runSync({ ...feeds([3], 0), nope: f.input_ids }), /no input "nope"/);
   assert.throws(() => s.runSync(feeds([3], 0), ["nope"]), /no float32 or int64 output "nope"/);
