@@ -1,17 +1,27 @@
 /**
  * Environment API under load, side by side with a bare hono route, in one run (loopback, bounded):
  * 100 concurrent clients each open a session on a declarative env, step through its gold calls,
- * check that their own state — and only theirs — changed, answer, and close; meanwhile, in a
- * separate phase, 100 clients hit a bare hono route returning constant JSON. Servers run in their
- * own processes. Prints requests/s and p50/p99 per phase, the ratio, leaks and 5xx counts, and (on
- * Linux) the CPU time each server and the client spent per request — steadier than requests/s on a
- * shared machine.
- * `deno run -A bench/serve_load.ts [seconds per phase] [suite] [env]`
+ * check that their own state — and only theirs — changed, answer, and close; in separate slices of
+ * time, 100 clients hit a bare hono route returning constant JSON. Servers run in their own
+ * processes, both started up front; the two loads alternate in short slices (bare/API, then
+ * API/bare, …) after an uncounted warm-up of each, so background load on a shared machine falls on
+ * both alike. Prints each round's ratio and their median, then per load requests/s, p50/p99, leaks
+ * and 5xx counts, and (on Linux) the CPU time each server and the client spent per request —
+ * steadier than requests/s on a shared machine.
+ * `deno run -A bench/serve_load.ts [seconds per load] [suite] [env]`
  */
+import { loadSuite } from "../spec/mod.ts";
+
 const seconds = Number(Deno.args[0] ?? 10);
 const suiteFile = Deno.args[1] ?? "testdata/good/suite.yaml";
 const envName = Deno.args[2] ?? "mini";
 const CLIENTS = 100;
+/** Each load's time is cut into slices of about this long, alternating with the other load's. */
+const SLICE_S = 2;
+/** Uncounted time each server runs under load first (JIT, pools, caches). */
+const WARMUP_S = 0.5;
+const rounds = Math.max(1, Math.round(seconds / SLICE_S));
+const sliceS = seconds / rounds;
 
 async function start(mode: string): Promise<{ port: number; child: Deno.ChildProcess }> {
   const child = new Deno.Command(Deno.execPath(), {
@@ -39,33 +49,25 @@ function cpuSeconds(pid: number | "self"): number {
 
 const pct = (xs: number[], p: number) =>
   xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
-async function phase(
-  name: string,
-  serverPid: number,
-  client: (stop: () => boolean, lat: number[], stats: Stats) => Promise<void>,
-) {
-  const lat: number[] = [];
-  const stats: Stats = { requests: 0, fivexx: 0, leaks: 0, episodes: 0, failures: 0 };
-  const end = performance.now() + seconds * 1000;
-  const t0 = performance.now();
-  const cpu0 = [cpuSeconds(serverPid), cpuSeconds("self")];
-  await Promise.all(
-    Array.from({ length: CLIENTS }, () => client(() => performance.now() > end, lat, stats)),
-  );
-  const cpu1 = [cpuSeconds(serverPid), cpuSeconds("self")];
-  const s = (performance.now() - t0) / 1000;
-  const perRequest = (i: number) => (cpu1[i] - cpu0[i]) / stats.requests * 1e6;
-  return {
-    name,
-    rps: stats.requests / s,
-    p50: pct(lat, 0.5),
-    p99: pct(lat, 0.99),
-    lat,
-    serverUs: perRequest(0),
-    clientUs: perRequest(1),
-    ...stats,
-  };
+/** What one load has done so far, over all its slices. */
+interface Load {
+  name: string;
+  pid: number;
+  client: (stop: () => boolean, lat: number[], stats: Stats) => Promise<void>;
+  /** Latencies (ms) of the requests this load reports. */
+  lat: number[];
+  stats: Stats;
+  seconds: number;
+  serverCpu: number;
+  clientCpu: number;
+  /** Requests per second in each counted slice. */
+  slices: number[];
 }
 interface Stats {
   requests: number;
@@ -73,6 +75,28 @@ interface Stats {
   leaks: number;
   episodes: number;
   failures: number;
+}
+
+const newStats = (): Stats => ({ requests: 0, fivexx: 0, leaks: 0, episodes: 0, failures: 0 });
+
+/** Run `load` for `s` seconds with all its clients; count it unless it is the warm-up. */
+async function slice(load: Load, s: number, counted: boolean) {
+  const lat: number[] = [];
+  const stats = newStats();
+  const end = performance.now() + s * 1000;
+  const stop = () => performance.now() > end;
+  const t0 = performance.now();
+  const cpu0 = [cpuSeconds(load.pid), cpuSeconds("self")];
+  await Promise.all(Array.from({ length: CLIENTS }, () => load.client(stop, lat, stats)));
+  const cpu1 = [cpuSeconds(load.pid), cpuSeconds("self")];
+  const took = (performance.now() - t0) / 1000;
+  if (!counted) return;
+  for (const x of lat) load.lat.push(x);
+  for (const k of Object.keys(stats) as (keyof Stats)[]) load.stats[k] += stats[k];
+  load.seconds += took;
+  load.serverCpu += cpu1[0] - cpu0[0];
+  load.clientCpu += cpu1[1] - cpu0[1];
+  load.slices.push(stats.requests / took);
 }
 
 async function timed(lat: number[], stats: Stats, url: string, init?: RequestInit) {
@@ -85,32 +109,37 @@ async function timed(lat: number[], stats: Stats, url: string, init?: RequestIni
   return { status: res.status, body };
 }
 
-const bare = await start("bare");
-const bareResult = await phase(
-  "bare hono route (constant JSON)",
-  bare.child.pid,
-  async (stop, lat, stats) => {
-    while (!stop()) await timed(lat, stats, `http://127.0.0.1:${bare.port}/bare`);
-  },
-);
-bare.child.kill();
-await bare.child.status;
-
-const { loadSuite } = await import("../spec/mod.ts");
 const suite = await loadSuite(suiteFile);
 const env = suite.envs.find((e) => e.name === envName)!;
-const server = await start("env");
-const base = `http://127.0.0.1:${server.port}`;
+const bareServer = await start("bare");
+const apiServer = await start("env");
+
+const bareUrl = `http://127.0.0.1:${bareServer.port}/bare`;
+const bare: Load = {
+  name: "bare hono route (constant JSON)",
+  pid: bareServer.child.pid,
+  client: async (stop, lat, stats) => {
+    while (!stop()) await timed(lat, stats, bareUrl);
+  },
+  lat: [],
+  stats: newStats(),
+  seconds: 0,
+  serverCpu: 0,
+  clientCpu: 0,
+  slices: [],
+};
+
+const base = `http://127.0.0.1:${apiServer.port}`;
 const post = (body: unknown) => ({
   method: "POST",
   headers: { "content-type": "application/json" },
   body: JSON.stringify(body),
 });
 let n = 0;
-const envResult = await phase(
-  `environment API steps (${env.name}, declarative)`,
-  server.child.pid,
-  async (stop, lat, stats) => {
+const api: Load = {
+  name: `environment API steps (${env.name}, declarative)`,
+  pid: apiServer.child.pid,
+  client: async (stop, lat, stats) => {
     while (!stop()) {
       const task = env.tasks[n++ % env.tasks.length];
       const s = await timed(
@@ -159,33 +188,64 @@ const envResult = await phase(
       stats.episodes++;
     }
   },
-);
-server.child.kill();
-await server.child.status;
-const stepLat = envResult.lat;
-const steps = stepLat.length / seconds;
+  lat: [],
+  stats: newStats(),
+  seconds: 0,
+  serverCpu: 0,
+  clientCpu: 0,
+  slices: [],
+};
+
+await slice(bare, WARMUP_S, false);
+await slice(api, WARMUP_S, false);
+// Alternate which load goes first, so a trend in background load does not favour either.
+for (let r = 0; r < rounds; r++) {
+  for (const load of r % 2 === 0 ? [bare, api] : [api, bare]) await slice(load, sliceS, true);
+}
+for (const s of [bareServer, apiServer]) s.child.kill(), await s.child.status;
+
+const ratios = api.slices.map((x, r) => x / bare.slices[r]);
 console.log(
-  `serve load: ${CLIENTS} concurrent clients, ${seconds} s per phase, loopback, client and servers on this machine`,
+  `serve load: ${CLIENTS} concurrent clients, ${rounds} rounds of ${
+    sliceS.toFixed(1)
+  } s per load (bare and API alternating, after ${WARMUP_S} s of each uncounted), loopback, client and servers on this machine`,
 );
+console.log("| round | bare requests/s | API requests/s | API ÷ bare |");
+console.log("| --: | --: | --: | --: |");
+for (const [r, ratio] of ratios.entries()) {
+  console.log(
+    `| ${r + 1} | ${bare.slices[r].toFixed(0)} | ${api.slices[r].toFixed(0)} | ${
+      ratio.toFixed(2)
+    }× |`,
+  );
+}
+const medianRatio = median(ratios);
+console.log(`| median | | | ${medianRatio.toFixed(2)}× |`);
+console.log("");
 console.log(
-  "| phase | requests/s | p50 ms | p99 ms | 5xx | leaks | failed episodes | server CPU µs/request | client CPU µs/request |",
+  "| load | requests/s | p50 ms | p99 ms | 5xx | leaks | failed episodes | server CPU µs/request | client CPU µs/request |",
 );
 console.log("| :-- | --: | --: | --: | --: | --: | --: | --: | --: |");
-for (const r of [bareResult, envResult]) {
+const rps = (l: Load) => l.stats.requests / l.seconds;
+for (const l of [bare, api]) {
+  const us = (cpu: number) => (cpu / l.stats.requests * 1e6).toFixed(0);
   console.log(
-    `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${
-      r.p99.toFixed(2)
-    } | ${r.fivexx} | ${r.leaks} | ${r.failures} | ${r.serverUs.toFixed(0)} | ${
-      r.clientUs.toFixed(0)
+    `| ${l.name} | ${rps(l).toFixed(0)} | ${pct(l.lat, 0.5).toFixed(2)} | ${
+      pct(l.lat, 0.99).toFixed(2)
+    } | ${l.stats.fivexx} | ${l.stats.leaks} | ${l.stats.failures} | ${us(l.serverCpu)} | ${
+      us(l.clientCpu)
     } |`,
   );
 }
+const steps = api.lat.length;
 console.log(
-  `steps: ${stepLat.length} in ${seconds} s = ${steps.toFixed(0)} steps/s (p50 ${
-    pct(stepLat, 0.5).toFixed(2)
-  } ms, p99 ${pct(stepLat, 0.99).toFixed(2)} ms); all API requests ${
-    envResult.rps.toFixed(0)
-  }/s = ${
-    (envResult.rps / bareResult.rps).toFixed(2)
-  }× the bare route; ${envResult.episodes} episodes`,
+  `steps: ${steps} in ${api.seconds.toFixed(1)} s = ${
+    (steps / api.seconds).toFixed(0)
+  } steps/s (p50 ${pct(api.lat, 0.5).toFixed(2)} ms, p99 ${
+    pct(api.lat, 0.99).toFixed(2)
+  } ms); all API requests ${rps(api).toFixed(0)}/s = ${
+    (rps(api) / rps(bare)).toFixed(2)
+  }× the bare route in total, ${
+    medianRatio.toFixed(2)
+  }× the median of rounds; ${api.stats.episodes} episodes`,
 );
