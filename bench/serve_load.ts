@@ -17,7 +17,7 @@ const suiteFile = Deno.args[1] ?? "testdata/good/suite.yaml";
 const envName = Deno.args[2] ?? "mini";
 const CLIENTS = 100;
 /** Each load's time is cut into slices of about this long, alternating with the other load's. */
-const SLICE_S = 2;
+const SLICE_S = 1;
 /** Uncounted time each server runs under load first (JIT, pools, caches). */
 const WARMUP_S = 0.5;
 const rounds = Math.max(1, Math.round(seconds / SLICE_S));
@@ -130,11 +130,31 @@ const bare: Load = {
 };
 
 const base = `http://127.0.0.1:${apiServer.port}`;
-const post = (body: unknown) => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
+const JSON_TYPE = { "content-type": "application/json" };
+const post = (body: BodyInit): RequestInit => ({ method: "POST", headers: JSON_TYPE, body });
+/**
+ * The step bodies of each task, encoded once: they are the same in every episode of the task (a
+ * load generator need not rebuild them per request; the server still reads and checks each one).
+ */
+const enc = new TextEncoder();
+const bodies = new Map(env.tasks.map((task) => [task, {
+  calls: task.gold.map((g, i) =>
+    enc.encode(JSON.stringify({
+      message: {
+        role: "assistant",
+        content: null,
+        tool_calls: [{
+          id: `c${i}`,
+          type: "function",
+          function: { name: g.tool, arguments: JSON.stringify(g.args) },
+        }],
+      },
+    }))
+  ),
+  answer: enc.encode(JSON.stringify({ message: { role: "assistant", content: task.answer } })),
+  /** add_stock calls among the gold: what this session's own log should hold, at most. */
+  writes: task.gold.filter((g) => g.tool === "add_stock").length,
+}]));
 let n = 0;
 const api: Load = {
   name: `environment API steps (${env.name}, declarative)`,
@@ -142,49 +162,29 @@ const api: Load = {
   client: async (stop, lat, stats) => {
     while (!stop()) {
       const task = env.tasks[n++ % env.tasks.length];
+      const body = bodies.get(task)!;
       const s = await timed(
         [],
         stats,
         `${base}/v1/sessions`,
-        post({ env: env.name, task: task.id, protocol: "direct", seed: n }),
+        post(JSON.stringify({ env: env.name, task: task.id, protocol: "direct", seed: n })),
       );
       if (s.status !== 201) {
         stats.failures++;
         continue;
       }
-      const id = s.body.session;
-      for (const [i, g] of task.gold.entries()) {
-        await timed(
-          lat,
-          stats,
-          `${base}/v1/sessions/${id}/step`,
-          post({
-            message: {
-              role: "assistant",
-              content: null,
-              tool_calls: [{
-                id: `c${i}`,
-                type: "function",
-                function: { name: g.tool, arguments: JSON.stringify(g.args) },
-              }],
-            },
-          }),
-        );
-      }
+      const session = `${base}/v1/sessions/${s.body.session}`;
+      const step = `${session}/step`;
+      for (const call of body.calls) await timed(lat, stats, step, post(call));
       // Isolation: this session's state reflects its own writes and nobody else's.
-      const st = await timed([], stats, `${base}/v1/sessions/${id}`);
-      const done = await timed(
-        lat,
-        stats,
-        `${base}/v1/sessions/${id}/step`,
-        post({ message: { role: "assistant", content: task.answer } }),
-      );
+      const st = await timed([], stats, session);
+      const done = await timed(lat, stats, step, post(body.answer));
       if (!done.body.result?.success) stats.failures++;
       if (task.tags.includes("write") || task.gold.length > 0) {
         const log = (st.body.state?.log ?? []) as unknown[];
-        if (log.length > task.gold.filter((g) => g.tool === "add_stock").length) stats.leaks++;
+        if (log.length > body.writes) stats.leaks++;
       }
-      await timed([], stats, `${base}/v1/sessions/${id}`, { method: "DELETE" });
+      await timed([], stats, session, { method: "DELETE" });
       stats.episodes++;
     }
   },
