@@ -83,7 +83,10 @@ interface Stats {
 
 const newStats = (): Stats => ({ requests: 0, fivexx: 0, leaks: 0, episodes: 0, failures: 0 });
 
-/** Run `load` for `s` seconds with all its clients; count it unless it is the warm-up. */
+/**
+ * Run `load` for `s` seconds with all its clients. Errors (5xx, leaks, failed episodes) always
+ * count; requests, time, CPU and latencies only when `counted` (not in the warm-up).
+ */
 async function slice(load: Load, s: number, counted: boolean) {
   const lat: number[] = [];
   const stats = newStats();
@@ -94,9 +97,13 @@ async function slice(load: Load, s: number, counted: boolean) {
   await Promise.all(Array.from({ length: CLIENTS }, () => load.client(stop, lat, stats)));
   const cpu1 = [cpuSeconds(load.pid), cpuSeconds("self")];
   const took = (performance.now() - t0) / 1000;
+  load.stats.fivexx += stats.fivexx;
+  load.stats.leaks += stats.leaks;
+  load.stats.failures += stats.failures;
   if (!counted) return;
   for (const x of lat) load.lat.push(x);
-  for (const k of Object.keys(stats) as (keyof Stats)[]) load.stats[k] += stats[k];
+  load.stats.requests += stats.requests;
+  load.stats.episodes += stats.episodes;
   load.seconds += took;
   load.serverCpu += cpu1[0] - cpu0[0];
   load.clientCpu += cpu1[1] - cpu0[1];
@@ -113,6 +120,8 @@ async function timed(lat: number[], stats: Stats, url: string, init?: RequestIni
   return { status: res.status, body };
 }
 
+/** The machine's 1-minute load average before the run: a busy machine moves every figure. */
+const loadBefore = Deno.loadavg()[0];
 const suite = await loadSuite(suiteFile);
 const env = suite.envs.find((e) => e.name === envName)!;
 const bareServer = await start("bare");
@@ -213,7 +222,9 @@ const ratios = api.slices.map((x, r) => x / bare.slices[r]);
 console.log(
   `serve load: ${CLIENTS} concurrent clients, ${rounds} rounds of ${
     sliceS.toFixed(1)
-  } s per load (bare and API alternating, after ${WARMUPS} × ${WARMUP_S} s of each uncounted), loopback, client and servers on this machine`,
+  } s per load (bare and API alternating, after ${WARMUPS} × ${WARMUP_S} s of each uncounted), loopback, client and servers on this machine (${navigator.hardwareConcurrency} CPUs, 1-minute load average ${
+    loadBefore.toFixed(2)
+  } before the run)`,
 );
 console.log("| round | bare requests/s | API requests/s | API ÷ bare |");
 console.log("| --: | --: | --: | --: |");
@@ -252,5 +263,5 @@ console.log(
     (rps(api) / rps(bare)).toFixed(2)
   }× the bare route in total, ${
     medianRatio.toFixed(2)
-  }× the median of rounds; ${api.stats.episodes} episodes`,
+  }× the median of rounds; ${api.stats.episodes} episodes (5xx, leaks and failed episodes count the warm-up too)`,
 );
