@@ -82,6 +82,17 @@ interface Stats {
 }
 
 const newStats = (): Stats => ({ requests: 0, fivexx: 0, leaks: 0, episodes: 0, failures: 0 });
+const newLoad = (name: string, pid: number, client: Load["client"]): Load => ({
+  name,
+  pid,
+  client,
+  lat: [],
+  stats: newStats(),
+  seconds: 0,
+  serverCpu: 0,
+  clientCpu: 0,
+  slices: [],
+});
 
 /**
  * Run `load` for `s` seconds with all its clients. Errors (5xx, leaks, failed episodes) always
@@ -128,19 +139,13 @@ const bareServer = await start("bare");
 const apiServer = await start("env");
 
 const bareUrl = `http://127.0.0.1:${bareServer.port}/bare`;
-const bare: Load = {
-  name: "bare hono route (constant JSON)",
-  pid: bareServer.child.pid,
-  client: async (stop, lat, stats) => {
+const bare = newLoad(
+  "bare hono route (constant JSON)",
+  bareServer.child.pid,
+  async (stop, lat, stats) => {
     while (!stop()) await timed(lat, stats, bareUrl);
   },
-  lat: [],
-  stats: newStats(),
-  seconds: 0,
-  serverCpu: 0,
-  clientCpu: 0,
-  slices: [],
-};
+);
 
 const base = `http://127.0.0.1:${apiServer.port}`;
 const JSON_TYPE = { "content-type": "application/json" };
@@ -169,10 +174,10 @@ const bodies = new Map(env.tasks.map((task) => [task, {
   writes: task.gold.filter((g) => g.tool === "add_stock").length,
 }]));
 let n = 0;
-const api: Load = {
-  name: `environment API steps (${env.name}, declarative)`,
-  pid: apiServer.child.pid,
-  client: async (stop, lat, stats) => {
+const api = newLoad(
+  `environment API steps (${env.name}, declarative)`,
+  apiServer.child.pid,
+  async (stop, lat, stats) => {
     while (!stop()) {
       const task = env.tasks[n++ % env.tasks.length];
       const body = bodies.get(task)!;
@@ -201,13 +206,7 @@ const api: Load = {
       stats.episodes++;
     }
   },
-  lat: [],
-  stats: newStats(),
-  seconds: 0,
-  serverCpu: 0,
-  clientCpu: 0,
-  slices: [],
-};
+);
 
 for (let w = 0; w < WARMUPS; w++) {
   for (const load of [bare, api]) await slice(load, WARMUP_S, false);
