@@ -80,7 +80,7 @@ Deno.test("native and onnxruntime-node: refilled `reuse` inputs and logits writt
       const f = feeds([id], len, kept);
       f.input_ids = { type: "int64", data: ids, dims: [1, 1], reuse: true };
       f.position_ids = { type: "int64", data: pos, dims: [1, 1], reuse: true };
-      // A new length each step: the kept wrapper is rebuilt for the new dims.
+      // A longer mask each step: a new view of one buffer, wrapped once and kept with it.
       const mask = ones.subarray(0, len + 1);
       f.attention_mask = { type: "int64", data: mask, dims: [1, len + 1], reuse: true };
       const target = { type: "float32", data: logits, dims: [1, 1, 1287], reuse: true };
@@ -95,6 +95,27 @@ Deno.test("native and onnxruntime-node: refilled `reuse` inputs and logits writt
     }
     for (const t of [...Object.values(kept), ...Object.values(plain)]) t.dispose?.();
     assert.equal(NativeTensor.live, before);
+    // One array kept under new dims (two tokens of one row, then one token of two rows): the
+    // wrapper is rebuilt, and the results are the plain ones.
+    const two = BigInt64Array.from([5n, 17n]), mask2 = ones.subarray(0, 2);
+    for (const dims of [[1, 2], [2, 1]]) {
+      const f = feeds([5, 17], 0);
+      f.input_ids = { type: "int64", data: two, dims, reuse: true };
+      f.attention_mask = { type: "int64", data: mask2, dims, reuse: true };
+      f.position_ids = {
+        type: "int64",
+        data: BigInt64Array.from(dims[0] === 1 ? [0n, 1n] : [0n, 0n]),
+        dims,
+      };
+      for (const name of Object.keys(f).filter((n) => n.startsWith("past_"))) {
+        f[name] = { type: "float32", data: new Float32Array(0), dims: [dims[0], HEADS, 0, DIM] };
+      }
+      const got = await s.run(f);
+      const want = await s.run({ ...f, input_ids: { ...f.input_ids, data: two.slice() } });
+      assert.deepEqual(got.logits.dims, [...dims, 1287]);
+      assert.deepEqual(got.logits.data, want.logits.data, `[${dims}]`);
+      for (const t of [...Object.values(got), ...Object.values(want)]) t.dispose?.();
+    }
     // A buffer of the wrong shape is refused, with the output's name.
     const small = { type: "float32", data: new Float32Array(1287), dims: [1, 2, 1287] };
     await assert.rejects(() => s.run(feeds([3, 4], 0), undefined, { logits: small }), /logits/);
