@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { sha256Hex } from "../../spec/files.ts";
+import { createHash } from "node:crypto";
 import type { EndpointAgentSpec, EndpointOptions } from "../../spec/types.ts";
 import { type Agent, AgentSetupError } from "../agent.ts";
 import type { AssistantMessage, Message } from "../messages.ts";
@@ -145,6 +145,9 @@ export function endpointAgent(
     concurrency: o.concurrency,
     stats,
     ...(store ? { cacheFile } : {}),
+    async close() {
+      if (cache) await (await cache).close();
+    },
     async check() {
       const entries = replay ? (await openCache()).size : 0;
       let res: Response;
@@ -186,7 +189,9 @@ export function endpointAgent(
           const request = wire.body(o, { messages, tools, seed: ctx.seed });
           const body = JSON.stringify(request);
           // The seed is part of the key even where the API takes none (Anthropic's).
-          const hash = store ? await sha256Hex(`${wire.api}\n${ctx.seed}\n${body}`) : "";
+          const hash = store
+            ? createHash("sha256").update(`${wire.api}\n${ctx.seed}\n${body}`).digest("hex")
+            : "";
           let reply: unknown;
           const hit = replay ? (await openCache()).get(hash) : undefined;
           if (hit !== undefined) {

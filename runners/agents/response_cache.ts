@@ -12,6 +12,7 @@ import { dirname } from "node:path";
  * const file = await Deno.makeTempFile({ suffix: ".jsonl" });
  * const c = await ResponseCache.open(file);
  * await c.put("ab12", { choices: [] }, 12.5);
+ * await c.close();
  * console.assert((await ResponseCache.open(file)).get("ab12") !== undefined);
  * ```
  */
@@ -20,6 +21,9 @@ export class ResponseCache {
   #writing: Promise<void> = Promise.resolve();
   /** The file ends in a cut-off line: the next append starts a new one. */
   #cut = false;
+  /** Opened for appending at the first `put`, kept open until `close`. */
+  #handle?: Deno.FsFile;
+  #enc = new TextEncoder();
 
   private constructor(readonly file: string) {}
 
@@ -60,9 +64,22 @@ export class ResponseCache {
     }\n`;
     this.#cut = false;
     this.#writing = this.#writing.then(async () => {
-      await Deno.mkdir(dirname(this.file), { recursive: true });
-      await Deno.writeTextFile(this.file, line, { append: true });
+      if (!this.#handle) {
+        await Deno.mkdir(dirname(this.file), { recursive: true });
+        this.#handle = await Deno.open(this.file, { append: true, create: true });
+      }
+      // One write call per line: an O_APPEND write lands whole, after whatever another shard wrote.
+      const bytes = this.#enc.encode(line);
+      let done = 0;
+      while (done < bytes.length) done += await this.#handle.write(bytes.subarray(done));
     });
     return this.#writing;
+  }
+
+  /** Finish pending writes and close the file. */
+  async close(): Promise<void> {
+    await this.#writing.catch(() => {});
+    this.#handle?.close();
+    this.#handle = undefined;
   }
 }
