@@ -452,10 +452,6 @@ async function runOpened(
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const { planned, agents, models } = opts;
   await Deno.mkdir(opts.out, { recursive: true });
-  // A report from an earlier run in this folder must not pass for this run's.
-  for (const f of ["report.json", "report.md", "report.html"]) {
-    await Deno.remove(join(opts.out, f)).catch(() => {});
-  }
   const git = await gitInfo();
   const provenance: Omit<Provenance, "finished_at" | "shards"> & { finished_at: string } = {
     tooltrial_version: VERSION,
@@ -489,6 +485,11 @@ async function runOpened(
     planned,
     provenance,
   });
+  // The log is this run's (openRunLog refuses another run's folder, which is left untouched): a
+  // report from an interrupted earlier attempt must not pass for this run's.
+  for (const f of ["report.json", "report.md", "report.html"]) {
+    await Deno.remove(join(opts.out, f)).catch(() => {});
+  }
   const bar = progressBar(planned, {
     label: `${suite.name} `,
     enabled: opts.quiet ? false : undefined,

@@ -133,6 +133,9 @@ Deno.test("runs: a run killed with SIGKILL resumes with no episode lost or repea
   assert.equal(other.code, 2);
   assert.match(other.err, /holds run .*not run .*choose another --out folder/);
   assert.equal((await lines(log)).length, rerunEvents.length);
+  // Its reports too: a refused bench deletes nothing.
+  for (const f of ["report.json", "report.md", "report.html"]) await Deno.stat(join(dir, f));
+  assert.equal(figures(await readReport(dir)), figures(await readReport(whole)));
 });
 
 Deno.test("runs: reproduce reruns a report exactly, and refuses when a spec changed", async () => {
