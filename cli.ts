@@ -17,6 +17,7 @@ import {
 } from "./runners/agents/mod.ts";
 import {
   inShard,
+  lockRunDir,
   LogError,
   openRunLog,
   planRun,
@@ -452,6 +453,32 @@ async function runOpened(
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const { planned, agents, models } = opts;
   await Deno.mkdir(opts.out, { recursive: true });
+  // One writer per folder: two runs would interleave their lines in one log.
+  const unlock = await lockRunDir(opts.out);
+  try {
+    return await runLocked(suite, sel, opts);
+  } finally {
+    await unlock();
+  }
+}
+
+async function runLocked(
+  suite: SuiteSpec,
+  sel: Selection,
+  opts: {
+    out: string;
+    id: string;
+    shard?: { index: number; count: number };
+    concurrency: number;
+    command: string[];
+    quiet: boolean;
+    record?: boolean;
+    planned: number;
+    agents: Map<string, Agent>;
+    models: Agent[];
+  },
+): Promise<{ logPath: string; planned: number; resumed: number }> {
+  const { planned, agents, models } = opts;
   const git = await gitInfo();
   const provenance: Omit<Provenance, "finished_at" | "shards"> & { finished_at: string } = {
     tooltrial_version: VERSION,
@@ -484,6 +511,9 @@ async function runOpened(
     shard: opts.shard ?? null,
     planned,
     provenance,
+  }, {
+    // A complete log without its report: the report phase was cut short; only it runs again.
+    finished: !opts.shard && !(await exists(join(opts.out, "report.json"))) ? "keep" : "restart",
   });
   // The log is this run's (openRunLog refuses another run's folder, which is left untouched): a
   // report from an interrupted earlier attempt must not pass for this run's.
@@ -530,6 +560,11 @@ async function runOpened(
   }
   bar.done();
   return { logPath, planned, resumed: done.size };
+}
+
+/** Whether a file exists. */
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
 }
 
 /** Write report.json, report.md and report.html into a folder (report.json last: it marks "done"). */
