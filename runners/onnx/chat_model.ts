@@ -32,8 +32,11 @@ export interface TurnRequest {
   maxNewTokens: number;
   /** Strings that end the turn, besides the model's end-of-turn tokens. */
   stop: readonly string[];
-  /** The sequence's cache from its previous turn, if it kept one. */
-  cache?: KvCache;
+  /**
+   * The sequence's cache from its previous turn, if it kept one — or a function that picks one
+   * for the rendered prompt's token ids (a server choosing among recent replies).
+   */
+  cache?: KvCache | ((ids: readonly number[]) => KvCache | undefined);
   /** Text the reply is made to start with (written after the generation prompt, then continued). */
   prefix?: string;
   /** Read `<tool_call>` blocks out of the reply (default true); false: the reply is all content. */
@@ -184,7 +187,7 @@ export async function openChatModel(name: string, opts: ChatModelOptions): Promi
       if (room <= 0) throw new ContextFullError(ids.length, maxContext, name);
       const r = await decoder.generate({
         ids,
-        cache: req.cache,
+        cache: typeof req.cache === "function" ? req.cache(ids) : req.cache,
         sampling: req.sampling,
         rng: turnRng(req.seed, turnIndex(req.messages)),
         maxNewTokens: Math.min(req.maxNewTokens, room),
