@@ -8,7 +8,7 @@ import { openaiAgent } from "../runners/agents/openai.ts";
 import type { EpisodeRecord } from "../runners/events.ts";
 import { runCli } from "../testdata/cli.ts";
 import { createApp, createModelApp } from "./app.ts";
-import { closeServedModels, openServedModels, type ServedModel } from "./openai_api.ts";
+import { closeServedModels, complete, openServedModels, type ServedModel } from "./openai_api.ts";
 
 const TINY = { name: "tiny", path: "models/tiny-random" };
 const MINI = { name: "mini", path: "models/toolmaster-mini/trial-sft" };
@@ -262,6 +262,39 @@ Deno.test("serve --model: the same seed gives the same reply; another seed anoth
     const g2 = await post(base, ask({ temperature: 0, seed: 2 }));
     assert.deepEqual(g1.json.choices, g2.json.choices);
   });
+});
+
+Deno.test("serve --model: a conversation's next request continues from its last reply's cache", async () => {
+  // The trained policy's reply re-renders token for token (the random model's starts with a
+  // space the message's content trims away, so it would share nothing past the prompt).
+  const computed = async (replyCache: number) => {
+    const models = await openServedModels([MINI], { device: ["cpu"], replyCache });
+    try {
+      const stats = models.get("mini")!.chat.decoder.stats;
+      const first = await complete(models, LIBRARY);
+      const before = stats.computed;
+      const next = await complete(models, {
+        ...LIBRARY,
+        messages: [...LIBRARY.messages, first.choices[0].message, {
+          role: "user",
+          content: "And?",
+        }],
+      });
+      return { computed: stats.computed - before, next };
+    } finally {
+      await closeServedModels(models);
+    }
+  };
+  const kept = await computed(64), none = await computed(0);
+  assert.deepEqual(
+    kept.next.choices,
+    none.next.choices,
+    "the cache changes the work, not the reply",
+  );
+  assert.ok(
+    kept.computed < none.computed,
+    `with the reply's cache the second turn computes less (${kept.computed} vs ${none.computed} tokens)`,
+  );
 });
 
 Deno.test("serve --model: stop strings end the reply and are left out of it", async () => {
