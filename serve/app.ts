@@ -19,6 +19,7 @@ import { openApi } from "./openapi.ts";
 import { mcpRoutes } from "./mcp.ts";
 import { viewer } from "./viewer.ts";
 import { openaiRoutes, type ServedModel } from "./openai_api.ts";
+import { readBody } from "./read_body.ts";
 
 export interface ServeOptions {
   suite: SuiteSpec;
@@ -51,31 +52,6 @@ const validators: Record<string, ValidateFunction> = {
   create: ajv.compile(createSession),
   step: ajv.compile(stepSession),
 };
-
-/**
- * A request body as text, refusing (413) more than `max` bytes even when no length was declared
- * (a declared length over `max` was refused before the app saw the request: serve/limits.ts).
- */
-async function readBody(c: Context, max: number): Promise<string> {
-  if (c.req.header("content-length") !== undefined || !c.req.raw.body) return await c.req.text();
-  const reader = c.req.raw.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new ApiError(413, "request body too large", `at most ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let off = 0;
-  for (const ch of chunks) all.set(ch, off), off += ch.length;
-  return new TextDecoder().decode(all);
-}
 
 /** Parse and schema-check a JSON body; throws ApiError (400/413/422) with the first problems. */
 async function body<T>(c: Context, kind: keyof typeof validators, max: number): Promise<T> {
@@ -309,7 +285,7 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
     return c.json({ closed: true, result: resultOf(rec) });
   });
 
-  if (opts.models) app.route("/v1", openaiRoutes(opts.models));
+  if (opts.models) app.route("/v1", openaiRoutes(opts.models, { maxBodyBytes: maxBody }));
   app.route("/mcp", mcpRoutes(store));
   app.route("/", viewer({ runsDir: opts.runsDir ?? "runs" }));
   limit(app, {
@@ -373,9 +349,10 @@ export function createModelApp(
     )
   );
   if (opts.token) requireToken(app, opts.token);
-  app.route("/v1", openaiRoutes(opts.models));
+  const maxBodyBytes = opts.maxBodyBytes ?? 1 << 20;
+  app.route("/v1", openaiRoutes(opts.models, { maxBodyBytes }));
   limit(app, {
-    maxBodyBytes: opts.maxBodyBytes ?? 1 << 20,
+    maxBodyBytes,
     timeoutMs: opts.timeoutMs ?? MODEL_TIMEOUT_MS,
   });
   return app;

@@ -20,6 +20,8 @@ import { parseToolCalls } from "../runners/onnx/tool_calls.ts";
 import type { AssistantMessage } from "../runners/messages.ts";
 import { SpecError } from "../spec/mod.ts";
 import { type ChatRequest, OpenAiError, parseChatRequest } from "./chat_request.ts";
+import { readBody } from "./read_body.ts";
+import { ApiError } from "./sessions.ts";
 
 /** Tokens a reply may have when the request sets no `max_tokens` (the `onnx:` agent's default). */
 export const DEFAULT_MAX_TOKENS = 256;
@@ -290,7 +292,10 @@ export async function complete(models: Map<string, ServedModel>, body: unknown) 
  * await closeServedModels(models);
  * ```
  */
-export function openaiRoutes(models: Map<string, ServedModel>): Hono {
+export function openaiRoutes(
+  models: Map<string, ServedModel>,
+  opts: { maxBodyBytes?: number } = {},
+): Hono {
   const app = new Hono();
   const entry = (m: ServedModel) => ({
     id: m.name,
@@ -318,8 +323,11 @@ export function openaiRoutes(models: Map<string, ServedModel>): Hono {
   app.post("/chat/completions", async (c) => {
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
-    } catch {
+      body = JSON.parse(await readBody(c, opts.maxBodyBytes ?? 1 << 20));
+    } catch (err) {
+      if (err instanceof ApiError) {
+        return openAiError(c, new OpenAiError(err.status, `${err.message}: ${err.hint}`));
+      }
       return openAiError(
         c,
         new OpenAiError(

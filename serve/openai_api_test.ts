@@ -229,6 +229,24 @@ Deno.test("serve --model: bad requests are 400/404 in OpenAI's error shape, nami
   });
 });
 
+Deno.test("serve --model: a body over the size limit is refused (413), with or without a length", async () => {
+  const models = await openServedModels([TINY], { device: ["cpu"] });
+  try {
+    const app = createModelApp({ models, maxBodyBytes: 1000 });
+    const big = JSON.stringify(ask({ messages: [{ role: "user", content: "x".repeat(2000) }] }));
+    const declared = await app.request("/v1/chat/completions", { method: "POST", body: big });
+    assert.equal(declared.status, 413);
+    const streamed = await app.request("/v1/chat/completions", {
+      method: "POST",
+      body: new Blob([big]).stream(),
+    });
+    assert.equal(streamed.status, 413);
+    assert.match((await streamed.json()).error.message, /too large: at most 1000 bytes/);
+  } finally {
+    await closeServedModels(models);
+  }
+});
+
 Deno.test("serve --model: concurrent requests are all answered, batched, each as if alone", async () => {
   await withServer(async (base, models) => {
     const bodies = Array.from({ length: 12 }, (_, i) =>
