@@ -273,6 +273,9 @@ export async function complete(models: Map<string, ServedModel>, body: unknown) 
       prompt_tokens: r.promptTokens,
       completion_tokens: r.completionTokens,
       total_tokens: r.promptTokens + r.completionTokens,
+      // What the conversation's last reply cache already held (OpenAI's name for it); the rest is
+      // what the in-process agent counts as the turn's prompt tokens.
+      prompt_tokens_details: { cached_tokens: r.promptTokens - r.prefilled },
     },
   };
 }

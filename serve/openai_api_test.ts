@@ -298,12 +298,17 @@ Deno.test("serve --model: a conversation's next request continues from its last 
           content: "And?",
         }],
       });
+      assert.equal(first.usage.prompt_tokens_details.cached_tokens, 0);
       return { computed: stats.computed - before, next };
     } finally {
       await closeServedModels(models);
     }
   };
   const kept = await computed(64), none = await computed(0);
+  assert.ok(
+    kept.next.usage.prompt_tokens_details.cached_tokens >
+      none.next.usage.prompt_tokens_details.cached_tokens,
+  );
   assert.deepEqual(
     kept.next.choices,
     none.next.choices,
