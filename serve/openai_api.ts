@@ -18,8 +18,7 @@ import type { Device } from "../runners/onnx/providers.ts";
 import type { Sampling } from "../runners/onnx/sampler.ts";
 import { parseToolCalls } from "../runners/onnx/tool_calls.ts";
 import type { AssistantMessage } from "../runners/messages.ts";
-import { SpecError } from "../spec/mod.ts";
-import { type ChatRequest, OpenAiError, parseChatRequest } from "./chat_request.ts";
+import { OpenAiError, parseChatRequest } from "./chat_request.ts";
 import { readBody } from "./read_body.ts";
 import { ApiError } from "./sessions.ts";
 
@@ -343,7 +342,6 @@ export function openaiRoutes(
       return c.json(await complete(models, body));
     } catch (err) {
       if (err instanceof OpenAiError) return openAiError(c, err);
-      if (err instanceof SpecError) throw err;
       console.error(`tooltrial serve: ${err instanceof Error ? err.stack : String(err)}`);
       return openAiError(
         c,
@@ -353,5 +351,3 @@ export function openaiRoutes(
   });
   return app;
 }
-
-export type { ChatRequest };
