@@ -87,6 +87,8 @@ const agent = openaiAgent({
     max_tokens: MAX_TOKENS,
     timeout_s: 600,
     retries: 0,
+    concurrency: 16,
+    cache: false,
   },
 });
 async function viaAgent(c: { messages: Message[]; seed: number }): Promise<number> {

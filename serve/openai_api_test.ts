@@ -453,6 +453,8 @@ protocols:
             max_tokens: 64,
             timeout_s: 60,
             retries: 0,
+            concurrency: 16,
+            cache: false,
           },
         });
         const served = await runSuite(suite, {
@@ -472,3 +474,73 @@ protocols:
     }
   });
 }
+
+Deno.test("serve --model + bench: a suite's openai agent on the served policy gives the in-process agent's episodes; a rerun replays the cache", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tooltrial-served-bench-" });
+  const suite = (agent: string) =>
+    `tooltrial: 1
+suite: served
+envs: [${Deno.cwd()}/envs/library, ${Deno.cwd()}/envs/convert]
+tasks_per_env: 2
+variants:
+  renamed: [ { rename_tools: { level: medium } } ]
+agents:
+  policy: ${agent}
+protocols:
+  direct: {}
+  trial: { trial_budget: 2 }
+`;
+  // Everything an episode did, without timings, tokens and the run id.
+  const played = async (run: string) =>
+    (await Deno.readTextFile(`${run}/episodes.jsonl`)).trim().split("\n").map((l) => JSON.parse(l))
+      .filter((e) => e.type !== "run" && e.type !== "variant").map((e) =>
+        JSON.stringify(
+          e,
+          (k, v) =>
+            ["ms", "usage", "tokens", "prompt_tokens", "provider"].includes(k) ? undefined : v,
+        )
+      );
+  try {
+    await withServer(async (base) => {
+      await Deno.writeTextFile(
+        `${dir}/local.yaml`,
+        suite(`{ onnx: ${Deno.cwd()}/${MINI.path}, device: [cpu], max_new_tokens: 64 }`),
+      );
+      await Deno.writeTextFile(
+        `${dir}/served.yaml`,
+        suite(`{ openai: { base_url: ${base}, model: ${MINI.name}, max_tokens: 64 } }`),
+      );
+      const local = await runCli("bench", `${dir}/local.yaml`, "--out", `${dir}/a`, "--quiet");
+      assert.equal(local.code, 0, local.err);
+      const served = await runCli(
+        "bench",
+        `${dir}/served.yaml`,
+        "--out",
+        `${dir}/b`,
+        "--cache-dir",
+        `${dir}/cache`,
+      );
+      assert.equal(served.code, 0, served.err);
+      const a = await played(`${dir}/a`), b = await played(`${dir}/b`);
+      assert.equal(a.length, b.length);
+      assert.ok(a.filter((e) => e.includes('"type":"result"')).length === 16);
+      assert.deepEqual(b, a);
+      const requests = Number(/(\d+) requests to the endpoint/.exec(served.err)?.[1]);
+      assert.ok(requests >= 16, served.err);
+      // A rerun elsewhere replays every reply: the same episodes, no request.
+      const again = await runCli(
+        "bench",
+        `${dir}/served.yaml`,
+        "--out",
+        `${dir}/c`,
+        "--cache-dir",
+        `${dir}/cache`,
+      );
+      assert.equal(again.code, 0, again.err);
+      assert.match(again.err, / 0 requests to the endpoint, \d+ replayed/);
+      assert.deepEqual(await played(`${dir}/c`), a);
+    }, [MINI]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
