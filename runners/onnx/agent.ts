@@ -6,6 +6,7 @@ import { checkSession, loadModelFolder, type ModelFolder } from "./model_folder.
 import { type Device, openSession } from "./providers.ts";
 import { GREEDY, type Sampling } from "./sampler.ts";
 import { parseToolCalls } from "./tool_calls.ts";
+import { type TokenizerJson, tokenVocab, toolCallMasks } from "./token_mask.ts";
 
 /** How a suite runs an ONNX model as an agent (the `onnx:` agent entry, normalized). */
 export interface OnnxAgentOptions {
@@ -26,6 +27,11 @@ export interface OnnxAgentOptions {
   batch: number | "auto";
   /** Strings that end a turn, besides the model's end-of-turn tokens. */
   stop: string[];
+  /**
+   * Grammar-constrained tool calls (token_mask.ts): inside `<tool_call>` only the JSON of a call
+   * to an offered tool with schema-valid arguments, closed within the turn (default false).
+   */
+  grammar?: boolean;
 }
 
 export const ONNX_DEFAULTS: Omit<OnnxAgentOptions, "path"> = {
@@ -35,6 +41,7 @@ export const ONNX_DEFAULTS: Omit<OnnxAgentOptions, "path"> = {
   sampling: GREEDY,
   batch: "auto",
   stop: [],
+  grammar: false,
 };
 
 /** An ONNX model agent, with what it actually ran on. */
@@ -95,6 +102,7 @@ export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promi
     const text = model.tokenizer.decode(generated.slice(-64), { skip_special_tokens: false });
     return opts.stop.some((s) => text.includes(s));
   };
+  const masks = opts.grammar ? await grammarMasks(model) : undefined;
   return {
     name,
     model,
@@ -107,6 +115,7 @@ export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promi
       model: opts.path,
       model_hash: model.hash,
       runtime: opened.runtime,
+      grammar: opts.grammar ?? false,
     },
     start(ctx): AgentSession {
       let cache: KvCache | undefined;
@@ -129,6 +138,7 @@ export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promi
             maxNewTokens: Math.min(opts.max_new_tokens, room),
             eos,
             stop,
+            mask: masks?.(tools).constrain(Math.min(opts.max_new_tokens, room)),
           });
           cache = r.cache;
           const reply = model.tokenizer.decode(r.tokens, { skip_special_tokens: true });
@@ -142,4 +152,10 @@ export async function openOnnxAgent(name: string, opts: OnnxAgentOptions): Promi
       await opened.session.release();
     },
   };
+}
+
+/** The grammar masks of a model folder's vocabulary (read once per agent). */
+async function grammarMasks(model: ModelFolder) {
+  const json = JSON.parse(await Deno.readTextFile(`${model.dir}/tokenizer.json`)) as TokenizerJson;
+  return toolCallMasks(tokenVocab(json, { size: model.vocabSize, eos: model.eos }));
 }
