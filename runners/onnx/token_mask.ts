@@ -167,9 +167,17 @@ export class ToolCallMask {
     for (let i = cut; i < e.valid.length; i++) logits[e.valid[i]] = -Infinity;
   }
 
-  /** A fresh sequence's mask callback: `maxNewTokens` is the turn's budget. */
-  constrain(maxNewTokens: number): (generated: readonly number[], logits: Float32Array) => void {
-    let s: GrammarState | null = this.automaton.start(), seen = 0;
+  /**
+   * A fresh sequence's mask callback: `maxNewTokens` is the turn's budget; `opened`: the prompt
+   * already ends with `<tool_call>` (a template that prefills it), so the reply starts inside a call.
+   */
+  constrain(
+    maxNewTokens: number,
+    opts: { opened?: boolean } = {},
+  ): (generated: readonly number[], logits: Float32Array) => void {
+    const a = this.automaton;
+    let s: GrammarState | null = opts.opened ? a.feedText(a.start(), OPEN_TAG) : a.start();
+    let seen = 0;
     return (generated, logits) => {
       for (; seen < generated.length && s; seen++) s = this.advance(s, generated[seen]);
       // Null only after a dead end let an unmasked token through: the rest decodes freely.
