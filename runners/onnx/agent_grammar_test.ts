@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { loadSuite } from "../../spec/mod.ts";
 import { runCli } from "../../testdata/cli.ts";
+import { runSuite } from "../run.ts";
 import { declarativeEnv } from "../../tools/mod.ts";
 import { createRng } from "../rng.ts";
 import { ONNX_DEFAULTS, openOnnxAgent } from "./agent.ts";
@@ -90,6 +91,10 @@ Deno.test("grammar: through bench, every tool call of the random model parses an
   const { events, report } = await bench(file);
   const agent = report.provenance.agents.find((a: { name: string }) => a.name === "tiny");
   assert.equal(agent.onnx.grammar, true, "recorded in the report's provenance");
+  assert.match(
+    await Deno.readTextFile(`${file}.run/report.md`),
+    /model agent tiny: .*, grammar-constrained tool calls/,
+  );
   const variant = new Map<string, string>();
   const ajv = new Ajv2020({ strict: false });
   let calls = 0, clean = 0;
@@ -111,11 +116,12 @@ Deno.test("grammar: through bench, every tool call of the random model parses an
   assert.ok(calls >= 2 && clean >= 1, `the random model made ${calls} calls (${clean} clean)`);
 });
 
-Deno.test("grammar: the random model's continuations of an opened call are all valid calls", async () => {
+Deno.test("grammar: the random model's continuations of an opened call are all valid calls, batched or not", async () => {
   const agent = await openOnnxAgent("tiny", {
     ...ONNX_DEFAULTS,
     path: "models/tiny-random",
     device: ["cpu"],
+    batch: 12,
   });
   try {
     const { model, decoder } = agent;
@@ -128,19 +134,26 @@ Deno.test("grammar: the random model's continuations of an opened call are all v
     );
     const ajv = new Ajv2020({ strict: false });
     const open = model.tokenizer.encode("<tool_call>", { add_special_tokens: false }).ids;
-    for (let seed = 0; seed < 12; seed++) {
+    const generate = (seed: number) => {
       const task = suite.envs[0].tasks[seed % suite.envs[0].tasks.length];
       const prompt = model.template.render([{ role: "user", content: task.query }], env.tools);
-      const ids = [...model.tokenizer.encode(prompt, { add_special_tokens: false }).ids, ...open];
-      const r = await decoder.generate({
-        ids,
+      return decoder.generate({
+        ids: [...model.tokenizer.encode(prompt, { add_special_tokens: false }).ids, ...open],
         sampling: { temperature: seed % 2 === 0 ? 0 : 1.5, top_k: 0, top_p: 1 },
         rng: createRng(seed),
         maxNewTokens: 64,
         eos: new Set(model.eos),
         mask: mask.constrain(64, { opened: true }),
       });
-      const reply = "<tool_call>" + model.tokenizer.decode(r.tokens, { skip_special_tokens: true });
+    };
+    const seeds = Array.from({ length: 12 }, (_, i) => i);
+    const alone = [];
+    for (const seed of seeds) alone.push((await generate(seed)).tokens);
+    const together = (await Promise.all(seeds.map(generate))).map((r) => r.tokens);
+    assert.ok(decoder.stats.maxRows > 1, "the second pass ran batched");
+    assert.deepEqual(together, alone, "each row is masked by its own grammar state");
+    for (const tokens of alone) {
+      const reply = "<tool_call>" + model.tokenizer.decode(tokens, { skip_special_tokens: true });
       const call = parseToolCalls(reply, "t").tool_calls?.[0].function;
       const tool = env.tools.find((t) => t.name === call?.name);
       assert.ok(tool, `not a call to an offered tool: ${reply}`);
@@ -154,4 +167,25 @@ Deno.test("grammar: the random model's continuations of an opened call are all v
   } finally {
     await agent.close();
   }
+});
+
+Deno.test("grammar: results do not depend on batch composition; a bad grammar value is a located error", async () => {
+  const file = await suite(true);
+  const spec = await loadSuite(file);
+  const batched = {
+    ...spec,
+    agents: spec.agents.map((a) =>
+      a.kind === "onnx" ? { ...a, onnx: { ...a.onnx, batch: 16 } } : a
+    ),
+  };
+  const strip = (rs: Awaited<ReturnType<typeof runSuite>>) =>
+    rs.map((r) => [r.id, r.answer, r.metrics.tokens, r.metrics.trial_calls]);
+  const one = strip(await runSuite(batched, { concurrency: 1, variants: ["clean"] }));
+  const many = strip(await runSuite(batched, { concurrency: 12, variants: ["clean"] }));
+  assert.deepEqual(many, one);
+  const bad = (await Deno.readTextFile(file)).replace("grammar: true", "grammar: yes");
+  await Deno.writeTextFile(file, bad);
+  const r = await runCli("validate", file);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /suite\.yaml:\d+:\d+ at \/agents\/tiny\/grammar: /);
 });
