@@ -380,6 +380,8 @@ async function runInto(
     if (!opts.quiet) {
       console.error(
         `${a.name}: runs on ${a.info!.provider}${
+          a.info!.grammar ? " with grammar-constrained tool calls" : ""
+        }${
           tried.length
             ? ` (${tried.map((t) => `${t.provider} unavailable: ${t.error}`).join("; ")})`
             : ""

@@ -25,6 +25,11 @@ export interface OnnxAgentOptions {
   batch: number | "auto";
   /** Strings that end a turn, besides the model's end-of-turn tokens. */
   stop: string[];
+  /**
+   * Grammar-constrained tool calls (token_mask.ts): inside `<tool_call>` only the JSON of a call
+   * to an offered tool with schema-valid arguments, closed within the turn (default false).
+   */
+  grammar?: boolean;
 }
 
 export const ONNX_DEFAULTS: Omit<OnnxAgentOptions, "path"> = {
@@ -34,6 +39,7 @@ export const ONNX_DEFAULTS: Omit<OnnxAgentOptions, "path"> = {
   sampling: GREEDY,
   batch: "auto",
   stop: [],
+  grammar: false,
 };
 
 /** An ONNX model agent, with what it actually ran on. */

@@ -8,6 +8,7 @@ import { checkSession, loadModelFolder, type ModelFolder } from "./model_folder.
 import { type Device, openSession } from "./providers.ts";
 import type { Sampling } from "./sampler.ts";
 import { parseToolCalls } from "./tool_calls.ts";
+import { type TokenizerJson, tokenVocab, toolCallMasks } from "./token_mask.ts";
 
 /** How to open a model folder for chat turns (the runtime half of the `onnx:` agent options). */
 export interface ChatModelOptions {
@@ -19,6 +20,11 @@ export interface ChatModelOptions {
   threads: number;
   /** Most sequences decoded in one batch; `auto`: 1 on the CPU, 16 on a GPU provider. */
   batch: number | "auto";
+  /**
+   * Grammar-constrained tool calls (token_mask.ts): inside `<tool_call>` only the JSON of a call
+   * to an offered tool with schema-valid arguments, closed within the turn (default false).
+   */
+  grammar?: boolean;
 }
 
 /** One assistant turn: the conversation so far and how to continue it. */
@@ -166,6 +172,7 @@ export async function openChatModel(name: string, opts: ChatModelOptions): Promi
       const text = model.tokenizer.decode(generated.slice(-64), { skip_special_tokens: false });
       return stop.some((s) => text.includes(s));
     };
+  const masks = opts.grammar ? await grammarMasks(model) : undefined;
   return {
     model,
     provider: opened.provider,
@@ -178,6 +185,7 @@ export async function openChatModel(name: string, opts: ChatModelOptions): Promi
       model: opts.path,
       model_hash: model.hash,
       runtime: opened.runtime,
+      grammar: opts.grammar ?? false,
     },
     async turn(req): Promise<TurnResult> {
       const prefix = req.prefix ?? "";
@@ -193,6 +201,8 @@ export async function openChatModel(name: string, opts: ChatModelOptions): Promi
         maxNewTokens: Math.min(req.maxNewTokens, room),
         eos,
         stop: stopper(req.stop),
+        // A reply made to start with `prefix` (a forced call) is constrained from where it ends.
+        mask: masks?.(req.tools).constrain(Math.min(req.maxNewTokens, room), { prefix }),
       });
       const text = prefix + model.tokenizer.decode(r.tokens, { skip_special_tokens: true });
       const message: AssistantMessage = req.toolCalls === false
@@ -213,4 +223,10 @@ export async function openChatModel(name: string, opts: ChatModelOptions): Promi
       await opened.session.release();
     },
   };
+}
+
+/** The grammar masks of a model folder's vocabulary (read once per model). */
+async function grammarMasks(model: ModelFolder) {
+  const json = JSON.parse(await Deno.readTextFile(`${model.dir}/tokenizer.json`)) as TokenizerJson;
+  return toolCallMasks(tokenVocab(json, { size: model.vocabSize, eos: model.eos }));
 }
