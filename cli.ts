@@ -168,6 +168,8 @@ Options:
   --ttl S              drop sessions idle for S seconds (default 600)
   --max-sessions N     most sessions open at once (default 1000)
   --model NAME=PATH    serve the model folder PATH as NAME on /v1/chat/completions (repeatable)
+  --grammar            constrain the models' tool calls to the request's tools and their schemas
+                       (guided decoding, as onnx: agents' grammar: true)
   -h, --help           show this help`,
   import: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
        tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
@@ -976,6 +978,7 @@ async function serve(args: string[]): Promise<number> {
       ttl: { type: "string" },
       "max-sessions": { type: "string" },
       model: { type: "string", multiple: true },
+      grammar: { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.serve);
@@ -996,7 +999,12 @@ async function serve(args: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     }
   });
-  const models = specs.length > 0 ? await openServedModels(specs) : undefined;
+  if (values.grammar && specs.length === 0) {
+    throw new UsageError("--grammar constrains served models' tool calls: give --model NAME=PATH");
+  }
+  const models = specs.length > 0
+    ? await openServedModels(specs, { grammar: values.grammar ?? false })
+    : undefined;
   const listed = models
     ? `  models ${
       [...models.values()].map((m) => `${m.name} (${m.path}, ${m.chat.provider})`).join(", ")

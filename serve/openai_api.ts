@@ -54,6 +54,8 @@ export interface ServedModelOptions {
   threads?: number;
   /** Reply caches kept per model for conversations to continue from (default 64). */
   replyCache?: number;
+  /** Grammar-constrained tool calls (guided decoding) for every served model (default false). */
+  grammar?: boolean;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function openServedModels(
         device: opts.device ?? ["cuda", "webgpu", "cpu"],
         threads: opts.threads ?? 0,
         batch: opts.batch ?? 16,
+        grammar: opts.grammar ?? false,
       });
       out.set(name, {
         name,

@@ -544,3 +544,34 @@ protocols:
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serve --model with grammar: a required call from random weights names an offered tool with schema-valid arguments", async () => {
+  const models = await openServedModels([TINY], { device: ["cpu"], grammar: true });
+  const app = createModelApp({ models });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}/v1`;
+  try {
+    const tools = declarativeEnv(library).tools;
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await post(base, {
+        ...LIBRARY,
+        model: "tiny",
+        tool_choice: "required",
+        temperature: 1,
+        max_tokens: 96,
+        seed,
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      const call = r.json.choices[0].message.tool_calls?.[0];
+      assert.ok(call, JSON.stringify(r.json.choices[0]));
+      const tool = tools.find((t) => t.name === call.function.name);
+      assert.ok(tool, `offered tool: ${call.function.name}`);
+      const args = JSON.parse(call.function.arguments);
+      const known = Object.keys((tool.parameters.properties ?? {}) as object);
+      assert.ok(Object.keys(args).every((k) => known.includes(k)), call.function.arguments);
+    }
+  } finally {
+    await server.shutdown();
+    await closeServedModels(models);
+  }
+});
