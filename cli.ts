@@ -168,6 +168,8 @@ Options:
   --ttl S              drop sessions idle for S seconds (default 600)
   --max-sessions N     most sessions open at once (default 1000)
   --model NAME=PATH    serve the model folder PATH as NAME on /v1/chat/completions (repeatable)
+  --expose-state       GET /v1/sessions/{id} includes the session's state (what checks read;
+                       off by default so an agent-side client cannot see the answer key)
   --grammar            constrain the models' tool calls to the request's tools and their schemas
                        (guided decoding, as onnx: agents' grammar: true)
   -h, --help           show this help`,
@@ -979,6 +981,7 @@ async function serve(args: string[]): Promise<number> {
       "max-sessions": { type: "string" },
       model: { type: "string", multiple: true },
       grammar: { type: "boolean" },
+      "expose-state": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.serve);
@@ -1038,6 +1041,7 @@ async function serve(args: string[]): Promise<number> {
     runsDir: values.runs ?? "runs",
     ttlMs: (intFlag(values.ttl, "ttl", 1) ?? 600) * 1000,
     maxSessions: intFlag(values["max-sessions"], "max-sessions", 1),
+    exposeState: values["expose-state"] ?? false,
   });
   const sweeper = setInterval(() => store.sweep(), 30_000);
   Deno.unrefTimer(sweeper);

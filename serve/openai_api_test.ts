@@ -234,10 +234,16 @@ Deno.test("serve --model: a body over the size limit is refused (413), with or w
   try {
     const app = createModelApp({ models, maxBodyBytes: 1000 });
     const big = JSON.stringify(ask({ messages: [{ role: "user", content: "x".repeat(2000) }] }));
-    const declared = await app.request("/v1/chat/completions", { method: "POST", body: big });
+    const json = { "content-type": "application/json" };
+    const declared = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: json,
+      body: big,
+    });
     assert.equal(declared.status, 413);
     const streamed = await app.request("/v1/chat/completions", {
       method: "POST",
+      headers: json,
       body: new Blob([big]).stream(),
     });
     assert.equal(streamed.status, 413);
