@@ -379,18 +379,19 @@ async function runInto(
     endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off },
   });
   const models = [...agents.values()].filter((a) => a.info);
+  // One line per distinct outcome: four models on the same CPU say it once.
+  const where = new Map<string, string[]>();
   for (const a of models.filter((m) => m.info!.provider !== "remote")) {
     const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
-    if (!opts.quiet) {
-      console.error(
-        `${a.name}: runs on ${a.info!.provider}${
-          a.info!.grammar ? " with grammar-constrained tool calls" : ""
-        }${
-          tried.length
-            ? ` (${tried.map((t) => `${t.provider} unavailable: ${t.error}`).join("; ")})`
-            : ""
-        }`,
-      );
+    const line = `${a.info!.provider}${
+      tried.length ? ` (${tried.map((t) => `${t.provider}: ${t.error}`).join("; ")})` : ""
+    }`;
+    const name = `${a.name}${a.info!.grammar ? " (grammar-constrained tool calls)" : ""}`;
+    where.set(line, [...where.get(line) ?? [], name]);
+  }
+  if (!opts.quiet) {
+    for (const [line, names] of where) {
+      console.error(`${names.join(", ")}: ${names.length > 1 ? "run" : "runs"} on ${line}`);
     }
   }
   try {
