@@ -447,23 +447,25 @@ function endpointStatus(agents: Map<string, Agent>): (() => string) | undefined 
     ).join("  ");
 }
 
+/** What a run with its agents open needs to know. */
+interface OpenedRun {
+  out: string;
+  id: string;
+  shard?: { index: number; count: number };
+  concurrency: number;
+  command: string[];
+  quiet: boolean;
+  record?: boolean;
+  planned: number;
+  agents: Map<string, Agent>;
+  models: Agent[];
+}
+
 async function runOpened(
   suite: SuiteSpec,
   sel: Selection,
-  opts: {
-    out: string;
-    id: string;
-    shard?: { index: number; count: number };
-    concurrency: number;
-    command: string[];
-    quiet: boolean;
-    record?: boolean;
-    planned: number;
-    agents: Map<string, Agent>;
-    models: Agent[];
-  },
+  opts: OpenedRun,
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
-  const { planned, agents, models } = opts;
   await Deno.mkdir(opts.out, { recursive: true });
   // One writer per folder: two runs would interleave their lines in one log.
   const unlock = await lockRunDir(opts.out);
@@ -477,18 +479,7 @@ async function runOpened(
 async function runLocked(
   suite: SuiteSpec,
   sel: Selection,
-  opts: {
-    out: string;
-    id: string;
-    shard?: { index: number; count: number };
-    concurrency: number;
-    command: string[];
-    quiet: boolean;
-    record?: boolean;
-    planned: number;
-    agents: Map<string, Agent>;
-    models: Agent[];
-  },
+  opts: OpenedRun,
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const { planned, agents, models } = opts;
   const git = await gitInfo();

@@ -207,6 +207,8 @@ Deno.test("runs: reruns write byte-identical logs apart from timings", async () 
         .replace(/"(started_at|finished_at)":"[^"]*"/g, '"$1":""')
         .replace(/"(concurrency)":\d+/, '"$1":0')
         .replace(/"command":\[[^\]]*\]/, '"command":[]')
+        // The chain covers the timings and the header's timestamps too.
+        .replace(/,"digest":"[0-9a-f]{64}"/, "")
     ).join("\n");
   const [x, y] = [await timeless(a), await timeless(b)];
   assert.ok(x.length > 10_000);
@@ -241,5 +243,57 @@ Deno.test("runs: a run killed while writing its report only writes it again; a f
   await Deno.writeTextFile(lock, JSON.stringify({ pid: gone.pid, host: Deno.hostname() }));
   assert.equal((await quiet(...args, "--quiet")).code, 0);
   await assert.rejects(Deno.stat(lock));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("runs: report, merge and reproduce refuse a log edited after it was written, naming the episode", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.equal((await quiet("bench", "testdata/good/suite.yaml", "--out", dir, "--quiet")).code, 0);
+  const log = join(dir, "episodes.jsonl");
+  const good = await Deno.readTextFile(log);
+  // report renders report.json when there is one: without it, it reads the log.
+  await Deno.remove(join(dir, "report.json"));
+  const edits: [string, (s: string) => string, RegExp][] = [
+    [
+      "a flipped success",
+      (s) => s.replace('"success":true', '"success":false'),
+      /:\d+: episode mini\/clean\/mini-1\/oracle\/direct\/0\.0 (does not match its digest|says success false)/,
+    ],
+    [
+      "an edited call",
+      (s) => s.replace('"arguments":{"id":"w1"}', '"arguments":{"id":"w2"}'),
+      /:\d+: episode \S+ does not match its digest/,
+    ],
+    [
+      "a dropped episode",
+      (s) => {
+        const lines = s.split("\n");
+        const i = lines.findIndex((l) => l.includes('"type":"result"'));
+        const start = lines.findIndex((l) => l.includes('"type":"episode"'), i);
+        const end = lines.findIndex((l, k) => k > start && l.includes('"type":"result"'));
+        return [...lines.slice(0, start), ...lines.slice(end + 1)].join("\n");
+      },
+      /does not match its digest/,
+    ],
+  ];
+  for (const [what, edit, message] of edits) {
+    await Deno.writeTextFile(log, edit(good));
+    for (const args of [["report", dir], ["merge", dir, "--out", join(dir, "m")]]) {
+      const r = await quiet(...args);
+      assert.equal(r.code, 2, `${what}: ${args[0]}`);
+      assert.match(r.err, message, `${what}: ${args[0]}`);
+      assert.match(r.err, /edited or damaged after it was written/);
+    }
+  }
+  // A log from before digests is read as it is, but its success must follow from its checks.
+  const legacy = good.replace(/,"digest":"[0-9a-f]{64}"/g, "");
+  await Deno.writeTextFile(log, legacy);
+  assert.equal((await quiet("report", dir, "--format", "json")).code, 0);
+  await Deno.writeTextFile(log, legacy.replace('"success":true', '"success":false'));
+  const flipped = await quiet("report", dir);
+  assert.equal(flipped.code, 2);
+  assert.match(flipped.err, /says success false, but every check passed/);
+  await Deno.writeTextFile(log, good);
+  assert.equal((await quiet("report", dir, "--format", "json")).code, 0);
   await Deno.remove(dir, { recursive: true });
 });
