@@ -525,7 +525,8 @@ async function runLocked(
   }
   const bar = progressBar(planned, {
     label: `${suite.name} `,
-    enabled: opts.quiet ? false : undefined,
+    enabled: !opts.quiet,
+    start: done.size,
     status: endpointStatus(agents),
   });
   if (!opts.quiet) {
