@@ -16,6 +16,7 @@ import {
   openAgents,
 } from "./runners/agents/mod.ts";
 import {
+  auditTasks,
   inShard,
   LogError,
   openRunLog,
@@ -100,13 +101,20 @@ Options:
                        cassette (needs --allow-net); without it they replay the cassette
   --quiet              print nothing but errors
   -h, --help           show this help`,
-  validate: `Usage: tooltrial validate FILE...
+  validate: `Usage: tooltrial validate FILE... [--fast]
 
 Loads each env (a folder with env.yaml, or the YAML file), suite or training file, checks it against the
 JSON Schemas in spec/schema/ and every cross-reference (tools, tables, expressions, data files),
-and prints each problem as file:line:col with a hint. Exit 2 if any file has a problem.
+then proves each task right: its gold calls replayed as the oracle makes them, on a fresh copy of
+the state, under clean and every variant of the suite (a bare env: the seven default variants,
+see the README), must all succeed and its checks must pass with the reference answer; every value
+an answer check expects must appear in the gold calls' results or the query (unless the task is
+tagged compute or says grounded: false); no two tasks may share a query or accept each other's
+answer. Tasks whose gold calls need an MCP server are not replayed (listed). Prints each problem
+as file:line:col with a hint. Exit 2 if any file has a problem.
 
 Options:
+  --fast               skip the replay (schema and cross-references only)
   -h, --help           show this help`,
   report: `Usage: tooltrial report RUN [--format md|html|junit|json] [--out FILE]
 
@@ -614,7 +622,7 @@ async function bench(args: string[]): Promise<number> {
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = parse(args, { fast: { type: "boolean" } });
   if (values.help) return print(HELP.validate);
   if (positionals.length === 0) {
     throw new UsageError("validate needs at least one file: tooltrial validate envs/library");
@@ -638,7 +646,24 @@ async function validate(args: string[]): Promise<number> {
         : `suite "${r.spec.name}": ${r.spec.envs.length} envs, ${
           r.spec.envs.reduce((n, e) => n + e.tasks.length, 0)
         } tasks`;
-      console.log(`ok  ${file}  (${what})`);
+      const audit = values.fast ? undefined : await auditTasks(
+        r.kind === "env" ? [r.spec] : r.spec.envs,
+        r.kind === "suite" ? { suite: r.spec } : {},
+      );
+      if (audit && audit.issues.length > 0) throw new SpecError(audit.issues);
+      const replayed = audit ? `; ${audit.replayed} task replays` : "";
+      console.log(`ok  ${file}  (${what}${replayed})`);
+      if (audit && audit.skipped.length > 0) {
+        const reasons = new Map<string, string[]>();
+        for (const s of audit.skipped) {
+          const k = `${s.env}: ${s.reason}`;
+          reasons.set(k, [...reasons.get(k) ?? [], s.task]);
+        }
+        for (const [reason, tasks] of reasons) {
+          const some = tasks.length > 4 ? `${tasks.slice(0, 4).join(", ")}, …` : tasks.join(", ");
+          console.log(`    not replayed: ${reason}: ${tasks.length} (${some})`);
+        }
+      }
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       bad++;

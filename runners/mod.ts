@@ -33,4 +33,11 @@ export {
   variantEvent,
 } from "./run.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
+export {
+  DEFAULT_VARIANTS,
+  type ReplayReport,
+  replayTasks,
+  type TaskFault,
+} from "./replay_tasks.ts";
+export { auditTasks, type TaskAudit } from "./audit_tasks.ts";
 export { fileLines, LogError, type LogRecord, openRunLog, readHeader, readLog } from "./log.ts";

@@ -65,6 +65,7 @@ interface RawTask {
   query: string;
   split?: "seen" | "unseen";
   tags?: string[];
+  grounded?: boolean;
   gold?: { tool: string; args?: Record<string, unknown> }[];
   answer?: string | number | boolean;
   check: {
@@ -516,6 +517,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       query: t.query,
       split: t.split ?? "seen",
       tags: t.tags ?? [],
+      ...(t.grounded === false ? { grounded: false } : {}),
       gold,
       answer: answer ?? "",
       check,

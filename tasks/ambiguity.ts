@@ -3,6 +3,8 @@ import type { EnvSpec, TaskSpec } from "../spec/types.ts";
 /** One detected problem with a task: which task, and why a correct agent could be marked wrong (or a wrong one right). */
 export interface TaskIssue {
   task: string;
+  /** JSON pointer relative to the task: the part that makes it ambiguous. */
+  pointer: string;
   message: string;
 }
 
@@ -32,6 +34,7 @@ export function ambiguousTasks(env: EnvSpec): TaskIssue[] {
     if (first) {
       issues.push({
         task: t.id,
+        pointer: "/query",
         message: `same query as ${first.id}${
           first.answer === t.answer ? "" : " but a different reference answer"
         }`,
@@ -66,6 +69,7 @@ export function ambiguousTasks(env: EnvSpec): TaskIssue[] {
         if (others.length >= 2 && hits.some((v) => v.toLowerCase() !== n)) {
           issues.push({
             task: t.id,
+            pointer: "/check/answer/contains",
             message:
               `answer check contains "${needle}", which matches ${others.length} different ${col} values (${
                 others.slice(0, 3).map((v) => JSON.stringify(v)).join(", ")

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { runCli as cli } from "./testdata/cli.ts";
+
+// `validate` proves each task right: one broken task per fixture, each a located error (exit 2).
+const cases: [file: string, where: string, message: RegExp][] = [
+  [
+    "gold_fails.yaml",
+    "18:9 at /tasks/0/gold/0",
+    /task s-1: under clean and every variant \(typos, .*noisy\): gold call 1, get_item, fails: tool_error: unknown item w9/,
+  ],
+  [
+    "state_check.yaml",
+    "24:14 at /tasks/0/check/state",
+    /state check fails after the gold calls: state check gave false/,
+  ],
+  [
+    "answer_regex.yaml",
+    "18:24 at /tasks/0/check/answer/regex",
+    /answer regex check fails on the reference answer "Yes, 4 are left\.": does not match/,
+  ],
+  [
+    "ungrounded_number.yaml",
+    "20:32 at /tasks/0/check/answer/number",
+    /wants the number "4", which appears in no result .*count_color → \{"color":"red","count":3\}/,
+  ],
+  [
+    "ungrounded_contains.yaml",
+    "16:34 at /tasks/0/check/answer/contains",
+    /contains "d9", which appears in no result of the gold calls nor in the query/,
+  ],
+  ["duplicate_query.yaml", "17:12 at /tasks/1/query", /task s-2: same query as s-1/],
+];
+
+for (const [file, where, message] of cases) {
+  Deno.test(`validate: ${file} is a located error`, async () => {
+    const path = `testdata/bad/tasks/${file}`;
+    const r = await cli("validate", path);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.ok(r.err.includes(`${path}:${where}: `), r.err);
+    assert.match(r.err, message);
+    assert.match(r.err, /\n {4}hint: /);
+    assert.match(r.err, /1 of 1 file invalid/);
+  });
+}
+
+Deno.test("validate --fast skips the replay: a broken task passes the schema checks", async () => {
+  const r = await cli("validate", "--fast", "testdata/bad/tasks/gold_fails.yaml");
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /ok {2}testdata\/bad\/tasks\/gold_fails\.yaml {2}\(env "stock": 1 tools, 1 task\)/,
+  );
+});
+
+Deno.test("validate: a task that declares its answer computed is not asked for grounding", async () => {
+  const text = await Deno.readTextFile("testdata/bad/tasks/ungrounded_number.yaml");
+  const dir = await Deno.makeTempDir();
+  for (const [name, extra] of [["grounded", "grounded: false"], ["compute", "tags: [compute]"]]) {
+    const file = `${dir}/${name}.yaml`;
+    await Deno.writeTextFile(file, text.replace("    gold:", `    ${extra}\n    gold:`));
+    const r = await cli("validate", file);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /8 task replays/);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("validate: the built-in suites and environments replay cleanly; MCP tasks are listed as not replayed", async () => {
+  const envs = [...Deno.readDirSync("envs")].filter((e) => e.isDirectory).map((e) =>
+    `envs/${e.name}`
+  )
+    .sort();
+  const r = await cli("validate", "suite.yaml", "suites/full.yaml", ...envs);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out,
+    /ok {2}suites\/full\.yaml {2}\(suite "full": 8 envs, \d+ tasks; \d+ task replays\)/,
+  );
+  assert.match(r.out, /not replayed: memory: gold calls on an MCP server's tools .*: 7 \(/);
+});
