@@ -4,36 +4,50 @@ import { runCli as cli } from "./testdata/cli.ts";
 // `validate` proves each task right: one broken task per fixture, each a located error (exit 2).
 const cases: [file: string, where: string, message: RegExp][] = [
   [
-    "gold_fails.yaml",
+    "tasks/gold_fails.yaml",
     "18:9 at /tasks/0/gold/0",
     /task s-1: under clean and every variant \(typos, .*noisy\): gold call 1, get_item, fails: tool_error: unknown item w9/,
   ],
   [
-    "state_check.yaml",
+    "tasks/state_check.yaml",
     "24:14 at /tasks/0/check/state",
     /state check fails after the gold calls: state check gave false/,
   ],
   [
-    "answer_regex.yaml",
+    "tasks/answer_regex.yaml",
     "18:24 at /tasks/0/check/answer/regex",
     /answer regex check fails on the reference answer "Yes, 4 are left\.": does not match/,
   ],
   [
-    "ungrounded_number.yaml",
+    "tasks/ungrounded_number.yaml",
     "20:32 at /tasks/0/check/answer/number",
     /wants the number "4", which appears in no result .*count_color → \{"color":"red","count":3\}/,
   ],
   [
-    "ungrounded_contains.yaml",
+    "tasks/ungrounded_contains.yaml",
     "16:34 at /tasks/0/check/answer/contains",
     /contains "d9", which appears in no result of the gold calls nor in the query/,
   ],
-  ["duplicate_query.yaml", "17:12 at /tasks/1/query", /task s-2: same query as s-1/],
+  ["tasks/duplicate_query.yaml", "17:12 at /tasks/1/query", /task s-2: same query as s-1/],
 ];
+
+// Tool parameters are JSON Schema in ajv's strict mode: an unknown keyword is an error where it is.
+cases.push(
+  [
+    "split_description.yaml",
+    "12:64 at /tools/0/parameters/properties/title/case-insensitive",
+    /unknown JSON Schema keyword "case-insensitive"[^]*hint: did you mean to quote the description\? a comma inside \{ … \} starts a new key: description: "Part of the title, case-insensitive"/,
+  ],
+  [
+    "schema_keyword.yaml",
+    "11:41 at /tools/0/parameters/properties/id/minLenght",
+    /unknown JSON Schema keyword "minLenght"[^]*hint: did you mean "minLength"\?/,
+  ],
+);
 
 for (const [file, where, message] of cases) {
   Deno.test(`validate: ${file} is a located error`, async () => {
-    const path = `testdata/bad/tasks/${file}`;
+    const path = `testdata/bad/${file}`;
     const r = await cli("validate", path);
     assert.equal(r.code, 2, r.out + r.err);
     assert.ok(r.err.includes(`${path}:${where}: `), r.err);

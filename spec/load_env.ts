@@ -20,6 +20,7 @@ import type {
   ToolBackend,
   ToolSpec,
 } from "./types.ts";
+import { unknownKeywords } from "./strict_schema.ts";
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml, pointerSegment } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
@@ -310,6 +311,9 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     const name = t.name ?? t.mcp?.tool ?? "";
     unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
     if (t.parameters !== undefined) {
+      for (const u of unknownKeywords(t.parameters)) {
+        issues.push(at(`${p}/parameters${u.pointer}`, u.message, u.hint, true));
+      }
       try {
         validators.set(name, toolAjv.compile(t.parameters));
       } catch (err) {
