@@ -92,3 +92,35 @@ Deno.test("validate: the built-in suites and environments replay cleanly; MCP ta
   );
   assert.match(r.out, /not replayed: memory: gold calls on an MCP server's tools .*: 7 \(/);
 });
+
+Deno.test("validate: expressions that read unknown tables, columns, names or arguments are located errors", async () => {
+  const path = "testdata/bad/expr_refs.yaml";
+  const r = await cli("validate", "--fast", path);
+  assert.equal(r.code, 2, r.out + r.err);
+  const expected: [string, string, string][] = [
+    [
+      "15:15 at /tools/0/errors/0/when",
+      "expression reads $args.orderid, which the tool's parameters do not declare",
+      'did you mean "order_id"?',
+    ],
+    [
+      "17:15 at /tools/0/errors/1/when",
+      'expression reads state.orders.stauts, but no row of orders has a "stauts"',
+      'did you mean "status"?',
+    ],
+    [
+      "22:13 at /tools/0/result",
+      'expression reads "orders" at the top level, where there is only "state"',
+      "a state table is read as state.orders",
+    ],
+    [
+      "30:14 at /tasks/0/check/state",
+      'expression reads unknown state table "ordrs"',
+      'did you mean "orders"?',
+    ],
+  ];
+  for (const [where, message, hint] of expected) {
+    assert.ok(r.err.includes(`${path}:${where}: ${message}\n    hint: ${hint}`), r.err);
+  }
+  assert.equal(r.err.match(/hint:/g)?.length, expected.length, r.err);
+});

@@ -21,6 +21,7 @@ import type {
   ToolSpec,
 } from "./types.ts";
 import { unknownKeywords } from "./strict_schema.ts";
+import { envRefIssues } from "./env_refs.ts";
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml, pointerSegment } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
@@ -629,6 +630,12 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   issues.push(...checkVariantRefs(variants, {
     envs: [raw.env],
     toolsOf: () => tools.map((t) => t.name),
+    at,
+  }));
+
+  issues.push(...envRefIssues(raw, {
+    state,
+    extraTables: servers.flatMap((sv) => (sv.snapshot?.tables ?? []).map(([t]) => t)),
     at,
   }));
 
