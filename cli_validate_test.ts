@@ -124,3 +124,21 @@ Deno.test("validate: expressions that read unknown tables, columns, names or arg
   }
   assert.equal(r.err.match(/hint:/g)?.length, expected.length, r.err);
 });
+
+Deno.test("validate: a bare value where options belong gets the exact mapping to write", async () => {
+  const path = "testdata/bad/variant_shorthand.yaml";
+  const r = await cli("validate", path);
+  assert.equal(r.code, 2, r.out + r.err);
+  for (
+    const [where, hint] of [
+      ["19:32 at /tasks/0/check/answer/number", "write number: { value: 4 }"],
+      ["13:21 at /variants/heavy/0/rename_tools", "write rename_tools: { level: heavy }"],
+      ["14:26 at /variants/heavy/1/drop_descriptions", "write drop_descriptions: { rate: 0.5 }"],
+    ]
+  ) {
+    assert.match(
+      r.err,
+      new RegExp(`${path}:${where}: must be [^\\n]*\\n {4}hint: ${hint.replace(/[{}.]/g, "\\$&")}`),
+    );
+  }
+});
