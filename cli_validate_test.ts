@@ -11,7 +11,7 @@ const cases: [file: string, where: string, message: RegExp][] = [
   [
     "tasks/state_check.yaml",
     "24:14 at /tasks/0/check/state",
-    /state check fails after the gold calls: state check gave false/,
+    /state check fails after the gold calls: state check gave false: state\.items\[id = 'w1'\]\.stock is 6 \(wanted = 7\)/,
   ],
   [
     "tasks/answer_regex.yaml",
