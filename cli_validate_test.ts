@@ -142,3 +142,25 @@ Deno.test("validate: a bare value where options belong gets the exact mapping to
     );
   }
 });
+
+Deno.test("validate: a task that breaks under one variant names that variant only", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/env.yaml`;
+  await Deno.copyFile("testdata/good/items.csv", `${dir}/items.csv`);
+  // Every call fails under `flaky`, more often than the oracle retries.
+  await Deno.writeTextFile(
+    file,
+    (await Deno.readTextFile("testdata/good/mini.yaml")).replace(
+      "tasks:\n",
+      "variants:\n  flaky: [{ faults: { rate: 1.0, kinds: [timeout] } }]\ntasks:\n",
+    ),
+  );
+  const r = await cli("validate", file);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(
+    r.err,
+    /at \/tasks\/0\/gold\/0: task mini-1: under flaky: gold call 1, get_item, fails: unavailable: The call timed out/,
+  );
+  assert.doesNotMatch(r.err, /under clean/);
+  await Deno.remove(dir, { recursive: true });
+});

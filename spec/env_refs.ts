@@ -42,6 +42,8 @@ export function envRefIssues(
   raw: RawRefs,
   opts: {
     state: Readonly<Record<string, readonly Row[]>>;
+    /** The declared tables (default: those of `state`; a table whose file failed to load has no rows). */
+    declared?: readonly string[];
     /** Tables besides the declared ones (server snapshots), columns unknown. */
     extraTables: readonly string[];
     at: (pointer: string, message: string, hint?: string) => SpecIssue;
@@ -56,7 +58,8 @@ export function envRefIssues(
     for (const p of paramsOf(t) ?? []) written.add(p);
   }
   const tables = new Map<string, ReadonlySet<string> | undefined>();
-  for (const [name, rows] of Object.entries(opts.state)) {
+  for (const name of opts.declared ?? Object.keys(opts.state)) {
+    const rows = opts.state[name] ?? [];
     if (handlers || rows.length === 0) tables.set(name, undefined);
     else tables.set(name, new Set([...rows.flatMap((r) => Object.keys(r)), ...written]));
   }

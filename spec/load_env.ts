@@ -635,6 +635,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
 
   issues.push(...envRefIssues(raw, {
     state,
+    declared: tables,
     extraTables: servers.flatMap((sv) => (sv.snapshot?.tables ?? []).map(([t]) => t)),
     at,
   }));
