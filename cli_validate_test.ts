@@ -164,3 +164,30 @@ Deno.test("validate: a task that breaks under one variant names that variant onl
   assert.doesNotMatch(r.err, /under clean/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("validate without run permission lists handler tasks as not replayed (deno task validate)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", "cli.ts", "validate", "testdata/handlers"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(
+    text,
+    /ok {2}testdata\/handlers {2}\(env "wallet": 5 tools, 3 tasks; 0 task replays\)/,
+  );
+  assert.match(
+    text,
+    /not replayed: wallet: gold calls on handler tools, whose sandbox needs --allow-run/,
+  );
+});
+
+Deno.test("validate replays handler tools in their sandbox: a handler that writes an unknown table is located", async () => {
+  const r = await cli("validate", "testdata/handlers");
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(
+    r.err,
+    /testdata\/handlers\/env\.yaml:\d+:\d+ at \/tasks\/2\/gold\/0: task w-broken: under clean and every variant .*: gold call 1, bad_state, fails: tool_crash: bad_state: the handler returned unknown state table "nope"/,
+  );
+});

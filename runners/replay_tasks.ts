@@ -97,9 +97,9 @@ export const DEFAULT_VARIANTS: readonly VariantSpec[] = [
  * on a fresh copy of the state, under `clean` and every variant, and check the outcome with the
  * task's own checks. Every gold call must succeed and every check must pass.
  *
- * Tools run on their real backends where that is cheap: JSONata, handler sandboxes, HTTP
- * cassettes. Tasks whose gold calls need an MCP server are skipped (and listed): starting one
- * per environment costs seconds; `bench` runs them.
+ * Tools run on their real backends where that is cheap: JSONata, handler sandboxes (when the
+ * process may run subprocesses), HTTP cassettes. Tasks whose gold calls need an MCP server are
+ * skipped (and listed): starting one per environment costs seconds; `bench` runs them.
  *
  * @example
  * ```ts
@@ -114,8 +114,12 @@ export async function replayTasks(
   opts: { suite?: SuiteSpec } = {},
 ): Promise<ReplayReport> {
   const report: ReplayReport = { faults: [], skipped: [], results: new Map(), replayed: 0 };
+  // A handler sandbox is a subprocess: without run permission (`deno task validate`) its tasks
+  // are skipped, not failed.
+  const canRun = Deno.permissions.querySync?.({ name: "run" }).state === "granted";
   const needsBackends = (e: EnvSpec) =>
-    Object.keys(e.handlers).length > 0 || e.tools.some((t) => t.backend.kind === "http");
+    (canRun && Object.keys(e.handlers).length > 0) ||
+    e.tools.some((t) => t.backend.kind === "http");
   const backends = envs.some(needsBackends) ? new Backends() : undefined;
   try {
     const bases: Env[] = await Promise.all(
@@ -125,7 +129,7 @@ export async function replayTasks(
     for (const [i, spec] of envs.entries()) {
       const variants = variantsFor(opts.suite ?? { variants: [...DEFAULT_VARIANTS] }, spec);
       const tasks = spec.tasks.filter((t) => {
-        const reason = skipReason(spec, t);
+        const reason = skipReason(spec, t, canRun);
         if (reason) report.skipped.push({ env: spec.name, task: t.id, reason });
         return !reason;
       });
@@ -167,13 +171,16 @@ export async function replayTasks(
 }
 
 /** Why a task cannot be replayed here, or undefined. */
-function skipReason(spec: EnvSpec, task: TaskSpec): string | undefined {
-  const mcp = task.gold.find((g) =>
-    spec.tools.find((t) => t.name === g.tool)?.backend.kind === "mcp" ||
-    spec.deferredGold.some((d) => d.task === task.id && d.tool === g.tool)
+function skipReason(spec: EnvSpec, task: TaskSpec, canRun: boolean): string | undefined {
+  const kind = (g: Call) => spec.tools.find((t) => t.name === g.tool)?.backend.kind;
+  const mcp = task.gold.some((g) =>
+    kind(g) === "mcp" || spec.deferredGold.some((d) => d.task === task.id && d.tool === g.tool)
   );
   if (mcp) {
     return "gold calls on an MCP server's tools (validate does not start servers; bench does)";
+  }
+  if (!canRun && task.gold.some((g) => kind(g) === "handler")) {
+    return "gold calls on handler tools, whose sandbox needs --allow-run (deno task tooltrial validate has it)";
   }
   return undefined;
 }
