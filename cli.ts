@@ -28,6 +28,7 @@ import { episodeSplit, SPLITS } from "./tasks/mod.ts";
 import { operators, variantsFor } from "./variants/mod.ts";
 import {
   assertValidReport,
+  brokenCells,
   compareMarkdown,
   machineProvenance,
   overallMarkdown,
@@ -99,6 +100,8 @@ Options:
   --no-cache           call the endpoint for every turn (replies are still stored)
   --record             HTTP tools call their live API and record the answers into each env's
                        cassette (needs --allow-net); without it they replay the cassette
+  --allow-broken-tasks exit 0 even when the oracle fails somewhere (by default that is exit 1:
+                       a gold call or a check is wrong there; tooltrial validate locates it)
   --quiet              print nothing but errors
   -h, --help           show this help`,
   validate: `Usage: tooltrial validate FILE... [--fast]
@@ -564,6 +567,7 @@ async function bench(args: string[]): Promise<number> {
       record: { type: "boolean" },
       "cache-dir": { type: "string" },
       "no-cache": { type: "boolean" },
+      "allow-broken-tasks": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.bench);
@@ -618,7 +622,32 @@ async function bench(args: string[]): Promise<number> {
       } · episodes: ${logPath}`,
     );
   }
-  return 0;
+  return brokenTasksWarning(suite, report, values["allow-broken-tasks"] ?? false);
+}
+
+/** Warn about (task, variant) cells the oracle failed; exit 1 for them unless allowed. */
+function brokenTasksWarning(suite: SuiteSpec, report: Report, allow: boolean): number {
+  const oracles = suite.agents.filter((a) => a.kind === "scripted" && a.scripted === "oracle");
+  const cells = brokenCells(report.episodes, oracles.map((a) => a.name));
+  if (cells.length === 0) return 0;
+  const shown = cells.slice(0, 10).map((c) =>
+    `  ${c.env}/${c.task} under ${c.variant} (${
+      c.protocols.join(", ")
+    }: ${c.failed} of ${c.episodes} failed)`
+  );
+  console.error(
+    [
+      `warning: the oracle failed ${cells.length} (task, variant) cell${
+        cells.length > 1 ? "s" : ""
+      }: a gold call or a check is wrong there, or the variant breaks the task`,
+      ...shown,
+      ...(cells.length > 10 ? [`  … and ${cells.length - 10} more`] : []),
+      `tooltrial validate ${suite.file} locates the problems${
+        allow ? "" : "; --allow-broken-tasks exits 0 anyway"
+      }`,
+    ].join("\n"),
+  );
+  return allow ? 0 : 1;
 }
 
 async function validate(args: string[]): Promise<number> {

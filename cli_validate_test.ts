@@ -191,3 +191,31 @@ Deno.test("validate replays handler tools in their sandbox: a handler that write
     /testdata\/handlers\/env\.yaml:\d+:\d+ at \/tasks\/2\/gold\/0: task w-broken: under clean and every variant .*: gold call 1, bad_state, fails: tool_crash: bad_state: the handler returned unknown state table "nope"/,
   );
 });
+
+Deno.test("bench: an oracle below 100% is a warning naming the cells, exit 1 unless --allow-broken-tasks", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/suite.yaml`,
+    `tooltrial: 1\nsuite: broken\nenvs: [${Deno.cwd()}/testdata/bad/tasks/gold_fails.yaml, ${Deno.cwd()}/testdata/good/mini.yaml]\n` +
+      "variants: { renamed: [{ rename_tools: { level: medium } }] }\n" +
+      "agents: { oracle: { scripted: oracle }, random: { scripted: random } }\n",
+  );
+  const r = await cli("bench", `${dir}/suite.yaml`, "--out", `${dir}/a`, "--quiet");
+  assert.equal(r.code, 1, r.err);
+  assert.match(
+    r.err,
+    /warning: the oracle failed 2 \(task, variant\) cells: .*\n {2}stock\/s-1 under clean \(direct, trial: 2 of 2 failed\)\n {2}stock\/s-1 under renamed \(direct, trial: 2 of 2 failed\)\ntooltrial validate .*suite\.yaml locates the problems; --allow-broken-tasks exits 0 anyway/,
+  );
+  assert.doesNotMatch(r.err, /mini/); // the random agent fails there, the oracle does not
+  const ok = await cli(
+    "bench",
+    `${dir}/suite.yaml`,
+    "--out",
+    `${dir}/b`,
+    "--quiet",
+    "--allow-broken-tasks",
+  );
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.err, /warning: the oracle failed 2/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,49 @@
+import type { EpisodeSummary } from "./report.ts";
+
+/** A (task, variant) the reference agent failed: the task or the variant is broken there. */
+export interface BrokenCell {
+  env: string;
+  task: string;
+  variant: string;
+  /** Protocols it failed under. */
+  protocols: string[];
+  failed: number;
+  episodes: number;
+}
+
+/**
+ * The (task, variant) cells where an agent that knows the answer (the `oracle`) failed at least
+ * once, in episode order. The oracle replays the gold calls through the variant's mapping and
+ * gives the reference answer, so each cell is a wrong gold call or check, not a weak agent.
+ *
+ * @example
+ * ```ts
+ * import { brokenCells } from "./broken.ts";
+ * const ep = { env: "e", task: "t1", variant: "clean", agent: "oracle", protocol: "direct", success: false };
+ * const cells = brokenCells([ep, { ...ep, task: "t2", success: true }] as never, ["oracle"]);
+ * console.assert(cells.length === 1 && cells[0].task === "t1");
+ * ```
+ */
+export function brokenCells(
+  episodes: readonly EpisodeSummary[],
+  agents: readonly string[],
+): BrokenCell[] {
+  const cells = new Map<string, BrokenCell>();
+  for (const e of episodes) {
+    if (!agents.includes(e.agent)) continue;
+    const key = `${e.env}\u0000${e.task}\u0000${e.variant}`;
+    let c = cells.get(key);
+    if (!c) {
+      cells.set(
+        key,
+        c = { env: e.env, task: e.task, variant: e.variant, protocols: [], failed: 0, episodes: 0 },
+      );
+    }
+    c.episodes++;
+    if (!e.success) {
+      c.failed++;
+      if (!c.protocols.includes(e.protocol)) c.protocols.push(e.protocol);
+    }
+  }
+  return [...cells.values()].filter((c) => c.failed > 0);
+}
