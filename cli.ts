@@ -31,6 +31,7 @@ import {
   brokenCells,
   compareMarkdown,
   machineProvenance,
+  oracleAgents,
   overallMarkdown,
   progressBar,
   type Provenance,
@@ -622,13 +623,12 @@ async function bench(args: string[]): Promise<number> {
       } · episodes: ${logPath}`,
     );
   }
-  return brokenTasksWarning(suite, report, values["allow-broken-tasks"] ?? false);
+  return brokenTasksWarning(report, values["allow-broken-tasks"] ?? false);
 }
 
 /** Warn about (task, variant) cells the oracle failed; exit 1 for them unless allowed. */
-function brokenTasksWarning(suite: SuiteSpec, report: Report, allow: boolean): number {
-  const oracles = suite.agents.filter((a) => a.kind === "scripted" && a.scripted === "oracle");
-  const cells = brokenCells(report.episodes, oracles.map((a) => a.name));
+function brokenTasksWarning(report: Report, allow: boolean): number {
+  const cells = brokenCells(report.episodes, oracleAgents(report));
   if (cells.length === 0) return 0;
   const shown = cells.slice(0, 10).map((c) =>
     `  ${c.env}/${c.task} under ${c.variant} (${
@@ -642,7 +642,7 @@ function brokenTasksWarning(suite: SuiteSpec, report: Report, allow: boolean): n
       }: a gold call or a check is wrong there, or the variant breaks the task`,
       ...shown,
       ...(cells.length > 10 ? [`  … and ${cells.length - 10} more`] : []),
-      `tooltrial validate ${suite.file} locates the problems${
+      `tooltrial validate ${report.provenance.suite.file} locates the problems${
         allow ? "" : "; --allow-broken-tasks exits 0 anyway"
       }`,
     ].join("\n"),

@@ -207,6 +207,16 @@ Deno.test("bench: an oracle below 100% is a warning naming the cells, exit 1 unl
     /warning: the oracle failed 2 \(task, variant\) cells: .*\n {2}stock\/s-1 under clean \(direct, trial: 2 of 2 failed\)\n {2}stock\/s-1 under renamed \(direct, trial: 2 of 2 failed\)\ntooltrial validate .*suite\.yaml locates the problems; --allow-broken-tasks exits 0 anyway/,
   );
   assert.doesNotMatch(r.err, /mini/); // the random agent fails there, the oracle does not
+  // The report marks the oracle's cells and lists them.
+  const md = await Deno.readTextFile(`${dir}/a/report.md`);
+  assert.match(md, /\| oracle \| direct \| 66\.7% ⚠ \| 66\.7% ⚠ \(±0\.0\) \|/);
+  assert.match(
+    md,
+    /## Broken tasks\n\n[^\n]*2 \(task, variant\) cells[^\n]*\n\n- `stock\/s-1` under `clean` \(direct, trial: 2 of 2 failed\)/,
+  );
+  assert.doesNotMatch(md, /\| random \|[^\n]*⚠/);
+  const html = await Deno.readTextFile(`${dir}/a/report.html`);
+  assert.match(html, /⚠ Broken tasks: the oracle failed 2 \(task, variant\) cells/);
   const ok = await cli(
     "bench",
     `${dir}/suite.yaml`,

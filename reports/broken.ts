@@ -1,4 +1,5 @@
 import type { EpisodeSummary } from "./report.ts";
+import type { Report } from "./types.ts";
 
 /** A (task, variant) the reference agent failed: the task or the variant is broken there. */
 export interface BrokenCell {
@@ -46,4 +47,33 @@ export function brokenCells(
     }
   }
   return [...cells.values()].filter((c) => c.failed > 0);
+}
+
+/** The report's reference agents: those that ran as `scripted: oracle`. */
+export function oracleAgents(report: Pick<Report, "provenance">): string[] {
+  return (report.provenance.agents ?? []).filter((a) => a.scripted === "oracle").map((a) => a.name);
+}
+
+/**
+ * The (task, variant) cells a report's oracle failed (see `brokenCells`), as Markdown lines: a
+ * heading, one bullet per cell (at most `max`), and what to do. Empty when there are none.
+ */
+export function brokenMarkdown(report: Report, max = 20): string[] {
+  const cells = brokenCells(report.episodes, oracleAgents(report));
+  if (cells.length === 0) return [];
+  return [
+    "## Broken tasks",
+    "",
+    `The oracle (gold calls through the variant's mapping, then the reference answer) failed ${cells.length} (task, variant) cell${
+      cells.length > 1 ? "s" : ""
+    }: a gold call or a check is wrong there, or the variant breaks the task. Cells marked ⚠ above include them; \`tooltrial validate\` locates the problems.`,
+    "",
+    ...cells.slice(0, max).map((c) =>
+      `- \`${c.env}/${c.task}\` under \`${c.variant}\` (${
+        c.protocols.join(", ")
+      }: ${c.failed} of ${c.episodes} failed)`
+    ),
+    ...(cells.length > max ? [`- … and ${cells.length - max} more`] : []),
+    "",
+  ];
 }
