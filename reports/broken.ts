@@ -3,12 +3,17 @@ import type { Report } from "./types.ts";
 
 /** A (task, variant) the reference agent failed: the task or the variant is broken there. */
 export interface BrokenCell {
+  /** The environment. */
   env: string;
+  /** The task's id. */
   task: string;
+  /** The variant (`clean` included). */
   variant: string;
   /** Protocols it failed under. */
   protocols: string[];
+  /** The oracle's failed episodes in this cell. */
   failed: number;
+  /** The oracle's episodes in this cell. */
   episodes: number;
 }
 

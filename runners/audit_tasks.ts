@@ -5,6 +5,7 @@ import { replayTasks } from "./replay_tasks.ts";
 
 /** What `validate` found beyond the schema: located problems with tasks, and what it left out. */
 export interface TaskAudit {
+  /** Every problem, located in its env file. */
   issues: SpecIssue[];
   /** Tasks not replayed, and why. */
   skipped: { env: string; task: string; reason: string }[];

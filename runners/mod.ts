@@ -35,6 +35,7 @@ export {
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
 export {
   DEFAULT_VARIANTS,
+  type GoldResult,
   type ReplayReport,
   replayTasks,
   type TaskFault,

@@ -14,10 +14,13 @@ import { observationText } from "./episode.ts";
 
 /** Something wrong with a task, found by replaying it: where in the task, under which variants. */
 export interface TaskFault {
+  /** The environment the task belongs to. */
   env: EnvSpec;
+  /** The task. */
   task: TaskSpec;
   /** JSON pointer relative to the task: `/gold/1`, `/check/state`, `/check/answer/contains`. */
   at: string;
+  /** What went wrong, with the values that made it fail. */
   message: string;
   /** The variants it happened under, in suite order (`clean` first). */
   variants: string[];
@@ -27,6 +30,7 @@ export interface TaskFault {
 
 /** A gold call's result under the clean variant, for grounding checks. */
 export interface GoldResult {
+  /** The gold call's tool (canonical name). */
   tool: string;
   /** The result as the agent reads it (JSON text). */
   text: string;
@@ -34,6 +38,7 @@ export interface GoldResult {
 
 /** What replaying a set of environments found. */
 export interface ReplayReport {
+  /** Each problem found, once per place in a task. */
   faults: TaskFault[];
   /** Tasks not replayed, with the reason (e.g. a gold call on an MCP server's tool). */
   skipped: { env: string; task: string; reason: string }[];

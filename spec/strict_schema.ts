@@ -75,8 +75,11 @@ const KNOWN = [
 export interface SchemaKeywordIssue {
   /** JSON pointer of the keyword, relative to the schema. */
   pointer: string;
+  /** The unknown keyword. */
   keyword: string;
+  /** What is wrong. */
   message: string;
+  /** How to fix it: did-you-mean, or quoting a split description. */
   hint: string;
 }
 

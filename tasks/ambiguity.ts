@@ -2,9 +2,11 @@ import type { EnvSpec, TaskSpec } from "../spec/types.ts";
 
 /** One detected problem with a task: which task, and why a correct agent could be marked wrong (or a wrong one right). */
 export interface TaskIssue {
+  /** The task's id. */
   task: string;
   /** JSON pointer relative to the task: the part that makes it ambiguous. */
   pointer: string;
+  /** Why a correct agent could be marked wrong, or a wrong one right. */
   message: string;
 }
 

@@ -11,7 +11,9 @@ export interface Evidence {
 export interface Ungrounded {
   /** JSON pointer relative to the task: `/check/answer/contains`, … */
   pointer: string;
+  /** The expected value, as written in the check. */
   value: string;
+  /** What is missing, with what the gold calls returned. */
   message: string;
 }
 
