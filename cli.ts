@@ -16,6 +16,7 @@ import {
   openAgents,
 } from "./runners/agents/mod.ts";
 import {
+  auditTasks,
   inShard,
   lockRunDir,
   LogError,
@@ -28,8 +29,10 @@ import { episodeSplit, SPLITS } from "./tasks/mod.ts";
 import { operators, variantsFor } from "./variants/mod.ts";
 import {
   assertValidReport,
+  brokenCells,
   compareMarkdown,
   machineProvenance,
+  oracleAgents,
   overallMarkdown,
   progressBar,
   type Provenance,
@@ -100,15 +103,24 @@ Options:
   --no-cache           call the endpoint for every turn (replies are still stored)
   --record             HTTP tools call their live API and record the answers into each env's
                        cassette (needs --allow-net); without it they replay the cassette
+  --allow-broken-tasks exit 0 even when the oracle fails somewhere (by default that is exit 1:
+                       a gold call or a check is wrong there; tooltrial validate locates it)
   --quiet              print nothing but errors
   -h, --help           show this help`,
-  validate: `Usage: tooltrial validate FILE...
+  validate: `Usage: tooltrial validate FILE... [--fast]
 
 Loads each env (a folder with env.yaml, or the YAML file), suite or training file, checks it against the
 JSON Schemas in spec/schema/ and every cross-reference (tools, tables, expressions, data files),
-and prints each problem as file:line:col with a hint. Exit 2 if any file has a problem.
+then proves each task right: its gold calls replayed as the oracle makes them, on a fresh copy of
+the state, under clean and every variant of the suite (a bare env: the seven default variants,
+see the README), must all succeed and its checks must pass with the reference answer; every value
+an answer check expects must appear in the gold calls' results or the query (unless the task is
+tagged compute or says grounded: false); no two tasks may share a query or accept each other's
+answer. Tasks whose gold calls need an MCP server are not replayed (listed). Prints each problem
+as file:line:col with a hint. Exit 2 if any file has a problem.
 
 Options:
+  --fast               skip the replay (schema and cross-references only)
   -h, --help           show this help`,
   report: `Usage: tooltrial report RUN [--format md|html|junit|json] [--out FILE]
 
@@ -596,6 +608,7 @@ async function bench(args: string[]): Promise<number> {
       record: { type: "boolean" },
       "cache-dir": { type: "string" },
       "no-cache": { type: "boolean" },
+      "allow-broken-tasks": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.bench);
@@ -650,11 +663,35 @@ async function bench(args: string[]): Promise<number> {
       } · episodes: ${logPath}`,
     );
   }
-  return 0;
+  return brokenTasksWarning(report, values["allow-broken-tasks"] ?? false);
+}
+
+/** Warn about (task, variant) cells the oracle failed; exit 1 for them unless allowed. */
+function brokenTasksWarning(report: Report, allow: boolean): number {
+  const cells = brokenCells(report.episodes, oracleAgents(report));
+  if (cells.length === 0) return 0;
+  const shown = cells.slice(0, 10).map((c) =>
+    `  ${c.env}/${c.task} under ${c.variant} (${
+      c.protocols.join(", ")
+    }: ${c.failed} of ${c.episodes} failed)`
+  );
+  console.error(
+    [
+      `warning: the oracle failed ${cells.length} (task, variant) cell${
+        cells.length > 1 ? "s" : ""
+      }: a gold call or a check is wrong there, or the variant breaks the task`,
+      ...shown,
+      ...(cells.length > 10 ? [`  … and ${cells.length - 10} more`] : []),
+      `tooltrial validate ${report.provenance.suite.file} locates the problems${
+        allow ? "" : "; --allow-broken-tasks exits 0 anyway"
+      }`,
+    ].join("\n"),
+  );
+  return allow ? 0 : 1;
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = parse(args, { fast: { type: "boolean" } });
   if (values.help) return print(HELP.validate);
   if (positionals.length === 0) {
     throw new UsageError("validate needs at least one file: tooltrial validate envs/library");
@@ -678,7 +715,24 @@ async function validate(args: string[]): Promise<number> {
         : `suite "${r.spec.name}": ${r.spec.envs.length} envs, ${
           r.spec.envs.reduce((n, e) => n + e.tasks.length, 0)
         } tasks`;
-      console.log(`ok  ${file}  (${what})`);
+      const audit = values.fast ? undefined : await auditTasks(
+        r.kind === "env" ? [r.spec] : r.spec.envs,
+        r.kind === "suite" ? { suite: r.spec } : {},
+      );
+      if (audit && audit.issues.length > 0) throw new SpecError(audit.issues);
+      const replayed = audit ? `; ${audit.replayed} task replays` : "";
+      console.log(`ok  ${file}  (${what}${replayed})`);
+      if (audit && audit.skipped.length > 0) {
+        const reasons = new Map<string, string[]>();
+        for (const s of audit.skipped) {
+          const k = `${s.env}: ${s.reason}`;
+          reasons.set(k, [...reasons.get(k) ?? [], s.task]);
+        }
+        for (const [reason, tasks] of reasons) {
+          const some = tasks.length > 4 ? `${tasks.slice(0, 4).join(", ")}, …` : tasks.join(", ");
+          console.log(`    not replayed: ${reason}: ${tasks.length} (${some})`);
+        }
+      }
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       bad++;

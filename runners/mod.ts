@@ -34,6 +34,14 @@ export {
 } from "./run.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
 export {
+  DEFAULT_VARIANTS,
+  type GoldResult,
+  type ReplayReport,
+  replayTasks,
+  type TaskFault,
+} from "./replay_tasks.ts";
+export { auditTasks, type TaskAudit } from "./audit_tasks.ts";
+export {
   fileLines,
   lockRunDir,
   LogError,
