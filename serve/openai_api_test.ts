@@ -502,8 +502,11 @@ protocols:
       .filter((e) => e.type !== "run" && e.type !== "variant").map((e) =>
         JSON.stringify(
           e,
+          // The digest chains the timings too.
           (k, v) =>
-            ["ms", "usage", "tokens", "prompt_tokens", "provider"].includes(k) ? undefined : v,
+            ["ms", "usage", "tokens", "prompt_tokens", "provider", "digest"].includes(k)
+              ? undefined
+              : v,
         )
       );
   try {
