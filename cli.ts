@@ -363,20 +363,22 @@ interface Selection {
   seeds: number[];
 }
 
+/** Where and how a bench, reproduce or training run writes its episodes. */
+interface RunSettings {
+  out: string;
+  id: string;
+  shard?: { index: number; count: number };
+  concurrency: number;
+  command: string[];
+  quiet: boolean;
+  record?: boolean;
+}
+
 /** Run a selection of a suite into `out`, resuming a run there; returns the log path and count. */
 async function runInto(
   suite: SuiteSpec,
   sel: Selection,
-  opts: {
-    out: string;
-    id: string;
-    shard?: { index: number; count: number };
-    concurrency: number;
-    command: string[];
-    quiet: boolean;
-    record?: boolean;
-    cache: EndpointCache;
-  },
+  opts: RunSettings & { cache: EndpointCache },
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
   const planned = plan.length;
@@ -460,14 +462,7 @@ function endpointStatus(agents: Map<string, Agent>): (() => string) | undefined 
 }
 
 /** What a run with its agents open needs to know. */
-interface OpenedRun {
-  out: string;
-  id: string;
-  shard?: { index: number; count: number };
-  concurrency: number;
-  command: string[];
-  quiet: boolean;
-  record?: boolean;
+interface OpenedRun extends RunSettings {
   planned: number;
   agents: Map<string, Agent>;
   models: Agent[];
