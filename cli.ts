@@ -23,6 +23,7 @@ import {
   openRunLog,
   planRun,
   runSuite,
+  sortLog,
   writeFileAtomic,
 } from "./runners/mod.ts";
 import { episodeSplit, SPLITS } from "./tasks/mod.ts";
@@ -414,7 +415,13 @@ async function runInto(
       const note = await a.check();
       if (note && !opts.quiet) console.error(note);
     }
-    const ran = await runOpened(suite, sel, { ...opts, planned, agents, models });
+    const ran = await runOpened(suite, sel, {
+      ...opts,
+      planned,
+      ids: new Set(plan.map((p) => p.id)),
+      agents,
+      models,
+    });
     if (!opts.quiet) {
       for (const a of [...agents.values()].filter(isEndpointAgent)) {
         console.error(endpointSummary(a));
@@ -464,6 +471,8 @@ function endpointStatus(agents: Map<string, Agent>): (() => string) | undefined 
 /** What a run with its agents open needs to know. */
 interface OpenedRun extends RunSettings {
   planned: number;
+  /** The planned episodes' ids (a log with a cut header is recognised by them). */
+  ids: ReadonlySet<string>;
   agents: Map<string, Agent>;
   models: Agent[];
 }
@@ -514,7 +523,7 @@ async function runLocked(
     concurrency: opts.concurrency,
   };
   const logPath = join(opts.out, "episodes.jsonl");
-  const { log, done, announced } = await openRunLog(logPath, {
+  const { log, done, announced, notes } = await openRunLog(logPath, {
     v: 1,
     type: "run",
     run_id: opts.id,
@@ -524,7 +533,9 @@ async function runLocked(
   }, {
     // A complete log without its report: the report phase was cut short; only it runs again.
     finished: !opts.shard && !(await exists(join(opts.out, "report.json"))) ? "keep" : "restart",
+    planned: opts.ids,
   });
+  if (!opts.quiet) { for (const n of notes) console.error(n); }
   // The log is this run's (openRunLog refuses another run's folder, which is left untouched): a
   // report from an interrupted earlier attempt must not pass for this run's.
   for (const f of ["report.json", "report.md", "report.html"]) {
@@ -569,6 +580,8 @@ async function runLocked(
     for (const sig of signals) Deno.removeSignalListener(sig, interrupted);
     log.close();
   }
+  // Episodes rerun after a damaged one went to the end of the log: back into plan order.
+  if (notes.length > 0) await sortLog(logPath);
   bar.done();
   return { logPath, planned, resumed: done.size };
 }

@@ -297,3 +297,41 @@ Deno.test("runs: report, merge and reproduce refuse a log edited after it was wr
   assert.equal((await quiet("report", dir, "--format", "json")).code, 0);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("runs: a damaged episode mid-log reruns alone, later good episodes are kept; a cut header is written again", async () => {
+  const whole = await Deno.makeTempDir(), dir = await Deno.makeTempDir();
+  const args = ["bench", "testdata/good/suite.yaml"];
+  assert.equal((await quiet(...args, "--out", whole, "--quiet")).code, 0);
+  const log = join(dir, "episodes.jsonl");
+  const results = (text: string) => text.split('"type":"result"').length - 1;
+  const good = await Deno.readTextFile(join(whole, "episodes.jsonl"));
+  // Damage one line of the 5th episode (a disk error, a hand edit), and cut the log after the 40th.
+  const lines = good.split("\n");
+  const resultAt = lines.flatMap((l, i) => (l.includes('"type":"result"') ? [i] : []));
+  const hit = resultAt[3] + 2; // a line inside the 5th episode
+  lines[hit] = lines[hit].slice(0, 20);
+  await Deno.writeTextFile(log, lines.slice(0, resultAt[39] + 1).join("\n") + "\n");
+  const again = await quiet(...args, "--out", dir);
+  assert.equal(again.code, 0, again.err);
+  assert.match(
+    again.err,
+    /episodes\.jsonl:\d+: episode \S+ is damaged or was edited; it runs again/,
+  );
+  assert.match(again.err, /resuming after 39 done/, "40 on disk, one damaged");
+  assert.equal(results(await Deno.readTextFile(log)), results(good));
+  assert.equal(figures(await readReport(dir)), figures(await readReport(whole)));
+
+  // A header cut off by a crash: the episodes are this run's, so the header is written again.
+  const cut = await Deno.makeTempDir();
+  const cutLines = good.split("\n");
+  cutLines[0] = cutLines[0].slice(0, 30);
+  await Deno.writeTextFile(join(cut, "episodes.jsonl"), cutLines.slice(0, 60).join("\n") + "\n");
+  const fixed = await quiet(...args, "--out", cut);
+  assert.equal(fixed.code, 0, fixed.err);
+  assert.match(fixed.err, /:1: the run header was cut off; it is written again/);
+  assert.equal(figures(await readReport(cut)), figures(await readReport(whole)));
+  // Another run's episodes under a cut header are not taken for this run's.
+  const other = await quiet("bench", "suite.yaml", "--agents", "oracle", "--out", cut, "--quiet");
+  assert.equal(other.code, 2);
+  for (const d of [whole, dir, cut]) await Deno.remove(d, { recursive: true });
+});

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EpisodeEvent, RunHeader, VariantEvent } from "./events.ts";
 import { interfaceKey } from "./run.ts";
+import { scanLog, writeChained } from "./log_scan.ts";
 import type { EpisodeLog } from "./write.ts";
 
 /** A record of an episode log: the run header, a variant record, or an episode event. */
@@ -117,8 +118,14 @@ export function splitDigest(line: string): { text: string; digest?: string } {
 export async function openRunLog(
   path: string,
   header: RunHeader,
-  opts: { finished?: "restart" | "keep" } = {},
-): Promise<{ log: EpisodeLog; done: Set<string>; announced: Set<string> }> {
+  opts: {
+    finished?: "restart" | "keep";
+    /** The ids of this run's (shard's) episodes: a log whose header was cut is recognised by them. */
+    planned?: ReadonlySet<string>;
+  } = {},
+): Promise<
+  { log: EpisodeLog; done: Set<string>; announced: Set<string>; notes: string[] }
+> {
   const done = new Set<string>();
   const announced = new Set<string>();
   // The chain: the digest the next episode builds on; lines written since the last result.
@@ -129,43 +136,25 @@ export async function openRunLog(
     exists = (await Deno.stat(path)).size > 0;
   } catch { /* new */ }
   let keep = 0;
+  const notes: string[] = [];
   if (exists) {
-    const old = await readHeader(path).catch(() => undefined);
-    if (
-      !old || old.run_id !== header.run_id ||
-      JSON.stringify(old.shard) !== JSON.stringify(header.shard)
-    ) {
-      throw new LogError(
-        `${path} holds ${
-          old
-            ? `run ${old.run_id}${old.shard ? ` shard ${old.shard.index}/${old.shard.count}` : ""}`
-            : "something else"
-        }, not run ${header.run_id}${
-          header.shard ? ` shard ${header.shard.index}/${header.shard.count}` : ""
-        }: choose another --out folder, or delete that one to start over`,
-      );
-    }
-    const seen: string[] = [];
-    for await (const { text, end } of fileLines(path)) {
-      let rec: LogRecord;
-      try {
-        rec = JSON.parse(text);
-      } catch {
-        break; // a write cut off by a crash: everything from here is rewritten
+    const scan = await scanLog(path, header, opts.planned);
+    notes.push(...scan.notes);
+    const finished = scan.chunks.length >= header.planned && opts.finished !== "keep";
+    if (!finished) {
+      for (const c of scan.chunks) {
+        done.add(c.episode!);
+        for (const k of c.variants) announced.add(k);
       }
-      if (rec.type === "run") keep = end, chain = headerDigest(text);
-      else if (rec.type === "variant") seen.push(interfaceKey(rec.env, rec.variant, rec.seed));
-      else if (rec.type === "result") {
-        done.add(rec.episode);
-        keep = end;
-        chain = splitDigest(text).digest ?? chain;
-        for (const k of seen.splice(0)) announced.add(k);
+      if (scan.rewrite) {
+        // Good episodes after a damaged one (or under a cut header): the log is written anew,
+        // its digests chained again over what is kept.
+        chain = await writeChained(path, JSON.stringify(header), scan.chunks.map((c) => c.lines));
+        keep = (await Deno.stat(path)).size;
+      } else {
+        keep = scan.keep;
+        chain = scan.chunks.at(-1)?.digest ?? scan.headerDigest;
       }
-    }
-    if (done.size >= header.planned && opts.finished !== "keep") {
-      keep = 0;
-      done.clear();
-      announced.clear();
     }
   }
   const file = await Deno.open(path, { write: true, create: true });
@@ -185,6 +174,7 @@ export async function openRunLog(
   return {
     done,
     announced,
+    notes,
     log: {
       append: (rec) => {
         const lines = rec.events.map((e) => JSON.stringify(e));

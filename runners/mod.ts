@@ -50,3 +50,4 @@ export {
   readHeader,
   readLog,
 } from "./log.ts";
+export { sortLog } from "./log_scan.ts";
