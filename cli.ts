@@ -107,6 +107,7 @@ Options:
   --allow-broken-tasks exit 0 even when the oracle fails somewhere (by default that is exit 1:
                        a gold call or a check is wrong there; tooltrial validate locates it)
   --quiet              print nothing but errors
+  --verbose            also say why GPU execution providers were passed over
   -h, --help           show this help`,
   validate: `Usage: tooltrial validate FILE... [--fast]
 
@@ -372,6 +373,8 @@ interface RunSettings {
   concurrency: number;
   command: string[];
   quiet: boolean;
+  /** Say why GPU providers were passed over. */
+  verbose?: boolean;
   record?: boolean;
 }
 
@@ -398,8 +401,14 @@ async function runInto(
   const where = new Map<string, string[]>();
   for (const a of models.filter((m) => m.info!.provider !== "remote")) {
     const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
+    // Why the GPU providers were passed over is for --verbose: on a machine without one it is
+    // expected, and said on every run it is noise.
     const line = `${a.info!.provider}${
-      tried.length ? ` (${tried.map((t) => `${t.provider}: ${t.error}`).join("; ")})` : ""
+      tried.length && opts.verbose
+        ? ` (${tried.map((t) => `${t.provider}: ${t.error}`).join("; ")})`
+        : tried.length
+        ? ` (${tried.map((t) => t.provider).join(", ")} unavailable; --verbose says why)`
+        : ""
     }`;
     const name = `${a.name}${a.info!.grammar ? " (grammar-constrained tool calls)" : ""}`;
     where.set(line, [...where.get(line) ?? [], name]);
@@ -556,6 +565,9 @@ async function runLocked(
   }
   // An interrupt stops the sandboxes and servers the run started before the process exits.
   const interrupted = () => {
+    console.error(
+      `\ninterrupted: the finished episodes are in ${logPath}; run the same command again to resume`,
+    );
     void closeAllBackends().finally(() => Deno.exit(130));
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -613,6 +625,7 @@ async function bench(args: string[]): Promise<number> {
       shard: { type: "string" },
       concurrency: { type: "string" },
       quiet: { type: "boolean" },
+      verbose: { type: "boolean" },
       record: { type: "boolean" },
       "cache-dir": { type: "string" },
       "no-cache": { type: "boolean" },
@@ -650,6 +663,7 @@ async function bench(args: string[]): Promise<number> {
     concurrency,
     command: ["bench", ...args],
     quiet,
+    verbose: values.verbose ?? false,
     record: values.record ?? false,
     cache: cacheFlags(values),
   });

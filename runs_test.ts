@@ -335,3 +335,30 @@ Deno.test("runs: a damaged episode mid-log reruns alone, later good episodes are
   assert.equal(other.code, 2);
   for (const d of [whole, dir, cut]) await Deno.remove(d, { recursive: true });
 });
+
+Deno.test("runs: Ctrl-C says where the episodes are and how to resume", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", "bench", "suite.yaml", "--agents", "explorer", "--out", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const log = join(dir, "episodes.jsonl");
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const n = await Deno.readTextFile(log).then((t) => t.split('"type":"result"').length - 1)
+      .catch(() => 0);
+    if (n >= 20) break;
+  }
+  child.kill("SIGINT");
+  const { code } = await child.status;
+  const err = new TextDecoder().decode(
+    (await new Response(child.stderr).arrayBuffer()) as ArrayBuffer,
+  );
+  assert.equal(code, 130);
+  assert.match(
+    err,
+    /interrupted: the finished episodes are in .*episodes\.jsonl; run the same command again to resume/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
