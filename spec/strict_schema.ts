@@ -102,6 +102,16 @@ export interface SchemaKeywordIssue {
  * ```
  */
 export function unknownKeywords(schema: unknown): SchemaKeywordIssue[] {
+  // Generated and imported envs repeat a few parameter shapes thousands of times: check each once.
+  const key = JSON.stringify(schema);
+  let found = checked.get(key);
+  if (!found) checked.set(key, found = findUnknownKeywords(schema));
+  return found.map((i) => ({ ...i }));
+}
+
+const checked = new Map<string, SchemaKeywordIssue[]>();
+
+function findUnknownKeywords(schema: unknown): SchemaKeywordIssue[] {
   const out: SchemaKeywordIssue[] = [];
   // Ajv names one unknown keyword per compile; take it out of a copy and compile again.
   let copy = structuredClone(schema);
