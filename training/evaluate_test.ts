@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import type { EpisodeSummary } from "../reports/types.ts";
 import { comparisonMarkdown } from "./evaluate.ts";
+import { loadTraining, trainedProtocol } from "./spec.ts";
 
-const ep = (agent: string, task: string, split: string, variant: string, success: boolean) =>
+const ep = (
+  agent: string,
+  task: string,
+  split: string,
+  variant: string,
+  success: boolean,
+  protocol = "trial",
+) =>
   ({
     agent,
     task,
@@ -10,7 +18,7 @@ const ep = (agent: string, task: string, split: string, variant: string, success
     variant,
     success,
     env: "e",
-    protocol: "trial",
+    protocol,
     seed: 0,
     sample: 0,
   }) as EpisodeSummary;
@@ -38,4 +46,44 @@ Deno.test("stage comparison: success per column with Wilson intervals, paired ag
     md,
     /\| trial \| \+0 pts \(0\/0, p=1\.0\) \| \+100 pts \(1\/0, p=1\.0\) \| \+100 pts \(1\/0, p=1\.0\) \| – \| – \| \+67 pts \(2\/0, p=0\.50\) \|/,
   );
+});
+
+Deno.test("stage comparison: each policy under the protocol it was trained on, the other as a secondary column", () => {
+  const eps = [
+    // traj solves direct episodes and fails trial ones; trial the mirror image.
+    ep("traj", "t1", "seen", "clean", true, "direct"),
+    ep("traj", "t2", "seen", "renamed", false, "direct"),
+    ep("traj", "t1", "seen", "clean", false, "trial"),
+    ep("traj", "t2", "seen", "renamed", false, "trial"),
+    ep("trial", "t1", "seen", "clean", true, "trial"),
+    ep("trial", "t2", "seen", "renamed", true, "trial"),
+    ep("trial", "t1", "seen", "clean", false, "direct"),
+    ep("trial", "t2", "seen", "renamed", false, "direct"),
+  ];
+  const md = comparisonMarkdown(eps, {
+    agents: ["traj", "trial"],
+    baseline: "traj",
+    protocolOf: { traj: "direct", trial: "trial" },
+  });
+  assert.match(
+    md,
+    /\| traj \(direct\) \| 100% \(21%–100%, n=1\) \| 0% .*\| 50% \(9%–91%, n=2\) \| 0% \(0%–66%, n=2\) trial \|/,
+  );
+  assert.match(
+    md,
+    /\| trial \(trial\) \| 100% .*\| 100% \(34%–100%, n=2\) \| 0% \(0%–66%, n=2\) direct \|/,
+  );
+  // Pairs match the same task and variant across protocols: trial (trial) vs traj (direct).
+  assert.match(
+    md,
+    /\| trial \(trial\) \| \+0 pts \(0\/0, p=1\.0\) \| \+100 pts \(1\/0, p=1\.0\) \|/,
+  );
+});
+
+Deno.test("stage comparison: the training file says which protocol each policy was trained on", async () => {
+  const t = await loadTraining("training/toolmaster-mini.yaml");
+  assert.equal(trainedProtocol(t.stages, "trajectory-sft-onnx"), "direct");
+  assert.equal(trainedProtocol(t.stages, "trial-sft-onnx"), "trial");
+  assert.equal(trainedProtocol(t.stages, "trial-grpo-onnx"), "trial");
+  assert.equal(trainedProtocol(t.stages, "base-onnx"), null);
 });

@@ -72,7 +72,12 @@ export async function grpo(
       // The current policy as the ONNX agent loads it.
       await learner.exportWeights(opts.dir);
       const w = await readWeights(join(opts.dir, "weights.bin"), ctx.shape);
-      await writeFolder(policyDir, tinyModelFiles(ctx.shape, w, ctx.merges));
+      await writeFolder(
+        policyDir,
+        tinyModelFiles(ctx.shape, w, ctx.merges, {}, {
+          chatTemplate: ctx.templateSource,
+        }),
+      );
       const agent = await openOnnxAgent("policy", {
         path: policyDir,
         device: spec.trainer.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],

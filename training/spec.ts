@@ -94,6 +94,8 @@ export interface TrainingSpec {
   model: { init: InitShape } | { folder: string };
   /** The model folder whose tokenizer.json and chat template the policies use. */
   tokenizer: string;
+  /** `folder`: the tokenizer folder's own chat template; `compact`: one line per tool. */
+  chat_template: "folder" | "compact";
   data: { splits: EpisodeSplit[]; variants: string[]; seeds: number[]; trial_budget: number };
   evaluation: {
     splits: EpisodeSplit[];
@@ -115,6 +117,38 @@ export interface TrainingSpec {
 const ALL_SPLITS: EpisodeSplit[] = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
 /** The name `from:` uses for the initial model. */
 export const BASE = "base";
+
+/**
+ * The protocol a stage's policy was trained under: an SFT stage's data style (trajectory → direct,
+ * trial → trial), a GRPO stage's `protocol`, followed through exports and `from:` chains. `null`
+ * for the base model, which was trained under none.
+ *
+ * @example
+ * ```ts
+ * import { loadTraining, trainedProtocol } from "./spec.ts";
+ * const t = await loadTraining("training/toolmaster-mini.yaml");
+ * console.assert(trainedProtocol(t.stages, "trajectory-sft-onnx") === "direct");
+ * ```
+ */
+export function trainedProtocol(
+  stages: readonly StageSpec[],
+  name: string,
+): "direct" | "trial" | null {
+  const s = stages.find((x) => x.name === name);
+  if (!s) return null;
+  switch (s.kind) {
+    case "export":
+      return trainedProtocol(stages, s.from);
+    case "grpo":
+      return s.protocol;
+    case "sft": {
+      const data = stages.find((x) => x.name === s.data);
+      return data?.kind === "synthesize" ? (data.style === "trial" ? "trial" : "direct") : null;
+    }
+    default:
+      return null;
+  }
+}
 
 // deno-lint-ignore no-explicit-any
 type Raw = any;
@@ -377,6 +411,22 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     kinds.set(s.name, kind);
     stages.push(stage);
   }
+  // Each policy is evaluated under the protocol it was trained on: evaluation must run it.
+  for (const st of stages) {
+    if (st.kind !== "evaluate") continue;
+    for (const [j, a] of st.agents.entries()) {
+      const p = trainedProtocol(stages, a);
+      if (p && !evaluation.protocols.includes(p)) {
+        issues.push(
+          at(
+            `/stages/${st.index}/evaluate/agents/${j}`,
+            `${a} was trained under the ${p} protocol, which evaluation.protocols leaves out`,
+            `add ${p} to evaluation.protocols (each policy is compared under its own protocol)`,
+          ),
+        );
+      }
+    }
+  }
   if (issues.length > 0) throw new SpecError(issues);
 
   const m = raw.model ?? {};
@@ -424,6 +474,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     suite,
     model,
     tokenizer: rel(raw.tokenizer ?? relative(dir, "models/tiny-random")),
+    chat_template: raw.chat_template ?? "folder",
     data,
     evaluation,
     trainer: {

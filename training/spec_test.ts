@@ -130,3 +130,22 @@ stages:
   );
   assert.match(err2, /at \/stages\/1\/name: stage "d" is listed twice/);
 });
+
+Deno.test("training spec: a policy whose training protocol evaluation leaves out is refused, located", async () => {
+  const err = await tryLoad(head(`evaluation: { protocols: [trial] }
+stages:
+  - name: d
+    synthesize: { style: trajectory }
+  - name: s
+    sft: { data: d }
+  - name: x
+    export: { from: s }
+  - name: c
+    evaluate: { agents: [x] }
+`));
+  assert.match(
+    err,
+    /at \/stages\/3\/evaluate\/agents\/0: x was trained under the direct protocol, which evaluation\.protocols leaves out/,
+  );
+  assert.match(err, /hint: add direct to evaluation\.protocols/);
+});
