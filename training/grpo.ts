@@ -14,6 +14,7 @@ import type { GrpoStage, StageSpec } from "./spec.ts";
 import { episodeMessages, styleProtocol } from "./synthesize.ts";
 import { tokenizeChat } from "./tokenize.ts";
 import { episodeReward, groupAdvantages } from "./rewards.ts";
+import { evaluatedNames, interfaceNames } from "./leakage.ts";
 
 /** One GRPO step's log line. */
 export interface GrpoStepLog {
@@ -47,10 +48,14 @@ export async function grpo(
   const spec = ctx.spec;
   const suite = spec.suite;
   const envOf = variantEnvs(suite);
+  // Rollouts are training data too: interfaces with an evaluated name are left out.
+  const evaluated = evaluatedNames(spec);
   const pool = trainingTasks(suite).flatMap(({ env, task }) =>
     variantsFor(suite, env).filter((v) => spec.data.variants.includes(v.name)).flatMap((variant) =>
       spec.data.seeds.map((seed) => ({ env, task, variant, seed }))
     )
+  ).filter((p) =>
+    !interfaceNames(envOf(p.env.name, p.variant, p.seed).tools).some((n) => evaluated.has(n))
   );
   const protocol = styleProtocol(stage.protocol, spec.data.trial_budget);
   const learner = new Learner(ctx, {

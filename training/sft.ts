@@ -5,6 +5,7 @@ import { Learner, TrainingError } from "./learner.ts";
 import type { SftStage, StageSpec } from "./spec.ts";
 import { type ChatExample, tokenizeChat, type TokenizedExample } from "./tokenize.ts";
 import type { ToolDef } from "../tools/types.ts";
+import { evaluatedNames, findLeaks } from "./leakage.ts";
 
 /** Read a chat JSONL file and tokenize every example (assistant-token masks included). */
 export async function readExamples(
@@ -12,8 +13,21 @@ export async function readExamples(
   path: string,
 ): Promise<TokenizedExample[]> {
   const text = await Deno.readTextFile(path);
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => {
-    const ex = JSON.parse(l) as ChatExample;
+  const parsed = text.split("\n").filter((l) => l.trim() !== "").map((l) =>
+    JSON.parse(l) as ChatExample
+  );
+  const leaks = findLeaks(parsed, evaluatedNames(ctx.spec));
+  if (leaks.length > 0) {
+    const shown = leaks.slice(0, 5).map((k) => `line ${k.line}: "${k.name}" (${k.where})`);
+    throw new TrainingError(
+      `${path}: ${leaks.length} tool or parameter names of the evaluated interfaces appear in the training data — ${
+        shown.join("; ")
+      }${
+        leaks.length > 5 ? "; …" : ""
+      }. Training on them would train on the evaluation split: synthesize the data again (it leaves such interfaces out), or use training variants and seeds whose names evaluation does not show (e.g. style: random instead of reverse).`,
+    );
+  }
+  return parsed.map((ex) => {
     const tools: ToolDef[] = ex.tools.map((t) => ({
       name: t.function.name,
       description: t.function.description,

@@ -6,6 +6,7 @@ import { loadSuite } from "../spec/load_suite.ts";
 import type { EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import { validateSpec } from "../spec/validate.ts";
 import { issuesAt, parseYaml } from "../spec/yaml.ts";
+import { normalizeVariants } from "../spec/variants.ts";
 import { variantsFor } from "../variants/mod.ts";
 
 /** The architecture a training file initialises (vocab_size comes from the tokenizer). */
@@ -26,6 +27,8 @@ export interface SynthesizeStage {
   teacher: "explorer" | "oracle" | "memorizer";
   style: "trial" | "trajectory";
   samples: number;
+  /** The explorer teacher probes with remembered names first (trial data with errors). */
+  probe: boolean;
   keep: { success: boolean; max_tokens: number; max_invalid_calls?: number };
 }
 
@@ -197,14 +200,32 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   const variantNames = [
     ...new Set(suite.envs.flatMap((e) => variantsFor(suite, e).map((v) => v.name))),
   ];
-  const checkVariants = (list: string[] | undefined, ptr: string) => {
+  // Training-only variants join the suite training sees; evaluation reads the suite file itself.
+  const own = normalizeVariants(raw.variants, doc);
+  for (const v of own) {
+    if (variantNames.includes(v.name)) {
+      issues.push(
+        at(
+          `/variants/${v.name}`,
+          `variant "${v.name}" is already defined by suite ${suite.name}`,
+          "give the training-only variant its own name",
+        ),
+      );
+    }
+  }
+  if (own.length > 0) suite = { ...suite, variants: [...suite.variants, ...own] };
+  const trainNames = [...variantNames, ...own.map((v) => v.name)];
+  const checkVariants = (list: string[] | undefined, ptr: string, names: string[]) => {
     for (const [i, v] of (list ?? []).entries()) {
-      if (!variantNames.includes(v)) {
+      if (!names.includes(v)) {
+        const trainingOnly = trainNames.includes(v);
         issues.push(
           at(
             `${ptr}/${i}`,
-            `variant "${v}" is not in suite ${suite.name}`,
-            didYouMean(v, variantNames) ?? `the suite has ${variantNames.join(", ")}`,
+            trainingOnly
+              ? `variant "${v}" is defined for training only; evaluation runs the suite's variants`
+              : `variant "${v}" is not in suite ${suite.name}`,
+            didYouMean(v, names) ?? `the suite has ${names.join(", ")}`,
           ),
         );
       }
@@ -212,8 +233,8 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   };
   const d = raw.data ?? {};
   const e = raw.evaluation ?? {};
-  checkVariants(d.variants, "/data/variants");
-  checkVariants(e.variants, "/evaluation/variants");
+  checkVariants(d.variants, "/data/variants", trainNames);
+  checkVariants(e.variants, "/evaluation/variants", variantNames);
   const protocolNames = suite.protocols.map((p) => p.name);
   for (const [i, p] of (e.protocols ?? []).entries()) {
     if (!protocolNames.includes(p)) {
@@ -229,7 +250,9 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   const data = {
     splits: (d.splits ?? ["seen"]) as EpisodeSplit[],
     variants: (d.variants ?? ["clean"]) as string[],
-    seeds: (d.seeds ?? [1000]) as number[],
+    seeds: Array.isArray(d.seeds ?? [1000])
+      ? (d.seeds ?? [1000]) as number[]
+      : Array.from({ length: d.seeds.count }, (_, i) => d.seeds.from + i),
     trial_budget: d.trial_budget ?? 6,
   };
   const evaluation = {
@@ -251,14 +274,17 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     }
   }
   // A perturbed interface is a function of (variant, seed): training on one evaluation runs is
-  // training on the evaluation split. Clean has no perturbation, so its seen tasks are fine.
+  // training on the evaluation split, and a training-only variant drawn from an evaluation seed
+  // may draw the same names. Clean has no perturbation, so its seen tasks are fine.
   for (const [i, seed] of data.seeds.entries()) {
     if (!evaluation.seeds.includes(seed)) continue;
-    const shared = data.variants.filter((v) => v !== "clean" && evaluation.variants.includes(v));
+    const shared = data.variants.filter((v) =>
+      v !== "clean" && (evaluation.variants.includes(v) || !variantNames.includes(v))
+    );
     if (shared.length > 0) {
       issues.push(
         at(
-          `/data/seeds/${i}`,
+          Array.isArray(d.seeds) ? `/data/seeds/${i}` : "/data/seeds",
           `variant seed ${seed} is also an evaluation seed: training would see the evaluated interfaces of ${
             shared.join(", ")
           }`,
@@ -331,6 +357,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           teacher: o.teacher ?? (o.style === "trajectory" ? "oracle" : "explorer"),
           style: o.style ?? "trial",
           samples: o.samples ?? 1,
+          probe: o.probe ?? false,
           keep: {
             success: o.keep?.success ?? true,
             max_tokens: o.keep?.max_tokens ?? 4096,

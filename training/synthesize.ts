@@ -9,6 +9,7 @@ import { variantsFor } from "../variants/mod.ts";
 import type { TrainingContext } from "./context.ts";
 import type { StageSpec, SynthesizeStage } from "./spec.ts";
 import { type ChatExample, openaiTools, tokenizeChat } from "./tokenize.ts";
+import { evaluatedNames, interfaceNames } from "./leakage.ts";
 
 /** The conversation of an episode, rebuilt from its events (tool results as the agent read them). */
 export function episodeMessages(events: readonly EpisodeEvent[]): Message[] {
@@ -41,7 +42,8 @@ export function styleProtocol(
 export interface SynthesisStats {
   episodes: number;
   kept: number;
-  dropped: { failed: number; too_long: number; invalid_calls: number };
+  /** `leaked`: the interface used a tool or parameter name of an evaluated interface. */
+  dropped: { failed: number; too_long: number; invalid_calls: number; leaked: number };
   tokens: { total: number; assistant: number; mean: number; max: number };
   by_variant: Record<string, { episodes: number; kept: number }>;
   trial_calls_mean: number;
@@ -63,7 +65,7 @@ export async function synthesize(
     name: "teacher",
     kind: "scripted",
     scripted: stage.teacher,
-    options: {},
+    options: stage.probe ? { probe: true } : {},
   };
   const protocol = styleProtocol(
     stage.style === "trial" ? "trial" : "direct",
@@ -74,13 +76,14 @@ export async function synthesize(
   const stats: SynthesisStats = {
     episodes: 0,
     kept: 0,
-    dropped: { failed: 0, too_long: 0, invalid_calls: 0 },
+    dropped: { failed: 0, too_long: 0, invalid_calls: 0, leaked: 0 },
     tokens: { total: 0, assistant: 0, mean: 0, max: 0 },
     by_variant: {},
     trial_calls_mean: 0,
     calls_mean: 0,
   };
   const lines: string[] = [];
+  const evaluated = evaluatedNames(spec);
   const take = (rec: EpisodeRecord) => {
     stats.episodes++;
     const v = (stats.by_variant[rec.variant] ??= { episodes: 0, kept: 0 });
@@ -94,6 +97,8 @@ export async function synthesize(
     const env = suite.envs.find((e) => e.name === rec.env)!;
     const variant = variantsFor(suite, env).find((x) => x.name === rec.variant)!;
     const tools = envOf(rec.env, variant, head.run_seed).tools;
+    // A random name can coincide with one evaluation shows: such an episode is left out.
+    if (interfaceNames(tools).some((n) => evaluated.has(n))) return void stats.dropped.leaked++;
     const messages = episodeMessages(rec.events);
     const tok = tokenizeChat({ messages, tools }, {
       template: ctx.template,
