@@ -42,6 +42,8 @@ export interface SftStage {
   lr: number;
   warmup: number;
   checkpoint_every: number;
+  /** Stop at the end of an epoch whose exact-turn rate on training turns reaches this (or null). */
+  until_exact: number | null;
   seed: number;
 }
 
@@ -60,7 +62,16 @@ export interface GrpoStage {
   epochs: number;
   clip: number;
   kl: number;
-  reward: { task: number; format: number; call_penalty: number; no_call_format: number };
+  reward: {
+    task: number;
+    format: number;
+    call_penalty: number;
+    no_call_format: number;
+    parsable?: number;
+    tool?: number;
+  };
+  /** Skip GRPO (keep the start policy) when its first rollouts succeed less often than this. */
+  min_success: number;
   seed: number;
 }
 
@@ -379,6 +390,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           lr: o.lr ?? 1e-3,
           warmup: o.warmup ?? 0,
           checkpoint_every: o.checkpoint_every ?? 20,
+          until_exact: o.until_exact ?? null,
           seed: o.seed ?? 0,
         };
         break;
@@ -405,7 +417,10 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
             format: o.reward?.format ?? 0.2,
             call_penalty: o.reward?.call_penalty ?? 0,
             no_call_format: o.reward?.no_call_format ?? 0,
+            parsable: o.reward?.parsable ?? 0,
+            tool: o.reward?.tool ?? 0,
           },
+          min_success: o.min_success ?? 0,
           seed: o.seed ?? 0,
         };
         break;

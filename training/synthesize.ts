@@ -42,8 +42,17 @@ export function styleProtocol(
 export interface SynthesisStats {
   episodes: number;
   kept: number;
-  /** `leaked`: the interface used a tool or parameter name of an evaluated interface. */
-  dropped: { failed: number; too_long: number; invalid_calls: number; leaked: number };
+  /**
+   * `leaked`: the interface used a tool or parameter name of an evaluated interface; `duplicate`:
+   * the very conversation was kept already (clean runs once per seed and plays out the same).
+   */
+  dropped: {
+    failed: number;
+    too_long: number;
+    invalid_calls: number;
+    leaked: number;
+    duplicate: number;
+  };
   tokens: { total: number; assistant: number; mean: number; max: number };
   by_variant: Record<string, { episodes: number; kept: number }>;
   trial_calls_mean: number;
@@ -76,7 +85,7 @@ export async function synthesize(
   const stats: SynthesisStats = {
     episodes: 0,
     kept: 0,
-    dropped: { failed: 0, too_long: 0, invalid_calls: 0, leaked: 0 },
+    dropped: { failed: 0, too_long: 0, invalid_calls: 0, leaked: 0, duplicate: 0 },
     tokens: { total: 0, assistant: 0, mean: 0, max: 0 },
     by_variant: {},
     trial_calls_mean: 0,
@@ -84,6 +93,7 @@ export async function synthesize(
   };
   const lines: string[] = [];
   const evaluated = evaluatedNames(spec);
+  const seen = new Set<string>();
   const take = (rec: EpisodeRecord) => {
     stats.episodes++;
     const v = (stats.by_variant[rec.variant] ??= { episodes: 0, kept: 0 });
@@ -107,7 +117,10 @@ export async function synthesize(
     });
     if (tok.ids.length > stage.keep.max_tokens) return void stats.dropped.too_long++;
     const ex: ChatExample = { messages, tools: openaiTools(tools) };
-    lines.push(JSON.stringify(ex));
+    const line = JSON.stringify(ex);
+    if (seen.has(line)) return void stats.dropped.duplicate++;
+    seen.add(line);
+    lines.push(line);
     stats.kept++;
     v.kept++;
     stats.tokens.total += tok.ids.length;
