@@ -29,7 +29,7 @@ export interface SynthesizeStage {
   samples: number;
   /** The explorer teacher probes with remembered names first (trial data with errors). */
   probe: boolean;
-  keep: { success: boolean; max_tokens: number; max_invalid_calls?: number };
+  keep: { success: boolean; max_tokens: number; max_invalid_calls?: number; unique: boolean };
 }
 
 /** Supervised fine-tuning on a synthesized set. */
@@ -373,6 +373,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
             success: o.keep?.success ?? true,
             max_tokens: o.keep?.max_tokens ?? 4096,
             max_invalid_calls: o.keep?.max_invalid_calls,
+            unique: o.keep?.unique ?? true,
           },
         };
         break;

@@ -118,7 +118,7 @@ export async function synthesize(
     if (tok.ids.length > stage.keep.max_tokens) return void stats.dropped.too_long++;
     const ex: ChatExample = { messages, tools: openaiTools(tools) };
     const line = JSON.stringify(ex);
-    if (seen.has(line)) return void stats.dropped.duplicate++;
+    if (stage.keep.unique && seen.has(line)) return void stats.dropped.duplicate++;
     seen.add(line);
     lines.push(line);
     stats.kept++;
