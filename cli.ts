@@ -8,8 +8,13 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod.ts";
 import type { EpisodeSplit, SuiteSpec } from "./spec/types.ts";
-import type { Agent } from "./runners/agent.ts";
-import { closeAgents, openAgents } from "./runners/agents/mod.ts";
+import { type Agent, AgentSetupError } from "./runners/agent.ts";
+import {
+  closeAgents,
+  type EndpointAgent,
+  isEndpointAgent,
+  openAgents,
+} from "./runners/agents/mod.ts";
 import {
   inShard,
   LogError,
@@ -86,7 +91,11 @@ Options:
   --shard i/n          run only slice i of n (0-based) of the episode grid; auto/n takes i from
                        JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm);
                        combine the slices with tooltrial merge
-  --concurrency N      episodes in flight at once (default 4); results do not depend on it
+  --concurrency N      episodes in flight at once (default 4); results do not depend on it.
+                       Endpoint agents (openai:, anthropic:) run their own concurrency (default 16)
+  --cache-dir DIR      where endpoint agents keep replies (default runs/cache): a rerun, resume
+                       or reproduce replays them and calls the endpoint only for turns not there
+  --no-cache           call the endpoint for every turn (replies are still stored)
   --record             HTTP tools call their live API and record the answers into each env's
                        cassette (needs --allow-net); without it they replay the cassette
   --quiet              print nothing but errors
@@ -125,7 +134,7 @@ bootstrap interval and an exact McNemar test.
 
 Options:
   -h, --help           show this help`,
-  reproduce: `Usage: tooltrial reproduce REPORT [--out DIR] [--concurrency N]
+  reproduce: `Usage: tooltrial reproduce REPORT [--out DIR] [--concurrency N] [--no-cache]
 
 Reruns exactly what a report describes: same suite, selection, seeds and samples. Refuses (exit 2)
 with a list of changed files when a spec or data file no longer matches the hashes in the report.
@@ -134,6 +143,9 @@ Exit 0 when every figure is identical (timings aside), 1 when something differs.
 Options:
   --out DIR            where the rerun goes (default a temporary folder)
   --concurrency N      episodes in flight (default: the report's)
+  --cache-dir DIR      endpoint agents replay replies from here (default runs/cache): a run of
+                       endpoint agents reproduces with no calls when its replies are there
+  --no-cache           call the endpoints again for every turn
   -h, --help           show this help`,
   serve: `Usage: tooltrial serve [suite.yaml] [options]
 
@@ -341,6 +353,7 @@ async function runInto(
     command: string[];
     quiet: boolean;
     record?: boolean;
+    cache: EndpointCache;
   },
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
@@ -352,9 +365,11 @@ async function runInto(
   }
   // Model agents load first: the provenance records the execution provider each one got.
   const needed = new Set(plan.map((p) => p.agent));
-  const agents = await openAgents(suite.agents.filter((a) => needed.has(a.name)));
+  const agents = await openAgents(suite.agents.filter((a) => needed.has(a.name)), {
+    endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off },
+  });
   const models = [...agents.values()].filter((a) => a.info);
-  for (const a of models) {
+  for (const a of models.filter((m) => m.info!.provider !== "remote")) {
     const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
     if (!opts.quiet) {
       console.error(
@@ -367,10 +382,56 @@ async function runInto(
     }
   }
   try {
-    return await runOpened(suite, sel, { ...opts, planned, agents, models });
+    // An endpoint that cannot be reached is bad input, said before any episode runs.
+    for (const a of [...agents.values()].filter(isEndpointAgent)) {
+      const note = await a.check();
+      if (note && !opts.quiet) console.error(note);
+    }
+    const ran = await runOpened(suite, sel, { ...opts, planned, agents, models });
+    if (!opts.quiet) {
+      for (const a of [...agents.values()].filter(isEndpointAgent)) {
+        console.error(endpointSummary(a));
+      }
+    }
+    return ran;
   } finally {
     await closeAgents(agents);
   }
+}
+
+/** Where endpoint agents keep replies (`--cache-dir`), and whether they replay them (`--no-cache`). */
+interface EndpointCache {
+  dir: string;
+  off: boolean;
+}
+
+/** The response cache a command uses, from its `--cache-dir` and `--no-cache` flags. */
+function cacheFlags(values: { "cache-dir"?: string; "no-cache"?: boolean }): EndpointCache {
+  return { dir: values["cache-dir"] ?? join("runs", "cache"), off: values["no-cache"] ?? false };
+}
+
+/** One line on what an endpoint agent asked its server, and what the cache answered instead. */
+function endpointSummary(a: EndpointAgent): string {
+  const s = a.stats;
+  const turns = s.live + s.cached;
+  const k = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(n));
+  return `${a.name}: ${turns} turns — ${s.live} requests to the endpoint${
+    s.retries ? ` (${s.retries} retries)` : ""
+  }, ${s.cached} replayed from the cache${a.cacheFile ? ` ${a.cacheFile}` : ""}${
+    turns > 0 && s.live === 0 ? " (no endpoint calls)" : ""
+  }; ${k(s.promptTokens)} prompt + ${k(s.completionTokens)} completion tokens`;
+}
+
+/** Requests in flight and tokens of the endpoint agents, for the progress line. */
+function endpointStatus(agents: Map<string, Agent>): (() => string) | undefined {
+  const eps = [...agents.values()].filter(isEndpointAgent);
+  if (eps.length === 0) return undefined;
+  return () =>
+    eps.map((a) =>
+      `${a.name}: ${a.stats.inFlight} in flight · ${
+        ((a.stats.promptTokens + a.stats.completionTokens) / 1000).toFixed(1)
+      }k tok${a.stats.cached ? ` · ${a.stats.cached} cached` : ""}`
+    ).join("  ");
 }
 
 async function runOpened(
@@ -431,6 +492,7 @@ async function runOpened(
   const bar = progressBar(planned, {
     label: `${suite.name} `,
     enabled: opts.quiet ? false : undefined,
+    status: endpointStatus(agents),
   });
   if (!opts.quiet) {
     console.error(
@@ -492,6 +554,8 @@ async function bench(args: string[]): Promise<number> {
       concurrency: { type: "string" },
       quiet: { type: "boolean" },
       record: { type: "boolean" },
+      "cache-dir": { type: "string" },
+      "no-cache": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.bench);
@@ -526,6 +590,7 @@ async function bench(args: string[]): Promise<number> {
     command: ["bench", ...args],
     quiet,
     record: values.record ?? false,
+    cache: cacheFlags(values),
   });
   if (shard) {
     if (!quiet) {
@@ -637,7 +702,9 @@ async function list(args: string[]): Promise<number> {
             ? a.scripted
             : a.kind === "onnx"
             ? `onnx ${a.onnx.path}`
-            : `openai ${a.openai.model} @ ${a.openai.base_url}`
+            : a.kind === "openai"
+            ? `openai ${a.openai.model} @ ${a.openai.base_url}`
+            : `anthropic ${a.anthropic.model} @ ${a.anthropic.base_url}`
         }${a.only ? `, only ${JSON.stringify(a.only)}` : ""})`
       ).join(", ")
     }`,
@@ -768,6 +835,8 @@ async function reproduce(args: string[]): Promise<number> {
     {
       out: { type: "string" },
       concurrency: { type: "string" },
+      "cache-dir": { type: "string" },
+      "no-cache": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.reproduce);
@@ -826,6 +895,7 @@ async function reproduce(args: string[]): Promise<number> {
     concurrency: intFlag(values.concurrency, "concurrency", 1) ?? p.concurrency,
     command: ["reproduce", ...args],
     quiet: false,
+    cache: cacheFlags(values),
   });
   const again = await reportFromLogs([logPath]);
   await writeReport(out, again);
@@ -1077,7 +1147,7 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
     // A log that is another run's, incomplete or damaged is bad input too: it says how to fix it.
-    if (err instanceof UsageError || err instanceof LogError) {
+    if (err instanceof UsageError || err instanceof LogError || err instanceof AgentSetupError) {
       console.error(`error: ${err.message}`);
       return 2;
     }

@@ -82,6 +82,7 @@ export class Collector {
     const { head, events } = this.#open!;
     this.#open = undefined;
     const tokens = (r.metrics as { tokens?: number }).tokens;
+    const cost = (r.metrics as { cost_usd?: number }).cost_usd;
     this.episodes.push({
       id: head.episode,
       env: head.env,
@@ -102,6 +103,7 @@ export class Collector {
       self_corrections: r.metrics.self_corrections,
       ast_match: r.metrics.ast_match,
       tokens: typeof tokens === "number" ? tokens : null,
+      ...(typeof cost === "number" ? { cost_usd: cost } : {}),
       ms: r.ms,
       error: r.error,
     });

@@ -9,6 +9,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
   const ks = Object.keys(rows[0]?.pass_at_k ?? {}).filter((k) => k !== "1");
   // Token counts only exist for model agents.
   const tokens = rows.some((r) => r.mean_tokens !== null);
+  const cost = rows.some((r) => r.mean_cost_usd !== undefined);
   const head = [
     ...keys.map(String),
     "success",
@@ -21,6 +22,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "self-corr.",
     "AST",
     ...(tokens ? ["tokens"] : []),
+    ...(cost ? ["USD/ep."] : []),
   ];
   const align = [
     ...keys.map(() => ":--"),
@@ -34,6 +36,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "--:",
     "--:",
     ...(tokens ? ["--:"] : []),
+    ...(cost ? ["--:"] : []),
   ];
   const lines = rows.map((r) => [
     ...keys.map((k) => String(r[k] ?? "")),
@@ -47,6 +50,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     num(r.mean_self_corrections),
     pct(r.ast_match_rate),
     ...(tokens ? [r.mean_tokens === null ? "–" : r.mean_tokens.toFixed(0)] : []),
+    ...(cost ? [r.mean_cost_usd === undefined ? "–" : `$${r.mean_cost_usd.toFixed(4)}`] : []),
   ]);
   return [head, align, ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
@@ -235,6 +239,11 @@ export function renderMarkdown(report: Report): string {
     "made (mapped back to canonical names).",
     ...(report.overall.some((r) => r.mean_tokens !== null)
       ? ["Tokens (model agents): tokens generated per episode."]
+      : []),
+    ...(report.overall.some((r) => r.mean_cost_usd !== undefined)
+      ? [
+        "USD/ep. (endpoint agents with `price:`): what an episode's prompt and completion tokens cost.",
+      ]
       : []),
     "",
     "## By environment and split (clean)",

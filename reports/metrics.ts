@@ -70,6 +70,7 @@ export function summarize(
   const n = episodes.length;
   let successes = 0, calls = 0, trial = 0, invalid = 0, failed = 0, corrections = 0;
   let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0, backend = 0;
+  let cost = 0, withCost = 0;
   for (const e of episodes) {
     if (e.success) successes++;
     if (e.error) errors++;
@@ -82,6 +83,7 @@ export function summarize(
     corrections += e.self_corrections;
     ms += e.ms;
     if (e.tokens !== null) tokens += e.tokens, withTokens++;
+    if (e.cost_usd !== undefined) cost += e.cost_usd, withCost++;
   }
   const clusters = byTask(episodes, taskKey, (e) => (e.success ? 1 : 0));
   const perTask = clusters.map((c) => ({ n: c.length, c: c.reduce((a, b) => a + b, 0) }));
@@ -108,6 +110,7 @@ export function summarize(
     self_correction_rate: failed ? round4(corrections / failed) : 0,
     ast_match_rate: n ? round4(ast / n) : 0,
     mean_tokens: withTokens ? round4(tokens / withTokens) : null,
+    ...(withCost ? { mean_cost_usd: Math.round((cost / withCost) * 1e8) / 1e8 } : {}),
     mean_ms: n ? round4(ms / n) : 0,
     errors,
     backend_failures: backend,

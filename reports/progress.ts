@@ -7,7 +7,12 @@ export interface ProgressBar {
 /** A one-line progress bar on stderr; silent when stderr is not a terminal (CI logs, pipes). */
 export function progressBar(
   total: number,
-  opts: { label?: string; enabled?: boolean } = {},
+  opts: {
+    label?: string;
+    enabled?: boolean;
+    /** More to show after the counts, read at each redraw (e.g. requests in flight, tokens). */
+    status?: () => string;
+  } = {},
 ): ProgressBar {
   const enabled = opts.enabled ?? Deno.stderr.isTerminal();
   const enc = new TextEncoder();
@@ -24,7 +29,9 @@ export function progressBar(
     const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
     const line = `\r${opts.label ?? ""}[${"█".repeat(filled)}${
       "░".repeat(width - filled)
-    }] ${done}/${total}  ${rate.toFixed(0)}/s  eta ${eta}s `;
+    }] ${done}/${total}  ${rate.toFixed(0)}/s  eta ${eta}s${
+      opts.status ? `  ${opts.status()}` : ""
+    } \x1b[K`;
     Deno.stderr.writeSync(enc.encode(line));
   };
   return {

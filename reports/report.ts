@@ -107,7 +107,9 @@ export function suiteProvenance(
         ? { scripted: a.scripted }
         : a.kind === "onnx"
         ? { onnx: { ...a.onnx, model_hash: a.model_hash } }
-        : { openai: a.openai }),
+        : a.kind === "openai"
+        ? { openai: { ...a.openai } }
+        : { anthropic: { ...a.anthropic } }),
       options: a.options,
       ...(a.only ? { only: a.only } : {}),
     })),

@@ -28,6 +28,7 @@ export interface Provenance {
     scripted?: string;
     onnx?: Record<string, unknown> & { path: string; model_hash: string };
     openai?: Record<string, unknown> & { base_url: string; model: string };
+    anthropic?: Record<string, unknown> & { base_url: string; model: string };
     options: Record<string, unknown>;
     only?: { variants?: string[]; protocols?: string[]; tasks_per_env?: number };
   }[];
@@ -82,6 +83,8 @@ export interface SummaryRow {
   ast_match_rate: number;
   /** Mean tokens per episode; null when the agents report none (scripted agents). */
   mean_tokens: number | null;
+  /** Mean USD per episode, where endpoint agents have prices (`price:`); absent otherwise. */
+  mean_cost_usd?: number;
   /** Mean wall time per episode in milliseconds (the one non-deterministic figure). */
   mean_ms: number;
   /** Episodes that ended abnormally (no answer, agent crash). */
@@ -166,6 +169,8 @@ export interface EpisodeSummary {
   self_corrections: number;
   ast_match: boolean;
   tokens: number | null;
+  /** USD the episode cost an endpoint agent with prices; absent otherwise. */
+  cost_usd?: number;
   ms: number;
   error: string | null;
 }

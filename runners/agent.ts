@@ -37,7 +37,7 @@ export interface AgentSession {
 
 /** What a model agent runs on; recorded with every episode it plays. */
 export interface AgentInfo {
-  kind: "onnx" | "openai";
+  kind: "onnx" | "openai" | "anthropic";
   /** The execution provider that actually runs the model (`cpu`, `cuda`, `webgpu`). */
   provider?: string;
   /** Model folder or endpoint model name. */
@@ -54,6 +54,17 @@ export interface Agent {
   /** Set by model agents; scripted agents have none. */
   readonly info?: AgentInfo;
   start(ctx: EpisodeContext): AgentSession;
+  /**
+   * Most episodes of this agent in flight at once, whatever the run's `concurrency` (endpoint
+   * agents: a server batches many requests); absent: the run's limit, shared with other agents.
+   */
+  readonly concurrency?: number;
   /** Release what the agent holds (sessions, processes) once a run is over. */
   close?(): Promise<void>;
 }
+
+/**
+ * An agent that cannot start as the suite describes it (an unreachable endpoint, a missing API-key
+ * variable): bad input, reported before any episode runs (exit 2).
+ */
+export class AgentSetupError extends Error {}

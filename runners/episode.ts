@@ -187,6 +187,11 @@ export class EpisodeSession {
     if (usage) {
       this.metrics.tokens = (this.metrics.tokens ?? 0) + usage.completion_tokens;
       this.metrics.prompt_tokens = (this.metrics.prompt_tokens ?? 0) + usage.prompt_tokens;
+      if (usage.cost_usd !== undefined) {
+        // Rounded to a billionth of a dollar so that sums do not carry float noise into the log.
+        this.metrics.cost_usd = Math.round(((this.metrics.cost_usd ?? 0) + usage.cost_usd) * 1e9) /
+          1e9;
+      }
     }
     const p = this.protocol;
     const name = this.phase;

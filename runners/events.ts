@@ -37,6 +37,8 @@ export interface EpisodeMetrics {
   tokens?: number;
   /** Prompt tokens a model agent computed, cache hits excluded (absent for scripted agents). */
   prompt_tokens?: number;
+  /** USD an endpoint agent's turns cost, where the suite gives its `price` (absent otherwise). */
+  cost_usd?: number;
 }
 
 export type EpisodeEvent =

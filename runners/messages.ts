@@ -19,7 +19,12 @@ export interface AssistantMessage {
    * Tokens this turn cost a model agent: the prompt tokens it computed (what its cache did not
    * already hold) and the tokens it generated. Counted into the episode's metrics, not logged.
    */
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    /** What the turn cost in USD, where the suite gives the endpoint's prices. */
+    cost_usd?: number;
+  };
 }
 
 /** Build an assistant message that calls tools (arguments serialized as JSON text). */

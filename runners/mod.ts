@@ -3,6 +3,7 @@
  * @module
  */
 export type { Agent, AgentSession, EpisodeContext, Phase, TurnInfo } from "./agent.ts";
+export { AgentSetupError } from "./agent.ts";
 export {
   explorerAgent,
   randomAgent,

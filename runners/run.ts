@@ -221,6 +221,16 @@ async function runPlan(
   let emitted = 0;
   let cursor = 0;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
+  // Agents with a limit of their own (endpoint agents: a server batches many requests) run that
+  // many episodes besides the others, which share the run's limit.
+  const shared = new Slots(concurrency);
+  const own = new Map(
+    [...needed].flatMap((n) => {
+      const c = agents.get(n)?.concurrency;
+      return c ? [[n, new Slots(c)] as const] : [];
+    }),
+  );
+  const workers = concurrency + [...own.values()].reduce((s, x) => s + x.size, 0);
   let flushing = Promise.resolve();
 
   const flush = async () => {
@@ -241,24 +251,30 @@ async function runPlan(
     while (cursor < plan.length) {
       const pos = cursor++;
       const p = plan[pos];
-      results[pos] = await runEpisode(envFor(p), p.task, {
-        agent: agents.get(p.agent)!,
-        protocol: protocols.get(p.protocol)!,
-        episode: {
-          id: p.id,
-          seed: p.episodeSeed,
-          sample: p.sample,
-          split: p.split,
-          index: p.index,
-          runSeed: p.seed,
-        },
-      });
+      const slots = own.get(p.agent) ?? shared;
+      await slots.take();
+      try {
+        results[pos] = await runEpisode(envFor(p), p.task, {
+          agent: agents.get(p.agent)!,
+          protocol: protocols.get(p.protocol)!,
+          episode: {
+            id: p.id,
+            seed: p.episodeSeed,
+            sample: p.sample,
+            split: p.split,
+            index: p.index,
+            runSeed: p.seed,
+          },
+        });
+      } finally {
+        slots.give();
+      }
       flushing = flushing.then(flush);
       await flushing;
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(workers, plan.length) }, worker));
     await flushing;
   } finally {
     if (!opts.open) await closeAgents(agents);
@@ -277,4 +293,25 @@ export function variantEvent(env: VariantEnv): VariantEvent {
     ops: [...env.applied],
     tools: [...env.views],
   };
+}
+
+/** A counting semaphore: at most `size` holders at once, served in arrival order. */
+class Slots {
+  #free: number;
+  #waiting: (() => void)[] = [];
+  constructor(readonly size: number) {
+    this.#free = size;
+  }
+  take(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((r) => this.#waiting.push(r));
+  }
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
 }

@@ -5,9 +5,9 @@ import { envFromDoc, loadEnv, resolveEnvFile } from "./load_env.ts";
 import type {
   AgentScope,
   AgentSpec,
+  EndpointOptions,
   EnvSpec,
   OnnxAgentSpec,
-  OpenAIAgentSpec,
   ProtocolKind,
   ProtocolSpec,
   ScriptedKind,
@@ -35,10 +35,26 @@ type RawAgent =
   & {
     scripted?: ScriptedKind;
     onnx?: string;
-    openai?: Partial<OpenAIAgentSpec["openai"]> & { base_url: string; model: string };
+    openai?: RawEndpoint & { base_url: string };
+    anthropic?: RawEndpoint;
     only?: AgentScope;
   }
   & Record<string, unknown>;
+
+/** An `openai:` / `anthropic:` entry as written: everything but the model has a default. */
+type RawEndpoint = Partial<Omit<EndpointOptions, "model">> & { model: string };
+
+/** Defaults of an endpoint agent's options (`cache` defaults to on at temperature 0). */
+export const ENDPOINT_DEFAULTS = {
+  temperature: 0,
+  max_tokens: 512,
+  timeout_s: 120,
+  retries: 3,
+  concurrency: 16,
+} as const;
+
+/** Where the Anthropic Messages API lives when an `anthropic:` entry gives no base_url. */
+export const ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
 
 /** Files a model folder must hold (what its hash covers). */
 export const MODEL_FILES = [
@@ -251,7 +267,19 @@ async function agentSpec(
   a: RawAgent,
   ctx: { dir: string; at: (pointer: string, message: string, hint?: string) => SpecIssue },
 ): Promise<AgentSpec | SpecIssue> {
-  const { scripted, onnx, only, ...rest } = a;
+  const { scripted, onnx, only, openai, anthropic, ...rest } = a;
+  if (openai !== undefined) {
+    return { name, kind: "openai", openai: endpointOptions(openai), options: {}, only };
+  }
+  if (anthropic !== undefined) {
+    return {
+      name,
+      kind: "anthropic",
+      anthropic: endpointOptions({ base_url: ANTHROPIC_BASE_URL, ...anthropic }),
+      options: {},
+      only,
+    };
+  }
   if (onnx === undefined) {
     return { name, kind: "scripted", scripted: scripted!, options: rest, only };
   }
@@ -304,6 +332,19 @@ async function agentSpec(
     model_hash: await sha256Files(path, MODEL_FILES),
     options: {},
     only,
+  };
+}
+
+/** An endpoint entry with its defaults filled in (the schema has checked the types). */
+function endpointOptions(raw: RawEndpoint & { base_url: string }): EndpointOptions {
+  const temperature = raw.temperature ?? ENDPOINT_DEFAULTS.temperature;
+  return {
+    ...ENDPOINT_DEFAULTS,
+    ...raw,
+    base_url: raw.base_url.replace(/\/+$/, ""),
+    temperature,
+    // A cached reply is only the same reply when sampling is deterministic.
+    cache: raw.cache ?? temperature === 0,
   };
 }
 

@@ -223,25 +223,49 @@ export interface OnnxAgentSpec {
   only?: AgentScope;
 }
 
+/** How to reach a model behind an HTTP API, and how to sample it (the `openai:` / `anthropic:` entry). */
+export interface EndpointOptions {
+  /** Up to `/v1`, without a trailing slash. */
+  base_url: string;
+  model: string;
+  /** Environment variable holding the API key (never the key itself in a spec). */
+  api_key_env?: string;
+  temperature: number;
+  /** Sent only when set. */
+  top_p?: number;
+  max_tokens: number;
+  timeout_s: number;
+  retries: number;
+  /** Episodes of this agent in flight at once (default 16), whatever `--concurrency` says. */
+  concurrency: number;
+  /** Replay replies from the response cache (default: on at temperature 0). */
+  cache: boolean;
+  /** USD per million prompt (`input`) and completion (`output`) tokens: cost per episode. */
+  price?: { input: number; output: number };
+}
+
 /** An agent behind an OpenAI-compatible chat completions endpoint. */
 export interface OpenAIAgentSpec {
   name: string;
   kind: "openai";
-  openai: {
-    base_url: string;
-    model: string;
-    /** Environment variable holding the API key (never the key itself in a spec). */
-    api_key_env?: string;
-    temperature: number;
-    max_tokens: number;
-    timeout_s: number;
-    retries: number;
-  };
+  openai: EndpointOptions;
   options: Record<string, unknown>;
   only?: AgentScope;
 }
 
-export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec | OpenAIAgentSpec;
+/** An agent behind the Anthropic Messages API (tool_use / tool_result blocks). */
+export interface AnthropicAgentSpec {
+  name: string;
+  kind: "anthropic";
+  anthropic: EndpointOptions;
+  options: Record<string, unknown>;
+  only?: AgentScope;
+}
+
+/** An agent that calls a model over HTTP. */
+export type EndpointAgentSpec = OpenAIAgentSpec | AnthropicAgentSpec;
+
+export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec | EndpointAgentSpec;
 
 export type ProtocolKind = "direct" | "trial";
 

@@ -120,6 +120,9 @@ export async function stageKey(ctx: TrainingContext, s: StageSpec): Promise<stri
     ? await fileHash(ctx.trainer.command[ctx.trainer.command.length - 1])
     : null;
   const inputs = stageInputs(s).map((n) => [n, ctx.keys.get(n) ?? n]);
+  const teacher = s.kind === "synthesize"
+    ? spec.suite.agents.find((a) => a.name === s.teacher && a.kind !== "scripted")
+    : undefined;
   return await sha256Hex(JSON.stringify({
     version: VERSION,
     settings,
@@ -135,6 +138,8 @@ export async function stageKey(ctx: TrainingContext, s: StageSpec): Promise<stri
     evaluation: s.kind === "evaluate" ? spec.evaluation : null,
     trainer: trainerCode,
     device: s.kind === "sft" || s.kind === "grpo" ? spec.trainer.device : null,
+    // A teacher that is one of the suite's agents (an endpoint model): which model it is.
+    ...(teacher ? { teacher } : {}),
   }));
 }
 

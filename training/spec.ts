@@ -24,7 +24,8 @@ export interface InitShape {
 /** Teacher rollouts → chat JSONL. */
 export interface SynthesizeStage {
   kind: "synthesize";
-  teacher: "explorer" | "oracle" | "memorizer";
+  /** A scripted agent (explorer, oracle, memorizer) or the name of an agent of the suite. */
+  teacher: string;
   style: "trial" | "trajectory";
   samples: number;
   /** The explorer teacher probes with remembered names first (trial data with errors). */
@@ -365,7 +366,11 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           name: s.name,
           index: i,
           kind,
-          teacher: o.teacher ?? (o.style === "trajectory" ? "oracle" : "explorer"),
+          teacher: teacherName(o.teacher ?? (o.style === "trajectory" ? "oracle" : "explorer"), {
+            suite,
+            issue: (message, hint) =>
+              issues.push(at(`/stages/${i}/synthesize/teacher`, message, hint)),
+          }),
           style: o.style ?? "trial",
           samples: o.samples ?? 1,
           probe: o.probe ?? false,
@@ -529,4 +534,23 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     out: raw.out ?? `runs/train/${raw.training}`,
     stages,
   };
+}
+
+/** Scripted agents that can teach without a suite entry. */
+const SCRIPTED_TEACHERS = ["explorer", "oracle", "memorizer"];
+
+/** A teacher is a scripted agent or one of the suite's agents (an endpoint model, say). */
+function teacherName(
+  name: string,
+  ctx: { suite: SuiteSpec; issue: (message: string, hint: string) => void },
+): string {
+  if (SCRIPTED_TEACHERS.includes(name) || ctx.suite.agents.some((a) => a.name === name)) {
+    return name;
+  }
+  const names = [...SCRIPTED_TEACHERS, ...ctx.suite.agents.map((a) => a.name)];
+  ctx.issue(
+    `no teacher "${name}": not a scripted agent nor an agent of the suite`,
+    didYouMean(name, names) ?? `use one of: ${names.join(", ")}`,
+  );
+  return name;
 }

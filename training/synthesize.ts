@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import type { ProtocolSpec, ScriptedAgentSpec, SuiteSpec } from "../spec/types.ts";
+import type { AgentSpec, ProtocolSpec, SuiteSpec } from "../spec/types.ts";
 import { observationText } from "../runners/episode.ts";
 import type { EpisodeEvent, EpisodeRecord } from "../runners/events.ts";
 import type { Message } from "../runners/messages.ts";
+import { closeAgents, isEndpointAgent, openAgents } from "../runners/agents/mod.ts";
 import { runSuite, variantEnvs } from "../runners/run.ts";
 import { DEFAULT_MAX_TURNS } from "../spec/load_suite.ts";
 import { variantsFor } from "../variants/mod.ts";
@@ -70,12 +71,10 @@ export async function synthesize(
   dir: string,
 ): Promise<SynthesisStats> {
   const spec = ctx.spec;
-  const teacher: ScriptedAgentSpec = {
-    name: "teacher",
-    kind: "scripted",
-    scripted: stage.teacher,
-    options: stage.probe ? { probe: true } : {},
-  };
+  const base = teacherSpec(spec.suite, stage.teacher);
+  const teacher = stage.probe && base.kind === "scripted"
+    ? { ...base, options: { ...base.options, probe: true } }
+    : base;
   const protocol = styleProtocol(
     stage.style === "trial" ? "trial" : "direct",
     spec.data.trial_budget,
@@ -129,19 +128,30 @@ export async function synthesize(
     stats.trial_calls_mean += rec.metrics.trial_calls;
     stats.calls_mean += rec.metrics.calls;
   };
-  await runSuite(suite, {
-    variants: spec.data.variants,
-    splits: ["seen"],
-    seeds: spec.data.seeds,
-    samples: stage.samples,
-    keep: false,
-    onEpisode: (rec, done, total) => {
-      take(rec);
-      if (done % 50 === 0 || done === total) {
-        ctx.log(`  ${stage.name}: ${done}/${total} episodes, ${stats.kept} kept`);
-      }
-    },
-  });
+  // An endpoint teacher keeps its replies in the stage folder: a rerun after a crash pays once.
+  const open = await openAgents([teacher], { endpoints: { cacheDir: join(dir, "cache") } });
+  for (const a of [...open.values()].filter(isEndpointAgent)) {
+    const note = await a.check();
+    if (note) ctx.log(`  ${note}`);
+  }
+  try {
+    await runSuite(suite, {
+      open,
+      variants: spec.data.variants,
+      splits: ["seen"],
+      seeds: spec.data.seeds,
+      samples: stage.samples,
+      keep: false,
+      onEpisode: (rec, done, total) => {
+        take(rec);
+        if (done % 50 === 0 || done === total) {
+          ctx.log(`  ${stage.name}: ${done}/${total} episodes, ${stats.kept} kept`);
+        }
+      },
+    });
+  } finally {
+    await closeAgents(open);
+  }
   if (stats.kept > 0) {
     stats.tokens.mean = Math.round(stats.tokens.total / stats.kept);
     stats.trial_calls_mean = round2(stats.trial_calls_mean / stats.kept);
@@ -153,3 +163,18 @@ export async function synthesize(
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The agent a synthesize stage's teacher names: a scripted reference, or an agent of the suite (an
+ * endpoint model, an ONNX policy) under the name `teacher`.
+ */
+export function teacherSpec(suite: SuiteSpec, name: string): AgentSpec {
+  const own = suite.agents.find((a) => a.name === name);
+  if (own && own.kind !== "scripted") return { ...own, name: "teacher", only: undefined };
+  return {
+    name: "teacher",
+    kind: "scripted",
+    scripted: (own?.kind === "scripted" ? own.scripted : name) as "explorer",
+    options: own?.kind === "scripted" ? own.options : {},
+  };
+}

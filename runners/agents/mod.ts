@@ -1,6 +1,8 @@
 import type { AgentSpec, ScriptedAgentSpec, ScriptedKind } from "../../spec/types.ts";
 import type { Agent } from "../agent.ts";
 import { explorerAgent } from "./explorer.ts";
+import { anthropicAgent } from "./anthropic.ts";
+import type { EndpointRunOptions } from "./endpoint.ts";
 import { openaiAgent } from "./openai.ts";
 import { randomAgent } from "./random.ts";
 import { replayAgent } from "./replay.ts";
@@ -30,18 +32,28 @@ export function scriptedAgent(spec: ScriptedAgentSpec): Agent {
  * console.assert(a.name === "oracle");
  * ```
  */
-export async function openAgent(spec: AgentSpec): Promise<Agent> {
+export async function openAgent(spec: AgentSpec, opts: OpenOptions = {}): Promise<Agent> {
   if (spec.kind === "scripted") return scriptedAgent(spec);
-  if (spec.kind === "openai") return openaiAgent(spec);
+  if (spec.kind === "openai") return openaiAgent(spec, opts.endpoints);
+  if (spec.kind === "anthropic") return anthropicAgent(spec, opts.endpoints);
   const { openOnnxAgent } = await import("../onnx/agent.ts");
   return await openOnnxAgent(spec.name, spec.onnx);
 }
 
+/** How a run opens its agents. */
+export interface OpenOptions {
+  /** Where endpoint agents keep their response cache, and whether they replay from it. */
+  endpoints?: EndpointRunOptions;
+}
+
 /** Open several agents; if one fails, the ones already open are closed before the error goes on. */
-export async function openAgents(specs: readonly AgentSpec[]): Promise<Map<string, Agent>> {
+export async function openAgents(
+  specs: readonly AgentSpec[],
+  opts: OpenOptions = {},
+): Promise<Map<string, Agent>> {
   const out = new Map<string, Agent>();
   try {
-    for (const s of specs) out.set(s.name, await openAgent(s));
+    for (const s of specs) out.set(s.name, await openAgent(s, opts));
   } catch (err) {
     await closeAgents(out);
     throw err;
@@ -54,4 +66,5 @@ export async function closeAgents(agents: Map<string, Agent>): Promise<void> {
   await Promise.all([...agents.values()].map((a) => a.close?.()));
 }
 
-export { explorerAgent, openaiAgent, randomAgent, replayAgent };
+export { anthropicAgent, explorerAgent, openaiAgent, randomAgent, replayAgent };
+export { type EndpointAgent, type EndpointStats, isEndpointAgent } from "./endpoint.ts";
