@@ -87,3 +87,22 @@ Deno.test("stage comparison: the training file says which protocol each policy w
   assert.equal(trainedProtocol(t.stages, "trial-grpo-onnx"), "trial");
   assert.equal(trainedProtocol(t.stages, "base-onnx"), null);
 });
+
+Deno.test("default suite: each committed policy runs under the protocol the training file trained it on", async () => {
+  const { loadSuite } = await import("../spec/load_suite.ts");
+  const { resolve } = await import("node:path");
+  const suite = await loadSuite("suite.yaml");
+  const t = await loadTraining("training/toolmaster-mini.yaml");
+  let n = 0;
+  for (const s of t.stages) {
+    if (s.kind !== "export" || !s.to) continue;
+    const agent = suite.agents.find((a) =>
+      a.kind === "onnx" && resolve(a.onnx.path) === resolve(s.to!)
+    );
+    assert.ok(agent, `no suite agent runs ${s.to}`);
+    assert.deepEqual(agent.only?.protocols, [trainedProtocol(t.stages, s.name)], agent.name);
+    assert.deepEqual(agent.only?.variants, ["clean", "renamed"]);
+    n++;
+  }
+  assert.equal(n, 3);
+});
