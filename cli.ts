@@ -17,6 +17,7 @@ import {
 } from "./runners/agents/mod.ts";
 import {
   inShard,
+  lockRunDir,
   LogError,
   openRunLog,
   planRun,
@@ -40,7 +41,8 @@ import {
   reportFromLogs,
   suiteProvenance,
 } from "./reports/mod.ts";
-import { createApp } from "./serve/app.ts";
+import { createApp, createModelApp } from "./serve/app.ts";
+import { closeServedModels, openServedModels, parseModelFlag } from "./serve/openai_api.ts";
 import { bfclEnv, envName, openAiToolsEnv, readJsonRecords } from "./importers/mod.ts";
 import { envFromDoc } from "./spec/load_env.ts";
 import { parseYaml } from "./spec/yaml.ts";
@@ -148,12 +150,15 @@ Options:
   --no-cache           call the endpoints again for every turn
   -h, --help           show this help`,
   serve: `Usage: tooltrial serve [suite.yaml] [options]
+       tooltrial serve --model NAME=PATH [--model NAME=PATH …] [suite.yaml] [options]
 
 Serves the suite's environments — with their variants — to agents and RL trainers outside this
 process, and the runs folder's reports:
   /v1/...              environment API (sessions: create, step, state, close; lists); /openapi.json
   /mcp/<session>       MCP (Streamable HTTP) endpoint exposing one session's tools
   /                    report viewer: runs, their reports, live progress of running benches
+With --model, ONNX policies (model folders as onnx: agents load them) answer OpenAI's API:
+  /v1/models, /v1/chat/completions   (without a suite file, only these routes are served)
 
 Options:
   --host H             address to bind (default 127.0.0.1); anything but loopback needs --token
@@ -162,6 +167,7 @@ Options:
   --runs DIR           runs folder for the viewer (default runs)
   --ttl S              drop sessions idle for S seconds (default 600)
   --max-sessions N     most sessions open at once (default 1000)
+  --model NAME=PATH    serve the model folder PATH as NAME on /v1/chat/completions (repeatable)
   -h, --help           show this help`,
   import: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
        tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
@@ -374,6 +380,8 @@ async function runInto(
     if (!opts.quiet) {
       console.error(
         `${a.name}: runs on ${a.info!.provider}${
+          a.info!.grammar ? " with grammar-constrained tool calls" : ""
+        }${
           tried.length
             ? ` (${tried.map((t) => `${t.provider} unavailable: ${t.error}`).join("; ")})`
             : ""
@@ -452,10 +460,32 @@ async function runOpened(
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const { planned, agents, models } = opts;
   await Deno.mkdir(opts.out, { recursive: true });
-  // A report from an earlier run in this folder must not pass for this run's.
-  for (const f of ["report.json", "report.md", "report.html"]) {
-    await Deno.remove(join(opts.out, f)).catch(() => {});
+  // One writer per folder: two runs would interleave their lines in one log.
+  const unlock = await lockRunDir(opts.out);
+  try {
+    return await runLocked(suite, sel, opts);
+  } finally {
+    await unlock();
   }
+}
+
+async function runLocked(
+  suite: SuiteSpec,
+  sel: Selection,
+  opts: {
+    out: string;
+    id: string;
+    shard?: { index: number; count: number };
+    concurrency: number;
+    command: string[];
+    quiet: boolean;
+    record?: boolean;
+    planned: number;
+    agents: Map<string, Agent>;
+    models: Agent[];
+  },
+): Promise<{ logPath: string; planned: number; resumed: number }> {
+  const { planned, agents, models } = opts;
   const git = await gitInfo();
   const provenance: Omit<Provenance, "finished_at" | "shards"> & { finished_at: string } = {
     tooltrial_version: VERSION,
@@ -488,7 +518,15 @@ async function runOpened(
     shard: opts.shard ?? null,
     planned,
     provenance,
+  }, {
+    // A complete log without its report: the report phase was cut short; only it runs again.
+    finished: !opts.shard && !(await exists(join(opts.out, "report.json"))) ? "keep" : "restart",
   });
+  // The log is this run's (openRunLog refuses another run's folder, which is left untouched): a
+  // report from an interrupted earlier attempt must not pass for this run's.
+  for (const f of ["report.json", "report.md", "report.html"]) {
+    await Deno.remove(join(opts.out, f)).catch(() => {});
+  }
   const bar = progressBar(planned, {
     label: `${suite.name} `,
     enabled: opts.quiet ? false : undefined,
@@ -529,6 +567,11 @@ async function runOpened(
   }
   bar.done();
   return { logPath, planned, resumed: done.size };
+}
+
+/** Whether a file exists. */
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
 }
 
 /** Write report.json, report.md and report.html into a folder (report.json last: it marks "done"). */
@@ -932,6 +975,7 @@ async function serve(args: string[]): Promise<number> {
       runs: { type: "string" },
       ttl: { type: "string" },
       "max-sessions": { type: "string" },
+      model: { type: "string", multiple: true },
     } as const,
   );
   if (values.help) return print(HELP.serve);
@@ -944,6 +988,36 @@ async function serve(args: string[]): Promise<number> {
     );
   }
   const port = intFlag(values.port, "port", 0) ?? 8787;
+  const modelFlags = (values as { model?: string | string[] }).model ?? [];
+  const specs = [modelFlags].flat().map((f) => {
+    try {
+      return parseModelFlag(f);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+  const models = specs.length > 0 ? await openServedModels(specs) : undefined;
+  const listed = models
+    ? `  models ${
+      [...models.values()].map((m) => `${m.name} (${m.path}, ${m.chat.provider})`).join(", ")
+    } on /v1/chat/completions`
+    : "";
+  const listen = (what: string) => ({ hostname, port }: { hostname: string; port: number }) =>
+    console.error(
+      `tooltrial ${VERSION} serving ${what} on http://${hostname}:${port}${listed}${
+        token ? " — bearer token required" : ""
+      }`,
+    );
+  if (models && positionals.length === 0) {
+    const app = createModelApp({ models, token });
+    const server = Deno.serve({ hostname: host, port, onListen: listen("models") }, app.fetch);
+    const stop = () => server.shutdown();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+    await server.finished;
+    await closeServedModels(models);
+    return 0;
+  }
   const suite = await loadSuite(positionals[0] ?? "suite.yaml");
   // Handler sandboxes, MCP server pools and cassettes live as long as the server.
   const backends = new Backends();
@@ -952,6 +1026,7 @@ async function serve(args: string[]): Promise<number> {
     suite,
     bases,
     token,
+    models,
     runsDir: values.runs ?? "runs",
     ttlMs: (intFlag(values.ttl, "ttl", 1) ?? 600) * 1000,
     maxSessions: intFlag(values["max-sessions"], "max-sessions", 1),
@@ -961,13 +1036,9 @@ async function serve(args: string[]): Promise<number> {
   const server = Deno.serve({
     hostname: host,
     port,
-    onListen: ({ hostname, port }) => {
-      console.error(
-        `tooltrial ${VERSION} serving suite ${suite.name} on http://${hostname}:${port}  (API /v1, OpenAPI /openapi.json, MCP /mcp/<session>, reports /)${
-          token ? " — bearer token required" : ""
-        }`,
-      );
-    },
+    onListen: listen(
+      `suite ${suite.name} (API /v1, OpenAPI /openapi.json, MCP /mcp/<session>, reports /)`,
+    ),
   }, app.fetch);
   const stop = () => server.shutdown();
   Deno.addSignalListener("SIGINT", stop);
@@ -975,6 +1046,7 @@ async function serve(args: string[]): Promise<number> {
   await server.finished;
   clearInterval(sweeper);
   await backends.close();
+  if (models) await closeServedModels(models);
   return 0;
 }
 

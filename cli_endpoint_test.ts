@@ -3,6 +3,11 @@ import { join, resolve } from "node:path";
 import { runCli as cli } from "./testdata/cli.ts";
 import { chatServer } from "./testdata/chat_server.ts";
 import { assertValidReport, reportFigures } from "./reports/mod.ts";
+import { loadSuite } from "./spec/mod.ts";
+import { createRng, type Message, runSuite } from "./runners/mod.ts";
+import { openaiAgent } from "./runners/agents/openai.ts";
+import type { ToolDef } from "./tools/types.ts";
+import { createApp } from "./serve/app.ts";
 
 /** A suite over the mini env whose one agent is an endpoint agent at `url`. */
 async function endpointSuite(agent: string): Promise<{ dir: string; suite: string }> {
@@ -197,6 +202,68 @@ stages:
     );
     assert.equal(bad.code, 2);
     assert.match(bad.err, /no teacher "apj"[^\n]*\n\s+hint: did you mean "api"\?/);
+  } finally {
+    await srv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve: a suite's endpoint agent plays served sessions as it plays bench episodes", async () => {
+  const srv = chatServer();
+  const { dir, suite: file } = await endpointSuite(`  api:
+    openai: { base_url: ${srv.url}, model: stand-in, cache: false }`);
+  try {
+    const suite = await loadSuite(file);
+    const spec = suite.agents[0];
+    assert.equal(spec.kind, "openai");
+    if (spec.kind !== "openai") return;
+    const local = await runSuite(suite, { variants: ["renamed"], protocols: ["trial"] });
+    const { app } = createApp({ suite });
+    const post = async (path: string, body: unknown) => {
+      const res = await app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return await res.json() as Record<string, unknown>;
+    };
+    const agent = openaiAgent(spec);
+    for (const rec of local) {
+      const created = await post("/v1/sessions", {
+        env: rec.env,
+        task: rec.task,
+        variant: rec.variant,
+        protocol: rec.protocol,
+        sample: rec.sample,
+        agent: rec.agent,
+      });
+      const session = agent.start({
+        task: suite.envs[0].tasks.find((t) => t.id === rec.task)!,
+        protocol: suite.protocols.find((p) => p.name === rec.protocol)!,
+        seed: rec.seed,
+        rng: createRng(rec.seed),
+        variant: { name: rec.variant, toVisible: (c) => c },
+      });
+      const tools = (created.tools as { function: ToolDef }[]).map((t) => t.function);
+      const messages = [...created.messages as Message[]];
+      let result: Record<string, unknown> | undefined;
+      for (let i = 0; i < 30 && !result; i++) {
+        const reply = await session.act(messages, tools, { phase: "execute" });
+        const { usage: _u, ...message } = reply;
+        messages.push(message);
+        const step = await post(`/v1/sessions/${created.session}/step`, { message: reply });
+        messages.push(...step.observations as Message[], ...step.notices as Message[]);
+        if (step.done) result = step.result as Record<string, unknown>;
+      }
+      assert.ok(result, `${rec.id} ended`);
+      assert.equal(result.success, rec.success, rec.id);
+      assert.deepEqual(
+        { ...result.metrics as object, tokens: 0, prompt_tokens: 0 },
+        { ...rec.metrics, tokens: 0, prompt_tokens: 0 },
+        rec.id,
+      );
+    }
+    assert.equal(local.length, 4);
   } finally {
     await srv.close();
     await Deno.remove(dir, { recursive: true });

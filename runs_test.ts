@@ -133,6 +133,9 @@ Deno.test("runs: a run killed with SIGKILL resumes with no episode lost or repea
   assert.equal(other.code, 2);
   assert.match(other.err, /holds run .*not run .*choose another --out folder/);
   assert.equal((await lines(log)).length, rerunEvents.length);
+  // Its reports too: a refused bench deletes nothing.
+  for (const f of ["report.json", "report.md", "report.html"]) await Deno.stat(join(dir, f));
+  assert.equal(figures(await readReport(dir)), figures(await readReport(whole)));
 });
 
 Deno.test("runs: reproduce reruns a report exactly, and refuses when a spec changed", async () => {
@@ -208,4 +211,35 @@ Deno.test("runs: reruns write byte-identical logs apart from timings", async () 
   const [x, y] = [await timeless(a), await timeless(b)];
   assert.ok(x.length > 10_000);
   assert.equal(x, y);
+});
+
+Deno.test("runs: a run killed while writing its report only writes it again; a folder in use is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  const args = ["bench", "testdata/good/suite.yaml", "--out", dir];
+  assert.equal((await quiet(...args, "--quiet")).code, 0);
+  const log = join(dir, "episodes.jsonl");
+  const first = await Deno.readTextFile(log);
+  const report = await readReport(dir);
+  // The report phase was cut short: the complete log stays, no episode runs again.
+  for (const f of ["report.json", "report.md", "report.html"]) await Deno.remove(join(dir, f));
+  const again = await quiet(...args);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /resuming after 144 done/);
+  assert.equal(await Deno.readTextFile(log), first, "the log is untouched");
+  assert.equal(figures(await readReport(dir)), figures(report));
+  // Another process (alive, this host) holds the folder: refused, nothing touched.
+  const lock = join(dir, ".lock");
+  await Deno.writeTextFile(lock, JSON.stringify({ pid: Deno.pid, host: Deno.hostname() }));
+  const busy = await quiet(...args);
+  assert.equal(busy.code, 2);
+  assert.match(busy.err, /is in use by another tooltrial process \(pid \d+\)/);
+  assert.equal(await Deno.readTextFile(log), first);
+  await Deno.stat(join(dir, "report.json"));
+  // A lock left by a process that is gone is taken over, and released at the end.
+  const gone = new Deno.Command("true").spawn();
+  await gone.status;
+  await Deno.writeTextFile(lock, JSON.stringify({ pid: gone.pid, host: Deno.hostname() }));
+  assert.equal((await quiet(...args, "--quiet")).code, 0);
+  await assert.rejects(Deno.stat(lock));
+  await Deno.remove(dir, { recursive: true });
 });

@@ -289,7 +289,9 @@ export function renderMarkdown(report: Report): string {
     ...(p.agents ?? []).filter((a) => a.onnx).map((a) =>
       `- model agent ${a.name}: \`${a.onnx!.path}\` sha256 \`${
         a.onnx!.model_hash.slice(0, 16)
-      }…\`, ran on ${p.execution_providers[a.name] ?? "?"} (${p.onnxruntime ?? "onnxruntime"})`
+      }…\`, ran on ${p.execution_providers[a.name] ?? "?"} (${p.onnxruntime ?? "onnxruntime"})${
+        a.onnx!.grammar ? ", grammar-constrained tool calls" : ""
+      }`
     ),
     `- started ${p.started_at}, finished ${p.finished_at}${
       p.shards ? ` (merged from shards ${p.shards.join(", ")})` : ""

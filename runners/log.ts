@@ -80,12 +80,13 @@ export async function readHeader(path: string): Promise<RunHeader> {
  * Open the log of a run for writing. A new log starts with `header`. An unfinished log of the same
  * run (and shard) is resumed: everything after its last complete episode is cut off, and the
  * episodes and variant records before that are reported so the run can skip them. A finished log
- * of the same run starts over (rerunning a finished command reruns it). A log of another run is
- * refused.
+ * of the same run starts over (rerunning a finished command reruns it) unless `finished: "keep"`
+ * (its report was never written: the run only needs that). A log of another run is refused.
  */
 export async function openRunLog(
   path: string,
   header: RunHeader,
+  opts: { finished?: "restart" | "keep" } = {},
 ): Promise<{ log: EpisodeLog; done: Set<string>; announced: Set<string> }> {
   const done = new Set<string>();
   const announced = new Set<string>();
@@ -120,7 +121,7 @@ export async function openRunLog(
         for (const k of seen.splice(0)) announced.add(k);
       }
     }
-    if (done.size >= header.planned) {
+    if (done.size >= header.planned && opts.finished !== "keep") {
       keep = 0;
       done.clear();
       announced.clear();
@@ -145,4 +146,58 @@ export async function openRunLog(
       close: () => file.close(),
     },
   };
+}
+
+/**
+ * Hold a run folder for this process: `<dir>/.lock` with its pid and host, made exclusively. A lock
+ * whose process is gone (same host) is taken over; a live one is a LogError (two writers would
+ * interleave their lines in one log). Returns the release function.
+ */
+export async function lockRunDir(dir: string): Promise<() => Promise<void>> {
+  const path = `${dir}/.lock`;
+  const host = Deno.hostname();
+  const mine = JSON.stringify({ pid: Deno.pid, host }) + "\n";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await Deno.writeTextFile(path, mine, { createNew: true });
+      return async () => {
+        // Only our own lock: a taken-over one belongs to someone else now.
+        if ((await Deno.readTextFile(path).catch(() => "")) === mine) {
+          await Deno.remove(path).catch(() => {});
+        }
+      };
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    }
+    let held: { pid?: number; host?: string } = {};
+    try {
+      held = JSON.parse(await Deno.readTextFile(path));
+    } catch { /* half-written: treat as stale */ }
+    if (held.host === host && held.pid !== undefined && alive(held.pid)) {
+      throw new LogError(
+        `${dir} is in use by another tooltrial process (pid ${held.pid}): wait for it to finish, or choose another --out folder`,
+      );
+    }
+    if (held.host !== undefined && held.host !== host) {
+      throw new LogError(
+        `${dir} is in use by a tooltrial process on ${held.host} (pid ${held.pid}): if none runs there any more, delete ${path}`,
+      );
+    }
+    await Deno.remove(path).catch(() => {});
+  }
+  throw new LogError(
+    `${dir}: could not take its lock ${path}; delete it if no run is using the folder`,
+  );
+}
+
+/** Whether a process of this host is running (Linux and macOS: signal 0 probes it). */
+function alive(pid: number): boolean {
+  if (pid === Deno.pid) return true;
+  try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    return err instanceof Deno.errors.PermissionDenied;
+  }
 }

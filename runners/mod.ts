@@ -33,4 +33,12 @@ export {
   variantEvent,
 } from "./run.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
-export { fileLines, LogError, type LogRecord, openRunLog, readHeader, readLog } from "./log.ts";
+export {
+  fileLines,
+  lockRunDir,
+  LogError,
+  type LogRecord,
+  openRunLog,
+  readHeader,
+  readLog,
+} from "./log.ts";

@@ -18,6 +18,8 @@ import { createSession, stepSession } from "./schemas.ts";
 import { openApi } from "./openapi.ts";
 import { mcpRoutes } from "./mcp.ts";
 import { viewer } from "./viewer.ts";
+import { openaiRoutes, type ServedModel } from "./openai_api.ts";
+import { readBody } from "./read_body.ts";
 
 export interface ServeOptions {
   suite: SuiteSpec;
@@ -38,6 +40,11 @@ export interface ServeOptions {
    * order; default: declarative only, where the other backends answer `unavailable`.
    */
   bases?: readonly Env[];
+  /**
+   * ONNX policies answering OpenAI's `/v1/models` and `/v1/chat/completions` (`serve --model`;
+   * see openai_api.ts).
+   */
+  models?: Map<string, ServedModel>;
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -45,31 +52,6 @@ const validators: Record<string, ValidateFunction> = {
   create: ajv.compile(createSession),
   step: ajv.compile(stepSession),
 };
-
-/**
- * A request body as text, refusing (413) more than `max` bytes even when no length was declared
- * (a declared length over `max` was refused before the app saw the request: serve/limits.ts).
- */
-async function readBody(c: Context, max: number): Promise<string> {
-  if (c.req.header("content-length") !== undefined || !c.req.raw.body) return await c.req.text();
-  const reader = c.req.raw.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new ApiError(413, "request body too large", `at most ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let off = 0;
-  for (const ch of chunks) all.set(ch, off), off += ch.length;
-  return new TextDecoder().decode(all);
-}
 
 /** Parse and schema-check a JSON body; throws ApiError (400/413/422) with the first problems. */
 async function body<T>(c: Context, kind: keyof typeof validators, max: number): Promise<T> {
@@ -162,21 +144,7 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
     problem(c, 404, `no route ${c.req.method} ${new URL(c.req.url).pathname}`, "see /openapi.json")
   );
 
-  if (opts.token) {
-    const expected = `Bearer ${opts.token}`;
-    app.use("*", async (c, next) => {
-      if (!(await sameSecret(c.req.header("authorization") ?? "", expected))) {
-        c.header("WWW-Authenticate", 'Bearer realm="tooltrial"');
-        return problem(
-          c,
-          401,
-          "missing or wrong bearer token",
-          "send Authorization: Bearer <token>",
-        );
-      }
-      await next();
-    });
-  }
+  if (opts.token) requireToken(app, opts.token);
   const suite = opts.suite;
   app.get(
     "/v1",
@@ -317,8 +285,75 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
     return c.json({ closed: true, result: resultOf(rec) });
   });
 
+  if (opts.models) app.route("/v1", openaiRoutes(opts.models, { maxBodyBytes: maxBody }));
   app.route("/mcp", mcpRoutes(store));
   app.route("/", viewer({ runsDir: opts.runsDir ?? "runs" }));
-  limit(app, { maxBodyBytes: maxBody, timeoutMs: opts.timeoutMs ?? 30_000 });
+  limit(app, {
+    maxBodyBytes: maxBody,
+    timeoutMs: opts.timeoutMs ?? (opts.models ? MODEL_TIMEOUT_MS : 30_000),
+  });
   return { app, store };
+}
+
+/** A reply of a served model may take minutes on a CPU: the time limit when models are served. */
+const MODEL_TIMEOUT_MS = 600_000;
+
+/** Every route answers 401 unless the request sends `Authorization: Bearer <token>`. */
+function requireToken(app: Hono, token: string) {
+  const expected = `Bearer ${token}`;
+  app.use("*", async (c, next) => {
+    if (!(await sameSecret(c.req.header("authorization") ?? "", expected))) {
+      c.header("WWW-Authenticate", 'Bearer realm="tooltrial"');
+      return problem(
+        c,
+        401,
+        "missing or wrong bearer token",
+        "send Authorization: Bearer <token>",
+      );
+    }
+    await next();
+  });
+}
+
+/**
+ * The app `serve --model` runs without a suite: only the OpenAI-compatible model routes under
+ * `/v1`, with the same token, size and time limits as the full server.
+ *
+ * @example
+ * ```ts
+ * import { createModelApp } from "./app.ts";
+ * import { closeServedModels, openServedModels } from "./openai_api.ts";
+ * const models = await openServedModels([{ name: "tiny", path: "models/tiny-random" }], { device: ["cpu"] });
+ * const app = createModelApp({ models, token: "t" });
+ * console.assert((await app.request("/v1/models")).status === 401);
+ * await closeServedModels(models);
+ * ```
+ */
+export function createModelApp(
+  opts: Pick<ServeOptions, "token" | "maxBodyBytes" | "timeoutMs"> & {
+    models: Map<string, ServedModel>;
+  },
+): Hono {
+  const app = new Hono();
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problem(c, err.status, err.message, err.hint);
+    console.error(`tooltrial serve: ${err instanceof Error ? err.stack : String(err)}`);
+    return problem(c, 500, "internal error (logged on the server)");
+  });
+  app.notFound((c) =>
+    problem(
+      c,
+      404,
+      `no route ${c.req.method} ${new URL(c.req.url).pathname}`,
+      "this server answers GET /v1/models and POST /v1/chat/completions",
+    )
+  );
+  if (opts.token) requireToken(app, opts.token);
+  const maxBodyBytes = opts.maxBodyBytes ?? 1 << 20;
+  app.route("/v1", openaiRoutes(opts.models, { maxBodyBytes }));
+  limit(app, {
+    maxBodyBytes,
+    timeoutMs: opts.timeoutMs ?? MODEL_TIMEOUT_MS,
+  });
+  return app;
 }

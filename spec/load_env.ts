@@ -32,6 +32,30 @@ export const toolAjv: Ajv2020 = new Ajv2020({
   validateFormats: false,
 });
 
+const compiledTools = new Map<string, ReturnType<typeof toolAjv.compile>>();
+
+/**
+ * A tool parameter schema compiled with `toolAjv`, shared by every tool with the same schema: envs
+ * generated or imported at scale repeat a few shapes thousands of times, and compiling is most of
+ * what loading them costs. (A validator's `errors` are read right after its call, so sharing is safe.)
+ *
+ * @example
+ * ```ts
+ * import { compileToolSchema } from "./load_env.ts";
+ * const v = compileToolSchema({ type: "object", required: ["id"] });
+ * console.assert(v({ id: 1 }) && !v({}));
+ * console.assert(compileToolSchema({ type: "object", required: ["id"] }) === v);
+ * ```
+ */
+export function compileToolSchema(
+  schema: Record<string, unknown>,
+): ReturnType<typeof toolAjv.compile> {
+  const key = JSON.stringify(schema);
+  let v = compiledTools.get(key);
+  if (!v) compiledTools.set(key, v = toolAjv.compile(schema));
+  return v;
+}
+
 /** Raw YAML shapes (after schema validation). */
 interface RawTool {
   name?: string;
@@ -310,7 +334,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
     if (t.parameters !== undefined) {
       try {
-        validators.set(name, toolAjv.compile(t.parameters));
+        validators.set(name, compileToolSchema(t.parameters));
       } catch (err) {
         issues.push(
           at(

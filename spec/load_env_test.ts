@@ -16,6 +16,9 @@ async function issuesOf(path: string) {
 // Each bad fixture: the message it must give and exactly where.
 const cases: [string, RegExp, string, string][] = [
   ["yaml_syntax.yaml", /YAML syntax error: Missing closing "quote/, "yaml:7:1", "never closed"],
+  ["yaml_alias.yaml", /alias \*nope names no anchor set before it/, "yaml:2:6", "define &nope"],
+  ["yaml_bomb.yaml", /aliases expand past the limit \(1000 expansions\)/, "yaml:5:10", "write"],
+  ["yaml_deep.yaml", /nested too deeply \(limit 64 levels/, "yaml:3:72", "flatten"],
   ["unknown_key.yaml", /unknown key "descripton"/, "yaml:5:5", 'did you mean "description"?'],
   ["bad_expr.yaml", /bad JSONata expression/, "yaml:7:13", "near character"],
   ["missing_file.yaml", /data file .*nowhere\.csv not found/, "yaml:4:18", "create it"],

@@ -316,6 +316,7 @@ async function agentSpec(
     top_p?: number;
     batch?: number | "auto";
     stop?: string[];
+    grammar?: boolean;
   };
   return {
     name,
@@ -328,6 +329,7 @@ async function agentSpec(
       sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
       batch: r.batch ?? "auto",
       stop: r.stop ?? [],
+      grammar: r.grammar ?? false,
     },
     model_hash: await sha256Files(path, MODEL_FILES),
     options: {},

@@ -21,7 +21,7 @@ export {
   type Template,
 } from "./expr.ts";
 export { parseCsv } from "./csv.ts";
-export { deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
+export { compileToolSchema, deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
 export { loadAny, loadSuite } from "./load_suite.ts";
 export { sha256Hex } from "./files.ts";
 export { specSchemas } from "./validate.ts";

@@ -216,6 +216,8 @@ export interface OnnxAgentSpec {
     /** Most sequences per batch; `auto`: 1 on the CPU, 16 on a GPU provider. */
     batch: number | "auto";
     stop: string[];
+    /** Grammar-constrained tool calls: names, keys and value types from the offered tools. */
+    grammar: boolean;
   };
   /** SHA-256 of the model files: part of the run id, so a changed model is a different run. */
   model_hash: string;

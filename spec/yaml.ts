@@ -1,4 +1,13 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import { SpecError, type SpecIssue } from "./errors.ts";
 
 /** A parsed YAML (or JSON) file: its plain value and a way to find where a JSON pointer sits. */
@@ -47,6 +56,12 @@ export function pointerSegment(s: string | number): string {
  * console.assert(doc.locate("/a/b").line === 2);
  * ```
  */
+/** Deepest nesting of mappings and lists a spec may have (specs need a handful of levels). */
+export const MAX_YAML_DEPTH = 64;
+
+/** Most alias expansions in one document: more is an alias bomb, not a spec. */
+export const MAX_YAML_ALIASES = 1000;
+
 export function parseYaml(text: string, file: string): Located {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -55,6 +70,14 @@ export function parseYaml(text: string, file: string): Located {
     return { line: p.line, col: p.col };
   };
   if (doc.errors.length > 0) {
+    // The parser recursed past the stack (a nesting far beyond any spec's): it says so once per
+    // level; one issue, at the outermost, is enough.
+    const deep = doc.errors.filter((e) => /call stack/i.test(e.message));
+    if (deep.length > 0) {
+      const at = flowDepthAt(text, MAX_YAML_DEPTH + 1) ?? Math.min(...deep.map((e) => e.pos[0]));
+      const { line, col } = pos(at);
+      throw new SpecError([deepIssue(file, line, col)]);
+    }
     const issues: SpecIssue[] = doc.errors.map((e) => {
       const { line, col } = pos(e.pos[0]);
       const first = e.message.split("\n")[0];
@@ -71,8 +94,12 @@ export function parseYaml(text: string, file: string): Located {
   }
   const valueAt = new Map<string, number>();
   const keyAt = new Map<string, number>();
-  const walk = (node: Node | null | undefined, ptr: string) => {
+  const walk = (node: Node | null | undefined, ptr: string, depth = 0) => {
     if (!node) return;
+    if (depth > MAX_YAML_DEPTH && node.range) {
+      const p = pos(node.range[0]);
+      throw new SpecError([deepIssue(file, p.line, p.col, ptr)]);
+    }
     if (node.range) valueAt.set(ptr, node.range[0]);
     if (isMap(node)) {
       for (const pair of node.items) {
@@ -80,15 +107,20 @@ export function parseYaml(text: string, file: string): Located {
         const child = `${ptr}/${pointerSegment(k)}`;
         const kn = pair.key as Node | null;
         if (kn?.range) keyAt.set(child, kn.range[0]);
-        if (pair.value) walk(pair.value as Node, child);
+        if (pair.value) walk(pair.value as Node, child, depth + 1);
         else if (kn?.range) valueAt.set(child, kn.range[0]);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, `${ptr}/${i}`));
+      node.items.forEach((item, i) => walk(item as Node, `${ptr}/${i}`, depth + 1));
     }
   };
   walk(doc.contents as Node, "");
-  const value = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw new SpecError([aliasIssue(doc, file, pos, (err as Error).message)]);
+  }
   return {
     file,
     value,
@@ -119,4 +151,80 @@ function yamlHint(code: string): string {
     default:
       return "quote strings that contain ':', '#', '{' or '[' and check brackets and indentation";
   }
+}
+
+function deepIssue(file: string, line: number, col: number, pointer = ""): SpecIssue {
+  return {
+    file,
+    line,
+    col,
+    pointer,
+    message: `nested too deeply (limit ${MAX_YAML_DEPTH} levels of mappings and lists)`,
+    hint:
+      "a spec needs a few levels: check for brackets opened and never closed, or flatten the data",
+  };
+}
+
+/** An alias that cannot be expanded: located at the alias it names (or the first alias). */
+function aliasIssue(
+  doc: ReturnType<typeof parseDocument>,
+  file: string,
+  pos: (offset: number) => { line: number; col: number },
+  why: string,
+): SpecIssue {
+  const anchors = new Set<string>();
+  let unresolved: { source: string; at: number } | undefined;
+  let first: number | undefined;
+  visit(doc, (_key, node) => {
+    const n = node as Node & { anchor?: string };
+    if (n.anchor) anchors.add(n.anchor);
+    if (isAlias(node)) {
+      first ??= node.range?.[0];
+      if (!unresolved && !anchors.has(node.source)) {
+        unresolved = { source: node.source, at: node.range?.[0] ?? 0 };
+      }
+    }
+  });
+  if (unresolved) {
+    return {
+      file,
+      ...pos(unresolved.at),
+      pointer: "",
+      message: `alias *${unresolved.source} names no anchor set before it`,
+      hint: `define &${unresolved.source} on a value above this line, or write the value here`,
+    };
+  }
+  const bomb = /excessive alias count/i.test(why);
+  return {
+    file,
+    ...pos(first ?? 0),
+    pointer: "",
+    message: bomb
+      ? `aliases expand past the limit (${MAX_YAML_ALIASES} expansions): an alias bomb?`
+      : `aliases cannot be expanded: ${why}`,
+    hint: bomb
+      ? "write the repeated values out, or reuse fewer nested aliases"
+      : "check the anchors (&name) and aliases (*name) of the file",
+  };
+}
+
+/**
+ * Where brackets first nest `depth` deep (`[` and `{` outside quotes and comments), if they do:
+ * where to point at for a nesting the parser could not even finish.
+ */
+function flowDepthAt(text: string, depth: number): number | undefined {
+  let d = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "#") { while (i < text.length && text[i] !== "\n") i++; }
+    else if (c === "[" || c === "{") {
+      if (++d >= depth) return i;
+    } else if (c === "]" || c === "}") d = Math.max(0, d - 1);
+  }
+  return undefined;
 }

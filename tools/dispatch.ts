@@ -1,5 +1,5 @@
 import type { ValidateFunction } from "ajv";
-import { closeNames, exprErrorMessage, toolAjv } from "../spec/mod.ts";
+import { closeNames, compileToolSchema, exprErrorMessage } from "../spec/mod.ts";
 import type { State, ToolSpec } from "../spec/types.ts";
 import type { ErrorKind, Observation, StepResult, ToolCall, ToolDef } from "./types.ts";
 
@@ -27,7 +27,9 @@ export interface CompiledTool {
 
 /** Compile every tool's parameter schema once. */
 export function compileTools(specs: readonly ToolSpec[]): Map<string, CompiledTool> {
-  return new Map(specs.map((t) => [t.name, { spec: t, validate: toolAjv.compile(t.parameters) }]));
+  return new Map(
+    specs.map((t) => [t.name, { spec: t, validate: compileToolSchema(t.parameters) }]),
+  );
 }
 
 /** The tools as the agent sees them. */

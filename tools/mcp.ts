@@ -1,5 +1,5 @@
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { exprErrorMessage, SpecError, type SpecIssue, toolAjv } from "../spec/mod.ts";
+import { compileToolSchema, exprErrorMessage, SpecError, type SpecIssue } from "../spec/mod.ts";
 import type { EnvSpec, Row, State, ToolSpec } from "../spec/types.ts";
 import { fail, type Runner } from "./dispatch.ts";
 import type { ServerInstance, ServerPool } from "./mcp_pool.ts";
@@ -86,7 +86,7 @@ export function resolveServerTools(
       });
       continue;
     }
-    const validate = toolAjv.compile(t.parameters);
+    const validate = compileToolSchema(t.parameters);
     if (!validate(g.args)) {
       const e = validate.errors![0];
       issues.push({

@@ -28,6 +28,9 @@ export function serverCommand(spec: ServerSpec, dir: string): StdioCommand {
       "--no-prompt",
       "--no-config",
       "--no-lock",
+      // The parent cached the package (cacheServerPackage): a child never reaches the network,
+      // which it could not do anyway with only the cache variables (no CA files, no proxies).
+      "--cached-only",
       `--allow-read=${list([dir, ...spec.allow.read])}`,
       `--allow-write=${list([dir, ...spec.allow.write])}`,
       ...(envNames.length ? [`--allow-env=${envNames.join(",")}`] : []),
@@ -37,6 +40,42 @@ export function serverCommand(spec: ServerSpec, dir: string): StdioCommand {
     env: { ...inherited, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env },
     cwd: dir,
   };
+}
+
+const caching = new Map<string, Promise<void>>();
+
+/**
+ * Put a server's pinned npm package into the Deno cache, once per process, with this process's
+ * whole environment — its CA files and proxy settings, which the servers' own cleared environments
+ * lack — so that servers then start offline (`--cached-only`). On a machine with no network the
+ * package must already be in the cache (`deno cache npm:<pkg>@<version>` while online).
+ */
+export function cacheServerPackage(npm: string): Promise<void> {
+  // Per cache folder: a process that points DENO_DIR elsewhere fills that one too.
+  const key = `${Deno.env.get("DENO_DIR") ?? ""}\u0000${npm}`;
+  let p = caching.get(key);
+  if (!p) {
+    p = (async () => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["cache", "--no-config", "--no-lock", "--quiet", `npm:${npm}`],
+        env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!out.success) {
+        caching.delete(key);
+        const why = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
+        throw new Error(
+          `could not put npm:${npm} into the Deno cache (${
+            why.slice(0, 400)
+          }); on a machine without network, run \`deno cache npm:${npm}\` where there is one and copy DENO_DIR`,
+        );
+      }
+    })();
+    caching.set(key, p);
+  }
+  return p;
 }
 
 /** One running server with its own folder. */
@@ -59,6 +98,13 @@ export class ServerInstance {
   static async start(spec: ServerSpec, dir: string): Promise<ServerInstance> {
     await Deno.mkdir(dir, { recursive: true });
     await restore(spec, dir);
+    try {
+      await cacheServerPackage(spec.npm);
+    } catch (err) {
+      throw new Error(
+        `server ${spec.name} (npm:${spec.npm}) did not start: ${(err as Error).message}`,
+      );
+    }
     const transport = new DenoStdioTransport(serverCommand(spec, dir));
     const inst = new ServerInstance(spec, dir, transport);
     try {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { loadEnv, loadSuite, SpecError } from "../spec/mod.ts";
 import { runSuite } from "../runners/run.ts";
 import { Backends } from "./backends.ts";
+import { cacheServerPackage, serverCommand, ServerInstance } from "./mcp_pool.ts";
 import type { Env } from "./types.ts";
 
 const call = (name: string, args: Record<string, unknown> = {}) => ({
@@ -213,3 +214,29 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
     }
   });
 }
+
+Deno.test("mcp: a server starts from an empty Deno cache that the parent filled, reading only the cache", async () => {
+  const spec = (await loadEnv("envs/memory")).servers[0];
+  const deno = await Deno.makeTempDir({ prefix: "tooltrial-denodir-" });
+  const before = Deno.env.get("DENO_DIR");
+  try {
+    // The parent caches the package with its whole environment (CA files, proxies); the server,
+    // whose environment holds only the cache variables, never resolves anything itself.
+    Deno.env.set("DENO_DIR", deno);
+    await cacheServerPackage(spec.npm);
+    const dir = await Deno.makeTempDir({ prefix: "tooltrial-server-" });
+    assert.ok(serverCommand(spec, dir).args.includes("--cached-only"));
+    const inst = await ServerInstance.start(spec, dir);
+    try {
+      const tools = await inst.client.listTools();
+      assert.ok(tools.tools.some((t: { name: string }) => t.name === "read_graph"));
+    } finally {
+      await inst.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  } finally {
+    if (before === undefined) Deno.env.delete("DENO_DIR");
+    else Deno.env.set("DENO_DIR", before);
+    await Deno.remove(deno, { recursive: true });
+  }
+});

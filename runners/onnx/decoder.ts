@@ -31,6 +31,12 @@ export interface GenerateRequest {
   eos: ReadonlySet<number>;
   /** Ends generation when true for the tokens generated so far (stop strings). */
   stop?: (generated: readonly number[]) => boolean;
+  /**
+   * Narrows the next token (grammar-constrained decoding, token_mask.ts): called with the tokens
+   * generated so far and this row's logits before each token is chosen; it sets the logits of
+   * tokens that may not come next to -Infinity, in place.
+   */
+  mask?: (generated: readonly number[], logits: Float32Array) => void;
 }
 
 export interface GenerateResult {
@@ -280,6 +286,7 @@ export class Decoder {
   /** A batch row for a prefilled prompt, its first token sampled from the prompt's last logits. */
   #newRow(p: Pending, logits: Float32Array, prefilled: number): Row {
     const { req } = p;
+    req.mask?.([], logits);
     return {
       req,
       ids: req.ids.slice(),
@@ -333,7 +340,9 @@ export class Decoder {
     try {
       const logits = out.logits.data as Float32Array, v = logits.length / rows.length;
       rows.forEach((row, b) => {
-        row.next = sampleToken(logits.subarray(b * v, (b + 1) * v), row.req.sampling, row.req.rng);
+        const own = logits.subarray(b * v, (b + 1) * v);
+        row.req.mask?.(row.out, own);
+        row.next = sampleToken(own, row.req.sampling, row.req.rng);
         if (this.#acceptBatched(row)) finished.push(row);
         else keep.push(b);
       });

@@ -50,5 +50,8 @@ export function sampleToken(logits: Float32Array, s: Sampling, rng: Rng): number
     r -= probs[i];
     if (r < 0) return ids[i];
   }
-  return ids[ids.length - 1];
+  // Rounding left r unspent: the last token that can be drawn (a masked one has -Infinity).
+  let last = ids.length - 1;
+  while (last > 0 && logits[ids[last]] === -Infinity) last--;
+  return ids[last];
 }
