@@ -137,6 +137,7 @@ export async function evaluate(
       device: spec.trainer.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
       max_new_tokens: stage.max_new_tokens,
       temperature: 0,
+      ...(stage.grammar ? { grammar: true } : {}),
       ...(only ? { only } : {}),
     };
   }

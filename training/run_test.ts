@@ -56,6 +56,11 @@ Deno.test({
       assert.match(cfg.chat_template, /One function per line/);
       // Evaluated under the protocol it was trained on.
       assert.match(evaluate.table as string, /\| policy \(trial\) \|/);
+      // With grammar-constrained calls, as the training file asked.
+      assert.match(
+        await Deno.readTextFile(join(first[5].dir, "suite.yaml")),
+        /grammar: true/,
+      );
       assert.match(await Deno.readTextFile(join(first[5].dir, "run", "report.md")), /policy/);
 
       // Rerun: everything cached.

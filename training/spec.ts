@@ -92,6 +92,8 @@ export interface EvaluateStage {
   scripted: string[];
   max_new_tokens: number;
   tasks_per_env: number | null;
+  /** Grammar-constrained tool calls for the policies (the ONNX agent's `grammar`). */
+  grammar: boolean;
 }
 
 /** One stage, normalized. */
@@ -453,6 +455,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           scripted: o.scripted ?? [],
           max_new_tokens: o.max_new_tokens ?? 96,
           tasks_per_env: o.tasks_per_env ?? null,
+          grammar: o.grammar ?? false,
         };
         break;
     }
