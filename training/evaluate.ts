@@ -3,6 +3,7 @@ import { parse as parseYamlText, stringify } from "yaml";
 import { wilson } from "../reports/metrics.ts";
 import { mcnemarExact } from "../reports/stats.ts";
 import type { EpisodeSummary, Report } from "../reports/types.ts";
+import type { SuiteSpec } from "../spec/types.ts";
 import type { TrainingContext } from "./context.ts";
 import { TrainingError } from "./learner.ts";
 import { type EvaluateStage, type StageSpec, trainedProtocol } from "./spec.ts";
@@ -46,7 +47,13 @@ const SCRIPTED_PROTOCOL: Record<string, string> = {
  */
 export function comparisonMarkdown(
   episodes: readonly EpisodeSummary[],
-  opts: { agents: string[]; baseline?: string; protocolOf?: Record<string, string | null> },
+  opts: {
+    agents: string[];
+    baseline?: string;
+    protocolOf?: Record<string, string | null>;
+    /** Per episode id: did its first execution call reach the task's first gold tool? */
+    firstTool?: ReadonlyMap<string, boolean>;
+  },
 ): string {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const protocolOf = opts.protocolOf ?? {};
@@ -75,6 +82,25 @@ export function comparisonMarkdown(
     return `| ${label(a)} | ${cells.join(" | ")} |`;
   });
   const out = [head, rule, ...rows];
+  const firstTool = opts.firstTool;
+  if (firstTool) {
+    // Reading the interface, whatever the arguments: the share of episodes whose first execution
+    // call went to the right tool (by its canonical name), under each agent's own protocol.
+    out.push(
+      "",
+      "First execution call to the task's first gold tool (the right tool, whatever its arguments), same episodes:",
+      "",
+      `| agent (protocol) | ${COLUMNS.map((c) => c.name).join(" | ")} | all |`,
+      `|---|${COLUMNS.map(() => "---|").join("")}---|`,
+    );
+    for (const a of opts.agents) {
+      const mine = episodes.filter(matched(a));
+      const cells = cols.map((t) =>
+        cell(mine.filter(t).map((e) => ({ ...e, success: firstTool.get(e.id) ?? false })))
+      );
+      out.push(`| ${label(a)} | ${cells.join(" | ")} |`);
+    }
+  }
   const base = opts.baseline;
   if (base && opts.agents.includes(base)) {
     const key = (e: EpisodeSummary) => [e.env, e.task, e.variant, e.seed, e.sample].join("/");
@@ -108,6 +134,32 @@ export function comparisonMarkdown(
     }
   }
   return out.join("\n") + "\n";
+}
+
+/**
+ * For each episode of a run's `episodes.jsonl`: did its first execution-phase call reach the
+ * task's first gold tool (the call's canonical name, so a renamed tool counts as itself)?
+ */
+export async function firstCallRight(
+  file: string,
+  episodes: readonly EpisodeSummary[],
+  suite: SuiteSpec,
+): Promise<Map<string, boolean>> {
+  const first = new Map<string, string | null>();
+  const text = await Deno.readTextFile(file);
+  for (const line of text.split("\n")) {
+    if (!line.includes('"type":"tool"')) continue;
+    const ev = JSON.parse(line);
+    if (ev.type !== "tool" || ev.phase === "trial" || first.has(ev.episode)) continue;
+    first.set(ev.episode, ev.canonical?.tool ?? null);
+  }
+  const out = new Map<string, boolean>();
+  for (const e of episodes) {
+    const task = suite.envs.find((x) => x.name === e.env)?.tasks.find((t) => t.id === e.task);
+    const want = task?.gold[0]?.tool;
+    out.set(e.id, want !== undefined && first.get(e.id) === want);
+  }
+  return out;
 }
 
 /**
@@ -176,7 +228,8 @@ export async function evaluate(
     // The base model was trained under no protocol: direct is its primary column.
     protocolOf[a] = p ?? (ran.has("direct") ? "direct" : null);
   }
-  const table = comparisonMarkdown(report.episodes, { agents, baseline, protocolOf });
+  const firstTool = await firstCallRight(join(out, "episodes.jsonl"), report.episodes, spec.suite);
+  const table = comparisonMarkdown(report.episodes, { agents, baseline, protocolOf, firstTool });
   const comparison = join(opts.dir, "comparison.md");
   await Deno.writeTextFile(
     comparison,

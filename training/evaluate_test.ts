@@ -106,3 +106,50 @@ Deno.test("default suite: each committed policy runs under the protocol the trai
   }
   assert.equal(n, 3);
 });
+
+Deno.test("stage comparison: the first execution call's tool, by canonical name, as a second table", async () => {
+  const { loadSuite } = await import("../spec/load_suite.ts");
+  const { firstCallRight } = await import("./evaluate.ts");
+  const suite = await loadSuite("suite.yaml");
+  const lib = suite.envs.find((e) => e.name === "library")!;
+  const task = lib.tasks[0];
+  const want = task.gold[0].tool;
+  const eps = ["a", "b", "c"].map((agent) => ({
+    ...ep(agent, task.id, "seen", "renamed", false),
+    env: "library",
+    id: `library/renamed/${task.id}/${agent}/trial/0.0`,
+  }));
+  const tool = (episode: string, phase: string, canonical: string | null) =>
+    JSON.stringify({
+      v: 1,
+      type: "tool",
+      episode,
+      phase,
+      call: {},
+      canonical: canonical && { tool: canonical, args: {} },
+    });
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/episodes.jsonl`,
+      [
+        // a: a wrong trial call, then the right tool first in execution (under its renamed name).
+        tool(eps[0].id, "trial", "nope"),
+        tool(eps[0].id, "execute", want),
+        tool(eps[0].id, "execute", "other"),
+        // b: the wrong tool first; c: an unparsable call first (no canonical name).
+        tool(eps[1].id, "execute", "other"),
+        tool(eps[1].id, "execute", want),
+        tool(eps[2].id, "execute", null),
+      ].join("\n") + "\n",
+    );
+    const first = await firstCallRight(`${dir}/episodes.jsonl`, eps, suite);
+    assert.deepEqual([...first.values()], [true, false, false]);
+    const md = comparisonMarkdown(eps, { agents: ["a", "b"], firstTool: first });
+    assert.match(md, /First execution call to the task's first gold tool/);
+    assert.match(md, /\| a \| – \| 100% \(21%–100%, n=1\) \|/);
+    assert.match(md, /\| b \| – \| 0% \(0%–79%, n=1\) \|/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
