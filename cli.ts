@@ -16,20 +16,24 @@ import {
   openAgents,
 } from "./runners/agents/mod.ts";
 import {
+  auditTasks,
   inShard,
   lockRunDir,
   LogError,
   openRunLog,
   planRun,
   runSuite,
+  sortLog,
   writeFileAtomic,
 } from "./runners/mod.ts";
 import { episodeSplit, SPLITS } from "./tasks/mod.ts";
 import { operators, variantsFor } from "./variants/mod.ts";
 import {
   assertValidReport,
+  brokenCells,
   compareMarkdown,
   machineProvenance,
+  oracleAgents,
   overallMarkdown,
   progressBar,
   type Provenance,
@@ -100,15 +104,25 @@ Options:
   --no-cache           call the endpoint for every turn (replies are still stored)
   --record             HTTP tools call their live API and record the answers into each env's
                        cassette (needs --allow-net); without it they replay the cassette
+  --allow-broken-tasks exit 0 even when the oracle fails somewhere (by default that is exit 1:
+                       a gold call or a check is wrong there; tooltrial validate locates it)
   --quiet              print nothing but errors
+  --verbose            also say why GPU execution providers were passed over
   -h, --help           show this help`,
-  validate: `Usage: tooltrial validate FILE...
+  validate: `Usage: tooltrial validate FILE... [--fast]
 
 Loads each env (a folder with env.yaml, or the YAML file), suite or training file, checks it against the
 JSON Schemas in spec/schema/ and every cross-reference (tools, tables, expressions, data files),
-and prints each problem as file:line:col with a hint. Exit 2 if any file has a problem.
+then proves each task right: its gold calls replayed as the oracle makes them, on a fresh copy of
+the state, under clean and every variant of the suite (a bare env: the seven default variants,
+see the README), must all succeed and its checks must pass with the reference answer; every value
+an answer check expects must appear in the gold calls' results or the query (unless the task is
+tagged compute or says grounded: false); no two tasks may share a query or accept each other's
+answer. Tasks whose gold calls need an MCP server are not replayed (listed). Prints each problem
+as file:line:col with a hint. Exit 2 if any file has a problem.
 
 Options:
+  --fast               skip the replay (schema and cross-references only)
   -h, --help           show this help`,
   report: `Usage: tooltrial report RUN [--format md|html|junit|json] [--out FILE]
 
@@ -168,6 +182,10 @@ Options:
   --ttl S              drop sessions idle for S seconds (default 600)
   --max-sessions N     most sessions open at once (default 1000)
   --model NAME=PATH    serve the model folder PATH as NAME on /v1/chat/completions (repeatable)
+  --expose-state       GET /v1/sessions/{id} includes the session's state (what checks read;
+                       off by default so an agent-side client cannot see the answer key)
+  --grammar            constrain the models' tool calls to the request's tools and their schemas
+                       (guided decoding, as onnx: agents' grammar: true)
   -h, --help           show this help`,
   import: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
        tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
@@ -347,20 +365,24 @@ interface Selection {
   seeds: number[];
 }
 
+/** Where and how a bench, reproduce or training run writes its episodes. */
+interface RunSettings {
+  out: string;
+  id: string;
+  shard?: { index: number; count: number };
+  concurrency: number;
+  command: string[];
+  quiet: boolean;
+  /** Say why GPU providers were passed over. */
+  verbose?: boolean;
+  record?: boolean;
+}
+
 /** Run a selection of a suite into `out`, resuming a run there; returns the log path and count. */
 async function runInto(
   suite: SuiteSpec,
   sel: Selection,
-  opts: {
-    out: string;
-    id: string;
-    shard?: { index: number; count: number };
-    concurrency: number;
-    command: string[];
-    quiet: boolean;
-    record?: boolean;
-    cache: EndpointCache;
-  },
+  opts: RunSettings & { cache: EndpointCache },
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
   const planned = plan.length;
@@ -375,18 +397,25 @@ async function runInto(
     endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off },
   });
   const models = [...agents.values()].filter((a) => a.info);
+  // One line per distinct outcome: four models on the same CPU say it once.
+  const where = new Map<string, string[]>();
   for (const a of models.filter((m) => m.info!.provider !== "remote")) {
     const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
-    if (!opts.quiet) {
-      console.error(
-        `${a.name}: runs on ${a.info!.provider}${
-          a.info!.grammar ? " with grammar-constrained tool calls" : ""
-        }${
-          tried.length
-            ? ` (${tried.map((t) => `${t.provider} unavailable: ${t.error}`).join("; ")})`
-            : ""
-        }`,
-      );
+    // Why the GPU providers were passed over is for --verbose: on a machine without one it is
+    // expected, and said on every run it is noise.
+    const line = `${a.info!.provider}${
+      tried.length && opts.verbose
+        ? ` (${tried.map((t) => `${t.provider}: ${t.error}`).join("; ")})`
+        : tried.length
+        ? ` (${tried.map((t) => t.provider).join(", ")} unavailable; --verbose says why)`
+        : ""
+    }`;
+    const name = `${a.name}${a.info!.grammar ? " (grammar-constrained tool calls)" : ""}`;
+    where.set(line, [...where.get(line) ?? [], name]);
+  }
+  if (!opts.quiet) {
+    for (const [line, names] of where) {
+      console.error(`${names.join(", ")}: ${names.length > 1 ? "run" : "runs"} on ${line}`);
     }
   }
   try {
@@ -395,7 +424,13 @@ async function runInto(
       const note = await a.check();
       if (note && !opts.quiet) console.error(note);
     }
-    const ran = await runOpened(suite, sel, { ...opts, planned, agents, models });
+    const ran = await runOpened(suite, sel, {
+      ...opts,
+      planned,
+      ids: new Set(plan.map((p) => p.id)),
+      agents,
+      models,
+    });
     if (!opts.quiet) {
       for (const a of [...agents.values()].filter(isEndpointAgent)) {
         console.error(endpointSummary(a));
@@ -442,23 +477,20 @@ function endpointStatus(agents: Map<string, Agent>): (() => string) | undefined 
     ).join("  ");
 }
 
+/** What a run with its agents open needs to know. */
+interface OpenedRun extends RunSettings {
+  planned: number;
+  /** The planned episodes' ids (a log with a cut header is recognised by them). */
+  ids: ReadonlySet<string>;
+  agents: Map<string, Agent>;
+  models: Agent[];
+}
+
 async function runOpened(
   suite: SuiteSpec,
   sel: Selection,
-  opts: {
-    out: string;
-    id: string;
-    shard?: { index: number; count: number };
-    concurrency: number;
-    command: string[];
-    quiet: boolean;
-    record?: boolean;
-    planned: number;
-    agents: Map<string, Agent>;
-    models: Agent[];
-  },
+  opts: OpenedRun,
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
-  const { planned, agents, models } = opts;
   await Deno.mkdir(opts.out, { recursive: true });
   // One writer per folder: two runs would interleave their lines in one log.
   const unlock = await lockRunDir(opts.out);
@@ -472,18 +504,7 @@ async function runOpened(
 async function runLocked(
   suite: SuiteSpec,
   sel: Selection,
-  opts: {
-    out: string;
-    id: string;
-    shard?: { index: number; count: number };
-    concurrency: number;
-    command: string[];
-    quiet: boolean;
-    record?: boolean;
-    planned: number;
-    agents: Map<string, Agent>;
-    models: Agent[];
-  },
+  opts: OpenedRun,
 ): Promise<{ logPath: string; planned: number; resumed: number }> {
   const { planned, agents, models } = opts;
   const git = await gitInfo();
@@ -511,7 +532,7 @@ async function runLocked(
     concurrency: opts.concurrency,
   };
   const logPath = join(opts.out, "episodes.jsonl");
-  const { log, done, announced } = await openRunLog(logPath, {
+  const { log, done, announced, notes } = await openRunLog(logPath, {
     v: 1,
     type: "run",
     run_id: opts.id,
@@ -521,7 +542,9 @@ async function runLocked(
   }, {
     // A complete log without its report: the report phase was cut short; only it runs again.
     finished: !opts.shard && !(await exists(join(opts.out, "report.json"))) ? "keep" : "restart",
+    planned: opts.ids,
   });
+  if (!opts.quiet) { for (const n of notes) console.error(n); }
   // The log is this run's (openRunLog refuses another run's folder, which is left untouched): a
   // report from an interrupted earlier attempt must not pass for this run's.
   for (const f of ["report.json", "report.md", "report.html"]) {
@@ -529,7 +552,8 @@ async function runLocked(
   }
   const bar = progressBar(planned, {
     label: `${suite.name} `,
-    enabled: opts.quiet ? false : undefined,
+    enabled: !opts.quiet,
+    start: done.size,
     status: endpointStatus(agents),
   });
   if (!opts.quiet) {
@@ -541,6 +565,9 @@ async function runLocked(
   }
   // An interrupt stops the sandboxes and servers the run started before the process exits.
   const interrupted = () => {
+    console.error(
+      `\ninterrupted: the finished episodes are in ${logPath}; run the same command again to resume`,
+    );
     void closeAllBackends().finally(() => Deno.exit(130));
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -565,6 +592,8 @@ async function runLocked(
     for (const sig of signals) Deno.removeSignalListener(sig, interrupted);
     log.close();
   }
+  // Episodes rerun after a damaged one went to the end of the log: back into plan order.
+  if (notes.length > 0) await sortLog(logPath);
   bar.done();
   return { logPath, planned, resumed: done.size };
 }
@@ -596,9 +625,11 @@ async function bench(args: string[]): Promise<number> {
       shard: { type: "string" },
       concurrency: { type: "string" },
       quiet: { type: "boolean" },
+      verbose: { type: "boolean" },
       record: { type: "boolean" },
       "cache-dir": { type: "string" },
       "no-cache": { type: "boolean" },
+      "allow-broken-tasks": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.bench);
@@ -632,6 +663,7 @@ async function bench(args: string[]): Promise<number> {
     concurrency,
     command: ["bench", ...args],
     quiet,
+    verbose: values.verbose ?? false,
     record: values.record ?? false,
     cache: cacheFlags(values),
   });
@@ -653,11 +685,35 @@ async function bench(args: string[]): Promise<number> {
       } · episodes: ${logPath}`,
     );
   }
-  return 0;
+  return brokenTasksWarning(report, values["allow-broken-tasks"] ?? false);
+}
+
+/** Warn about (task, variant) cells the oracle failed; exit 1 for them unless allowed. */
+function brokenTasksWarning(report: Report, allow: boolean): number {
+  const cells = brokenCells(report.episodes, oracleAgents(report));
+  if (cells.length === 0) return 0;
+  const shown = cells.slice(0, 10).map((c) =>
+    `  ${c.env}/${c.task} under ${c.variant} (${
+      c.protocols.join(", ")
+    }: ${c.failed} of ${c.episodes} failed)`
+  );
+  console.error(
+    [
+      `warning: the oracle failed ${cells.length} (task, variant) cell${
+        cells.length > 1 ? "s" : ""
+      }: a gold call or a check is wrong there, or the variant breaks the task`,
+      ...shown,
+      ...(cells.length > 10 ? [`  … and ${cells.length - 10} more`] : []),
+      `tooltrial validate ${report.provenance.suite.file} locates the problems${
+        allow ? "" : "; --allow-broken-tasks exits 0 anyway"
+      }`,
+    ].join("\n"),
+  );
+  return allow ? 0 : 1;
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {});
+  const { values, positionals } = parse(args, { fast: { type: "boolean" } });
   if (values.help) return print(HELP.validate);
   if (positionals.length === 0) {
     throw new UsageError("validate needs at least one file: tooltrial validate envs/library");
@@ -681,7 +737,24 @@ async function validate(args: string[]): Promise<number> {
         : `suite "${r.spec.name}": ${r.spec.envs.length} envs, ${
           r.spec.envs.reduce((n, e) => n + e.tasks.length, 0)
         } tasks`;
-      console.log(`ok  ${file}  (${what})`);
+      const audit = values.fast ? undefined : await auditTasks(
+        r.kind === "env" ? [r.spec] : r.spec.envs,
+        r.kind === "suite" ? { suite: r.spec } : {},
+      );
+      if (audit && audit.issues.length > 0) throw new SpecError(audit.issues);
+      const replayed = audit ? `; ${audit.replayed} task replays` : "";
+      console.log(`ok  ${file}  (${what}${replayed})`);
+      if (audit && audit.skipped.length > 0) {
+        const reasons = new Map<string, string[]>();
+        for (const s of audit.skipped) {
+          const k = `${s.env}: ${s.reason}`;
+          reasons.set(k, [...reasons.get(k) ?? [], s.task]);
+        }
+        for (const [reason, tasks] of reasons) {
+          const some = tasks.length > 4 ? `${tasks.slice(0, 4).join(", ")}, …` : tasks.join(", ");
+          console.log(`    not replayed: ${reason}: ${tasks.length} (${some})`);
+        }
+      }
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
       bad++;
@@ -976,6 +1049,8 @@ async function serve(args: string[]): Promise<number> {
       ttl: { type: "string" },
       "max-sessions": { type: "string" },
       model: { type: "string", multiple: true },
+      grammar: { type: "boolean" },
+      "expose-state": { type: "boolean" },
     } as const,
   );
   if (values.help) return print(HELP.serve);
@@ -996,7 +1071,12 @@ async function serve(args: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     }
   });
-  const models = specs.length > 0 ? await openServedModels(specs) : undefined;
+  if (values.grammar && specs.length === 0) {
+    throw new UsageError("--grammar constrains served models' tool calls: give --model NAME=PATH");
+  }
+  const models = specs.length > 0
+    ? await openServedModels(specs, { grammar: values.grammar ?? false })
+    : undefined;
   const listed = models
     ? `  models ${
       [...models.values()].map((m) => `${m.name} (${m.path}, ${m.chat.provider})`).join(", ")
@@ -1030,6 +1110,7 @@ async function serve(args: string[]): Promise<number> {
     runsDir: values.runs ?? "runs",
     ttlMs: (intFlag(values.ttl, "ttl", 1) ?? 600) * 1000,
     maxSessions: intFlag(values["max-sessions"], "max-sessions", 1),
+    exposeState: values["expose-state"] ?? false,
   });
   const sweeper = setInterval(() => store.sweep(), 30_000);
   Deno.unrefTimer(sweeper);

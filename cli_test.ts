@@ -13,7 +13,10 @@ Deno.test("cli: --help on every command", async () => {
 Deno.test("cli: validate exits 0 on good specs and 2 on bad ones, with located errors", async () => {
   const good = await cli("validate", "testdata/good/mini.yaml", "testdata/good/suite.yaml");
   assert.equal(good.code, 0);
-  assert.match(good.out, /ok {2}testdata\/good\/mini\.yaml {2}\(env "mini": 2 tools, 2 tasks\)/);
+  assert.match(
+    good.out,
+    /ok {2}testdata\/good\/mini\.yaml {2}\(env "mini": 2 tools, 2 tasks; 16 task replays\)/,
+  );
   const bad = await cli("validate", "testdata/good/mini.yaml", "testdata/bad/unknown_key.yaml");
   assert.equal(bad.code, 2);
   assert.match(

@@ -207,6 +207,8 @@ Deno.test("runs: reruns write byte-identical logs apart from timings", async () 
         .replace(/"(started_at|finished_at)":"[^"]*"/g, '"$1":""')
         .replace(/"(concurrency)":\d+/, '"$1":0')
         .replace(/"command":\[[^\]]*\]/, '"command":[]')
+        // The chain covers the timings and the header's timestamps too.
+        .replace(/,"digest":"[0-9a-f]{64}"/, "")
     ).join("\n");
   const [x, y] = [await timeless(a), await timeless(b)];
   assert.ok(x.length > 10_000);
@@ -241,5 +243,122 @@ Deno.test("runs: a run killed while writing its report only writes it again; a f
   await Deno.writeTextFile(lock, JSON.stringify({ pid: gone.pid, host: Deno.hostname() }));
   assert.equal((await quiet(...args, "--quiet")).code, 0);
   await assert.rejects(Deno.stat(lock));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("runs: report, merge and reproduce refuse a log edited after it was written, naming the episode", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.equal((await quiet("bench", "testdata/good/suite.yaml", "--out", dir, "--quiet")).code, 0);
+  const log = join(dir, "episodes.jsonl");
+  const good = await Deno.readTextFile(log);
+  // report renders report.json when there is one: without it, it reads the log.
+  await Deno.remove(join(dir, "report.json"));
+  const edits: [string, (s: string) => string, RegExp][] = [
+    [
+      "a flipped success",
+      (s) => s.replace('"success":true', '"success":false'),
+      /:\d+: episode mini\/clean\/mini-1\/oracle\/direct\/0\.0 (does not match its digest|says success false)/,
+    ],
+    [
+      "an edited call",
+      (s) => s.replace('"arguments":{"id":"w1"}', '"arguments":{"id":"w2"}'),
+      /:\d+: episode \S+ does not match its digest/,
+    ],
+    [
+      "a dropped episode",
+      (s) => {
+        const lines = s.split("\n");
+        const i = lines.findIndex((l) => l.includes('"type":"result"'));
+        const start = lines.findIndex((l) => l.includes('"type":"episode"'), i);
+        const end = lines.findIndex((l, k) => k > start && l.includes('"type":"result"'));
+        return [...lines.slice(0, start), ...lines.slice(end + 1)].join("\n");
+      },
+      /does not match its digest/,
+    ],
+  ];
+  for (const [what, edit, message] of edits) {
+    await Deno.writeTextFile(log, edit(good));
+    for (const args of [["report", dir], ["merge", dir, "--out", join(dir, "m")]]) {
+      const r = await quiet(...args);
+      assert.equal(r.code, 2, `${what}: ${args[0]}`);
+      assert.match(r.err, message, `${what}: ${args[0]}`);
+      assert.match(r.err, /edited or damaged after it was written/);
+    }
+  }
+  // A log from before digests is read as it is, but its success must follow from its checks.
+  const legacy = good.replace(/,"digest":"[0-9a-f]{64}"/g, "");
+  await Deno.writeTextFile(log, legacy);
+  assert.equal((await quiet("report", dir, "--format", "json")).code, 0);
+  await Deno.writeTextFile(log, legacy.replace('"success":true', '"success":false'));
+  const flipped = await quiet("report", dir);
+  assert.equal(flipped.code, 2);
+  assert.match(flipped.err, /says success false, but every check passed/);
+  await Deno.writeTextFile(log, good);
+  assert.equal((await quiet("report", dir, "--format", "json")).code, 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("runs: a damaged episode mid-log reruns alone, later good episodes are kept; a cut header is written again", async () => {
+  const whole = await Deno.makeTempDir(), dir = await Deno.makeTempDir();
+  const args = ["bench", "testdata/good/suite.yaml"];
+  assert.equal((await quiet(...args, "--out", whole, "--quiet")).code, 0);
+  const log = join(dir, "episodes.jsonl");
+  const results = (text: string) => text.split('"type":"result"').length - 1;
+  const good = await Deno.readTextFile(join(whole, "episodes.jsonl"));
+  // Damage one line of the 5th episode (a disk error, a hand edit), and cut the log after the 40th.
+  const lines = good.split("\n");
+  const resultAt = lines.flatMap((l, i) => (l.includes('"type":"result"') ? [i] : []));
+  const hit = resultAt[3] + 2; // a line inside the 5th episode
+  lines[hit] = lines[hit].slice(0, 20);
+  await Deno.writeTextFile(log, lines.slice(0, resultAt[39] + 1).join("\n") + "\n");
+  const again = await quiet(...args, "--out", dir);
+  assert.equal(again.code, 0, again.err);
+  assert.match(
+    again.err,
+    /episodes\.jsonl:\d+: episode \S+ is damaged or was edited; it runs again/,
+  );
+  assert.match(again.err, /resuming after 39 done/, "40 on disk, one damaged");
+  assert.equal(results(await Deno.readTextFile(log)), results(good));
+  assert.equal(figures(await readReport(dir)), figures(await readReport(whole)));
+
+  // A header cut off by a crash: the episodes are this run's, so the header is written again.
+  const cut = await Deno.makeTempDir();
+  const cutLines = good.split("\n");
+  cutLines[0] = cutLines[0].slice(0, 30);
+  await Deno.writeTextFile(join(cut, "episodes.jsonl"), cutLines.slice(0, 60).join("\n") + "\n");
+  const fixed = await quiet(...args, "--out", cut);
+  assert.equal(fixed.code, 0, fixed.err);
+  assert.match(fixed.err, /:1: the run header was cut off; it is written again/);
+  assert.equal(figures(await readReport(cut)), figures(await readReport(whole)));
+  // Another run's episodes under a cut header are not taken for this run's.
+  const other = await quiet("bench", "suite.yaml", "--agents", "oracle", "--out", cut, "--quiet");
+  assert.equal(other.code, 2);
+  for (const d of [whole, dir, cut]) await Deno.remove(d, { recursive: true });
+});
+
+Deno.test("runs: Ctrl-C says where the episodes are and how to resume", async () => {
+  const dir = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", "bench", "suite.yaml", "--agents", "explorer", "--out", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const log = join(dir, "episodes.jsonl");
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const n = await Deno.readTextFile(log).then((t) => t.split('"type":"result"').length - 1)
+      .catch(() => 0);
+    if (n >= 20) break;
+  }
+  child.kill("SIGINT");
+  const { code } = await child.status;
+  const err = new TextDecoder().decode(
+    (await new Response(child.stderr).arrayBuffer()) as ArrayBuffer,
+  );
+  assert.equal(code, 130);
+  assert.match(
+    err,
+    /interrupted: the finished episodes are in .*episodes\.jsonl; run the same command again to resume/,
+  );
   await Deno.remove(dir, { recursive: true });
 });

@@ -1,4 +1,5 @@
 import { toolAjv } from "../spec/load_env.ts";
+import { unknownKeywords } from "../spec/strict_schema.ts";
 import { SpecError, type SpecIssue } from "../spec/errors.ts";
 import type { CallsMode, JsonSchema, PossibleCall } from "../spec/types.ts";
 import { goldFromAnswers } from "../tasks/calls/check_calls.ts";
@@ -191,6 +192,9 @@ export function bfclEnv(
           message: `${f.name}'s parameters must be of type dict`,
           hint: 'BFCL writes "parameters": {"type": "dict", "properties": {…}, "required": […]}',
         });
+      }
+      for (const u of unknownKeywords(params)) {
+        conv.push({ pointer: `${p}/parameters${u.pointer}`, message: u.message, hint: u.hint });
       }
       for (const c of conv) issues.push(rec.issue(c.pointer, c.message, c.hint));
       if (conv.length) return;

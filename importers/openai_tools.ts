@@ -1,4 +1,5 @@
 import { toolAjv } from "../spec/load_env.ts";
+import { unknownKeywords } from "../spec/strict_schema.ts";
 import { SpecError, type SpecIssue } from "../spec/errors.ts";
 import type { JsonSchema, PossibleCall } from "../spec/types.ts";
 import { goldFromAnswers } from "../tasks/calls/check_calls.ts";
@@ -89,6 +90,11 @@ function readTools(records: InputRecord[], issues: SpecIssue[]): ReadTool[] {
         return;
       }
       const parameters = { ...raw, type: "object" };
+      const unknown = unknownKeywords(parameters);
+      for (const u of unknown) {
+        issues.push(rec.issue(`${fp}/${key}${u.pointer}`, u.message, u.hint));
+      }
+      if (unknown.length > 0) return;
       try {
         toolAjv.compile(parameters);
       } catch (err) {

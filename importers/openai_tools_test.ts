@@ -102,3 +102,20 @@ Deno.test("names: API-safe, unique tool names and env names", () => {
   assert.equal(envName("data/BFCL v4 Live.jsonl"), "bfcl-v4-live");
   assert.equal(envName("123.json"), "imported");
 });
+
+Deno.test("import openai-tools: an unknown JSON Schema keyword is located in the input; x- extensions pass", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "tools.json");
+  const tool = (extra: string) =>
+    `[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",\n  "properties": {"city": {"type": "string", ${extra}}}}}}]`;
+  await Deno.writeTextFile(file, tool('"minLenght": 1'));
+  const bad = await runCli("import", "openai-tools", file, "--out", join(dir, "a"));
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(
+    bad.err,
+    /tools\.json:2:\d+ at \/0\/function\/parameters\/properties\/city\/minLenght: unknown JSON Schema keyword "minLenght"[^]*hint: did you mean "minLength"\?/,
+  );
+  await Deno.writeTextFile(file, tool('"x-order": 1'));
+  assert.equal((await runCli("import", "openai-tools", file, "--out", join(dir, "b"))).code, 0);
+  await Deno.remove(dir, { recursive: true });
+});

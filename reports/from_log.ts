@@ -1,5 +1,13 @@
 import type { EpisodeEvent, RunHeader, VariantEvent } from "../runners/events.ts";
-import { LogError, readHeader, readLog } from "../runners/log.ts";
+import {
+  chunkDigest,
+  fileLines,
+  headerDigest,
+  LogError,
+  type LogRecord,
+  readHeader,
+  splitDigest,
+} from "../runners/log.ts";
 import { Collector } from "./collect.ts";
 import { buildReport } from "./report.ts";
 import type { Provenance, Report } from "./types.ts";
@@ -10,18 +18,62 @@ interface Chunk {
   records: (VariantEvent | EpisodeEvent)[];
 }
 
-/** The episodes of one log, one chunk at a time, in the log's (plan) order. */
+/**
+ * The episodes of one log, one chunk at a time, in the log's (plan) order — each checked: its
+ * digest chains to the episode before (a log written before digests existed has none, and is read
+ * as it is), and its success is what its checks say.
+ */
 async function* chunks(path: string): AsyncGenerator<Chunk> {
   let records: (VariantEvent | EpisodeEvent)[] = [];
+  let lines: string[] = [];
   let index = -1;
-  for await (const { end: _, ...rec } of readLog(path, { strict: true })) {
-    if (rec.type === "run") continue;
+  let chain = "";
+  let chained = false;
+  let n = 0;
+  const bad = (what: string) =>
+    new LogError(
+      `${path}:${n}: ${what} — the log was edited or damaged after it was written; rerun the episodes (delete the log to start over)`,
+    );
+  for await (const { text } of fileLines(path)) {
+    n++;
+    if (text.trim() === "") continue;
+    let rec: LogRecord;
+    try {
+      rec = JSON.parse(text);
+    } catch {
+      throw new LogError(`${path}:${n}: not a JSON record (a cut-off write?)`);
+    }
+    if (rec.type === "run") {
+      chain = headerDigest(text);
+      continue;
+    }
     records.push(rec as VariantEvent | EpisodeEvent);
     if (rec.type === "episode") index = rec.index;
-    if (rec.type === "result") {
-      yield { index, records };
-      records = [];
+    if (rec.type !== "result") {
+      lines.push(text);
+      continue;
     }
+    const { text: bare, digest } = splitDigest(text);
+    if (digest !== undefined) {
+      const want = chunkDigest(chain, [...lines, bare]);
+      if (digest !== want) throw bad(`episode ${rec.episode} does not match its digest`);
+      chain = digest;
+    } else if (chained) {
+      throw bad(`episode ${rec.episode} has no digest though the episodes before it do`);
+    }
+    chained ||= digest !== undefined;
+    const passed = rec.checks.every((c) => c.passed);
+    if (rec.success !== passed) {
+      const failed = rec.checks.find((c) => !c.passed);
+      throw bad(
+        `episode ${rec.episode} says success ${rec.success}, but ${
+          failed ? `its check ${failed.name} failed` : "every check passed"
+        }`,
+      );
+    }
+    yield { index, records };
+    records = [];
+    lines = [];
   }
 }
 

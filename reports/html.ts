@@ -3,6 +3,7 @@
  * on a linkedom document, `<details>` drill-downs, no script and no external resource).
  * @module
  */
+import { brokenCells, oracleAgents } from "./broken.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
@@ -190,14 +191,21 @@ function successSection(report: Report, ax: Axes): string {
     ],
   });
   const cell = new Map(rows.map((r) => [key(r.agent, r.protocol, r.variant), r]));
+  const oracles = oracleAgents(report);
+  const broken = brokenCells(report.episodes, oracles);
   const body = ax.agents.flatMap((a) =>
     ax.protocols.filter((p) => ax.variants.some((v) => cell.has(key(a, p, v)))).map((p) => [
       esc(a),
       esc(p),
       ...ax.variants.map((v) => {
         const r = cell.get(key(a, p, v));
+        const warn = r && oracles.includes(a) && r.success_rate < 1
+          ? ` <span title="the oracle failed here: a broken task">⚠</span>`
+          : "";
         return r
-          ? `${pct(r.success_rate)}<span class="ci">${ciPct(r.ci95)} · n ${r.episodes}</span>`
+          ? `${pct(r.success_rate)}${warn}<span class="ci">${
+            ciPct(r.ci95)
+          } · n ${r.episodes}</span>`
           : "–";
       }),
     ])
@@ -209,6 +217,17 @@ ${
     table(["agent", "protocol", ...ax.variants.map(esc)], body, {
       numeric: ax.variants.map((_, i) => i + 2),
     })
+  }${
+    broken.length === 0
+      ? ""
+      : `<p class="lead">⚠ Broken tasks: the oracle failed ${broken.length} (task, variant) cell${
+        broken.length > 1 ? "s" : ""
+      } — a gold call or a check is wrong there (<code>tooltrial validate</code> locates it): ${
+        broken.slice(0, 20).map((c) =>
+          `<code>${esc(`${c.env}/${c.task}`)}</code> under ${esc(c.variant)}`
+        )
+          .join(", ")
+      }${broken.length > 20 ? ", …" : ""}.</p>`
   }</section>`;
 }
 

@@ -1,3 +1,4 @@
+import { brokenMarkdown, oracleAgents } from "./broken.ts";
 import { sawRows } from "./saw.ts";
 import type { Report, SummaryRow, VariantSummary } from "./types.ts";
 
@@ -70,6 +71,7 @@ export function overallMarkdown(report: Report): string {
   const drop = new Map(
     report.robustness.map((r) => [`${r.agent}\u0000${r.protocol}\u0000${r.variant}`, r.drop]),
   );
+  const oracles = oracleAgents(report);
   const head = ["agent", "protocol", ...variants];
   const align = [":--", ":--", ...variants.map(() => "--:")];
   const lines = rows.map((k) => {
@@ -81,7 +83,11 @@ export function overallMarkdown(report: Report): string {
         const r = cell.get(`${k}\u0000${v}`);
         if (!r) return "–";
         const d = drop.get(`${k}\u0000${v}`);
-        return d === undefined ? pct(r.success_rate) : `${pct(r.success_rate)} (${points(d)})`;
+        // An oracle below 100% means a broken task there, not a weak agent.
+        const warn = oracles.includes(agent) && r.success_rate < 1 ? " ⚠" : "";
+        return d === undefined
+          ? `${pct(r.success_rate)}${warn}`
+          : `${pct(r.success_rate)}${warn} (${points(d)})`;
       }),
     ];
   });
@@ -228,6 +234,7 @@ export function renderMarkdown(report: Report): string {
     "Each cell: share of episodes whose checks all hold; in brackets, the drop from clean in percentage",
     "points over the same tasks (− is worse than clean).",
     "",
+    ...brokenMarkdown(report),
     "## Success by agent, protocol and variant",
     "",
     table(report.overall, ["agent", "protocol", "variant"]),

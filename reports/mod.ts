@@ -33,3 +33,4 @@ export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
 export { compareMarkdown } from "./compare.ts";
 export { progressBar } from "./progress.ts";
+export { type BrokenCell, brokenCells, brokenMarkdown, oracleAgents } from "./broken.ts";

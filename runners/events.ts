@@ -87,6 +87,8 @@ export type EpisodeEvent =
     /** Set when the episode ended abnormally (agent crash, turn limit); the run goes on. */
     error: string | null;
     ms: number;
+    /** Written by the log (runners/log.ts `chunkDigest`): chains every episode to the ones before. */
+    digest?: string;
   };
 
 /**

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { EpisodeEvent, RunHeader, VariantEvent } from "./events.ts";
 import { interfaceKey } from "./run.ts";
+import { scanLog, writeChained } from "./log_scan.ts";
 import type { EpisodeLog } from "./write.ts";
 
 /** A record of an episode log: the run header, a variant record, or an episode event. */
@@ -77,6 +79,36 @@ export async function readHeader(path: string): Promise<RunHeader> {
 }
 
 /**
+ * The digest that chains one episode into its log: SHA-256 over the previous episode's digest (the
+ * first episode: the hash of the run header line) and the episode's lines as written — the variant
+ * records just before it, its events, and its result line without the digest, which is then added
+ * as the result's last key. Editing, dropping or reordering any of them breaks every later digest.
+ *
+ * @example
+ * ```ts
+ * import { chunkDigest } from "./log.ts";
+ * const a = chunkDigest("0".repeat(64), ['{"type":"result"}']);
+ * console.assert(a.length === 64 && a !== chunkDigest("0".repeat(64), ['{"type":"result" }']));
+ * ```
+ */
+export function chunkDigest(prev: string, lines: readonly string[]): string {
+  const h = createHash("sha256").update(prev);
+  for (const l of lines) h.update("\n").update(l);
+  return h.digest("hex");
+}
+
+/** Where a log's chain starts: the hash of its header line. */
+export function headerDigest(headerLine: string): string {
+  return createHash("sha256").update(headerLine).digest("hex");
+}
+
+/** A result line as written (`…,"digest":"<hex>"}`) without its digest, and the digest. */
+export function splitDigest(line: string): { text: string; digest?: string } {
+  const m = /,"digest":"([0-9a-f]{64})"\}$/.exec(line);
+  return m ? { text: line.slice(0, m.index) + "}", digest: m[1] } : { text: line };
+}
+
+/**
  * Open the log of a run for writing. A new log starts with `header`. An unfinished log of the same
  * run (and shard) is resumed: everything after its last complete episode is cut off, and the
  * episodes and variant records before that are reported so the run can skip them. A finished log
@@ -86,45 +118,43 @@ export async function readHeader(path: string): Promise<RunHeader> {
 export async function openRunLog(
   path: string,
   header: RunHeader,
-  opts: { finished?: "restart" | "keep" } = {},
-): Promise<{ log: EpisodeLog; done: Set<string>; announced: Set<string> }> {
+  opts: {
+    finished?: "restart" | "keep";
+    /** The ids of this run's (shard's) episodes: a log whose header was cut is recognised by them. */
+    planned?: ReadonlySet<string>;
+  } = {},
+): Promise<
+  { log: EpisodeLog; done: Set<string>; announced: Set<string>; notes: string[] }
+> {
   const done = new Set<string>();
   const announced = new Set<string>();
+  // The chain: the digest the next episode builds on; lines written since the last result.
+  let chain = "";
+  let pending: string[] = [];
   let exists = false;
   try {
     exists = (await Deno.stat(path)).size > 0;
   } catch { /* new */ }
   let keep = 0;
+  const notes: string[] = [];
   if (exists) {
-    const old = await readHeader(path).catch(() => undefined);
-    if (
-      !old || old.run_id !== header.run_id ||
-      JSON.stringify(old.shard) !== JSON.stringify(header.shard)
-    ) {
-      throw new LogError(
-        `${path} holds ${
-          old
-            ? `run ${old.run_id}${old.shard ? ` shard ${old.shard.index}/${old.shard.count}` : ""}`
-            : "something else"
-        }, not run ${header.run_id}${
-          header.shard ? ` shard ${header.shard.index}/${header.shard.count}` : ""
-        }: choose another --out folder, or delete that one to start over`,
-      );
-    }
-    const seen: string[] = [];
-    for await (const rec of readLog(path)) {
-      if (rec.type === "run") keep = rec.end;
-      else if (rec.type === "variant") seen.push(interfaceKey(rec.env, rec.variant, rec.seed));
-      else if (rec.type === "result") {
-        done.add(rec.episode);
-        keep = rec.end;
-        for (const k of seen.splice(0)) announced.add(k);
+    const scan = await scanLog(path, header, opts.planned);
+    notes.push(...scan.notes);
+    const finished = scan.chunks.length >= header.planned && opts.finished !== "keep";
+    if (!finished) {
+      for (const c of scan.chunks) {
+        done.add(c.episode!);
+        for (const k of c.variants) announced.add(k);
       }
-    }
-    if (done.size >= header.planned && opts.finished !== "keep") {
-      keep = 0;
-      done.clear();
-      announced.clear();
+      if (scan.rewrite) {
+        // Good episodes after a damaged one (or under a cut header): the log is written anew,
+        // its digests chained again over what is kept.
+        chain = await writeChained(path, JSON.stringify(header), scan.chunks.map((c) => c.lines));
+        keep = (await Deno.stat(path)).size;
+      } else {
+        keep = scan.keep;
+        chain = scan.chunks.at(-1)?.digest ?? scan.headerDigest;
+      }
     }
   }
   const file = await Deno.open(path, { write: true, create: true });
@@ -136,13 +166,31 @@ export async function openRunLog(
     let off = 0;
     while (off < bytes.length) off += await file.write(bytes.subarray(off));
   };
-  if (keep === 0) await write(JSON.stringify(header) + "\n");
+  if (keep === 0) {
+    const line = JSON.stringify(header);
+    chain = headerDigest(line);
+    await write(line + "\n");
+  }
   return {
     done,
     announced,
+    notes,
     log: {
-      append: (rec) => write(rec.events.map((e) => JSON.stringify(e)).join("\n") + "\n"),
-      note: (ev) => write(JSON.stringify(ev) + "\n"),
+      append: (rec) => {
+        const lines = rec.events.map((e) => JSON.stringify(e));
+        const last = lines.length - 1;
+        if (rec.events[last]?.type === "result") {
+          chain = chunkDigest(chain, [...pending, ...lines]);
+          lines[last] = `${lines[last].slice(0, -1)},"digest":"${chain}"}`;
+          pending = [];
+        }
+        return write(lines.join("\n") + "\n");
+      },
+      note: (ev) => {
+        const line = JSON.stringify(ev);
+        pending.push(line);
+        return write(line + "\n");
+      },
       close: () => file.close(),
     },
   };

@@ -34,6 +34,14 @@ export {
 } from "./run.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
 export {
+  DEFAULT_VARIANTS,
+  type GoldResult,
+  type ReplayReport,
+  replayTasks,
+  type TaskFault,
+} from "./replay_tasks.ts";
+export { auditTasks, type TaskAudit } from "./audit_tasks.ts";
+export {
   fileLines,
   lockRunDir,
   LogError,
@@ -42,3 +50,4 @@ export {
   readHeader,
   readLog,
 } from "./log.ts";
+export { sortLog } from "./log_scan.ts";

@@ -8,9 +8,4 @@ export interface EpisodeLog {
   close(): void;
 }
 
-/** Write a file atomically: a reader never sees half of it. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
-}
+export { writeFileAtomic } from "../core/atomic_write.ts";

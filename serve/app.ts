@@ -41,6 +41,11 @@ export interface ServeOptions {
    */
   bases?: readonly Env[];
   /**
+   * Show a session's current state in `GET /v1/sessions/{id}` (default false: it is what the
+   * checks read, so an agent-side client must not see it; `serve --expose-state`).
+   */
+  exposeState?: boolean;
+  /**
    * ONNX policies answering OpenAI's `/v1/models` and `/v1/chat/completions` (`serve --model`;
    * see openai_api.ts).
    */
@@ -275,7 +280,8 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
       calls_left: t.callsLeft ?? null,
       done: s.episode.done,
       turns: s.episode.metrics.turns,
-      state: s.episode.state,
+      // The hidden state is the answer key: only for whoever the server was told to show it.
+      ...(opts.exposeState ? { state: s.episode.state } : {}),
       ...(s.record ? { result: resultOf(s.record) } : {}),
     });
   });
@@ -291,6 +297,7 @@ export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore 
   limit(app, {
     maxBodyBytes: maxBody,
     timeoutMs: opts.timeoutMs ?? (opts.models ? MODEL_TIMEOUT_MS : 30_000),
+    loopbackOnly: !opts.token,
   });
   return { app, store };
 }
@@ -354,6 +361,7 @@ export function createModelApp(
   limit(app, {
     maxBodyBytes,
     timeoutMs: opts.timeoutMs ?? MODEL_TIMEOUT_MS,
+    loopbackOnly: !opts.token,
   });
   return app;
 }

@@ -294,3 +294,88 @@ Deno.test("serve: environments on real backends (an MCP server) are served, each
     await backends.close();
   }
 });
+
+Deno.test("serve without a token: what a web page could send is refused; seeds fit 2^53; state stays hidden", async () => {
+  const { app } = createApp({ suite });
+  const req = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+    app.request(`http://127.0.0.1:8787${path}`, init);
+  const open = {
+    method: "POST",
+    body: JSON.stringify({ env: "mini", task: "mini-1" }),
+  };
+  const cases: [string, Response | Promise<Response>, number, RegExp][] = [
+    ["rebinding", req("/v1", { headers: { host: "evil.example:8787" } }), 403, /not this loopback/],
+    [
+      "cross-site origin",
+      req("/v1/sessions", {
+        ...open,
+        headers: { "content-type": "application/json", origin: "https://evil.example" },
+      }),
+      403,
+      /requests from https:\/\/evil\.example are refused/,
+    ],
+    [
+      "sec-fetch-site",
+      req("/v1", { headers: { "sec-fetch-site": "cross-site" } }),
+      403,
+      /cross-site/,
+    ],
+    [
+      "text/plain POST",
+      req("/v1/sessions", { ...open, headers: { "content-type": "text/plain" } }),
+      415,
+      /must be JSON/,
+    ],
+    [
+      "seed 1e308",
+      req("/v1/sessions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"env": "mini", "task": "mini-1", "seed": 1e308}',
+      }),
+      422,
+      /seed must be <= 9007199254740991/,
+    ],
+    [
+      "seed 2^53+1",
+      req("/v1/sessions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"env": "mini", "task": "mini-1", "seed": 9007199254740993}',
+      }),
+      422,
+      /seed must be <= 9007199254740991/,
+    ],
+  ];
+  for (const [what, res, status, message] of cases) {
+    const r = await res;
+    assert.equal(r.status, status, what);
+    assert.match(JSON.stringify(await r.json()), message, what);
+  }
+  // The loopback names, with or without a port, pass; so does a loopback origin.
+  for (const host of ["127.0.0.1:8787", "localhost", "[::1]:8787"]) {
+    assert.equal((await req("/v1", { headers: { host } })).status, 200, host);
+  }
+  const made = await req("/v1/sessions", {
+    ...open,
+    headers: { "content-type": "application/json", origin: "http://localhost:8787" },
+  });
+  assert.equal(made.status, 201);
+  const id = (await made.json()).session;
+  const shown = await (await req(`/v1/sessions/${id}`)).json();
+  assert.equal(shown.state, undefined, "no answer key for the agent side");
+  // With --expose-state, and with a token (other hosts allowed), the rest is as before.
+  const exposed = createApp({ suite, exposeState: true }).app;
+  const s2 = await (await exposed.request("/v1/sessions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ env: "mini", task: "mini-1" }),
+  })).json();
+  const got = await (await exposed.request(`/v1/sessions/${s2.session}`)).json();
+  assert.ok(Array.isArray(got.state.items));
+  const tokened = createApp({ suite, token: "t" }).app;
+  const far = await tokened.request("http://tooltrial.internal/v1", {
+    headers: { host: "tooltrial.internal", authorization: "Bearer t" },
+  });
+  assert.equal(far.status, 200);
+});

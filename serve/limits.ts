@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { loopbackRefusal } from "./guard.ts";
 import { problemResponse } from "./problem.ts";
 
 /** What `limit` enforces on every request. */
@@ -7,6 +8,11 @@ export interface Limits {
   maxBodyBytes: number;
   /** Longest a request may take before it is answered 503. */
   timeoutMs: number;
+  /**
+   * Refuse what a web page could send a server that has no token (guard.ts): non-loopback `Host`,
+   * cross-site origins, bodies that are not JSON.
+   */
+  loopbackOnly?: boolean;
 }
 
 /** A request in flight, as the time limit sees it. */
@@ -61,6 +67,10 @@ export function limit(app: Hono, limits: Limits): Hono {
       if (len !== null && Number(len) > maxBodyBytes) {
         return problemResponse(413, "request body too large", `at most ${maxBodyBytes} bytes`);
       }
+    }
+    if (limits.loopbackOnly) {
+      const refused = loopbackRefusal(req);
+      if (refused) return refused;
     }
     const deadline = performance.now() + timeoutMs;
     const res = inner(req, env, ctx);

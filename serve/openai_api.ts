@@ -7,12 +7,8 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import {
-  type ChatModel,
-  ContextFullError,
-  openChatModel,
-  turnIndex,
-} from "../runners/onnx/chat_model.ts";
+import type { ChatModel } from "../runners/onnx/chat_model.ts";
+import { ContextFullError, turnIndex } from "../runners/onnx/turns.ts";
 import type { KvCache } from "../runners/onnx/decoder.ts";
 import type { Device } from "../runners/onnx/providers.ts";
 import type { Sampling } from "../runners/onnx/sampler.ts";
@@ -54,6 +50,8 @@ export interface ServedModelOptions {
   threads?: number;
   /** Reply caches kept per model for conversations to continue from (default 64). */
   replyCache?: number;
+  /** Grammar-constrained tool calls (guided decoding) for every served model (default false). */
+  grammar?: boolean;
 }
 
 /**
@@ -99,11 +97,14 @@ export async function openServedModels(
       if (out.has(name)) {
         throw new Error(`--model: two models are named "${name}"; give each its own NAME=`);
       }
+      // onnxruntime loads only when a model is served (validate, list and bench do not need it).
+      const { openChatModel } = await import("../runners/onnx/chat_model.ts");
       const chat = await openChatModel(name, {
         path,
         device: opts.device ?? ["cuda", "webgpu", "cpu"],
         threads: opts.threads ?? 0,
         batch: opts.batch ?? 16,
+        grammar: opts.grammar ?? false,
       });
       out.set(name, {
         name,

@@ -234,10 +234,16 @@ Deno.test("serve --model: a body over the size limit is refused (413), with or w
   try {
     const app = createModelApp({ models, maxBodyBytes: 1000 });
     const big = JSON.stringify(ask({ messages: [{ role: "user", content: "x".repeat(2000) }] }));
-    const declared = await app.request("/v1/chat/completions", { method: "POST", body: big });
+    const json = { "content-type": "application/json" };
+    const declared = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: json,
+      body: big,
+    });
     assert.equal(declared.status, 413);
     const streamed = await app.request("/v1/chat/completions", {
       method: "POST",
+      headers: json,
       body: new Blob([big]).stream(),
     });
     assert.equal(streamed.status, 413);
@@ -496,8 +502,11 @@ protocols:
       .filter((e) => e.type !== "run" && e.type !== "variant").map((e) =>
         JSON.stringify(
           e,
+          // The digest chains the timings too.
           (k, v) =>
-            ["ms", "usage", "tokens", "prompt_tokens", "provider"].includes(k) ? undefined : v,
+            ["ms", "usage", "tokens", "prompt_tokens", "provider", "digest"].includes(k)
+              ? undefined
+              : v,
         )
       );
   try {
@@ -542,5 +551,36 @@ protocols:
     }, [MINI]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve --model with grammar: a required call from random weights names an offered tool with schema-valid arguments", async () => {
+  const models = await openServedModels([TINY], { device: ["cpu"], grammar: true });
+  const app = createModelApp({ models });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}/v1`;
+  try {
+    const tools = declarativeEnv(library).tools;
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await post(base, {
+        ...LIBRARY,
+        model: "tiny",
+        tool_choice: "required",
+        temperature: 1,
+        max_tokens: 96,
+        seed,
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      const call = r.json.choices[0].message.tool_calls?.[0];
+      assert.ok(call, JSON.stringify(r.json.choices[0]));
+      const tool = tools.find((t) => t.name === call.function.name);
+      assert.ok(tool, `offered tool: ${call.function.name}`);
+      const args = JSON.parse(call.function.arguments);
+      const known = Object.keys((tool.parameters.properties ?? {}) as object);
+      assert.ok(Object.keys(args).every((k) => known.includes(k)), call.function.arguments);
+    }
+  } finally {
+    await server.shutdown();
+    await closeServedModels(models);
   }
 });

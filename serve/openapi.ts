@@ -96,7 +96,7 @@ export function openApi(): Record<string, unknown> {
       "/v1/sessions/{id}": {
         get: {
           summary:
-            "The session's phase, turn count, current (canonical) state, and result when done",
+            "The session's phase, turn count and result when done; its current (canonical) state only under serve --expose-state",
           parameters: [sessionId],
           responses: { "200": { description: "ok" }, ...errors },
         },

@@ -35,8 +35,14 @@ export const createSession: JsonSchema = {
     task: { type: "string", description: "A task id of that environment." },
     variant: { type: "string", default: "clean", description: "A variant the suite runs on it." },
     protocol: { type: "string", default: "direct", description: "A protocol of the suite." },
-    seed: { type: "integer", minimum: 0, default: 0, description: "Run seed." },
-    sample: { type: "integer", minimum: 0, default: 0 },
+    seed: {
+      type: "integer",
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      description: "Run seed, an integer below 2^53 (larger ones cannot be represented exactly).",
+    },
+    sample: { type: "integer", minimum: 0, maximum: 1_000_000, default: 0 },
     agent: {
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",

@@ -20,6 +20,8 @@ import type {
   ToolBackend,
   ToolSpec,
 } from "./types.ts";
+import { unknownKeywords } from "./strict_schema.ts";
+import { envRefIssues } from "./env_refs.ts";
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml, pointerSegment } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
@@ -89,6 +91,7 @@ interface RawTask {
   query: string;
   split?: "seen" | "unseen";
   tags?: string[];
+  grounded?: boolean;
   gold?: { tool: string; args?: Record<string, unknown> }[];
   answer?: string | number | boolean;
   check: {
@@ -333,6 +336,9 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     const name = t.name ?? t.mcp?.tool ?? "";
     unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
     if (t.parameters !== undefined) {
+      for (const u of unknownKeywords(t.parameters)) {
+        issues.push(at(`${p}/parameters${u.pointer}`, u.message, u.hint, true));
+      }
       try {
         validators.set(name, compileToolSchema(t.parameters));
       } catch (err) {
@@ -540,6 +546,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       query: t.query,
       split: t.split ?? "seen",
       tags: t.tags ?? [],
+      ...(t.grounded === false ? { grounded: false } : {}),
       gold,
       answer: answer ?? "",
       check,
@@ -647,6 +654,13 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   issues.push(...checkVariantRefs(variants, {
     envs: [raw.env],
     toolsOf: () => tools.map((t) => t.name),
+    at,
+  }));
+
+  issues.push(...envRefIssues(raw, {
+    state,
+    declared: tables,
+    extraTables: servers.flatMap((sv) => (sv.snapshot?.tables ?? []).map(([t]) => t)),
     at,
   }));
 

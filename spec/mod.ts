@@ -23,6 +23,8 @@ export {
 export { parseCsv } from "./csv.ts";
 export { compileToolSchema, deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
 export { loadAny, loadSuite } from "./load_suite.ts";
+export { type TaskIssueMaker, taskIssues } from "./locate_task.ts";
+export { type SchemaKeywordIssue, unknownKeywords } from "./strict_schema.ts";
 export { sha256Hex } from "./files.ts";
 export { specSchemas } from "./validate.ts";
 export type * from "./types.ts";

@@ -122,6 +122,11 @@ export interface TaskSpec {
   query: string;
   split: Split;
   tags: string[];
+  /**
+   * False when the answer is computed from the results (`grounded: false` in YAML; the tag
+   * `compute` says the same): validate does not look for the checked values in the results.
+   */
+  grounded?: boolean;
   gold: Call[];
   /** Reference final answer (what scripted agents say when they succeed). */
   answer: string;

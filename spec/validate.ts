@@ -130,7 +130,7 @@ function describe(e: ErrorObject, doc: Located, base: string): SpecIssue {
         message: `must be ${(e.params as { type: string | string[] }).type}, not ${
           typeName(e.data)
         }`,
-        hint: desc ?? "change the value's type",
+        hint: shorthandFix(e, ptr) ?? desc ?? "change the value's type",
       };
     case "pattern":
       return {
@@ -150,4 +150,40 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
   return typeof v === "string" ? `the string ${JSON.stringify(v)}` : `${typeof v} ${String(v)}`;
+}
+
+/**
+ * A scalar where a mapping of options belongs (`rename_tools: heavy`, `drop_descriptions: 0.5`,
+ * `number: 4`): the exact mapping to write, when one option takes that value.
+ */
+function shorthandFix(e: ErrorObject, ptr: string): string | undefined {
+  const v = e.data;
+  const schema = (e.parentSchema ?? {}) as { properties?: Record<string, Record<string, unknown>> };
+  const wanted = (e.params as { type: string | string[] }).type;
+  if (!schema.properties || !String(wanted).includes("object")) return undefined;
+  if (!["string", "number", "boolean"].includes(typeof v)) return undefined;
+  const fits = (p: Record<string, unknown>) => {
+    if (Array.isArray(p.enum)) return p.enum.includes(v);
+    const t = [p.type].flat();
+    if (typeof v === "number") {
+      if (!t.includes("number") && !(t.includes("integer") && Number.isInteger(v))) return false;
+      return (p.minimum === undefined || v >= (p.minimum as number)) &&
+        (p.maximum === undefined || v <= (p.maximum as number));
+    }
+    return t.includes(typeof v);
+  };
+  const props = Object.entries(schema.properties);
+  // An enum that names the value beats a plain type match; of several type matches, none is sure.
+  const byEnum = props.filter(([, p]) => Array.isArray(p.enum) && fits(p));
+  const byType = props.filter(([, p]) => !Array.isArray(p.enum) && fits(p));
+  const key = byEnum.length === 1
+    ? byEnum[0][0]
+    : byEnum.length === 0 && byType.length === 1
+    ? byType[0][0]
+    : byEnum.length === 0 && byType.some(([k]) => k === "rate" || k === "value")
+    ? byType.find(([k]) => k === "rate" || k === "value")![0]
+    : undefined;
+  if (key === undefined) return undefined;
+  const name = ptr.slice(ptr.lastIndexOf("/") + 1).replaceAll("~1", "/").replaceAll("~0", "~");
+  return `write ${name}: { ${key}: ${typeof v === "string" ? v : JSON.stringify(v)} }`;
 }

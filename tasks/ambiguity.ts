@@ -2,7 +2,11 @@ import type { EnvSpec, TaskSpec } from "../spec/types.ts";
 
 /** One detected problem with a task: which task, and why a correct agent could be marked wrong (or a wrong one right). */
 export interface TaskIssue {
+  /** The task's id. */
   task: string;
+  /** JSON pointer relative to the task: the part that makes it ambiguous. */
+  pointer: string;
+  /** Why a correct agent could be marked wrong, or a wrong one right. */
   message: string;
 }
 
@@ -32,6 +36,7 @@ export function ambiguousTasks(env: EnvSpec): TaskIssue[] {
     if (first) {
       issues.push({
         task: t.id,
+        pointer: "/query",
         message: `same query as ${first.id}${
           first.answer === t.answer ? "" : " but a different reference answer"
         }`,
@@ -66,6 +71,7 @@ export function ambiguousTasks(env: EnvSpec): TaskIssue[] {
         if (others.length >= 2 && hits.some((v) => v.toLowerCase() !== n)) {
           issues.push({
             task: t.id,
+            pointer: "/check/answer/contains",
             message:
               `answer check contains "${needle}", which matches ${others.length} different ${col} values (${
                 others.slice(0, 3).map((v) => JSON.stringify(v)).join(", ")

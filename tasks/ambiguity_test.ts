@@ -45,6 +45,7 @@ Deno.test("ambiguity: the same query twice is flagged, naming the first and whet
   );
   assert.deepEqual(issues, [{
     task: "b",
+    pointer: "/query",
     message: "same query as a but a different reference answer",
   }]);
 });

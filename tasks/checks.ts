@@ -1,6 +1,7 @@
 import { exprErrorMessage } from "../spec/mod.ts";
 import type { AnswerCheck, Call, State, TaskSpec } from "../spec/types.ts";
 import { checkCalls } from "./calls/mod.ts";
+import { explainFalse } from "./explain.ts";
 
 /** Outcome of one named check. */
 export interface CheckOutcome {
@@ -46,10 +47,13 @@ export async function checkTask(
   if (task.check.state) {
     try {
       const v = await task.check.state.evaluate({ state });
+      const why = v === true ? "" : await explainFalse(task.check.state.source, { state });
       checks.push({
         name: "state",
         passed: v === true,
-        detail: v === true ? undefined : `state check gave ${JSON.stringify(v) ?? "nothing"}`,
+        detail: v === true
+          ? undefined
+          : `state check gave ${JSON.stringify(v) ?? "nothing"}${why ? `: ${why}` : ""}`,
       });
     } catch (err) {
       checks.push({
@@ -133,10 +137,13 @@ export async function checkAnswer(
   if (c.jsonata) {
     try {
       const v = await c.jsonata.evaluate({ answer: text, state });
+      const why = v === true ? "" : await explainFalse(c.jsonata.source, { answer: text, state });
       out.push({
         name: "jsonata",
         passed: answer !== null && v === true,
-        detail: v === true ? none : `answer check gave ${JSON.stringify(v) ?? "nothing"}`,
+        detail: v === true
+          ? none
+          : `answer check gave ${JSON.stringify(v) ?? "nothing"}${why ? `: ${why}` : ""}`,
       });
     } catch (err) {
       out.push({

@@ -11,6 +11,8 @@ export {
 } from "./checks.ts";
 export { episodeSplit, SPLITS, trainingTasks } from "./splits.ts";
 export { astMatch } from "./ast.ts";
+export { ambiguousTasks, type TaskIssue } from "./ambiguity.ts";
+export { type Evidence, needsGrounding, type Ungrounded, ungroundedValues } from "./grounding.ts";
 export {
   type BfclCategory,
   type CallsVerdict,

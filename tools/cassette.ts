@@ -1,4 +1,4 @@
-import { writeFileAtomic } from "../runners/write.ts";
+import { writeFileAtomic } from "../core/mod.ts";
 
 /** A request as a cassette keys it: no host (so a recording replays against any base URL), no headers. */
 export interface RecordedRequest {

@@ -1,7 +1,7 @@
 import type { Call, State, VariantSpec } from "../spec/types.ts";
 import { parseArguments, unknownTool } from "../tools/declarative.ts";
 import type { Env, StepResult, ToolCall, ToolDef } from "../tools/types.ts";
-import { createRng, deriveSeed } from "../runners/rng.ts";
+import { createRng, deriveSeed } from "../core/mod.ts";
 import { operators } from "./ops/mod.ts";
 import type { AppliedOp, Layer, Next, ToolView, VariantEnv } from "./types.ts";
 

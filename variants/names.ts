@@ -1,4 +1,4 @@
-import type { Rng } from "../runners/rng.ts";
+import type { Rng } from "../core/mod.ts";
 
 /** RoTBench's noise levels for names. */
 export type Level = "slight" | "medium" | "heavy";
@@ -92,7 +92,7 @@ export function derangement(n: number, rng: Rng): number[] {
  *
  * @example
  * ```ts
- * import { createRng } from "../runners/rng.ts";
+ * import { createRng } from "../core/mod.ts";
  * import { renamePlan } from "./names.ts";
  * const plan = renamePlan(["get_book", "search_books"], {
  *   level: "medium", style: "reverse", rng: createRng(1), taken: new Set(["get_book", "search_books"]),

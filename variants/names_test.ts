@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRng } from "../runners/rng.ts";
+import { createRng } from "../core/mod.ts";
 import { derangement, type Level, type NameStyle, renamePlan } from "./names.ts";
 import { nameRewriter } from "./rewrite.ts";
 

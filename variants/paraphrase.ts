@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Rng } from "../runners/rng.ts";
+import type { Rng } from "../core/mod.ts";
 
 // One group per line; a member may be replaced by any other member of its line. `~member` is only
 // ever written, never matched (one-way, for words that are ambiguous out of context).
@@ -263,7 +263,7 @@ const vowelSound = (s: string) =>
  *
  * @example
  * ```ts
- * import { createRng } from "../runners/rng.ts";
+ * import { createRng } from "../core/mod.ts";
  * import { paraphrase } from "./paraphrase.ts";
  *
  * const text = "Search the catalogue. Returns a list of records. Use get_book for details.";

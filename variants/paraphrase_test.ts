@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRng } from "../runners/rng.ts";
+import { createRng } from "../core/mod.ts";
 import { paraphrase } from "./paraphrase.ts";
 
 const SAMPLES: [string, string[]][] = [

@@ -1,6 +1,6 @@
 import type { Call, State } from "../spec/types.ts";
 import type { Env, StepResult, ToolDef } from "../tools/types.ts";
-import type { Rng } from "../runners/rng.ts";
+import type { Rng } from "../core/mod.ts";
 
 /** A call with its arguments already parsed, as it travels through variant layers. */
 export interface ParsedCall {

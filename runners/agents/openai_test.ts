@@ -175,3 +175,15 @@ Deno.test("retryAfterMs reads seconds and HTTP dates, capped", () => {
   assert.equal(retryAfterMs("Thu, 01 Jan 2026 00:00:03 GMT", now), 3000);
   assert.equal(retryAfterMs("100000"), 120_000);
 });
+
+Deno.test("openai agent: a reply slower than timeout_s is retried, then fails the episode saying so", async () => {
+  const srv = chatServer({ delayMs: 1500 });
+  try {
+    const rec = await run(specAt(srv.url, { timeout_s: 0.2, retries: 1 }));
+    assert.equal(rec.success, false);
+    assert.match(rec.error ?? "", /failed: no answer within timeout_s \(0\.2 s\)/);
+    assert.equal(srv.requests.length, 2, "one retry");
+  } finally {
+    await srv.close();
+  }
+});

@@ -2,12 +2,14 @@ import { SpecError } from "../../spec/errors.ts";
 import type { ToolDef } from "../../tools/types.ts";
 import type { AgentInfo } from "../agent.ts";
 import type { AssistantMessage, Message } from "../messages.ts";
-import { createRng, deriveSeed, type Rng } from "../rng.ts";
 import { Decoder, type GenerateResult, type KvCache } from "./decoder.ts";
 import { checkSession, loadModelFolder, type ModelFolder } from "./model_folder.ts";
 import { type Device, openSession } from "./providers.ts";
 import type { Sampling } from "./sampler.ts";
 import { parseToolCalls } from "./tool_calls.ts";
+import { ContextFullError, turnIndex, turnRng } from "./turns.ts";
+
+export { ContextFullError, turnIndex, turnRng };
 import { type TokenizerJson, tokenVocab, toolCallMasks } from "./token_mask.ts";
 
 /** How to open a model folder for chat turns (the runtime half of the `onnx:` agent options). */
@@ -65,13 +67,6 @@ export interface TurnResult {
   cache: KvCache;
 }
 
-/** The conversation no longer fits the model's context. */
-export class ContextFullError extends Error {
-  constructor(readonly tokens: number, readonly context: number, name: string) {
-    super(`the conversation is ${tokens} tokens; ${name}'s context is ${context}`);
-  }
-}
-
 /** An ONNX chat model ready for turns: the one path both the `onnx:` agent and `serve --model` take. */
 export interface ChatModel {
   readonly model: ModelFolder;
@@ -85,38 +80,6 @@ export interface ChatModel {
   /** Render the conversation with the chat template, continue it, and read the reply. */
   turn(req: TurnRequest): Promise<TurnResult>;
   close(): Promise<void>;
-}
-
-/**
- * Which turn of a conversation comes next: the number of assistant messages it already holds.
- * The in-process agent and the served endpoint both count this way, so a turn's call ids and
- * sampler seed follow from the messages alone.
- *
- * @example
- * ```ts
- * import { turnIndex } from "./chat_model.ts";
- * console.assert(turnIndex([{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }]) === 1);
- * ```
- */
-export function turnIndex(messages: readonly Message[]): number {
-  let n = 0;
-  for (const m of messages) if (m.role === "assistant") n++;
-  return n;
-}
-
-/**
- * The generator turn `turn` of a conversation seeded `seed` samples from. A function of the two
- * numbers only — not of what earlier turns drew — so a server that sees each turn as a separate
- * request with the same `seed` samples exactly as the in-process agent does.
- *
- * @example
- * ```ts
- * import { turnRng } from "./chat_model.ts";
- * console.assert(turnRng(7, 2).next() === turnRng(7, 2).next());
- * ```
- */
-export function turnRng(seed: number, turn: number): Rng {
-  return createRng(deriveSeed(seed, "turn", turn));
 }
 
 /**

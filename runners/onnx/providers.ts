@@ -52,6 +52,11 @@ export async function openSession(
   // Keep onnxruntime's own stderr to fatal errors: a missing provider is expected, and reported by us.
   ort.env.logLevel = "fatal";
   for (const provider of devices) {
+    const missing = providerMissing(provider);
+    if (missing) {
+      attempts.push({ provider, error: missing });
+      continue;
+    }
     if (
       provider === "cpu" && typeof model === "string" && opts.binding !== "onnxruntime-node" &&
       nativeUnavailable() === null
@@ -99,4 +104,37 @@ function firstLine(err: unknown): string {
   );
   const line = m.split("\n").find((l) => l.trim() !== "") ?? m;
   return line.length > 300 ? line.slice(0, 300) + "…" : line;
+}
+
+/**
+ * Why a GPU provider cannot work here, found without asking onnxruntime (which, for WebGPU, prints
+ * a Vulkan warning to stderr that no log level silences): CUDA's provider library is not in
+ * onnxruntime-node's folder unless its install script ran; WebGPU on Linux needs the Vulkan loader.
+ * Undefined: worth a try.
+ */
+export function providerMissing(provider: Device): string | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  if (provider === "cuda") {
+    let dir: string;
+    try {
+      const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
+      dir = new URL(`../bin/napi-v6/linux/${arch}/`, import.meta.resolve("onnxruntime-node"))
+        .pathname;
+      Deno.statSync(`${dir}libonnxruntime_providers_cuda.so`);
+    } catch {
+      return "not installed (on a machine with CUDA 12: ONNXRUNTIME_NODE_INSTALL=cuda12 deno install --allow-scripts=npm:onnxruntime-node)";
+    }
+    return undefined;
+  }
+  if (provider === "webgpu") {
+    try {
+      Deno.dlopen("libvulkan.so.1", {}).close();
+    } catch (err) {
+      if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+        return undefined;
+      }
+      return "no Vulkan loader (libvulkan.so.1; Debian: apt-get install libvulkan1) — and it needs a GPU";
+    }
+  }
+  return undefined;
 }

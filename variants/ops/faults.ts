@@ -1,5 +1,5 @@
 import { fail } from "../../tools/declarative.ts";
-import { hash32 } from "../../runners/rng.ts";
+import { hash32 } from "../../core/mod.ts";
 import type { Operator } from "../types.ts";
 import { type TargetOptions, targets } from "./common.ts";
 

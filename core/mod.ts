@@ -1,0 +1,7 @@
+/**
+ * The ground floor every package may use: seeded randomness and atomic file writes. It imports
+ * nothing of the project.
+ * @module
+ */
+export { createRng, deriveSeed, hash32, type Rng } from "./rng.ts";
+export { writeFileAtomic } from "./atomic_write.ts";

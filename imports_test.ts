@@ -1,0 +1,69 @@
+// The data flow of the layout is a rule: a package imports only packages below it.
+import assert from "node:assert/strict";
+import { dirname, join, normalize, relative } from "node:path";
+
+/**
+ * Each package's floor, lowest first: core (and version.ts) ← spec ← tasks ← tools ← variants ←
+ * runners ← reports and importers ← serve and training ← the CLI. Scripts, benchmarks, model
+ * builders and test fixtures sit on top: they may use anything, and nothing ships on them.
+ */
+const LAYERS: Record<string, number> = {
+  core: 0,
+  "version.ts": 0,
+  spec: 1,
+  tasks: 2,
+  tools: 3,
+  variants: 4,
+  runners: 5,
+  reports: 6,
+  importers: 6,
+  serve: 7,
+  training: 7,
+  "cli.ts": 8,
+  "mod.ts": 8,
+  bench: 9,
+  scripts: 9,
+  models: 9,
+  testdata: 9,
+  examples: 9,
+};
+
+/** The package a repository path belongs to: its top folder, or the file itself at the root. */
+const packageOf = (path: string) => path.split("/")[0];
+
+async function* sources(dir: string): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(dir)) {
+    const p = join(dir, e.name);
+    if (e.isDirectory) {
+      if (["node_modules", "runs", ".git"].includes(e.name)) continue;
+      yield* sources(p);
+    } else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) yield p;
+  }
+}
+
+Deno.test("imports run one way: no package imports one above it or beside it", async () => {
+  const wrong: string[] = [];
+  let seen = 0;
+  for await (const file of sources(".")) {
+    const path = relative(".", file);
+    const from = packageOf(path);
+    // Examples in doc comments import what a user would; they are not the module's imports.
+    const code = (await Deno.readTextFile(file)).replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    const specifiers = [
+      ...code.matchAll(/\b(?:import|export)\s[^;]*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']/g),
+      ...code.matchAll(/\bimport\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g),
+    ].map((m) => m[1]);
+    for (const spec of specifiers) {
+      const to = packageOf(normalize(join(dirname(path), spec)));
+      if (to === from) continue;
+      seen++;
+      const [a, b] = [LAYERS[from], LAYERS[to]];
+      assert.ok(a !== undefined, `${path}: package ${from} has no layer in imports_test.ts`);
+      assert.ok(b !== undefined, `${path} imports ${spec}: package ${to} has no layer`);
+      if (b > a || (b === a && a < 9)) wrong.push(`${path} (${from}) imports ${spec} (${to})`);
+    }
+  }
+  assert.ok(seen > 100, `only ${seen} cross-package imports found: is the scan broken?`);
+  assert.deepEqual(wrong, [], `upward or sideways imports:\n${wrong.join("\n")}`);
+});
