@@ -1,7 +1,11 @@
 import { join } from "node:path";
 import type { Tokenizer } from "@huggingface/tokenizers";
 import { sha256Hex } from "../spec/files.ts";
-import type { ChatTemplate } from "../runners/onnx/chat_template.ts";
+import {
+  type ChatTemplate,
+  COMPACT_TEMPLATE,
+  compileTemplate,
+} from "../runners/onnx/chat_template.ts";
 import { loadModelFolder } from "../runners/onnx/model_folder.ts";
 import type { LlamaShape } from "../runners/onnx/tiny_llama.ts";
 import { VERSION } from "../version.ts";
@@ -13,6 +17,8 @@ export interface TrainingContext {
   spec: TrainingSpec;
   tokenizer: Tokenizer;
   template: ChatTemplate;
+  /** The Jinja source of `template`: what exported folders carry in tokenizer_config.json. */
+  templateSource: string;
   /** BPE merges of the tokenizer (exported folders rebuild the same tokenizer.json from them). */
   merges: [string, string][];
   shape: LlamaShape;
@@ -32,6 +38,15 @@ export async function openContext(
   opts: { log?: (line: string) => void } = {},
 ): Promise<TrainingContext> {
   const tok = await loadModelFolder(spec.tokenizer);
+  const tokConfig = JSON.parse(
+    await Deno.readTextFile(join(spec.tokenizer, "tokenizer_config.json")),
+  );
+  const templateSource: string = spec.chat_template === "compact"
+    ? COMPACT_TEMPLATE
+    : tokConfig.chat_template;
+  const template = spec.chat_template === "compact"
+    ? compileTemplate(COMPACT_TEMPLATE)
+    : tok.template;
   const tokJson = JSON.parse(await Deno.readTextFile(join(spec.tokenizer, "tokenizer.json")));
   const rawMerges = tokJson.model?.merges ?? [];
   const merges: [string, string][] = rawMerges.map((m: string | [string, string]) =>
@@ -66,7 +81,8 @@ export async function openContext(
   return {
     spec,
     tokenizer: tok.tokenizer,
-    template: tok.template,
+    template,
+    templateSource,
     merges,
     shape,
     baseWeights,
@@ -118,6 +134,7 @@ export async function stageKey(ctx: TrainingContext, s: StageSpec): Promise<stri
     data: spec.data,
     model: spec.model,
     shape: ctx.shape,
+    template: ctx.templateSource,
     evaluation: s.kind === "evaluate" ? spec.evaluation : null,
     trainer: trainerCode,
     device: s.kind === "sft" || s.kind === "grpo" ? spec.trainer.device : null,

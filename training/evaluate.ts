@@ -3,9 +3,10 @@ import { parse as parseYamlText, stringify } from "yaml";
 import { wilson } from "../reports/metrics.ts";
 import { mcnemarExact } from "../reports/stats.ts";
 import type { EpisodeSummary, Report } from "../reports/types.ts";
+import type { SuiteSpec } from "../spec/types.ts";
 import type { TrainingContext } from "./context.ts";
 import { TrainingError } from "./learner.ts";
-import type { EvaluateStage, StageSpec } from "./spec.ts";
+import { type EvaluateStage, type StageSpec, trainedProtocol } from "./spec.ts";
 
 /** The columns of the stage comparison: where each episode stands relative to training. */
 export const COLUMNS = [
@@ -22,45 +23,100 @@ export const COLUMNS = [
   { name: "unseen env", test: (e: EpisodeSummary) => e.split === "unseen_env" },
 ] as const;
 
+/** The protocol a scripted reference agent is built for (others: every protocol counts). */
+const SCRIPTED_PROTOCOL: Record<string, string> = {
+  explorer: "trial",
+  memorizer: "direct",
+  oracle: "direct",
+  random: "direct",
+};
+
 /**
- * The stage comparison as Markdown: success (with 95% Wilson interval) per agent and column, then
- * each agent paired against `baseline` on the very same episodes (difference and exact McNemar p).
+ * The stage comparison as Markdown: success (with 95% Wilson interval) per agent and column, each
+ * agent under the protocol it was trained on (`protocolOf`; agents not listed count every
+ * protocol), the other protocols as a secondary column; then each agent paired against `baseline`
+ * on the very same tasks, variants and seeds (difference and exact McNemar p), each under its own
+ * protocol.
+ *
+ * @example
+ * ```ts
+ * import { comparisonMarkdown } from "./evaluate.ts";
+ * const md = comparisonMarkdown([], { agents: ["a"], protocolOf: { a: "direct" } });
+ * console.assert(md.includes("| a (direct) |"));
+ * ```
  */
 export function comparisonMarkdown(
   episodes: readonly EpisodeSummary[],
-  opts: { agents: string[]; baseline?: string },
+  opts: {
+    agents: string[];
+    baseline?: string;
+    protocolOf?: Record<string, string | null>;
+    /** Per episode id: did its first execution call reach the task's first gold tool? */
+    firstTool?: ReadonlyMap<string, boolean>;
+  },
 ): string {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
-  const head = `| agent | ${COLUMNS.map((c) => c.name).join(" | ")} | all |`;
-  const rule = `|---|${COLUMNS.map(() => "---|").join("")}---|`;
+  const protocolOf = opts.protocolOf ?? {};
+  const matched = (a: string) => (e: EpisodeSummary) =>
+    e.agent === a && (!protocolOf[a] || e.protocol === protocolOf[a]);
+  const other = (a: string) => (e: EpisodeSummary) =>
+    e.agent === a && !!protocolOf[a] && e.protocol !== protocolOf[a];
+  const label = (a: string) => protocolOf[a] ? `${a} (${protocolOf[a]})` : a;
+  const cell = (g: readonly EpisodeSummary[]) => {
+    if (g.length === 0) return "–";
+    const k = g.filter((e) => e.success).length;
+    const [lo, hi] = wilson(k, g.length);
+    return `${pct(k / g.length)} (${pct(lo)}–${pct(hi)}, n=${g.length})`;
+  };
+  const head = `| agent (protocol) | ${
+    COLUMNS.map((c) => c.name).join(" | ")
+  } | all | all, other protocol |`;
+  const rule = `|---|${COLUMNS.map(() => "---|").join("")}---|---|`;
   const cols = [...COLUMNS.map((c) => c.test), () => true];
   const rows = opts.agents.map((a) => {
-    const mine = episodes.filter((e) => e.agent === a);
-    const cells = cols.map((t) => {
-      const g = mine.filter(t);
-      if (g.length === 0) return "–";
-      const k = g.filter((e) => e.success).length;
-      const [lo, hi] = wilson(k, g.length);
-      return `${pct(k / g.length)} (${pct(lo)}–${pct(hi)}, n=${g.length})`;
-    });
-    return `| ${a} | ${cells.join(" | ")} |`;
+    const mine = episodes.filter(matched(a));
+    const cells = cols.map((t) => cell(mine.filter(t)));
+    const rest = episodes.filter(other(a));
+    const protocols = [...new Set(rest.map((e) => e.protocol))].join(", ");
+    cells.push(rest.length ? `${cell(rest)} ${protocols}` : "–");
+    return `| ${label(a)} | ${cells.join(" | ")} |`;
   });
   const out = [head, rule, ...rows];
-  const base = opts.baseline;
-  if (base && opts.agents.includes(base)) {
-    const key = (e: EpisodeSummary) =>
-      [e.env, e.task, e.variant, e.protocol, e.seed, e.sample].join("/");
-    const baseBy = new Map(episodes.filter((e) => e.agent === base).map((e) => [key(e), e]));
+  const firstTool = opts.firstTool;
+  if (firstTool) {
+    // Reading the interface, whatever the arguments: the share of episodes whose first execution
+    // call went to the right tool (by its canonical name), under each agent's own protocol.
     out.push(
       "",
-      `Paired against ${base} on the same episodes: success difference (discordant pairs b/c, exact McNemar p).`,
+      "First execution call to the task's first gold tool (the right tool, whatever its arguments), same episodes:",
       "",
-      head.replace("| agent |", "| agent − " + base + " |"),
-      rule,
+      `| agent (protocol) | ${COLUMNS.map((c) => c.name).join(" | ")} | all |`,
+      `|---|${COLUMNS.map(() => "---|").join("")}---|`,
+    );
+    for (const a of opts.agents) {
+      const mine = episodes.filter(matched(a));
+      const cells = cols.map((t) =>
+        cell(mine.filter(t).map((e) => ({ ...e, success: firstTool.get(e.id) ?? false })))
+      );
+      out.push(`| ${label(a)} | ${cells.join(" | ")} |`);
+    }
+  }
+  const base = opts.baseline;
+  if (base && opts.agents.includes(base)) {
+    const key = (e: EpisodeSummary) => [e.env, e.task, e.variant, e.seed, e.sample].join("/");
+    const baseBy = new Map(episodes.filter(matched(base)).map((e) => [key(e), e]));
+    out.push(
+      "",
+      `Paired against ${
+        label(base)
+      } on the same tasks, variants and seeds, each agent under its own protocol: success difference (discordant pairs b/c, exact McNemar p).`,
+      "",
+      `| agent − ${base} | ${COLUMNS.map((c) => c.name).join(" | ")} | all |`,
+      `|---|${COLUMNS.map(() => "---|").join("")}---|`,
     );
     for (const a of opts.agents) {
       if (a === base) continue;
-      const mine = episodes.filter((e) => e.agent === a);
+      const mine = episodes.filter(matched(a));
       const cells = cols.map((t) => {
         const pairs = mine.filter(t).flatMap((e) => {
           const b = baseBy.get(key(e));
@@ -74,10 +130,36 @@ export function comparisonMarkdown(
           mcnemarExact(b, c).p_value.toPrecision(2)
         })`;
       });
-      out.push(`| ${a} | ${cells.join(" | ")} |`);
+      out.push(`| ${label(a)} | ${cells.join(" | ")} |`);
     }
   }
   return out.join("\n") + "\n";
+}
+
+/**
+ * For each episode of a run's `episodes.jsonl`: did its first execution-phase call reach the
+ * task's first gold tool (the call's canonical name, so a renamed tool counts as itself)?
+ */
+export async function firstCallRight(
+  file: string,
+  episodes: readonly EpisodeSummary[],
+  suite: SuiteSpec,
+): Promise<Map<string, boolean>> {
+  const first = new Map<string, string | null>();
+  const text = await Deno.readTextFile(file);
+  for (const line of text.split("\n")) {
+    if (!line.includes('"type":"tool"')) continue;
+    const ev = JSON.parse(line);
+    if (ev.type !== "tool" || ev.phase === "trial" || first.has(ev.episode)) continue;
+    first.set(ev.episode, ev.canonical?.tool ?? null);
+  }
+  const out = new Map<string, boolean>();
+  for (const e of episodes) {
+    const task = suite.envs.find((x) => x.name === e.env)?.tasks.find((t) => t.id === e.task);
+    const want = task?.gold[0]?.tool;
+    out.set(e.id, want !== undefined && first.get(e.id) === want);
+  }
+  return out;
 }
 
 /**
@@ -107,6 +189,7 @@ export async function evaluate(
       device: spec.trainer.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
       max_new_tokens: stage.max_new_tokens,
       temperature: 0,
+      ...(stage.grammar ? { grammar: true } : {}),
       ...(only ? { only } : {}),
     };
   }
@@ -135,11 +218,22 @@ export async function evaluate(
   const report = JSON.parse(await Deno.readTextFile(join(out, "report.json"))) as Report;
   const agents = [...stage.scripted, ...stage.agents];
   const baseline = stage.agents.find((a) => a.includes("trajectory")) ?? stage.agents[0];
-  const table = comparisonMarkdown(report.episodes, { agents, baseline });
+  const ran = new Set(report.episodes.map((e) => e.protocol));
+  const protocolOf: Record<string, string | null> = {};
+  for (const a of stage.scripted) {
+    protocolOf[a] = ran.has(SCRIPTED_PROTOCOL[a]) ? SCRIPTED_PROTOCOL[a] : null;
+  }
+  for (const a of stage.agents) {
+    const p = trainedProtocol(spec.stages, a);
+    // The base model was trained under no protocol: direct is its primary column.
+    protocolOf[a] = p ?? (ran.has("direct") ? "direct" : null);
+  }
+  const firstTool = await firstCallRight(join(out, "episodes.jsonl"), report.episodes, spec.suite);
+  const table = comparisonMarkdown(report.episodes, { agents, baseline, protocolOf, firstTool });
   const comparison = join(opts.dir, "comparison.md");
   await Deno.writeTextFile(
     comparison,
-    `# ${spec.name}: stage comparison\n\nSuccess rate by where the task stands relative to training (protocols: ${
+    `# ${spec.name}: stage comparison\n\nSuccess rate by where the task stands relative to training, each policy under the protocol it was trained on (trajectory-SFT: direct; trial-trained: trial), the other protocol in the last column (protocols run: ${
       spec.evaluation.protocols.join(", ")
     }; variants: ${spec.evaluation.variants.join(", ")}; seeds ${
       spec.evaluation.seeds.join(", ")

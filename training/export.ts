@@ -116,7 +116,9 @@ export async function exportFolder(
     await learner.close();
   }
   const weights = await readWeights(weightsPath, ctx.shape);
-  const files = tinyModelFiles(ctx.shape, weights, ctx.merges, { tooltrial: opts.meta ?? {} });
+  const files = tinyModelFiles(ctx.shape, weights, ctx.merges, { tooltrial: opts.meta ?? {} }, {
+    chatTemplate: ctx.templateSource,
+  });
   await Deno.remove(folder, { recursive: true }).catch(() => {});
   await writeFolder(folder, files);
   const ort = await onnxLogits(join(folder, "onnx/model.onnx"), ctx.shape, seqs);

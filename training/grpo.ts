@@ -14,6 +14,7 @@ import type { GrpoStage, StageSpec } from "./spec.ts";
 import { episodeMessages, styleProtocol } from "./synthesize.ts";
 import { tokenizeChat } from "./tokenize.ts";
 import { episodeReward, groupAdvantages } from "./rewards.ts";
+import { evaluatedNames, interfaceNames } from "./leakage.ts";
 
 /** One GRPO step's log line. */
 export interface GrpoStepLog {
@@ -42,15 +43,25 @@ export async function grpo(
   stage: StageSpec & GrpoStage,
   opts: { dir: string; weights: string | null },
 ): Promise<
-  { steps: number; log: GrpoStepLog[]; first: GrpoStepLog | null; last: GrpoStepLog | null }
+  {
+    steps: number;
+    log: GrpoStepLog[];
+    first: GrpoStepLog | null;
+    last: GrpoStepLog | null;
+    skipped: string | null;
+  }
 > {
   const spec = ctx.spec;
   const suite = spec.suite;
   const envOf = variantEnvs(suite);
+  // Rollouts are training data too: interfaces with an evaluated name are left out.
+  const evaluated = evaluatedNames(spec);
   const pool = trainingTasks(suite).flatMap(({ env, task }) =>
     variantsFor(suite, env).filter((v) => spec.data.variants.includes(v.name)).flatMap((variant) =>
       spec.data.seeds.map((seed) => ({ env, task, variant, seed }))
     )
+  ).filter((p) =>
+    !interfaceNames(envOf(p.env.name, p.variant, p.seed).tools).some((n) => evaluated.has(n))
   );
   const protocol = styleProtocol(stage.protocol, spec.data.trial_budget);
   const learner = new Learner(ctx, {
@@ -65,6 +76,7 @@ export async function grpo(
   await learner.open();
   if (learner.step > 0) ctx.log(`  ${stage.name}: resuming at step ${learner.step}/${stage.steps}`);
   const policyDir = join(opts.dir, "policy");
+  let skipped: string | null = null;
   try {
     while (learner.step < stage.steps) {
       const step = learner.step;
@@ -72,7 +84,12 @@ export async function grpo(
       // The current policy as the ONNX agent loads it.
       await learner.exportWeights(opts.dir);
       const w = await readWeights(join(opts.dir, "weights.bin"), ctx.shape);
-      await writeFolder(policyDir, tinyModelFiles(ctx.shape, w, ctx.merges));
+      await writeFolder(
+        policyDir,
+        tinyModelFiles(ctx.shape, w, ctx.merges, {}, {
+          chatTemplate: ctx.templateSource,
+        }),
+      );
       const agent = await openOnnxAgent("policy", {
         path: policyDir,
         device: spec.trainer.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
@@ -102,7 +119,11 @@ export async function grpo(
         await agent.close();
       }
       const rolloutS = (performance.now() - t0) / 1000;
-      const rewards = groups.map((g) => g.map((r) => episodeReward(r, stage.reward)));
+      const rewards = groups.map((g, i) =>
+        g.map((r) =>
+          episodeReward(r, stage.reward, { gold: picked[i].task.gold.map((c) => c.tool) })
+        )
+      );
       const adv = groupAdvantages(rewards);
       // One trainer group per task: its rollouts share the system turn, computed once.
       const batch = groups.flatMap((g, i) => {
@@ -124,6 +145,16 @@ export async function grpo(
         }];
       });
       const trained = batch.reduce((n, b) => n + b.ids.length, 0);
+      const success = groups.flat().filter((r) => r.success).length / groups.flat().length;
+      if (step === 0 && success < stage.min_success) {
+        skipped = `the start policy solved ${
+          round(success * 100, 1)
+        }% of its first ${groups.flat().length} rollouts, below min_success ${
+          stage.min_success * 100
+        }%: GRPO would have (almost) only tied groups, so the policy is kept as it is`;
+        ctx.log(`  ${stage.name}: skipped — ${skipped}`);
+        break;
+      }
       const all = groups.flat();
       const mean = (f: (r: EpisodeRecord) => number) =>
         all.reduce((a, r) => a + f(r), 0) / all.length;
@@ -174,7 +205,13 @@ export async function grpo(
   } finally {
     await learner.close();
   }
-  return { steps: stage.steps, log, first: log[0] ?? null, last: log[log.length - 1] ?? null };
+  return {
+    steps: skipped ? 0 : stage.steps,
+    log,
+    first: log[0] ?? null,
+    last: log[log.length - 1] ?? null,
+    skipped,
+  };
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;

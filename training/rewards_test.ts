@@ -3,10 +3,16 @@ import fc from "fast-check";
 import type { EpisodeRecord } from "../runners/events.ts";
 import { episodeReward, groupAdvantages } from "./rewards.ts";
 
-const rec = (over: Partial<EpisodeRecord["metrics"]>, success: boolean, answer: string | null) =>
+const rec = (
+  over: Partial<EpisodeRecord["metrics"]>,
+  success: boolean,
+  answer: string | null,
+  events: unknown[] = [],
+) =>
   ({
     success,
     answer,
+    events,
     metrics: {
       calls: 0,
       trial_calls: 0,
@@ -64,4 +70,44 @@ Deno.test("advantages: zero mean and unit spread per group; tied groups give zer
       });
     },
   ));
+});
+
+/** A tool event: `kind` is the error kind, or null for a call that worked. */
+const call = (phase: "trial" | "execute", tool: string | null, kind: string | null) => ({
+  type: "tool",
+  phase,
+  call: { id: "c", name: tool ?? "?", arguments: {} },
+  canonical: tool ? { tool, args: {} } : null,
+  observation: kind ? { ok: false, error: { kind, message: "" } } : { ok: true, result: 1 },
+  invalid: kind !== null,
+});
+
+Deno.test("rewards: credit for calls that parse and for reaching the task's gold tools", () => {
+  const w = { task: 1, format: 0, call_penalty: 0, no_call_format: 0, parsable: 0.1, tool: 0.3 };
+  const gold = { gold: ["search_books", "borrow_book"] };
+  // Nothing parsed, no tool reached.
+  assert.equal(
+    episodeReward(rec({}, false, "x", [call("execute", null, "invalid_json")]), w, gold),
+    0,
+  );
+  // Two of two parsed; one of two gold tools reached in execution (a trial call does not count).
+  const r = episodeReward(
+    rec({}, false, "x", [
+      call("trial", "borrow_book", "invalid_arguments"),
+      call("execute", "search_books", null),
+    ]),
+    w,
+    gold,
+  );
+  assert.ok(Math.abs(r - (0.1 + 0.15)) < 1e-9, String(r));
+  // Success on top.
+  const all = episodeReward(
+    rec({}, true, "b42", [
+      call("execute", "search_books", null),
+      call("execute", "borrow_book", null),
+    ]),
+    w,
+    gold,
+  );
+  assert.ok(Math.abs(all - 1.4) < 1e-9, String(all));
 });

@@ -25,8 +25,10 @@ Deno.test({
         log: (l) => log.push(l),
         crashAt: 1,
       });
-      assert.deepEqual(first.map((r) => r.status), ["ran", "ran", "ran", "ran", "ran"]);
-      const [data, sft, grpo, exp, evaluate] = first.map((r) => r.stats);
+      assert.deepEqual(first.map((r) => r.status), ["ran", "ran", "ran", "ran", "ran", "ran"]);
+      const [data, sft, grpo, gated, exp, evaluate] = first.map((r) => r.stats);
+      assert.match(gated.skipped as string, /below min_success 50%/);
+      assert.equal(gated.steps, 0);
       assert.ok((data.kept as number) > 0);
       assert.equal(sft.restarts, 1);
       assert.ok(log.some((l) => /trainer died .*restarting from the last checkpoint/.test(l)));
@@ -37,18 +39,33 @@ Deno.test({
       const ex = JSON.parse(lines[0]);
       assert.deepEqual(Object.keys(ex), ["messages", "tools"]);
       assert.equal(ex.tools[0].type, "function");
-      assert.match(evaluate.table as string, /\| policy \|/);
-      assert.match(await Deno.readTextFile(join(first[4].dir, "run", "report.md")), /policy/);
+      // Exact-turn reproduction per epoch, over every assistant turn of the data.
+      const turns = lines.map((l) =>
+        JSON.parse(l).messages.filter((m: { role: string }) => m.role === "assistant").length
+      )
+        .reduce((a, b) => a + b, 0);
+      const epochs = sft.epochs as { turns: number; exact_turns: number; token_accuracy: number }[];
+      assert.equal(epochs.length, 1);
+      assert.equal(epochs[0].turns, turns);
+      assert.ok(epochs[0].exact_turns >= 0 && epochs[0].exact_turns <= 1);
+      assert.equal(sft.stopped, "cap");
+      // The policy carries the compact tool cards the training file asked for.
+      const cfg = JSON.parse(
+        await Deno.readTextFile(join(first[4].dir, "model", "tokenizer_config.json")),
+      );
+      assert.match(cfg.chat_template, /One function per line/);
+      // Evaluated under the protocol it was trained on.
+      assert.match(evaluate.table as string, /\| policy \(trial\) \|/);
+      // With grammar-constrained calls, as the training file asked.
+      assert.match(
+        await Deno.readTextFile(join(first[5].dir, "suite.yaml")),
+        /grammar: true/,
+      );
+      assert.match(await Deno.readTextFile(join(first[5].dir, "run", "report.md")), /policy/);
 
       // Rerun: everything cached.
       const again = await runTraining(spec, { bench: quietBench, log: () => {} });
-      assert.deepEqual(again.map((r) => r.status), [
-        "cached",
-        "cached",
-        "cached",
-        "cached",
-        "cached",
-      ]);
+      assert.deepEqual(again.map((r) => r.status), Array(6).fill("cached"));
       assert.deepEqual(again.map((r) => r.dir), first.map((r) => r.dir));
 
       // A changed SFT reruns itself and every stage after it that reads it; the data stays.
@@ -57,7 +74,7 @@ Deno.test({
         stages: spec.stages.map((s) => (s.kind === "sft" ? { ...s, lr: 0.002 } : s)),
       };
       const third = await runTraining(changed, { bench: quietBench, log: () => {} });
-      assert.deepEqual(third.map((r) => r.status), ["cached", "ran", "ran", "ran", "ran"]);
+      assert.deepEqual(third.map((r) => r.status), ["cached", "ran", "ran", "ran", "ran", "ran"]);
       assert.notEqual(third[1].dir, first[1].dir);
       for (const r of third) await Deno.stat(join(r.dir, DONE_FILE));
     } finally {

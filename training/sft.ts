@@ -5,6 +5,7 @@ import { Learner, TrainingError } from "./learner.ts";
 import type { SftStage, StageSpec } from "./spec.ts";
 import { type ChatExample, tokenizeChat, type TokenizedExample } from "./tokenize.ts";
 import type { ToolDef } from "../tools/types.ts";
+import { evaluatedNames, findLeaks } from "./leakage.ts";
 
 /** Read a chat JSONL file and tokenize every example (assistant-token masks included). */
 export async function readExamples(
@@ -12,8 +13,21 @@ export async function readExamples(
   path: string,
 ): Promise<TokenizedExample[]> {
   const text = await Deno.readTextFile(path);
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => {
-    const ex = JSON.parse(l) as ChatExample;
+  const parsed = text.split("\n").filter((l) => l.trim() !== "").map((l) =>
+    JSON.parse(l) as ChatExample
+  );
+  const leaks = findLeaks(parsed, evaluatedNames(ctx.spec));
+  if (leaks.length > 0) {
+    const shown = leaks.slice(0, 5).map((k) => `line ${k.line}: "${k.name}" (${k.where})`);
+    throw new TrainingError(
+      `${path}: ${leaks.length} tool or parameter names of the evaluated interfaces appear in the training data — ${
+        shown.join("; ")
+      }${
+        leaks.length > 5 ? "; …" : ""
+      }. Training on them would train on the evaluation split: synthesize the data again (it leaves such interfaces out), or use training variants and seeds whose names evaluation does not show (e.g. style: random instead of reverse).`,
+    );
+  }
+  return parsed.map((ex) => {
     const tools: ToolDef[] = ex.tools.map((t) => ({
       name: t.function.name,
       description: t.function.description,
@@ -60,6 +74,25 @@ export function sftBatches(
   return out.slice(0, total);
 }
 
+/** Optimizer steps in one epoch of `sftBatches` (batches never mix prefix groups). */
+export function batchesPerEpoch(prefixes: readonly string[], batch: number): number {
+  const groups = new Map<string, number>();
+  for (const p of prefixes) groups.set(p, (groups.get(p) ?? 0) + 1);
+  return [...groups.values()].reduce((n, g) => n + Math.ceil(g / batch), 0);
+}
+
+/** One epoch of an SFT run, as the weights at each step reproduced that step's batch. */
+export interface SftEpoch {
+  epoch: number;
+  step: number;
+  loss: number;
+  /** Assistant tokens that are the greedy (argmax) token under teacher forcing. */
+  token_accuracy: number;
+  /** Assistant turns reproduced exactly (every token greedy), of `turns`. */
+  exact_turns: number;
+  turns: number;
+}
+
 /** Learning rate at a step: linear warm-up, then cosine decay to a tenth. */
 export function lrAt(step: number, opts: { lr: number; warmup: number; steps: number }): number {
   if (step < opts.warmup) return opts.lr * (step + 1) / opts.warmup;
@@ -79,6 +112,10 @@ export interface SftStats {
   s_per_step: number;
   tokens_per_s: number;
   resumed_from: number;
+  /** Per epoch: loss, token accuracy and exact-turn rate on the training turns. */
+  epochs: SftEpoch[];
+  /** Why it stopped: every step of `epochs` done (`cap`) or the exact-turn target reached. */
+  stopped: "cap" | "exact";
   /** Times the trainer died mid-stage and was restarted from the last checkpoint. */
   restarts: number;
 }
@@ -96,8 +133,13 @@ export async function sft(
   if (examples.length === 0) {
     throw new TrainingError(`stage ${stage.name}: ${stage.data} kept no examples to train on`);
   }
-  const batches = sftBatches(examples.map((e) => e.ids.slice(0, e.prefix).join(",")), stage);
-  const steps = batches.length;
+  const prefixes = examples.map((e) => e.ids.slice(0, e.prefix).join(","));
+  const batches = sftBatches(prefixes, stage);
+  let steps = batches.length;
+  const perEpoch = batchesPerEpoch(prefixes, stage.batch);
+  const epochs: SftEpoch[] = [];
+  let stopped: SftStats["stopped"] = "cap";
+  let acc = { loss: 0, n: 0, tokens: 0, hit: 0, turns: 0, exact: 0 };
   const learner = new Learner(ctx, {
     stage: stage.name,
     dir: opts.dir,
@@ -136,8 +178,37 @@ export async function sft(
           append: true,
         },
       );
-      if (learner.step % stage.checkpoint_every === 0 || learner.step === steps) {
+      acc.loss += loss, acc.n++, acc.tokens += r.tokens as number;
+      acc.hit += r.hit_tokens as number, acc.turns += r.turns as number;
+      acc.exact += r.exact_turns as number;
+      let stop = false;
+      if (learner.step % perEpoch === 0 || learner.step === steps) {
+        const ep: SftEpoch = {
+          epoch: Math.ceil(learner.step / perEpoch),
+          step: learner.step,
+          loss: round(acc.loss / acc.n, 4),
+          token_accuracy: round(acc.hit / Math.max(1, acc.tokens), 4),
+          exact_turns: round(acc.exact / Math.max(1, acc.turns), 4),
+          turns: acc.turns,
+        };
+        epochs.push(ep);
+        await Deno.writeTextFile(join(opts.dir, "epochs.jsonl"), JSON.stringify(ep) + "\n", {
+          append: true,
+        });
+        ctx.log(
+          `  ${stage.name}: epoch ${ep.epoch} (step ${ep.step}/${steps}) loss ${ep.loss} token accuracy ${ep.token_accuracy} exact turns ${ep.exact_turns} of ${ep.turns}`,
+        );
+        acc = { loss: 0, n: 0, tokens: 0, hit: 0, turns: 0, exact: 0 };
+        if (stage.until_exact !== null && ep.exact_turns >= stage.until_exact) {
+          stop = true, stopped = "exact";
+        }
+      }
+      if (stop || learner.step % stage.checkpoint_every === 0 || learner.step === steps) {
         await learner.save();
+      }
+      if (stop) {
+        steps = learner.step;
+        break;
       }
       if (learner.step % 10 === 0 || learner.step === steps) {
         ctx.log(
@@ -161,6 +232,8 @@ export async function sft(
     s_per_step: timed ? round(secs / timed, 3) : 0,
     tokens_per_s: secs ? Math.round(toks / secs) : 0,
     resumed_from: resumedFrom,
+    epochs,
+    stopped,
     restarts: learner.restarts,
   };
 }

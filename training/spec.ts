@@ -6,6 +6,7 @@ import { loadSuite } from "../spec/load_suite.ts";
 import type { EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import { validateSpec } from "../spec/validate.ts";
 import { issuesAt, parseYaml } from "../spec/yaml.ts";
+import { normalizeVariants } from "../spec/variants.ts";
 import { variantsFor } from "../variants/mod.ts";
 
 /** The architecture a training file initialises (vocab_size comes from the tokenizer). */
@@ -27,7 +28,9 @@ export interface SynthesizeStage {
   teacher: string;
   style: "trial" | "trajectory";
   samples: number;
-  keep: { success: boolean; max_tokens: number; max_invalid_calls?: number };
+  /** The explorer teacher probes with remembered names first (trial data with errors). */
+  probe: boolean;
+  keep: { success: boolean; max_tokens: number; max_invalid_calls?: number; unique: boolean };
 }
 
 /** Supervised fine-tuning on a synthesized set. */
@@ -40,6 +43,8 @@ export interface SftStage {
   lr: number;
   warmup: number;
   checkpoint_every: number;
+  /** Stop at the end of an epoch whose exact-turn rate on training turns reaches this (or null). */
+  until_exact: number | null;
   seed: number;
 }
 
@@ -58,7 +63,16 @@ export interface GrpoStage {
   epochs: number;
   clip: number;
   kl: number;
-  reward: { task: number; format: number; call_penalty: number; no_call_format: number };
+  reward: {
+    task: number;
+    format: number;
+    call_penalty: number;
+    no_call_format: number;
+    parsable?: number;
+    tool?: number;
+  };
+  /** Skip GRPO (keep the start policy) when its first rollouts succeed less often than this. */
+  min_success: number;
   seed: number;
 }
 
@@ -78,6 +92,8 @@ export interface EvaluateStage {
   scripted: string[];
   max_new_tokens: number;
   tasks_per_env: number | null;
+  /** Grammar-constrained tool calls for the policies (the ONNX agent's `grammar`). */
+  grammar: boolean;
 }
 
 /** One stage, normalized. */
@@ -95,6 +111,8 @@ export interface TrainingSpec {
   model: { init: InitShape } | { folder: string };
   /** The model folder whose tokenizer.json and chat template the policies use. */
   tokenizer: string;
+  /** `folder`: the tokenizer folder's own chat template; `compact`: one line per tool. */
+  chat_template: "folder" | "compact";
   data: { splits: EpisodeSplit[]; variants: string[]; seeds: number[]; trial_budget: number };
   evaluation: {
     splits: EpisodeSplit[];
@@ -116,6 +134,38 @@ export interface TrainingSpec {
 const ALL_SPLITS: EpisodeSplit[] = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
 /** The name `from:` uses for the initial model. */
 export const BASE = "base";
+
+/**
+ * The protocol a stage's policy was trained under: an SFT stage's data style (trajectory → direct,
+ * trial → trial), a GRPO stage's `protocol`, followed through exports and `from:` chains. `null`
+ * for the base model, which was trained under none.
+ *
+ * @example
+ * ```ts
+ * import { loadTraining, trainedProtocol } from "./spec.ts";
+ * const t = await loadTraining("training/toolmaster-mini.yaml");
+ * console.assert(trainedProtocol(t.stages, "trajectory-sft-onnx") === "direct");
+ * ```
+ */
+export function trainedProtocol(
+  stages: readonly StageSpec[],
+  name: string,
+): "direct" | "trial" | null {
+  const s = stages.find((x) => x.name === name);
+  if (!s) return null;
+  switch (s.kind) {
+    case "export":
+      return trainedProtocol(stages, s.from);
+    case "grpo":
+      return s.protocol;
+    case "sft": {
+      const data = stages.find((x) => x.name === s.data);
+      return data?.kind === "synthesize" ? (data.style === "trial" ? "trial" : "direct") : null;
+    }
+    default:
+      return null;
+  }
+}
 
 // deno-lint-ignore no-explicit-any
 type Raw = any;
@@ -164,14 +214,32 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   const variantNames = [
     ...new Set(suite.envs.flatMap((e) => variantsFor(suite, e).map((v) => v.name))),
   ];
-  const checkVariants = (list: string[] | undefined, ptr: string) => {
+  // Training-only variants join the suite training sees; evaluation reads the suite file itself.
+  const own = normalizeVariants(raw.variants, doc);
+  for (const v of own) {
+    if (variantNames.includes(v.name)) {
+      issues.push(
+        at(
+          `/variants/${v.name}`,
+          `variant "${v.name}" is already defined by suite ${suite.name}`,
+          "give the training-only variant its own name",
+        ),
+      );
+    }
+  }
+  if (own.length > 0) suite = { ...suite, variants: [...suite.variants, ...own] };
+  const trainNames = [...variantNames, ...own.map((v) => v.name)];
+  const checkVariants = (list: string[] | undefined, ptr: string, names: string[]) => {
     for (const [i, v] of (list ?? []).entries()) {
-      if (!variantNames.includes(v)) {
+      if (!names.includes(v)) {
+        const trainingOnly = trainNames.includes(v);
         issues.push(
           at(
             `${ptr}/${i}`,
-            `variant "${v}" is not in suite ${suite.name}`,
-            didYouMean(v, variantNames) ?? `the suite has ${variantNames.join(", ")}`,
+            trainingOnly
+              ? `variant "${v}" is defined for training only; evaluation runs the suite's variants`
+              : `variant "${v}" is not in suite ${suite.name}`,
+            didYouMean(v, names) ?? `the suite has ${names.join(", ")}`,
           ),
         );
       }
@@ -179,8 +247,8 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   };
   const d = raw.data ?? {};
   const e = raw.evaluation ?? {};
-  checkVariants(d.variants, "/data/variants");
-  checkVariants(e.variants, "/evaluation/variants");
+  checkVariants(d.variants, "/data/variants", trainNames);
+  checkVariants(e.variants, "/evaluation/variants", variantNames);
   const protocolNames = suite.protocols.map((p) => p.name);
   for (const [i, p] of (e.protocols ?? []).entries()) {
     if (!protocolNames.includes(p)) {
@@ -196,7 +264,9 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   const data = {
     splits: (d.splits ?? ["seen"]) as EpisodeSplit[],
     variants: (d.variants ?? ["clean"]) as string[],
-    seeds: (d.seeds ?? [1000]) as number[],
+    seeds: Array.isArray(d.seeds ?? [1000])
+      ? (d.seeds ?? [1000]) as number[]
+      : Array.from({ length: d.seeds.count }, (_, i) => d.seeds.from + i),
     trial_budget: d.trial_budget ?? 6,
   };
   const evaluation = {
@@ -218,14 +288,17 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     }
   }
   // A perturbed interface is a function of (variant, seed): training on one evaluation runs is
-  // training on the evaluation split. Clean has no perturbation, so its seen tasks are fine.
+  // training on the evaluation split, and a training-only variant drawn from an evaluation seed
+  // may draw the same names. Clean has no perturbation, so its seen tasks are fine.
   for (const [i, seed] of data.seeds.entries()) {
     if (!evaluation.seeds.includes(seed)) continue;
-    const shared = data.variants.filter((v) => v !== "clean" && evaluation.variants.includes(v));
+    const shared = data.variants.filter((v) =>
+      v !== "clean" && (evaluation.variants.includes(v) || !variantNames.includes(v))
+    );
     if (shared.length > 0) {
       issues.push(
         at(
-          `/data/seeds/${i}`,
+          Array.isArray(d.seeds) ? `/data/seeds/${i}` : "/data/seeds",
           `variant seed ${seed} is also an evaluation seed: training would see the evaluated interfaces of ${
             shared.join(", ")
           }`,
@@ -302,10 +375,12 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           }),
           style: o.style ?? "trial",
           samples: o.samples ?? 1,
+          probe: o.probe ?? false,
           keep: {
             success: o.keep?.success ?? true,
             max_tokens: o.keep?.max_tokens ?? 4096,
             max_invalid_calls: o.keep?.max_invalid_calls,
+            unique: o.keep?.unique ?? true,
           },
         };
         break;
@@ -323,6 +398,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           lr: o.lr ?? 1e-3,
           warmup: o.warmup ?? 0,
           checkpoint_every: o.checkpoint_every ?? 20,
+          until_exact: o.until_exact ?? null,
           seed: o.seed ?? 0,
         };
         break;
@@ -349,7 +425,10 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
             format: o.reward?.format ?? 0.2,
             call_penalty: o.reward?.call_penalty ?? 0,
             no_call_format: o.reward?.no_call_format ?? 0,
+            parsable: o.reward?.parsable ?? 0,
+            tool: o.reward?.tool ?? 0,
           },
+          min_success: o.min_success ?? 0,
           seed: o.seed ?? 0,
         };
         break;
@@ -376,11 +455,28 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           scripted: o.scripted ?? [],
           max_new_tokens: o.max_new_tokens ?? 96,
           tasks_per_env: o.tasks_per_env ?? null,
+          grammar: o.grammar ?? false,
         };
         break;
     }
     kinds.set(s.name, kind);
     stages.push(stage);
+  }
+  // Each policy is evaluated under the protocol it was trained on: evaluation must run it.
+  for (const st of stages) {
+    if (st.kind !== "evaluate") continue;
+    for (const [j, a] of st.agents.entries()) {
+      const p = trainedProtocol(stages, a);
+      if (p && !evaluation.protocols.includes(p)) {
+        issues.push(
+          at(
+            `/stages/${st.index}/evaluate/agents/${j}`,
+            `${a} was trained under the ${p} protocol, which evaluation.protocols leaves out`,
+            `add ${p} to evaluation.protocols (each policy is compared under its own protocol)`,
+          ),
+        );
+      }
+    }
   }
   if (issues.length > 0) throw new SpecError(issues);
 
@@ -429,6 +525,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     suite,
     model,
     tokenizer: rel(raw.tokenizer ?? relative(dir, "models/tiny-random")),
+    chat_template: raw.chat_template ?? "folder",
     data,
     evaluation,
     trainer: {

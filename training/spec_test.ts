@@ -130,3 +130,52 @@ stages:
   );
   assert.match(err2, /at \/stages\/1\/name: stage "d" is listed twice/);
 });
+
+Deno.test("training spec: a policy whose training protocol evaluation leaves out is refused, located", async () => {
+  const err = await tryLoad(head(`evaluation: { protocols: [trial] }
+stages:
+  - name: d
+    synthesize: { style: trajectory }
+  - name: s
+    sft: { data: d }
+  - name: x
+    export: { from: s }
+  - name: c
+    evaluate: { agents: [x] }
+`));
+  assert.match(
+    err,
+    /at \/stages\/3\/evaluate\/agents\/0: x was trained under the direct protocol, which evaluation\.protocols leaves out/,
+  );
+  assert.match(err, /hint: add direct to evaluation\.protocols/);
+});
+
+Deno.test("training spec: training-only variants and a seed range; evaluation cannot run them", async () => {
+  const ok = await tryLoad(head(`variants:
+  words: [{ rename_tools: { level: medium, style: random } }]
+data: { variants: [clean, words], seeds: { from: 101, count: 3 } }
+evaluation: { variants: [clean, renamed] }
+stages:
+  - name: d
+    synthesize: { probe: true }
+`));
+  assert.equal(ok, "ok");
+  const err = await tryLoad(head(`variants:
+  renamed: [reorder_params]
+  words: [reorder_params]
+data: { variants: [words], seeds: { from: 0, count: 2 } }
+evaluation: { variants: [words], seeds: [0] }
+stages:
+  - name: d
+    synthesize: {}
+`));
+  assert.match(
+    err,
+    /at \/variants\/renamed: variant "renamed" is already defined by suite default/,
+  );
+  assert.match(
+    err,
+    /at \/evaluation\/variants\/0: variant "words" is defined for training only; evaluation runs the suite's variants/,
+  );
+  assert.match(err, /at \/data\/seeds: variant seed 0 is also an evaluation seed/);
+});

@@ -10,6 +10,7 @@ import { variantsFor } from "../variants/mod.ts";
 import type { TrainingContext } from "./context.ts";
 import type { StageSpec, SynthesizeStage } from "./spec.ts";
 import { type ChatExample, openaiTools, tokenizeChat } from "./tokenize.ts";
+import { evaluatedNames, interfaceNames } from "./leakage.ts";
 
 /** The conversation of an episode, rebuilt from its events (tool results as the agent read them). */
 export function episodeMessages(events: readonly EpisodeEvent[]): Message[] {
@@ -42,7 +43,17 @@ export function styleProtocol(
 export interface SynthesisStats {
   episodes: number;
   kept: number;
-  dropped: { failed: number; too_long: number; invalid_calls: number };
+  /**
+   * `leaked`: the interface used a tool or parameter name of an evaluated interface; `duplicate`:
+   * the very conversation was kept already (clean runs once per seed and plays out the same).
+   */
+  dropped: {
+    failed: number;
+    too_long: number;
+    invalid_calls: number;
+    leaked: number;
+    duplicate: number;
+  };
   tokens: { total: number; assistant: number; mean: number; max: number };
   by_variant: Record<string, { episodes: number; kept: number }>;
   trial_calls_mean: number;
@@ -60,7 +71,10 @@ export async function synthesize(
   dir: string,
 ): Promise<SynthesisStats> {
   const spec = ctx.spec;
-  const teacher = teacherSpec(spec.suite, stage.teacher);
+  const base = teacherSpec(spec.suite, stage.teacher);
+  const teacher = stage.probe && base.kind === "scripted"
+    ? { ...base, options: { ...base.options, probe: true } }
+    : base;
   const protocol = styleProtocol(
     stage.style === "trial" ? "trial" : "direct",
     spec.data.trial_budget,
@@ -70,13 +84,15 @@ export async function synthesize(
   const stats: SynthesisStats = {
     episodes: 0,
     kept: 0,
-    dropped: { failed: 0, too_long: 0, invalid_calls: 0 },
+    dropped: { failed: 0, too_long: 0, invalid_calls: 0, leaked: 0, duplicate: 0 },
     tokens: { total: 0, assistant: 0, mean: 0, max: 0 },
     by_variant: {},
     trial_calls_mean: 0,
     calls_mean: 0,
   };
   const lines: string[] = [];
+  const evaluated = evaluatedNames(spec);
+  const seen = new Set<string>();
   const take = (rec: EpisodeRecord) => {
     stats.episodes++;
     const v = (stats.by_variant[rec.variant] ??= { episodes: 0, kept: 0 });
@@ -90,6 +106,8 @@ export async function synthesize(
     const env = suite.envs.find((e) => e.name === rec.env)!;
     const variant = variantsFor(suite, env).find((x) => x.name === rec.variant)!;
     const tools = envOf(rec.env, variant, head.run_seed).tools;
+    // A random name can coincide with one evaluation shows: such an episode is left out.
+    if (interfaceNames(tools).some((n) => evaluated.has(n))) return void stats.dropped.leaked++;
     const messages = episodeMessages(rec.events);
     const tok = tokenizeChat({ messages, tools }, {
       template: ctx.template,
@@ -98,7 +116,10 @@ export async function synthesize(
     });
     if (tok.ids.length > stage.keep.max_tokens) return void stats.dropped.too_long++;
     const ex: ChatExample = { messages, tools: openaiTools(tools) };
-    lines.push(JSON.stringify(ex));
+    const line = JSON.stringify(ex);
+    if (stage.keep.unique && seen.has(line)) return void stats.dropped.duplicate++;
+    seen.add(line);
+    lines.push(line);
     stats.kept++;
     v.kept++;
     stats.tokens.total += tok.ids.length;

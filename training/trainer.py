@@ -135,23 +135,46 @@ class Trainer:
                 m[i, : len(r)] = torch.tensor(mask[i], dtype=torch.float32)
         return t.to(self.device), m.to(self.device)
 
-    def token_logp(self, model, ids, prefix=0):
+    def token_logp(self, model, ids, prefix=0, hits=None):
         """log p(ids[t+1] | ids[..t]) for t >= max(prefix - 1, 0): [B, T-1-max(prefix-1, 0)].
 
         With prefix > 0 every row shares ids[:, :prefix] (the system prompt with the tool list):
         its keys and values are computed once, without gradient, and the rest attends to them.
-        Tokens inside the prefix are not scored (they are never assistant tokens).
+        Tokens inside the prefix are not scored (they are never assistant tokens). With `hits` (a
+        list), appends a [B, same T] tensor: 1 where the target token is the argmax (greedy) token.
         """
         if prefix > 0:
             with torch.no_grad():
                 head, past = model(ids[:1, :prefix], want_cache=True)
                 first = torch.log_softmax(head[:, -1].float(), -1).expand(ids.shape[0], -1)
+                first_hit = (first.argmax(-1, keepdim=True) == ids[:, prefix:prefix + 1]).float()
                 first = first.gather(-1, ids[:, prefix:prefix + 1])
             logits = model(ids[:, prefix:-1], past=past).float()
             rest = torch.log_softmax(logits, -1).gather(-1, ids[:, prefix + 1:, None]).squeeze(-1)
+            if hits is not None:
+                rest_hit = (logits.detach().argmax(-1) == ids[:, prefix + 1:]).float()
+                hits.append(torch.cat([first_hit, rest_hit], 1))
             return torch.cat([first, rest], 1)
         logits = model(ids[:, :-1]).float()
+        if hits is not None:
+            hits.append((logits.detach().argmax(-1) == ids[:, 1:]).float())
         return torch.log_softmax(logits, -1).gather(-1, ids[:, 1:, None]).squeeze(-1)
+
+    @staticmethod
+    def turn_stats(hit, m):
+        """Assistant turns (maximal runs of mask 1) and how many of them greedy decoding reproduces
+        exactly under teacher forcing (every token the argmax)."""
+        start = torch.cat([m[:, :1], (m[:, 1:] - m[:, :-1]).clamp(min=0)], 1)
+        seg = (torch.cumsum(start, 1) * m).long()
+        turns = exact = 0
+        for i in range(m.shape[0]):
+            k = int(seg[i].max().item())
+            if k == 0:
+                continue
+            wrong = torch.zeros(k + 1).index_add_(0, seg[i].cpu(), ((1 - hit[i]) * m[i]).cpu())
+            turns += k
+            exact += int((wrong[1:] == 0).sum().item())
+        return turns, exact
 
     def shared_prefix(self, ids, r):
         """The frozen-prefix length a request asks for, if every row really shares it."""
@@ -255,11 +278,16 @@ class Trainer:
         self.lr_at(r)
         ids, mask = self.tensors(r["ids"], r["mask"])
         p = self.shared_prefix(ids, r)
-        logp = self.token_logp(self.model, ids, p)
+        hits = []
+        logp = self.token_logp(self.model, ids, p, hits)
         m = mask[:, p:] if p > 0 else mask[:, 1:]
         loss = -(logp * m).sum() / m.sum().clamp(min=1)
+        # Before the update: what the weights this step started from reproduce.
+        turns, exact = self.turn_stats(hits[0], m)
+        hit_tokens = int((hits[0] * m).sum().item())
         gn = self.update(loss)
         return {"loss": loss.item(), "grad_norm": gn, "tokens": int(m.sum().item()),
+                "hit_tokens": hit_tokens, "turns": turns, "exact_turns": exact,
                 "seq_tokens": int(ids.numel()), "prefix": p, "step": self.step, "s": time.time() - t0}
 
     def grpo(self, r):

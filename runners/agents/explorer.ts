@@ -118,6 +118,10 @@ interface Attempt {
   rejected: Record<string, Set<string>>;
   extra: Record<string, unknown>;
   tries: number;
+  /** Probe mode: the canonical tool name is still to be tried (it is not visible). */
+  probeName?: boolean;
+  /** Probe mode: the first call on a candidate uses the canonical argument names. */
+  probeArgs?: boolean;
   /** A mapping that worked but returned nothing, kept while better ones are tried (trial only). */
   fallback?: { params: Record<string, string>; extra: Record<string, unknown> };
 }
@@ -211,8 +215,19 @@ const MAX_CANDIDATES = 4;
  * interface it will meet: it finds the tool and argument names that carry each intent out by
  * trying them, reading errors, and remembering what worked. In a trial protocol it does its
  * exploring on the sandbox, then executes with what it learned.
+ *
+ * With `probe: true` (a training teacher, `scripted: explorer` with `options: { probe: true }`) its
+ * trial phase first tries what it remembers — the canonical tool name, then the canonical argument
+ * names — and recovers from the errors the sandbox answers with, so trial data holds wrong guesses,
+ * the errors and the corrections. On an unchanged interface the probe is the right call.
+ *
+ * @example
+ * ```ts
+ * import { explorerAgent } from "./explorer.ts";
+ * console.assert(explorerAgent("teacher", { probe: true }).name === "teacher");
+ * ```
  */
-export function explorerAgent(name = "explorer"): Agent {
+export function explorerAgent(name = "explorer", opts: { probe?: boolean } = {}): Agent {
   return {
     name,
     start(ctx): AgentSession {
@@ -231,7 +246,11 @@ export function explorerAgent(name = "explorer"): Agent {
       };
       const trialTargets = [...new Map(intents.map((c) => [c.tool, c])).values()];
 
-      const startAttempt = (intent: Call, tools: readonly ToolDef[]): Attempt => ({
+      const startAttempt = (
+        intent: Call,
+        tools: readonly ToolDef[],
+        probe = false,
+      ): Attempt => ({
         intent,
         candidates: rankTools(intent, tools).slice(0, MAX_CANDIDATES),
         index: 0,
@@ -240,6 +259,8 @@ export function explorerAgent(name = "explorer"): Agent {
         rejected: {},
         extra: {},
         tries: 0,
+        probeName: probe && !tools.some((t) => t.name === intent.tool),
+        probeArgs: probe,
       });
       /** The next parameter to try for a canonical argument, or undefined when none is left. */
       const nextOption = (a: Attempt, k: string): string | undefined => {
@@ -257,8 +278,17 @@ export function explorerAgent(name = "explorer"): Agent {
         delete a.params[k];
       };
       const callFor = (a: Attempt) => {
+        if (a.probeName) {
+          // What a memorizer would send: the name it knows, which this interface does not have.
+          return send({ name: a.intent.tool, args: { ...a.intent.args } });
+        }
         a.tries++;
         const tool = a.candidates[a.index];
+        if (a.probeArgs) {
+          // The argument names it knows, where the tool has no better-named home for them.
+          a.probeArgs = false;
+          for (const k of Object.keys(a.intent.args)) a.params[k] = k, a.guessed.add(k);
+        }
         for (const k of Object.keys(a.intent.args)) {
           if (a.params[k]) continue;
           const p = nextOption(a, k);
@@ -282,6 +312,11 @@ export function explorerAgent(name = "explorer"): Agent {
         inTrial: boolean,
         tools: readonly ToolDef[],
       ): "done" | "retry" | "exhausted" => {
+        if (a.probeName) {
+          // The remembered name is gone (the error says so): now read the tool list.
+          a.probeName = false;
+          return "retry";
+        }
         const tool = a.candidates[a.index];
         // In the sandbox, an empty answer to a guessed mapping is worth a second guess.
         if (inTrial && r.ok && emptyResult(r.value) && a.tries < MAX_TRIES_PER_TOOL) {
@@ -391,7 +426,7 @@ export function explorerAgent(name = "explorer"): Agent {
             if ((turn.callsLeft ?? 0) <= 0 || (!attempt && step >= trialTargets.length)) {
               return Promise.resolve(say(notes()));
             }
-            attempt ??= startAttempt(trialTargets[step], tools);
+            attempt ??= startAttempt(trialTargets[step], tools, opts.probe);
             return Promise.resolve(callFor(attempt));
           }
           // Execution phase: one intent at a time, exploring only what the trial did not settle.

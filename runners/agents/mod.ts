@@ -11,7 +11,7 @@ import { replayAgent } from "./replay.ts";
 export const scriptedAgents: Record<ScriptedKind, (spec: ScriptedAgentSpec) => Agent> = {
   oracle: (s) => replayAgent(s.name, { knowsVariant: true }),
   memorizer: (s) => replayAgent(s.name),
-  explorer: (s) => explorerAgent(s.name),
+  explorer: (s) => explorerAgent(s.name, { probe: s.options.probe === true }),
   random: (s) =>
     randomAgent(s.name, { maxCalls: s.options.max_random_calls as number | undefined }),
 };

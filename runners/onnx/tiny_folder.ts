@@ -38,6 +38,7 @@ export function tinyModelFiles(
   weights: Weights,
   merges: [string, string][],
   meta: Record<string, unknown> = {},
+  opts: { chatTemplate?: string } = {},
 ): FolderFiles {
   const tokenizer = byteLevelTokenizer(merges);
   const added = tokenizer.added_tokens as { id: number; content: string; special: boolean }[];
@@ -87,7 +88,7 @@ export function tinyModelFiles(
         single_word: false,
         special: a.special,
       }])),
-      chat_template: HERMES_TEMPLATE,
+      chat_template: opts.chatTemplate ?? HERMES_TEMPLATE,
     }),
     "onnx/model.onnx": buildLlamaOnnx(shape, weights),
   };
