@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { EpisodeEvent, RunHeader, VariantEvent } from "./events.ts";
-import { interfaceKey } from "./run.ts";
 import { scanLog, writeChained } from "./log_scan.ts";
 import type { EpisodeLog } from "./write.ts";
 
