@@ -10,11 +10,7 @@ type Call = (fn: string, args?: unknown, opts?: { timeoutMs?: number }) => Promi
 
 /** Run `body` as one episode: its calls go through one lease, closed after. */
 async function episode<T>(box: Sandbox, body: (call: Call) => Promise<T>): Promise<T> {
-  // deno-lint-ignore no-explicit-any
-  const b = box as any;
-  const lease = typeof b.lease === "function"
-    ? b.lease()
-    : { call: b.call.bind(b), close: () => Promise.resolve() };
+  const lease = box.lease();
   try {
     return await body((fn, args = {}, opts) => lease.call("escapes.ts", fn, args, {}, opts));
   } finally {

@@ -22,10 +22,12 @@ function listener() {
 
 Deno.test("sandbox: every escape attempt fails cleanly and the next call still works", async () => {
   const local = listener();
-  const box = new Sandbox({ "escapes.ts": escapes }, {
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
     limits: { timeoutMs: 2000, memoryMb: 64 },
     processes: 1,
   });
+  // One lease (one episode): after each attempt the same child answers the next call.
+  const box = sandbox.lease();
   try {
     const attempts: [string, Record<string, unknown>, RegExp][] = [
       ["readFile", {}, /read access|NotCapable/i],
@@ -68,16 +70,19 @@ Deno.test("sandbox: every escape attempt fails cleanly and the next call still w
     await assert.rejects(Deno.stat("/tmp/tooltrial-escape"));
   } finally {
     await box.close();
+    await sandbox.close();
     await local.server.shutdown();
   }
 });
 
 Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a fresh one answers at once", async () => {
-  const box = new Sandbox({ "escapes.ts": escapes }, {
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
     limits: { timeoutMs: 1500, memoryMb: 64 },
     processes: 1,
   });
+  const box = sandbox.lease();
   try {
+    await box.call("escapes.ts", "echo", {}, {});
     // Memory cases get a long time limit: on a loaded machine pages are slow to fill, and the
     // memory limit, not the clock, must be what stops them.
     const cases: [string, string, number][] = [
@@ -89,7 +94,8 @@ Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a
       ["stealInputRaw", "timeout", 1500],
     ];
     for (const [fn, reason, timeoutMs] of cases) {
-      const pid = box.pids[0];
+      // The lease's child, and the warm one started when it was taken.
+      const before = sandbox.pids;
       const r = await box.call("escapes.ts", fn, {}, {}, { timeoutMs });
       assert.equal(r.ok, false, fn);
       if (!r.ok) assert.equal(r.reason, reason, `${fn}: ${r.message}`);
@@ -97,15 +103,18 @@ Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a
       const after = await box.call("escapes.ts", "echo", { n: 1 }, {});
       assert.deepEqual(after, { ok: true, value: { result: { n: 1 } } }, fn);
       assert.ok(performance.now() - t0 < 3000, `${fn}: the replacement child was slow`);
-      if (pid !== undefined) assert.ok(!box.pids.includes(pid), `${fn}: the old child lives on`);
+      const gone = before.filter((p) => !sandbox.pids.includes(p));
+      assert.equal(gone.length, 1, `${fn}: the old child lives on`);
     }
   } finally {
     await box.close();
+    await sandbox.close();
   }
 });
 
 Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", async () => {
-  const box = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  const box = sandbox.lease();
   try {
     assert.deepEqual(await box.call("escapes.ts", "forge", {}, {}), {
       ok: true,
@@ -126,6 +135,7 @@ Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", a
     });
   } finally {
     await box.close();
+    await sandbox.close();
   }
 });
 
@@ -142,17 +152,23 @@ Deno.test("sandbox: a module that imports a file does not load", async () => {
   }
 });
 
-Deno.test("sandbox: starts offline with an empty Deno cache, and leaves no process behind", async () => {
-  const cache = await Deno.makeTempDir({ prefix: "tooltrial-empty-cache-" });
+Deno.test("sandbox: starts offline in empty Deno caches, and leaves no process or folder behind", async () => {
   const box = new Sandbox(
     { "m.ts": "export const twice = (a: { n: number }) => ({ result: a.n * 2 });" },
-    { env: { DENO_DIR: cache }, processes: 2 },
+    { processes: 2 },
   );
   try {
+    // Four calls at once: four one-call leases, each in a child of its own.
     const rs = await Promise.all([1, 2, 3, 4].map((n) => box.call("m.ts", "twice", { n }, {})));
     assert.deepEqual(rs.map((r) => r.ok && (r.value as { result: number }).result), [2, 4, 6, 8]);
     const pids = box.pids;
-    assert.equal(pids.length, 2);
+    assert.ok(pids.length >= 2, `${pids.length} children`);
+    const dirs = await Promise.all(
+      pids.map(async (pid) =>
+        (await Deno.readTextFile(`/proc/${pid}/environ`)).split("\0")
+          .find((v) => v.startsWith("DENO_DIR="))!.slice(9)
+      ),
+    );
     await box.close();
     for (const pid of pids) {
       assert.equal(
@@ -161,8 +177,8 @@ Deno.test("sandbox: starts offline with an empty Deno cache, and leaves no proce
         `${pid} lives on`,
       );
     }
+    for (const d of dirs) await assert.rejects(Deno.stat(d), Deno.errors.NotFound);
   } finally {
     await box.close();
-    await Deno.remove(cache, { recursive: true });
   }
 });

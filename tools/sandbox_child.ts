@@ -1,0 +1,286 @@
+import { fileURLToPath } from "node:url";
+
+/** Limits of a handler sandbox. */
+export interface SandboxLimits {
+  /** Wall-clock limit per call (the child is killed past it). */
+  timeoutMs: number;
+  /**
+   * V8 heap limit of the child, MiB. Buffers live outside that heap, so a watchdog thread in the
+   * child also watches its resident memory, and the child is killed past `memoryMb` +
+   * {@link RSS_ALLOWANCE_MB}.
+   */
+  memoryMb: number;
+  /**
+   * Bytes a call may print on stdout, and apart on stderr (its reply aside); past either the child
+   * is killed and the call fails as a crash, so a flood costs the parent nothing.
+   */
+  outputBytes: number;
+}
+
+/** Resident memory the Deno runtime itself needs beyond the heap limit, MiB. */
+export const RSS_ALLOWANCE_MB = 128;
+
+/** The default limits: one second per call, a 128 MiB heap, 1 MiB of output per stream. */
+export const DEFAULT_LIMITS: SandboxLimits = {
+  timeoutMs: 1000,
+  memoryMb: 128,
+  outputBytes: 1024 * 1024,
+};
+
+const HOST = fileURLToPath(new URL("./sandbox_host.ts", import.meta.url));
+/** A reply line longer than this (a handler's value as JSON) is a crash. */
+const MAX_REPLY = 64 * 1024 * 1024;
+/** What the child's watchdog writes to stderr when its resident memory is over the cap. */
+const MEMORY_MARK = "@@tooltrial-memory";
+const NEWLINE = 10;
+
+/** The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. */
+export function sandboxArgs(limits: Pick<SandboxLimits, "memoryMb">): string[] {
+  return [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--cached-only",
+    "--no-npm",
+    "--no-remote",
+    "--no-code-cache",
+    `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
+    HOST,
+    String(limits.memoryMb + RSS_ALLOWANCE_MB),
+  ];
+}
+
+/** How a request ended when no reply came. */
+export type ChildFailure = { reason: "timeout" | "memory" | "crash"; message: string };
+
+const mib = (n: number) =>
+  n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n.toLocaleString("en")} bytes`;
+
+/**
+ * One sandbox child process, with its own empty temporary `DENO_DIR` (removed when it exits) in
+ * which `location_data` is a file: `localStorage` and the Cache API fail in every realm of the
+ * child instead of persisting. It handles one request at a time; stdout is read as bytes, only the
+ * reply line is kept, and output past `outputBytes` per request kills it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LIMITS, SandboxChild } from "./sandbox_child.ts";
+ * const child = await SandboxChild.start(DEFAULT_LIMITS, {});
+ * const r = await child.request({ t: "load", modules: { "m.ts": "export const f = () => 1;" } }, 10_000);
+ * console.assert("line" in r && JSON.parse(r.line).exports["m.ts"][0] === "f");
+ * await child.close();
+ * ```
+ */
+export class SandboxChild {
+  readonly #proc: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #limits: SandboxLimits;
+  /** This child's DENO_DIR. */
+  readonly denoDir: string;
+  /** The functions each loaded module exports (set by the sandbox after loading). */
+  exports: Record<string, string[]> = {};
+  #waiting: { prefix: Uint8Array; resolve: (line: string | null) => void } | undefined;
+  // The stdout line being read: undecided (maybe a reply), a reply, or other output.
+  #mode: "undecided" | "reply" | "other" = "undecided";
+  #matched = 0;
+  #reply: Uint8Array[] = [];
+  #replyBytes = 0;
+  // Per request: output counted against the cap, and stderr's tail for crash messages.
+  #outBytes = 0;
+  #errBytes = 0;
+  #stderrTail = "";
+  #killedFor: "timeout" | "memory" | "crash" | "stdout" | "stderr" | undefined;
+  dead = false;
+  readonly exited: Promise<void>;
+
+  private constructor(limits: SandboxLimits, env: Record<string, string>, denoDir: string) {
+    this.#limits = limits;
+    this.denoDir = denoDir;
+    this.#proc = new Deno.Command(Deno.execPath(), {
+      args: sandboxArgs(limits),
+      clearEnv: true,
+      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env, DENO_DIR: denoDir },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = this.#proc.stdin.getWriter();
+    void this.#read(this.#proc.stdout, (b) => this.#onStdout(b));
+    const dec = new TextDecoder();
+    void this.#read(this.#proc.stderr, (b) => {
+      this.#errBytes += b.length;
+      this.#stderrTail = (this.#stderrTail + dec.decode(b.subarray(-4096)))
+        .slice(-2000);
+      // The child's own watchdog thread says its resident memory went over the cap.
+      if (this.#stderrTail.includes(MEMORY_MARK)) this.kill("memory");
+      else if (this.#errBytes > this.#limits.outputBytes) this.kill("stderr");
+    });
+    this.exited = this.#proc.status.then(async () => {
+      this.dead = true;
+      this.#waiting?.resolve(null);
+      await Deno.remove(denoDir, { recursive: true }).catch(() => {});
+    });
+  }
+
+  /** Start a child with its own empty `DENO_DIR` (`env` may not replace it). */
+  static async start(limits: SandboxLimits, env: Record<string, string>): Promise<SandboxChild> {
+    const dir = await Deno.makeTempDir({ prefix: "tooltrial-handler-" });
+    // A file where Deno keeps web storage: localStorage and caches cannot create their folders.
+    await Deno.writeTextFile(`${dir}/location_data`, "");
+    try {
+      return new SandboxChild(limits, env, dir);
+    } catch (err) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw err;
+    }
+  }
+
+  get pid(): number {
+    return this.#proc.pid;
+  }
+
+  async #read(stream: ReadableStream<Uint8Array>, on: (b: Uint8Array) => void) {
+    try {
+      for await (const chunk of stream) on(chunk);
+    } catch { /* the child is gone */ }
+  }
+
+  #onStdout(chunk: Uint8Array) {
+    let start = 0;
+    while (start < chunk.length && !this.dead) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      this.#take(chunk.subarray(start, nl < 0 ? chunk.length : nl));
+      if (nl < 0) break;
+      this.#endLine();
+      start = nl + 1;
+    }
+  }
+
+  /** Part of a line: matched against the awaited reply's prefix, kept if a reply, else counted. */
+  #take(part: Uint8Array) {
+    if (part.length === 0) return;
+    if (this.#mode === "undecided") {
+      const prefix = this.#waiting?.prefix;
+      let i = 0;
+      while (prefix && i < part.length && this.#matched < prefix.length) {
+        if (part[i] !== prefix[this.#matched]) break;
+        i++;
+        this.#matched++;
+      }
+      if (prefix && this.#matched === prefix.length) {
+        this.#mode = "reply";
+        part = part.subarray(i);
+      } else if (prefix && i === part.length) {
+        return; // still a prefix of the reply marker
+      } else {
+        this.#mode = "other";
+        const seen = this.#matched - i + part.length;
+        this.#matched = 0;
+        this.#count(seen);
+        return;
+      }
+    }
+    if (this.#mode === "other") return this.#count(part.length);
+    if (part.length === 0) return;
+    this.#reply.push(part.slice());
+    this.#replyBytes += part.length;
+    if (this.#replyBytes > MAX_REPLY) this.kill("crash");
+  }
+
+  #endLine() {
+    if (this.#mode === "reply" && this.#waiting) {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      const bytes = new Uint8Array(this.#replyBytes);
+      let off = 0;
+      for (const p of this.#reply) {
+        bytes.set(p, off);
+        off += p.length;
+      }
+      w.resolve(new TextDecoder().decode(bytes));
+    } else this.#count(this.#matched + 1);
+    this.#mode = "undecided";
+    this.#matched = 0;
+    this.#reply = [];
+    this.#replyBytes = 0;
+  }
+
+  #count(n: number) {
+    this.#outBytes += n;
+    if (this.#outBytes > this.#limits.outputBytes) this.kill("stdout");
+  }
+
+  kill(why: "timeout" | "memory" | "crash" | "stdout" | "stderr") {
+    if (this.dead) return;
+    this.#killedFor ??= why;
+    this.dead = true;
+    try {
+      this.#proc.kill("SIGKILL");
+    } catch { /* already gone */ }
+    this.#waiting?.resolve(null);
+  }
+
+  /** Send one request and wait for its reply line, within `timeoutMs`. */
+  async request(
+    msg: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<{ line: string } | ChildFailure> {
+    if (this.dead) return { reason: "crash", message: "the sandbox process is gone" };
+    const nonce = crypto.randomUUID();
+    // What the child printed before this request is not this request's.
+    this.#outBytes = 0;
+    this.#errBytes = 0;
+    this.#stderrTail = "";
+    const prefix = new TextEncoder().encode(`@@${nonce} `);
+    const got = new Promise<string | null>((resolve) => (this.#waiting = { prefix, resolve }));
+    const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
+    try {
+      await this.#stdin.write(new TextEncoder().encode(JSON.stringify({ ...msg, n: nonce }) + "\n"))
+        .catch(() => this.kill("crash"));
+      const line = await got;
+      if (line !== null) return { line };
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.#proc.status;
+    return this.#failure(timeoutMs);
+  }
+
+  #failure(timeoutMs: number): ChildFailure {
+    const why = this.#killedFor ?? "crash";
+    const tail = this.#stderrTail.trim().split("\n").filter((l) => l.trim()).slice(-3).join(" | ");
+    const outOfMemory = /out of memory|heap limit|allocation failed/i.test(this.#stderrTail);
+    if (why === "timeout") {
+      return { reason: "timeout", message: `did not answer within ${timeoutMs} ms` };
+    }
+    if (why === "memory" || outOfMemory) {
+      return {
+        reason: "memory",
+        message: `went over its memory limit (${this.#limits.memoryMb} MiB heap)`,
+      };
+    }
+    if (why === "stdout" || why === "stderr") {
+      return {
+        reason: "crash",
+        message: `printed more than ${
+          mib(this.#limits.outputBytes)
+        } on ${why} in one call (the sandbox's output cap)`,
+      };
+    }
+    return {
+      reason: "crash",
+      message: `the sandbox process died${tail ? `: ${tail.slice(0, 300)}` : ""}`,
+    };
+  }
+
+  /** End the child (closing its input first, killing it if it lingers) and remove its folder. */
+  async close(graceMs = 1000) {
+    try {
+      await this.#stdin.close();
+    } catch { /* gone */ }
+    const quit = setTimeout(() => this.kill("crash"), graceMs);
+    await this.exited;
+    clearTimeout(quit);
+  }
+}
