@@ -34,8 +34,41 @@ const MAX_REPLY = 64 * 1024 * 1024;
 const MEMORY_MARK = "@@tooltrial-memory";
 const NEWLINE = 10;
 
-/** The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. */
-export function sandboxArgs(limits: Pick<SandboxLimits, "memoryMb">): string[] {
+/**
+ * Whether this process can read its children's resident memory from `/proc` (Linux, with read
+ * permission): then it watches them itself, and children start without their own watchdog thread
+ * (a worker costs each child about a third of its start-up).
+ */
+let procWatch: boolean | undefined;
+function canWatchFromParent(): boolean {
+  if (procWatch === undefined) {
+    try {
+      procWatch = /VmRSS:/.test(Deno.readTextFileSync("/proc/self/status"));
+    } catch {
+      procWatch = false;
+    }
+  }
+  return procWatch;
+}
+
+/** Resident memory of a process in bytes, from `/proc`; undefined once it is gone. */
+function residentBytes(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. The last
+ * argument is the resident-memory cap its own watchdog thread enforces, 0 when the parent watches.
+ */
+export function sandboxArgs(
+  limits: Pick<SandboxLimits, "memoryMb">,
+  opts: { watchdog?: boolean } = {},
+): string[] {
   return [
     "run",
     "--no-prompt",
@@ -47,7 +80,7 @@ export function sandboxArgs(limits: Pick<SandboxLimits, "memoryMb">): string[] {
     "--no-code-cache",
     `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
     HOST,
-    String(limits.memoryMb + RSS_ALLOWANCE_MB),
+    String(opts.watchdog === false ? 0 : limits.memoryMb + RSS_ALLOWANCE_MB),
   ];
 }
 
@@ -97,8 +130,9 @@ export class SandboxChild {
   private constructor(limits: SandboxLimits, env: Record<string, string>, denoDir: string) {
     this.#limits = limits;
     this.denoDir = denoDir;
+    const parentWatches = canWatchFromParent();
     this.#proc = new Deno.Command(Deno.execPath(), {
-      args: sandboxArgs(limits),
+      args: sandboxArgs(limits, { watchdog: !parentWatches }),
       clearEnv: true,
       env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env, DENO_DIR: denoDir },
       stdin: "piped",
@@ -116,7 +150,19 @@ export class SandboxChild {
       if (this.#stderrTail.includes(MEMORY_MARK)) this.kill("memory");
       else if (this.#errBytes > this.#limits.outputBytes) this.kill("stderr");
     });
+    // Buffers live outside the V8 heap limit: resident memory is watched too, also between calls
+    // (a handler's worker thread runs on while the host waits for the next request).
+    const watch = parentWatches
+      ? setInterval(() => {
+        const rss = residentBytes(this.#proc.pid);
+        if (rss !== undefined && rss > (limits.memoryMb + RSS_ALLOWANCE_MB) * 1024 * 1024) {
+          this.kill("memory");
+        }
+      }, 20)
+      : undefined;
+    if (watch !== undefined) Deno.unrefTimer(watch);
     this.exited = this.#proc.status.then(async () => {
+      clearInterval(watch);
       this.dead = true;
       this.#waiting?.resolve(null);
       await Deno.remove(denoDir, { recursive: true }).catch(() => {});

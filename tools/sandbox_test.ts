@@ -182,3 +182,34 @@ Deno.test("sandbox: starts offline in empty Deno caches, and leaves no process o
     await box.close();
   }
 });
+
+Deno.test("sandbox: without /proc access the children watch their own memory", async () => {
+  // A parent that may not read /proc (another OS, narrow permissions) starts each child with its
+  // own watchdog thread: 64 MiB buffers in a loop are still stopped as a memory overrun.
+  const script = `import { Sandbox } from "./tools/sandbox.ts";
+const escapes = await Deno.readTextFile("testdata/handlers/escapes.ts");
+const box = new Sandbox({ "escapes.ts": escapes }, { limits: { timeoutMs: 30000, memoryMb: 64 }, processes: 1 });
+const r = await box.call("escapes.ts", "buffers", {}, {});
+console.log(JSON.stringify(r));
+await box.close();`;
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=.,${tmp},${Deno.execPath()}`,
+      `--allow-write=${tmp}`,
+      `--allow-run=${Deno.execPath()}`,
+      "-",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    cwd: new URL("..", import.meta.url),
+  }).spawn();
+  const w = out.stdin.getWriter();
+  await w.write(new TextEncoder().encode(script));
+  await w.close();
+  const { stdout, stderr } = await out.output();
+  const text = new TextDecoder().decode(stdout);
+  assert.match(text, /"reason":"memory"/, new TextDecoder().decode(stderr));
+});
