@@ -152,8 +152,11 @@ export class SandboxChild {
     });
     // Buffers live outside the V8 heap limit: resident memory is watched too, also between calls
     // (a handler's worker thread runs on while the host waits for the next request).
+    // Every 20 ms during a call, every 200 ms between calls.
+    let tick = 0;
     const watch = parentWatches
       ? setInterval(() => {
+        if (!this.#waiting && ++tick % 10 !== 0) return;
         const rss = residentBytes(this.#proc.pid);
         if (rss !== undefined && rss > (limits.memoryMb + RSS_ALLOWANCE_MB) * 1024 * 1024) {
           this.kill("memory");

@@ -213,3 +213,30 @@ await box.close();`;
   const text = new TextDecoder().decode(stdout);
   assert.match(text, /"reason":"memory"/, new TextDecoder().decode(stderr));
 });
+
+Deno.test("sandbox: memory filled between calls (by a handler's worker) kills the child too", async () => {
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
+    limits: { timeoutMs: 2000, memoryMb: 64 },
+    processes: 1,
+  });
+  const lease = sandbox.lease();
+  try {
+    assert.deepEqual(await lease.call("escapes.ts", "workerHog", {}, {}), {
+      ok: true,
+      value: { result: "planted" },
+    });
+    const hog = sandbox.pids;
+    const t0 = performance.now();
+    while (hog.every((p) => sandbox.pids.includes(p)) && performance.now() - t0 < 20_000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(hog.some((p) => !sandbox.pids.includes(p)), "the hog lives on");
+    assert.deepEqual(await lease.call("escapes.ts", "echo", { e: 5 }, {}), {
+      ok: true,
+      value: { result: { e: 5 } },
+    });
+  } finally {
+    await lease.close();
+    await sandbox.close();
+  }
+});

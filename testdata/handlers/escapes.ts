@@ -144,3 +144,15 @@ export const flood = (a: { mib: number; stderr?: boolean }) => {
   }
   return ok("flooded");
 };
+/** Return at once, leaving a worker that fills memory with buffers between calls. */
+export const workerHog = () => {
+  new Worker(
+    `data:text/javascript,${
+      encodeURIComponent(
+        "const keep = []; setTimeout(() => { while (true) keep.push(new Uint8Array(64 * 1024 * 1024).fill(1)); }, 50);",
+      )
+    }`,
+    { type: "module" },
+  );
+  return ok("planted");
+};
