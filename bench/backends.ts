@@ -117,7 +117,9 @@ try {
   for (const [i, [name]] of cases.entries()) {
     const rate = BATCH / (medians[i] / 1000);
     console.log(
-      `| ${name} | ${Math.round(rate).toLocaleString("en")} | ${(rate / base).toFixed(3)}× |`,
+      `| ${name} | ${Math.round(rate).toLocaleString("en")} | ${
+        rate / base < 0.01 ? (rate / base).toPrecision(1) : (rate / base).toFixed(3)
+      }× |`,
     );
   }
   await lease.close();
