@@ -78,6 +78,11 @@ export class Sandbox implements HandlerCaller {
     return [...this.#all].filter((c) => !c.dead).map((c) => c.pid);
   }
 
+  /** The `DENO_DIR` of each live child (each its own, removed when the child ends). */
+  get denoDirs(): string[] {
+    return [...this.#all].filter((c) => !c.dead).map((c) => c.denoDir);
+  }
+
   /** The functions each module exports, from a child that stays warm; throws if a module fails. */
   exports(): Promise<Record<string, string[]>> {
     return this.#exports ??= (async () => {

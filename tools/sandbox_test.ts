@@ -163,12 +163,8 @@ Deno.test("sandbox: starts offline in empty Deno caches, and leaves no process o
     assert.deepEqual(rs.map((r) => r.ok && (r.value as { result: number }).result), [2, 4, 6, 8]);
     const pids = box.pids;
     assert.ok(pids.length >= 2, `${pids.length} children`);
-    const dirs = await Promise.all(
-      pids.map(async (pid) =>
-        (await Deno.readTextFile(`/proc/${pid}/environ`)).split("\0")
-          .find((v) => v.startsWith("DENO_DIR="))!.slice(9)
-      ),
-    );
+    const dirs = box.denoDirs;
+    assert.equal(new Set(dirs).size, pids.length, "children share a DENO_DIR");
     await box.close();
     for (const pid of pids) {
       assert.equal(
