@@ -236,3 +236,24 @@ Deno.test("sandbox: memory filled between calls (by a handler's worker) kills th
     await sandbox.close();
   }
 });
+
+Deno.test("sandbox: a worker that steals the next request off stdin cannot answer it", async () => {
+  // Requests carry no nonce: each reply's nonce is derived from a key the host read before any
+  // handler code loaded, so a stolen request is of no use for a forged reply.
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  const lease = sandbox.lease();
+  try {
+    assert.deepEqual(await lease.call("escapes.ts", "stealNext", {}, {}), {
+      ok: true,
+      value: { result: "planted" },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await lease.call("escapes.ts", "echo", { f: 6 }, {}, { timeoutMs: 1500 });
+    // The worker took the request (the call times out) or the host won the race (a real answer).
+    assert.ok(!r.ok ? r.reason === "timeout" : true, JSON.stringify(r));
+    if (r.ok) assert.deepEqual(r.value, { result: { f: 6 } });
+  } finally {
+    await lease.close();
+    await sandbox.close();
+  }
+});

