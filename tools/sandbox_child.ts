@@ -84,6 +84,27 @@ export function sandboxArgs(
   ];
 }
 
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+/**
+ * The nonce a child's reply to its `k`-th request (from 0) starts with: the first 16 bytes of
+ * SHA-256(key ‖ k as 8 bytes big-endian), in hex. The child derives the same from the key it read
+ * before loading handler code, so requests carry no nonce a handler could read off stdin.
+ *
+ * @example
+ * ```ts
+ * import { replyNonce } from "./sandbox_child.ts";
+ * const n = await replyNonce(new Uint8Array(32), 0);
+ * console.assert(n === "2c34ce1df23b838c5abf2a7f6437cca3");
+ * ```
+ */
+export async function replyNonce(key: Uint8Array, k: number): Promise<string> {
+  const msg = new Uint8Array(40);
+  msg.set(key);
+  new DataView(msg.buffer).setBigUint64(32, BigInt(k));
+  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", msg)).subarray(0, 16));
+}
+
 /** How a request ended when no reply came. */
 export type ChildFailure = { reason: "timeout" | "memory" | "crash"; message: string };
 
@@ -124,6 +145,9 @@ export class SandboxChild {
   #errBytes = 0;
   #stderrTail = "";
   #killedFor: "timeout" | "memory" | "crash" | "stdout" | "stderr" | undefined;
+  /** The key reply nonces derive from, sent with the first request (before handler code loads). */
+  readonly #key = crypto.getRandomValues(new Uint8Array(32));
+  #sent = 0;
   dead = false;
   readonly exited: Promise<void>;
 
@@ -276,7 +300,9 @@ export class SandboxChild {
     timeoutMs: number,
   ): Promise<{ line: string } | ChildFailure> {
     if (this.dead) return { reason: "crash", message: "the sandbox process is gone" };
-    const nonce = crypto.randomUUID();
+    const k = this.#sent++;
+    const nonce = await replyNonce(this.#key, k);
+    if (k === 0) msg = { ...msg, key: hex(this.#key) };
     // What the child printed before this request is not this request's.
     this.#outBytes = 0;
     this.#errBytes = 0;
@@ -285,7 +311,7 @@ export class SandboxChild {
     const got = new Promise<string | null>((resolve) => (this.#waiting = { prefix, resolve }));
     const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
     try {
-      await this.#stdin.write(new TextEncoder().encode(JSON.stringify({ ...msg, n: nonce }) + "\n"))
+      await this.#stdin.write(new TextEncoder().encode(JSON.stringify(msg) + "\n"))
         .catch(() => this.kill("crash"));
       const line = await got;
       if (line !== null) return { line };
