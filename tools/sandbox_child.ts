@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
 /** Limits of a handler sandbox. */
@@ -94,15 +95,15 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
  * @example
  * ```ts
  * import { replyNonce } from "./sandbox_child.ts";
- * const n = await replyNonce(new Uint8Array(32), 0);
+ * const n = replyNonce(new Uint8Array(32), 0);
  * console.assert(n === "2c34ce1df23b838c5abf2a7f6437cca3");
  * ```
  */
-export async function replyNonce(key: Uint8Array, k: number): Promise<string> {
+export function replyNonce(key: Uint8Array, k: number): string {
   const msg = new Uint8Array(40);
   msg.set(key);
   new DataView(msg.buffer).setBigUint64(32, BigInt(k));
-  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", msg)).subarray(0, 16));
+  return createHash("sha256").update(msg).digest("hex").slice(0, 32);
 }
 
 /** How a request ended when no reply came. */
@@ -301,7 +302,7 @@ export class SandboxChild {
   ): Promise<{ line: string } | ChildFailure> {
     if (this.dead) return { reason: "crash", message: "the sandbox process is gone" };
     const k = this.#sent++;
-    const nonce = await replyNonce(this.#key, k);
+    const nonce = replyNonce(this.#key, k);
     if (k === 0) msg = { ...msg, key: hex(this.#key) };
     // What the child printed before this request is not this request's.
     this.#outBytes = 0;
