@@ -106,6 +106,41 @@ export function replyNonce(key: Uint8Array, k: number): string {
   return createHash("sha256").update(msg).digest("hex").slice(0, 32);
 }
 
+const DIR_PREFIX = "tooltrial-handler-";
+let swept: Promise<void> | undefined;
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Remove the children's folders left by sandbox parents that died without closing (killed, or an
+ * uncaught error): each folder is named after its parent's pid, and one whose pid no longer runs,
+ * untouched for an hour, is an orphan. Needs `/proc` (Linux); elsewhere, or without read permission, nothing is swept.
+ *
+ * @example
+ * ```ts
+ * import { sweepOrphans } from "./sandbox_child.ts";
+ * await sweepOrphans(); // what the first child of a process does before it starts
+ * ```
+ */
+export async function sweepOrphans(tmp?: string): Promise<void> {
+  if (!canWatchFromParent()) return;
+  try {
+    tmp ??= Deno.env.get("TMPDIR") || "/tmp";
+    for await (const e of Deno.readDir(tmp)) {
+      const pid = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(e.name)?.[1];
+      if (!e.isDirectory || !pid || Number(pid) === Deno.pid) continue;
+      const alive = await Deno.stat(`/proc/${pid}`).then(
+        () => true,
+        (err) => !(err instanceof Deno.errors.NotFound),
+      );
+      // An hour's grace: a parent in another pid namespace sharing this folder looks dead too.
+      const age = Date.now() - ((await Deno.stat(`${tmp}/${e.name}`)).mtime?.getTime() ?? 0);
+      if (!alive && age > ORPHAN_AGE_MS) {
+        await Deno.remove(`${tmp}/${e.name}`, { recursive: true }).catch(() => {});
+      }
+    }
+  } catch { /* no listing: nothing to sweep */ }
+}
+
 /** How a request ended when no reply came. */
 export type ChildFailure = { reason: "timeout" | "memory" | "crash"; message: string };
 
@@ -199,7 +234,9 @@ export class SandboxChild {
 
   /** Start a child with its own empty `DENO_DIR` (`env` may not replace it). */
   static async start(limits: SandboxLimits, env: Record<string, string>): Promise<SandboxChild> {
-    const dir = await Deno.makeTempDir({ prefix: "tooltrial-handler-" });
+    swept ??= sweepOrphans();
+    await swept;
+    const dir = await Deno.makeTempDir({ prefix: `${DIR_PREFIX}${Deno.pid}-` });
     // A file where Deno keeps web storage: localStorage and caches cannot create their folders.
     await Deno.writeTextFile(`${dir}/location_data`, "");
     try {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Sandbox } from "./sandbox.ts";
+import { sweepOrphans } from "./sandbox_child.ts";
 
 const escapes = await Deno.readTextFile(
   new URL("../testdata/handlers/escapes.ts", import.meta.url),
@@ -255,5 +256,26 @@ Deno.test("sandbox: a worker that steals the next request off stdin cannot answe
   } finally {
     await lease.close();
     await sandbox.close();
+  }
+});
+
+Deno.test("sandbox: folders left by a parent that died are swept; live parents' are kept", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "tooltrial-sweep-" });
+  try {
+    // pid_max is at most 2^22: no process has this pid.
+    const dead = `${tmp}/tooltrial-handler-4194999-abc`;
+    const live = `${tmp}/tooltrial-handler-1-abc`; // init runs as long as the machine
+    const mine = `${tmp}/tooltrial-handler-${Deno.pid}-abc`;
+    const recent = `${tmp}/tooltrial-handler-4194998-abc`; // dead, but within the hour's grace
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const d of [dead, live, mine, recent]) {
+      await Deno.mkdir(`${d}/gen`, { recursive: true });
+      if (d !== recent) await Deno.utime(d, old, old);
+    }
+    await sweepOrphans(tmp);
+    await assert.rejects(Deno.stat(dead), Deno.errors.NotFound);
+    for (const d of [live, mine, recent]) assert.ok((await Deno.stat(d)).isDirectory, d);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
   }
 });
