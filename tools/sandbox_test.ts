@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { Sandbox } from "./sandbox.ts";
-import { sweepOrphans } from "./sandbox_child.ts";
 
 const escapes = await Deno.readTextFile(
   new URL("../testdata/handlers/escapes.ts", import.meta.url),
@@ -262,19 +261,42 @@ Deno.test("sandbox: a worker that steals the next request off stdin cannot answe
 Deno.test("sandbox: folders left by a parent that died are swept; live parents' are kept", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "tooltrial-sweep-" });
   try {
-    // pid_max is at most 2^22: no process has this pid.
+    // pid_max is at most 2^22: no process has these pids.
     const dead = `${tmp}/tooltrial-handler-4194999-abc`;
-    const live = `${tmp}/tooltrial-handler-1-abc`; // init runs as long as the machine
-    const mine = `${tmp}/tooltrial-handler-${Deno.pid}-abc`;
     const recent = `${tmp}/tooltrial-handler-4194998-abc`; // dead, but within the hour's grace
+    const live = `${tmp}/tooltrial-handler-1-abc`; // init runs as long as the machine
     const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
-    for (const d of [dead, live, mine, recent]) {
-      await Deno.mkdir(`${d}/gen`, { recursive: true });
-      if (d !== recent) await Deno.utime(d, old, old);
-    }
-    await sweepOrphans(tmp);
+    const make = async () => {
+      for (const d of [dead, live, recent]) {
+        await Deno.mkdir(`${d}/gen`, { recursive: true });
+        if (d !== recent) await Deno.utime(d, old, old);
+      }
+    };
+    // Deno lets only a process with every permission read /proc: sweep in one that may, and in
+    // one that may not (which must leave everything alone).
+    const sweep = async (flags: string[]) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...flags, "-"],
+        cwd: new URL("..", import.meta.url),
+        stdin: "piped",
+        stderr: "piped",
+      }).spawn();
+      const w = child.stdin.getWriter();
+      await w.write(
+        new TextEncoder().encode(`import { sweepOrphans } from "./tools/sandbox_child.ts";
+await sweepOrphans(${JSON.stringify(tmp)});`),
+      );
+      await w.close();
+      const out = await child.output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    };
+    await make();
+    await sweep(["-A"]);
     await assert.rejects(Deno.stat(dead), Deno.errors.NotFound);
-    for (const d of [live, mine, recent]) assert.ok((await Deno.stat(d)).isDirectory, d);
+    for (const d of [live, recent]) assert.ok((await Deno.stat(d)).isDirectory, d);
+    await make();
+    await sweep([`--allow-read=.,${tmp}`, `--allow-write=${tmp}`, "--allow-env"]);
+    for (const d of [dead, live, recent]) assert.ok((await Deno.stat(d)).isDirectory, d);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
