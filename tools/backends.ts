@@ -12,7 +12,10 @@ import type { Env, EnvLease } from "./types.ts";
 
 /** How a run's backends behave. */
 export interface BackendOptions {
-  /** Child processes per handler sandbox (default 2). */
+  /**
+   * Handler children each sandbox keeps started and loaded ahead of leases (default 2); every
+   * episode phase that calls a handler takes one of its own.
+   */
   sandboxProcesses?: number;
   /** HTTP tools: answer from cassettes (`replay`, default) or call the live API and record. */
   http?: HttpMode;
@@ -65,15 +68,17 @@ export class Backends {
 
   async #build(spec: EnvSpec): Promise<Env> {
     const runners = new Map<ToolSpec["backend"]["kind"], Runner>([["jsonata", jsonataRunner]]);
+    let sandbox: Sandbox | undefined;
     if (Object.keys(spec.handlers).length > 0) {
-      const sandbox = new Sandbox(spec.handlers, {
+      const box = sandbox = new Sandbox(spec.handlers, {
         limits: spec.sandbox,
         processes: this.options.sandboxProcesses,
       });
-      this.#closers.push(() => sandbox.close());
-      this.#pidSources.push(() => sandbox.pids);
-      await checkHandlers(spec, sandbox);
-      runners.set("handler", handlerRunner(sandbox, Object.keys(spec.state)));
+      this.#closers.push(() => box.close());
+      this.#pidSources.push(() => box.pids);
+      await checkHandlers(spec, box);
+      // Outside a lease each handler call gets a fresh child of its own.
+      runners.set("handler", handlerRunner(box, Object.keys(spec.state)));
     }
     if (spec.http && spec.tools.some((t) => t.backend.kind === "http")) {
       const cassette = new Cassette(spec.http.cassette);
@@ -118,6 +123,15 @@ export class Backends {
         ),
       });
     const runnerOf = (t: ToolSpec) => runners.get(t.backend.kind) ?? missing;
+    /** A lease's handler runner: one child for the whole phase, killed when it closes. */
+    const handlerLease = () => {
+      const lease = sandbox?.lease();
+      const run = lease && handlerRunner(lease, Object.keys(spec.state));
+      return {
+        runnerOf: (t: ToolSpec) => (run && t.backend.kind === "handler" ? run : runnerOf(t)),
+        close: () => lease?.close() ?? Promise.resolve(),
+      };
+    };
     if (spec.servers.length === 0) {
       const tools = compileTools(spec.tools);
       return {
@@ -125,6 +139,18 @@ export class Backends {
         tools: toolDefs(spec.tools),
         initialState: spec.state,
         step: dispatcher(tools, runnerOf),
+        ...(sandbox
+          ? {
+            open(): Promise<EnvLease> {
+              const h = handlerLease();
+              return Promise.resolve({
+                initialState: spec.state,
+                step: dispatcher(tools, h.runnerOf),
+                close: h.close,
+              });
+            },
+          }
+          : {}),
       };
     }
     const pools = await this.#pools(spec);
@@ -138,10 +164,13 @@ export class Backends {
       async open(): Promise<EnvLease> {
         const { lease, state } = await ServerLease.open(pools, spec.state);
         const mcp = lease.runner();
+        const h = handlerLease();
         return {
           initialState: state,
-          step: dispatcher(tools, (t) => (t.backend.kind === "mcp" ? mcp : runnerOf(t))),
-          close: () => Promise.resolve(lease.close()),
+          step: dispatcher(tools, (t) => (t.backend.kind === "mcp" ? mcp : h.runnerOf(t))),
+          close: async () => {
+            await Promise.all([lease.close(), h.close()]);
+          },
         };
       },
     };

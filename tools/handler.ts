@@ -1,10 +1,11 @@
 import { deepFreeze } from "../spec/mod.ts";
 import type { Row, State } from "../spec/types.ts";
 import { fail, type Runner } from "./dispatch.ts";
-import type { Sandbox } from "./sandbox.ts";
+import type { HandlerCaller } from "./sandbox.ts";
 
 /**
- * The `handler` backend: `fn(args, state)` in the environment's sandbox. It returns
+ * The `handler` backend: `fn(args, state)` in the environment's sandbox — in a lease's own child
+ * inside an episode, else in a fresh child per call. It returns
  * `{result, state?}`, where `state` holds the tables it replaces (declared ones only); a thrown
  * error is the tool's `tool_error`; a timeout is `unavailable`, a crash or memory overrun a
  * `tool_crash` — both with `details.backend` so reports can count them.
@@ -22,7 +23,7 @@ import type { Sandbox } from "./sandbox.ts";
  * await box.close();
  * ```
  */
-export function handlerRunner(sandbox: Sandbox, tables: readonly string[]): Runner {
+export function handlerRunner(sandbox: HandlerCaller, tables: readonly string[]): Runner {
   return async (state, args, tool) => {
     if (tool.backend.kind !== "handler") throw new Error(`${tool.name} is not a handler tool`);
     const { module, fn } = tool.backend;

@@ -123,3 +123,76 @@ Deno.test("a suite on handlers runs through variants and both protocols; the san
   assert.ok(explorer.every((r) => r.success));
   await assert.rejects(backends.env(suite.envs[0]), /closed/);
 });
+
+Deno.test("a handler that poisons its process in one episode leaves every other episode's calls intact", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tooltrial-plants-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/h.ts`,
+      `export function plant() {
+  (Object.prototype as any).toJSON = function () {
+    return Object.hasOwn(this, "ok") ? { ok: true, value: { result: "poisoned" } } : this;
+  };
+  const real = String;
+  (globalThis as any).String = (x: unknown) => real(x) + "-forged";
+  setTimeout(() => { while (true) {} }, 20);
+  return { result: "planted" };
+}
+export function double(a: { n: number }, s: { log: unknown[] }) {
+  return { result: a.n * 2, state: { log: [...s.log, { n: a.n * 2 }] } };
+}
+`,
+    );
+    const doubles = [1, 2, 3, 4, 5].map((n) => `
+  - id: d${n}
+    query: Double ${n}.
+    gold: [{ tool: double, args: { n: ${n} } }]
+    answer: "${n * 2}"
+    check: { state: "$count(state.log[n = ${n * 2}]) = 1" }`).join("");
+    await Deno.writeTextFile(
+      `${dir}/env.yaml`,
+      `tooltrial: 1
+env: plants
+description: One handler poisons its own process; the other doubles numbers into a log.
+sandbox: { timeout_ms: 2000, memory_mb: 64 }
+state: { log: [] }
+tools:
+  - name: plant
+    description: Poison the process.
+    parameters: { type: object, properties: {} }
+    handler: ./h.ts#plant
+  - name: double
+    description: Twice a number, logged.
+    parameters: { type: object, properties: { n: { type: number } }, required: [n] }
+    handler: ./h.ts#double
+tasks:
+  - id: a-plant
+    query: Plant it.
+    gold: [{ tool: plant }]
+    answer: planted
+    check: { answer: { contains: planted } }${doubles}
+`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/suite.yaml`,
+      `tooltrial: 1
+suite: plants
+envs: [env.yaml]
+agents: { oracle: { scripted: oracle } }
+protocols: { direct: {}, trial: { trial_budget: 2 } }
+`,
+    );
+    const suite = await loadSuite(`${dir}/suite.yaml`);
+    // One warm child and two episodes at a time: a shared child would carry the poison over.
+    const backends = new Backends({ sandboxProcesses: 1 });
+    const recs = await runSuite(suite, { backends, concurrency: 2 });
+    const doubled = recs.filter((r) => r.task !== "a-plant");
+    assert.equal(doubled.length, 10);
+    assert.deepEqual(
+      doubled.filter((r) => !r.success || r.metrics.backend_failures !== 0).map((r) => r.id),
+      [],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,22 +1,12 @@
-import { fileURLToPath } from "node:url";
+import {
+  DEFAULT_LIMITS,
+  RSS_ALLOWANCE_MB,
+  sandboxArgs,
+  SandboxChild,
+  type SandboxLimits,
+} from "./sandbox_child.ts";
 
-/** Limits of a handler sandbox. */
-export interface SandboxLimits {
-  /** Wall-clock limit per call (the child is killed past it). */
-  timeoutMs: number;
-  /**
-   * V8 heap limit of the child, MiB. Buffers live outside that heap, so a watchdog thread in the
-   * child also watches its resident memory, and the child is killed past `memoryMb` +
-   * {@link RSS_ALLOWANCE_MB}.
-   */
-  memoryMb: number;
-}
-
-/** Resident memory the Deno runtime itself needs beyond the heap limit, MiB. */
-export const RSS_ALLOWANCE_MB = 128;
-
-/** The default limits: one second per call, a 128 MiB heap. */
-export const DEFAULT_LIMITS: SandboxLimits = { timeoutMs: 1000, memoryMb: 128 };
+export { DEFAULT_LIMITS, RSS_ALLOWANCE_MB, sandboxArgs, type SandboxLimits };
 
 /**
  * How a sandboxed call ended: the handler's value, its thrown error (`error`), or a failure of the
@@ -26,172 +16,49 @@ export type SandboxReply =
   | { ok: true; value: unknown }
   | { ok: false; reason: "error" | "timeout" | "memory" | "crash"; message: string };
 
-const HOST = fileURLToPath(new URL("./sandbox_host.ts", import.meta.url));
-/** Output that is not a reply and never ends in a newline is cut off past this (a flood). */
-const MAX_LINE = 64 * 1024 * 1024;
+/** What runs handler calls: a {@link Sandbox} (a fresh child per call) or a {@link SandboxLease}. */
+export interface HandlerCaller {
+  call(
+    module: string,
+    fn: string,
+    args: unknown,
+    state: unknown,
+    opts?: { timeoutMs?: number },
+  ): Promise<SandboxReply>;
+}
+
 const LOAD_TIMEOUT_MS = 10_000;
-/** What the child's watchdog writes to stderr when its resident memory is over the cap. */
-const MEMORY_MARK = "@@tooltrial-memory";
-
-/** The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. */
-export function sandboxArgs(limits: SandboxLimits): string[] {
-  return [
-    "run",
-    "--no-prompt",
-    "--no-config",
-    "--no-lock",
-    "--cached-only",
-    "--no-npm",
-    "--no-remote",
-    `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
-    HOST,
-    String(limits.memoryMb + RSS_ALLOWANCE_MB),
-  ];
-}
-
-/** One child process: handles one call at a time. */
-class Child {
-  readonly #proc: Deno.ChildProcess;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #limits: SandboxLimits;
-  #buffer = "";
-  #stderrTail = "";
-  #waiting: { nonce: string; resolve: (line: string | null) => void } | undefined;
-  /** The functions each loaded module exports. */
-  exports: Record<string, string[]> = {};
-  #killedFor: "timeout" | "memory" | "crash" | undefined;
-  dead = false;
-  readonly exited: Promise<void>;
-
-  constructor(limits: SandboxLimits, env: Record<string, string>) {
-    this.#limits = limits;
-    this.#proc = new Deno.Command(Deno.execPath(), {
-      args: sandboxArgs(limits),
-      clearEnv: true,
-      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#stdin = this.#proc.stdin.getWriter();
-    void this.#read(this.#proc.stdout, (s) => this.#onStdout(s));
-    void this.#read(this.#proc.stderr, (s) => {
-      this.#stderrTail = (this.#stderrTail + s).slice(-2000);
-      // The child's own watchdog thread says its resident memory went over the cap.
-      if (this.#stderrTail.includes(MEMORY_MARK)) this.kill("memory");
-    });
-    this.exited = this.#proc.status.then(() => {
-      this.dead = true;
-      this.#waiting?.resolve(null);
-    });
-  }
-
-  get pid(): number {
-    return this.#proc.pid;
-  }
-
-  async #read(stream: ReadableStream<Uint8Array>, on: (s: string) => void) {
-    const dec = new TextDecoder();
-    try {
-      for await (const chunk of stream) on(dec.decode(chunk, { stream: true }));
-    } catch { /* the child is gone */ }
-  }
-
-  #onStdout(s: string) {
-    this.#buffer += s;
-    let nl: number;
-    while ((nl = this.#buffer.indexOf("\n")) >= 0) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + 1);
-      const w = this.#waiting;
-      const prefix = w ? `@@${w.nonce} ` : undefined;
-      if (w && prefix && line.startsWith(prefix)) {
-        this.#waiting = undefined;
-        w.resolve(line.slice(prefix.length));
-      }
-    }
-    if (this.#buffer.length > MAX_LINE) this.kill("crash");
-  }
-
-  kill(why: "timeout" | "memory" | "crash") {
-    if (this.dead) return;
-    this.#killedFor ??= why;
-    this.dead = true;
-    try {
-      this.#proc.kill("SIGKILL");
-    } catch { /* already gone */ }
-    this.#waiting?.resolve(null);
-  }
-
-  /** Send one request and wait for its reply line, within `timeoutMs`. */
-  async request(
-    msg: Record<string, unknown>,
-    timeoutMs: number,
-  ): Promise<{ line: string } | { reason: "timeout" | "memory" | "crash"; message: string }> {
-    if (this.dead) return { reason: "crash", message: "the sandbox process is gone" };
-    const nonce = crypto.randomUUID();
-    const got = new Promise<string | null>((resolve) => (this.#waiting = { nonce, resolve }));
-    const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
-    try {
-      await this.#stdin.write(new TextEncoder().encode(JSON.stringify({ ...msg, n: nonce }) + "\n"))
-        .catch(() => this.kill("crash"));
-      const line = await got;
-      if (line !== null) return { line };
-    } finally {
-      clearTimeout(timer);
-    }
-    await this.exited;
-    const why = this.#killedFor ?? "crash";
-    const tail = this.#stderrTail.trim().split("\n").filter((l) => l.trim()).slice(-3).join(" | ");
-    const outOfMemory = /out of memory|heap limit|allocation failed/i.test(this.#stderrTail);
-    if (why === "timeout") {
-      return { reason: "timeout", message: `did not answer within ${timeoutMs} ms` };
-    }
-    if (why === "memory" || outOfMemory) {
-      return {
-        reason: "memory",
-        message: `went over its memory limit (${this.#limits.memoryMb} MiB heap)`,
-      };
-    }
-    return {
-      reason: "crash",
-      message: `the sandbox process died${tail ? `: ${tail.slice(0, 300)}` : ""}`,
-    };
-  }
-
-  async close() {
-    try {
-      await this.#stdin.close();
-    } catch { /* gone */ }
-    const quit = setTimeout(() => this.kill("crash"), 1000);
-    await this.exited;
-    clearTimeout(quit);
-  }
-}
 
 /**
- * A pool of permission-less Deno child processes running one environment's handler modules.
- * Calls queue for a free child, one call per child at a time (so one handler's timeout or crash
- * never fails another episode's call); a killed child is replaced on the next call.
+ * A pool of permission-less Deno child processes running one environment's handler modules, one
+ * child per lease: an episode's phase leases a child of its own (started and loaded ahead, so it
+ * answers at once), every call of the lease runs in it, and closing the lease kills it and removes
+ * its temporary `DENO_DIR`. Nothing a handler does — replacing globals, patching prototypes,
+ * leaving timers, printing — reaches another lease. `call()` outside a lease is a lease of one
+ * call. A child killed mid-lease (timeout, memory, crash) is replaced on the lease's next call.
  *
  * @example
  * ```ts
  * import { Sandbox } from "./sandbox.ts";
- * const box = new Sandbox({ "m.ts": "export const add = (a: { x: number }) => ({ result: a.x + 1 });" });
- * const r = await box.call("m.ts", "add", { x: 1 }, {});
- * console.assert(r.ok && (r.value as { result: number }).result === 2);
+ * const box = new Sandbox({ "m.ts": "let n = 0; export const add = () => ({ result: ++n });" });
+ * const lease = box.lease();
+ * const a = await lease.call("m.ts", "add", {}, {});
+ * const b = await lease.call("m.ts", "add", {}, {});
+ * await lease.close();
+ * const c = await box.call("m.ts", "add", {}, {}); // another lease: a fresh module
+ * console.assert(a.ok && b.ok && c.ok);
+ * console.assert([a, b, c].map((r) => r.ok && (r.value as { result: number }).result).join() === "1,2,1");
  * await box.close();
  * ```
  */
-export class Sandbox {
+export class Sandbox implements HandlerCaller {
   readonly limits: SandboxLimits;
   readonly #modules: Record<string, string>;
-  readonly #size: number;
+  readonly #warmSize: number;
   readonly #env: Record<string, string>;
-  readonly #idle: Child[] = [];
-  readonly #all = new Set<Child>();
-  readonly #queue: ((c: Child | undefined) => void)[] = [];
-  #starting = 0;
+  /** Started children not yet leased, oldest first, each with its load in flight or done. */
+  readonly #warm: { child: Promise<SandboxChild>; loaded: Promise<string | undefined> }[] = [];
+  readonly #all = new Set<SandboxChild>();
   #closed = false;
   #exports: Promise<Record<string, string[]>> | undefined;
 
@@ -202,69 +69,79 @@ export class Sandbox {
   ) {
     this.#modules = modules;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.#size = Math.max(1, opts.processes ?? 2);
+    this.#warmSize = Math.max(1, opts.processes ?? 2);
     this.#env = opts.env ?? {};
   }
 
-  /** Process ids of the live children (for tests that check nothing is left behind). */
+  /** Process ids of the live children, leased or warm (for tests that check nothing is left). */
   get pids(): number[] {
     return [...this.#all].filter((c) => !c.dead).map((c) => c.pid);
   }
 
-  /** The functions each module exports, from a fresh child; throws if a module fails to load. */
+  /** The `DENO_DIR` of each live child (each its own, removed when the child ends). */
+  get denoDirs(): string[] {
+    return [...this.#all].filter((c) => !c.dead).map((c) => c.denoDir);
+  }
+
+  /** The functions each module exports, from a child that stays warm; throws if a module fails. */
   exports(): Promise<Record<string, string[]>> {
     return this.#exports ??= (async () => {
-      const child = await this.#acquire();
-      this.#release(child);
-      return child.exports;
+      if (this.#warm.length === 0) this.#warm.push(this.#start());
+      const first = this.#warm[0];
+      const error = await first.loaded;
+      if (error !== undefined) throw new Error(error);
+      return (await first.child).exports;
     })();
   }
 
-  async #load(child: Child): Promise<{ exports: Record<string, string[]> } | { error: string }> {
-    const r = await child.request({ t: "load", modules: this.#modules }, LOAD_TIMEOUT_MS);
-    if (!("line" in r)) return { error: `loading the handlers: ${r.message}` };
-    const body = JSON.parse(r.line) as { ok: boolean; error?: string; exports?: never };
-    return body.ok ? { exports: body.exports! } : { error: body.error! };
-  }
-
-  async #acquire(): Promise<Child> {
-    for (;;) {
-      if (this.#closed) throw new Error("the sandbox is closed");
-      const idle = this.#idle.pop();
-      if (idle && !idle.dead) return idle;
-      if (idle) continue;
-      const live = [...this.#all].filter((c) => !c.dead).length;
-      if (live + this.#starting < this.#size) {
-        this.#starting++;
-        let child: Child;
-        try {
-          child = new Child(this.limits, this.#env);
-        } finally {
-          this.#starting--;
-        }
-        this.#all.add(child);
-        void child.exited.then(() => this.#all.delete(child));
-        const r = await this.#load(child);
-        if ("error" in r) {
-          child.kill("crash");
-          this.#queue.shift()?.(undefined); // a waiter may start the next child
-          throw new Error(r.error);
-        }
-        child.exports = r.exports;
-        return child;
+  /** Start a child and load the modules into it; `loaded` is the load error, if any. */
+  #start() {
+    const child = SandboxChild.start(this.limits, this.#env).then((c) => {
+      this.#all.add(c);
+      void c.exited.then(() => this.#all.delete(c));
+      if (this.#closed) void c.close(0);
+      return c;
+    });
+    void child.catch(() => {}); // its failure is `loaded`'s
+    const loaded = child.then(async (c) => {
+      const r = await c.request({ t: "load", modules: this.#modules }, LOAD_TIMEOUT_MS);
+      if (!("line" in r)) return `loading the handlers: ${r.message}`;
+      const body = JSON.parse(r.line) as { ok: boolean; error?: string; exports?: never };
+      if (!body.ok) {
+        c.kill("crash");
+        return String(body.error);
       }
-      const next = await new Promise<Child | undefined>((resolve) => this.#queue.push(resolve));
-      if (next) return next;
+      c.exports = body.exports!;
+      return undefined;
+    }, (err) => `starting the sandbox: ${(err as Error).message}`);
+    return { child, loaded };
+  }
+
+  /** Keep `processes` children warm while the sandbox is open. */
+  #refill() {
+    while (!this.#closed && this.#warm.length < this.#warmSize) this.#warm.push(this.#start());
+  }
+
+  /** A loaded child of its own for one lease, or why none could start. */
+  async take(): Promise<SandboxChild | { error: string }> {
+    for (let tries = 0; tries < 3; tries++) {
+      if (this.#closed) return { error: "the sandbox is closed" };
+      const next = this.#warm.shift() ?? this.#start();
+      this.#refill();
+      const error = await next.loaded;
+      if (error !== undefined) return { error };
+      const child = await next.child;
+      if (!child.dead) return child;
     }
+    return { error: "the sandbox's processes keep dying before their first call" };
   }
 
-  #release(child: Child) {
-    const waiter = this.#queue.shift();
-    if (waiter) waiter(child.dead ? undefined : child);
-    else if (!child.dead) this.#idle.push(child);
+  /** A lease: calls run one at a time in a child no other lease touches, until `close()`. */
+  lease(): SandboxLease {
+    return new SandboxLease(this);
   }
 
-  /** Run `module#fn(args, state)` in a child. Never throws: failures are replies. */
+  /** Run `module#fn(args, state)` in a fresh child (a lease of one call). Never throws. */
   async call(
     module: string,
     fn: string,
@@ -272,37 +149,104 @@ export class Sandbox {
     state: unknown,
     opts: { timeoutMs?: number } = {},
   ): Promise<SandboxReply> {
-    let child: Child;
+    const lease = this.lease();
     try {
-      child = await this.#acquire();
-    } catch (err) {
-      return { ok: false, reason: "crash", message: (err as Error).message };
-    }
-    try {
-      const r = await child.request(
-        { t: "call", m: module, f: fn, args, state },
-        opts.timeoutMs ?? this.limits.timeoutMs,
-      );
-      if (!("line" in r)) return { ok: false, ...r };
-      let body: { ok: boolean; value?: unknown; error?: string };
-      try {
-        body = JSON.parse(r.line);
-      } catch {
-        child.kill("crash");
-        return { ok: false, reason: "crash", message: "the sandbox sent a reply that is not JSON" };
-      }
-      return body.ok
-        ? { ok: true, value: body.value }
-        : { ok: false, reason: "error", message: String(body.error) };
+      return await lease.call(module, fn, args, state, opts);
     } finally {
-      this.#release(child);
+      void lease.close();
     }
   }
 
-  /** Stop every child (idle ones exit on end of input; busy ones are killed). */
+  /** Stop every child, leased or warm, and remove their folders. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const w of this.#queue.splice(0)) w(undefined);
-    await Promise.all([...this.#all].map((c) => c.close()));
+    const warm = this.#warm.splice(0);
+    await Promise.all(warm.map((w) => w.child.then((c) => c.close(0), () => {})));
+    await Promise.all([...this.#all].map((c) => c.close(0)));
+  }
+}
+
+/**
+ * One episode phase's handler calls, in a child of its own (taken at the first call, so a phase
+ * that calls no handler costs nothing). Calls queue, one at a time.
+ *
+ * @example
+ * ```ts
+ * import { Sandbox } from "./sandbox.ts";
+ * const box = new Sandbox({ "m.ts": "export const f = () => { globalThis.x = 1; return { result: 1 }; };" });
+ * const lease = box.lease();
+ * console.assert((await lease.call("m.ts", "f", {}, {})).ok);
+ * await lease.close();
+ * await box.close();
+ * ```
+ */
+export class SandboxLease implements HandlerCaller {
+  readonly #box: Sandbox;
+  #child: SandboxChild | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(box: Sandbox) {
+    this.#box = box;
+  }
+
+  /** Run `module#fn(args, state)` in this lease's child. Never throws: failures are replies. */
+  call(
+    module: string,
+    fn: string,
+    args: unknown,
+    state: unknown,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<SandboxReply> {
+    const run = this.#tail.then(() => this.#call(module, fn, args, state, opts));
+    this.#tail = run;
+    return run;
+  }
+
+  async #call(
+    module: string,
+    fn: string,
+    args: unknown,
+    state: unknown,
+    opts: { timeoutMs?: number },
+  ): Promise<SandboxReply> {
+    if (this.#closed) return { ok: false, reason: "crash", message: "the lease is closed" };
+    if (!this.#child || this.#child.dead) {
+      const got = await this.#box.take();
+      if ("error" in got) return { ok: false, reason: "crash", message: got.error };
+      if (this.#closed) {
+        void got.close(0);
+        return { ok: false, reason: "crash", message: "the lease is closed" };
+      }
+      this.#child = got;
+    }
+    const child = this.#child;
+    const r = await child.request(
+      { t: "call", m: module, f: fn, args, state },
+      opts.timeoutMs ?? this.#box.limits.timeoutMs,
+    );
+    if (!("line" in r)) return { ok: false, ...r };
+    let body: { ok?: unknown; value?: unknown; error?: unknown };
+    try {
+      body = JSON.parse(r.line);
+    } catch {
+      child.kill("crash");
+      return { ok: false, reason: "crash", message: "the sandbox sent a reply that is not JSON" };
+    }
+    if (typeof body !== "object" || body === null || typeof body.ok !== "boolean") {
+      return { ok: false, reason: "crash", message: "the sandbox sent a reply of the wrong shape" };
+    }
+    return body.ok
+      ? { ok: true, value: body.value ?? null }
+      : { ok: false, reason: "error", message: String(body.error) };
+  }
+
+  /** Kill this lease's child (after the call in flight, if any) and remove its folder. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail.catch(() => {});
+    await this.#child?.close(0);
+    this.#child = undefined;
   }
 }

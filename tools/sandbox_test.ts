@@ -22,10 +22,12 @@ function listener() {
 
 Deno.test("sandbox: every escape attempt fails cleanly and the next call still works", async () => {
   const local = listener();
-  const box = new Sandbox({ "escapes.ts": escapes }, {
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
     limits: { timeoutMs: 2000, memoryMb: 64 },
     processes: 1,
   });
+  // One lease (one episode): after each attempt the same child answers the next call.
+  const box = sandbox.lease();
   try {
     const attempts: [string, Record<string, unknown>, RegExp][] = [
       ["readFile", {}, /read access|NotCapable/i],
@@ -68,16 +70,19 @@ Deno.test("sandbox: every escape attempt fails cleanly and the next call still w
     await assert.rejects(Deno.stat("/tmp/tooltrial-escape"));
   } finally {
     await box.close();
+    await sandbox.close();
     await local.server.shutdown();
   }
 });
 
 Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a fresh one answers at once", async () => {
-  const box = new Sandbox({ "escapes.ts": escapes }, {
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
     limits: { timeoutMs: 1500, memoryMb: 64 },
     processes: 1,
   });
+  const box = sandbox.lease();
   try {
+    await box.call("escapes.ts", "echo", {}, {});
     // Memory cases get a long time limit: on a loaded machine pages are slow to fill, and the
     // memory limit, not the clock, must be what stops them.
     const cases: [string, string, number][] = [
@@ -89,7 +94,8 @@ Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a
       ["stealInputRaw", "timeout", 1500],
     ];
     for (const [fn, reason, timeoutMs] of cases) {
-      const pid = box.pids[0];
+      // The lease's child, and the warm one started when it was taken.
+      const before = sandbox.pids;
       const r = await box.call("escapes.ts", fn, {}, {}, { timeoutMs });
       assert.equal(r.ok, false, fn);
       if (!r.ok) assert.equal(r.reason, reason, `${fn}: ${r.message}`);
@@ -97,15 +103,18 @@ Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a
       const after = await box.call("escapes.ts", "echo", { n: 1 }, {});
       assert.deepEqual(after, { ok: true, value: { result: { n: 1 } } }, fn);
       assert.ok(performance.now() - t0 < 3000, `${fn}: the replacement child was slow`);
-      if (pid !== undefined) assert.ok(!box.pids.includes(pid), `${fn}: the old child lives on`);
+      const gone = before.filter((p) => !sandbox.pids.includes(p));
+      assert.equal(gone.length, 1, `${fn}: the old child lives on`);
     }
   } finally {
     await box.close();
+    await sandbox.close();
   }
 });
 
 Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", async () => {
-  const box = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  const box = sandbox.lease();
   try {
     assert.deepEqual(await box.call("escapes.ts", "forge", {}, {}), {
       ok: true,
@@ -126,6 +135,7 @@ Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", a
     });
   } finally {
     await box.close();
+    await sandbox.close();
   }
 });
 
@@ -142,17 +152,19 @@ Deno.test("sandbox: a module that imports a file does not load", async () => {
   }
 });
 
-Deno.test("sandbox: starts offline with an empty Deno cache, and leaves no process behind", async () => {
-  const cache = await Deno.makeTempDir({ prefix: "tooltrial-empty-cache-" });
+Deno.test("sandbox: starts offline in empty Deno caches, and leaves no process or folder behind", async () => {
   const box = new Sandbox(
     { "m.ts": "export const twice = (a: { n: number }) => ({ result: a.n * 2 });" },
-    { env: { DENO_DIR: cache }, processes: 2 },
+    { processes: 2 },
   );
   try {
+    // Four calls at once: four one-call leases, each in a child of its own.
     const rs = await Promise.all([1, 2, 3, 4].map((n) => box.call("m.ts", "twice", { n }, {})));
     assert.deepEqual(rs.map((r) => r.ok && (r.value as { result: number }).result), [2, 4, 6, 8]);
     const pids = box.pids;
-    assert.equal(pids.length, 2);
+    assert.ok(pids.length >= 2, `${pids.length} children`);
+    const dirs = box.denoDirs;
+    assert.equal(new Set(dirs).size, pids.length, "children share a DENO_DIR");
     await box.close();
     for (const pid of pids) {
       assert.equal(
@@ -161,8 +173,131 @@ Deno.test("sandbox: starts offline with an empty Deno cache, and leaves no proce
         `${pid} lives on`,
       );
     }
+    for (const d of dirs) await assert.rejects(Deno.stat(d), Deno.errors.NotFound);
   } finally {
     await box.close();
-    await Deno.remove(cache, { recursive: true });
+  }
+});
+
+Deno.test("sandbox: without /proc access the children watch their own memory", async () => {
+  // A parent that may not read /proc (another OS, narrow permissions) starts each child with its
+  // own watchdog thread: 64 MiB buffers in a loop are still stopped as a memory overrun.
+  const script = `import { Sandbox } from "./tools/sandbox.ts";
+const escapes = await Deno.readTextFile("testdata/handlers/escapes.ts");
+const box = new Sandbox({ "escapes.ts": escapes }, { limits: { timeoutMs: 30000, memoryMb: 64 }, processes: 1 });
+const r = await box.call("escapes.ts", "buffers", {}, {});
+console.log(JSON.stringify(r));
+await box.close();`;
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=.,${tmp},${Deno.execPath()}`,
+      `--allow-write=${tmp}`,
+      `--allow-run=${Deno.execPath()}`,
+      "-",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    cwd: new URL("..", import.meta.url),
+  }).spawn();
+  const w = out.stdin.getWriter();
+  await w.write(new TextEncoder().encode(script));
+  await w.close();
+  const { stdout, stderr } = await out.output();
+  const text = new TextDecoder().decode(stdout);
+  assert.match(text, /"reason":"memory"/, new TextDecoder().decode(stderr));
+});
+
+Deno.test("sandbox: memory filled between calls (by a handler's worker) kills the child too", async () => {
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
+    limits: { timeoutMs: 2000, memoryMb: 64 },
+    processes: 1,
+  });
+  const lease = sandbox.lease();
+  try {
+    assert.deepEqual(await lease.call("escapes.ts", "workerHog", {}, {}), {
+      ok: true,
+      value: { result: "planted" },
+    });
+    const hog = sandbox.pids;
+    const t0 = performance.now();
+    while (hog.every((p) => sandbox.pids.includes(p)) && performance.now() - t0 < 20_000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(hog.some((p) => !sandbox.pids.includes(p)), "the hog lives on");
+    assert.deepEqual(await lease.call("escapes.ts", "echo", { e: 5 }, {}), {
+      ok: true,
+      value: { result: { e: 5 } },
+    });
+  } finally {
+    await lease.close();
+    await sandbox.close();
+  }
+});
+
+Deno.test("sandbox: a worker that steals the next request off stdin cannot answer it", async () => {
+  // Requests carry no nonce: each reply's nonce is derived from a key the host read before any
+  // handler code loaded, so a stolen request is of no use for a forged reply.
+  const sandbox = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
+  const lease = sandbox.lease();
+  try {
+    assert.deepEqual(await lease.call("escapes.ts", "stealNext", {}, {}), {
+      ok: true,
+      value: { result: "planted" },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await lease.call("escapes.ts", "echo", { f: 6 }, {}, { timeoutMs: 1500 });
+    // The worker took the request (the call times out) or the host won the race (a real answer).
+    assert.ok(!r.ok ? r.reason === "timeout" : true, JSON.stringify(r));
+    if (r.ok) assert.deepEqual(r.value, { result: { f: 6 } });
+  } finally {
+    await lease.close();
+    await sandbox.close();
+  }
+});
+
+Deno.test("sandbox: folders left by a parent that died are swept; live parents' are kept", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "tooltrial-sweep-" });
+  try {
+    // pid_max is at most 2^22: no process has these pids.
+    const dead = `${tmp}/tooltrial-handler-4194999-abc`;
+    const recent = `${tmp}/tooltrial-handler-4194998-abc`; // dead, but within the hour's grace
+    const live = `${tmp}/tooltrial-handler-1-abc`; // init runs as long as the machine
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const make = async () => {
+      for (const d of [dead, live, recent]) {
+        await Deno.mkdir(`${d}/gen`, { recursive: true });
+        if (d !== recent) await Deno.utime(d, old, old);
+      }
+    };
+    // Deno lets only a process with every permission read /proc: sweep in one that may, and in
+    // one that may not (which must leave everything alone).
+    const sweep = async (flags: string[]) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...flags, "-"],
+        cwd: new URL("..", import.meta.url),
+        stdin: "piped",
+        stderr: "piped",
+      }).spawn();
+      const w = child.stdin.getWriter();
+      await w.write(
+        new TextEncoder().encode(`import { sweepOrphans } from "./tools/sandbox_child.ts";
+await sweepOrphans(${JSON.stringify(tmp)});`),
+      );
+      await w.close();
+      const out = await child.output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    };
+    await make();
+    await sweep(["-A"]);
+    await assert.rejects(Deno.stat(dead), Deno.errors.NotFound);
+    for (const d of [live, recent]) assert.ok((await Deno.stat(d)).isDirectory, d);
+    await make();
+    await sweep([`--allow-read=.,${tmp}`, `--allow-write=${tmp}`, "--allow-env"]);
+    for (const d of [dead, live, recent]) assert.ok((await Deno.stat(d)).isDirectory, d);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
   }
 });

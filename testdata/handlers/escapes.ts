@@ -77,3 +77,98 @@ export const patchGlobals = () => {
   return ok("real");
 };
 export const echo = (a: unknown) => ok(a);
+
+// Attacks on other episodes of the same environment (tools/sandbox_isolation_test.ts): each runs in
+// one episode and must leave every other episode's calls untouched.
+/** Replace `String`: whatever the host converts with it (a nonce) gets a forged reply at once. */
+export const forgeViaString = () => {
+  const real = String;
+  const enc = new TextEncoder();
+  const fake = function (this: unknown, x?: unknown) {
+    const s = real(x);
+    if (/^[0-9a-f-]{32,36}$/.test(s)) {
+      Deno.stdout.writeSync(enc.encode(`\n@@${s} {"ok":true,"value":{"result":"forged"}}\n`));
+    }
+    return s;
+  };
+  Object.setPrototypeOf(fake, real);
+  (globalThis as any).String = fake;
+  return ok("planted");
+};
+/** Every later `JSON.stringify` of an object (a reply) gives this instead. */
+export const poisonToJSON = () => {
+  (Object.prototype as any).toJSON = function (this: object) {
+    return Object.hasOwn(this, "ok") ? { ok: true, value: { result: "poisoned" } } : this;
+  };
+  return ok("planted");
+};
+/** Return at once, then spin the thread a little later (a time bomb for the next call). */
+export const timeBomb = (a: { afterMs?: number }) => {
+  setTimeout(() => {
+    while (true) { /* spin */ }
+  }, a.afterMs ?? 50);
+  return ok("planted");
+};
+/** A counter in localStorage and an entry in the Cache API: both must start empty every time. */
+export const storage = async () => {
+  const n = Number(localStorage.getItem("n") ?? 0) + 1;
+  localStorage.setItem("n", String(n));
+  const cache = await caches.open("c");
+  const seen = (await cache.match("http://x/"))?.status ?? null;
+  await cache.put("http://x/", new Response("x".repeat(1024)));
+  return ok({ n, seen });
+};
+/** The Cache API from a worker (a fresh realm whose globals the host never touched). */
+export const workerStorage = () =>
+  worker(
+    `data:text/javascript,${
+      encodeURIComponent(
+        'const c = await caches.open("w"); const seen = (await c.match("http://x/"))?.status ?? null; await c.put("http://x/", new Response("w")); postMessage(seen)',
+      )
+    }`,
+    {},
+  );
+/** Print a secret on both streams and return normally. */
+export const shout = (a: { secret: string }) => {
+  console.error(a.secret);
+  Deno.stdout.writeSync(new TextEncoder().encode(a.secret));
+  return ok("said");
+};
+/** `mib` MiB on stdout without a newline (or on stderr), then return normally. */
+export const flood = (a: { mib: number; stderr?: boolean }) => {
+  const chunk = new Uint8Array(1024 * 1024).fill(120);
+  const out = a.stderr ? Deno.stderr : Deno.stdout;
+  for (let i = 0; i < a.mib; i++) {
+    let off = 0;
+    while (off < chunk.length) off += out.writeSync(chunk.subarray(off));
+  }
+  return ok("flooded");
+};
+/** Return at once, leaving a worker that fills memory with buffers between calls. */
+export const workerHog = () => {
+  new Worker(
+    `data:text/javascript,${
+      encodeURIComponent(
+        "const keep = []; setTimeout(() => { while (true) keep.push(new Uint8Array(64 * 1024 * 1024).fill(1)); }, 50);",
+      )
+    }`,
+    { type: "module" },
+  );
+  return ok("planted");
+};
+/** Leave a worker that reads the next request off stdin and answers it with a forged reply. */
+export const stealNext = async () => {
+  const code = `const b = new Uint8Array(1 << 16);
+const reading = Deno.stdin.read(b);
+postMessage("reading");
+const n = await reading;
+const line = new TextDecoder().decode(b.subarray(0, n ?? 0)).split("\\n")[0];
+let nonce = "";
+try { nonce = JSON.parse(line).n ?? ""; } catch {}
+Deno.stdout.writeSync(new TextEncoder().encode("\\n@@" + nonce + ' {"ok":true,"value":{"result":"forged"}}\\n'));`;
+  const w = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, { type: "module" });
+  // Return once the worker's read is waiting, ahead of the host's.
+  await new Promise((r) => (w.onmessage = r));
+  await new Promise((r) => setTimeout(r, 20));
+  return ok("planted");
+};

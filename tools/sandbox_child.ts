@@ -1,0 +1,399 @@
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+/** Limits of a handler sandbox. */
+export interface SandboxLimits {
+  /** Wall-clock limit per call (the child is killed past it). */
+  timeoutMs: number;
+  /**
+   * V8 heap limit of the child, MiB. Buffers live outside that heap, so a watchdog thread in the
+   * child also watches its resident memory, and the child is killed past `memoryMb` +
+   * {@link RSS_ALLOWANCE_MB}.
+   */
+  memoryMb: number;
+  /**
+   * Bytes a call may print on stdout, and apart on stderr (its reply aside); past either the child
+   * is killed and the call fails as a crash, so a flood costs the parent nothing.
+   */
+  outputBytes: number;
+}
+
+/** Resident memory the Deno runtime itself needs beyond the heap limit, MiB. */
+export const RSS_ALLOWANCE_MB = 128;
+
+/** The default limits: one second per call, a 128 MiB heap, 1 MiB of output per stream. */
+export const DEFAULT_LIMITS: SandboxLimits = {
+  timeoutMs: 1000,
+  memoryMb: 128,
+  outputBytes: 1024 * 1024,
+};
+
+const HOST = fileURLToPath(new URL("./sandbox_host.ts", import.meta.url));
+/** A reply line longer than this (a handler's value as JSON) is a crash. */
+const MAX_REPLY = 64 * 1024 * 1024;
+/** What the child's watchdog writes to stderr when its resident memory is over the cap. */
+const MEMORY_MARK = "@@tooltrial-memory";
+const NEWLINE = 10;
+
+/**
+ * Whether this process can read its children's resident memory from `/proc` (Linux, with read
+ * permission): then it watches them itself, and children start without their own watchdog thread
+ * (a worker costs each child about a third of its start-up).
+ */
+let procWatch: boolean | undefined;
+function canWatchFromParent(): boolean {
+  if (procWatch === undefined) {
+    try {
+      procWatch = /VmRSS:/.test(Deno.readTextFileSync("/proc/self/status"));
+    } catch {
+      procWatch = false;
+    }
+  }
+  return procWatch;
+}
+
+/** Resident memory of a process in bytes, from `/proc`; undefined once it is gone. */
+function residentBytes(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. The last
+ * argument is the resident-memory cap its own watchdog thread enforces, 0 when the parent watches.
+ */
+export function sandboxArgs(
+  limits: Pick<SandboxLimits, "memoryMb">,
+  opts: { watchdog?: boolean } = {},
+): string[] {
+  return [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--cached-only",
+    "--no-npm",
+    "--no-remote",
+    "--no-code-cache",
+    `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
+    HOST,
+    String(opts.watchdog === false ? 0 : limits.memoryMb + RSS_ALLOWANCE_MB),
+  ];
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+/**
+ * The nonce a child's reply to its `k`-th request (from 0) starts with: the first 16 bytes of
+ * SHA-256(key ‖ k as 8 bytes big-endian), in hex. The child derives the same from the key it read
+ * before loading handler code, so requests carry no nonce a handler could read off stdin.
+ *
+ * @example
+ * ```ts
+ * import { replyNonce } from "./sandbox_child.ts";
+ * const n = replyNonce(new Uint8Array(32), 0);
+ * console.assert(n === "2c34ce1df23b838c5abf2a7f6437cca3");
+ * ```
+ */
+export function replyNonce(key: Uint8Array, k: number): string {
+  const msg = new Uint8Array(40);
+  msg.set(key);
+  new DataView(msg.buffer).setBigUint64(32, BigInt(k));
+  return createHash("sha256").update(msg).digest("hex").slice(0, 32);
+}
+
+const DIR_PREFIX = "tooltrial-handler-";
+let swept: Promise<void> | undefined;
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Remove the children's folders left by sandbox parents that died without closing (killed, or an
+ * uncaught error): each folder is named after its parent's pid, and one whose pid no longer runs,
+ * untouched for an hour, is an orphan. Needs `/proc` (Linux); elsewhere, or without read permission, nothing is swept.
+ *
+ * @example
+ * ```ts
+ * import { sweepOrphans } from "./sandbox_child.ts";
+ * await sweepOrphans(); // what the first child of a process does before it starts
+ * ```
+ */
+export async function sweepOrphans(tmp?: string): Promise<void> {
+  if (!canWatchFromParent()) return;
+  try {
+    tmp ??= Deno.env.get("TMPDIR") || "/tmp";
+    for await (const e of Deno.readDir(tmp)) {
+      const pid = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(e.name)?.[1];
+      if (!e.isDirectory || !pid || Number(pid) === Deno.pid) continue;
+      const alive = await Deno.stat(`/proc/${pid}`).then(
+        () => true,
+        (err) => !(err instanceof Deno.errors.NotFound),
+      );
+      // An hour's grace: a parent in another pid namespace sharing this folder looks dead too.
+      const age = Date.now() - ((await Deno.stat(`${tmp}/${e.name}`)).mtime?.getTime() ?? 0);
+      if (!alive && age > ORPHAN_AGE_MS) {
+        await Deno.remove(`${tmp}/${e.name}`, { recursive: true }).catch(() => {});
+      }
+    }
+  } catch { /* no listing: nothing to sweep */ }
+}
+
+/** How a request ended when no reply came. */
+export type ChildFailure = { reason: "timeout" | "memory" | "crash"; message: string };
+
+const mib = (n: number) =>
+  n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n.toLocaleString("en")} bytes`;
+
+/**
+ * One sandbox child process, with its own empty temporary `DENO_DIR` (removed when it exits) in
+ * which `location_data` is a file: `localStorage` and the Cache API fail in every realm of the
+ * child instead of persisting. It handles one request at a time; stdout is read as bytes, only the
+ * reply line is kept, and output past `outputBytes` per request kills it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LIMITS, SandboxChild } from "./sandbox_child.ts";
+ * const child = await SandboxChild.start(DEFAULT_LIMITS, {});
+ * const r = await child.request({ t: "load", modules: { "m.ts": "export const f = () => 1;" } }, 10_000);
+ * console.assert("line" in r && JSON.parse(r.line).exports["m.ts"][0] === "f");
+ * await child.close();
+ * ```
+ */
+export class SandboxChild {
+  readonly #proc: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #limits: SandboxLimits;
+  /** This child's DENO_DIR. */
+  readonly denoDir: string;
+  /** The functions each loaded module exports (set by the sandbox after loading). */
+  exports: Record<string, string[]> = {};
+  #waiting: { prefix: Uint8Array; resolve: (line: string | null) => void } | undefined;
+  // The stdout line being read: undecided (maybe a reply), a reply, or other output.
+  #mode: "undecided" | "reply" | "other" = "undecided";
+  #matched = 0;
+  #reply: Uint8Array[] = [];
+  #replyBytes = 0;
+  // Per request: output counted against the cap, and stderr's tail for crash messages.
+  #outBytes = 0;
+  #errBytes = 0;
+  #stderrTail = "";
+  #killedFor: "timeout" | "memory" | "crash" | "stdout" | "stderr" | undefined;
+  /** The key reply nonces derive from, sent with the first request (before handler code loads). */
+  readonly #key = crypto.getRandomValues(new Uint8Array(32));
+  #sent = 0;
+  dead = false;
+  readonly exited: Promise<void>;
+
+  private constructor(limits: SandboxLimits, env: Record<string, string>, denoDir: string) {
+    this.#limits = limits;
+    this.denoDir = denoDir;
+    const parentWatches = canWatchFromParent();
+    this.#proc = new Deno.Command(Deno.execPath(), {
+      args: sandboxArgs(limits, { watchdog: !parentWatches }),
+      clearEnv: true,
+      env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", ...env, DENO_DIR: denoDir },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = this.#proc.stdin.getWriter();
+    void this.#read(this.#proc.stdout, (b) => this.#onStdout(b));
+    const dec = new TextDecoder();
+    void this.#read(this.#proc.stderr, (b) => {
+      this.#errBytes += b.length;
+      this.#stderrTail = (this.#stderrTail + dec.decode(b.subarray(-4096)))
+        .slice(-2000);
+      // The child's own watchdog thread says its resident memory went over the cap.
+      if (this.#stderrTail.includes(MEMORY_MARK)) this.kill("memory");
+      else if (this.#errBytes > this.#limits.outputBytes) this.kill("stderr");
+    });
+    // Buffers live outside the V8 heap limit: resident memory is watched too, also between calls
+    // (a handler's worker thread runs on while the host waits for the next request).
+    // Every 20 ms during a call, every 200 ms between calls.
+    let tick = 0;
+    const watch = parentWatches
+      ? setInterval(() => {
+        if (!this.#waiting && ++tick % 10 !== 0) return;
+        const rss = residentBytes(this.#proc.pid);
+        if (rss !== undefined && rss > (limits.memoryMb + RSS_ALLOWANCE_MB) * 1024 * 1024) {
+          this.kill("memory");
+        }
+      }, 20)
+      : undefined;
+    if (watch !== undefined) Deno.unrefTimer(watch);
+    this.exited = this.#proc.status.then(async () => {
+      clearInterval(watch);
+      this.dead = true;
+      this.#waiting?.resolve(null);
+      await Deno.remove(denoDir, { recursive: true }).catch(() => {});
+    });
+  }
+
+  /** Start a child with its own empty `DENO_DIR` (`env` may not replace it). */
+  static async start(limits: SandboxLimits, env: Record<string, string>): Promise<SandboxChild> {
+    swept ??= sweepOrphans();
+    await swept;
+    const dir = await Deno.makeTempDir({ prefix: `${DIR_PREFIX}${Deno.pid}-` });
+    // A file where Deno keeps web storage: localStorage and caches cannot create their folders.
+    await Deno.writeTextFile(`${dir}/location_data`, "");
+    try {
+      return new SandboxChild(limits, env, dir);
+    } catch (err) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw err;
+    }
+  }
+
+  get pid(): number {
+    return this.#proc.pid;
+  }
+
+  async #read(stream: ReadableStream<Uint8Array>, on: (b: Uint8Array) => void) {
+    try {
+      for await (const chunk of stream) on(chunk);
+    } catch { /* the child is gone */ }
+  }
+
+  #onStdout(chunk: Uint8Array) {
+    let start = 0;
+    while (start < chunk.length && !this.dead) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      this.#take(chunk.subarray(start, nl < 0 ? chunk.length : nl));
+      if (nl < 0) break;
+      this.#endLine();
+      start = nl + 1;
+    }
+  }
+
+  /** Part of a line: matched against the awaited reply's prefix, kept if a reply, else counted. */
+  #take(part: Uint8Array) {
+    if (part.length === 0) return;
+    if (this.#mode === "undecided") {
+      const prefix = this.#waiting?.prefix;
+      let i = 0;
+      while (prefix && i < part.length && this.#matched < prefix.length) {
+        if (part[i] !== prefix[this.#matched]) break;
+        i++;
+        this.#matched++;
+      }
+      if (prefix && this.#matched === prefix.length) {
+        this.#mode = "reply";
+        part = part.subarray(i);
+      } else if (prefix && i === part.length) {
+        return; // still a prefix of the reply marker
+      } else {
+        this.#mode = "other";
+        const seen = this.#matched - i + part.length;
+        this.#matched = 0;
+        this.#count(seen);
+        return;
+      }
+    }
+    if (this.#mode === "other") return this.#count(part.length);
+    if (part.length === 0) return;
+    this.#reply.push(part.slice());
+    this.#replyBytes += part.length;
+    if (this.#replyBytes > MAX_REPLY) this.kill("crash");
+  }
+
+  #endLine() {
+    if (this.#mode === "reply" && this.#waiting) {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      const bytes = new Uint8Array(this.#replyBytes);
+      let off = 0;
+      for (const p of this.#reply) {
+        bytes.set(p, off);
+        off += p.length;
+      }
+      w.resolve(new TextDecoder().decode(bytes));
+    } else this.#count(this.#matched + 1);
+    this.#mode = "undecided";
+    this.#matched = 0;
+    this.#reply = [];
+    this.#replyBytes = 0;
+  }
+
+  #count(n: number) {
+    this.#outBytes += n;
+    if (this.#outBytes > this.#limits.outputBytes) this.kill("stdout");
+  }
+
+  kill(why: "timeout" | "memory" | "crash" | "stdout" | "stderr") {
+    if (this.dead) return;
+    this.#killedFor ??= why;
+    this.dead = true;
+    try {
+      this.#proc.kill("SIGKILL");
+    } catch { /* already gone */ }
+    this.#waiting?.resolve(null);
+  }
+
+  /** Send one request and wait for its reply line, within `timeoutMs`. */
+  async request(
+    msg: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<{ line: string } | ChildFailure> {
+    if (this.dead) return { reason: "crash", message: "the sandbox process is gone" };
+    const k = this.#sent++;
+    const nonce = replyNonce(this.#key, k);
+    if (k === 0) msg = { ...msg, key: hex(this.#key) };
+    // What the child printed before this request is not this request's.
+    this.#outBytes = 0;
+    this.#errBytes = 0;
+    this.#stderrTail = "";
+    const prefix = new TextEncoder().encode(`@@${nonce} `);
+    const got = new Promise<string | null>((resolve) => (this.#waiting = { prefix, resolve }));
+    const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
+    try {
+      await this.#stdin.write(new TextEncoder().encode(JSON.stringify(msg) + "\n"))
+        .catch(() => this.kill("crash"));
+      const line = await got;
+      if (line !== null) return { line };
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.#proc.status;
+    return this.#failure(timeoutMs);
+  }
+
+  #failure(timeoutMs: number): ChildFailure {
+    const why = this.#killedFor ?? "crash";
+    const tail = this.#stderrTail.trim().split("\n").filter((l) => l.trim()).slice(-3).join(" | ");
+    const outOfMemory = /out of memory|heap limit|allocation failed/i.test(this.#stderrTail);
+    if (why === "timeout") {
+      return { reason: "timeout", message: `did not answer within ${timeoutMs} ms` };
+    }
+    if (why === "memory" || outOfMemory) {
+      return {
+        reason: "memory",
+        message: `went over its memory limit (${this.#limits.memoryMb} MiB heap)`,
+      };
+    }
+    if (why === "stdout" || why === "stderr") {
+      return {
+        reason: "crash",
+        message: `printed more than ${
+          mib(this.#limits.outputBytes)
+        } on ${why} in one call (the sandbox's output cap)`,
+      };
+    }
+    return {
+      reason: "crash",
+      message: `the sandbox process died${tail ? `: ${tail.slice(0, 300)}` : ""}`,
+    };
+  }
+
+  /** End the child (closing its input first, killing it if it lingers) and remove its folder. */
+  async close(graceMs = 1000) {
+    try {
+      await this.#stdin.close();
+    } catch { /* gone */ }
+    const quit = setTimeout(() => this.kill("crash"), graceMs);
+    await this.exited;
+    clearTimeout(quit);
+  }
+}
