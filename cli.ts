@@ -403,7 +403,13 @@ async function runInto(
     const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
     // Why the GPU providers were passed over is for --verbose: on a machine without one it is
     // expected, and said on every run it is noise.
-    const line = `${a.info!.provider}${
+    const t = a.info!.threads;
+    const threads = t === undefined
+      ? ""
+      : t === 0
+      ? ", a thread per core"
+      : `, ${t} thread${t > 1 ? "s" : ""}`;
+    const line = `${a.info!.provider}${threads}${
       tried.length && opts.verbose
         ? ` (${tried.map((t) => `${t.provider}: ${t.error}`).join("; ")})`
         : tried.length

@@ -46,6 +46,8 @@ export interface AgentInfo {
   model_hash?: string;
   /** The inference runtime and its version, e.g. `onnxruntime-node 1.30.0`. */
   runtime?: string;
+  /** The onnxruntime intra-op threads the model got (0: one per core). */
+  threads?: number;
   /** Whether tool calls were decoded under the tool-call grammar (ONNX agents' `grammar: true`). */
   grammar?: boolean;
 }

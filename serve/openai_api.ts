@@ -46,8 +46,8 @@ export interface ServedModelOptions {
   device?: Device[];
   /** Most requests decoded in one batch (default 16). */
   batch?: number;
-  /** onnxruntime intra-op threads (default 0: one per core). */
-  threads?: number;
+  /** onnxruntime intra-op threads (default auto: 1 on the CPU, onnxruntime's choice on a GPU). */
+  threads?: number | "auto";
   /** Reply caches kept per model for conversations to continue from (default 64). */
   replyCache?: number;
   /** Grammar-constrained tool calls (guided decoding) for every served model (default false). */
@@ -102,7 +102,7 @@ export async function openServedModels(
       const chat = await openChatModel(name, {
         path,
         device: opts.device ?? ["cuda", "webgpu", "cpu"],
-        threads: opts.threads ?? 0,
+        threads: opts.threads ?? "auto",
         batch: opts.batch ?? 16,
         grammar: opts.grammar ?? false,
       });

@@ -309,7 +309,7 @@ async function agentSpec(
   }
   const r = rest as {
     device?: OnnxAgentSpec["onnx"]["device"];
-    threads?: number;
+    threads?: number | "auto";
     max_new_tokens?: number;
     temperature?: number;
     top_k?: number;
@@ -324,7 +324,7 @@ async function agentSpec(
     onnx: {
       path,
       device: r.device ?? ["cuda", "webgpu", "cpu"],
-      threads: r.threads ?? 0,
+      threads: r.threads ?? "auto",
       max_new_tokens: r.max_new_tokens ?? 256,
       sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
       batch: r.batch ?? "auto",

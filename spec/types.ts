@@ -215,7 +215,8 @@ export interface OnnxAgentSpec {
     /** The model folder, resolved against the suite's folder. */
     path: string;
     device: ("cuda" | "webgpu" | "cpu")[];
-    threads: number;
+    /** onnxruntime intra-op threads; `auto`: 1 on the CPU, onnxruntime's default on a GPU. */
+    threads: number | "auto";
     max_new_tokens: number;
     sampling: { temperature: number; top_k: number; top_p: number };
     /** Most sequences per batch; `auto`: 1 on the CPU, 16 on a GPU provider. */

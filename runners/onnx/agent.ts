@@ -12,8 +12,8 @@ export interface OnnxAgentOptions {
   path: string;
   /** Execution providers to try, in order. */
   device: Device[];
-  /** onnxruntime intra-op threads (0 = one per core). */
-  threads: number;
+  /** onnxruntime intra-op threads (0 = one per core; `auto`: 1 on the CPU, the default on a GPU). */
+  threads: number | "auto";
   /** Most tokens per assistant turn. */
   max_new_tokens: number;
   sampling: Sampling;
@@ -34,7 +34,7 @@ export interface OnnxAgentOptions {
 
 export const ONNX_DEFAULTS: Omit<OnnxAgentOptions, "path"> = {
   device: ["cuda", "webgpu", "cpu"],
-  threads: 0,
+  threads: "auto",
   max_new_tokens: 256,
   sampling: GREEDY,
   batch: "auto",

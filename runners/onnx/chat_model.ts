@@ -18,8 +18,8 @@ export interface ChatModelOptions {
   path: string;
   /** Execution providers to try, in order. */
   device: Device[];
-  /** onnxruntime intra-op threads (0 = one per core). */
-  threads: number;
+  /** onnxruntime intra-op threads (0 = one per core; `auto`: 1 on the CPU, the default on a GPU). */
+  threads: number | "auto";
   /** Most sequences decoded in one batch; `auto`: 1 on the CPU, 16 on a GPU provider. */
   batch: number | "auto";
   /**
@@ -148,6 +148,7 @@ export async function openChatModel(name: string, opts: ChatModelOptions): Promi
       model: opts.path,
       model_hash: model.hash,
       runtime: opened.runtime,
+      threads: opened.threads,
       grammar: opts.grammar ?? false,
     },
     async turn(req): Promise<TurnResult> {

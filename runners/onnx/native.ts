@@ -323,7 +323,9 @@ export class NativeSession implements ModelSession {
     check(o, o.CreateSessionOptions.call(out));
     const so = ptr(out[0]);
     try {
-      check(o, o.SetIntraOpNumThreads.call(so, opts.intraOpThreads ?? 0));
+      // This binding is the CPU's: `auto` is one thread here (providers.ts says why).
+      const threads = opts.intraOpThreads === "auto" ? 1 : opts.intraOpThreads ?? 0;
+      check(o, o.SetIntraOpNumThreads.call(so, threads));
       check(o, o.SetInterOpNumThreads.call(so, opts.interOpThreads ?? 0));
       check(o, o.SetSessionGraphOptimizationLevel.call(so, ORT_ENABLE_ALL));
       check(o, o.SetSessionLogSeverityLevel.call(so, ORT_LOGGING_LEVEL_FATAL));

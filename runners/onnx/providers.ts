@@ -7,8 +7,13 @@ export const DEVICES = ["cuda", "webgpu", "cpu"] as const;
 export type Device = typeof DEVICES[number];
 
 export interface SessionOptions {
-  /** Threads inside one operator (0 = onnxruntime's default: one per core). */
-  intraOpThreads?: number;
+  /**
+   * Threads inside one operator (0 = onnxruntime's default: one per core). `auto`: 1 on the CPU —
+   * a decode step of these models is too small to split, and episodes already run side by side
+   * (measured: the same episodes at 1.8× less CPU and 1.05–1.6× less time than one per core) — and
+   * onnxruntime's default on a GPU provider.
+   */
+  intraOpThreads?: number | "auto";
   /** Threads across independent operators (0 = default). */
   interOpThreads?: number;
   /**
@@ -28,6 +33,8 @@ export interface OpenedSession {
   /** The library and version that runs it, e.g. `onnxruntime 1.30.0 (C API)`. */
   runtime: string;
   attempts: { provider: Device; error: string }[];
+  /** The intra-op threads the session was given (0: onnxruntime's default, one per core). */
+  threads: number;
 }
 
 /**
@@ -52,6 +59,7 @@ export async function openSession(
   // Keep onnxruntime's own stderr to fatal errors: a missing provider is expected, and reported by us.
   ort.env.logLevel = "fatal";
   for (const provider of devices) {
+    const threads = intraOpThreads(opts.intraOpThreads, provider);
     const missing = providerMissing(provider);
     if (missing) {
       attempts.push({ provider, error: missing });
@@ -62,9 +70,9 @@ export async function openSession(
       nativeUnavailable() === null
     ) {
       try {
-        const session = NativeSession.open(model, opts);
+        const session = NativeSession.open(model, { ...opts, intraOpThreads: threads });
         const runtime = `onnxruntime ${session.version} (C API)`;
-        return { session, provider, binding: "c-api", runtime, attempts };
+        return { session, provider, binding: "c-api", runtime, attempts, threads };
       } catch (err) {
         attempts.push({ provider, error: firstLine(err) });
         continue;
@@ -73,7 +81,7 @@ export async function openSession(
     try {
       const session = await ort.InferenceSession.create(model as string, {
         executionProviders: [provider],
-        intraOpNumThreads: opts.intraOpThreads ?? 0,
+        intraOpNumThreads: threads,
         interOpNumThreads: opts.interOpThreads ?? 0,
         graphOptimizationLevel: "all",
         // Only fatal messages on stderr: a provider that is not there is expected and logged by us.
@@ -86,6 +94,7 @@ export async function openSession(
         binding: "onnxruntime-node",
         runtime,
         attempts,
+        threads,
       };
     } catch (err) {
       attempts.push({ provider, error: firstLine(err) });
@@ -137,4 +146,10 @@ export function providerMissing(provider: Device): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The intra-op threads a session on `provider` gets for a setting (see SessionOptions). */
+export function intraOpThreads(setting: number | "auto" | undefined, provider: Device): number {
+  if (setting === "auto") return provider === "cpu" ? 1 : 0;
+  return setting ?? 0;
 }
