@@ -44,6 +44,7 @@ import {
   reportFigures,
   reportFromLogs,
   suiteProvenance,
+  whyNothingPairs,
 } from "./reports/mod.ts";
 import { createApp, createModelApp } from "./serve/app.ts";
 import { closeServedModels, openServedModels, parseModelFlag } from "./serve/openai_api.ts";
@@ -142,13 +143,18 @@ machine would have produced.
 Options:
   --out DIR            output folder (default runs/<suite>-<run id>)
   -h, --help           show this help`,
-  compare: `Usage: tooltrial compare A B
+  compare: `Usage: tooltrial compare A B [--pair episode|task] [--by NAME_A=NAME_B …]
 
 A and B are run folders or report.json files. Prints a Markdown table per agent × protocol ×
 variant: both success rates, the difference, and — on the episodes both runs share — a paired
-bootstrap interval and an exact McNemar test.
+bootstrap interval and an exact McNemar test. When no episode pairs, says why (exit 2).
 
 Options:
+  --pair episode       pair the same agent's episodes (env, task, variant, protocol, seed, sample;
+                       the default)
+  --pair task          pair any agent of A with any agent of B on the same env, task, variant,
+                       protocol, seed and sample: two models run separately under their own names
+  --by a=b             read agent a of A as agent b of B (repeatable), with --pair episode
   -h, --help           show this help`,
   reproduce: `Usage: tooltrial reproduce REPORT [--out DIR] [--concurrency N] [--no-cache]
 
@@ -939,15 +945,36 @@ async function merge(args: string[]): Promise<number> {
 }
 
 async function compare(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {} as const);
+  const { values, positionals } = parse(
+    args,
+    {
+      pair: { type: "string" },
+      by: { type: "string", multiple: true },
+    } as const,
+  );
   if (values.help) return print(HELP.compare);
   if (positionals.length !== 2) {
     throw new UsageError(
       "compare takes two reports: tooltrial compare a/report.json b/report.json",
     );
   }
+  const pair = values.pair ?? "episode";
+  if (pair !== "episode" && pair !== "task") {
+    throw new UsageError(`--pair must be episode or task: current value is "${pair}"`);
+  }
+  const by = new Map<string, string>();
+  for (const m of [(values as { by?: string | string[] }).by ?? []].flat()) {
+    const [x, y, ...rest] = m.split("=");
+    if (!x || !y || rest.length > 0) {
+      throw new UsageError(`--by takes NAME_A=NAME_B (an agent of A read as one of B): got "${m}"`);
+    }
+    by.set(x, y);
+  }
   const [a, b] = await Promise.all(positionals.map(loadReport));
-  console.log(compareMarkdown(a, b, { a: positionals[0], b: positionals[1] }));
+  const opts = { pair, by } as const;
+  const why = whyNothingPairs(a, b, opts);
+  if (why) throw new UsageError(`nothing to compare: ${why}`);
+  console.log(compareMarkdown(a, b, { a: positionals[0], b: positionals[1] }, opts));
   return 0;
 }
 

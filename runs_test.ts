@@ -362,3 +362,35 @@ Deno.test("runs: Ctrl-C says where the episodes are and how to resume", async ()
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("runs: compare pairs two agents run separately (--pair task, --by), and says why when nothing pairs", async () => {
+  const dir = await Deno.makeTempDir();
+  const run = async (name: string, ...extra: string[]) => {
+    const out = join(dir, name);
+    const r = await quiet("bench", "testdata/good/suite.yaml", "--out", out, "--quiet", ...extra);
+    assert.equal(r.code, 0, r.err);
+    return join(out, "report.json");
+  };
+  const explorer = await run("explorer", "--agents", "explorer");
+  const random = await run("random", "--agents", "random");
+  const seed0 = await run("seed0", "--agents", "explorer", "--seed", "0");
+  const seed1 = await run("seed1", "--agents", "explorer", "--seed", "1");
+  // Different agent names: the default pairing finds nothing, and says what to do.
+  const none = await quiet("compare", explorer, random);
+  assert.equal(none.code, 2);
+  assert.match(
+    none.err,
+    /nothing to compare: A's agents \(explorer\) and B's \(random\) share no name: compare different agents with --pair task, or map names with --by explorer=random/,
+  );
+  for (const args of [["--pair", "task"], ["--by", "explorer=random"]]) {
+    const r = await quiet("compare", explorer, random, ...args);
+    assert.equal(r.code, 0, r.err);
+    // 2 tasks × 2 samples × 2 seeds per row, explorer 100% and random 0%: a paired −100 points.
+    assert.match(r.out, /\| clean \| 100\.0% \| 0\.0% \| −100\.0 \| 8 \|/, args.join(" "));
+  }
+  // Another seed: nothing pairs, and the message says so.
+  const seeds = await quiet("compare", seed0, seed1);
+  assert.equal(seeds.code, 2);
+  assert.match(seeds.err, /A ran seeds 0 and B seeds 1: episodes pair only on the same seed/);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -6,10 +6,107 @@ import type { EpisodeSummary, Report } from "./types.ts";
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const pts = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x * 100).toFixed(1)}`;
 
+/** How `compare` pairs the episodes of two runs. */
+export interface CompareOptions {
+  /**
+   * `episode` (default): the same agent name, env, task, variant, protocol, seed and sample.
+   * `task`: any agent of A against any agent of B on the same env, task, variant, protocol, seed
+   * and sample — two models run separately, each under its own name.
+   */
+  pair?: "episode" | "task";
+  /** Agent names of A read as these names of B (`--by a=b`), for `episode` pairing. */
+  by?: ReadonlyMap<string, string>;
+}
+
+/** Why two reports share no episode to pair, in words a user can act on; undefined when some pair. */
+export function whyNothingPairs(
+  a: Report,
+  b: Report,
+  opts: CompareOptions = {},
+): string | undefined {
+  const rows = compareRows(a, b, opts);
+  if (rows.some((r) => r.pairs.length > 0)) return undefined;
+  const names = (r: Report) => [...new Set(r.episodes.map((e) => e.agent))].join(", ") || "none";
+  const seeds = (r: Report) => [...new Set(r.episodes.map((e) => e.seed))].join(", ");
+  const why: string[] = [];
+  const pair = opts.pair ?? "episode";
+  if (pair === "episode" && rows.length === 0) {
+    why.push(
+      `A's agents (${names(a)}) and B's (${
+        names(b)
+      }) share no name: compare different agents with --pair task, or map names with --by ${
+        a.episodes[0]?.agent ?? "a"
+      }=${b.episodes[0]?.agent ?? "b"}`,
+    );
+  }
+  if (seeds(a) !== seeds(b)) {
+    why.push(
+      `A ran seeds ${seeds(a)} and B seeds ${seeds(b)}: episodes pair only on the same seed`,
+    );
+  }
+  const tasks = (r: Report) => new Set(r.episodes.map((e) => `${e.env}/${e.task}`));
+  const tb = tasks(b);
+  if (![...tasks(a)].some((t) => tb.has(t))) why.push("the runs share no task");
+  const variants = (r: Report) => new Set(r.episodes.map((e) => `${e.variant}/${e.protocol}`));
+  const vb = variants(b);
+  if (![...variants(a)].some((v) => vb.has(v))) {
+    why.push("the runs share no (variant, protocol)");
+  }
+  return why.length > 0 ? why.join("; ") : "no episode of A has a counterpart in B";
+}
+
+interface Row {
+  agentA: string;
+  agentB: string;
+  protocol: string;
+  variant: string;
+  rateA: number;
+  rateB: number;
+  pairs: { a: EpisodeSummary; b: EpisodeSummary }[];
+}
+
+/** The rows of a comparison: which groups of A meet which of B, and their paired episodes. */
+function compareRows(a: Report, b: Report, opts: CompareOptions): Row[] {
+  const pair = opts.pair ?? "episode";
+  const nameInB = (agent: string) => opts.by?.get(agent) ?? agent;
+  const where = (e: EpisodeSummary) =>
+    [e.protocol, e.variant, e.env, e.task, e.seed, e.sample].join("\u0000");
+  const inB = new Map(b.episodes.map((e) => [`${e.agent}\u0000${where(e)}`, e]));
+  const rows: Row[] = [];
+  for (const ra of a.overall) {
+    const agent = ra.agent;
+    if (agent === undefined) continue;
+    const partners = b.overall.filter((rb) =>
+      rb.protocol === ra.protocol && rb.variant === ra.variant &&
+      (pair === "task" || rb.agent === nameInB(agent))
+    );
+    for (const rb of partners) {
+      const pairs = a.episodes
+        .filter((e) =>
+          e.agent === ra.agent && e.protocol === ra.protocol && e.variant === ra.variant
+        )
+        .flatMap((e) => {
+          const o = inB.get(`${rb.agent}\u0000${where(e)}`);
+          return o ? [{ a: e, b: o }] : [];
+        });
+      rows.push({
+        agentA: agent,
+        agentB: rb.agent ?? "",
+        protocol: ra.protocol ?? "",
+        variant: ra.variant ?? "",
+        rateA: ra.success_rate,
+        rateB: rb.success_rate,
+        pairs,
+      });
+    }
+  }
+  return rows;
+}
+
 /**
- * Two reports side by side, per agent × protocol × variant. Where the runs share episodes (same
- * env, task, variant, protocol, seed, sample and agent name) the difference is paired: a bootstrap
- * interval resampling tasks, and an exact McNemar test.
+ * Two reports side by side, per agent × protocol × variant. Where the runs share episodes the
+ * difference is paired (see CompareOptions): a bootstrap interval resampling tasks, and an exact
+ * McNemar test.
  *
  * @example
  * ```ts
@@ -23,11 +120,9 @@ export function compareMarkdown(
   a: Report,
   b: Report,
   labels: { a: string; b: string } = { a: "A", b: "B" },
+  opts: CompareOptions = {},
 ): string {
-  const key = (e: EpisodeSummary) =>
-    [e.agent, e.protocol, e.variant, e.env, e.task, e.seed, e.sample].join("\u0000");
-  const inB = new Map(b.episodes.map((e) => [key(e), e]));
-  const rowsB = new Map(b.overall.map((r) => [`${r.agent}/${r.protocol}/${r.variant}`, r]));
+  const pair = opts.pair ?? "episode";
   const lines = [
     `# tooltrial compare`,
     "",
@@ -37,45 +132,47 @@ export function compareMarkdown(
       ? "- Same suite and specs: differences come from agents, seeds or code."
       : "- **Different suite or specs**: only episodes both ran are paired.",
     "",
-    "| agent | protocol | variant | A | B | B − A | paired n | 95% CI (paired) | McNemar p |",
-    "| :-- | :-- | :-- | --: | --: | --: | --: | :-: | --: |",
+    pair === "task"
+      ? "| agent (A) | agent (B) | protocol | variant | A | B | B − A | paired n | 95% CI (paired) | McNemar p |"
+      : "| agent | protocol | variant | A | B | B − A | paired n | 95% CI (paired) | McNemar p |",
+    pair === "task"
+      ? "| :-- | :-- | :-- | :-- | --: | --: | --: | --: | :-: | --: |"
+      : "| :-- | :-- | :-- | --: | --: | --: | --: | :-: | --: |",
   ];
-  for (const ra of a.overall) {
-    const k = `${ra.agent}/${ra.protocol}/${ra.variant}`;
-    const rb = rowsB.get(k);
-    if (!rb) continue;
-    const pairs = a.episodes
-      .filter((e) => e.agent === ra.agent && e.protocol === ra.protocol && e.variant === ra.variant)
-      .flatMap((e) => {
-        const o = inB.get(key(e));
-        return o ? [{ a: e, b: o }] : [];
-      });
+  for (const r of compareRows(a, b, opts)) {
+    const k = `${r.agentA}/${r.agentB}/${r.protocol}/${r.variant}`;
     let ci = "–", p = "–";
-    if (pairs.length > 0) {
+    if (r.pairs.length > 0) {
       const c = bootstrapCI(
         byTask(
-          pairs,
+          r.pairs,
           (x) => `${x.a.env}/${x.a.task}`,
           (x) => Number(x.b.success) - Number(x.a.success),
         ),
         { seed: deriveSeed("compare", k) },
       );
       if (c) ci = `${pts(c[0])} … ${pts(c[1])}`;
-      const onlyA = pairs.filter((x) => x.a.success && !x.b.success).length;
-      const onlyB = pairs.filter((x) => !x.a.success && x.b.success).length;
+      const onlyA = r.pairs.filter((x) => x.a.success && !x.b.success).length;
+      const onlyB = r.pairs.filter((x) => !x.a.success && x.b.success).length;
       const pv = mcnemarExact(onlyA, onlyB).p_value;
       p = pv < 0.05 ? `**${pv.toPrecision(2)}**` : pv.toPrecision(2);
     }
+    const agents = pair === "task"
+      ? `${r.agentA} | ${r.agentB}`
+      : r.agentA === r.agentB
+      ? r.agentA
+      : `${r.agentA} → ${r.agentB}`;
     lines.push(
-      `| ${ra.agent} | ${ra.protocol} | ${ra.variant} | ${pct(ra.success_rate)} | ${
-        pct(rb.success_rate)
-      } | ${pts(rb.success_rate - ra.success_rate)} | ${pairs.length} | ${ci} | ${p} |`,
+      `| ${agents} | ${r.protocol} | ${r.variant} | ${pct(r.rateA)} | ${pct(r.rateB)} | ${
+        pts(r.rateB - r.rateA)
+      } | ${r.pairs.length} | ${ci} | ${p} |`,
     );
   }
   lines.push(
     "",
-    "B − A in percentage points. Paired: the same episode (env, task, variant, protocol, seed,",
-    "sample, agent) in both runs; the interval resamples tasks; bold p-values are below 0.05.",
+    pair === "task"
+      ? "B − A in percentage points. Paired: the same env, task, variant, protocol, seed and sample, whichever agent; the interval resamples tasks; bold p-values are below 0.05."
+      : "B − A in percentage points. Paired: the same episode (env, task, variant, protocol, seed,\nsample, agent) in both runs; the interval resamples tasks; bold p-values are below 0.05.",
     "",
   );
   return lines.join("\n");

@@ -31,6 +31,6 @@ export { reportFromLogs } from "./from_log.ts";
 export { overallMarkdown, renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
-export { compareMarkdown } from "./compare.ts";
+export { compareMarkdown, type CompareOptions, whyNothingPairs } from "./compare.ts";
 export { progressBar } from "./progress.ts";
 export { type BrokenCell, brokenCells, brokenMarkdown, oracleAgents } from "./broken.ts";
