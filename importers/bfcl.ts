@@ -13,6 +13,26 @@ import { renderYaml } from "./render.ts";
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
+/**
+ * BFCL's category of an entry id: the id without its number (`simple_python_3` → simple_python,
+ * `live_irrelevance_12-0-3` → live_irrelevance).
+ *
+ * @example
+ * ```ts
+ * import { bfclCategory } from "./bfcl.ts";
+ * console.assert(bfclCategory("live_irrelevance_12-0-3") === "live_irrelevance");
+ * ```
+ */
+export function bfclCategory(id: string): string {
+  return id.replace(/_\d+(?:-\d+)*$/, "");
+}
+
+/** Categories whose right answer is no call at all: BFCL ships no possible answers for them. */
+export const NO_CALL_CATEGORIES: ReadonlySet<string> = new Set([
+  "irrelevance",
+  "live_irrelevance",
+]);
+
 interface Tool {
   name: string;
   original: string;
@@ -103,8 +123,9 @@ function answersOf(
  * Tools are the union of the functions, converted to JSON Schema and renamed to valid tool names
  * (a function with two different docs gets two tools); each returns an acknowledgement echoing
  * its arguments. Each entry becomes a task whose gold calls are its first possible answers and
- * whose `calls` check (mode `bfcl` by default) maps tool names back to BFCL's. Throws SpecError
- * with every located problem.
+ * whose `calls` check (mode `bfcl` by default) maps tool names back to BFCL's. Entries of the
+ * irrelevance and live_irrelevance categories (told by their ids) need no answer: their check
+ * expects no call. Throws SpecError with every located problem.
  *
  * @example
  * ```ts
@@ -249,6 +270,9 @@ export function bfclEnv(
         ? { rec, value: v.ground_truth, pointer: "/ground_truth" }
         : "possible_answer" in v
         ? { rec, value: v.possible_answer, pointer: "/possible_answer" }
+        : NO_CALL_CATEGORIES.has(bfclCategory(id))
+        // No answer, and none is needed: the check expects an empty list of calls.
+        ? { rec, value: [], pointer: "/id" }
         : undefined);
     if (!found) {
       issues.push(rec.issue(
@@ -256,7 +280,7 @@ export function bfclEnv(
         `no possible answer for ${id}`,
         answers
           ? "the answers file has no record with this id"
-          : "pass --answers with BFCL's possible_answer file",
+          : "pass --answers with BFCL's possible_answer file (only irrelevance entries need none)",
       ));
       return;
     }
@@ -323,7 +347,7 @@ export function bfclEnv(
     tasks.push({
       id: tid,
       query,
-      tags: ["bfcl", id.replace(/_\d+$/, "")],
+      tags: ["bfcl", bfclCategory(id)],
       gold,
       check: {
         calls: {
@@ -350,6 +374,11 @@ export function bfclEnv(
     "Each tool answers with an acknowledgement echoing its arguments; each task's `calls` check",
     `(mode ${opts.mode ?? "bfcl"}) judges the calls against BFCL's possible answers, mapping tool`,
     "names back to BFCL's function names through `names` (e.g. math_factorial → math.factorial).",
+    ...(tasks.some((t) => NO_CALL_CATEGORIES.has((t.tags as string[])[1]))
+      ? [
+        "Irrelevance entries have no possible answer: their check (`answers: []`) expects no call.",
+      ]
+      : []),
   ];
   const doc = {
     tooltrial: 1,
