@@ -9,6 +9,7 @@ import type { InputRecord } from "./input.ts";
 import { envName, taskId, toolName } from "./names.ts";
 import { type ImportResult, suiteYaml } from "./openai_tools.ts";
 import { renderYaml } from "./render.ts";
+import { sampleArgs } from "./sample_args.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -32,6 +33,12 @@ export const NO_CALL_CATEGORIES: ReadonlySet<string> = new Set([
   "irrelevance",
   "live_irrelevance",
 ]);
+
+/** Categories where any call is right: BFCL ships no possible answers for them either. */
+export const ANY_CALL_CATEGORIES: ReadonlySet<string> = new Set(["live_relevance"]);
+
+/** The state check of an any-call task: every tool of such an env logs its calls in `calls`. */
+const SOME_CALL = "$count(state.calls) > 0";
 
 interface Tool {
   name: string;
@@ -125,7 +132,9 @@ function answersOf(
  * its arguments. Each entry becomes a task whose gold calls are its first possible answers and
  * whose `calls` check (mode `bfcl` by default) maps tool names back to BFCL's. Entries of the
  * irrelevance and live_irrelevance categories (told by their ids) need no answer: their check
- * expects no call. Throws SpecError with every located problem.
+ * expects no call. Entries of live_relevance need none either: their gold is a sample call of the
+ * entry's first function, every tool logs its calls in the state's `calls` table, and a `state`
+ * check asks for at least one. Throws SpecError with every located problem.
  *
  * @example
  * ```ts
@@ -163,6 +172,7 @@ export function bfclEnv(
   const byOriginal = new Map<string, Tool[]>();
   const taskIds = new Set<string>();
   const tasks: Record<string, unknown>[] = [];
+  let anyCall = false;
   for (const rec of questions) {
     const before = issues.length;
     const toolsBefore = tools.length;
@@ -274,6 +284,25 @@ export function bfclEnv(
         // No answer, and none is needed: the check expects an empty list of calls.
         ? { rec, value: [], pointer: "/id" }
         : undefined);
+    if (!found && ANY_CALL_CATEGORIES.has(bfclCategory(id))) {
+      if (query === undefined || issues.length > start) return;
+      // The oracle's call: a sample call of the entry's first function (any call is right).
+      const first = [...local.values()][0];
+      const args = first ? sampleArgs(first.parameters) : {};
+      if (!first || !toolAjv.compile(first.parameters)(args)) {
+        issues.push(rec.issue(
+          "/function",
+          first
+            ? `no sample call fits ${first.original}'s parameters, so the oracle has no call to make`
+            : `entry ${id} has no function to call`,
+          "give the first function's required parameters a default, an enum or a plain type",
+        ));
+        return;
+      }
+      anyCall = true;
+      pushTask(id, query, [{ tool: first.name, args }], { state: SOME_CALL });
+      return;
+    }
     if (!found) {
       issues.push(rec.issue(
         "/id",
@@ -341,22 +370,19 @@ export function bfclEnv(
     });
     // Any problem above refuses the whole entry: a task is written only for a clean one.
     if (issues.length > start) return;
+    pushTask(id, query, gold, {
+      calls: {
+        mode: opts.mode ?? "bfcl",
+        answers: possible,
+        ...(Object.keys(names).length ? { names } : {}),
+      },
+    });
+  }
+  function pushTask(id: string, query: string, gold: unknown[], check: Record<string, unknown>) {
     let tid = taskId(id);
     for (let k = 2; taskIds.has(tid); k++) tid = `${taskId(id)}-${k}`;
     taskIds.add(tid);
-    tasks.push({
-      id: tid,
-      query,
-      tags: ["bfcl", bfclCategory(id)],
-      gold,
-      check: {
-        calls: {
-          mode: opts.mode ?? "bfcl",
-          answers: possible,
-          ...(Object.keys(names).length ? { names } : {}),
-        },
-      },
-    });
+    tasks.push({ id: tid, query, tags: ["bfcl", bfclCategory(id)], gold, check });
   }
   if (issues.length === 0 && tasks.length === 0) {
     issues.push(
@@ -379,11 +405,18 @@ export function bfclEnv(
         "Irrelevance entries have no possible answer: their check (`answers: []`) expects no call.",
       ]
       : []),
+    ...(anyCall
+      ? [
+        "Relevance entries have no possible answer: any call is right. Every tool logs its calls in",
+        `the state's \`calls\` table and their check is \`state: ${SOME_CALL}\`.`,
+      ]
+      : []),
   ];
   const doc = {
     tooltrial: 1,
     env,
     description: `BFCL entries imported from ${opts.file.replace(/^.*[\\/]/, "")}.`,
+    ...(anyCall ? { state: { calls: [] } } : {}),
     tools: tools.map((t) => ({
       name: t.name,
       description: t.description,
@@ -392,6 +425,7 @@ export function bfclEnv(
       result: t.original.includes("'")
         ? `{"acknowledged": ${JSON.stringify(t.original)}, "arguments": $args}`
         : `{'acknowledged': '${JSON.stringify(t.original).slice(1, -1)}', 'arguments': $args}`,
+      ...(anyCall ? { effect: { calls: `$append(state.calls, [{'tool': '${t.name}'}])` } } : {}),
     })),
     tasks,
   };

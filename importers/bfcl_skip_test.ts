@@ -59,6 +59,10 @@ const REFUSALS: [string, RegExp][] = [
     /the first possible answer does not fit math\.factorial's parameters: \/number must be integer/,
   ],
   [
+    "no_sample_call",
+    /at \/function: no sample call fits orders\.get's parameters, so the oracle has no call to make/,
+  ],
+  [
     "answer_record",
     /answers\.json:1:\d+: a possible-answer record needs "id" and "ground_truth"[\s\S]*no possible answer for simple_python_917/,
   ],
