@@ -9,9 +9,36 @@ import type { InputRecord } from "./input.ts";
 import { envName, taskId, toolName } from "./names.ts";
 import { type ImportResult, suiteYaml } from "./openai_tools.ts";
 import { renderYaml } from "./render.ts";
+import { sampleArgs } from "./sample_args.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * BFCL's category of an entry id: the id without its number (`simple_python_3` → simple_python,
+ * `live_irrelevance_12-0-3` → live_irrelevance).
+ *
+ * @example
+ * ```ts
+ * import { bfclCategory } from "./bfcl.ts";
+ * console.assert(bfclCategory("live_irrelevance_12-0-3") === "live_irrelevance");
+ * ```
+ */
+export function bfclCategory(id: string): string {
+  return id.replace(/_\d+(?:-\d+)*$/, "");
+}
+
+/** Categories whose right answer is no call at all: BFCL ships no possible answers for them. */
+export const NO_CALL_CATEGORIES: ReadonlySet<string> = new Set([
+  "irrelevance",
+  "live_irrelevance",
+]);
+
+/** Categories where any call is right: BFCL ships no possible answers for them either. */
+export const ANY_CALL_CATEGORIES: ReadonlySet<string> = new Set(["live_relevance"]);
+
+/** The state check of an any-call task: every tool of such an env logs its calls in `calls`. */
+const SOME_CALL = "$count(state.calls) > 0";
 
 interface Tool {
   name: string;
@@ -52,6 +79,15 @@ function queryOf(rec: InputRecord, issues: SpecIssue[]): string | undefined {
     if (m.role === "system") texts.unshift(m.content);
     else texts.push(m.content);
   });
+  if (texts.length === 0 && turn.length === 0) {
+    issues.push(
+      rec.issue(
+        "/question/0",
+        "the question's turn has no messages",
+        'BFCL writes [[{"role": "user", "content": "…"}]]',
+      ),
+    );
+  }
   return texts.length ? texts.join("\n\n") : undefined;
 }
 
@@ -94,8 +130,11 @@ function answersOf(
  * Tools are the union of the functions, converted to JSON Schema and renamed to valid tool names
  * (a function with two different docs gets two tools); each returns an acknowledgement echoing
  * its arguments. Each entry becomes a task whose gold calls are its first possible answers and
- * whose `calls` check (mode `bfcl` by default) maps tool names back to BFCL's. Throws SpecError
- * with every located problem.
+ * whose `calls` check (mode `bfcl` by default) maps tool names back to BFCL's. Entries of the
+ * irrelevance and live_irrelevance categories (told by their ids) need no answer: their check
+ * expects no call. Entries of live_relevance need none either: their gold is a sample call of the
+ * entry's first function, every tool logs its calls in the state's `calls` table, and a `state`
+ * check asks for at least one. Throws SpecError with every located problem.
  *
  * @example
  * ```ts
@@ -118,7 +157,8 @@ export function bfclEnv(
   for (const rec of answers ?? []) {
     const v = rec.value;
     if (!isObject(v) || typeof v.id !== "string" || !("ground_truth" in v)) {
-      issues.push(rec.issue(
+      // With skipBad the record is listed and dropped; its entry then has no answer and is skipped.
+      (opts.skipBad ? skipped : issues).push(rec.issue(
         "",
         'a possible-answer record needs "id" and "ground_truth"',
         "give BFCL's possible_answer file for the same category",
@@ -132,13 +172,25 @@ export function bfclEnv(
   const byOriginal = new Map<string, Tool[]>();
   const taskIds = new Set<string>();
   const tasks: Record<string, unknown>[] = [];
+  let anyCall = false;
   for (const rec of questions) {
     const before = issues.length;
+    const toolsBefore = tools.length;
     entry(rec);
-    // With skipBad, an entry's problems are reported but do not stop the import.
-    if (opts.skipBad && issues.length > before) skipped.push(...issues.splice(before));
+    // With skipBad, an entry's problems are reported but do not stop the import, and nothing of
+    // the entry is kept: no task, and none of the tools it alone brought in.
+    if (opts.skipBad && issues.length > before) {
+      skipped.push(...issues.splice(before));
+      for (const t of tools.splice(toolsBefore)) {
+        taken.delete(t.name);
+        const left = byOriginal.get(t.original)!.filter((x) => x !== t);
+        if (left.length) byOriginal.set(t.original, left);
+        else byOriginal.delete(t.original);
+      }
+    }
   }
   function entry(rec: InputRecord): void {
+    const start = issues.length;
     const v = rec.value;
     if (!isObject(v) || typeof v.id !== "string") {
       issues.push(
@@ -228,14 +280,36 @@ export function bfclEnv(
         ? { rec, value: v.ground_truth, pointer: "/ground_truth" }
         : "possible_answer" in v
         ? { rec, value: v.possible_answer, pointer: "/possible_answer" }
+        : NO_CALL_CATEGORIES.has(bfclCategory(id))
+        // No answer, and none is needed: the check expects an empty list of calls.
+        ? { rec, value: [], pointer: "/id" }
         : undefined);
+    if (!found && ANY_CALL_CATEGORIES.has(bfclCategory(id))) {
+      if (query === undefined || issues.length > start) return;
+      // The oracle's call: a sample call of the entry's first function (any call is right).
+      const first = [...local.values()][0];
+      const args = first ? sampleArgs(first.parameters) : {};
+      if (!first || !toolAjv.compile(first.parameters)(args)) {
+        issues.push(rec.issue(
+          "/function",
+          first
+            ? `no sample call fits ${first.original}'s parameters, so the oracle has no call to make`
+            : `entry ${id} has no function to call`,
+          "give the first function's required parameters a default, an enum or a plain type",
+        ));
+        return;
+      }
+      anyCall = true;
+      pushTask(id, query, [{ tool: first.name, args }], { state: SOME_CALL });
+      return;
+    }
     if (!found) {
       issues.push(rec.issue(
         "/id",
         `no possible answer for ${id}`,
         answers
           ? "the answers file has no record with this id"
-          : "pass --answers with BFCL's possible_answer file",
+          : "pass --answers with BFCL's possible_answer file (only irrelevance entries need none)",
       ));
       return;
     }
@@ -294,29 +368,31 @@ export function bfclEnv(
         ));
       }
     });
-    let tid = taskId(id);
-    for (let k = 2; taskIds.has(tid); k++) tid = `${taskId(id)}-${k}`;
-    taskIds.add(tid);
-    tasks.push({
-      id: tid,
-      query,
-      tags: ["bfcl", id.replace(/_\d+$/, "")],
-      gold,
-      check: {
-        calls: {
-          mode: opts.mode ?? "bfcl",
-          answers: possible,
-          ...(Object.keys(names).length ? { names } : {}),
-        },
+    // Any problem above refuses the whole entry: a task is written only for a clean one.
+    if (issues.length > start) return;
+    pushTask(id, query, gold, {
+      calls: {
+        mode: opts.mode ?? "bfcl",
+        answers: possible,
+        ...(Object.keys(names).length ? { names } : {}),
       },
     });
   }
+  function pushTask(id: string, query: string, gold: unknown[], check: Record<string, unknown>) {
+    let tid = taskId(id);
+    for (let k = 2; taskIds.has(tid); k++) tid = `${taskId(id)}-${k}`;
+    taskIds.add(tid);
+    tasks.push({ id: tid, query, tags: ["bfcl", bfclCategory(id)], gold, check });
+  }
   if (issues.length === 0 && tasks.length === 0) {
     issues.push(
-      questions[0].issue("", "no BFCL entries found", "give BFCL's question+function file"),
+      skipped.length
+        ? questions[0].issue("", "every entry was skipped", "fix the problems listed above")
+        : questions[0].issue("", "no BFCL entries found", "give BFCL's question+function file"),
     );
   }
-  if (issues.length > 0) throw new SpecError(issues);
+  // When nothing is left, what was skipped is the explanation: report it all.
+  if (issues.length > 0) throw new SpecError(tasks.length ? issues : [...skipped, ...issues]);
   const env = envName(opts.name ?? opts.file);
   const header = [
     `Generated by \`tooltrial import bfcl ${opts.file}\` from BFCL data (Apache-2.0).`,
@@ -324,11 +400,23 @@ export function bfclEnv(
     "Each tool answers with an acknowledgement echoing its arguments; each task's `calls` check",
     `(mode ${opts.mode ?? "bfcl"}) judges the calls against BFCL's possible answers, mapping tool`,
     "names back to BFCL's function names through `names` (e.g. math_factorial → math.factorial).",
+    ...(tasks.some((t) => NO_CALL_CATEGORIES.has((t.tags as string[])[1]))
+      ? [
+        "Irrelevance entries have no possible answer: their check (`answers: []`) expects no call.",
+      ]
+      : []),
+    ...(anyCall
+      ? [
+        "Relevance entries have no possible answer: any call is right. Every tool logs its calls in",
+        `the state's \`calls\` table and their check is \`state: ${SOME_CALL}\`.`,
+      ]
+      : []),
   ];
   const doc = {
     tooltrial: 1,
     env,
     description: `BFCL entries imported from ${opts.file.replace(/^.*[\\/]/, "")}.`,
+    ...(anyCall ? { state: { calls: [] } } : {}),
     tools: tools.map((t) => ({
       name: t.name,
       description: t.description,
@@ -337,6 +425,7 @@ export function bfclEnv(
       result: t.original.includes("'")
         ? `{"acknowledged": ${JSON.stringify(t.original)}, "arguments": $args}`
         : `{'acknowledged': '${JSON.stringify(t.original).slice(1, -1)}', 'arguments': $args}`,
+      ...(anyCall ? { effect: { calls: `$append(state.calls, [{'tool': '${t.name}'}])` } } : {}),
     })),
     tasks,
   };

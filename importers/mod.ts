@@ -10,7 +10,7 @@ export {
   openAiToolsEnv,
   suiteYaml,
 } from "./openai_tools.ts";
-export { bfclEnv } from "./bfcl.ts";
+export { ANY_CALL_CATEGORIES, bfclCategory, bfclEnv, NO_CALL_CATEGORIES } from "./bfcl.ts";
 export { BFCL_TYPES, bfclSchema } from "./bfcl_schema.ts";
 export { type InputRecord, readJsonRecords } from "./input.ts";
 export { envName, taskId, toolName } from "./names.ts";
