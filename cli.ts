@@ -205,7 +205,9 @@ bfcl: BFCL's question+function file (JSON lines with id, question, function) and
   possible-answer file (id, ground_truth) → DIR/env.yaml with the union of the functions as tools
   (dotted names become valid tool names; each call is acknowledged with its arguments) and one task
   per entry, checked by a calls check against the possible answers, and DIR/suite.yaml. The
-  oracle replays each entry's first possible answer and must score 100%.
+  oracle replays each entry's first possible answer and must score 100%. irrelevance and
+  live_irrelevance entries (told by their ids) need no answers: their check is "no call";
+  live_relevance entries are checked for at least one call.
 
 Nothing is written when the input has a problem: every problem is printed as file:line:col.
 
@@ -214,7 +216,8 @@ Options:
   --name NAME          env name (default from the file name)
   --answers FILE       bfcl: the possible-answer file (else each entry's own ground_truth)
   --mode M             bfcl: the calls checks' mode, bfcl (default: the leaderboard's rules) or strict
-  --skip-bad           bfcl: leave out entries with problems (listed on stderr) instead of stopping
+  --skip-bad           bfcl: leave out entries with problems (each listed on stderr with its reason,
+                       none of their tools kept) instead of stopping
   -h, --help           show this help`,
   list: `Usage: tooltrial list [suite.yaml]
 
