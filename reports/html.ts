@@ -5,6 +5,9 @@
  */
 import { brokenCells, oracleAgents } from "./broken.ts";
 import { escapeHtml as esc } from "./escape.ts";
+import { formatChange, formatChangeCI, formatPercent, formatPoints, MINUS } from "./format.ts";
+import { headlineHtml } from "./headline.ts";
+import { CSS } from "./_html_css.ts";
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { sawRows } from "./saw.ts";
@@ -18,15 +21,10 @@ import type {
 
 const code = (s: unknown) => `<code>${esc(s)}</code>`;
 
-const MINUS = "\u2212";
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-/** A signed difference in percentage points, with a real minus sign. */
-const points = (x: number) => {
-  const v = Math.round(x * 1000) / 10;
-  return `${v > 0 ? "+" : v < 0 ? MINUS : "±"}${Math.abs(v).toFixed(1)}`;
-};
+const pct = formatPercent;
+const points = formatPoints;
 const ciPct = (ci: [number, number] | null) =>
-  ci ? `${(ci[0] * 100).toFixed(1)}–${(ci[1] * 100).toFixed(1)}%` : "–";
+  ci ? `${pct(ci[0]).slice(0, -1)}–${pct(ci[1])}` : "–";
 const ciPoints = (ci: [number, number] | null) => ci ? `${points(ci[0])} to ${points(ci[1])}` : "–";
 const pValue = (p: number) => p < 0.001 ? "&lt;0.001" : p.toFixed(3);
 
@@ -112,8 +110,6 @@ function header(report: Report): string {
   const facts = [
     ["run", code(report.run_id)],
     ["episodes", esc(report.episodes.length.toLocaleString("en-US"))],
-    ["seeds", esc(p.seeds.join(", "))],
-    ["samples", esc(p.samples)],
     ["date", `${esc(started)}${Number.isFinite(seconds) ? ` (${esc(seconds.toFixed(1))} s)` : ""}`],
     ["git", commit],
   ];
@@ -121,7 +117,7 @@ function header(report: Report): string {
     esc(p.suite.name)
   }</h1><dl class="facts">${
     facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join("")
-  }</dl><nav><a href="#success">Success</a><a href="#robustness">Robustness</a><a href="#splits">Seen vs unseen</a><a href="#comparisons">Comparisons</a><a href="#saw">What the agent saw</a><a href="#tasks">Tasks</a><a href="#provenance">Provenance</a></nav></header>`;
+  }</dl><nav><a href="#headline">Headline</a><a href="#success">Success</a><a href="#robustness">Robustness</a><a href="#splits">Seen vs unseen</a><a href="#comparisons">Comparisons</a><a href="#saw">What the agent saw</a><a href="#tasks">Tasks</a><a href="#provenance">Provenance</a></nav></header>`;
 }
 
 function successSection(report: Report, ax: Axes): string {
@@ -137,6 +133,13 @@ function successSection(report: Report, ax: Axes): string {
       ciPct(r.ci95)
     }), ${r.successes}/${r.episodes} episodes`,
   }));
+  const zeros = data.filter((d) => d.rate === 0);
+  const notRun = ax.agents.flatMap((agent) =>
+    ax.protocols.filter((protocol) =>
+      !data.some((d) => d.agent === agent && d.protocol === protocol)
+    )
+      .map((protocol) => ({ agent, protocol }))
+  );
   const chart = svg({
     width: 960,
     height: 90 + 170 * ax.protocols.length,
@@ -145,15 +148,26 @@ function successSection(report: Report, ax: Axes): string {
     marginTop: 28,
     style: PLOT_STYLE,
     fx: { domain: ax.agents, label: null, padding: 0.12 },
-    fy: { domain: ax.protocols, label: null, padding: 0.14 },
+    fy: { domain: ax.protocols, label: null, padding: 0.14, axis: "right" },
     x: { domain: ax.variants, axis: null, paddingInner: 0.15, paddingOuter: 0.1 },
-    y: { domain: [0, 100], label: "success (%)", grid: true, ticks: 5 },
+    y: { domain: [0, 100], axis: null },
     color: {
       domain: ax.variants,
       range: VARIANT_COLOURS,
       legend: true,
     } as Plot.ScaleOptions,
     marks: [
+      Plot.gridY({ ticks: 5 }),
+      // Anchored to the leftmost column: by default Plot draws the axis beside the first
+      // non-empty facet, which lands mid-row when an agent skipped this protocol.
+      Plot.axisY({ ticks: 5, label: "success (%)", facetAnchor: "left" }),
+      Plot.text(notRun, {
+        fx: "agent",
+        fy: "protocol",
+        text: () => "not run",
+        frameAnchor: "middle",
+        fill: "#59636e",
+      }),
       Plot.barY(data, {
         fx: "agent",
         fy: "protocol",
@@ -188,6 +202,26 @@ function successSection(report: Report, ax: Axes): string {
         inset: 8,
       }),
       Plot.ruleY([0], { stroke: "#57606a" }),
+      // A 0% bar has no height: a thick tick in the variant's colour and a label say "measured, 0".
+      Plot.tickY(zeros, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: 0,
+        stroke: "variant",
+        strokeWidth: 4,
+        title: "title",
+      }),
+      Plot.text(zeros, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: 0,
+        text: () => "0%",
+        dy: -9,
+        fontSize: 10,
+        fill: "#1f2328",
+      }),
     ],
   });
   const cell = new Map(rows.map((r) => [key(r.agent, r.protocol, r.variant), r]));
@@ -246,13 +280,13 @@ function robustnessSection(report: Report, ax: Axes): string {
       row: label(r.agent, r.protocol),
       variant: r.variant,
       change,
-      text: points(-r.drop),
+      text: formatChange(r.drop),
       dark: change <= CHANGE_THRESHOLDS[1],
       title: `${r.agent} · ${r.protocol} · ${r.variant}\nchange from clean ${
-        points(-r.drop)
-      } points (95% CI ${r.ci95 ? ciPoints([-r.ci95[1], -r.ci95[0]]) : "–"})\nclean ${
-        pct(r.clean_rate)
-      } → ${pct(r.variant_rate)} over ${r.pairs} pairs`,
+        formatChange(r.drop)
+      } points (95% CI ${formatChangeCI(r.ci95)})\nclean ${pct(r.clean_rate)} → ${
+        pct(r.variant_rate)
+      } over ${r.pairs} pairs`,
     };
   });
   const chart = svg({
@@ -620,9 +654,9 @@ function provenanceSection(report: Report): string {
     ],
     [
       "sampling",
-      `seeds ${esc(p.seeds.join(", "))}; samples ${esc(p.samples)}; concurrency ${
+      `seeds: ${esc(p.seeds.join(", "))}; samples: ${esc(p.samples)}; concurrency: ${
         esc(p.concurrency)
-      }${p.shards ? `; shards ${esc(p.shards.join(", "))}` : ""}`,
+      }${p.shards ? `; shards: ${esc(p.shards.join(", "))}` : ""}`,
     ],
     ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
   ];
@@ -641,66 +675,6 @@ function provenanceSection(report: Report): string {
     entries.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join("")
   }</tbody></table><details><summary>${p.specs.length} spec and data files</summary>${specs}</details></section>`;
 }
-
-const CSS = `
-:root{color-scheme:light;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--accent:#0969da;--ok:#1a7f37;--bad:#cf222e}
-*{box-sizing:border-box}
-body{margin:0;background:#fff;color:var(--fg);font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;-webkit-font-smoothing:antialiased}
-main{max-width:1040px;margin:0 auto;padding:36px 28px 80px}
-header{border-bottom:1px solid var(--line);padding-bottom:16px}
-.kicker{margin:0;color:var(--muted);font-size:13px;letter-spacing:.06em;text-transform:uppercase}
-h1{font-size:30px;line-height:1.2;margin:4px 0 14px}
-h2{font-size:21px;margin:52px 0 6px;padding-bottom:6px;border-bottom:1px solid var(--line)}
-h3{font-size:16px;margin:28px 0 8px}
-.facts{display:flex;flex-wrap:wrap;gap:8px 28px;margin:0 0 14px}
-.facts div{display:flex;flex-direction:column}
-.facts dt{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
-.facts dd{margin:0;font-variant-numeric:tabular-nums}
-nav{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:14px}
-a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-.lead{color:var(--muted);margin:4px 0 14px;max-width:80ch}
-.note,.ops{color:var(--muted);font-size:14px;margin:4px 0 10px}
-.muted{color:var(--muted)}
-code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);border:1px solid #e5e9ee;border-radius:4px;padding:0 4px}
-figure.chart{margin:8px 0 18px;overflow-x:auto}
-figure.chart figure{margin:0}
-figure.chart svg{max-width:100%;height:auto}
-figure.chart [class$="-swatches-wrap"]{font-size:13px;margin-bottom:6px}
-figure.chart svg[class$="-ramp"]{font-size:11px;margin-bottom:8px}
-.scroll{overflow-x:auto;margin:6px 0 14px}
-table{border-collapse:collapse;font-size:13.5px;font-variant-numeric:tabular-nums}
-th,td{padding:5px 12px 5px 0;text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2}
-thead th{font-size:12px;font-weight:600;color:var(--muted);border-bottom:1px solid var(--line);white-space:nowrap}
-th.n,td.n{text-align:right;white-space:nowrap;padding-left:12px}
-td.c{text-align:center}
-.ci{display:block;color:var(--muted);font-size:11.5px;line-height:1.3}
-tr.group th{padding-top:16px;font-size:13px;color:var(--fg);border-bottom:1px solid var(--line)}
-table.comparisons strong{color:var(--fg)}
-table.kv th{width:11em;color:var(--muted);font-weight:500}
-.ok{color:var(--ok);font-weight:700}.bad{color:var(--bad);font-weight:700}
-details{margin:6px 0}
-summary{cursor:pointer;padding:4px 0}
-summary:hover{color:var(--accent)}
-details.task{border:1px solid var(--line);border-radius:6px;padding:4px 12px;margin:6px 0}
-details.task[open]{padding-bottom:10px}
-details.task table{width:100%}
-.badge{display:inline-block;font-size:11.5px;padding:0 7px;border-radius:10px;background:#ddf4ff;color:#0a3069;vertical-align:1px}
-tr.has-tx td{border-bottom:none}
-tr.tx-row>td{padding-top:0}
-ol.tx{list-style:none;margin:6px 0 8px;padding:0;border:1px solid var(--line);border-radius:6px;overflow:hidden;font:12.5px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-ol.tx li{display:grid;grid-template-columns:6.5em 1fr;border-top:1px solid #eef1f4}
-ol.tx li:first-child{border-top:none}
-ol.tx .kind{padding:4px 8px;color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.04em;border-right:3px solid transparent}
-ol.tx .text{padding:4px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
-ol.tx li.phase{display:block;background:var(--soft);color:var(--muted);font:600 11px/1.8 system-ui,sans-serif;text-transform:uppercase;letter-spacing:.05em;padding:2px 10px}
-.k-user .kind{border-color:#8c959f}.k-user .text{font-family:system-ui,sans-serif;font-size:13.5px}
-.k-assistant .kind{border-color:#8250df}.k-assistant .text{font-family:system-ui,sans-serif;font-size:13.5px;background:#fbf8ff}
-.k-call .kind{border-color:#0969da}.k-call .text{color:#0a3069}
-.k-result .kind{border-color:#1a7f37}.k-result .text{color:#24292f;background:#f6fbf7}
-.k-error .kind{border-color:#cf222e}.k-error .text{color:#a40e26;background:#fff5f5}
-.k-check .kind{border-color:#9a6700}.k-check .text{background:#fff8e5}
-footer{margin-top:56px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
-`.trim();
 
 /**
  * Render a report as one self-contained HTML page: header, charts (static SVG), tables,
@@ -731,6 +705,7 @@ export function renderHtml(report: Report): string {
 <body>
 <main>
 ${header(report)}
+${headlineHtml(report)}
 ${successSection(report, ax)}
 ${robustnessSection(report, ax)}
 ${splitsSection(report, ax)}
