@@ -64,5 +64,6 @@ table.headline td{padding:4px 0 4px 32px;white-space:nowrap}
 table.headline .big{display:block;font-size:19px;font-weight:650;line-height:1.25}
 table.headline .where{font-size:13.5px;font-weight:500;color:var(--muted)}
 table.headline td.t-warn .big{color:#9a6700}table.headline td.t-bad .big{color:var(--bad)}
+@media (max-width:900px){table.headline td{padding-left:12px;white-space:normal}table.headline th[scope=row]{white-space:normal;padding-right:4px}table.headline th[scope=row] .muted{display:block}table.headline .big{font-size:17px}main{padding:28px 16px 60px}}
 footer{margin-top:56px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
 `.trim();

@@ -90,6 +90,16 @@ Deno.test({
       const memorizer = headline.rows.find((r) => r.startsWith("memorizer · direct"));
       assert.match(memorizer ?? "", /^memorizer · direct \d+\.\d% .*−\d+\.\d .* −\d+\.\d renamed /);
 
+      // Readable on a narrow window: the headline fits without a horizontal scroll bar.
+      await page.setViewport({ width: 800, height: 900 });
+      const narrow = await page.evaluate(`(() => {
+        const wrap = document.querySelector("#headline .scroll");
+        return wrap.scrollWidth - wrap.clientWidth;
+      })()`) as number;
+      assert.ok(narrow <= 0, `at 800 px the headline is ${narrow}px wider than the page`);
+      await page.screenshot({ path: `${dir}/report_top_800.png` });
+      await page.setViewport({ width: 1280, height: 800 });
+
       const visible = () =>
         page.evaluate(`[...document.querySelectorAll("ol.tx .text")]
           .some((l) => l.textContent.includes(${JSON.stringify(MALICIOUS_TITLE)})

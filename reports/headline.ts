@@ -23,8 +23,11 @@ export interface HeadlineRow {
    * some of the pairs' episodes); null without variants.
    */
   mean: { drop: number; ci95: [number, number] | null; pairs: number; variants: number } | null;
-  /** The variant with the largest drop, from the report's robustness rows. */
-  worst: { variant: string; drop: number; ci95: [number, number] | null } | null;
+  /**
+   * The variant with the largest drop, from the report's robustness rows (its interval); `ties`
+   * names the other variants with the same drop.
+   */
+  worst: { variant: string; ties: string[]; drop: number; ci95: [number, number] | null } | null;
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -88,7 +91,12 @@ export function headlineRows(report: Report): HeadlineRow[] {
         pairs: total,
         variants: rob.length,
       },
-      worst: worst && { variant: worst.variant, drop: worst.drop, ci95: worst.ci95 },
+      worst: worst && {
+        variant: worst.variant,
+        ties: rob.filter((r) => r !== worst && r.drop === worst.drop).map((r) => r.variant),
+        drop: worst.drop,
+        ci95: worst.ci95,
+      },
     };
   });
 }
@@ -133,7 +141,10 @@ export function headlineHtml(report: Report): string {
         : r.worst
         ? cell(
           `${formatChange(r.worst.drop)} <span class="where">${esc(r.worst.variant)}</span>`,
-          r.worst.ci95 ? `95% CI ${formatChangeCI(r.worst.ci95)}` : "",
+          [
+            ...(r.worst.ci95 ? [`95% CI ${formatChangeCI(r.worst.ci95)}`] : []),
+            ...(r.worst.ties.length ? [`also ${esc(r.worst.ties.join(", "))}`] : []),
+          ].join(" · "),
           tone(r.worst.drop),
         )
         : `<td class="n">–</td>`
@@ -168,7 +179,7 @@ export function headlineMarkdown(report: Report): string {
     r.worst && r.worst.drop <= 0
       ? "none"
       : r.worst
-      ? `${formatChange(r.worst.drop)} under ${r.worst.variant} (${
+      ? `${formatChange(r.worst.drop)} under ${[r.worst.variant, ...r.worst.ties].join(", ")} (${
         formatChangeCI(r.worst.ci95, " … ")
       })`
       : "–",

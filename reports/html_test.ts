@@ -100,10 +100,12 @@ Deno.test("html: 0% is drawn, and an agent that skipped a protocol says so", () 
   for (const r of report.overall) if (r.agent === "random") r.success_rate = 0;
   report.overall = report.overall.filter((r) => !(r.agent === "oracle" && r.protocol === "trial"));
   const chart = section(renderHtml(report), "success");
-  // Four variants × two protocols of random: a thick tick in the variant's colour and a "0%" each.
+  // Four variants × two protocols of random: a thick tick in the variant's colour and a "0" each.
   const ticks = [...chart.matchAll(/<g [^>]*stroke-width="4"[^>]*>([\s\S]*?)<\/g>/g)]
     .flatMap((m) => m[1].match(/<line /g) ?? []);
   assert.equal(ticks.length, 8);
-  assert.equal(chart.match(/>0%<\/text>/g)?.length, 8);
+  const labels = [...chart.matchAll(/<g [^>]*class="zero"[^>]*>([\s\S]*?)<\/g>/g)]
+    .flatMap((m) => m[1].match(/>0<\/text>/g) ?? []);
+  assert.equal(labels.length, 8);
   assert.equal(chart.match(/>not run<\/text>/g)?.length, 1);
 });
