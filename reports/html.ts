@@ -8,18 +8,13 @@ import { escapeHtml as esc } from "./escape.ts";
 import { formatChange, formatChangeCI, formatPercent, formatPoints, MINUS } from "./format.ts";
 import { headlineHtml } from "./headline.ts";
 import { CSS } from "./_html_css.ts";
+import { type Axes, code, distinct, key, table } from "./_html_parts.ts";
+import { provenanceSection } from "./_html_provenance.ts";
+import { tasksSection } from "./_html_tasks.ts";
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { sawRows } from "./saw.ts";
-import type {
-  EpisodeSummary,
-  Report,
-  Transcript,
-  TranscriptLine,
-  VariantSummary,
-} from "./types.ts";
-
-const code = (s: unknown) => `<code>${esc(s)}</code>`;
+import type { Report, VariantSummary } from "./types.ts";
 
 const pct = formatPercent;
 const points = formatPoints;
@@ -47,24 +42,6 @@ const SPLIT_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#54a24b", "#b279a2"];
 const CHANGE_THRESHOLDS = [-50, -25, -10, -2, 2];
 const CHANGE_COLOURS = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#92c5de"];
 
-/** Distinct values in first-seen order, optionally ranked by a preferred order. */
-function distinct(values: Iterable<string | undefined>, preferred: readonly string[] = []) {
-  const seen = [...new Set([...values].filter((v): v is string => v !== undefined))];
-  const rank = (v: string) => {
-    const i = preferred.indexOf(v);
-    return i < 0 ? preferred.length : i;
-  };
-  return seen.map((v, i) => ({ v, i })).sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i)
-    .map(({ v }) => v);
-}
-
-interface Axes {
-  agents: string[];
-  protocols: string[];
-  variants: string[];
-  splits: string[];
-}
-
 function axesOf(report: Report): Axes {
   const p = report.provenance;
   const rows = [...report.overall, ...report.by_split];
@@ -88,17 +65,6 @@ function svg(options: Plot.PlotOptions): string {
 }
 
 const PLOT_STYLE = { fontSize: "12px", fontFamily: "inherit", background: "transparent" };
-
-function table(head: string[], rows: string[][], opts: { numeric?: number[] } = {}): string {
-  const cls = (i: number) => opts.numeric?.includes(i) ? ` class="n"` : "";
-  return `<div class="scroll"><table><thead><tr>${
-    head.map((h, i) => `<th${cls(i)} scope="col">${h}</th>`).join("")
-  }</tr></thead><tbody>${
-    rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join("")}</tr>`).join("")
-  }</tbody></table></div>`;
-}
-
-const key = (...parts: (string | undefined)[]) => parts.join("\u0000");
 
 function header(report: Report): string {
   const p = report.provenance;
@@ -498,183 +464,6 @@ function sawSection(report: Report): string {
   }
   out.push("</section>");
   return out.join("\n");
-}
-
-function transcriptHtml(t: Transcript): string {
-  let phase: TranscriptLine["phase"] | undefined;
-  const lines: string[] = [];
-  for (const l of t.lines) {
-    if (l.phase !== phase) {
-      phase = l.phase;
-      lines.push(
-        `<li class="phase">${
-          phase === "trial" ? "trial phase · sandbox copy" : "execution phase · real environment"
-        }</li>`,
-      );
-    }
-    lines.push(
-      `<li class="k-${esc(l.kind)}"><span class="kind">${esc(l.kind)}</span><span class="text">${
-        esc(l.text)
-      }</span></li>`,
-    );
-  }
-  return `<ol class="tx">${lines.join("")}</ol>`;
-}
-
-function tasksSection(report: Report, ax: Axes): string {
-  if (report.episodes.length === 0) return "";
-  const transcripts = new Map(report.transcripts.map((t) => [t.id, t]));
-  const byTask = new Map<string, EpisodeSummary[]>();
-  for (const e of report.episodes) {
-    const k = key(e.env, e.task);
-    const list = byTask.get(k);
-    if (list) list.push(e);
-    else byTask.set(k, [e]);
-  }
-  const rank = (
-    e: EpisodeSummary,
-  ) => [
-    ax.agents.indexOf(e.agent),
-    ax.protocols.indexOf(e.protocol),
-    ax.variants.indexOf(e.variant),
-  ];
-  const compare = (a: EpisodeSummary, b: EpisodeSummary) => {
-    const ra = rank(a), rb = rank(b);
-    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
-    return a.seed - b.seed || a.sample - b.sample;
-  };
-  const envs = distinct(report.episodes.map((e) => e.env));
-  const head = [
-    "agent",
-    "protocol",
-    "variant",
-    "seed",
-    "outcome",
-    "calls",
-    "trial calls",
-    "invalid",
-  ];
-  const samples = report.episodes.some((e) => e.sample > 0);
-  const out = [
-    `<section id="tasks"><h2>Tasks</h2>
-<p class="lead">Every episode of every task. Open a task for its episodes; episodes with a kept transcript can be expanded.</p>`,
-  ];
-  for (const env of envs) {
-    out.push(`<h3>${esc(env)}</h3>`);
-    for (const [k, list] of byTask) {
-      if (!k.startsWith(env + "\u0000")) continue;
-      const episodes = [...list].sort(compare);
-      const ok = episodes.filter((e) => e.success).length;
-      const rows = episodes.map((e) => {
-        const t = transcripts.get(e.id);
-        const outcome = e.success
-          ? `<span class="ok" title="success">✓</span>`
-          : `<span class="bad" title="${esc(e.error ?? "failed")}">✗</span>`;
-        const row = `<tr${t ? ` class="has-tx"` : ""}><td>${esc(e.agent)}</td><td>${
-          esc(e.protocol)
-        }</td><td>${esc(e.variant)}</td><td class="n">${
-          esc(samples ? `${e.seed} #${e.sample}` : e.seed)
-        }</td><td class="c">${outcome}${
-          e.error ? ` <span class="muted">${esc(e.error)}</span>` : ""
-        }</td><td class="n">${e.calls}</td><td class="n">${e.trial_calls}</td><td class="n">${e.invalid_calls}</td></tr>`;
-        return t
-          ? `${row}<tr class="tx-row"><td colspan="${head.length}"><details><summary>transcript <code>${
-            esc(e.id)
-          }</code></summary>${transcriptHtml(t)}</details></td></tr>`
-          : row;
-      });
-      const numeric = new Set([3, 5, 6, 7]);
-      out.push(
-        `<details class="task"><summary>${code(episodes[0].task)} <span class="badge">${
-          esc(episodes[0].split)
-        }</span> <span class="muted">${ok}/${episodes.length} succeeded</span></summary><div class="scroll"><table><thead><tr>${
-          head.map((h, i) => `<th scope="col"${numeric.has(i) ? ` class="n"` : ""}>${h}</th>`)
-            .join("")
-        }</tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`,
-      );
-    }
-  }
-  out.push("</section>");
-  return out.join("\n");
-}
-
-function provenanceSection(report: Report): string {
-  const p = report.provenance;
-  const sel = (v: string[] | null) => v === null ? "all" : v.map(esc).join(", ");
-  const sha = (s: string) => `<code title="${esc(s)}">${esc(s.slice(0, 12))}</code>`;
-  const entries: [string, string][] = [
-    [
-      "tooltrial",
-      `${esc(p.tooltrial_version)}, git ${
-        p.git_commit
-          ? `<code title="${esc(p.git_commit)}">${esc(p.git_commit.slice(0, 12))}</code>`
-          : "unknown"
-      }${p.git_dirty ? " (uncommitted changes)" : ""}`,
-    ],
-    [
-      "runtime",
-      `Deno ${esc(p.deno)}, V8 ${esc(p.v8)}, TypeScript ${esc(p.typescript)}${
-        p.onnxruntime ? `, onnxruntime ${esc(p.onnxruntime)}` : ""
-      }`,
-    ],
-    [
-      "machine",
-      `${esc(p.os)}/${esc(p.arch)}, ${esc(p.machine.cpus)} CPUs, ${esc(p.machine.memory_gb)} GB`,
-    ],
-    ["command", code(["tooltrial", ...p.command].join(" "))],
-    ["suite", `${esc(p.suite.name)} · ${code(p.suite.file)} · sha256 ${sha(p.suite.sha256)}`],
-    [
-      "agents",
-      p.agents.map((a) =>
-        `${esc(a.name)} <span class="muted">(${
-          a.onnx
-            ? `onnx ${esc(a.onnx.path)}, sha256 ${sha(a.onnx.model_hash)}`
-            : a.openai
-            ? `openai ${esc(a.openai.model)} @ ${esc(a.openai.base_url)}`
-            : a.scripted === a.name
-            ? "scripted"
-            : `scripted ${esc(a.scripted ?? "")}`
-        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""}${
-          a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""
-        })</span>`
-      ).join(", "),
-    ],
-    [
-      "protocols",
-      p.protocols.map((x) =>
-        `${esc(x.name)} <span class="muted">(${esc(x.kind)}${
-          x.kind === "trial" ? `, trial budget ${esc(x.trial_budget)}` : ""
-        }, max turns ${esc(x.max_turns)})</span>`
-      ).join(", "),
-    ],
-    [
-      "selection",
-      `agents ${sel(p.selection.agents)}; protocols ${sel(p.selection.protocols)}; variants ${
-        sel(p.selection.variants)
-      }; splits ${sel(p.selection.splits)}`,
-    ],
-    [
-      "sampling",
-      `seeds: ${esc(p.seeds.join(", "))}; samples: ${esc(p.samples)}; concurrency: ${
-        esc(p.concurrency)
-      }${p.shards ? `; shards: ${esc(p.shards.join(", "))}` : ""}`,
-    ],
-    ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
-  ];
-  const providers = Object.entries(p.execution_providers);
-  if (providers.length > 0) {
-    entries.push([
-      "execution providers",
-      providers.map(([a, e]) => `${esc(a)}: ${esc(e)}`).join(", "),
-    ]);
-  }
-  const specs = table(
-    ["spec or data file", "sha256"],
-    p.specs.map((s) => [code(s.path), sha(s.sha256)]),
-  );
-  return `<section id="provenance"><h2>Provenance</h2><table class="kv"><tbody>${
-    entries.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join("")
-  }</tbody></table><details><summary>${p.specs.length} spec and data files</summary>${specs}</details></section>`;
 }
 
 /**
