@@ -107,5 +107,13 @@ Deno.test("html: 0% is drawn, and an agent that skipped a protocol says so", () 
   const labels = [...chart.matchAll(/<g [^>]*class="zero"[^>]*>([\s\S]*?)<\/g>/g)]
     .flatMap((m) => m[1].match(/>0<\/text>/g) ?? []);
   assert.equal(labels.length, 8);
+  // One y-axis per protocol row, both in the leftmost column (not beside the first bar drawn).
+  const axis = chart.slice(chart.indexOf(`aria-label="y-axis tick label"`));
+  const facets =
+    axis.slice(0, axis.indexOf("aria-label", 20)).match(/<g transform="translate\([^)]*\)"/g) ?? [];
+  assert.deepEqual(facets.slice(0, 2), [
+    `<g transform="translate(1,0)"`,
+    `<g transform="translate(1,200)"`,
+  ]);
   assert.equal(chart.match(/>not run<\/text>/g)?.length, 1);
 });
