@@ -71,6 +71,35 @@ Deno.test({
       assert.equal(shape.images, 0, "the transcript's <img> must stay text");
       assert.ok(shape.overflow <= 0, `page is ${shape.overflow}px wider than a laptop screen`);
 
+      // The headline is what a reader sees first: on the first screen, one row per agent ×
+      // protocol, each with a clean rate, a mean change and the worst variant.
+      const headline = await page.evaluate(`(() => {
+        const t = document.querySelector("#headline table");
+        const box = t?.getBoundingClientRect();
+        return {
+          top: box?.top ?? -1, bottom: box?.bottom ?? -1, visible: t?.checkVisibility() ?? false,
+          rows: [...(t?.querySelectorAll("tbody tr") ?? [])].map((r) => r.innerText.replace(/\\s+/g, " ")),
+        };
+      })()`) as { top: number; bottom: number; visible: boolean; rows: string[] };
+      assert.ok(headline.visible && headline.top > 0, JSON.stringify(headline));
+      assert.ok(
+        headline.bottom <= 800,
+        `the headline ends at ${headline.bottom}px, below the fold`,
+      );
+      assert.equal(headline.rows.length, 8, headline.rows.join("\n"));
+      const memorizer = headline.rows.find((r) => r.startsWith("memorizer · direct"));
+      assert.match(memorizer ?? "", /^memorizer · direct \d+\.\d% .*−\d+\.\d .* −\d+\.\d renamed /);
+
+      // Readable on a narrow window: the headline fits without a horizontal scroll bar.
+      await page.setViewport({ width: 800, height: 900 });
+      const narrow = await page.evaluate(`(() => {
+        const wrap = document.querySelector("#headline .scroll");
+        return wrap.scrollWidth - wrap.clientWidth;
+      })()`) as number;
+      assert.ok(narrow <= 0, `at 800 px the headline is ${narrow}px wider than the page`);
+      await page.screenshot({ path: `${dir}/report_top_800.png` });
+      await page.setViewport({ width: 1280, height: 800 });
+
       const visible = () =>
         page.evaluate(`[...document.querySelectorAll("ol.tx .text")]
           .some((l) => l.textContent.includes(${JSON.stringify(MALICIOUS_TITLE)})
@@ -79,9 +108,12 @@ Deno.test({
       await page.evaluate(`document.querySelectorAll("details").forEach((d) => d.open = true)`);
       assert.equal(await visible(), true, "an opened transcript shows its text");
 
+      const top = `${dir}/report_top.png`;
+      await page.evaluate(`document.querySelectorAll("details").forEach((d) => d.open = false)`);
+      await page.screenshot({ path: top });
       const shot = `${dir}/report.png`;
       await page.screenshot({ path: shot, fullPage: true });
-      console.log(`screenshot: ${shot}`);
+      console.log(`screenshots: ${top} ${shot}`);
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, []);
     } finally {

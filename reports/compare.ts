@@ -1,10 +1,11 @@
 import { deriveSeed } from "../runners/rng.ts";
 import { byTask } from "./metrics.ts";
 import { bootstrapCI, mcnemarExact } from "./stats.ts";
+import { formatPercent, formatPoints } from "./format.ts";
 import type { EpisodeSummary, Report } from "./types.ts";
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const pts = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x * 100).toFixed(1)}`;
+const pct = formatPercent;
+const pts = formatPoints;
 
 /** How `compare` pairs the episodes of two runs. */
 export interface CompareOptions {

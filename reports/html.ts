@@ -5,28 +5,21 @@
  */
 import { brokenCells, oracleAgents } from "./broken.ts";
 import { escapeHtml as esc } from "./escape.ts";
+import { formatChange, formatChangeCI, formatPercent, formatPoints, MINUS } from "./format.ts";
+import { headlineHtml } from "./headline.ts";
+import { CSS } from "./_html_css.ts";
+import { type Axes, code, distinct, key, table } from "./_html_parts.ts";
+import { provenanceSection } from "./_html_provenance.ts";
+import { tasksSection } from "./_html_tasks.ts";
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { sawRows } from "./saw.ts";
-import type {
-  EpisodeSummary,
-  Report,
-  Transcript,
-  TranscriptLine,
-  VariantSummary,
-} from "./types.ts";
+import type { Report, VariantSummary } from "./types.ts";
 
-const code = (s: unknown) => `<code>${esc(s)}</code>`;
-
-const MINUS = "\u2212";
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-/** A signed difference in percentage points, with a real minus sign. */
-const points = (x: number) => {
-  const v = Math.round(x * 1000) / 10;
-  return `${v > 0 ? "+" : v < 0 ? MINUS : "±"}${Math.abs(v).toFixed(1)}`;
-};
+const pct = formatPercent;
+const points = formatPoints;
 const ciPct = (ci: [number, number] | null) =>
-  ci ? `${(ci[0] * 100).toFixed(1)}–${(ci[1] * 100).toFixed(1)}%` : "–";
+  ci ? `${pct(ci[0]).slice(0, -1)}–${pct(ci[1])}` : "–";
 const ciPoints = (ci: [number, number] | null) => ci ? `${points(ci[0])} to ${points(ci[1])}` : "–";
 const pValue = (p: number) => p < 0.001 ? "&lt;0.001" : p.toFixed(3);
 
@@ -48,24 +41,6 @@ const SPLIT_COLOURS = ["#4c78a8", "#f58518", "#e45756", "#54a24b", "#b279a2"];
 /** Success change from clean in points: large losses dark red, gains blue. */
 const CHANGE_THRESHOLDS = [-50, -25, -10, -2, 2];
 const CHANGE_COLOURS = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#92c5de"];
-
-/** Distinct values in first-seen order, optionally ranked by a preferred order. */
-function distinct(values: Iterable<string | undefined>, preferred: readonly string[] = []) {
-  const seen = [...new Set([...values].filter((v): v is string => v !== undefined))];
-  const rank = (v: string) => {
-    const i = preferred.indexOf(v);
-    return i < 0 ? preferred.length : i;
-  };
-  return seen.map((v, i) => ({ v, i })).sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i)
-    .map(({ v }) => v);
-}
-
-interface Axes {
-  agents: string[];
-  protocols: string[];
-  variants: string[];
-  splits: string[];
-}
 
 function axesOf(report: Report): Axes {
   const p = report.provenance;
@@ -91,17 +66,6 @@ function svg(options: Plot.PlotOptions): string {
 
 const PLOT_STYLE = { fontSize: "12px", fontFamily: "inherit", background: "transparent" };
 
-function table(head: string[], rows: string[][], opts: { numeric?: number[] } = {}): string {
-  const cls = (i: number) => opts.numeric?.includes(i) ? ` class="n"` : "";
-  return `<div class="scroll"><table><thead><tr>${
-    head.map((h, i) => `<th${cls(i)} scope="col">${h}</th>`).join("")
-  }</tr></thead><tbody>${
-    rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join("")}</tr>`).join("")
-  }</tbody></table></div>`;
-}
-
-const key = (...parts: (string | undefined)[]) => parts.join("\u0000");
-
 function header(report: Report): string {
   const p = report.provenance;
   const started = p.started_at.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
@@ -112,8 +76,6 @@ function header(report: Report): string {
   const facts = [
     ["run", code(report.run_id)],
     ["episodes", esc(report.episodes.length.toLocaleString("en-US"))],
-    ["seeds", esc(p.seeds.join(", "))],
-    ["samples", esc(p.samples)],
     ["date", `${esc(started)}${Number.isFinite(seconds) ? ` (${esc(seconds.toFixed(1))} s)` : ""}`],
     ["git", commit],
   ];
@@ -121,7 +83,7 @@ function header(report: Report): string {
     esc(p.suite.name)
   }</h1><dl class="facts">${
     facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join("")
-  }</dl><nav><a href="#success">Success</a><a href="#robustness">Robustness</a><a href="#splits">Seen vs unseen</a><a href="#comparisons">Comparisons</a><a href="#saw">What the agent saw</a><a href="#tasks">Tasks</a><a href="#provenance">Provenance</a></nav></header>`;
+  }</dl><nav><a href="#headline">Headline</a><a href="#success">Success</a><a href="#robustness">Robustness</a><a href="#splits">Seen vs unseen</a><a href="#comparisons">Comparisons</a><a href="#saw">What the agent saw</a><a href="#tasks">Tasks</a><a href="#provenance">Provenance</a></nav></header>`;
 }
 
 function successSection(report: Report, ax: Axes): string {
@@ -137,6 +99,13 @@ function successSection(report: Report, ax: Axes): string {
       ciPct(r.ci95)
     }), ${r.successes}/${r.episodes} episodes`,
   }));
+  const zeros = data.filter((d) => d.rate === 0);
+  const notRun = ax.agents.flatMap((agent) =>
+    ax.protocols.filter((protocol) =>
+      !data.some((d) => d.agent === agent && d.protocol === protocol)
+    )
+      .map((protocol) => ({ agent, protocol }))
+  );
   const chart = svg({
     width: 960,
     height: 90 + 170 * ax.protocols.length,
@@ -145,15 +114,26 @@ function successSection(report: Report, ax: Axes): string {
     marginTop: 28,
     style: PLOT_STYLE,
     fx: { domain: ax.agents, label: null, padding: 0.12 },
-    fy: { domain: ax.protocols, label: null, padding: 0.14 },
+    fy: { domain: ax.protocols, label: null, padding: 0.14, axis: "right" },
     x: { domain: ax.variants, axis: null, paddingInner: 0.15, paddingOuter: 0.1 },
-    y: { domain: [0, 100], label: "success (%)", grid: true, ticks: 5 },
+    y: { domain: [0, 100], axis: null },
     color: {
       domain: ax.variants,
       range: VARIANT_COLOURS,
       legend: true,
     } as Plot.ScaleOptions,
     marks: [
+      Plot.gridY({ ticks: 5 }),
+      // Anchored to the leftmost column: by default Plot draws the axis beside the first
+      // non-empty facet, which lands mid-row when an agent skipped this protocol.
+      Plot.axisY({ ticks: 5, label: "success (%)", facetAnchor: "left" }),
+      Plot.text(notRun, {
+        fx: "agent",
+        fy: "protocol",
+        text: () => "not run",
+        frameAnchor: "middle",
+        fill: "#59636e",
+      }),
       Plot.barY(data, {
         fx: "agent",
         fy: "protocol",
@@ -188,6 +168,27 @@ function successSection(report: Report, ax: Axes): string {
         inset: 8,
       }),
       Plot.ruleY([0], { stroke: "#57606a" }),
+      // A 0% bar has no height: a thick tick in the variant's colour and a label say "measured, 0".
+      Plot.tickY(zeros, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: 0,
+        stroke: "variant",
+        strokeWidth: 4,
+        title: "title",
+      }),
+      Plot.text(zeros, {
+        fx: "agent",
+        fy: "protocol",
+        x: "variant",
+        y: 0,
+        text: () => "0",
+        dy: -9,
+        fontSize: 9,
+        className: "zero",
+        fill: "#1f2328",
+      }),
     ],
   });
   const cell = new Map(rows.map((r) => [key(r.agent, r.protocol, r.variant), r]));
@@ -246,13 +247,13 @@ function robustnessSection(report: Report, ax: Axes): string {
       row: label(r.agent, r.protocol),
       variant: r.variant,
       change,
-      text: points(-r.drop),
+      text: formatChange(r.drop),
       dark: change <= CHANGE_THRESHOLDS[1],
       title: `${r.agent} · ${r.protocol} · ${r.variant}\nchange from clean ${
-        points(-r.drop)
-      } points (95% CI ${r.ci95 ? ciPoints([-r.ci95[1], -r.ci95[0]]) : "–"})\nclean ${
-        pct(r.clean_rate)
-      } → ${pct(r.variant_rate)} over ${r.pairs} pairs`,
+        formatChange(r.drop)
+      } points (95% CI ${formatChangeCI(r.ci95)})\nclean ${pct(r.clean_rate)} → ${
+        pct(r.variant_rate)
+      } over ${r.pairs} pairs`,
     };
   });
   const chart = svg({
@@ -465,243 +466,6 @@ function sawSection(report: Report): string {
   return out.join("\n");
 }
 
-function transcriptHtml(t: Transcript): string {
-  let phase: TranscriptLine["phase"] | undefined;
-  const lines: string[] = [];
-  for (const l of t.lines) {
-    if (l.phase !== phase) {
-      phase = l.phase;
-      lines.push(
-        `<li class="phase">${
-          phase === "trial" ? "trial phase · sandbox copy" : "execution phase · real environment"
-        }</li>`,
-      );
-    }
-    lines.push(
-      `<li class="k-${esc(l.kind)}"><span class="kind">${esc(l.kind)}</span><span class="text">${
-        esc(l.text)
-      }</span></li>`,
-    );
-  }
-  return `<ol class="tx">${lines.join("")}</ol>`;
-}
-
-function tasksSection(report: Report, ax: Axes): string {
-  if (report.episodes.length === 0) return "";
-  const transcripts = new Map(report.transcripts.map((t) => [t.id, t]));
-  const byTask = new Map<string, EpisodeSummary[]>();
-  for (const e of report.episodes) {
-    const k = key(e.env, e.task);
-    const list = byTask.get(k);
-    if (list) list.push(e);
-    else byTask.set(k, [e]);
-  }
-  const rank = (
-    e: EpisodeSummary,
-  ) => [
-    ax.agents.indexOf(e.agent),
-    ax.protocols.indexOf(e.protocol),
-    ax.variants.indexOf(e.variant),
-  ];
-  const compare = (a: EpisodeSummary, b: EpisodeSummary) => {
-    const ra = rank(a), rb = rank(b);
-    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
-    return a.seed - b.seed || a.sample - b.sample;
-  };
-  const envs = distinct(report.episodes.map((e) => e.env));
-  const head = [
-    "agent",
-    "protocol",
-    "variant",
-    "seed",
-    "outcome",
-    "calls",
-    "trial calls",
-    "invalid",
-  ];
-  const samples = report.episodes.some((e) => e.sample > 0);
-  const out = [
-    `<section id="tasks"><h2>Tasks</h2>
-<p class="lead">Every episode of every task. Open a task for its episodes; episodes with a kept transcript can be expanded.</p>`,
-  ];
-  for (const env of envs) {
-    out.push(`<h3>${esc(env)}</h3>`);
-    for (const [k, list] of byTask) {
-      if (!k.startsWith(env + "\u0000")) continue;
-      const episodes = [...list].sort(compare);
-      const ok = episodes.filter((e) => e.success).length;
-      const rows = episodes.map((e) => {
-        const t = transcripts.get(e.id);
-        const outcome = e.success
-          ? `<span class="ok" title="success">✓</span>`
-          : `<span class="bad" title="${esc(e.error ?? "failed")}">✗</span>`;
-        const row = `<tr${t ? ` class="has-tx"` : ""}><td>${esc(e.agent)}</td><td>${
-          esc(e.protocol)
-        }</td><td>${esc(e.variant)}</td><td class="n">${
-          esc(samples ? `${e.seed} #${e.sample}` : e.seed)
-        }</td><td class="c">${outcome}${
-          e.error ? ` <span class="muted">${esc(e.error)}</span>` : ""
-        }</td><td class="n">${e.calls}</td><td class="n">${e.trial_calls}</td><td class="n">${e.invalid_calls}</td></tr>`;
-        return t
-          ? `${row}<tr class="tx-row"><td colspan="${head.length}"><details><summary>transcript <code>${
-            esc(e.id)
-          }</code></summary>${transcriptHtml(t)}</details></td></tr>`
-          : row;
-      });
-      const numeric = new Set([3, 5, 6, 7]);
-      out.push(
-        `<details class="task"><summary>${code(episodes[0].task)} <span class="badge">${
-          esc(episodes[0].split)
-        }</span> <span class="muted">${ok}/${episodes.length} succeeded</span></summary><div class="scroll"><table><thead><tr>${
-          head.map((h, i) => `<th scope="col"${numeric.has(i) ? ` class="n"` : ""}>${h}</th>`)
-            .join("")
-        }</tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`,
-      );
-    }
-  }
-  out.push("</section>");
-  return out.join("\n");
-}
-
-function provenanceSection(report: Report): string {
-  const p = report.provenance;
-  const sel = (v: string[] | null) => v === null ? "all" : v.map(esc).join(", ");
-  const sha = (s: string) => `<code title="${esc(s)}">${esc(s.slice(0, 12))}</code>`;
-  const entries: [string, string][] = [
-    [
-      "tooltrial",
-      `${esc(p.tooltrial_version)}, git ${
-        p.git_commit
-          ? `<code title="${esc(p.git_commit)}">${esc(p.git_commit.slice(0, 12))}</code>`
-          : "unknown"
-      }${p.git_dirty ? " (uncommitted changes)" : ""}`,
-    ],
-    [
-      "runtime",
-      `Deno ${esc(p.deno)}, V8 ${esc(p.v8)}, TypeScript ${esc(p.typescript)}${
-        p.onnxruntime ? `, onnxruntime ${esc(p.onnxruntime)}` : ""
-      }`,
-    ],
-    [
-      "machine",
-      `${esc(p.os)}/${esc(p.arch)}, ${esc(p.machine.cpus)} CPUs, ${esc(p.machine.memory_gb)} GB`,
-    ],
-    ["command", code(["tooltrial", ...p.command].join(" "))],
-    ["suite", `${esc(p.suite.name)} · ${code(p.suite.file)} · sha256 ${sha(p.suite.sha256)}`],
-    [
-      "agents",
-      p.agents.map((a) =>
-        `${esc(a.name)} <span class="muted">(${
-          a.onnx
-            ? `onnx ${esc(a.onnx.path)}, sha256 ${sha(a.onnx.model_hash)}`
-            : a.openai
-            ? `openai ${esc(a.openai.model)} @ ${esc(a.openai.base_url)}`
-            : a.scripted === a.name
-            ? "scripted"
-            : `scripted ${esc(a.scripted ?? "")}`
-        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""}${
-          a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""
-        })</span>`
-      ).join(", "),
-    ],
-    [
-      "protocols",
-      p.protocols.map((x) =>
-        `${esc(x.name)} <span class="muted">(${esc(x.kind)}${
-          x.kind === "trial" ? `, trial budget ${esc(x.trial_budget)}` : ""
-        }, max turns ${esc(x.max_turns)})</span>`
-      ).join(", "),
-    ],
-    [
-      "selection",
-      `agents ${sel(p.selection.agents)}; protocols ${sel(p.selection.protocols)}; variants ${
-        sel(p.selection.variants)
-      }; splits ${sel(p.selection.splits)}`,
-    ],
-    [
-      "sampling",
-      `seeds ${esc(p.seeds.join(", "))}; samples ${esc(p.samples)}; concurrency ${
-        esc(p.concurrency)
-      }${p.shards ? `; shards ${esc(p.shards.join(", "))}` : ""}`,
-    ],
-    ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
-  ];
-  const providers = Object.entries(p.execution_providers);
-  if (providers.length > 0) {
-    entries.push([
-      "execution providers",
-      providers.map(([a, e]) => `${esc(a)}: ${esc(e)}`).join(", "),
-    ]);
-  }
-  const specs = table(
-    ["spec or data file", "sha256"],
-    p.specs.map((s) => [code(s.path), sha(s.sha256)]),
-  );
-  return `<section id="provenance"><h2>Provenance</h2><table class="kv"><tbody>${
-    entries.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join("")
-  }</tbody></table><details><summary>${p.specs.length} spec and data files</summary>${specs}</details></section>`;
-}
-
-const CSS = `
-:root{color-scheme:light;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--accent:#0969da;--ok:#1a7f37;--bad:#cf222e}
-*{box-sizing:border-box}
-body{margin:0;background:#fff;color:var(--fg);font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;-webkit-font-smoothing:antialiased}
-main{max-width:1040px;margin:0 auto;padding:36px 28px 80px}
-header{border-bottom:1px solid var(--line);padding-bottom:16px}
-.kicker{margin:0;color:var(--muted);font-size:13px;letter-spacing:.06em;text-transform:uppercase}
-h1{font-size:30px;line-height:1.2;margin:4px 0 14px}
-h2{font-size:21px;margin:52px 0 6px;padding-bottom:6px;border-bottom:1px solid var(--line)}
-h3{font-size:16px;margin:28px 0 8px}
-.facts{display:flex;flex-wrap:wrap;gap:8px 28px;margin:0 0 14px}
-.facts div{display:flex;flex-direction:column}
-.facts dt{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
-.facts dd{margin:0;font-variant-numeric:tabular-nums}
-nav{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:14px}
-a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-.lead{color:var(--muted);margin:4px 0 14px;max-width:80ch}
-.note,.ops{color:var(--muted);font-size:14px;margin:4px 0 10px}
-.muted{color:var(--muted)}
-code{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);border:1px solid #e5e9ee;border-radius:4px;padding:0 4px}
-figure.chart{margin:8px 0 18px;overflow-x:auto}
-figure.chart figure{margin:0}
-figure.chart svg{max-width:100%;height:auto}
-figure.chart [class$="-swatches-wrap"]{font-size:13px;margin-bottom:6px}
-figure.chart svg[class$="-ramp"]{font-size:11px;margin-bottom:8px}
-.scroll{overflow-x:auto;margin:6px 0 14px}
-table{border-collapse:collapse;font-size:13.5px;font-variant-numeric:tabular-nums}
-th,td{padding:5px 12px 5px 0;text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2}
-thead th{font-size:12px;font-weight:600;color:var(--muted);border-bottom:1px solid var(--line);white-space:nowrap}
-th.n,td.n{text-align:right;white-space:nowrap;padding-left:12px}
-td.c{text-align:center}
-.ci{display:block;color:var(--muted);font-size:11.5px;line-height:1.3}
-tr.group th{padding-top:16px;font-size:13px;color:var(--fg);border-bottom:1px solid var(--line)}
-table.comparisons strong{color:var(--fg)}
-table.kv th{width:11em;color:var(--muted);font-weight:500}
-.ok{color:var(--ok);font-weight:700}.bad{color:var(--bad);font-weight:700}
-details{margin:6px 0}
-summary{cursor:pointer;padding:4px 0}
-summary:hover{color:var(--accent)}
-details.task{border:1px solid var(--line);border-radius:6px;padding:4px 12px;margin:6px 0}
-details.task[open]{padding-bottom:10px}
-details.task table{width:100%}
-.badge{display:inline-block;font-size:11.5px;padding:0 7px;border-radius:10px;background:#ddf4ff;color:#0a3069;vertical-align:1px}
-tr.has-tx td{border-bottom:none}
-tr.tx-row>td{padding-top:0}
-ol.tx{list-style:none;margin:6px 0 8px;padding:0;border:1px solid var(--line);border-radius:6px;overflow:hidden;font:12.5px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-ol.tx li{display:grid;grid-template-columns:6.5em 1fr;border-top:1px solid #eef1f4}
-ol.tx li:first-child{border-top:none}
-ol.tx .kind{padding:4px 8px;color:var(--muted);font-size:11px;text-transform:uppercase;letter-spacing:.04em;border-right:3px solid transparent}
-ol.tx .text{padding:4px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
-ol.tx li.phase{display:block;background:var(--soft);color:var(--muted);font:600 11px/1.8 system-ui,sans-serif;text-transform:uppercase;letter-spacing:.05em;padding:2px 10px}
-.k-user .kind{border-color:#8c959f}.k-user .text{font-family:system-ui,sans-serif;font-size:13.5px}
-.k-assistant .kind{border-color:#8250df}.k-assistant .text{font-family:system-ui,sans-serif;font-size:13.5px;background:#fbf8ff}
-.k-call .kind{border-color:#0969da}.k-call .text{color:#0a3069}
-.k-result .kind{border-color:#1a7f37}.k-result .text{color:#24292f;background:#f6fbf7}
-.k-error .kind{border-color:#cf222e}.k-error .text{color:#a40e26;background:#fff5f5}
-.k-check .kind{border-color:#9a6700}.k-check .text{background:#fff8e5}
-footer{margin-top:56px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:12px}
-`.trim();
-
 /**
  * Render a report as one self-contained HTML page: header, charts (static SVG), tables,
  * "what the agent saw", per-task drill-downs with transcripts, and provenance.
@@ -731,6 +495,7 @@ export function renderHtml(report: Report): string {
 <body>
 <main>
 ${header(report)}
+${headlineHtml(report)}
 ${successSection(report, ax)}
 ${robustnessSection(report, ax)}
 ${splitsSection(report, ax)}

@@ -79,3 +79,41 @@ Deno.test("html: a report with only clean results and no episodes still renders"
   assert.match(section(page, "success"), /<svg/);
   assert.match(section(page, "robustness"), /No variant besides clean/);
 });
+
+Deno.test("html: the headline comes first, one row per agent × protocol", () => {
+  const headline = section(html, "headline");
+  assert.ok(html.indexOf(`<section id="headline">`) < html.indexOf(`<section id="success">`));
+  assert.equal(headline.match(/<tr><th scope="row">/g)?.length, 8);
+  // memorizer · direct: clean 100%, worst under renamed (fixture: 6.3% there).
+  assert.match(
+    headline,
+    /memorizer <span class="muted">· direct<\/span><\/th><td class="n"><span class="big">100\.0%<\/span>.*?<span class="big">−93\.8 <span class="where">renamed<\/span>/,
+  );
+  assert.match(headline, /<span class="where">none<\/span>/, "the oracle loses nothing");
+  // Seeds are provenance, not a headline figure.
+  assert.ok(!/<dt>seeds<\/dt>/.test(html));
+  assert.match(section(html, "provenance"), /seeds: 0, 1; samples: 1/);
+});
+
+Deno.test("html: 0% is drawn, and an agent that skipped a protocol says so", () => {
+  const report = structuredClone(reportFixture);
+  for (const r of report.overall) if (r.agent === "random") r.success_rate = 0;
+  report.overall = report.overall.filter((r) => !(r.agent === "oracle" && r.protocol === "trial"));
+  const chart = section(renderHtml(report), "success");
+  // Four variants × two protocols of random: a thick tick in the variant's colour and a "0" each.
+  const ticks = [...chart.matchAll(/<g [^>]*stroke-width="4"[^>]*>([\s\S]*?)<\/g>/g)]
+    .flatMap((m) => m[1].match(/<line /g) ?? []);
+  assert.equal(ticks.length, 8);
+  const labels = [...chart.matchAll(/<g [^>]*class="zero"[^>]*>([\s\S]*?)<\/g>/g)]
+    .flatMap((m) => m[1].match(/>0<\/text>/g) ?? []);
+  assert.equal(labels.length, 8);
+  // One y-axis per protocol row, both in the leftmost column (not beside the first bar drawn).
+  const axis = chart.slice(chart.indexOf(`aria-label="y-axis tick label"`));
+  const facets =
+    axis.slice(0, axis.indexOf("aria-label", 20)).match(/<g transform="translate\([^)]*\)"/g) ?? [];
+  assert.deepEqual(facets.slice(0, 2), [
+    `<g transform="translate(1,0)"`,
+    `<g transform="translate(1,200)"`,
+  ]);
+  assert.equal(chart.match(/>not run<\/text>/g)?.length, 1);
+});

@@ -1,8 +1,10 @@
 import { brokenMarkdown, oracleAgents } from "./broken.ts";
+import { formatChange, formatChangeCI, formatPercent, formatPoints } from "./format.ts";
+import { headlineMarkdown } from "./headline.ts";
 import { sawRows } from "./saw.ts";
 import type { Report, SummaryRow, VariantSummary } from "./types.ts";
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pct = formatPercent;
 const num = (x: number) => x.toFixed(2);
 
 function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
@@ -56,8 +58,6 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
   return [head, align, ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
-const points = (x: number) => `${x > 0 ? "−" : x < 0 ? "+" : "±"}${Math.abs(x * 100).toFixed(1)}`;
-
 /**
  * Success per agent × protocol (rows) and variant (columns): clean first, each variant with its
  * paired drop from clean in points. What `bench` prints.
@@ -87,7 +87,7 @@ export function overallMarkdown(report: Report): string {
         const warn = oracles.includes(agent) && r.success_rate < 1 ? " ⚠" : "";
         return d === undefined
           ? `${pct(r.success_rate)}${warn}`
-          : `${pct(r.success_rate)}${warn} (${points(d)})`;
+          : `${pct(r.success_rate)}${warn} (${formatChange(d)})`;
       }),
     ];
   });
@@ -112,22 +112,23 @@ function sawTable(v: VariantSummary): string[] {
 
 const ci = (c: [number, number] | null, f: (x: number) => string) =>
   c ? `${f(c[0])} … ${f(c[1])}` : "–";
-const signed = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x * 100).toFixed(1)}`;
+const signed = formatPoints;
 
 function robustnessSection(report: Report): string[] {
   if (report.robustness.length === 0) return [];
   return [
     "## Robustness drop",
     "",
-    "| agent | protocol | variant | pairs | clean | variant | drop (points) | 95% CI |",
+    "| agent | protocol | variant | pairs | clean | variant | change (points) | 95% CI |",
     "| :-- | :-- | :-- | --: | --: | --: | --: | :-: |",
     ...report.robustness.map((r) =>
       `| ${r.agent} | ${r.protocol} | ${r.variant} | ${r.pairs} | ${pct(r.clean_rate)} | ${
         pct(r.variant_rate)
-      } | ${signed(r.drop)} | ${ci(r.ci95, signed)} |`
+      } | ${formatChange(r.drop)} | ${formatChangeCI(r.ci95, " … ")} |`
     ),
     "",
-    "Drop: clean − variant success over the same (env, task, seed, sample); the interval resamples tasks.",
+    "Change: variant − clean success over the same (env, task, seed, sample), − is worse than clean;",
+    "the interval resamples tasks. report.json keeps the drop (clean − variant) as a fraction.",
     "",
   ];
 }
@@ -223,10 +224,21 @@ export function renderMarkdown(report: Report): string {
   const out = [
     `# tooltrial report: ${p.suite.name}`,
     "",
-    `Run \`${report.run_id}\` · ${report.episodes.length} episodes · seeds ${
+    `Run \`${report.run_id}\` · ${report.episodes.length} episodes · seeds: ${
       p.seeds?.join(", ")
-    } · samples ${p.samples}`,
+    } · samples: ${p.samples}`,
     "",
+    ...(report.overall.length > 0
+      ? [
+        "## Headline",
+        "",
+        headlineMarkdown(report),
+        "",
+        "Clean success; the mean change in points under the variants over the same tasks (95% CI, resampling",
+        "tasks); the variant that costs the most.",
+        "",
+      ]
+      : []),
     "## Success by variant",
     "",
     overallMarkdown(report),

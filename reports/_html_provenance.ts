@@ -1,0 +1,87 @@
+/**
+ * The HTML report's provenance table.
+ * @module
+ */
+import { escapeHtml as esc } from "./escape.ts";
+import { code, table } from "./_html_parts.ts";
+import type { Report } from "./types.ts";
+
+/** What ran, where, from which files: versions, machine, command, hashes, seeds. */
+export function provenanceSection(report: Report): string {
+  const p = report.provenance;
+  const sel = (v: string[] | null) => v === null ? "all" : v.map(esc).join(", ");
+  const sha = (s: string) => `<code title="${esc(s)}">${esc(s.slice(0, 12))}</code>`;
+  const entries: [string, string][] = [
+    [
+      "tooltrial",
+      `${esc(p.tooltrial_version)}, git ${
+        p.git_commit
+          ? `<code title="${esc(p.git_commit)}">${esc(p.git_commit.slice(0, 12))}</code>`
+          : "unknown"
+      }${p.git_dirty ? " (uncommitted changes)" : ""}`,
+    ],
+    [
+      "runtime",
+      `Deno ${esc(p.deno)}, V8 ${esc(p.v8)}, TypeScript ${esc(p.typescript)}${
+        p.onnxruntime ? `, onnxruntime ${esc(p.onnxruntime)}` : ""
+      }`,
+    ],
+    [
+      "machine",
+      `${esc(p.os)}/${esc(p.arch)}, ${esc(p.machine.cpus)} CPUs, ${esc(p.machine.memory_gb)} GB`,
+    ],
+    ["command", code(["tooltrial", ...p.command].join(" "))],
+    ["suite", `${esc(p.suite.name)} · ${code(p.suite.file)} · sha256 ${sha(p.suite.sha256)}`],
+    [
+      "agents",
+      p.agents.map((a) =>
+        `${esc(a.name)} <span class="muted">(${
+          a.onnx
+            ? `onnx ${esc(a.onnx.path)}, sha256 ${sha(a.onnx.model_hash)}`
+            : a.openai
+            ? `openai ${esc(a.openai.model)} @ ${esc(a.openai.base_url)}`
+            : a.scripted === a.name
+            ? "scripted"
+            : `scripted ${esc(a.scripted ?? "")}`
+        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""}${
+          a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""
+        })</span>`
+      ).join(", "),
+    ],
+    [
+      "protocols",
+      p.protocols.map((x) =>
+        `${esc(x.name)} <span class="muted">(${esc(x.kind)}${
+          x.kind === "trial" ? `, trial budget ${esc(x.trial_budget)}` : ""
+        }, max turns ${esc(x.max_turns)})</span>`
+      ).join(", "),
+    ],
+    [
+      "selection",
+      `agents ${sel(p.selection.agents)}; protocols ${sel(p.selection.protocols)}; variants ${
+        sel(p.selection.variants)
+      }; splits ${sel(p.selection.splits)}`,
+    ],
+    [
+      "sampling",
+      `seeds: ${esc(p.seeds.join(", "))}; samples: ${esc(p.samples)}; concurrency: ${
+        esc(p.concurrency)
+      }${p.shards ? `; shards: ${esc(p.shards.join(", "))}` : ""}`,
+    ],
+    ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
+  ];
+  const providers = Object.entries(p.execution_providers);
+  if (providers.length > 0) {
+    entries.push([
+      "execution providers",
+      providers.map(([a, e]) => `${esc(a)}: ${esc(e)}`).join(", "),
+    ]);
+  }
+  const specs = table(
+    ["spec or data file", "sha256"],
+    p.specs.map((s) => [code(s.path), sha(s.sha256)]),
+  );
+  return `<section id="provenance"><h2>Provenance</h2><table class="kv"><tbody>${
+    entries.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join("")
+  }</tbody></table><details><summary>${p.specs.length} spec and data files</summary>${specs}</details></section>`;
+}
