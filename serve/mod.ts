@@ -1,6 +1,14 @@
 /**
  * Serve: a suite's environments as an HTTP API (sessions, MCP, the report viewer) and ONNX
  * policies as OpenAI-compatible `/v1/chat/completions` routes (`tooltrial serve`).
+ *
+ * @example
+ * ```ts
+ * import { loadSuite } from "../spec/mod.ts";
+ * import { createApp } from "./mod.ts";
+ * const { app, store } = createApp({ suite: await loadSuite("testdata/good/suite.yaml") });
+ * console.assert((await app.request("/v1/envs")).status === 200 && store.size === 0);
+ * ```
  * @module
  */
 export { createApp, createModelApp, type ServeOptions } from "./app.ts";
@@ -13,6 +21,4 @@ export {
   type ServedModelOptions,
 } from "./openai_api.ts";
 export { ApiError, type OpenSession, type SessionRequest, SessionStore } from "./sessions.ts";
-export { limit, type Limits } from "./limits.ts";
 export { openApi } from "./openapi.ts";
-export { viewer } from "./viewer.ts";
