@@ -74,5 +74,5 @@ export type {
 } from "./onnx/decoder.ts";
 export type { ModelSession, TensorLike } from "./onnx/session.ts";
 export type { ModelFolder } from "./onnx/model_folder.ts";
-export { type Device, DEVICES } from "./onnx/providers.ts";
+export type { Device, DEVICES } from "./onnx/providers.ts";
 export type { Sampling } from "./onnx/sampler.ts";
