@@ -21,4 +21,6 @@ export * from "./runners/mod.ts";
 export * from "./reports/mod.ts";
 export * from "./importers/mod.ts";
 export * from "./training/mod.ts";
+export * from "./variants/mod.ts";
+export * from "./serve/mod.ts";
 export { VERSION } from "./version.ts";

@@ -4,6 +4,7 @@ export interface Rng {
   next(): number;
   /** Integer in [0, n). */
   int(n: number): number;
+  /** One of `items`, uniformly. */
   pick<T>(items: readonly T[]): T;
 }
 

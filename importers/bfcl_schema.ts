@@ -17,8 +17,11 @@ export const BFCL_TYPES: Readonly<Record<string, string | null>> = {
 
 /** A problem found while converting: where (JSON pointer) and what. */
 export interface ConvertIssue {
+  /** JSON pointer into the input. */
   pointer: string;
+  /** What is wrong. */
   message: string;
+  /** How to fix it. */
   hint: string;
 }
 

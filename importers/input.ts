@@ -4,6 +4,7 @@ import { parseYaml } from "../spec/yaml.ts";
 
 /** One JSON document of an input file (the whole file, or one line of a JSONL file). */
 export interface InputRecord {
+  /** The parsed document. */
   value: unknown;
   /** A located issue at a JSON pointer inside this record. */
   issue(pointer: string, message: string, hint?: string): SpecIssue;

@@ -11,7 +11,7 @@ export {
   suiteYaml,
 } from "./openai_tools.ts";
 export { ANY_CALL_CATEGORIES, bfclCategory, bfclEnv, NO_CALL_CATEGORIES } from "./bfcl.ts";
-export { BFCL_TYPES, bfclSchema } from "./bfcl_schema.ts";
+export { BFCL_TYPES, bfclSchema, type ConvertIssue } from "./bfcl_schema.ts";
 export { type InputRecord, readJsonRecords } from "./input.ts";
 export { envName, taskId, toolName } from "./names.ts";
 export { sampleArgs } from "./sample_args.ts";

@@ -13,7 +13,9 @@ export type ImportedFiles = Record<string, string>;
 
 /** An importer's output: the files, and the input's problems that were skipped (not fatal). */
 export interface ImportResult {
+  /** Path → content of every file to write. */
   files: ImportedFiles;
+  /** Problems in the input that were skipped. */
   skipped: SpecIssue[];
 }
 

@@ -50,7 +50,9 @@ export function transcriptOf(events: readonly EpisodeEvent[]): TranscriptLine[] 
  * (per task × agent × protocol: the first failure, else the first episode).
  */
 export class Collector {
+  /** One summary per episode, in the order added. */
   readonly episodes: EpisodeSummary[] = [];
+  /** Each variant record, once per (env, variant, seed). */
   readonly variants: VariantSummary[] = [];
   readonly #transcripts = new Map<string, { failed: boolean; t: Transcript }>();
   readonly #seenVariants = new Set<string>();

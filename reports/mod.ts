@@ -26,11 +26,12 @@ export {
   reportFigures,
   suiteProvenance,
 } from "./report.ts";
+export type { ComparisonRow, GapRow, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
 export { Collector } from "./collect.ts";
 export { reportFromLogs } from "./from_log.ts";
 export { overallMarkdown, renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
 export { compareMarkdown, type CompareOptions, whyNothingPairs } from "./compare.ts";
-export { progressBar } from "./progress.ts";
+export { type ProgressBar, progressBar, type ProgressOptions } from "./progress.ts";
 export { type BrokenCell, brokenCells, brokenMarkdown, oracleAgents } from "./broken.ts";

@@ -2,11 +2,13 @@
 export interface ProgressBar {
   /** `done` counts every finished episode, those a resumed run found done included. */
   tick(done: number): void;
+  /** Finish the display (final line, newline). */
   done(): void;
 }
 
 /** How a progress display looks and where it goes. */
 export interface ProgressOptions {
+  /** Text shown before the bar. */
   label?: string;
   /** false: say nothing (--quiet). Default: on. */
   enabled?: boolean;

@@ -8,6 +8,7 @@ export type Phase = "trial" | "execute";
 
 /** What the runner tells an agent about the current turn. Model agents read the same from the messages. */
 export interface TurnInfo {
+  /** The phase the turn belongs to. */
   phase: Phase;
   /** Trial calls still allowed in this phase (trial phase only). */
   callsLeft?: number;
@@ -15,9 +16,13 @@ export interface TurnInfo {
 
 /** Everything an agent may know about one episode before it starts. */
 export interface EpisodeContext {
+  /** The task (scripted agents read its gold calls; model agents only see the query). */
   task: TaskSpec;
+  /** The protocol the episode follows. */
   protocol: ProtocolSpec;
+  /** The episode's generator seed. */
   seed: number;
+  /** The episode's generator: an agent's only source of randomness. */
   rng: Rng;
   /**
    * The variant the episode runs under. `toVisible` is privileged knowledge of its mapping: only
@@ -28,6 +33,7 @@ export interface EpisodeContext {
 
 /** One episode's conversation with an agent. */
 export interface AgentSession {
+  /** Take the next assistant turn given the conversation and the tools as shown. */
   act(
     messages: readonly Message[],
     tools: readonly ToolDef[],
@@ -37,6 +43,7 @@ export interface AgentSession {
 
 /** What a model agent runs on; recorded with every episode it plays. */
 export interface AgentInfo {
+  /** What kind of model runs it. */
   kind: "onnx" | "openai" | "anthropic";
   /** The execution provider that actually runs the model (`cpu`, `cuda`, `webgpu`). */
   provider?: string;
@@ -54,9 +61,11 @@ export interface AgentInfo {
 
 /** An agent: starts one session per episode. */
 export interface Agent {
+  /** Agent name in runs and reports. */
   readonly name: string;
   /** Set by model agents; scripted agents have none. */
   readonly info?: AgentInfo;
+  /** Open a session for one episode. */
   start(ctx: EpisodeContext): AgentSession;
   /**
    * Most episodes of this agent in flight at once, whatever the run's `concurrency` (endpoint

@@ -15,9 +15,13 @@ import type { AssistantMessage, Message } from "./messages.ts";
 import { prompts } from "./prompts.ts";
 import { createRng } from "./rng.ts";
 
+/** Identity and seeds of one episode, as `runEpisode` and `EpisodeSession` take them. */
 export interface EpisodeOptions {
+  /** Episode id (unique in the run). */
   id: string;
+  /** The episode's generator seed. */
   seed: number;
+  /** Sample index for this task and seed. */
   sample: number;
   /** Where the task stands relative to training (default: from the task's own split). */
   split?: EpisodeSplit;
@@ -48,6 +52,7 @@ export interface StepOutcome {
   phase: Phase;
   /** Trial calls still allowed (trial phase only). */
   callsLeft?: number;
+  /** Whether the episode has ended (call `finish()`). */
   done: boolean;
 }
 
@@ -59,12 +64,19 @@ export interface StepOutcome {
  * same code, so the same results.
  */
 export class EpisodeSession {
+  /** The environment as the agent sees it (a variant wraps the canonical one). */
   readonly env: Env | VariantEnv;
+  /** The task being run. */
   readonly task: TaskSpec;
+  /** The protocol the episode follows. */
   readonly protocol: ProtocolSpec;
+  /** Episode id. */
   readonly id: string;
+  /** Everything that happened so far, in log order. */
   readonly events: EpisodeEvent[] = [];
+  /** The conversation so far, as the agent sees it. */
   readonly messages: Message[] = [];
+  /** Counts so far; final after `finish()`. */
   readonly metrics: EpisodeMetrics = {
     calls: 0,
     trial_calls: 0,
@@ -76,11 +88,17 @@ export class EpisodeSession {
     turns: 0,
     ast_match: false,
   };
+  /** The variant's name and how it maps canonical calls to what the agent sees. */
   readonly variant: { name: string; toVisible(c: Call): Call };
+  /** Where the task stands relative to training. */
   readonly split: EpisodeSplit;
+  /** The phase the next turn belongs to. */
   phase: Phase = "execute";
+  /** Whether the episode has ended. */
   done = false;
+  /** The agent's final answer, once given. */
   answer: string | null = null;
+  /** Why the episode ended abnormally, if it did. */
   error: string | null = null;
   #state: State;
   #used = 0;
@@ -95,6 +113,7 @@ export class EpisodeSession {
   #lease: EnvLease | undefined;
   #closing: Promise<void>[] = [];
 
+  /** Start an episode of `task` in `env` (nothing runs until `begin()`). */
   constructor(
     env: Env | VariantEnv,
     task: TaskSpec,

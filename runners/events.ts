@@ -16,6 +16,7 @@ export interface EpisodeMetrics {
   trial_calls: number;
   /** Execution-phase calls to unknown tools, with unparsable JSON, or violating the schema. */
   invalid_calls: number;
+  /** Trial-phase calls that were invalid in the same sense. */
   trial_invalid_calls: number;
   /** Calls (either phase) that came back with an error of any kind: what self-corrections follow. */
   failed_calls: number;
@@ -41,6 +42,7 @@ export interface EpisodeMetrics {
   cost_usd?: number;
 }
 
+/** One line of the episode log: an episode's start, a message, a tool call, a phase change, or its result. */
 export type EpisodeEvent =
   | {
     v: 1;
@@ -96,12 +98,19 @@ export type EpisodeEvent =
  * episode log, before the first episode that uses it.
  */
 export interface VariantEvent {
+  /** Log format version. */
   v: 1;
+  /** Record discriminant. */
   type: "variant";
+  /** Environment name. */
   env: string;
+  /** Variant name. */
   variant: string;
+  /** Seed the operators drew from. */
   seed: number;
+  /** Operators as applied, with what they changed. */
   ops: AppliedOp[];
+  /** The tools as the agent saw them next to the canonical ones. */
   tools: ToolView[];
 }
 
@@ -110,8 +119,11 @@ export interface VariantEvent {
  * report from the log alone (resumed runs and merged shards included).
  */
 export interface RunHeader {
+  /** Log format version. */
   v: 1;
+  /** Record discriminant. */
   type: "run";
+  /** Id of the run (hash of what determines its outcome). */
   run_id: string;
   /** This log's slice of the plan, or null for the whole of it. */
   shard: { index: number; count: number } | null;
@@ -123,20 +135,36 @@ export interface RunHeader {
 
 /** One finished episode: its identity, events and outcome. */
 export interface EpisodeRecord {
+  /** Episode id (unique in the run). */
   id: string;
+  /** Environment name. */
   env: string;
+  /** Task id. */
   task: string;
+  /** Variant name. */
   variant: string;
+  /** The episode's split. */
   split: EpisodeSplit;
+  /** The task's tags. */
   tags: string[];
+  /** Agent name. */
   agent: string;
+  /** Protocol name. */
   protocol: string;
+  /** The episode's generator seed. */
   seed: number;
+  /** Sample index for this task and seed. */
   sample: number;
+  /** Whether the task's check passed. */
   success: boolean;
+  /** The agent's final answer; null if it gave none. */
   answer: string | null;
+  /** Per-episode counts. */
   metrics: EpisodeMetrics;
+  /** Why the episode ended abnormally; null when it did not. */
   error: string | null;
+  /** Wall time in milliseconds. */
   ms: number;
+  /** Everything that happened, in order. */
   events: EpisodeEvent[];
 }

@@ -1,19 +1,27 @@
 /** OpenAI-style chat messages: what agents read and write. */
 export interface AssistantToolCall {
+  /** Call id, echoed in the answering tool message. */
   id: string;
+  /** Always `function`. */
   type: "function";
+  /** Tool name and its arguments as JSON text. */
   function: { name: string; arguments: string };
 }
 
+/** One chat message: system, user, assistant, or a tool's answer. */
 export type Message =
   | { role: "system"; content: string }
   | { role: "user"; content: string }
   | AssistantMessage
   | { role: "tool"; tool_call_id: string; name: string; content: string };
 
+/** An assistant turn: text, tool calls, or both. */
 export interface AssistantMessage {
+  /** Message discriminant. */
   role: "assistant";
+  /** The assistant's text (null when it only calls tools). */
   content: string | null;
+  /** Tool calls of the turn, answered in order. */
   tool_calls?: AssistantToolCall[];
   /**
    * Tokens this turn cost a model agent: the prompt tokens it computed (what its cache did not

@@ -2,7 +2,7 @@
  * Runners: agents, protocols (direct, trial) and the episode loop; episodes out as JSONL events.
  * @module
  */
-export type { Agent, AgentSession, EpisodeContext, Phase, TurnInfo } from "./agent.ts";
+export type { Agent, AgentInfo, AgentSession, EpisodeContext, Phase, TurnInfo } from "./agent.ts";
 export { AgentSetupError } from "./agent.ts";
 export {
   explorerAgent,
@@ -11,7 +11,13 @@ export {
   scriptedAgent,
   scriptedAgents,
 } from "./agents/mod.ts";
-export { observationText, runEpisode } from "./episode.ts";
+export {
+  type EpisodeOptions,
+  EpisodeSession,
+  observationText,
+  runEpisode,
+  type StepOutcome,
+} from "./episode.ts";
 export {
   EPISODE_LOG_VERSION,
   type EpisodeEvent,
@@ -20,7 +26,13 @@ export {
   type RunHeader,
   type VariantEvent,
 } from "./events.ts";
-export { type AssistantMessage, callTools, type Message, say } from "./messages.ts";
+export {
+  type AssistantMessage,
+  type AssistantToolCall,
+  callTools,
+  type Message,
+  say,
+} from "./messages.ts";
 export { prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
 export {
@@ -51,3 +63,16 @@ export {
   readLog,
 } from "./log.ts";
 export { sortLog } from "./log_scan.ts";
+export type { ChatModel, TurnRequest, TurnResult } from "./onnx/chat_model.ts";
+export type { ChatTemplate } from "./onnx/chat_template.ts";
+export type {
+  CacheShape,
+  Decoder,
+  GenerateRequest,
+  GenerateResult,
+  KvCache,
+} from "./onnx/decoder.ts";
+export type { ModelSession, TensorLike } from "./onnx/session.ts";
+export type { ModelFolder } from "./onnx/model_folder.ts";
+export type { Device, DEVICES } from "./onnx/providers.ts";
+export type { Sampling } from "./onnx/sampler.ts";

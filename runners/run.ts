@@ -11,15 +11,25 @@ import { deriveSeed } from "./rng.ts";
 
 /** One planned episode. */
 export interface PlannedEpisode {
+  /** Position in the full plan (before sharding): logs merge in this order. */
   index: number;
+  /** Episode id (unique in the run). */
   id: string;
+  /** The environment. */
   env: EnvSpec;
+  /** The task. */
   task: TaskSpec;
+  /** The variant it runs under. */
   variant: VariantSpec;
+  /** Where the task stands relative to training. */
   split: EpisodeSplit;
+  /** Agent name. */
   agent: string;
+  /** Protocol name. */
   protocol: string;
+  /** The run seed (a suite `seeds` entry). */
   seed: number;
+  /** Sample index for this task and seed. */
   sample: number;
   /**
    * Seed of this episode's generator: a function of (run seed, env, task, agent, protocol, sample)
@@ -28,15 +38,19 @@ export interface PlannedEpisode {
   episodeSeed: number;
 }
 
+/** What `runSuite` runs and how: selections, callbacks, sharding, resumption and backends. */
 export interface RunOptions {
   /** Restrict to these agent names (default: all in the suite). */
   agents?: string[];
+  /** Restrict to these protocol names (default: all in the suite). */
   protocols?: string[];
   /** Restrict to these variants (`clean` included); default all. */
   variants?: string[];
   /** Restrict to these splits; default all. */
   splits?: EpisodeSplit[];
+  /** Samples per task and seed (default: the suite's). */
   samples?: number;
+  /** Run seeds (default: the suite's). */
   seeds?: number[];
   /** Episodes in flight at once; results do not depend on it. */
   concurrency?: number;
@@ -62,6 +76,7 @@ export interface RunOptions {
    * Default: new ones with `backendOptions`.
    */
   backends?: Backends;
+  /** How to build the default backends (sandbox, servers, HTTP mode). */
   backendOptions?: BackendOptions;
 }
 

@@ -21,7 +21,9 @@ import { viewer } from "./viewer.ts";
 import { openaiRoutes, type ServedModel } from "./openai_api.ts";
 import { readBody } from "./read_body.ts";
 
+/** What `createApp` serves and under which limits. */
 export interface ServeOptions {
+  /** The suite whose environments sessions run. */
   suite: SuiteSpec;
   /** Folder of runs for the report viewer (default "runs"). */
   runsDir?: string;

@@ -23,8 +23,11 @@ export const DEFAULT_MAX_TOKENS = 256;
 
 /** A model being served, by the name clients send as `model`. */
 export interface ServedModel {
+  /** Name clients send as `model`. */
   name: string;
+  /** The model folder it was loaded from. */
   path: string;
+  /** The loaded model turns run on. */
   chat: ChatModel;
   /** Unix seconds it was loaded. */
   created: number;

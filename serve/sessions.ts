@@ -15,8 +15,11 @@ import { variantsFor } from "../variants/mod.ts";
 
 /** A request the store cannot serve: HTTP status, message and how to fix it. */
 export class ApiError extends Error {
+  /** HTTP status the server answers with. */
   readonly status: 400 | 404 | 409 | 413 | 422 | 429;
+  /** How to fix the request, when there is something to say. */
   readonly hint?: string;
+  /** A refusal with its status, message and optional hint. */
   constructor(status: ApiError["status"], message: string, hint?: string) {
     super(message);
     this.status = status;
@@ -29,22 +32,33 @@ const INTERFACES_KEPT = 256;
 
 /** What a client asks for when it opens a session. */
 export interface SessionRequest {
+  /** Environment name. */
   env: string;
+  /** Task id within the environment. */
   task: string;
+  /** Variant name (default `clean`). */
   variant?: string;
+  /** Protocol name (default: the suite's first). */
   protocol?: string;
+  /** Run seed (default: the suite's first). */
   seed?: number;
+  /** Sample index (default 0). */
   sample?: number;
+  /** Agent name recorded with the episode (default `remote`). */
   agent?: string;
 }
 
 /** One open episode and its bookkeeping. */
 export interface OpenSession {
+  /** Session id the client uses in later requests. */
   id: string;
+  /** The episode being driven. */
   episode: EpisodeSession;
+  /** When the session was last touched (ms, the store's clock): the idle TTL counts from here. */
   lastUsed: number;
   /** A step in flight: steps of one session are strictly one at a time. */
   busy: boolean;
+  /** The finished episode, once it ended. */
   record?: EpisodeRecord;
 }
 
@@ -54,8 +68,11 @@ export interface OpenSession {
  * same (env, variant, task, agent, protocol, seed, sample): same interface, same seed, same checks.
  */
 export class SessionStore {
+  /** The suite whose environments and tasks sessions run. */
   readonly suite: SuiteSpec;
+  /** Idle time after which a session is dropped (ms). */
   readonly ttlMs: number;
+  /** Most sessions open at once. */
   readonly max: number;
   readonly #interfaces: ReturnType<typeof variantEnvs>;
   readonly #open = new Map<string, OpenSession>();
@@ -64,6 +81,7 @@ export class SessionStore {
   readonly #splits = new Map<TaskSpec, EpisodeSplit>();
   readonly #now: () => number;
 
+  /** A store for `suite`; `bases` are its environments built on their backends, `now` a clock for tests. */
   constructor(
     suite: SuiteSpec,
     opts: { ttlMs?: number; max?: number; now?: () => number; bases?: readonly Env[] } = {},
@@ -76,6 +94,7 @@ export class SessionStore {
     this.#interfaces = variantEnvs(suite, opts.bases, { limit: INTERFACES_KEPT });
   }
 
+  /** Sessions open now. */
   get size(): number {
     return this.#open.size;
   }

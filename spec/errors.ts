@@ -1,11 +1,16 @@
 /** One problem found in a spec file: where it is, what is wrong, and how to fix it. */
 export interface SpecIssue {
+  /** Path of the spec file. */
   file: string;
+  /** 1-based line. */
   line: number;
+  /** 1-based column. */
   col: number;
   /** JSON pointer into the document ("" for the whole file). */
   pointer: string;
+  /** What is wrong. */
   message: string;
+  /** How to fix it. */
   hint?: string;
 }
 
@@ -20,7 +25,9 @@ export interface SpecIssue {
  * ```
  */
 export class SpecError extends Error {
+  /** Every issue found, in file order. */
   readonly issues: SpecIssue[];
+  /** An error carrying `issues` (at least one), formatted one per line. */
   constructor(issues: SpecIssue[]) {
     super(issues.map(formatIssue).join("\n"));
     this.name = "SpecError";

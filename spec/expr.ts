@@ -3,6 +3,7 @@ import { compileFast, Fallback } from "./expr_fast.ts";
 
 /** A compiled JSONata expression with a time limit. */
 export interface Expr {
+  /** The expression as written. */
   readonly source: string;
   /** Evaluate over `input`; `bindings` become `$name` variables. Rejects on error or time-out. */
   evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
@@ -83,7 +84,9 @@ export function exprErrorMessage(err: unknown): string {
 
 /** A text with `{{expr}}` holes. */
 export interface Template {
+  /** The template as written. */
   readonly source: string;
+  /** Fill every hole from `input`, with `bindings` as `$name` variables. */
   render(input: unknown, bindings?: Record<string, unknown>): Promise<string>;
 }
 

@@ -9,12 +9,15 @@ export type JsonSchema = Record<string, unknown>;
 
 /** A reference call: a tool name and its arguments, in the environment's canonical names. */
 export interface Call {
+  /** The tool's name as the environment declares it. */
   tool: string;
+  /** Argument name → value, as the tool's parameters schema takes them. */
   args: Record<string, unknown>;
 }
 
 /** An HTTP tool's request: each part is rendered per call from `{state}` with `$args` bound. */
 export interface HttpRequestSpec {
+  /** HTTP verb of the request. */
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path template, appended to the env's base URL; `{{…}}` parts are URL-encoded. */
   path: Template;
@@ -38,8 +41,11 @@ export type ToolBackend =
 
 /** A tool, normalized: compiled expressions, defaults filled in. */
 export interface ToolSpec {
+  /** Canonical tool name (unique in its environment; variants may rename it). */
   name: string;
+  /** What the tool does, as offered to the agent. */
   description: string;
+  /** JSON Schema of the arguments, checked before the backend runs. */
   parameters: JsonSchema;
   /** Checked before any backend runs. */
   errors: { when: Expr; message: Template }[];
@@ -47,6 +53,7 @@ export interface ToolSpec {
   effect: [string, Expr][];
   /** The result (jsonata tools), or a reshaping of the backend's answer bound to `$result`. */
   result?: Expr;
+  /** Where the answer comes from (jsonata, handler, mcp or http). */
   backend: ToolBackend;
   /** Per-call time limit for a handler, MCP or HTTP backend. */
   timeoutMs?: number;
@@ -58,6 +65,7 @@ export interface ToolSpec {
 
 /** A stdio MCP server an environment starts: an npm package run by Deno with narrow permissions. */
 export interface ServerSpec {
+  /** Name the env's tools refer to it by (`backend: {mcp: NAME}`). */
   name: string;
   /** `package@version`, pinned. */
   npm: string;
@@ -73,16 +81,23 @@ export interface ServerSpec {
   importAll: boolean;
   /** Extra read/write paths and environment variable names the server may use. */
   allow: { read: string[]; write: string[]; env: string[] };
+  /** Per-call time limit in milliseconds. */
   timeoutMs: number;
 }
 
 /** Checks on the final answer text; every present one must hold. */
 export interface AnswerCheck {
+  /** The answer, trimmed and case-folded, must equal this. */
   equals?: string;
+  /** Substrings the answer must contain (case-insensitive). */
   contains?: string[];
+  /** Substrings the answer must not contain (case-insensitive). */
   excludes?: string[];
+  /** A pattern the answer must match. */
   regex?: RegExp;
+  /** A number in the answer within `tol` of `value`. */
   number?: { value: number; tol: number };
+  /** JSONata over `{answer, state}` that must be true. */
   jsonata?: Expr;
 }
 
@@ -98,7 +113,9 @@ export type PossibleCall = Record<string, Record<string, unknown[]>>;
 
 /** The agent's execution-phase calls must match these possible answers, one call per answer. */
 export interface CallsCheck {
+  /** Which matcher compares the calls (strict or BFCL's). */
   mode: CallsMode;
+  /** Expected calls, one per call the agent must make. */
   answers: PossibleCall[];
   /** Tool name → the function name the answers use (e.g. `math_factorial` → `math.factorial`). */
   names: Record<string, string>;
@@ -106,7 +123,9 @@ export interface CallsCheck {
   functions: Record<string, JsonSchema>;
 }
 
+/** What must hold at the end of an episode for the task to succeed; every present part must hold. */
 export interface Check {
+  /** Checks on the agent's final answer text. */
   answer?: AnswerCheck;
   /** JSONata over {state}; must be true on the final (real) state. */
   state?: Expr;
@@ -114,34 +133,47 @@ export interface Check {
   calls?: CallsCheck;
 }
 
+/** Whether a task may be trained on (`seen`) or is held out (`unseen`). */
 export type Split = "seen" | "unseen";
 
+/** A task, normalized: a user query, how to check the outcome, and a reference solution. */
 export interface TaskSpec {
+  /** Unique id within its environment. */
   id: string;
+  /** Name of the environment the task runs in. */
   env: string;
+  /** The user's request, as the agent receives it. */
   query: string;
+  /** Declared split: whether training may use it. */
   split: Split;
+  /** Free-form labels (e.g. `compute`, `multi`), for grouping in reports. */
   tags: string[];
   /**
    * False when the answer is computed from the results (`grounded: false` in YAML; the tag
    * `compute` says the same): validate does not look for the checked values in the results.
    */
   grounded?: boolean;
+  /** Reference calls that solve the task (what the oracle makes). */
   gold: Call[];
   /** Reference final answer (what scripted agents say when they succeed). */
   answer: string;
+  /** What decides success. */
   check: Check;
 }
 
 /** A data or spec file that went into a spec, with its content hash. */
 export interface SourceFile {
+  /** Path relative to the spec's folder. */
   path: string;
+  /** Hex SHA-256 of the file's bytes. */
   sha256: string;
 }
 
 /** One operator of a variant as declared: its registry name and options (schema-checked). */
 export interface OperatorSpec {
+  /** Registry name of the operator (spec/schema/variants.json). */
   op: string;
+  /** The operator's options, as declared. */
   options: Record<string, unknown>;
   /** Where it was declared, for errors found later (e.g. when the suite around an env is known). */
   at?: { file: string; pointer: string; line: number; col: number };
@@ -149,20 +181,29 @@ export interface OperatorSpec {
 
 /** A named list of operators, applied in order (the first wraps the environment). */
 export interface VariantSpec {
+  /** Name runs and reports use for the variant. */
   name: string;
+  /** Operators in order; the first wraps the environment. */
   ops: OperatorSpec[];
 }
 
+/** An environment, normalized: its state, tools, tasks, variants and backends, ready to build. */
 export interface EnvSpec {
+  /** Unique name within a suite. */
   name: string;
+  /** What the environment models, for people reading reports. */
   description: string;
   /** The env.yaml path as given (relative to the working directory). */
   file: string;
   /** Hash over the spec file and every data file. */
   sha256: string;
+  /** Every file that went into the spec, hashed (provenance). */
   files: SourceFile[];
+  /** The initial state every episode starts from. */
   state: State;
+  /** The tools the agent is offered, in declaration order. */
   tools: ToolSpec[];
+  /** The tasks, in file order. */
   tasks: TaskSpec[];
   /** Variants declared in the env file: they apply to this environment only. */
   variants: VariantSpec[];
@@ -170,6 +211,7 @@ export interface EnvSpec {
   handlers: Record<string, string>;
   /** Limits of the handler sandbox. */
   sandbox: { timeoutMs: number; memoryMb: number };
+  /** MCP servers the environment's tools call. */
   servers: ServerSpec[];
   /** HTTP tools' base URL and cassette file (absent when the env has no HTTP tools). */
   http?: { baseUrl: string; cassette: string };
@@ -182,17 +224,24 @@ export interface EnvSpec {
 
 /** Where something is in a spec file. */
 export interface SpecLocation {
+  /** Path of the spec file. */
   file: string;
+  /** JSON pointer to the value within the file. */
   pointer: string;
+  /** 1-based line. */
   line: number;
+  /** 1-based column. */
   col: number;
 }
 
+/** Which built-in scripted policy an agent runs. */
 export type ScriptedKind = "oracle" | "memorizer" | "explorer" | "random";
 
 /** Which part of the suite an agent runs on (`only:`); absent keys mean all. */
 export interface AgentScope {
+  /** Variant names to run (absent: all). */
   variants?: string[];
+  /** Protocol names to run (absent: all). */
   protocols?: string[];
   /** The first N tasks of each environment, in file order. */
   tasks_per_env?: number;
@@ -200,17 +249,25 @@ export interface AgentScope {
 
 /** A scripted reference agent. */
 export interface ScriptedAgentSpec {
+  /** Unique agent name in runs and reports. */
   name: string;
+  /** Discriminant: a built-in scripted policy. */
   kind: "scripted";
+  /** Which scripted policy. */
   scripted: ScriptedKind;
+  /** Policy-specific options, passed through. */
   options: Record<string, unknown>;
+  /** Which part of the suite it runs on. */
   only?: AgentScope;
 }
 
 /** An ONNX model agent: a model folder and how to decode with it. */
 export interface OnnxAgentSpec {
+  /** Unique agent name in runs and reports. */
   name: string;
+  /** Discriminant: an ONNX model decoded in process. */
   kind: "onnx";
+  /** Model folder, providers and decoding settings. */
   onnx: {
     /** The model folder, resolved against the suite's folder. */
     path: string;
@@ -227,7 +284,9 @@ export interface OnnxAgentSpec {
   };
   /** SHA-256 of the model files: part of the run id, so a changed model is a different run. */
   model_hash: string;
+  /** Agent options passed through to the policy. */
   options: Record<string, unknown>;
+  /** Which part of the suite it runs on. */
   only?: AgentScope;
 }
 
@@ -235,14 +294,19 @@ export interface OnnxAgentSpec {
 export interface EndpointOptions {
   /** Up to `/v1`, without a trailing slash. */
   base_url: string;
+  /** Model name sent with each request. */
   model: string;
   /** Environment variable holding the API key (never the key itself in a spec). */
   api_key_env?: string;
+  /** Sampling temperature sent with each request. */
   temperature: number;
   /** Sent only when set. */
   top_p?: number;
+  /** Most tokens per reply. */
   max_tokens: number;
+  /** Per-request time limit in seconds. */
   timeout_s: number;
+  /** Retries of a failed or rate-limited request, with backoff. */
   retries: number;
   /** Episodes of this agent in flight at once (default 16), whatever `--concurrency` says. */
   concurrency: number;
@@ -254,31 +318,46 @@ export interface EndpointOptions {
 
 /** An agent behind an OpenAI-compatible chat completions endpoint. */
 export interface OpenAIAgentSpec {
+  /** Unique agent name in runs and reports. */
   name: string;
+  /** Discriminant: an OpenAI-compatible endpoint. */
   kind: "openai";
+  /** Where and how to call the endpoint. */
   openai: EndpointOptions;
+  /** Agent options passed through to the policy. */
   options: Record<string, unknown>;
+  /** Which part of the suite it runs on. */
   only?: AgentScope;
 }
 
 /** An agent behind the Anthropic Messages API (tool_use / tool_result blocks). */
 export interface AnthropicAgentSpec {
+  /** Unique agent name in runs and reports. */
   name: string;
+  /** Discriminant: the Anthropic Messages API. */
   kind: "anthropic";
+  /** Where and how to call the API. */
   anthropic: EndpointOptions;
+  /** Agent options passed through to the policy. */
   options: Record<string, unknown>;
+  /** Which part of the suite it runs on. */
   only?: AgentScope;
 }
 
 /** An agent that calls a model over HTTP. */
 export type EndpointAgentSpec = OpenAIAgentSpec | AnthropicAgentSpec;
 
+/** Any agent a suite may declare, told apart by `kind`. */
 export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec | EndpointAgentSpec;
 
+/** `direct`: the agent executes at once; `trial`: it may first try tools on a sandboxed copy. */
 export type ProtocolKind = "direct" | "trial";
 
+/** How an episode is run: the phases an agent gets and their budgets. */
 export interface ProtocolSpec {
+  /** Unique protocol name in runs and reports. */
   name: string;
+  /** Which protocol this is. */
   kind: ProtocolKind;
   /** Most calls in the trial phase (trial only). */
   trialBudget: number;
@@ -288,6 +367,7 @@ export interface ProtocolSpec {
 
 /** What a suite holds out of training: whole environments and tool families. */
 export interface HeldOut {
+  /** Environment names held out whole. */
   envs: string[];
   /** `env/tool` patterns; `*` matches any run of characters. */
   tools: string[];
@@ -300,18 +380,29 @@ export interface HeldOut {
  */
 export type EpisodeSplit = "seen" | "unseen_task" | "unseen_env" | "unseen_tool";
 
+/** A suite, normalized: environments, variants, agents and protocols, and how often to run them. */
 export interface SuiteSpec {
+  /** Name used in run ids and reports. */
   name: string;
+  /** What the suite measures, for people reading reports. */
   description: string;
+  /** The suite.yaml path as given. */
   file: string;
+  /** Hash over the suite file and every environment's spec (part of the run id). */
   sha256: string;
+  /** The environments, in suite order. */
   envs: EnvSpec[];
   /** Suite-wide variants (besides `clean`, which always runs). */
   variants: VariantSpec[];
+  /** What training must not see. */
   heldout: HeldOut;
+  /** The agents to run. */
   agents: AgentSpec[];
+  /** The protocols each agent runs under. */
   protocols: ProtocolSpec[];
+  /** Episodes per (agent, protocol, variant, task) and seed. */
   samples: number;
+  /** Seeds each cell runs with. */
   seeds: number[];
   /** When set, each env runs at most this many tasks (a deterministic sample, see sampleTasks). */
   tasksPerEnv?: number;

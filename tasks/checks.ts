@@ -5,13 +5,19 @@ import { explainFalse } from "./explain.ts";
 
 /** Outcome of one named check. */
 export interface CheckOutcome {
+  /** Which check (`answer.contains`, `state`, `calls`, …). */
   name: string;
+  /** Whether it held. */
   passed: boolean;
+  /** Why it failed, when it did. */
   detail?: string;
 }
 
+/** A task's outcome: success when every check passed. */
 export interface TaskVerdict {
+  /** Whether every check held. */
   passed: boolean;
+  /** Each check's outcome, in order. */
   checks: CheckOutcome[];
 }
 

@@ -15,6 +15,7 @@ export { ambiguousTasks, type TaskIssue } from "./ambiguity.ts";
 export { type Evidence, needsGrounding, type Ungrounded, ungroundedValues } from "./grounding.ts";
 export {
   type BfclCategory,
+  type CallsInput,
   type CallsVerdict,
   checkBfcl,
   checkCalls,

@@ -44,12 +44,14 @@ const open = new Set<Backends>();
  * ```
  */
 export class Backends {
+  /** What the backends were built with. */
   readonly options: BackendOptions;
   readonly #envs = new Map<EnvSpec, Promise<Env>>();
   readonly #closers: (() => Promise<void>)[] = [];
   readonly #pidSources: (() => number[])[] = [];
   #closed = false;
 
+  /** Backends built lazily from `options`; nothing starts until an environment needs it. */
   constructor(options: BackendOptions = {}) {
     this.options = options;
     open.add(this);

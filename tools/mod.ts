@@ -5,3 +5,4 @@
 export { declarativeEnv, parseArguments, unknownTool } from "./declarative.ts";
 export { type BackendOptions, Backends, closeAllBackends } from "./backends.ts";
 export * from "./types.ts";
+export type { HttpMode } from "./http.ts";

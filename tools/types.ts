@@ -2,15 +2,21 @@ import type { Call, JsonSchema, State } from "../spec/types.ts";
 
 /** A tool as the agent sees it (OpenAI function shape). */
 export interface ToolDef {
+  /** Name the agent calls it by. */
   name: string;
+  /** What the tool does, as offered to the agent. */
   description: string;
+  /** JSON Schema of the arguments. */
   parameters: JsonSchema;
 }
 
 /** A call made by an agent. `arguments` is JSON text (as models emit it) or an already-parsed object. */
 export interface ToolCall {
+  /** Call id, echoed in the answering tool message. */
   id: string;
+  /** Name of the tool called. */
   name: string;
+  /** The arguments: JSON text or an object. */
   arguments: string | Record<string, unknown>;
 }
 
@@ -34,8 +40,11 @@ export type Observation =
   | { ok: true; result: unknown }
   | { ok: false; error: { kind: ErrorKind; message: string; details?: unknown } };
 
+/** What one step gives back: the agent's observation and the state after the call. */
 export interface StepResult {
+  /** What the agent reads back. */
   observation: Observation;
+  /** The environment's state after the call (unchanged when it failed). */
   state: State;
   /**
    * The call as the underlying environment received it, in canonical names, when a variant wrapper
@@ -60,6 +69,7 @@ export const INVALID_KINDS: ReadonlySet<ErrorKind> = new Set([
 export interface EnvLease {
   /** The state to start from: the declared tables plus the servers' snapshot tables. */
   readonly initialState: State;
+  /** Run one call against the lease's external state. */
   step(state: State, call: ToolCall): Promise<StepResult>;
   /** Give the external state back (it is reset before anyone else gets it). */
   close(): Promise<void>;
@@ -72,9 +82,14 @@ export interface EnvLease {
  * step through a lease per phase, and `step` answers its server tools as unavailable.
  */
 export interface Env {
+  /** The environment's name. */
   readonly name: string;
+  /** The tools offered to the agent, in order. */
   readonly tools: readonly ToolDef[];
+  /** The state every episode starts from. */
   readonly initialState: State;
+  /** Run one call: a pure function of the state and the call (environments without `open`). */
   step(state: State, call: ToolCall): Promise<StepResult>;
+  /** Take a fresh copy of the external state for one phase (environments with servers). */
   open?(): Promise<EnvLease>;
 }

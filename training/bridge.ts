@@ -16,6 +16,7 @@ export class NanLossError extends Error {}
 export class TrainerError extends Error {
   /** True when the process is gone (crashed, killed): a resume may recover. */
   readonly died: boolean;
+  /** An error with the trainer's message; `died` when the process is gone. */
   constructor(message: string, died: boolean) {
     super(message);
     this.died = died;
@@ -24,7 +25,9 @@ export class TrainerError extends Error {
 
 /** How to start a trainer: the command line and its environment. */
 export interface TrainerCommand {
+  /** Program and arguments. */
   command: string[];
+  /** Extra environment variables for the process. */
   env?: Record<string, string>;
 }
 
@@ -40,6 +43,7 @@ export class Trainer {
   #lines: AsyncIterator<string>;
   #next = 0;
   #dead: string | null = null;
+  /** The trainer's stderr lines so far, for error messages. */
   readonly stderr: string[] = [];
 
   private constructor(proc: Deno.ChildProcess) {

@@ -3,6 +3,14 @@
  * suite. The learner runs behind a JSON-lines bridge (training/trainer.py is the PyTorch one).
  * @module
  */
+export type {
+  EvaluateStage,
+  ExportStage,
+  GrpoStage,
+  InitShape,
+  SftStage,
+  SynthesizeStage,
+} from "./spec.ts";
 export { loadTraining, type StageSpec, type TrainingSpec } from "./spec.ts";
 export {
   type BenchFn,
@@ -12,7 +20,14 @@ export {
   type TrainOptions,
 } from "./run.ts";
 export { TrainingError } from "./learner.ts";
-export { NanLossError, PYTORCH_TRAINER, Trainer, TrainerError } from "./bridge.ts";
-export { type ChatExample, tokenizeChat } from "./tokenize.ts";
+export {
+  NanLossError,
+  PYTORCH_TRAINER,
+  Trainer,
+  type TrainerCommand,
+  TrainerError,
+  type TrainerReply,
+} from "./bridge.ts";
+export { type ChatExample, tokenizeChat, type TokenizedExample } from "./tokenize.ts";
 export { episodeReward, groupAdvantages } from "./rewards.ts";
 export { comparisonMarkdown } from "./evaluate.ts";

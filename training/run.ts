@@ -8,21 +8,30 @@ import { synthesize } from "./synthesize.ts";
 
 /** What happened to one stage in a run. */
 export interface StageResult {
+  /** Stage name. */
   name: string;
+  /** Stage kind. */
   kind: StageSpec["kind"];
+  /** Hash of the stage's inputs: a finished output with the same key is reused. */
   key: string;
+  /** The stage's output folder. */
   dir: string;
   /** `cached`: a finished output with the same key was there; `ran`: it ran now. */
   status: "cached" | "ran";
+  /** Wall time the stage took (0 when cached). */
   seconds: number;
+  /** What the stage reports about itself (examples, loss, success rates). */
   stats: Record<string, unknown>;
 }
 
 /** How the evaluate stage runs a suite (the CLI's bench, injected so this core stays pure). */
 export type BenchFn = (args: string[]) => Promise<number>;
 
+/** How `runTraining` runs: the bench to evaluate with, logging, and where to stop. */
 export interface TrainOptions {
+  /** Runs a suite for the evaluate stage. */
   bench: BenchFn;
+  /** Where progress lines go (default: stderr). */
   log?: (line: string) => void;
   /** Only the stages up to and including this one. */
   until?: string;

@@ -5,6 +5,7 @@ import type { ToolDef } from "../tools/types.ts";
 
 /** One training example in the chat format TRL's SFTTrainer and OpenAI fine-tuning accept. */
 export interface ChatExample {
+  /** The conversation, tool calls included. */
   messages: Message[];
   /** OpenAI-style tool list: `{type: "function", function: {name, description, parameters}}`. */
   tools: {
@@ -15,6 +16,7 @@ export interface ChatExample {
 
 /** Token ids of a rendered conversation and which of them the model is trained to produce. */
 export interface TokenizedExample {
+  /** Token ids of the whole rendered conversation. */
   ids: number[];
   /** 1 where the token belongs to an assistant turn (its end-of-turn token included), else 0. */
   mask: number[];

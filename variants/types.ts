@@ -4,8 +4,11 @@ import type { Rng } from "../core/mod.ts";
 
 /** A call with its arguments already parsed, as it travels through variant layers. */
 export interface ParsedCall {
+  /** Call id, echoed in the answering tool message. */
   id: string;
+  /** Tool name in this layer's names. */
   name: string;
+  /** Arguments, parsed. */
   args: Record<string, unknown>;
 }
 
@@ -18,8 +21,11 @@ export interface Change {
   tool: string;
   /** What happened, e.g. "renamed", "param renamed", "deprecated", "unit changed", "distractor". */
   what: string;
+  /** The old name or value. */
   from?: string;
+  /** The new name or value. */
   to?: string;
+  /** More detail, e.g. a unit's factor. */
   note?: string;
 }
 
@@ -61,9 +67,11 @@ export interface OperatorContext {
 
 /** An operator: builds its layer over an inner interface. Options are schema-checked at spec load. */
 export interface Operator {
+  /** Registry name (what `ops:` entries use). */
   readonly name: string;
   /** One line for `tooltrial list` and the README. */
   readonly summary: string;
+  /** Build this operator's layer over `inner` with `options`, drawing only from `ctx.rng`. */
   apply(
     inner: readonly ToolDef[],
     options: Record<string, unknown>,
@@ -73,8 +81,11 @@ export interface Operator {
 
 /** One applied operator, as recorded. */
 export interface AppliedOp {
+  /** Registry name of the operator. */
   op: string;
+  /** Its options, as declared. */
   options: Record<string, unknown>;
+  /** What it changed. */
   changes: Change[];
 }
 
@@ -90,15 +101,19 @@ export interface ToolView {
   added: string[];
   /** Parameters whose values are converted on the way in: visible → factor (canonical = value / factor). */
   scaled: Record<string, number>;
+  /** Whether the variant changed its description. */
   described: boolean;
 }
 
 /** An environment seen through a variant. `clean` is the identity variant. */
 export interface VariantEnv extends Env {
+  /** Name of the variant. */
   readonly variant: string;
   /** The environment underneath, unwrapped. */
   readonly base: Env;
+  /** Seed the variant's operators drew from. */
   readonly seed: number;
+  /** Operators as applied, with what they changed. */
   readonly applied: readonly AppliedOp[];
   /** Canonical call → the call that does the same under this variant (the oracle's knowledge). */
   toVisible(call: Call): Call;

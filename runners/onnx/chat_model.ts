@@ -31,12 +31,15 @@ export interface ChatModelOptions {
 
 /** One assistant turn: the conversation so far and how to continue it. */
 export interface TurnRequest {
+  /** The conversation so far. */
   messages: readonly Message[];
   /** Tools rendered into the prompt (none: the template's plain system turn). */
   tools: readonly ToolDef[];
   /** The episode's (or request's) seed; the turn's sampler draws from `turnRng(seed, turn)`. */
   seed: number;
+  /** How to pick each token. */
   sampling: Sampling;
+  /** Most tokens to generate. */
   maxNewTokens: number;
   /** Strings that end the turn, besides the model's end-of-turn tokens. */
   stop: readonly string[];
@@ -53,6 +56,7 @@ export interface TurnRequest {
 
 /** What a turn produced. */
 export interface TurnResult {
+  /** The reply, with tool calls read out of it. */
   message: AssistantMessage;
   /** The reply as decoded (with `prefix`), before tool calls were read out of it. */
   text: string;
@@ -62,6 +66,7 @@ export interface TurnResult {
   prefilled: number;
   /** Tokens generated (the end-of-turn token not counted). */
   completionTokens: number;
+  /** Why generation ended. */
   finish: GenerateResult["finish"];
   /** The cache to pass with the sequence's next turn. */
   cache: KvCache;
@@ -69,16 +74,21 @@ export interface TurnResult {
 
 /** An ONNX chat model ready for turns: the one path both the `onnx:` agent and `serve --model` take. */
 export interface ChatModel {
+  /** The model folder it runs. */
   readonly model: ModelFolder;
+  /** The execution provider it runs on. */
   readonly provider: Device;
   /** Providers tried before `provider`, with why each failed. */
   readonly attempts: { provider: Device; error: string }[];
+  /** The batching decode loop turns go through. */
   readonly decoder: Decoder;
+  /** What the agent records with each episode. */
   readonly info: AgentInfo;
   /** Longest sequence the model takes (`max_position_embeddings`, else unlimited). */
   readonly maxContext: number;
   /** Render the conversation with the chat template, continue it, and read the reply. */
   turn(req: TurnRequest): Promise<TurnResult>;
+  /** Release the session and the decoder's tensors. */
   close(): Promise<void>;
 }
 

@@ -74,6 +74,7 @@ export const COMPACT_TEMPLATE = HERMES_TEMPLATE.replace(
 
 /** A compiled chat template. */
 export interface ChatTemplate {
+  /** Render a conversation and its tools into prompt text. */
   render(
     messages: readonly Message[],
     tools: readonly ToolDef[],

@@ -4,8 +4,11 @@ import { sampleToken, type Sampling } from "./sampler.ts";
 
 /** What the decode loop needs to know about the model's cache tensors. */
 export interface CacheShape {
+  /** Transformer layers (one key and one value tensor each). */
   layers: number;
+  /** Key/value heads per layer. */
   kvHeads: number;
+  /** Width of one head. */
   headDim: number;
   /** Whether the graph takes `position_ids` (some exports derive positions from the mask). */
   positionIds: boolean;
@@ -16,16 +19,23 @@ export interface CacheShape {
  * layer the `[1, kv_heads, tokens, head_dim]` key and value data.
  */
 export interface KvCache {
+  /** The tokens whose keys and values the cache holds. */
   ids: number[];
+  /** Per layer, key then value data. */
   kv: Float32Array[];
 }
 
+/** One sequence to decode: its prompt, sampling and stopping rules. */
 export interface GenerateRequest {
   /** The whole prompt; whatever prefix `cache` already holds is not computed again. */
   ids: number[];
+  /** A previous turn's cache to continue from. */
   cache?: KvCache;
+  /** How to pick each token. */
   sampling: Sampling;
+  /** Random source for sampling (seeded per episode). */
   rng: Rng;
+  /** Most tokens to generate. */
   maxNewTokens: number;
   /** Token ids that end generation (not included in the output). */
   eos: ReadonlySet<number>;
@@ -39,8 +49,11 @@ export interface GenerateRequest {
   mask?: (generated: readonly number[], logits: Float32Array) => void;
 }
 
+/** What decoding one request produced. */
 export interface GenerateResult {
+  /** Generated token ids (stop tokens excluded). */
   tokens: number[];
+  /** Why generation ended: an end token, a stop string, or the token limit. */
   finish: "eos" | "stop" | "length";
   /**
    * Prompt tokens this turn added: the part of the prompt the request's own `cache` did not hold.
@@ -112,8 +125,11 @@ export class Decoder {
   #kv: TensorLike[] = [];
   #width = 0;
   #running = false;
+  /** Most sequences decoded in one forward pass. */
   readonly maxBatch: number;
+  /** Most prompt tokens computed per forward pass. */
   readonly prefillChunk: number;
+  /** Shared-prefix caches kept for reuse across sequences. */
   readonly prefixCache: number;
   #prefixes: KvCache[] = [];
   /** Decode-step inputs and logits by batch size, refilled each step (see `#run`). */
@@ -124,6 +140,7 @@ export class Decoder {
   /** Forward passes, tokens produced, prompt tokens computed and reused (for benchmarks). */
   readonly stats = { steps: 0, prefills: 0, tokens: 0, maxRows: 0, computed: 0, reused: 0 };
 
+  /** A decoder over a loaded model session with the given cache shape; nothing runs until `generate`. */
   constructor(
     readonly session: ModelSession,
     readonly shape: CacheShape,

@@ -6,14 +6,19 @@ import type { CacheShape } from "./decoder.ts";
 
 /** A Hugging Face-style model folder, checked and ready to run. */
 export interface ModelFolder {
+  /** The folder's path. */
   dir: string;
   /** config.json as written. */
   config: Record<string, unknown>;
+  /** The KV cache layout the graph uses. */
   cache: CacheShape;
+  /** Tokens the model scores (its logits' width). */
   vocabSize: number;
   /** Ids that end a turn (generation_config.json `eos_token_id`, plus the template's end-of-turn token). */
   eos: number[];
+  /** The folder's tokenizer. */
   tokenizer: Tokenizer;
+  /** The compiled chat template (the folder's, or the compact one). */
   template: ChatTemplate;
   /** `onnx/model.onnx`. */
   onnxPath: string;

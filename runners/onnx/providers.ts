@@ -4,6 +4,7 @@ import { type Binding, type ModelSession, nodeSession } from "./session.ts";
 
 /** Execution providers a suite may ask for, in the names onnxruntime-node uses. */
 export const DEVICES = ["cuda", "webgpu", "cpu"] as const;
+/** One execution provider name. */
 export type Device = typeof DEVICES[number];
 
 export interface SessionOptions {

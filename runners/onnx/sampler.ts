@@ -2,6 +2,7 @@ import type { Rng } from "../rng.ts";
 
 /** How the next token is chosen. `temperature: 0` is greedy (argmax). */
 export interface Sampling {
+  /** Softmax temperature; 0 is greedy. */
   temperature: number;
   /** Keep only the k most likely tokens (0 = off). */
   top_k: number;

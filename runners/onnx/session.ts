@@ -7,8 +7,11 @@ import * as ort from "onnxruntime-node";
 
 /** A tensor as the decode loop sees it, from either binding. */
 export interface TensorLike {
+  /** Element type, e.g. `float32`, `int64`. */
   readonly type: string;
+  /** The elements (a typed array). */
   readonly data: unknown;
+  /** Shape. */
   readonly dims: readonly number[];
   /**
    * The same `data` will be passed again with the same dims (a buffer the caller refills between
@@ -21,7 +24,9 @@ export interface TensorLike {
 
 /** The part of an inference session the decode loop uses, whichever binding runs it. */
 export interface ModelSession {
+  /** The graph's input names. */
   readonly inputNames: readonly string[];
+  /** The graph's output names. */
   readonly outputNames: readonly string[];
   /**
    * Run the model; `fetches` limits the outputs (default: all). Outputs named in `into` are written
@@ -33,6 +38,7 @@ export interface ModelSession {
     fetches?: readonly string[],
     into?: Record<string, TensorLike>,
   ): Promise<Record<string, TensorLike>>;
+  /** Free the session and what it holds. */
   release(): Promise<void>;
 }
 

@@ -2,9 +2,11 @@ import type { Call, JsonSchema, PossibleCall } from "../../spec/types.ts";
 
 /** What a calls checker says: valid, or why not (a category and readable reasons). */
 export interface CallsVerdict {
+  /** Whether the calls match one of the possible answers. */
   valid: boolean;
   /** A category such as BFCL's `type_error:simple` (bfcl mode) or `value_error` (strict mode). */
   error_type?: string;
+  /** Readable reasons it did not. */
   errors: string[];
 }
 
@@ -19,9 +21,11 @@ export type BfclCategory = "simple" | "multiple" | "parallel" | "parallel_multip
 export interface CallsInput {
   /** The calls in the answers' function names. */
   calls: readonly Call[];
+  /** The possible answers, one per expected call. */
   answers: readonly PossibleCall[];
   /** Function name → JSON Schema (or BFCL function doc) of its parameters. */
   functions: Readonly<Record<string, JsonSchema>>;
+  /** BFCL category, which decides how order and multiplicity are judged. */
   category?: BfclCategory;
 }
 
