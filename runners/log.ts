@@ -202,7 +202,7 @@ export async function openRunLog(
  */
 export async function lockRunDir(dir: string): Promise<() => Promise<void>> {
   const path = `${dir}/.lock`;
-  const host = Deno.hostname();
+  const host = hostName();
   const mine = JSON.stringify({ pid: Deno.pid, host }) + "\n";
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -246,5 +246,14 @@ function alive(pid: number): boolean {
   } catch (err) {
     // EPERM: it exists, owned by someone else.
     return err instanceof Deno.errors.PermissionDenied;
+  }
+}
+
+/** This machine's name, or a stand-in where the process may not ask (no --allow-sys). */
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "this-host";
   }
 }
