@@ -5,3 +5,4 @@
  */
 export { createRng, deriveSeed, hash32, type Rng } from "./rng.ts";
 export { writeFileAtomic } from "./atomic_write.ts";
+export { Deadlines } from "./deadlines.ts";

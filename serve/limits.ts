@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { Deadlines } from "../core/mod.ts";
 import { loopbackRefusal } from "./guard.ts";
 import { problemResponse } from "./problem.ts";
 
@@ -15,12 +16,6 @@ export interface Limits {
   loopbackOnly?: boolean;
 }
 
-/** A request in flight, as the time limit sees it. */
-interface Watch {
-  deadline: number;
-  late: (res: Response) => void;
-}
-
 /**
  * Put size and time limits around an app: its `fetch` (what `Deno.serve` and `app.request` call)
  * is replaced by one that refuses a declared body over `maxBodyBytes` (413) and answers 503 when
@@ -31,9 +26,8 @@ interface Watch {
  * answers at once (a Response, not a promise) costs nothing, and one that does not costs one
  * promise. Body size: a body sent without a length is read with the same cap by the route that
  * reads it (hono's bodyLimit re-wraps every body stream, which cost half the API's throughput).
- * Time: one shared ticker instead of a timer per request (at thousands of requests a second, a
- * setTimeout each cost more than a fifth of the throughput); a request leaves the ticker's set as
- * soon as it is answered, so what it holds dies young.
+ * Time: one shared ticker (core/deadlines.ts) instead of a timer per request (at thousands of
+ * requests a second, a setTimeout each cost more than a fifth of the throughput).
  *
  * @example
  * ```ts
@@ -47,18 +41,7 @@ interface Watch {
 export function limit(app: Hono, limits: Limits): Hono {
   const { maxBodyBytes, timeoutMs } = limits;
   const inner = app.fetch;
-  const inflight = new Set<Watch>();
-  let ticker: ReturnType<typeof setInterval> | undefined;
-  const tick = () => {
-    const now = performance.now();
-    for (const w of inflight) {
-      if (now >= w.deadline) {
-        inflight.delete(w);
-        w.late(problemResponse(503, `request took longer than ${timeoutMs} ms`, "retry later"));
-      }
-    }
-    if (inflight.size === 0) clearInterval(ticker), ticker = undefined;
-  };
+  const deadlines = new Deadlines(Math.min(250, timeoutMs));
   app.fetch = (req, env, ctx) => {
     // GET and HEAD carry no body, and reading a header makes Deno copy every header of the
     // request when it answers: leave theirs alone.
@@ -72,18 +55,19 @@ export function limit(app: Hono, limits: Limits): Hono {
       const refused = loopbackRefusal(req);
       if (refused) return refused;
     }
-    const deadline = performance.now() + timeoutMs;
     const res = inner(req, env, ctx);
     if (res instanceof Response) return res;
     return new Promise<Response>((resolve, reject) => {
-      const w: Watch = { deadline, late: resolve };
-      inflight.add(w);
-      ticker ??= setInterval(tick, Math.min(250, timeoutMs));
+      const done = deadlines.watch(
+        timeoutMs,
+        () =>
+          resolve(problemResponse(503, `request took longer than ${timeoutMs} ms`, "retry later")),
+      );
       res.then((r) => {
-        inflight.delete(w);
+        done();
         resolve(r);
       }, (err) => {
-        inflight.delete(w);
+        done();
         reject(err);
       });
     });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { Deadlines } from "../../core/mod.ts";
 import type { EndpointAgentSpec, EndpointOptions } from "../../spec/types.ts";
 import { type Agent, AgentSetupError } from "../agent.ts";
 import type { AssistantMessage, Message } from "../messages.ts";
@@ -108,22 +109,23 @@ export function endpointAgent(
       let res: Response;
       let text: string;
       const t0 = performance.now();
-      const watch = deadline(o.timeout_s * 1000);
+      const ctl = new AbortController();
+      const done = requestDeadlines.watch(o.timeout_s * 1000, () => ctl.abort());
       try {
-        res = await fetch(url, { method: "POST", headers, body, signal: watch.signal });
+        res = await fetch(url, { method: "POST", headers, body, signal: ctl.signal });
         text = await res.text();
       } catch (err) {
         if (noPermission(err)) {
           throw new Error(`no network permission for ${url}: run with --allow-net`);
         }
-        last = watch.signal.aborted
+        last = ctl.signal.aborted
           ? `no answer within timeout_s (${o.timeout_s} s)`
           : err instanceof Error
           ? err.message
           : String(err);
         continue;
       } finally {
-        watch.done();
+        done();
       }
       if (res.ok) {
         try {
@@ -232,29 +234,11 @@ export function endpointAgent(
   };
 }
 
-/** Requests in flight with the time they must be answered by, watched by one shared ticker. */
-const watched = new Set<{ at: number; ctl: AbortController }>();
-let ticker: ReturnType<typeof setInterval> | undefined;
-
 /**
- * An abort signal that fires `ms` from now, for one request. One ticker watches every request in
- * flight rather than a timer each: at thousands of loopback requests a second a timer per request
- * was 3–8% of the client's CPU.
+ * Every endpoint request's time limit, on one shared ticker (a timer per request was 3–8% of the
+ * client's CPU at thousands of loopback requests a second). A run waits for its episodes, not it.
  */
-function deadline(ms: number): { signal: AbortSignal; done(): void } {
-  const w = { at: performance.now() + ms, ctl: new AbortController() };
-  watched.add(w);
-  ticker ??= setInterval(() => {
-    const now = performance.now();
-    for (const x of watched) {
-      if (now >= x.at) watched.delete(x), x.ctl.abort();
-    }
-    if (watched.size === 0) clearInterval(ticker), ticker = undefined;
-  }, Math.min(250, ms));
-  // A run waits for its episodes, not for this ticker.
-  Deno.unrefTimer(ticker);
-  return { signal: w.ctl.signal, done: () => void watched.delete(w) };
-}
+const requestDeadlines = new Deadlines(250, { unref: true });
 
 /** Whether fetch failed for want of a network permission (Deno 2 says NotCapable). */
 function noPermission(err: unknown): boolean {
