@@ -1,6 +1,13 @@
 import { writeFileAtomic } from "../core/mod.ts";
 import type { RunHeader } from "./events.ts";
-import { chunkDigest, fileLines, headerDigest, LogError, splitDigest } from "./log.ts";
+import {
+  chunkDigest,
+  fileLines,
+  headerDigest,
+  joinDigest,
+  LogError,
+  splitDigest,
+} from "./log_lines.ts";
 import { interfaceKey } from "./run.ts";
 
 /** One episode as a log holds it: the variant records before it, its events, its result. */
@@ -183,7 +190,7 @@ export async function writeChained(
     const body = lines.slice(0, -1);
     const result = splitDigest(lines[lines.length - 1]).text;
     chain = chunkDigest(chain, [...body, result]);
-    out.push(...body, `${result.slice(0, -1)},"digest":"${chain}"}`);
+    out.push(...body, joinDigest(result, chain));
   }
   await writeFileAtomic(path, out.join("\n") + "\n");
   return chain;
