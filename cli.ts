@@ -10,6 +10,7 @@ import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod
 import type { EpisodeSplit, SuiteSpec } from "./spec/types.ts";
 import { type Agent, AgentSetupError } from "./runners/agent.ts";
 import {
+  checkEndpoints,
   closeAgents,
   type EndpointAgent,
   isEndpointAgent,
@@ -435,10 +436,7 @@ async function runInto(
   }
   try {
     // An endpoint that cannot be reached is bad input, said before any episode runs.
-    for (const a of [...agents.values()].filter(isEndpointAgent)) {
-      const note = await a.check();
-      if (note && !opts.quiet) console.error(note);
-    }
+    await checkEndpoints(agents, (note) => opts.quiet || console.error(note));
     const ran = await runOpened(suite, sel, {
       ...opts,
       planned,

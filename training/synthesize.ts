@@ -3,7 +3,7 @@ import type { AgentSpec, ProtocolSpec, SuiteSpec } from "../spec/types.ts";
 import { observationText } from "../runners/episode.ts";
 import type { EpisodeEvent, EpisodeRecord } from "../runners/events.ts";
 import type { Message } from "../runners/messages.ts";
-import { closeAgents, isEndpointAgent, openAgents } from "../runners/agents/mod.ts";
+import { checkEndpoints, closeAgents, openAgents } from "../runners/agents/mod.ts";
 import { runSuite, variantEnvs } from "../runners/run.ts";
 import { DEFAULT_MAX_TURNS } from "../spec/load_suite.ts";
 import { variantsFor } from "../variants/mod.ts";
@@ -130,11 +130,8 @@ export async function synthesize(
   };
   // An endpoint teacher keeps its replies in the stage folder: a rerun after a crash pays once.
   const open = await openAgents([teacher], { endpoints: { cacheDir: join(dir, "cache") } });
-  for (const a of [...open.values()].filter(isEndpointAgent)) {
-    const note = await a.check();
-    if (note) ctx.log(`  ${note}`);
-  }
   try {
+    await checkEndpoints(open, (note) => ctx.log(`  ${note}`));
     await runSuite(suite, {
       open,
       variants: spec.data.variants,

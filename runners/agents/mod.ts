@@ -2,7 +2,7 @@ import type { AgentSpec, ScriptedAgentSpec, ScriptedKind } from "../../spec/type
 import type { Agent } from "../agent.ts";
 import { explorerAgent } from "./explorer.ts";
 import { anthropicAgent } from "./anthropic.ts";
-import type { EndpointRunOptions } from "./endpoint.ts";
+import { type EndpointRunOptions, isEndpointAgent } from "./endpoint.ts";
 import { openaiAgent } from "./openai.ts";
 import { randomAgent } from "./random.ts";
 import { replayAgent } from "./replay.ts";
@@ -59,6 +59,22 @@ export async function openAgents(
     throw err;
   }
   return out;
+}
+
+/**
+ * Make sure every endpoint agent among `agents` can reach its server, before any episode runs:
+ * throws AgentSetupError (bad input) when one cannot; `note` gets what the user should know (an
+ * unreachable endpoint whose cached replies will be replayed).
+ */
+export async function checkEndpoints(
+  agents: Map<string, Agent>,
+  note: (text: string) => void,
+): Promise<void> {
+  for (const a of agents.values()) {
+    if (!isEndpointAgent(a)) continue;
+    const said = await a.check();
+    if (said) note(said);
+  }
 }
 
 /** Close every agent that holds something. */

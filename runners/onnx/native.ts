@@ -12,7 +12,7 @@
  * onnxruntime-node.
  * @module
  */
-import type { SessionOptions } from "./providers.ts";
+import type { Device, SessionOptions } from "./providers.ts";
 import type { ModelSession, TensorLike } from "./session.ts";
 
 /** Where `OrtApi` keeps each function (the struct only grows; see onnxruntime_c_api.h). */
@@ -323,9 +323,7 @@ export class NativeSession implements ModelSession {
     check(o, o.CreateSessionOptions.call(out));
     const so = ptr(out[0]);
     try {
-      // This binding is the CPU's: `auto` is one thread here (providers.ts says why).
-      const threads = opts.intraOpThreads === "auto" ? 1 : opts.intraOpThreads ?? 0;
-      check(o, o.SetIntraOpNumThreads.call(so, threads));
+      check(o, o.SetIntraOpNumThreads.call(so, intraOpThreads(opts.intraOpThreads, "cpu")));
       check(o, o.SetInterOpNumThreads.call(so, opts.interOpThreads ?? 0));
       check(o, o.SetSessionGraphOptimizationLevel.call(so, ORT_ENABLE_ALL));
       check(o, o.SetSessionLogSeverityLevel.call(so, ORT_LOGGING_LEVEL_FATAL));
@@ -463,4 +461,10 @@ export class NativeSession implements ModelSession {
     }
     return Promise.resolve();
   }
+}
+
+/** The intra-op threads a session on `provider` gets for a setting (see SessionOptions; this binding is always the CPU's). */
+export function intraOpThreads(setting: number | "auto" | undefined, provider: Device): number {
+  if (setting === "auto") return provider === "cpu" ? 1 : 0;
+  return setting ?? 0;
 }

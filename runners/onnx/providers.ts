@@ -1,6 +1,8 @@
 import * as ort from "onnxruntime-node";
-import { NativeSession, nativeUnavailable } from "./native.ts";
+import { intraOpThreads, NativeSession, nativeUnavailable } from "./native.ts";
 import { type Binding, type ModelSession, nodeSession } from "./session.ts";
+
+export { intraOpThreads };
 
 /** Execution providers a suite may ask for, in the names onnxruntime-node uses. */
 export const DEVICES = ["cuda", "webgpu", "cpu"] as const;
@@ -147,10 +149,4 @@ export function providerMissing(provider: Device): string | undefined {
     }
   }
   return undefined;
-}
-
-/** The intra-op threads a session on `provider` gets for a setting (see SessionOptions). */
-export function intraOpThreads(setting: number | "auto" | undefined, provider: Device): number {
-  if (setting === "auto") return provider === "cpu" ? 1 : 0;
-  return setting ?? 0;
 }
