@@ -61,6 +61,13 @@ Deno.test("import bfcl: 40 conformance entries → an env that validates and the
     metropolitan_museum_get_top_artworks: "metropolitan_museum.get_top_artworks",
   });
   assert.equal(fact.check.calls!.mode, "bfcl");
+  // Each task offers only its own entry's functions, as BFCL does — not the file's union.
+  for (const t of env.tasks) {
+    const entry = entries.find((e) => e.case_id === t.id)!;
+    assert.equal(t.tools?.length, entry.function.length, t.id);
+    for (const g of t.gold) assert.ok(t.tools!.includes(g.tool), `${t.id}: ${g.tool}`);
+  }
+  assert.ok(env.tools.length > Math.max(...env.tasks.map((t) => t.tools!.length)));
   assert.deepEqual(fact.tags, ["bfcl", "multiple"]);
   // Types converted: float → number, dict → object, with BFCL's descriptions kept.
   const db = env.tools.find((t) => t.name === "db_fetch_records")!;

@@ -1,6 +1,7 @@
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask } from "../tasks/mod.ts";
 import { fail } from "../tools/declarative.ts";
+import { unknownTool } from "../tools/dispatch.ts";
 import {
   type Env,
   type EnvLease,
@@ -112,6 +113,8 @@ export class EpisodeSession {
   /** This phase's copy of the environment's external state (environments with `open` only). */
   #lease: EnvLease | undefined;
   #closing: Promise<void>[] = [];
+  /** Visible names of the tools a task with `tools:` offers (null: every tool of the env). */
+  #offered: Set<string> | null = null;
 
   /** Start an episode of `task` in `env` (nothing runs until `begin()`). */
   constructor(
@@ -127,6 +130,16 @@ export class EpisodeSession {
     this.variant = isVariant(env)
       ? { name: env.variant, toVisible: env.toVisible }
       : { name: "clean", toVisible: (c: Call) => c };
+    if (task.tools) {
+      const subset = new Set(task.tools);
+      this.#offered = new Set(
+        isVariant(env)
+          ? env.views.filter((v) => v.canonical === null || subset.has(v.canonical)).map((v) =>
+            v.name
+          )
+          : env.tools.filter((t) => subset.has(t.name)).map((t) => t.name),
+      );
+    }
     const e = opts.episode;
     this.split = e.split ?? (task.split === "unseen" ? "unseen_task" : "seen");
     this.events.push({
@@ -154,7 +167,26 @@ export class EpisodeSession {
 
   /** The tools the agent sees. */
   get tools(): readonly ToolDef[] {
-    return this.env.tools;
+    const offered = this.#offered;
+    return offered ? this.env.tools.filter((t) => offered.has(t.name)) : this.env.tools;
+  }
+
+  /**
+   * For a task with `tools:`, the unknown-tool answer to a call that reaches one of the env's
+   * tools the task does not offer (the agent was never shown it); null when the call may go on.
+   */
+  #notOffered(call: { name: string; arguments: string }): Observation | null {
+    const offered = this.#offered;
+    if (!offered || offered.has(call.name)) return null;
+    const subset = this.task.tools!;
+    const env = this.env;
+    if (isVariant(env)) {
+      const canonical = env.toCanonical({ tool: call.name, args: {} });
+      // Not one of the env's tools under this variant (a deprecated name, a typo): the env answers.
+      if (canonical === null && !env.base.tools.some((t) => t.name === call.name)) return null;
+      if (canonical !== null && subset.includes(canonical.tool)) return null;
+    }
+    return unknownTool(call.name, offered);
   }
 
   /** What the runner tells the agent about the next turn. */
@@ -237,9 +269,12 @@ export class EpisodeSession {
       if (runs) {
         this.#used += name === "trial" ? 1 : 0;
         // A call whose name could not be read (a model's malformed <tool_call> block) never reaches the env.
-        const leaseFailed = call.name === "" ? undefined : await this.#ensureLease();
+        const refused = call.name === "" ? null : this.#notOffered(call);
+        const leaseFailed = call.name === "" || refused ? undefined : await this.#ensureLease();
         const r = call.name === ""
           ? unreadableCall(this.#state, call.arguments)
+          : refused
+          ? { state: this.#state, observation: refused, canonical: null }
           : leaseFailed
           ? { state: this.#state, observation: leaseFailed, canonical: null }
           : await (this.#lease ?? this.env).step(this.#state, call);

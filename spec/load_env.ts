@@ -92,6 +92,7 @@ interface RawTask {
   split?: "seen" | "unseen";
   tags?: string[];
   grounded?: boolean;
+  tools?: string[];
   gold?: { tool: string; args?: Record<string, unknown> }[];
   answer?: string | number | boolean;
   check: {
@@ -526,6 +527,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       }
       return { tool: g.tool, args };
     });
+    const offered = t.tools === undefined ? undefined : taskTools(t.tools, gold, p);
     const check: Check = {};
     if (t.check.state !== undefined) check.state = expr(t.check.state, `${p}/check/state`);
     if (t.check.answer) check.answer = answerCheck(t.check.answer, `${p}/check/answer`);
@@ -547,11 +549,47 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       split: t.split ?? "seen",
       tags: t.tags ?? [],
       ...(t.grounded === false ? { grounded: false } : {}),
+      ...(offered ? { tools: offered } : {}),
       gold,
       answer: answer ?? "",
       check,
     });
   });
+
+  /** A task's `tools:` subset: names of this env's tools, each once, holding every gold tool. */
+  function taskTools(names: string[], gold: Call[], p: string): string[] {
+    const importing = servers.some((x) => x.importAll);
+    const seen = new Set<string>();
+    names.forEach((n, k) => {
+      if (seen.has(n)) {
+        issues.push(at(`${p}/tools/${k}`, `"${n}" is listed twice`, "list each tool once"));
+      } else if (!toolIndex.has(n) && !importing) {
+        const close = closeNames(n, toolIndex.keys(), 2);
+        issues.push(
+          at(
+            `${p}/tools/${k}`,
+            `the task offers unknown tool "${n}"`,
+            close.length
+              ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
+              : `tools here: ${[...toolIndex.keys()].join(", ")}`,
+          ),
+        );
+      }
+      seen.add(n);
+    });
+    gold.forEach((g, j) => {
+      if (!seen.has(g.tool)) {
+        issues.push(
+          at(
+            `${p}/gold/${j}/tool`,
+            `the gold call uses "${g.tool}", which the task's tools: do not offer`,
+            `add "${g.tool}" to the task's tools: (or fix the gold call)`,
+          ),
+        );
+      }
+    });
+    return [...seen];
+  }
 
   function answerCheck(a: Record<string, unknown>, p: string): AnswerCheck {
     const out: AnswerCheck = {};

@@ -153,6 +153,12 @@ export interface TaskSpec {
    * `compute` says the same): validate does not look for the checked values in the results.
    */
   grounded?: boolean;
+  /**
+   * The environment's tools this task offers (canonical names), when it offers only some of them
+   * (`tools:` in YAML; what a BFCL entry offers). The agent sees only these (and a variant's
+   * distractors); a call to another of the environment's tools is an unknown tool.
+   */
+  tools?: string[];
   /** Reference calls that solve the task (what the oracle makes). */
   gold: Call[];
   /** Reference final answer (what scripted agents say when they succeed). */

@@ -10,7 +10,7 @@ import { variantsFor } from "../variants/mod.ts";
 import type { TrainingContext } from "./context.ts";
 import { readWeights } from "./export.ts";
 import { Learner } from "./learner.ts";
-import type { GrpoStage, StageSpec } from "./spec.ts";
+import { type GrpoStage, type StageSpec, trainerThreads } from "./spec.ts";
 import { episodeMessages, styleProtocol } from "./synthesize.ts";
 import { tokenizeChat } from "./tokenize.ts";
 import { episodeReward, groupAdvantages } from "./rewards.ts";
@@ -93,7 +93,7 @@ export async function grpo(
       const agent = await openOnnxAgent("policy", {
         path: policyDir,
         device: spec.trainer.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
-        threads: spec.trainer.threads,
+        threads: trainerThreads(spec.trainer),
         max_new_tokens: stage.max_new_tokens,
         sampling: { temperature: stage.temperature, top_k: stage.top_k, top_p: 1 },
         batch: stage.tasks_per_step * stage.group,

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { NanLossError, Trainer, TrainerError } from "./bridge.ts";
 import type { TrainingContext } from "./context.ts";
+import { trainerThreads } from "./spec.ts";
 
 /** A stage stopped for a reason the user must see (NaN loss, a trainer that keeps dying). */
 export class TrainingError extends Error {}
@@ -44,7 +45,7 @@ export class Learner {
       weights: opts.weights,
       lr: opts.lr,
       device: ctx.spec.trainer.device,
-      threads: ctx.spec.trainer.threads,
+      threads: trainerThreads(ctx.spec.trainer),
       pad_id: ctx.tokenizer.token_to_id("<|endoftext|>") ?? 0,
     };
   }

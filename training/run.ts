@@ -43,51 +43,115 @@ export interface TrainOptions {
 export const DONE_FILE = "stage.json";
 
 /**
- * Run a training file's stages in order. Each stage's output goes to `<out>/<name>-<key>` where
- * the key hashes its settings and inputs; a stage whose output is complete is skipped, so a rerun
- * only does what changed (and a stage interrupted half way resumes from its checkpoint).
+ * Run a training file's stages. Each stage's output goes to `<out>/<name>-<key>` where the key
+ * hashes its settings and inputs; a stage whose output is complete is skipped, so a rerun only does
+ * what changed (and a stage interrupted half way resumes from its checkpoint). With
+ * `trainer.parallel` > 1, a stage starts as soon as the stages it reads are done, at most that many
+ * at once (two SFT stages on different data, say); otherwise one after the other in file order.
+ * Results come back in file order either way. When a stage fails, no new stage starts, the running
+ * ones finish, and the first failure is thrown.
  */
 export async function runTraining(spec: TrainingSpec, opts: TrainOptions): Promise<StageResult[]> {
   const ctx = await openContext(spec, { log: opts.log });
-  const results: StageResult[] = [];
-  for (const stage of spec.stages) {
+  const last = opts.until === undefined
+    ? spec.stages.length
+    : spec.stages.findIndex((s) => s.name === opts.until) + 1;
+  const stages = spec.stages.slice(0, last > 0 ? last : spec.stages.length);
+  // Keys in file order: a stage's key hashes the keys of the (earlier) stages it reads.
+  for (const stage of stages) {
     const key = await stageKey(ctx, stage);
-    const dir = join(spec.out, `${stage.name}-${key.slice(0, 12)}`);
     ctx.keys.set(stage.name, key);
-    ctx.dirs.set(stage.name, dir);
-    const done = await readDone(dir, key);
-    if (done) {
-      ctx.log(`${stage.name} (${stage.kind}): cached → ${dir}`);
-      results.push({ ...done, status: "cached" });
-    } else {
-      ctx.log(`${stage.name} (${stage.kind}): running → ${dir}`);
-      await Deno.mkdir(dir, { recursive: true });
-      const t0 = performance.now();
-      const stats = await runStage(ctx, stage, dir, opts) as unknown as Record<string, unknown>;
-      const seconds = Math.round((performance.now() - t0) / 100) / 10;
-      const result: StageResult = {
-        name: stage.name,
-        kind: stage.kind,
-        key,
-        dir,
-        status: "ran",
-        seconds,
-        stats,
-      };
-      await Deno.writeTextFile(
-        join(dir, DONE_FILE),
-        JSON.stringify(
-          { tooltrial: VERSION, ...result, settings: stage, inputs: stageInputs(stage) },
-          null,
-          2,
-        ) + "\n",
-      );
-      ctx.log(`${stage.name}: done in ${seconds} s`);
-      results.push(result);
-    }
-    if (opts.until === stage.name) break;
+    ctx.dirs.set(stage.name, join(spec.out, `${stage.name}-${key.slice(0, 12)}`));
   }
+  const results = await schedule(
+    stages.map((s) => ({ name: s.name, inputs: stageInputs(s).filter((n) => ctx.keys.has(n)) })),
+    spec.trainer.parallel,
+    (name) => runOne(ctx, stages.find((s) => s.name === name)!, opts),
+  );
+  return stages.map((s) => results.get(s.name)!);
+}
+
+/**
+ * Run jobs that read each other's outputs: a job starts once every job named in its `inputs` has
+ * finished, at most `width` at once; with width 1, strictly in list order. After a failure no job
+ * starts, the running ones finish, and the first failure is thrown.
+ */
+export async function schedule<T>(
+  jobs: readonly { name: string; inputs: readonly string[] }[],
+  width: number,
+  run: (name: string) => Promise<T>,
+): Promise<Map<string, T>> {
+  const results = new Map<string, T>();
+  const finished = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  const max = Math.max(1, width);
+  while (finished.size < jobs.length) {
+    if (!failure) {
+      for (const [i, job] of jobs.entries()) {
+        if (running.size >= max) break;
+        if (finished.has(job.name) || running.has(job.name)) continue;
+        if (!job.inputs.every((n) => finished.has(n))) {
+          if (max === 1) break;
+          continue;
+        }
+        if (max === 1 && jobs.slice(0, i).some((j) => !finished.has(j.name))) break;
+        running.set(
+          job.name,
+          run(job.name).then(
+            (r) => void results.set(job.name, r),
+            (error) => void (failure ??= { error }),
+          ).finally(() => {
+            running.delete(job.name);
+            finished.add(job.name);
+          }),
+        );
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (failure) throw (failure as { error: unknown }).error;
   return results;
+}
+
+/** One stage: reuse its finished output, or run it and write its DONE_FILE last. */
+async function runOne(
+  ctx: TrainingContext,
+  stage: StageSpec,
+  opts: TrainOptions,
+): Promise<StageResult> {
+  const key = ctx.keys.get(stage.name)!;
+  const dir = ctx.dirs.get(stage.name)!;
+  const done = await readDone(dir, key);
+  if (done) {
+    ctx.log(`${stage.name} (${stage.kind}): cached → ${dir}`);
+    return { ...done, status: "cached" };
+  }
+  ctx.log(`${stage.name} (${stage.kind}): running → ${dir}`);
+  await Deno.mkdir(dir, { recursive: true });
+  const t0 = performance.now();
+  const stats = await runStage(ctx, stage, dir, opts) as unknown as Record<string, unknown>;
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  const result: StageResult = {
+    name: stage.name,
+    kind: stage.kind,
+    key,
+    dir,
+    status: "ran",
+    seconds,
+    stats,
+  };
+  await Deno.writeTextFile(
+    join(dir, DONE_FILE),
+    JSON.stringify(
+      { tooltrial: VERSION, ...result, settings: stage, inputs: stageInputs(stage) },
+      null,
+      2,
+    ) + "\n",
+  );
+  ctx.log(`${stage.name}: done in ${seconds} s`);
+  return result;
 }
 
 async function readDone(dir: string, key: string): Promise<StageResult | null> {

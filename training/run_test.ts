@@ -31,6 +31,11 @@ Deno.test({
       assert.equal(gated.steps, 0);
       assert.ok((data.kept as number) > 0);
       assert.equal(sft.restarts, 1);
+      // parallel: 2 — the two GRPO stages read only trial-sft, so the second starts before the
+      // first is done; the export waits for the one it reads.
+      const at = (re: RegExp) => log.findIndex((l) => re.test(l));
+      assert.ok(at(/^gated \(grpo\): running/) < at(/^trial-grpo: done in/), log.join("\n"));
+      assert.ok(at(/^policy \(export\): running/) > at(/^trial-grpo: done in/));
       assert.ok(log.some((l) => /trainer died .*restarting from the last checkpoint/.test(l)));
       assert.equal((sft.steps as number) >= 2, true);
       assert.equal((grpo.log as unknown[]).length, 1);

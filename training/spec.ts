@@ -179,6 +179,8 @@ export interface TrainingSpec {
     device: "cpu" | "cuda";
     threads: number;
     max_restarts: number;
+    /** Independent stages run side by side, at most this many at once. */
+    parallel: number;
   };
   /** Output folder of the stages. */
   out: string;
@@ -588,10 +590,19 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
       device: raw.trainer?.device ?? "cpu",
       threads: raw.trainer?.threads ?? 2,
       max_restarts: raw.trainer?.max_restarts ?? 2,
+      parallel: raw.trainer?.parallel ?? 1,
     },
     out: raw.out ?? `runs/train/${raw.training}`,
     stages,
   };
+}
+
+/**
+ * torch (and onnxruntime) threads for one trainer process: the `threads` budget shared by the
+ * `parallel` stages that may run at once, at least one; 0 (one per core) stays 0.
+ */
+export function trainerThreads(t: TrainingSpec["trainer"]): number {
+  return t.threads === 0 ? 0 : Math.max(1, Math.floor(t.threads / t.parallel));
 }
 
 /** Scripted agents that can teach without a suite entry. */
