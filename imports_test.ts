@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { dirname, join, normalize, relative } from "node:path";
 
 /**
- * Each package's floor, lowest first: core (and version.ts) ← spec ← tasks ← tools ← variants ←
- * runners ← reports and importers ← serve and training ← the CLI. Scripts, benchmarks, model
+ * Each package's floor, lowest first: core (and version.ts) ← spec ← tasks ← tools ← variants and
+ * onnx (the ONNX runtime and model builder, which know nothing of episodes) ← runners ← reports and importers ← serve and training ← the CLI. Scripts, benchmarks, model
  * builders and test fixtures sit on top: they may use anything, and nothing ships on them.
  */
 const LAYERS: Record<string, number> = {
@@ -14,6 +14,7 @@ const LAYERS: Record<string, number> = {
   tasks: 2,
   tools: 3,
   variants: 4,
+  onnx: 4,
   runners: 5,
   reports: 6,
   importers: 6,

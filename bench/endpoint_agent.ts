@@ -11,7 +11,7 @@ import { declarativeEnv } from "../tools/mod.ts";
 import { openaiAgent } from "../runners/agents/openai.ts";
 import { openaiWire } from "../runners/agents/openai.ts";
 import { createRng } from "../runners/rng.ts";
-import type { Message } from "../runners/messages.ts";
+import type { Message } from "../core/messages.ts";
 import { cpuUsage } from "node:process";
 import { interleavedMedians } from "./rounds.ts";
 

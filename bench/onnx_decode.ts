@@ -8,16 +8,16 @@
  * 4. memory over many generated episodes: RSS before and after (no tensor leaks).
  */
 import { AutoModelForCausalLM, env as hf, Tensor } from "@huggingface/transformers";
-import { Decoder } from "../runners/onnx/decoder.ts";
-import { checkSession, loadModelFolder } from "../runners/onnx/model_folder.ts";
-import { openSession } from "../runners/onnx/providers.ts";
-import { NativeTensor } from "../runners/onnx/native.ts";
-import { ONNX_DEFAULTS, openOnnxAgent } from "../runners/onnx/agent.ts";
+import { Decoder } from "../onnx/runtime/decoder.ts";
+import { checkSession, loadModelFolder } from "../onnx/runtime/model_folder.ts";
+import { openSession } from "../onnx/runtime/providers.ts";
+import { NativeTensor } from "../onnx/runtime/native.ts";
+import { ONNX_DEFAULTS, openOnnxAgent } from "../runners/agents/onnx.ts";
 import { runEpisode } from "../runners/episode.ts";
 import { loadEnv } from "../spec/mod.ts";
 import { declarativeEnv } from "../tools/mod.ts";
-import { bareGreedy } from "../runners/onnx/reference_loop.ts";
-import { GREEDY } from "../runners/onnx/sampler.ts";
+import { bareGreedy } from "../onnx/runtime/reference_loop.ts";
+import { GREEDY } from "../onnx/runtime/sampler.ts";
 import { createRng } from "../runners/rng.ts";
 import { interleavedMedians } from "./rounds.ts";
 

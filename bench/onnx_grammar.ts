@@ -11,8 +11,8 @@
 import { declarativeEnv } from "../tools/mod.ts";
 import { loadEnv } from "../spec/mod.ts";
 import { createRng } from "../runners/rng.ts";
-import { ONNX_DEFAULTS, openOnnxAgent } from "../runners/onnx/agent.ts";
-import { type TokenizerJson, tokenVocab, ToolCallMask } from "../runners/onnx/token_mask.ts";
+import { ONNX_DEFAULTS, openOnnxAgent } from "../runners/agents/onnx.ts";
+import { type TokenizerJson, tokenVocab, ToolCallMask } from "../onnx/runtime/token_mask.ts";
 
 const MODEL = Deno.env.get("MODEL") ?? "models/tiny-random";
 const rounds = Number(Deno.env.get("ROUNDS") ?? 5);

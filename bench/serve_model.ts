@@ -11,7 +11,7 @@
  */
 import { openaiAgent } from "../runners/agents/openai.ts";
 import type { EpisodeContext } from "../runners/agent.ts";
-import type { Message } from "../runners/messages.ts";
+import type { Message } from "../core/messages.ts";
 import { prompts } from "../runners/prompts.ts";
 import { loadEnv } from "../spec/mod.ts";
 import { declarativeEnv } from "../tools/mod.ts";

@@ -8,11 +8,11 @@
  */
 import { loadEnv } from "../spec/mod.ts";
 import { prompts } from "../runners/prompts.ts";
-import { learnMerges } from "../runners/onnx/byte_bpe.ts";
-import { compileTemplate, HERMES_TEMPLATE } from "../runners/onnx/chat_template.ts";
-import { type FolderFiles, TINY_SHAPE, tinyModelFiles, writeFolder } from "../runners/onnx/tiny_folder.ts";
-import { randomWeights } from "../runners/onnx/tiny_llama.ts";
-import { callTools } from "../runners/messages.ts";
+import { learnMerges } from "../onnx/runtime/byte_bpe.ts";
+import { compileTemplate, HERMES_TEMPLATE } from "../onnx/runtime/chat_template.ts";
+import { type FolderFiles, TINY_SHAPE, tinyModelFiles, writeFolder } from "../onnx/build/tiny_folder.ts";
+import { randomWeights } from "../onnx/build/tiny_llama.ts";
+import { callTools } from "../core/messages.ts";
 
 const MERGES = 1024;
 const SEED = 20261125;

@@ -1,7 +1,8 @@
 import type { Call, ProtocolSpec, TaskSpec } from "../spec/types.ts";
 import type { ToolDef } from "../tools/types.ts";
-import type { AssistantMessage, Message } from "./messages.ts";
+import type { AssistantMessage, Message } from "../core/messages.ts";
 import type { Rng } from "./rng.ts";
+import type { ModelInfo } from "../core/model_info.ts";
 
 /** Which phase a turn belongs to: `trial` runs on a scratch copy of state; `execute` on the real one. */
 export type Phase = "trial" | "execute";
@@ -41,23 +42,8 @@ export interface AgentSession {
   ): Promise<AssistantMessage>;
 }
 
-/** What a model agent runs on; recorded with every episode it plays. */
-export interface AgentInfo {
-  /** What kind of model runs it. */
-  kind: "onnx" | "openai" | "anthropic";
-  /** The execution provider that actually runs the model (`cpu`, `cuda`, `webgpu`). */
-  provider?: string;
-  /** Model folder or endpoint model name. */
-  model: string;
-  /** SHA-256 of the model files, when local. */
-  model_hash?: string;
-  /** The inference runtime and its version, e.g. `onnxruntime-node 1.30.0`. */
-  runtime?: string;
-  /** The onnxruntime intra-op threads the model got (0: one per core). */
-  threads?: number;
-  /** Whether tool calls were decoded under the tool-call grammar (ONNX agents' `grammar: true`). */
-  grammar?: boolean;
-}
+/** What a model agent runs on; recorded with every episode it plays (core/model_info.ts). */
+export type AgentInfo = ModelInfo;
 
 /** An agent: starts one session per episode. */
 export interface Agent {

@@ -12,7 +12,7 @@ import {
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent, Phase, TurnInfo } from "./agent.ts";
 import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
-import type { AssistantMessage, Message } from "./messages.ts";
+import type { AssistantMessage, Message } from "../core/messages.ts";
 import { prompts } from "./prompts.ts";
 import { createRng } from "./rng.ts";
 

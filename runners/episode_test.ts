@@ -4,7 +4,7 @@ import type { ProtocolSpec } from "../spec/types.ts";
 import { declarativeEnv } from "../tools/mod.ts";
 import type { Agent, TurnInfo } from "./agent.ts";
 import { runEpisode } from "./episode.ts";
-import { type AssistantMessage, callTools, type Message, say } from "./messages.ts";
+import { type AssistantMessage, callTools, type Message, say } from "../core/messages.ts";
 
 const spec = await loadEnv("testdata/good/mini.yaml");
 const env = declarativeEnv(spec);

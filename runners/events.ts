@@ -3,7 +3,7 @@ import type { CheckOutcome } from "../tasks/mod.ts";
 import type { AppliedOp, ToolView } from "../variants/types.ts";
 import type { Observation } from "../tools/types.ts";
 import type { Phase } from "./agent.ts";
-import type { Message } from "./messages.ts";
+import type { Message } from "../core/messages.ts";
 
 /** Version of the episode event log (runners/schema/episode.v1.json). */
 export const EPISODE_LOG_VERSION = 1;

@@ -3,6 +3,7 @@
  * @module
  */
 export type { Agent, AgentInfo, AgentSession, EpisodeContext, Phase, TurnInfo } from "./agent.ts";
+export type { ModelInfo } from "../core/model_info.ts";
 export { AgentSetupError } from "./agent.ts";
 export {
   explorerAgent,
@@ -32,7 +33,7 @@ export {
   callTools,
   type Message,
   say,
-} from "./messages.ts";
+} from "../core/messages.ts";
 export { prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
 export {
@@ -63,16 +64,16 @@ export {
   readLog,
 } from "./log.ts";
 export { sortLog } from "./log_scan.ts";
-export type { ChatModel, TurnRequest, TurnResult } from "./onnx/chat_model.ts";
-export type { ChatTemplate } from "./onnx/chat_template.ts";
+export type { ChatModel, TurnRequest, TurnResult } from "../onnx/runtime/chat_model.ts";
+export type { ChatTemplate } from "../onnx/runtime/chat_template.ts";
 export type {
   CacheShape,
   Decoder,
   GenerateRequest,
   GenerateResult,
   KvCache,
-} from "./onnx/decoder.ts";
-export type { ModelSession, TensorLike } from "./onnx/session.ts";
-export type { ModelFolder } from "./onnx/model_folder.ts";
-export type { Device, DEVICES } from "./onnx/providers.ts";
-export type { Sampling } from "./onnx/sampler.ts";
+} from "../onnx/runtime/decoder.ts";
+export type { ModelSession, TensorLike } from "../onnx/runtime/session.ts";
+export type { ModelFolder } from "../onnx/runtime/model_folder.ts";
+export type { Device, DEVICES } from "../onnx/runtime/providers.ts";
+export type { Sampling } from "../onnx/runtime/sampler.ts";

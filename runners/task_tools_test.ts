@@ -9,7 +9,7 @@ import { declarativeEnv } from "../tools/mod.ts";
 import { applyVariant } from "../variants/mod.ts";
 import type { Agent } from "./agent.ts";
 import { runEpisode } from "./episode.ts";
-import { callTools, say } from "./messages.ts";
+import { callTools, say } from "../core/messages.ts";
 
 const DIR = "testdata/good/task_tools";
 const spec = await loadEnv(join(DIR, "env.yaml"));

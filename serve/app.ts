@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { SuiteSpec } from "../spec/types.ts";
-import type { AssistantMessage } from "../runners/messages.ts";
+import type { AssistantMessage } from "../core/messages.ts";
 import { variantsFor } from "../variants/mod.ts";
 import { VERSION } from "../version.ts";
 import { problem } from "./problem.ts";

@@ -5,8 +5,8 @@
  */
 import { closeNames } from "../spec/mod.ts";
 import type { ToolDef } from "../tools/types.ts";
-import type { AssistantToolCall, Message } from "../runners/messages.ts";
-import type { Sampling } from "../runners/onnx/sampler.ts";
+import type { AssistantToolCall, Message } from "../core/messages.ts";
+import type { Sampling } from "../onnx/runtime/sampler.ts";
 
 /** An error in OpenAI's shape: `{error: {message, type, param, code}}` with its HTTP status. */
 export class OpenAiError extends Error {

@@ -16,7 +16,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { StepOutcome } from "../runners/episode.ts";
 import type { EpisodeRecord } from "../runners/events.ts";
-import type { AssistantMessage } from "../runners/messages.ts";
+import type { AssistantMessage } from "../core/messages.ts";
 import type { ToolDef } from "../tools/types.ts";
 import { VERSION } from "../version.ts";
 import { problem } from "./problem.ts";

@@ -7,13 +7,13 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { ChatModel } from "../runners/onnx/chat_model.ts";
-import { ContextFullError, turnIndex } from "../runners/onnx/turns.ts";
-import type { KvCache } from "../runners/onnx/decoder.ts";
-import type { Device } from "../runners/onnx/providers.ts";
-import type { Sampling } from "../runners/onnx/sampler.ts";
-import { parseToolCalls } from "../runners/onnx/tool_calls.ts";
-import type { AssistantMessage } from "../runners/messages.ts";
+import type { ChatModel } from "../onnx/runtime/chat_model.ts";
+import { ContextFullError, turnIndex } from "../onnx/runtime/turns.ts";
+import type { KvCache } from "../onnx/runtime/decoder.ts";
+import type { Device } from "../onnx/runtime/providers.ts";
+import type { Sampling } from "../onnx/runtime/sampler.ts";
+import { parseToolCalls } from "../onnx/runtime/tool_calls.ts";
+import type { AssistantMessage } from "../core/messages.ts";
 import { OpenAiError, parseChatRequest } from "./chat_request.ts";
 import { readBody } from "./read_body.ts";
 import { ApiError } from "./sessions.ts";
@@ -101,7 +101,7 @@ export async function openServedModels(
         throw new Error(`--model: two models are named "${name}"; give each its own NAME=`);
       }
       // onnxruntime loads only when a model is served (validate, list and bench do not need it).
-      const { openChatModel } = await import("../runners/onnx/chat_model.ts");
+      const { openChatModel } = await import("../onnx/runtime/chat_model.ts");
       const chat = await openChatModel(name, {
         path,
         device: opts.device ?? ["cuda", "webgpu", "cpu"],

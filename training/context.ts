@@ -5,9 +5,9 @@ import {
   type ChatTemplate,
   COMPACT_TEMPLATE,
   compileTemplate,
-} from "../runners/onnx/chat_template.ts";
-import { loadModelFolder } from "../runners/onnx/model_folder.ts";
-import type { LlamaShape } from "../runners/onnx/tiny_llama.ts";
+} from "../onnx/runtime/chat_template.ts";
+import { loadModelFolder } from "../onnx/runtime/model_folder.ts";
+import type { LlamaShape } from "../onnx/build/tiny_llama.ts";
 import { VERSION } from "../version.ts";
 import { PYTORCH_TRAINER, type TrainerCommand } from "./bridge.ts";
 import type { StageSpec, TrainingSpec } from "./spec.ts";

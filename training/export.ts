@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { tinyModelFiles, writeFolder } from "../runners/onnx/tiny_folder.ts";
-import { type LlamaShape, type Weights, weightShapes } from "../runners/onnx/tiny_llama.ts";
+import { tinyModelFiles, writeFolder } from "../onnx/build/tiny_folder.ts";
+import { type LlamaShape, type Weights, weightShapes } from "../onnx/build/tiny_llama.ts";
 import { createRng } from "../runners/rng.ts";
 import type { TrainingContext } from "./context.ts";
 import { Learner, TrainingError } from "./learner.ts";
@@ -133,7 +133,7 @@ export async function exportFolder(
     throw new TrainingError(
       `stage ${opts.name}: the ONNX model's logits differ from the trainer's by ${
         worst.toExponential(2)
-      } (tolerance ${opts.tolerance}); the trainer's architecture does not match runners/onnx/tiny_llama.ts`,
+      } (tolerance ${opts.tolerance}); the trainer's architecture does not match onnx/build/tiny_llama.ts`,
     );
   }
   if (opts.to) {

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { EpisodeRecord } from "../runners/events.ts";
 import { runEpisode } from "../runners/episode.ts";
-import { openOnnxAgent } from "../runners/onnx/agent.ts";
-import { tinyModelFiles, writeFolder } from "../runners/onnx/tiny_folder.ts";
+import { openOnnxAgent } from "../runners/agents/onnx.ts";
+import { tinyModelFiles, writeFolder } from "../onnx/build/tiny_folder.ts";
 import { createRng, deriveSeed } from "../runners/rng.ts";
 import { variantEnvs } from "../runners/run.ts";
 import { trainingTasks } from "../tasks/mod.ts";

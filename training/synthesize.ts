@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { AgentSpec, ProtocolSpec, SuiteSpec } from "../spec/types.ts";
 import { observationText } from "../runners/episode.ts";
 import type { EpisodeEvent, EpisodeRecord } from "../runners/events.ts";
-import type { Message } from "../runners/messages.ts";
+import type { Message } from "../core/messages.ts";
 import { checkEndpoints, closeAgents, openAgents } from "../runners/agents/mod.ts";
 import { runSuite, variantEnvs } from "../runners/run.ts";
 import { DEFAULT_MAX_TURNS } from "../spec/load_suite.ts";

@@ -1,6 +1,6 @@
 import type { Tokenizer } from "@huggingface/tokenizers";
-import type { ChatTemplate } from "../runners/onnx/chat_template.ts";
-import type { Message } from "../runners/messages.ts";
+import type { ChatTemplate } from "../onnx/runtime/chat_template.ts";
+import type { Message } from "../core/messages.ts";
 import type { ToolDef } from "../tools/types.ts";
 
 /** One training example in the chat format TRL's SFTTrainer and OpenAI fine-tuning accept. */

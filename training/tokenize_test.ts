@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadSuite } from "../spec/mod.ts";
-import { loadModelFolder } from "../runners/onnx/model_folder.ts";
+import { loadModelFolder } from "../onnx/runtime/model_folder.ts";
 import { scriptedAgent } from "../runners/agents/mod.ts";
 import { runEpisode } from "../runners/episode.ts";
 import { variantEnvs } from "../runners/run.ts";

@@ -1,5 +1,5 @@
 import type { AnthropicAgentSpec } from "../../spec/types.ts";
-import type { AssistantMessage, Message } from "../messages.ts";
+import type { AssistantMessage, Message } from "../../core/messages.ts";
 import {
   type EndpointAgent,
   endpointAgent,

@@ -1,4 +1,4 @@
-import type { Message } from "../messages.ts";
+import type { Message } from "../../core/messages.ts";
 
 /** A tool result as a scripted agent reads it back from the conversation text. */
 export interface SeenResult {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { Deadlines } from "../../core/mod.ts";
 import type { EndpointAgentSpec, EndpointOptions } from "../../spec/types.ts";
 import { type Agent, AgentSetupError } from "../agent.ts";
-import type { AssistantMessage, Message } from "../messages.ts";
+import type { AssistantMessage, Message } from "../../core/messages.ts";
 import type { ToolDef } from "../../tools/types.ts";
 import { ResponseCache } from "./response_cache.ts";
 

@@ -2,7 +2,7 @@ import { editDistance } from "../../spec/mod.ts";
 import type { Call } from "../../spec/types.ts";
 import type { ToolDef } from "../../tools/types.ts";
 import type { Agent, AgentSession } from "../agent.ts";
-import { callTools, type Message, say } from "../messages.ts";
+import { callTools, type Message, say } from "../../core/messages.ts";
 import { GIVE_UP, latestResults, MAX_RETRIES, type SeenResult, transient } from "./common.ts";
 
 /** Words of an identifier or sentence: `getBookById`, `get_book-by id` → get, book, by, id. */

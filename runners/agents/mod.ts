@@ -36,7 +36,7 @@ export async function openAgent(spec: AgentSpec, opts: OpenOptions = {}): Promis
   if (spec.kind === "scripted") return scriptedAgent(spec);
   if (spec.kind === "openai") return openaiAgent(spec, opts.endpoints);
   if (spec.kind === "anthropic") return anthropicAgent(spec, opts.endpoints);
-  const { openOnnxAgent } = await import("../onnx/agent.ts");
+  const { openOnnxAgent } = await import("./onnx.ts");
   return await openOnnxAgent(spec.name, spec.onnx);
 }
 

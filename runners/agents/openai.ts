@@ -1,5 +1,5 @@
 import type { OpenAIAgentSpec } from "../../spec/types.ts";
-import type { AssistantMessage, AssistantToolCall } from "../messages.ts";
+import type { AssistantMessage, AssistantToolCall } from "../../core/messages.ts";
 import {
   type EndpointAgent,
   endpointAgent,

@@ -1,6 +1,6 @@
 import type { JsonSchema } from "../../spec/types.ts";
 import type { Agent, AgentSession } from "../agent.ts";
-import { callTools, say } from "../messages.ts";
+import { callTools, say } from "../../core/messages.ts";
 import type { Rng } from "../rng.ts";
 import { latestResults } from "./common.ts";
 

@@ -1,5 +1,5 @@
 import type { Agent, AgentSession } from "../agent.ts";
-import { callTools, say } from "../messages.ts";
+import { callTools, say } from "../../core/messages.ts";
 import { GIVE_UP, latestResults, MAX_RETRIES, transient } from "./common.ts";
 
 /**

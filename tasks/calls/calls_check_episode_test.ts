@@ -4,7 +4,7 @@ import { declarativeEnv } from "../../tools/mod.ts";
 import { runEpisode } from "../../runners/episode.ts";
 import { scriptedAgent } from "../../runners/agents/mod.ts";
 import type { Agent } from "../../runners/agent.ts";
-import { callTools, say } from "../../runners/messages.ts";
+import { callTools, say } from "../../core/messages.ts";
 import { checkTask } from "../checks.ts";
 
 const env = await loadEnv("testdata/good/calls.yaml");

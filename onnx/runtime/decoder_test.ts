@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRng } from "../rng.ts";
+import { createRng } from "../../core/rng.ts";
 import { Decoder, type GenerateRequest } from "./decoder.ts";
 import { checkSession, loadModelFolder } from "./model_folder.ts";
 import { NativeTensor } from "./native.ts";

@@ -1,4 +1,4 @@
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../core/rng.ts";
 import { disposeAll, type ModelSession, type TensorLike } from "./session.ts";
 import { sampleToken, type Sampling } from "./sampler.ts";
 

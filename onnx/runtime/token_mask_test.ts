@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { Tokenizer } from "@huggingface/tokenizers";
 import type { ToolDef } from "../../tools/types.ts";
-import { createRng } from "../rng.ts";
+import { createRng } from "../../core/rng.ts";
 import { GREEDY, sampleToken } from "./sampler.ts";
 import { parseToolCalls } from "./tool_calls.ts";
 import { type TokenizerJson, tokenVocab, ToolCallMask } from "./token_mask.ts";

@@ -5,9 +5,9 @@ import { runCli } from "../../testdata/cli.ts";
 import { runSuite } from "../run.ts";
 import { declarativeEnv } from "../../tools/mod.ts";
 import { createRng } from "../rng.ts";
-import { ONNX_DEFAULTS, openOnnxAgent } from "./agent.ts";
-import { tokenVocab, ToolCallMask } from "./token_mask.ts";
-import { parseToolCalls } from "./tool_calls.ts";
+import { ONNX_DEFAULTS, openOnnxAgent } from "./onnx.ts";
+import { tokenVocab, ToolCallMask } from "../../onnx/runtime/token_mask.ts";
+import { parseToolCalls } from "../../onnx/runtime/tool_calls.ts";
 
 const root = Deno.makeTempDirSync({ prefix: "tooltrial-grammar-" });
 globalThis.addEventListener("unload", () => Deno.removeSync(root, { recursive: true }));

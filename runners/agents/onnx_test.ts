@@ -107,7 +107,7 @@ Deno.test("onnx agent: bad agent entries are located errors with exit 2", async 
 });
 
 Deno.test("onnx agent: batch auto is 1 on the CPU; a number is taken as it is", async () => {
-  const { openAgents, closeAgents } = await import("../agents/mod.ts");
+  const { openAgents, closeAgents } = await import("./mod.ts");
   const auto = await loadSuite(await tinySuite());
   const fixed = await loadSuite(await tinySuite(", batch: 6"));
   assert.equal((auto.agents[0] as { onnx: { batch: unknown } }).onnx.batch, "auto");

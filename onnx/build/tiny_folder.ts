@@ -1,5 +1,5 @@
-import { byteLevelTokenizer, CHAT_TOKENS } from "./byte_bpe.ts";
-import { HERMES_TEMPLATE } from "./chat_template.ts";
+import { byteLevelTokenizer, CHAT_TOKENS } from "../runtime/byte_bpe.ts";
+import { HERMES_TEMPLATE } from "../runtime/chat_template.ts";
 import { buildLlamaOnnx, type LlamaShape, type Weights } from "./tiny_llama.ts";
 
 /** The architecture of the built-in tiny models (vocab_size comes from the tokenizer). */

@@ -1,4 +1,4 @@
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../core/rng.ts";
 
 /** How the next token is chosen. `temperature: 0` is greedy (argmax). */
 export interface Sampling {
@@ -19,7 +19,7 @@ export const GREEDY: Sampling = { temperature: 0, top_k: 0, top_p: 1 };
  * @example
  * ```ts
  * import { sampleToken, GREEDY } from "./sampler.ts";
- * import { createRng } from "../rng.ts";
+ * import { createRng } from "../../core/rng.ts";
  * console.assert(sampleToken(new Float32Array([0, 3, 1]), GREEDY, createRng(1)) === 1);
  * ```
  */

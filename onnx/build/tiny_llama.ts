@@ -1,4 +1,4 @@
-import { createRng } from "../rng.ts";
+import { createRng } from "../../core/rng.ts";
 import { DT, GraphBuilder } from "./graph.ts";
 
 /** Architecture of a Llama/Qwen2-style decoder (the config.json fields the loader reads). */

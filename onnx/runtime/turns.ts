@@ -4,8 +4,8 @@
  * onnxruntime, so servers and tools can use them without loading it.
  * @module
  */
-import type { Message } from "../messages.ts";
-import { createRng, deriveSeed, type Rng } from "../rng.ts";
+import type { Message } from "../../core/messages.ts";
+import { createRng, deriveSeed, type Rng } from "../../core/rng.ts";
 
 /** The conversation no longer fits the model's context. */
 export class ContextFullError extends Error {

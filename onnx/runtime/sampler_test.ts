@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRng } from "../rng.ts";
+import { createRng } from "../../core/rng.ts";
 import { GREEDY, sampleToken } from "./sampler.ts";
 
 const logits = fc.array(fc.float({ min: -20, max: 20, noNaN: true }), {

@@ -1,4 +1,4 @@
-import type { AssistantMessage, AssistantToolCall } from "../messages.ts";
+import type { AssistantMessage, AssistantToolCall } from "../../core/messages.ts";
 
 const BLOCK = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g;
 

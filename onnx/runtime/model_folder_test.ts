@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { SpecError } from "../../spec/errors.ts";
-import { ONNX_DEFAULTS, openOnnxAgent } from "./agent.ts";
+import { ONNX_DEFAULTS, openOnnxAgent } from "../../runners/agents/onnx.ts";
 import { loadModelFolder } from "./model_folder.ts";
-import { tinyModelFiles, writeFolder } from "./tiny_folder.ts";
-import { randomWeights } from "./tiny_llama.ts";
+import { tinyModelFiles, writeFolder } from "../build/tiny_folder.ts";
+import { randomWeights } from "../build/tiny_llama.ts";
 
 const shape = {
   vocab_size: 263,

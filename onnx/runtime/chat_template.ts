@@ -1,6 +1,6 @@
 import { Template } from "@huggingface/jinja";
 import type { ToolDef } from "../../tools/types.ts";
-import type { Message } from "../messages.ts";
+import type { Message } from "../../core/messages.ts";
 
 /**
  * The chat template the tiny models ship with: Hermes/Qwen2.5 markup (`<|im_start|>role … <|im_end|>`,

@@ -1,7 +1,7 @@
 import { SpecError } from "../../spec/errors.ts";
 import type { ToolDef } from "../../tools/types.ts";
-import type { AgentInfo } from "../agent.ts";
-import type { AssistantMessage, Message } from "../messages.ts";
+import type { ModelInfo } from "../../core/model_info.ts";
+import type { AssistantMessage, Message } from "../../core/messages.ts";
 import { Decoder, type GenerateResult, type KvCache } from "./decoder.ts";
 import { checkSession, loadModelFolder, type ModelFolder } from "./model_folder.ts";
 import { type Device, openSession } from "./providers.ts";
@@ -83,7 +83,7 @@ export interface ChatModel {
   /** The batching decode loop turns go through. */
   readonly decoder: Decoder;
   /** What the agent records with each episode. */
-  readonly info: AgentInfo;
+  readonly info: ModelInfo;
   /** Longest sequence the model takes (`max_position_embeddings`, else unlimited). */
   readonly maxContext: number;
   /** Render the conversation with the chat template, continue it, and read the reply. */

@@ -1,10 +1,10 @@
 import type { Agent, AgentSession } from "../agent.ts";
-import type { AssistantMessage } from "../messages.ts";
-import { openChatModel } from "./chat_model.ts";
-import type { Decoder, KvCache } from "./decoder.ts";
-import type { ModelFolder } from "./model_folder.ts";
-import type { Device } from "./providers.ts";
-import { GREEDY, type Sampling } from "./sampler.ts";
+import type { AssistantMessage } from "../../core/messages.ts";
+import { openChatModel } from "../../onnx/runtime/chat_model.ts";
+import type { Decoder, KvCache } from "../../onnx/runtime/decoder.ts";
+import type { ModelFolder } from "../../onnx/runtime/model_folder.ts";
+import type { Device } from "../../onnx/runtime/providers.ts";
+import { GREEDY, type Sampling } from "../../onnx/runtime/sampler.ts";
 
 /** How a suite runs an ONNX model as an agent (the `onnx:` agent entry, normalized). */
 export interface OnnxAgentOptions {
@@ -60,7 +60,7 @@ export interface OnnxAgent extends Agent {
  *
  * @example
  * ```ts
- * import { openOnnxAgent, ONNX_DEFAULTS } from "./agent.ts";
+ * import { openOnnxAgent, ONNX_DEFAULTS } from "./onnx.ts";
  * const agent = await openOnnxAgent("tiny", { ...ONNX_DEFAULTS, path: "models/tiny-random", device: ["cpu"] });
  * console.assert(agent.provider === "cpu");
  * await agent.close();
