@@ -117,7 +117,7 @@ Loads each env (a folder with env.yaml, or the YAML file), suite or training fil
 JSON Schemas in spec/schema/ and every cross-reference (tools, tables, expressions, data files),
 then proves each task right: its gold calls replayed as the oracle makes them, on a fresh copy of
 the state, under clean and every variant of the suite (a bare env: the seven default variants,
-see the README), must all succeed and its checks must pass with the reference answer; every value
+see docs/spec.md), must all succeed and its checks must pass with the reference answer; every value
 an answer check expects must appear in the gold calls' results or the query (unless the task is
 tagged compute or says grounded: false); no two tasks may share a query or accept each other's
 answer. Tasks whose gold calls need an MCP server are not replayed (listed). Prints each problem

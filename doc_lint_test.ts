@@ -1,5 +1,6 @@
 // The public surface stays documented: `deno doc --lint mod.ts` finds nothing but the five places
-// where our API hands out an npm package's own type (Deno cannot lint through those; see README).
+// where our API hands out an npm package's own type (Deno cannot lint through those; see
+// docs/architecture.md).
 import assert from "node:assert/strict";
 
 /** The known, accepted findings: an npm package's type in a public signature. */
