@@ -1,11 +1,11 @@
 /**
- * The tooltrial command line: `bench`, `validate`, `list`, `report`, `merge`, `compare`, `reproduce`,
- * `serve`, `import`.
+ * The tooltrial command line: `bench`, `validate`, `list`, `report`, `show`, `merge`, `compare`,
+ * `reproduce`, `serve`, `import`, `train`.
  * Exit codes: 0 ok, 1 the run failed, 2 bad input (spec, flag or path).
  * @module
  */
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { closeNames, loadAny, loadSuite, sha256Hex, SpecError } from "./spec/mod.ts";
 import type { EpisodeSplit, SuiteSpec } from "./spec/types.ts";
 import { type Agent, AgentSetupError } from "./runners/agent.ts";
@@ -18,11 +18,13 @@ import {
 } from "./runners/agents/mod.ts";
 import {
   auditTasks,
+  type EpisodeEvent,
   inShard,
   lockRunDir,
   LogError,
   openRunLog,
   planRun,
+  readHeader,
   runSuite,
   sortLog,
   writeFileAtomic,
@@ -33,6 +35,14 @@ import {
   assertValidReport,
   brokenCells,
   compareMarkdown,
+  EPISODE_FIELDS,
+  type EpisodeField,
+  type EpisodeFilter,
+  episodeJson,
+  episodeText,
+  FailureCollector,
+  type FailureData,
+  logEpisodes,
   machineProvenance,
   oracleAgents,
   overallMarkdown,
@@ -44,6 +54,7 @@ import {
   type Report,
   reportFigures,
   reportFromLogs,
+  selectEpisodes,
   suiteProvenance,
   whyNothingPairs,
 } from "./reports/mod.ts";
@@ -69,6 +80,7 @@ Commands:
   validate FILE...       check env or suite specs; exit 2 on any problem
   list [suite.yaml]      show a suite's environments, tools, tasks, variants, agents and protocols
   report RUN             render a run folder or report.json as md, html, junit or json
+  show RUN               print a run's episodes (--failed: its failures) with their transcripts
   merge SHARD...         combine the logs of a sharded run into one report
   compare A B            two reports side by side, with paired statistics on shared episodes
   reproduce REPORT       rerun exactly what a report describes and check every figure matches
@@ -84,7 +96,8 @@ Runs every (env, variant, task, agent, protocol, seed, sample) episode of the su
   DIR/episodes.jsonl   every event of every episode, and each variant's mapping (versioned JSONL)
   DIR/report.json      aggregated results with provenance (reports/schema/report.v1.json)
   DIR/report.md        the same as Markdown tables
-  DIR/report.html      one self-contained page with charts and per-task transcripts
+  DIR/report.html      one self-contained page with charts, every failure with its transcript,
+                       and per-task drill-downs
 
 Rerunning the same command after a crash or kill resumes: finished episodes are kept, the rest run.
 
@@ -129,11 +142,30 @@ Options:
   report: `Usage: tooltrial report RUN [--format md|html|junit|json] [--out FILE]
 
 RUN is a run folder (its report.json, or its episodes.jsonl when the report is missing) or a
-report.json. Prints to stdout unless --out is given. Every format is rendered from the report alone.
+report.json. Prints to stdout unless --out is given. Every format is rendered from the report alone,
+except that html takes every failure's transcript from the run's episodes.jsonl when it is there.
 
 Options:
   --format F           md (default), html, junit (JUnit XML for CI systems) or json
   --out FILE           write there instead of stdout
+  -h, --help           show this help`,
+  show: `Usage: tooltrial show RUN [--failed] [--agent A] [--variant V] [--task T] [--env E]
+                      [--protocol P] [--split S] [--limit N] [--json]
+
+RUN is a run folder (or its episodes.jsonl). Prints the episodes that match, in plan order, each
+with a header line (outcome ✓/✗, env/task, agent, variant, protocol, seed, split, failure kind,
+calls, tokens and cost where the agent reports them), every turn (calls with their arguments, the
+canonical call a variant mapped it to, results cut to the width, errors), the answer, and every
+check with why it failed. The log is checked as report checks it; a run still going shows the
+episodes finished so far. Filters take exact names (a,b for either); a name the run does not have
+is an error that lists the ones it has.
+
+Options:
+  --failed             failed episodes only
+  --agent A            only this agent's episodes (likewise --variant, --task, --env, --protocol,
+                       --split)
+  --limit N            print at most N episodes (default 20; 0: all) and say how many more match
+  --json               one JSON object per episode instead (identity, outcome, failure kind, events)
   -h, --help           show this help`,
   merge: `Usage: tooltrial merge SHARD_DIR... [--out DIR]
 
@@ -616,11 +648,16 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-/** Write report.json, report.md and report.html into a folder (report.json last: it marks "done"). */
-async function writeReport(out: string, report: Report): Promise<void> {
+/**
+ * Write report.json, report.md and report.html into a folder (report.json last: it marks "done").
+ * `failures`: every failed episode as the log holds it, for report.html.
+ */
+async function writeReport(out: string, report: Report, failures?: FailureData): Promise<void> {
   assertValidReport(report);
   await writeFileAtomic(join(out, "report.md"), renderMarkdown(report));
-  await writeFileAtomic(join(out, "report.html"), renderHtml(report));
+  // A merged run's episodes stay in its shards' folders: `show` reads those.
+  const runDir = report.provenance.shards ? undefined : out;
+  await writeFileAtomic(join(out, "report.html"), renderHtml(report, { failures, runDir }));
   await writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
 }
 
@@ -688,8 +725,9 @@ async function bench(args: string[]): Promise<number> {
     }
     return 0;
   }
-  const report = await reportFromLogs([logPath]);
-  await writeReport(out, report);
+  const failures = new FailureCollector();
+  const report = await reportFromLogs([logPath], { onEpisode: (e) => failures.add(e) });
+  await writeReport(out, report, failures.data());
   if (!quiet) {
     console.log(overallMarkdown(report));
     console.log(
@@ -914,9 +952,136 @@ async function report(args: string[]): Promise<number> {
       `--format must be one of ${Object.keys(FORMATS).join(", ")}, got "${format}"`,
     );
   }
-  const text = render(await loadReport(positionals[0]));
+  const data = await loadReport(positionals[0]);
+  const text = format === "html"
+    ? renderHtml(data, { ...await logFailures(positionals[0], data) })
+    : render(data);
   if (values.out) await writeFileAtomic(values.out, text);
   else await Deno.stdout.write(new TextEncoder().encode(text));
+  return 0;
+}
+
+/**
+ * Every failure of a report's run as its log holds it (all transcripts), and the run's folder, when
+ * the run's episodes.jsonl is beside the report; nothing otherwise (the page has the report's own).
+ */
+async function logFailures(
+  path: string,
+  report: Report,
+): Promise<{ failures?: FailureData; runDir?: string }> {
+  const dir = (await Deno.stat(path)).isDirectory ? path : dirname(path);
+  const log = join(dir, "episodes.jsonl");
+  if (!(await exists(log))) return {};
+  try {
+    const header = await readHeader(log);
+    if (header.run_id !== report.run_id || header.shard) return {};
+    const failures = new FailureCollector();
+    for await (const ep of logEpisodes(log)) failures.add(ep.events);
+    return { failures: failures.data(), runDir: dir };
+  } catch (err) {
+    if (!(err instanceof LogError)) throw err;
+    console.error(`note: failures' transcripts from the report alone: ${err.message}`);
+    return {};
+  }
+}
+
+/** The episode log of a run folder (or the log itself, or the log beside a report.json). */
+async function runLogPath(path: string): Promise<string> {
+  let dir = path;
+  try {
+    if (!(await Deno.stat(path)).isDirectory) {
+      if (path.endsWith(".jsonl")) return path;
+      dir = dirname(path);
+      if (basename(path) !== "report.json") throw new Error();
+    }
+  } catch {
+    throw new UsageError(
+      `${path} not found: give a run folder (runs/<suite>-<run id>) or its episodes.jsonl`,
+    );
+  }
+  const log = join(dir, "episodes.jsonl");
+  if (await exists(log)) return log;
+  const merged = await exists(join(dir, "report.json"));
+  throw new UsageError(
+    `${dir} has no episodes.jsonl${
+      merged ? ": a merged run keeps its episodes in its shards' folders, show each of them" : ""
+    }; give the folder a bench run wrote`,
+  );
+}
+
+/** A filter name the run does not have: the names it has (the closest first), exit 2. */
+function unknownName(field: EpisodeField, name: string, known: string[], log: string): UsageError {
+  const close = closeNames(name, known, 1);
+  const shown = known.length > 40 ? [...known.slice(0, 40), `… ${known.length - 40} more`] : known;
+  return new UsageError(
+    `--${field} "${name}": no ${field} of that name in ${log}${
+      close.length ? ` (did you mean "${close[0]}"?)` : ""
+    }; its ${field === "env" ? "envs" : `${field}s`}: ${shown.join(", ") || "none yet"}`,
+  );
+}
+
+async function show(args: string[]): Promise<number> {
+  const flags = Object.fromEntries(EPISODE_FIELDS.map((f) => [f, { type: "string" }] as const));
+  const { values, positionals } = parse(
+    args,
+    {
+      ...flags,
+      failed: { type: "boolean" },
+      limit: { type: "string" },
+      json: { type: "boolean" },
+    } as const,
+  );
+  if (values.help) return print(HELP.show);
+  if (positionals.length !== 1) {
+    throw new UsageError("show takes one run folder: tooltrial show runs/<suite>-<id> --failed");
+  }
+  const log = await runLogPath(positionals[0]);
+  const header = await readHeader(log);
+  const limit = intFlag(values.limit, "limit", 0) ?? 20;
+  const filter: EpisodeFilter = { failed: values.failed ?? false };
+  for (const f of EPISODE_FIELDS) {
+    const v = (values as Record<string, string | undefined>)[f];
+    if (v !== undefined) filter[f] = v.split(",").map((s) => s.trim()).filter(Boolean);
+  }
+  const tty = Deno.stdout.isTerminal();
+  const style = {
+    color: tty && !Deno.env.get("NO_COLOR"),
+    // A terminal that reports no size (some CI runners, `script`) reads as the plain width.
+    width: tty ? Math.max(60, Deno.consoleSize().columns || 120) : 120,
+  };
+  const emit = (events: EpisodeEvent[], n: number) => {
+    if (values.json) console.log(JSON.stringify(episodeJson(events)));
+    else console.log(`${n > 1 ? "\n" : ""}${episodeText(events, style)}`);
+  };
+  // Nothing is printed before every name is known to be the run's; with no limit, a first pass
+  // checks the names and a second prints, so memory holds one episode at a time.
+  const kept: EpisodeEvent[][] = [];
+  const sel = await selectEpisodes(log, filter, {
+    onMatch: limit === 0 ? undefined : (ep, n) => void (n <= limit && kept.push(ep.events)),
+  });
+  for (const f of EPISODE_FIELDS) {
+    for (const name of filter[f] ?? []) {
+      if (!sel.names[f].includes(name)) throw unknownName(f, name, sel.names[f], log);
+    }
+  }
+  if (limit === 0) await selectEpisodes(log, filter, { onMatch: (ep, n) => emit(ep.events, n) });
+  else kept.forEach((events, i) => emit(events, i + 1));
+  const unfinished = sel.episodes < header.planned
+    ? ` (the run is not finished: ${sel.episodes} of ${header.planned} episodes so far)`
+    : "";
+  const count = (n: number) => n.toLocaleString("en-US");
+  const what = values.failed ? "failed episodes" : "episodes";
+  const summary = sel.matched === 0
+    ? `no ${what} match, of ${count(sel.episodes)} in ${log}${unfinished}`
+    : limit > 0 && sel.matched > limit
+    ? `${count(limit)} of ${count(sel.matched)} matching ${what} shown (${
+      count(sel.episodes)
+    } in the run)${unfinished}; ${
+      count(sel.matched - limit)
+    } more: --limit N shows N, --limit 0 all, or narrow with --agent, --variant, --task`
+    : `${count(sel.matched)} matching ${what} (${count(sel.episodes)} in the run)${unfinished}`;
+  if (values.json || sel.matched === 0) console.error(summary);
+  else console.log(`\n${summary}`);
   return 0;
 }
 
@@ -936,10 +1101,11 @@ async function merge(args: string[]): Promise<number> {
       throw new UsageError(`${l} not found: give each shard's run folder`);
     }
   }
-  const merged = await reportFromLogs(logs);
+  const failures = new FailureCollector();
+  const merged = await reportFromLogs(logs, { onEpisode: (e) => failures.add(e) });
   const out = values.out ?? join("runs", `${merged.provenance.suite.name}-${merged.run_id}`);
   await Deno.mkdir(out, { recursive: true });
-  await writeReport(out, merged);
+  await writeReport(out, merged, failures.data());
   console.log(overallMarkdown(merged));
   console.log(`\nmerged ${logs.length} shard logs (${merged.episodes.length} episodes) → ${out}`);
   return 0;
@@ -1047,8 +1213,9 @@ async function reproduce(args: string[]): Promise<number> {
     quiet: false,
     cache: cacheFlags(values),
   });
-  const again = await reportFromLogs([logPath]);
-  await writeReport(out, again);
+  const failures = new FailureCollector();
+  const again = await reportFromLogs([logPath], { onEpisode: (e) => failures.add(e) });
+  await writeReport(out, again, failures.data());
   const [x, y] = [reportFigures(old), reportFigures(again)];
   if (x === y) {
     console.log(
@@ -1299,6 +1466,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate,
   list,
   report,
+  show,
   merge,
   compare,
   reproduce,

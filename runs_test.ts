@@ -41,6 +41,15 @@ Deno.test("runs: shards merge into the report of a single run", async () => {
   const [a, b] = [await readReport(single), await readReport(merged)];
   assert.equal(figures(b), figures(a));
   assert.deepEqual(b.provenance.shards, ["0/3", "1/3", "2/3"]);
+  // report.html's failures come from the shards' logs, in plan order: the single run's, each
+  // with its transcript.
+  const failures = async (dir: string) => {
+    const html = await Deno.readTextFile(join(dir, "report.html"));
+    const blob = html.match(/<script type="application\/json" id="fx-data">(.*?)<\/script>/s)![1];
+    const { r, x } = JSON.parse(blob);
+    return { r, x };
+  };
+  assert.deepEqual(await failures(merged), await failures(single));
   // A missing or repeated shard is refused.
   const missing = await quiet("merge", shards[0], shards[2]);
   assert.equal(missing.code, 2);

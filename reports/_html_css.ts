@@ -56,6 +56,20 @@ ol.tx li.phase{display:block;background:var(--soft);color:var(--muted);font:600 
 .k-result .kind{border-color:#1a7f37}.k-result .text{color:#24292f;background:#f6fbf7}
 .k-error .kind{border-color:#cf222e}.k-error .text{color:#a40e26;background:#fff5f5}
 .k-check .kind{border-color:#9a6700}.k-check .text{background:#fff8e5}
+#failures .fx{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;margin:14px 0 8px;font-size:13.5px}
+#failures .fx[hidden]{display:none}
+#failures select,#failures input,#failures button{font:inherit;font-size:13.5px;padding:3px 6px;border:1px solid var(--line);border-radius:6px;background:#fff;color:var(--fg)}
+#failures input{min-width:16em;flex:1}
+#failures button{cursor:pointer;margin:8px 0}
+details.fx-item{margin:0;border-bottom:1px solid #eaeef2}
+details.fx-item>summary{display:grid;grid-template-columns:1em minmax(9em,1.6fr) 1fr 1fr .8fr .9fr 1.1fr 1fr;gap:0 10px;font-size:13.5px;padding:4px 0;list-style:none}
+details.fx-item>summary::-webkit-details-marker{display:none}
+details.fx-item>summary::before{content:"▸";color:var(--muted)}
+details.fx-item[open]>summary::before{content:"▾"}
+details.fx-item>summary>span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.bad-kind{color:var(--bad)}
+.fx-tx{padding:0 0 8px 1.6em}
+@media (max-width:900px){details.fx-item>summary{grid-template-columns:1em 1fr 1fr 1fr}}
 #headline h2{margin-top:24px}
 #headline .lead{margin-bottom:6px}
 table.headline{font-size:14px}

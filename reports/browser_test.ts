@@ -22,7 +22,7 @@ const skip = missing();
 
 Deno.test({
   name: skip === null
-    ? "browser: the HTML report renders in chromium without errors or requests"
+    ? "browser: the HTML report renders in chromium without errors or requests; failures filter and open"
     : `browser: skipped: ${skip}`,
   ignore: skip !== null,
   async fn() {
@@ -99,6 +99,69 @@ Deno.test({
       assert.ok(narrow <= 0, `at 800 px the headline is ${narrow}px wider than the page`);
       await page.screenshot({ path: `${dir}/report_top_800.png` });
       await page.setViewport({ width: 1280, height: 800 });
+
+      // The failure explorer: every failure listed, filters and search narrow the list, and a
+      // transcript appears (as text) only when its row is opened.
+      const failed = reportFixture.episodes.filter((e) => !e.success);
+      const explorer = () =>
+        page.evaluate(`({
+          controls: !document.querySelector("#fx-controls").hidden,
+          rows: document.querySelectorAll("#fx-list details.fx-item").length,
+          count: document.querySelector("#fx-controls .fx-count").textContent,
+          transcripts: document.querySelectorAll("#fx-list ol.tx").length,
+        })`) as Promise<{ controls: boolean; rows: number; count: string; transcripts: number }>;
+      let fx = await explorer();
+      assert.ok(fx.controls, "the filters show once the script runs");
+      assert.equal(fx.rows, failed.length);
+      assert.equal(fx.count, `${failed.length} of ${failed.length} failures`);
+      assert.equal(fx.transcripts, 0, "no transcript rendered before it is opened");
+      const random = failed.filter((e) => e.agent === "random");
+      await page.select(
+        `#fx-controls select[data-col="2"]`,
+        await page.evaluate(
+          `[...document.querySelectorAll('#fx-controls select[data-col="2"] option')]
+          .find((o) => o.textContent === "random").value`,
+        ) as string,
+      );
+      assert.equal((await explorer()).rows, random.length);
+      await page.select(`#fx-controls select[data-col="2"]`, "");
+      // The fixture's malicious title sits in a kept failure's transcript: search finds it.
+      await page.type("#fx-controls input", "onerror=alert");
+      await page.waitForFunction(
+        `document.querySelectorAll("#fx-list details.fx-item").length < ${failed.length}`,
+      );
+      fx = await explorer();
+      assert.ok(fx.rows >= 1, JSON.stringify(fx));
+      await page.click("#fx-list details.fx-item summary");
+      // The toggle event comes after the click: wait for the transcript it renders.
+      await page.waitForFunction(`document.querySelectorAll("#fx-list ol.tx").length > 0`);
+      assert.equal((await explorer()).transcripts, 1);
+      assert.equal(
+        await page.evaluate(`[...document.querySelectorAll("#fx-list ol.tx .text")]
+          .some((l) => l.textContent.includes(${
+          JSON.stringify(MALICIOUS_TITLE)
+        }) && l.checkVisibility())`),
+        true,
+        "an opened failure shows its transcript, markup as text",
+      );
+      await page.evaluate(`document.querySelector("#failures").scrollIntoView()`);
+      await page.screenshot({ path: `${dir}/report_failures.png` });
+      await page.evaluate(`document.querySelector("#fx-list details.fx-item").open = false`);
+      await page.evaluate(`window.scrollTo(0, 0)`);
+
+      // Without JavaScript: the headline and the tables, the failure kinds among them; the
+      // explorer's controls stay hidden and a note says what they need.
+      const bare = await browser.newPage();
+      await bare.setJavaScriptEnabled(false);
+      await bare.goto(url, { waitUntil: "load" });
+      assert.deepEqual(
+        await bare.evaluate(
+          `["#headline table", "#failures table", "#fx-controls", "#failures noscript p"]
+          .map((q) => document.querySelector(q)?.checkVisibility() ?? false)`,
+        ),
+        [true, true, false, true],
+      );
+      await bare.close();
 
       const visible = () =>
         page.evaluate(`[...document.querySelectorAll("ol.tx .text")]

@@ -4,10 +4,13 @@ import type { EpisodeSummary, Transcript, TranscriptLine, VariantSummary } from 
 /** The longest text kept for one transcript line. */
 const LINE_CHARS = 600;
 
-const clip = (s: string) => (s.length > LINE_CHARS ? `${s.slice(0, LINE_CHARS)} …` : s);
-
-/** One episode's transcript lines, from its events. */
-export function transcriptOf(events: readonly EpisodeEvent[]): TranscriptLine[] {
+/** One episode's transcript lines, from its events; each line's text cut at `chars` (default 600). */
+export function transcriptOf(
+  events: readonly EpisodeEvent[],
+  opts: { chars?: number } = {},
+): TranscriptLine[] {
+  const max = opts.chars ?? LINE_CHARS;
+  const clip = (s: string) => (s.length > max ? `${s.slice(0, max)} …` : s);
   const lines: TranscriptLine[] = [];
   for (const e of events) {
     if (e.type === "message") {

@@ -77,6 +77,30 @@ async function* chunks(path: string): AsyncGenerator<Chunk> {
   }
 }
 
+/** One finished episode of a log: where it starts, its events in order (start to result), its end. */
+export interface LoggedEpisode {
+  /** The episode's `episode` event: its identity. */
+  head: Extract<EpisodeEvent, { type: "episode" }>;
+  /** Its `result` event: success, answer, checks, metrics, error. */
+  result: Extract<EpisodeEvent, { type: "result" }>;
+  /** Every event of the episode, the `episode` event first and the `result` last. */
+  events: EpisodeEvent[];
+}
+
+/**
+ * The finished episodes of one log, in log order, each checked as the report builder checks them
+ * (its digest chains to the one before, its success follows from its checks); an episode still
+ * being written is not yielded. A damaged or edited log is a LogError naming the line.
+ */
+export async function* logEpisodes(path: string): AsyncGenerator<LoggedEpisode> {
+  for await (const { records } of chunks(path)) {
+    const events = records.filter((r): r is EpisodeEvent => r.type !== "variant");
+    const head = events[0], result = events[events.length - 1];
+    if (head?.type !== "episode" || result.type !== "result") continue;
+    yield { head, result, events };
+  }
+}
+
 /** Check that logs are one run's complete set of shards (or one complete log); returns the headers. */
 async function checkShards(paths: readonly string[]): Promise<RunHeader[]> {
   const headers = await Promise.all(paths.map(readHeader));
@@ -122,7 +146,11 @@ async function checkShards(paths: readonly string[]): Promise<RunHeader[]> {
  */
 export async function reportFromLogs(
   paths: readonly string[],
-  opts: { finishedAt?: string } = {},
+  opts: {
+    finishedAt?: string;
+    /** Called with each episode's events, in plan order (the HTML report's failures use it). */
+    onEpisode?: (events: readonly EpisodeEvent[]) => void;
+  } = {},
 ): Promise<Report> {
   const headers = await checkShards(paths);
   const collector = new Collector();
@@ -135,7 +163,9 @@ export async function reportFromLogs(
       if (!h.done && (best < 0 || h.value.index < (heads[best].value as Chunk).index)) best = i;
     }
     if (best < 0) break;
-    for (const rec of (heads[best].value as Chunk).records) collector.add(rec);
+    const { records } = heads[best].value as Chunk;
+    for (const rec of records) collector.add(rec);
+    opts.onEpisode?.(records.filter((r): r is EpisodeEvent => r.type !== "variant"));
     counts[best]++;
     heads[best] = await streams[best].next();
   }

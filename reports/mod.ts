@@ -28,7 +28,25 @@ export {
 } from "./report.ts";
 export type { ComparisonRow, GapRow, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
 export { Collector } from "./collect.ts";
-export { reportFromLogs } from "./from_log.ts";
+export { logEpisodes, type LoggedEpisode, reportFromLogs } from "./from_log.ts";
+export { failureKind } from "./failure_kind.ts";
+export {
+  FAILURE_COLUMNS,
+  FailureCollector,
+  type FailureColumn,
+  type FailureData,
+  type FailureFields,
+  failuresFromReport,
+  LINE_KINDS,
+} from "./failures.ts";
+export { episodeJson, episodeText, type TextStyle } from "./episode_text.ts";
+export {
+  EPISODE_FIELDS,
+  type EpisodeField,
+  type EpisodeFilter,
+  type EpisodeSelection,
+  selectEpisodes,
+} from "./select_episodes.ts";
 export { overallMarkdown, renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
