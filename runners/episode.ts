@@ -1,3 +1,4 @@
+import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask } from "../tasks/mod.ts";
 import { fail } from "../tools/declarative.ts";
@@ -12,8 +13,10 @@ import {
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent, Phase, TurnInfo } from "./agent.ts";
 import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
+import { goldState } from "./gold_state.ts";
 import type { AssistantMessage, Message } from "../core/messages.ts";
 import { prompts } from "./prompts.ts";
+import { ScriptedUser, type UserTurn } from "./scripted_user.ts";
 import { createRng } from "./rng.ts";
 
 /** Identity and seeds of one episode, as `runEpisode` and `EpisodeSession` take them. */
@@ -42,6 +45,9 @@ export function observationText(o: Observation): string {
 }
 
 const isVariant = (env: Env): env is VariantEnv => "toVisible" in env;
+
+/** The tool whose successful call ends a conversation (a task with `user:`), when the env has one. */
+export const TRANSFER_TOOL = "transfer_to_human";
 
 /** What the environment answers to one assistant turn. */
 export interface StepOutcome {
@@ -115,6 +121,10 @@ export class EpisodeSession {
   #closing: Promise<void>[] = [];
   /** Visible names of the tools a task with `tools:` offers (null: every tool of the env). */
   #offered: Set<string> | null = null;
+  /** The simulated user of a task with `user:` (null: the query is the whole conversation). */
+  #user: ScriptedUser | null;
+  /** What the agent wrote in the execution phase, in order: what `communicate` checks read. */
+  #said: string[] = [];
 
   /** Start an episode of `task` in `env` (nothing runs until `begin()`). */
   constructor(
@@ -126,7 +136,8 @@ export class EpisodeSession {
     this.task = task;
     this.protocol = opts.protocol;
     this.id = opts.episode.id;
-    this.#state = env.initialState;
+    this.#state = taskInitialState(env.initialState, task);
+    this.#user = task.user ? new ScriptedUser(task.user) : null;
     this.variant = isVariant(env)
       ? { name: env.variant, toVisible: env.toVisible }
       : { name: "clean", toVisible: (c: Call) => c };
@@ -196,22 +207,33 @@ export class EpisodeSession {
       : { phase: "execute" };
   }
 
-  #post(message: Message) {
+  #post(message: Message, user?: UserTurn) {
     this.messages.push(message);
     if (message.role !== "tool") {
-      this.events.push({ v: 1, type: "message", episode: this.id, phase: this.phase, message });
+      this.events.push({
+        v: 1,
+        type: "message",
+        episode: this.id,
+        phase: this.phase,
+        message,
+        ...(user ? { user } : {}),
+      });
     }
   }
 
   /** The opening messages, per protocol. Call once, before the first step. */
   begin(): Message[] {
     const p = this.protocol;
+    const opts = { policy: this.env.policy, conversation: this.#user !== null };
+    const history = this.task.history ?? [];
     if (p.kind === "direct") {
-      this.#post({ role: "system", content: prompts.direct() });
+      this.#post({ role: "system", content: prompts.direct(opts) });
+      for (const m of history) this.#post({ role: m.role, content: m.content });
       this.#post({ role: "user", content: this.task.query });
     } else {
       this.phase = "trial";
-      this.#post({ role: "system", content: prompts.trialSystem(p.trialBudget) });
+      this.#post({ role: "system", content: prompts.trialSystem(p.trialBudget, opts) });
+      for (const m of history) this.#post({ role: m.role, content: m.content });
       this.#post({ role: "user", content: prompts.trialUser(this.task) });
       if (p.trialBudget <= 0) this.#toExecute();
     }
@@ -222,7 +244,7 @@ export class EpisodeSession {
   #toExecute(): Message[] {
     this.phase = "execute";
     this.#retireLease();
-    this.#state = this.env.initialState;
+    this.#state = taskInitialState(this.env.initialState, this.task);
     this.#turnsInPhase = 0;
     this.#lastFailed = false;
     this.events.push({ v: 1, type: "phase", episode: this.id, phase: "execute" });
@@ -250,14 +272,17 @@ export class EpisodeSession {
     this.metrics.turns++;
     this.#turnsInPhase++;
     this.#post(reply);
+    if (name === "execute" && reply.content) this.#said.push(reply.content);
     const calls = reply.tool_calls ?? [];
     const observations: StepOutcome["observations"] = [];
     if (calls.length === 0) {
       if (name === "trial") return this.#outcome(observations, this.#toExecute());
       this.answer = reply.content ?? "";
+      if (this.#user) return this.#outcome(observations, this.#userReplies(this.answer));
       this.done = true;
       return this.#outcome(observations, []);
     }
+    let transferred = false;
     for (const tc of calls) {
       const call = { id: tc.id, name: tc.function.name, arguments: tc.function.arguments };
       const args = parseMaybe(call.arguments);
@@ -286,6 +311,7 @@ export class EpisodeSession {
         if (canonical && name === "execute") {
           this.#executed.push(canonical);
           if (observation.ok) this.#succeeded.push(canonical);
+          if (observation.ok && this.#user && canonical.tool === TRANSFER_TOOL) transferred = true;
         }
       } else {
         observation = {
@@ -328,15 +354,41 @@ export class EpisodeSession {
       this.messages.push(msg);
       observations.push(msg);
     }
+    if (transferred) {
+      // Handed over to a person: the conversation is over, the agent's last word stands.
+      this.answer ??= "";
+      this.done = true;
+      return this.#outcome(observations, []);
+    }
     // Only the trial phase has a budget; once it is spent the phase ends.
     if (budget !== undefined && this.#used >= budget) {
       return this.#outcome(observations, this.#toExecute());
     }
     if (this.#turnsInPhase >= p.maxTurns) {
       if (name === "trial") return this.#outcome(observations, this.#toExecute());
-      this.fail(`no final answer within ${p.maxTurns} turns`);
+      this.fail(
+        this.answer === null
+          ? `no final answer within ${p.maxTurns} turns`
+          : `the conversation reached the turn limit (${p.maxTurns} turns)`,
+      );
     }
     return this.#outcome(observations, []);
+  }
+
+  /**
+   * The simulated user's answer to the agent's plain message `said` (logged as a user message
+   * with where it came from); its stop message, or the turn limit, ends the episode.
+   */
+  #userReplies(said: string): Message[] {
+    if (this.#turnsInPhase >= this.protocol.maxTurns) {
+      this.fail(`the conversation reached the turn limit (${this.protocol.maxTurns} turns)`);
+      return [];
+    }
+    const { content, ...turn } = this.#user!.reply(said);
+    const message: Message = { role: "user", content };
+    this.#post(message, turn);
+    if (turn.source === "stop") this.done = true;
+    return [message];
   }
 
   #outcome(observations: StepOutcome["observations"], notices: Message[]): StepOutcome {
@@ -358,7 +410,7 @@ export class EpisodeSession {
     if (!this.env.open || this.#lease) return undefined;
     try {
       this.#lease = await this.env.open();
-      this.#state = this.#lease.initialState;
+      this.#state = taskInitialState(this.#lease.initialState, this.task);
       return undefined;
     } catch (err) {
       return {
@@ -394,6 +446,10 @@ export class EpisodeSession {
     this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
     const verdict = await checkTask(this.task, this.answer, finalState, {
       calls: this.#succeeded,
+      messages: this.#said,
+      ...(this.task.check.db
+        ? { expected: await goldState(isVariant(this.env) ? this.env.base : this.env, this.task) }
+        : {}),
     });
     if (this.answer === null) {
       this.error ??= "no final answer";

@@ -4,6 +4,7 @@ import type { AppliedOp, ToolView } from "../variants/types.ts";
 import type { Observation } from "../tools/types.ts";
 import type { Phase } from "./agent.ts";
 import type { Message } from "../core/messages.ts";
+import type { UserTurn } from "./scripted_user.ts";
 
 /** Version of the episode event log (runners/schema/episode.v1.json). */
 export const EPISODE_LOG_VERSION = 1;
@@ -64,7 +65,15 @@ export type EpisodeEvent =
     /** The execution provider a model agent ran on (absent for scripted agents). */
     provider?: string;
   }
-  | { v: 1; type: "message"; episode: string; phase: Phase; message: Message }
+  | {
+    v: 1;
+    type: "message";
+    episode: string;
+    phase: Phase;
+    message: Message;
+    /** On a simulated user's reply (a task with `user:`): where the reply came from. */
+    user?: UserTurn;
+  }
   | {
     v: 1;
     type: "tool";

@@ -6,7 +6,9 @@ export type { Agent, AgentInfo, AgentSession, EpisodeContext, Phase, TurnInfo } 
 export type { ModelInfo } from "../core/model_info.ts";
 export { AgentSetupError } from "./agent.ts";
 export {
+  conversing,
   explorerAgent,
+  questionFor,
   randomAgent,
   replayAgent,
   scriptedAgent,
@@ -18,7 +20,10 @@ export {
   observationText,
   runEpisode,
   type StepOutcome,
+  TRANSFER_TOOL,
 } from "./episode.ts";
+export { type GoldState, goldState } from "./gold_state.ts";
+export { ScriptedUser, type UserReply, type UserTurn, wordsOf } from "./scripted_user.ts";
 export {
   EPISODE_LOG_VERSION,
   type EpisodeEvent,
@@ -34,7 +39,7 @@ export {
   type Message,
   say,
 } from "../core/messages.ts";
-export { prompts } from "./prompts.ts";
+export { type PromptOptions, prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
 export {
   inShard,

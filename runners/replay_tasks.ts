@@ -1,3 +1,4 @@
+import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EnvSpec, State, SuiteSpec, TaskSpec, VariantSpec } from "../spec/types.ts";
 import { checkTask } from "../tasks/mod.ts";
 import {
@@ -10,7 +11,9 @@ import {
 import { applyVariant, variantsFor } from "../variants/mod.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import { MAX_RETRIES } from "./agents/common.ts";
+import { questionFor } from "./agents/converse.ts";
 import { observationText } from "./episode.ts";
+import { goldState } from "./gold_state.ts";
 
 /** Something wrong with a task, found by replaying it: where in the task, under which variants. */
 export interface TaskFault {
@@ -97,10 +100,12 @@ export const DEFAULT_VARIANTS: readonly VariantSpec[] = [
 ];
 
 /**
- * Replay every task the way the `oracle` does — its gold calls mapped through the variant
- * (`toVisible`), a call that hits a transient fault retried, then the task's reference answer —
- * on a fresh copy of the state, under `clean` and every variant, and check the outcome with the
- * task's own checks. Every gold call must succeed and every check must pass.
+ * Replay every task the way the `oracle` does — its question to a simulated user who holds facts,
+ * its gold calls mapped through the variant (`toVisible`), a call that hits a transient fault
+ * retried, then the task's reference answer — on a fresh copy of the task's initial state, under
+ * `clean` and every variant, and check the outcome with the task's own checks (`db: replay`
+ * compares with the gold calls run on the unwrapped environment). Every gold call must succeed
+ * and every check must pass.
  *
  * Tools run on their real backends where that is cheap: JSONata, handler sandboxes (when the
  * process may run subprocesses), HTTP cassettes. Tasks whose gold calls need an MCP server are
@@ -213,13 +218,16 @@ function memoized(base: Env): Env {
   };
 }
 
+/** Checks named by their own key under `check:` (the others are parts of `check.answer`). */
+const WHOLE_CHECKS = new Set(["state", "calls", "actions", "db", "communicate"]);
+
 /** One replay: the oracle's calls (ids as the oracle numbers them), then its answer, checked. */
 async function replayTask(
   env: VariantEnv,
   task: TaskSpec,
 ): Promise<{ faults: { at: string; message: string }[]; results: GoldResult[] }> {
   const lease = env.open ? await env.open() : undefined;
-  let state: State = lease?.initialState ?? env.initialState;
+  let state: State = taskInitialState(lease?.initialState ?? env.initialState, task);
   const succeeded: Call[] = [];
   const results: GoldResult[] = [];
   let seq = 0;
@@ -255,13 +263,20 @@ async function replayTask(
       }
       results.push({ tool: gold.tool, text: observationText(obs) });
     }
-    const verdict = await checkTask(task, task.answer, state, { calls: succeeded });
+    // What the oracle writes to the user: its question for the user's facts, then its answer.
+    const question = task.user && questionFor(task.user);
+    const said = [...(question ? [question] : []), task.answer];
+    const verdict = await checkTask(task, task.answer, state, {
+      calls: succeeded,
+      messages: said,
+      ...(task.check.db ? { expected: await goldState(env.base, task) } : {}),
+    });
     const faults = verdict.checks.filter((c) => !c.passed).map((c) => ({
-      at: c.name === "state" || c.name === "calls" ? `/check/${c.name}` : `/check/answer/${c.name}`,
-      message: `${
-        c.name === "state" || c.name === "calls" ? c.name : `answer ${c.name}`
-      } check fails${
-        c.name === "state" || c.name === "calls"
+      at: WHOLE_CHECKS.has(c.name) ? `/check/${c.name}` : `/check/answer/${c.name}`,
+      message: `${WHOLE_CHECKS.has(c.name) ? c.name : `answer ${c.name}`} check fails${
+        c.name === "communicate"
+          ? ` on the oracle's messages ${JSON.stringify(said)}`
+          : WHOLE_CHECKS.has(c.name)
           ? " after the gold calls"
           : ` on the reference answer ${JSON.stringify(task.answer)}`
       }: ${c.detail ?? "false"}`,

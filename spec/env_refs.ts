@@ -19,7 +19,33 @@ export interface RawRefs {
       body?: string;
     };
   }[];
-  tasks?: { check: { state?: string; answer?: Record<string, unknown> } }[];
+  tasks?: {
+    state?: Record<string, unknown>;
+    check: { state?: string; answer?: Record<string, unknown> };
+  }[];
+}
+
+/**
+ * Columns an environment's tools may write besides its rows' own: the keys its effects construct
+ * and every tool parameter (an effect may append `$args`); null when a handler may write anything.
+ *
+ * @example
+ * ```ts
+ * import { writtenColumns } from "./env_refs.ts";
+ * const raw = { tools: [{ parameters: { properties: { title: {} } }, effect: { todos: "$append(state.todos, {'done': false})" } }] };
+ * console.assert([...writtenColumns(raw)!].sort().join() === "done,title");
+ * ```
+ */
+export function writtenColumns(raw: RawRefs): Set<string> | null {
+  if (raw.tools.some((t) => t.handler !== undefined)) return null;
+  const written = new Set<string>();
+  for (const t of raw.tools) {
+    for (const src of Object.values(t.effect ?? {})) {
+      constructedKeys(src).forEach((k) => written.add(k));
+    }
+    for (const p of paramsOf(t) ?? []) written.add(p);
+  }
+  return written;
 }
 
 /**
@@ -49,18 +75,11 @@ export function envRefIssues(
     at: (pointer: string, message: string, hint?: string) => SpecIssue;
   },
 ): SpecIssue[] {
-  const handlers = raw.tools.some((t) => t.handler !== undefined);
-  const written = new Set<string>();
-  for (const t of raw.tools) {
-    for (const src of Object.values(t.effect ?? {})) {
-      constructedKeys(src).forEach((k) => written.add(k));
-    }
-    for (const p of paramsOf(t) ?? []) written.add(p);
-  }
+  const written = writtenColumns(raw);
   const tables = new Map<string, ReadonlySet<string> | undefined>();
   for (const name of opts.declared ?? Object.keys(opts.state)) {
     const rows = opts.state[name] ?? [];
-    if (handlers || rows.length === 0) tables.set(name, undefined);
+    if (written === null || rows.length === 0) tables.set(name, undefined);
     else tables.set(name, new Set([...rows.flatMap((r) => Object.keys(r)), ...written]));
   }
   for (const name of opts.extraTables) tables.set(name, undefined);
@@ -100,10 +119,15 @@ export function envRefIssues(
   });
   (raw.tasks ?? []).forEach((t, i) => {
     const p = `/tasks/${i}/check`;
-    check(t.check.state, `${p}/state`, { roots: ["state"], tables });
+    // A table the task adds is there for its own checks (its columns are not checked).
+    const added = Object.keys(t.state ?? {}).filter((name) => !tables.has(name));
+    const own = added.length === 0
+      ? tables
+      : new Map([...tables, ...added.map((name) => [name, undefined] as const)]);
+    check(t.check.state, `${p}/state`, { roots: ["state"], tables: own });
     const a = t.check.answer?.jsonata;
     if (a !== undefined) {
-      check(String(a), `${p}/answer/jsonata`, { roots: ["answer", "state"], tables });
+      check(String(a), `${p}/answer/jsonata`, { roots: ["answer", "state"], tables: own });
     }
   });
   return issues;

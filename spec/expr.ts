@@ -5,6 +5,8 @@ import { compileFast, Fallback } from "./expr_fast.ts";
 export interface Expr {
   /** The expression as written. */
   readonly source: string;
+  /** What `$now()` gives in it (epoch milliseconds), when not `FIXED_NOW`. */
+  readonly now?: number;
   /** Evaluate over `input`; `bindings` become `$name` variables. Rejects on error or time-out. */
   evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
 }
@@ -26,12 +28,38 @@ export class ExprSyntaxError extends Error {
  */
 export const exprLimits: { timeoutMs: number; stack: number } = { timeoutMs: 1000, stack: 500 };
 
-/** A fixed clock so `$now()` and `$millis()` are deterministic in every run. */
+/**
+ * A fixed clock so `$now()` and `$millis()` are deterministic in every run: this time, unless an
+ * environment declares its own (`now:`).
+ */
 export const FIXED_NOW: number = Date.UTC(2026, 0, 15, 9, 0, 0);
-const clock = {
-  now: () => new Date(FIXED_NOW).toISOString(),
-  millis: () => FIXED_NOW,
-};
+
+/**
+ * The epoch milliseconds of an ISO 8601 date or time (an env's `now:`), or null when it is not a
+ * date in the calendar. A time without a zone is UTC, so the clock does not depend on where
+ * tooltrial runs.
+ *
+ * @example
+ * ```ts
+ * import { parseNow } from "./expr.ts";
+ * console.assert(parseNow("2026-03-02T09:00") === Date.UTC(2026, 2, 2, 9));
+ * console.assert(parseNow("2026-02-30") === null);
+ * ```
+ */
+export function parseNow(iso: string): number | null {
+  const zoned = !iso.includes("T") || /(Z|[+-]\d{2}:\d{2})$/.test(iso);
+  const ms = Date.parse(zoned ? iso : `${iso}Z`);
+  const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+  return Number.isFinite(ms) && real ? ms : null;
+}
+
+/** Options of `compileExpr` and `compileTemplate`. */
+export interface ExprOptions {
+  /** What `$now()` and `$millis()` return (epoch milliseconds); default `FIXED_NOW`. */
+  now?: number;
+}
 
 /**
  * Compile a JSONata expression; throws ExprSyntaxError on bad syntax.
@@ -42,9 +70,12 @@ const clock = {
  * const e = compileExpr("$count(state.books[author = $args.a])");
  * const n = await e.evaluate({ state: { books: [{ author: "Le Guin" }] } }, { args: { a: "Le Guin" } });
  * console.assert(n === 1);
+ * const at = compileExpr("$now()", { now: Date.UTC(2025, 2, 1) });
+ * console.assert(await at.evaluate({}) === "2025-03-01T00:00:00.000Z");
  * ```
  */
-export function compileExpr(source: string): Expr {
+export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
+  const now = opts.now ?? FIXED_NOW;
   let compiled: ReturnType<typeof jsonata>;
   try {
     compiled = jsonata(
@@ -58,12 +89,16 @@ export function compileExpr(source: string): Expr {
     const e = err as { message?: string; position?: number; token?: string };
     throw new ExprSyntaxError(e.message ?? String(err), e.position ?? 0);
   }
-  compiled.assign("now", clock.now);
-  compiled.assign("millis", clock.millis);
+  compiled.assign("now", () => new Date(now).toISOString());
+  compiled.assign("millis", () => now);
+  const clock = now === FIXED_NOW ? {} : { now };
   const fast = compileFast(compiled.ast());
-  if (!fast) return { source, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
+  if (!fast) {
+    return { source, ...clock, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
+  }
   return {
     source,
+    ...clock,
     evaluate(input, bindings) {
       try {
         return Promise.resolve(fast(input, bindings ?? {}));
@@ -100,7 +135,7 @@ export interface Template {
  * console.assert(await t.render({}, { args: { id: "b9" } }) === "unknown book b9");
  * ```
  */
-export function compileTemplate(source: string): Template {
+export function compileTemplate(source: string, opts: ExprOptions = {}): Template {
   const parts: (string | Expr)[] = [];
   let i = 0;
   while (i < source.length) {
@@ -110,7 +145,7 @@ export function compileTemplate(source: string): Template {
     if (close < 0) throw new ExprSyntaxError("unclosed '{{' in template", open);
     if (open > i) parts.push(source.slice(i, open));
     try {
-      parts.push(compileExpr(source.slice(open + 2, close)));
+      parts.push(compileExpr(source.slice(open + 2, close), opts));
     } catch (err) {
       const e = err as ExprSyntaxError;
       throw new ExprSyntaxError(e.message, open + 2 + (e.position ?? 0));

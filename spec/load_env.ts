@@ -1,8 +1,17 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { closeNames, SpecError, type SpecIssue } from "./errors.ts";
-import { compileExpr, compileTemplate, type Expr, ExprSyntaxError, type Template } from "./expr.ts";
+import {
+  compileExpr,
+  compileTemplate,
+  type Expr,
+  ExprSyntaxError,
+  FIXED_NOW,
+  parseNow,
+  type Template,
+} from "./expr.ts";
 import { parseCsv } from "./csv.ts";
+import { actionsCheck, normalizeUser, type RawUser, taskTableIssues } from "./conversation.ts";
 import type {
   AnswerCheck,
   Call,
@@ -10,18 +19,20 @@ import type {
   CallsMode,
   Check,
   EnvSpec,
+  HistoryMessage,
   HttpRequestSpec,
   JsonSchema,
   PossibleCall,
   Row,
   ServerSpec,
   SourceFile,
+  State,
   TaskSpec,
   ToolBackend,
   ToolSpec,
 } from "./types.ts";
 import { unknownKeywords } from "./strict_schema.ts";
-import { envRefIssues } from "./env_refs.ts";
+import { envRefIssues, writtenColumns } from "./env_refs.ts";
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml, pointerSegment } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
@@ -93,18 +104,28 @@ interface RawTask {
   tags?: string[];
   grounded?: boolean;
   tools?: string[];
+  state?: RawTables;
+  history?: HistoryMessage[];
+  user?: RawUser;
   gold?: { tool: string; args?: Record<string, unknown> }[];
   answer?: string | number | boolean;
   check: {
     answer?: Record<string, unknown>;
     state?: string;
     calls?: { mode?: CallsMode; answers: PossibleCall[]; names?: Record<string, string> };
+    actions?: { tool: string; args?: Record<string, unknown>; compare?: string[] }[];
+    db?: "replay";
+    communicate?: (string | number)[];
   };
 }
+/** Named tables as written: inline rows, or a data file next to the spec. */
+type RawTables = Record<string, Row[] | { file: string }>;
 interface RawEnv {
   env: string;
   description?: string;
-  state?: Record<string, Row[] | { file: string }>;
+  policy?: string | { file: string };
+  now?: string;
+  state?: RawTables;
   tools: RawTool[];
   tasks?: RawTask[];
   variants?: RawVariants;
@@ -147,50 +168,91 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   const files: SourceFile[] = [{ path: file, sha256: await sha256Hex(text) }];
   const deferredGold: EnvSpec["deferredGold"] = [];
 
+  /** Named tables (the env's or a task's): inline rows, or data files next to the spec. */
+  async function loadTables(
+    defs: RawTables,
+    base: string,
+  ): Promise<Record<string, readonly Row[]>> {
+    const out: Record<string, readonly Row[]> = {};
+    for (const [table, def] of Object.entries(defs)) {
+      if (Array.isArray(def)) {
+        out[table] = deepFreeze(def);
+        continue;
+      }
+      const dataPath = join(dirname(file), def.file);
+      const ptr = `${base}/${pointerSegment(table)}/file`;
+      let data: string;
+      try {
+        data = await Deno.readTextFile(dataPath);
+      } catch {
+        issues.push(
+          at(
+            ptr,
+            `data file ${dataPath} not found`,
+            `create it, or fix the path (relative to ${file})`,
+          ),
+        );
+        continue;
+      }
+      files.push({ path: dataPath, sha256: await sha256Hex(data) });
+      try {
+        out[table] = deepFreeze(parseDataFile(def.file, data));
+      } catch (err) {
+        const e = err as Error & { line?: number; col?: number };
+        issues.push({
+          file: dataPath,
+          line: e.line ?? 1,
+          col: e.col ?? 1,
+          pointer: "",
+          message: `cannot read table "${table}": ${e.message}`,
+          hint: def.file.endsWith(".csv")
+            ? 'fix the CSV there: one header row, the same number of cells in every row, fields with commas or quotes in "…" with inner quotes doubled'
+            : "the file must hold a list of objects (JSON) or one object per line (JSONL)",
+        });
+      }
+    }
+    return out;
+  }
+
   // State tables: inline rows or data files next to the spec.
-  const state: Record<string, readonly Row[]> = {};
-  for (const [table, def] of Object.entries(raw.state ?? {})) {
-    if (Array.isArray(def)) {
-      state[table] = deepFreeze(def);
-      continue;
-    }
-    const dataPath = join(dirname(file), def.file);
-    const ptr = `/state/${table}/file`;
-    let data: string;
+  const state = await loadTables(raw.state ?? {}, "/state");
+  const tables = Object.keys(raw.state ?? {});
+
+  /** The policy's text: as written, or read from its file (hashed with the spec). */
+  async function policyText(def: RawEnv["policy"]): Promise<string | undefined> {
+    if (def === undefined || typeof def === "string") return def?.trim();
+    const path = join(dirname(file), def.file);
     try {
-      data = await Deno.readTextFile(dataPath);
+      const text = await Deno.readTextFile(path);
+      files.push({ path, sha256: await sha256Hex(text) });
+      if (text.trim() === "") {
+        issues.push(at("/policy/file", `policy file ${path} is empty`, "write the policy in it"));
+      }
+      return text.trim();
     } catch {
-      issues.push(
-        at(
-          ptr,
-          `data file ${dataPath} not found`,
-          `create it, or fix the path (relative to ${file})`,
-        ),
-      );
-      continue;
-    }
-    files.push({ path: dataPath, sha256: await sha256Hex(data) });
-    try {
-      state[table] = deepFreeze(parseDataFile(def.file, data));
-    } catch (err) {
-      const e = err as Error & { line?: number; col?: number };
-      issues.push({
-        file: dataPath,
-        line: e.line ?? 1,
-        col: e.col ?? 1,
-        pointer: "",
-        message: `cannot read table "${table}": ${e.message}`,
-        hint: def.file.endsWith(".csv")
-          ? 'fix the CSV there: one header row, the same number of cells in every row, fields with commas or quotes in "…" with inner quotes doubled'
-          : "the file must hold a list of objects (JSON) or one object per line (JSONL)",
-      });
+      issues.push(at(
+        "/policy/file",
+        `policy file ${path} not found`,
+        `create it, or fix the path (relative to ${file})`,
+      ));
+      return undefined;
     }
   }
-  const tables = Object.keys(raw.state ?? {});
+
+  const now = raw.now === undefined ? FIXED_NOW : parseNow(raw.now);
+  if (now === null) {
+    issues.push(at(
+      "/now",
+      `now: ${JSON.stringify(raw.now)} is not a date in the calendar`,
+      "write an ISO 8601 time such as 2026-03-02T09:00:00Z (a time without a zone is UTC)",
+    ));
+  }
+  const clock = { now: now ?? FIXED_NOW };
+  const policy = await policyText(raw.policy);
 
   const expr = (source: string, pointer: string): Expr | undefined => {
     try {
-      return compileExpr(source);
+      return compileExpr(source, clock);
     } catch (err) {
       issues.push(exprIssue(err, source, pointer));
       return undefined;
@@ -198,7 +260,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   };
   const template = (source: string, pointer: string): Template | undefined => {
     try {
-      return compileTemplate(source);
+      return compileTemplate(source, clock);
     } catch (err) {
       issues.push(exprIssue(err, source, pointer));
       return undefined;
@@ -478,7 +540,8 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   // Tasks.
   const tasks: TaskSpec[] = [];
   const taskIndex = new Map<string, number>();
-  (raw.tasks ?? []).forEach((t, i) => {
+  const columns = writtenColumns(raw);
+  for (const [i, t] of (raw.tasks ?? []).entries()) {
     const p = `/tasks/${i}`;
     unique(taskIndex, t.id, i, { pointer: `${p}/id`, what: "task id", list: "/tasks" });
     const gold: Call[] = (t.gold ?? []).map((g, j) => {
@@ -528,11 +591,33 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       return { tool: g.tool, args };
     });
     const offered = t.tools === undefined ? undefined : taskTools(t.tools, gold, p);
+    const own = t.state === undefined ? undefined : await taskState(t.state, `${p}/state`);
     const check: Check = {};
     if (t.check.state !== undefined) check.state = expr(t.check.state, `${p}/check/state`);
     if (t.check.answer) check.answer = answerCheck(t.check.answer, `${p}/check/answer`);
     if (t.check.calls) check.calls = callsCheck(t.check.calls, `${p}/check/calls`);
-    const answer = t.answer !== undefined ? String(t.answer) : defaultAnswer(check.answer);
+    if (t.check.actions) {
+      check.actions = actionsCheck(t.check.actions, `${p}/check/actions`, {
+        tools: new Map(
+          tools.map((x) => [x.name, x.fromServer?.parameters ? undefined : x.parameters]),
+        ),
+        validate: (tool, args) => {
+          const v = validators.get(tool);
+          if (!v || v(args)) return null;
+          const e = v.errors![0];
+          return [e.instancePath, `${e.instancePath || "arguments"} ${e.message}`];
+        },
+        offered,
+        importing: servers.some((x) => x.importAll),
+        at,
+        issues,
+      });
+    }
+    if (t.check.db !== undefined) check.db = t.check.db;
+    if (t.check.communicate) check.communicate = t.check.communicate.map(String);
+    const answer = t.answer !== undefined
+      ? String(t.answer)
+      : defaultAnswer(check.answer, check.communicate);
     if (answer === undefined) {
       issues.push(
         at(
@@ -550,11 +635,30 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
       tags: t.tags ?? [],
       ...(t.grounded === false ? { grounded: false } : {}),
       ...(offered ? { tools: offered } : {}),
+      ...(own ? { state: own } : {}),
+      ...(t.history
+        ? { history: t.history.map((m) => ({ role: m.role, content: m.content })) }
+        : {}),
+      ...(t.user ? { user: normalizeUser(t.user) } : {}),
       gold,
       answer: answer ?? "",
       check,
     });
-  });
+  }
+
+  /** A task's own tables, loaded like the env's and checked against the env's tables. */
+  async function taskState(defs: RawTables, p: string): Promise<State> {
+    const own = await loadTables(defs, p);
+    for (const [table, rows] of Object.entries(own)) {
+      issues.push(...taskTableIssues(table, rows, {
+        env: state,
+        columns,
+        pointer: `${p}/${pointerSegment(table)}`,
+        at,
+      }));
+    }
+    return deepFreeze(own);
+  }
 
   /** A task's `tools:` subset: names of this env's tools, each once, holding every gold tool. */
   function taskTools(names: string[], gold: Call[], p: string): string[] {
@@ -723,6 +827,8 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     tools,
     tasks,
     variants,
+    ...(policy !== undefined ? { policy } : {}),
+    ...(raw.now !== undefined && now !== null ? { now: new Date(now).toISOString() } : {}),
     handlers,
     sandbox: {
       timeoutMs: raw.sandbox?.timeout_ms ?? 1000,
@@ -741,8 +847,11 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   };
 }
 
-function defaultAnswer(a: AnswerCheck | undefined): string | undefined {
-  if (!a) return "Done.";
+function defaultAnswer(
+  a: AnswerCheck | undefined,
+  communicate: string[] | undefined,
+): string | undefined {
+  if (!a) return communicate ? communicate.join(", ") : "Done.";
   if (a.equals !== undefined) return a.equals;
   if (a.contains !== undefined) return a.contains.join(", ");
   if (a.number !== undefined) return String(a.number.value);

@@ -17,10 +17,14 @@ export {
   type Expr,
   exprErrorMessage,
   exprLimits,
+  type ExprOptions,
   FIXED_NOW,
+  parseNow,
   type Template,
 } from "./expr.ts";
 export { parseCsv } from "./csv.ts";
+export { DEFAULT_STOP } from "./conversation.ts";
+export { taskInitialState } from "./task_state.ts";
 export { compileToolSchema, deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
 export { loadAny, loadSuite } from "./load_suite.ts";
 export { type TaskIssueMaker, taskIssues } from "./locate_task.ts";

@@ -123,6 +123,19 @@ export interface CallsCheck {
   functions: Record<string, JsonSchema>;
 }
 
+/**
+ * One call an `actions` check expects among the execution phase's successful calls (canonical
+ * names): the same tool, and the same arguments — all of them, or only those `compare` names.
+ */
+export interface ExpectedAction {
+  /** The tool's canonical name. */
+  tool: string;
+  /** The arguments the call must carry (only the `compare` ones, when given). */
+  args: Record<string, unknown>;
+  /** The argument names compared; absent: every argument, and no others. */
+  compare?: string[];
+}
+
 /** What must hold at the end of an episode for the task to succeed; every present part must hold. */
 export interface Check {
   /** Checks on the agent's final answer text. */
@@ -131,6 +144,39 @@ export interface Check {
   state?: Expr;
   /** The execution-phase calls that succeeded, judged against BFCL-style possible answers. */
   calls?: CallsCheck;
+  /** Calls that must appear among the execution phase's successful calls (extra calls allowed). */
+  actions?: ExpectedAction[];
+  /**
+   * `replay`: the task's gold calls, run on the task's initial state, give the state the agent's
+   * final state must equal, table by table.
+   */
+  db?: "replay";
+  /** Values each of which some agent message to the user must contain (case-insensitive). */
+  communicate?: string[];
+}
+
+/** An earlier message of the conversation, placed after the system prompt and before the query. */
+export interface HistoryMessage {
+  /** Who said it. */
+  role: "user" | "assistant";
+  /** What was said. */
+  content: string;
+}
+
+/**
+ * A scripted user simulator (deterministic, no model): the task's query is its first message;
+ * each plain-text reply of the agent gets the next scripted turn, else the `known_info` values
+ * whose key words the reply names, else `stop`, which ends the episode.
+ */
+export interface UserSpec {
+  /** What the user wants and how they behave (for people and, later, model users; unused here). */
+  instructions?: string;
+  /** Facts the user holds, told when the agent asks for them by their key words; each told once. */
+  known_info: Record<string, string>;
+  /** What the user says next, in order, to the agent's plain-text replies. */
+  turns: string[];
+  /** What the user says when nothing is left to say; it ends the episode. */
+  stop: string;
 }
 
 /** Whether a task may be trained on (`seen`) or is held out (`unseen`). */
@@ -159,6 +205,15 @@ export interface TaskSpec {
    * distractors); a call to another of the environment's tools is an unknown tool.
    */
   tools?: string[];
+  /**
+   * Tables that replace the environment's tables of the same name for this task, or add to them
+   * (`state:` in YAML); absent: the environment's state as it is.
+   */
+  state?: State;
+  /** Earlier messages, placed after the system prompt and before the query. */
+  history?: HistoryMessage[];
+  /** The simulated user the agent talks with; absent: the query is the whole conversation. */
+  user?: UserSpec;
   /** Reference calls that solve the task (what the oracle makes). */
   gold: Call[];
   /** Reference final answer (what scripted agents say when they succeed). */
@@ -207,6 +262,10 @@ export interface EnvSpec {
   files: SourceFile[];
   /** The initial state every episode starts from. */
   state: State;
+  /** Rules the agent must follow, rendered into its system prompt (`policy:`); absent: none. */
+  policy?: string;
+  /** What `$now()` returns in this environment's expressions (ISO time), when declared. */
+  now?: string;
   /** The tools the agent is offered, in declaration order. */
   tools: ToolSpec[];
   /** The tasks, in file order. */

@@ -14,7 +14,8 @@ const norm = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
 
 /**
  * Tasks whose expected answer is not pinned down, as far as the spec alone shows:
- * - the same query twice in an environment (two answers for one question, or a copy);
+ * - the same query twice in an environment (two answers for one question, or a copy) — with the
+ *   same simulated user, history and task state, for conversations;
  * - an answer check `contains` a name that is part of two or more different values of one column
  *   of the initial state (e.g. "Glass Orchard" when both "The Glass Orchard" and "The Glass
  *   Orchard Revisited" exist), so an answer naming the wrong one passes too — unless the check
@@ -31,7 +32,11 @@ export function ambiguousTasks(env: EnvSpec): TaskIssue[] {
   const issues: TaskIssue[] = [];
   const byQuery = new Map<string, TaskSpec>();
   for (const t of env.tasks) {
-    const k = norm(t.query);
+    // Conversations that open alike but differ in what the user holds or where they start are
+    // different tasks.
+    const k = t.user || t.history || t.state
+      ? `${norm(t.query)}\u0000${JSON.stringify([t.user, t.history, t.state])}`
+      : norm(t.query);
     const first = byQuery.get(k);
     if (first) {
       issues.push({

@@ -1,7 +1,10 @@
 import { exprErrorMessage } from "../spec/mod.ts";
 import type { AnswerCheck, Call, State, TaskSpec } from "../spec/types.ts";
+import { checkActions } from "./actions.ts";
 import { checkCalls } from "./calls/mod.ts";
+import { unsaid } from "./communicate.ts";
 import { explainFalse } from "./explain.ts";
+import { stateDiff } from "./state_diff.ts";
 
 /** Outcome of one named check. */
 export interface CheckOutcome {
@@ -21,9 +24,24 @@ export interface TaskVerdict {
   checks: CheckOutcome[];
 }
 
+/** What judging an episode needs besides its final answer and state. */
+export interface CheckInput {
+  /** The execution-phase calls that succeeded, in canonical names (`calls`, `actions`). */
+  calls?: readonly Call[];
+  /** What the agent wrote to the user in the execution phase, in order (`communicate`). */
+  messages?: readonly string[];
+  /**
+   * The state the task's gold calls give from its initial state (`db: replay`), or why it could
+   * not be computed.
+   */
+  expected?: { state: State } | { error: string };
+}
+
 /**
  * Judge an episode: the final answer (null if the agent never gave one), the final real state,
- * and — for a `calls` check — the execution-phase calls that succeeded, in canonical names.
+ * and what the other checks read — the successful execution-phase calls in canonical names
+ * (`calls`, `actions`), the agent's messages to the user (`communicate`), and the state the gold
+ * calls give (`db`).
  *
  * @example
  * ```ts
@@ -38,7 +56,7 @@ export async function checkTask(
   task: TaskSpec,
   answer: string | null,
   state: State,
-  opts: { calls?: readonly Call[] } = {},
+  opts: CheckInput = {},
 ): Promise<TaskVerdict> {
   const checks: CheckOutcome[] = [];
   if (task.check.answer) checks.push(...await checkAnswer(task.check.answer, answer, state));
@@ -50,10 +68,16 @@ export async function checkTask(
       detail: v.valid ? undefined : `${v.error_type}: ${v.errors.join("; ")}`,
     });
   }
+  if (task.check.actions) {
+    const v = checkActions(task.check.actions, opts.calls ?? []);
+    checks.push({ name: "actions", passed: v.passed, detail: v.detail });
+  }
   if (task.check.state) {
     try {
       const v = await task.check.state.evaluate({ state });
-      const why = v === true ? "" : await explainFalse(task.check.state.source, { state });
+      const why = v === true
+        ? ""
+        : await explainFalse(task.check.state.source, { state }, { now: task.check.state.now });
       checks.push({
         name: "state",
         passed: v === true,
@@ -69,7 +93,36 @@ export async function checkTask(
       });
     }
   }
+  if (task.check.db) checks.push(dbCheck(state, opts.expected));
+  if (task.check.communicate) {
+    const missing = unsaid(task.check.communicate, opts.messages ?? []);
+    checks.push({
+      name: "communicate",
+      passed: missing.length === 0,
+      detail: missing.length === 0
+        ? undefined
+        : `no message to the user mentions ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
+    });
+  }
   return { passed: checks.every((c) => c.passed), checks };
+}
+
+/** `db: replay`: the final state must equal the state the gold calls give. */
+function dbCheck(state: State, expected: CheckInput["expected"]): CheckOutcome {
+  if (expected === undefined) {
+    return { name: "db", passed: false, detail: "no replayed state to compare with" };
+  }
+  if ("error" in expected) {
+    return {
+      name: "db",
+      passed: false,
+      detail: `the gold calls did not replay: ${expected.error}`,
+    };
+  }
+  const diff = stateDiff(expected.state, state);
+  return diff === null
+    ? { name: "db", passed: true }
+    : { name: "db", passed: false, detail: `final state differs from the gold replay: ${diff}` };
 }
 
 /** Numbers written in text: "1,234.5", "-3", "2e3". A hyphen after a letter ("ORD-104") is not a sign. */
@@ -143,7 +196,9 @@ export async function checkAnswer(
   if (c.jsonata) {
     try {
       const v = await c.jsonata.evaluate({ answer: text, state });
-      const why = v === true ? "" : await explainFalse(c.jsonata.source, { answer: text, state });
+      const why = v === true
+        ? ""
+        : await explainFalse(c.jsonata.source, { answer: text, state }, { now: c.jsonata.now });
       out.push({
         name: "jsonata",
         passed: answer !== null && v === true,

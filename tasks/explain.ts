@@ -17,7 +17,11 @@ const COMPARE = new Set(["=", "!=", "<", "<=", ">", ">=", "in"]);
  * console.assert(why === "$count(state.loans) is 0 (wanted = 1)");
  * ```
  */
-export async function explainFalse(source: string, input: unknown): Promise<string> {
+export async function explainFalse(
+  source: string,
+  input: unknown,
+  opts: { now?: number } = {},
+): Promise<string> {
   let ast: Node;
   try {
     ast = jsonata(source).ast() as Node;
@@ -27,7 +31,7 @@ export async function explainFalse(source: string, input: unknown): Promise<stri
   const out: string[] = [];
   const value = async (text: string): Promise<unknown> => {
     try {
-      return await compileExpr(text).evaluate(input);
+      return await compileExpr(text, opts).evaluate(input);
     } catch {
       return undefined;
     }

@@ -1,7 +1,10 @@
 import type { TaskSpec } from "../spec/types.ts";
 import { numbersIn } from "./checks.ts";
 
-/** What a correct agent has read by the time it answers: the query and the gold calls' results. */
+/**
+ * What a correct agent has read by the time it answers: the query (and, in a conversation, the
+ * earlier messages and what the user can tell) and the gold calls' results.
+ */
 export interface Evidence {
   /** Each gold call's tool and its result as the agent reads it (JSON text). */
   results: { tool: string; text: string }[];
@@ -24,7 +27,8 @@ export function needsGrounding(task: TaskSpec): boolean {
 
 /**
  * Values an answer check expects (`contains`, `equals`, `number`, a literal `regex`) that appear
- * in no result of the gold calls and not in the query: the reference answer cannot be read off
+ * in no result of the gold calls and not in the query (nor in the task's history or what its
+ * simulated user can say): the reference answer cannot be read off
  * the tools, so either the check or the data is wrong — or the task needs a computation, which
  * it declares with `tags: [compute]` or `grounded: false` (then nothing is reported). Text is
  * matched case-insensitively as a substring; numbers as numbers (within the check's tolerance).
@@ -42,7 +46,13 @@ export function needsGrounding(task: TaskSpec): boolean {
 export function ungroundedValues(task: TaskSpec, evidence: Evidence): Ungrounded[] {
   const a = task.check.answer;
   if (!a || !needsGrounding(task)) return [];
-  const texts = [task.query, ...evidence.results.map((r) => r.text)];
+  const told = [
+    ...(task.history ?? []).map((m) => m.content),
+    ...Object.values(task.user?.known_info ?? {}),
+    ...(task.user?.turns ?? []),
+  ];
+  const texts = [task.query, ...told, ...evidence.results.map((r) => r.text)];
+  const source = told.length ? "nor in what the user says" : "nor in the query";
   const text = texts.join("\n").toLowerCase();
   const numbers = texts.flatMap(numbersIn);
   const returned = () => {
@@ -67,7 +77,7 @@ export function ungroundedValues(task: TaskSpec, evidence: Evidence): Ungrounded
       value,
       message: `answer check ${what} ${
         JSON.stringify(value)
-      }, which appears in no result of the gold calls nor in the query: ${returned()}`,
+      }, which appears in no result of the gold calls ${source}: ${returned()}`,
     });
   for (const v of a.contains ?? []) if (!has(v)) miss("/check/answer/contains", v, "contains");
   if (a.equals !== undefined && !has(a.equals.trim())) {

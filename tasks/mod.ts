@@ -4,6 +4,7 @@
  */
 export {
   checkAnswer,
+  type CheckInput,
   type CheckOutcome,
   checkTask,
   numbersIn,
@@ -11,6 +12,10 @@ export {
 } from "./checks.ts";
 export { episodeSplit, SPLITS, trainingTasks } from "./splits.ts";
 export { astMatch } from "./ast.ts";
+export { type ActionsVerdict, checkActions } from "./actions.ts";
+export { unsaid } from "./communicate.ts";
+export { canonicalJson, sameValue } from "./same_value.ts";
+export { stateDiff } from "./state_diff.ts";
 export { ambiguousTasks, type TaskIssue } from "./ambiguity.ts";
 export { type Evidence, needsGrounding, type Ungrounded, ungroundedValues } from "./grounding.ts";
 export {

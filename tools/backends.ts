@@ -140,6 +140,7 @@ export class Backends {
         name: spec.name,
         tools: toolDefs(spec.tools),
         initialState: spec.state,
+        ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
         step: dispatcher(tools, runnerOf),
         ...(sandbox
           ? {
@@ -162,6 +163,7 @@ export class Backends {
       name: spec.name,
       tools: toolDefs(resolved),
       initialState: spec.state,
+      ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
       step: dispatcher(tools, runnerOf),
       async open(): Promise<EnvLease> {
         const { lease, state } = await ServerLease.open(pools, spec.state);

@@ -28,6 +28,7 @@ export function declarativeEnv(spec: EnvSpec): Env {
     name: spec.name,
     tools: toolDefs(spec.tools),
     initialState: spec.state,
+    ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
     step: dispatcher(tools, (t) => t.backend.kind === "jsonata" ? jsonataRunner : notStarted),
   };
 }

@@ -88,6 +88,11 @@ export interface Env {
   readonly tools: readonly ToolDef[];
   /** The state every episode starts from. */
   readonly initialState: State;
+  /**
+   * Rules the agent must follow, for its system prompt (the spec's `policy:`; a variant names
+   * its tools as it shows them). Absent: no policy.
+   */
+  readonly policy?: string;
   /** Run one call: a pure function of the state and the call (environments without `open`). */
   step(state: State, call: ToolCall): Promise<StepResult>;
   /** Take a fresh copy of the external state for one phase (environments with servers). */

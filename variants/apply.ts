@@ -3,6 +3,7 @@ import { parseArguments, unknownTool } from "../tools/declarative.ts";
 import type { Env, StepResult, ToolCall, ToolDef } from "../tools/types.ts";
 import { createRng, deriveSeed } from "../core/mod.ts";
 import { operators } from "./ops/mod.ts";
+import { nameRewriter } from "./rewrite.ts";
 import type { AppliedOp, Layer, Next, ToolView, VariantEnv } from "./types.ts";
 
 /** The identity variant: every suite runs it as the baseline. */
@@ -101,6 +102,7 @@ export function applyVariant(
     seed: opts.seed,
     tools,
     initialState: base.initialState,
+    ...(base.policy !== undefined ? { policy: policyAsShown(base, forward)(base.policy) } : {}),
     applied,
     views: viewsOf(base.tools, tools, forward),
     toVisible: forward,
@@ -115,6 +117,16 @@ export function applyVariant(
       }
       : {}),
   };
+}
+
+/**
+ * A rewriter of the policy's text: each of the environment's tool names becomes the name the
+ * variant shows for it (identifier-like names wherever they stand, plain words where quoted).
+ */
+function policyAsShown(base: Env, forward: (c: Call) => Call): (text: string) => string {
+  return nameRewriter(
+    new Map(base.tools.map((t) => [t.name, forward({ tool: t.name, args: {} }).tool])),
+  );
 }
 
 /** The visible interface beside the canonical one, found by sending marked calls through. */

@@ -2,16 +2,20 @@ import type { AgentSpec, ScriptedAgentSpec, ScriptedKind } from "../../spec/type
 import type { Agent } from "../agent.ts";
 import { explorerAgent } from "./explorer.ts";
 import { anthropicAgent } from "./anthropic.ts";
+import { conversing, questionFor } from "./converse.ts";
 import { type EndpointRunOptions, isEndpointAgent } from "./endpoint.ts";
 import { openaiAgent } from "./openai.ts";
 import { randomAgent } from "./random.ts";
 import { replayAgent } from "./replay.ts";
 
-/** Registry of scripted reference agents: adding one is a file plus a line here. */
+/**
+ * Registry of scripted reference agents: adding one is a file plus a line here. Those that know
+ * the task's intent talk with a simulated user the same way (`conversing`).
+ */
 export const scriptedAgents: Record<ScriptedKind, (spec: ScriptedAgentSpec) => Agent> = {
-  oracle: (s) => replayAgent(s.name, { knowsVariant: true }),
-  memorizer: (s) => replayAgent(s.name),
-  explorer: (s) => explorerAgent(s.name, { probe: s.options.probe === true }),
+  oracle: (s) => conversing(replayAgent(s.name, { knowsVariant: true })),
+  memorizer: (s) => conversing(replayAgent(s.name)),
+  explorer: (s) => conversing(explorerAgent(s.name, { probe: s.options.probe === true })),
   random: (s) =>
     randomAgent(s.name, { maxCalls: s.options.max_random_calls as number | undefined }),
 };
@@ -82,5 +86,13 @@ export async function closeAgents(agents: Map<string, Agent>): Promise<void> {
   await Promise.all([...agents.values()].map((a) => a.close?.()));
 }
 
-export { anthropicAgent, explorerAgent, openaiAgent, randomAgent, replayAgent };
+export {
+  anthropicAgent,
+  conversing,
+  explorerAgent,
+  openaiAgent,
+  questionFor,
+  randomAgent,
+  replayAgent,
+};
 export { type EndpointAgent, type EndpointStats, isEndpointAgent } from "./endpoint.ts";
