@@ -108,6 +108,8 @@ export class EpisodeSession {
   #executed: Call[] = [];
   /** Execution-phase calls that succeeded: what a `calls` check judges. */
   #succeeded: Call[] = [];
+  /** Every execution-phase call tried, null where it reached no tool: a first-action check's. */
+  #attempted: (Call | null)[] = [];
   #t0 = performance.now();
   #record: EpisodeRecord | undefined;
   /** This phase's copy of the environment's external state (environments with `open` only). */
@@ -283,6 +285,7 @@ export class EpisodeSession {
         canonical = r.canonical !== undefined
           ? r.canonical
           : { tool: call.name, args: args as Record<string, unknown> };
+        if (name === "execute") this.#attempted.push(canonical);
         if (canonical && name === "execute") {
           this.#executed.push(canonical);
           if (observation.ok) this.#succeeded.push(canonical);
@@ -394,6 +397,7 @@ export class EpisodeSession {
     this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
     const verdict = await checkTask(this.task, this.answer, finalState, {
       calls: this.#succeeded,
+      attempted: this.#attempted,
     });
     if (this.answer === null) {
       this.error ??= "no final answer";

@@ -1,6 +1,6 @@
 import { exprErrorMessage } from "../spec/mod.ts";
 import type { AnswerCheck, Call, State, TaskSpec } from "../spec/types.ts";
-import { checkCalls } from "./calls/mod.ts";
+import { type CallStages, checkCalls } from "./calls/mod.ts";
 import { explainFalse } from "./explain.ts";
 
 /** Outcome of one named check. */
@@ -11,6 +11,8 @@ export interface CheckOutcome {
   passed: boolean;
   /** Why it failed, when it did. */
   detail?: string;
+  /** A first-action `calls` check's RoTBench stages (tool selection, parameters, values). */
+  stages?: CallStages;
 }
 
 /** A task's outcome: success when every check passed. */
@@ -23,7 +25,9 @@ export interface TaskVerdict {
 
 /**
  * Judge an episode: the final answer (null if the agent never gave one), the final real state,
- * and — for a `calls` check — the execution-phase calls that succeeded, in canonical names.
+ * and — for a `calls` check — the execution-phase calls that succeeded, in canonical names, and
+ * every call it tried (null for one that reached no tool; default: the succeeded ones), which a
+ * `first_action_only` check reads.
  *
  * @example
  * ```ts
@@ -38,16 +42,17 @@ export async function checkTask(
   task: TaskSpec,
   answer: string | null,
   state: State,
-  opts: { calls?: readonly Call[] } = {},
+  opts: { calls?: readonly Call[]; attempted?: readonly (Call | null)[] } = {},
 ): Promise<TaskVerdict> {
   const checks: CheckOutcome[] = [];
   if (task.check.answer) checks.push(...await checkAnswer(task.check.answer, answer, state));
   if (task.check.calls) {
-    const v = checkCalls(opts.calls ?? [], task.check.calls);
+    const v = checkCalls(opts.calls ?? [], task.check.calls, { attempted: opts.attempted });
     checks.push({
       name: "calls",
       passed: v.valid,
       detail: v.valid ? undefined : `${v.error_type}: ${v.errors.join("; ")}`,
+      ...(v.stages ? { stages: v.stages } : {}),
     });
   }
   if (task.check.state) {
