@@ -60,7 +60,13 @@ import {
 } from "./reports/mod.ts";
 import { createApp, createModelApp } from "./serve/app.ts";
 import { closeServedModels, openServedModels, parseModelFlag } from "./serve/openai_api.ts";
-import { bfclEnv, envName, openAiToolsEnv, readJsonRecords } from "./importers/mod.ts";
+import {
+  bfclEnv,
+  envName,
+  openAiToolsEnv,
+  readJsonRecords,
+  rotbenchEnvs,
+} from "./importers/mod.ts";
 import { envFromDoc } from "./spec/load_env.ts";
 import { parseYaml } from "./spec/yaml.ts";
 import { formatIssue } from "./spec/errors.ts";
@@ -85,7 +91,7 @@ Commands:
   compare A B            two reports side by side, with paired statistics on shared episodes
   reproduce REPORT       rerun exactly what a report describes and check every figure matches
   serve [suite.yaml]     HTTP environment API, MCP endpoint and report viewer (hono)
-  import KIND FILE       make an env folder from OpenAI/Anthropic tool lists or BFCL data
+  import KIND FILE       make an env folder from OpenAI/Anthropic tool lists, BFCL or RoTBench data
   train training.yaml    run training stages (synthesize, sft, grpo, export, evaluate); cached
 
 Run "tooltrial <command> --help" for a command's options.
@@ -229,6 +235,7 @@ Options:
   import: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
        tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
                              [--name NAME] [--mode bfcl|strict] [--skip-bad]
+       tooltrial import rotbench FIRST_TURN.json [--out DIR] [--name NAME] [--skip-bad] [--limit N]
 
 openai-tools: an OpenAI ([{"type": "function", "function": {name, description, parameters}}]) or
   Anthropic ([{name, description, input_schema}]) tool list → DIR/env.yaml, a skeleton whose tools
@@ -241,16 +248,22 @@ bfcl: BFCL's question+function file (JSON lines with id, question, function) and
   oracle replays each entry's first possible answer and must score 100%. irrelevance and
   live_irrelevance entries (told by their ids) need no answers: their check is "no call";
   live_relevance entries are checked for at least one call.
+rotbench: a RoTBench Data/First_Turn file (clean, slight, medium, heavy, union) → one task per
+  case offering the case's tools under their noisy names, judged on its first action against the
+  accepted actions with RoTBench's rules; cases whose tool names clash go to separate envs
+  (DIR/NAME-01/env.yaml, …) under one DIR/suite.yaml. See docs/importers-rotbench.md.
 
 Nothing is written when the input has a problem: every problem is printed as file:line:col.
 
 Options:
   --out DIR            output folder (default ./NAME); refused if it already holds an env.yaml
+                       the import would write
   --name NAME          env name (default from the file name)
   --answers FILE       bfcl: the possible-answer file (else each entry's own ground_truth)
   --mode M             bfcl: the calls checks' mode, bfcl (default: the leaderboard's rules) or strict
-  --skip-bad           bfcl: leave out entries with problems (each listed on stderr with its reason,
-                       none of their tools kept) instead of stopping
+  --skip-bad           bfcl, rotbench: leave out entries with problems (each listed on stderr with
+                       its reason, none of their tools kept) instead of stopping
+  --limit N            rotbench: import only the file's first N cases
   -h, --help           show this help`,
   list: `Usage: tooltrial list [suite.yaml]
 
@@ -1332,7 +1345,7 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
-const IMPORT_KINDS = ["openai-tools", "bfcl"];
+const IMPORT_KINDS = ["openai-tools", "bfcl", "rotbench"];
 
 async function importCmd(args: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -1343,6 +1356,7 @@ async function importCmd(args: string[]): Promise<number> {
       answers: { type: "string" },
       mode: { type: "string" },
       "skip-bad": { type: "boolean" },
+      limit: { type: "string" },
     } as const,
   );
   if (values.help) return print(HELP.import);
@@ -1358,19 +1372,35 @@ async function importCmd(args: string[]): Promise<number> {
   if (file === undefined || extra.length > 0) {
     throw new UsageError(`import ${kind} takes one input file: tooltrial import ${kind} FILE`);
   }
-  if (kind !== "bfcl") {
-    for (const flag of ["answers", "mode", "skip-bad"] as const) {
-      if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies to import bfcl`);
+  const only = {
+    answers: ["bfcl"],
+    mode: ["bfcl"],
+    "skip-bad": ["bfcl", "rotbench"],
+    limit: ["rotbench"],
+  };
+  for (const [flag, kinds] of Object.entries(only)) {
+    if (values[flag as keyof typeof only] !== undefined && !kinds.includes(kind)) {
+      throw new UsageError(`--${flag} only applies to import ${kinds.join(" and import ")}`);
     }
+  }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+    throw new UsageError(`--limit must be a whole number above 0, got "${values.limit}"`);
   }
   if (values.mode !== undefined && values.mode !== "bfcl" && values.mode !== "strict") {
     throw new UsageError(`--mode must be bfcl or strict, got "${values.mode}"`);
   }
   const name = values.name === undefined ? undefined : envName(values.name);
   const records = await readJsonRecords(file, {
-    what: kind === "bfcl" ? "BFCL questions file" : "tool list",
+    what: kind === "bfcl"
+      ? "BFCL questions file"
+      : kind === "rotbench"
+      ? "RoTBench data file"
+      : "tool list",
   });
-  const { files, skipped } = kind === "bfcl"
+  const { files, skipped } = kind === "rotbench"
+    ? rotbenchEnvs(records, { file, name, skipBad: values["skip-bad"], limit })
+    : kind === "bfcl"
     ? bfclEnv(
       records,
       values.answers
@@ -1385,22 +1415,46 @@ async function importCmd(args: string[]): Promise<number> {
     )
     : openAiToolsEnv(records, { file, name });
   for (const issue of skipped) console.error(`skipped: ${formatIssue(issue)}`);
-  const envText = files["env.yaml"];
   const out = values.out ?? envName(name ?? file);
-  const envPath = join(out, "env.yaml");
-  if (await Deno.stat(envPath).then(() => true, () => false)) {
-    throw new UsageError(`${envPath} already exists: pick another --out, or remove it first`);
+  const envFiles = Object.keys(files).filter((rel) => rel.endsWith("env.yaml"));
+  for (const rel of envFiles) {
+    if (await Deno.stat(join(out, rel)).then(() => true, () => false)) {
+      throw new UsageError(
+        `${join(out, rel)} already exists: pick another --out, or remove it first`,
+      );
+    }
   }
   // What we write must load; a failure here is a bug in the importer, not bad input.
-  let env;
-  try {
-    env = await envFromDoc(parseYaml(envText, envPath), envText);
-  } catch (err) {
-    if (!(err instanceof SpecError)) throw err;
-    throw new Error(`the imported env does not load (an importer bug):\n${err.format()}`);
+  const envs = [];
+  for (const rel of envFiles) {
+    try {
+      envs.push(await envFromDoc(parseYaml(files[rel], join(out, rel)), files[rel]));
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      throw new Error(`the imported env does not load (an importer bug):\n${err.format()}`);
+    }
   }
-  await Deno.mkdir(out, { recursive: true });
-  for (const [rel, text] of Object.entries(files)) await writeFileAtomic(join(out, rel), text);
+  for (const rel of Object.keys(files)) {
+    await Deno.mkdir(dirname(join(out, rel)), { recursive: true });
+    await writeFileAtomic(join(out, rel), files[rel]);
+  }
+  const envPath = join(out, "env.yaml");
+  const [env] = envs;
+  if (envFiles.length > 1 || envFiles[0] !== "env.yaml") {
+    const tasks = envs.reduce((n, e) => n + e.tasks.length, 0);
+    console.log(
+      `wrote ${envs.length} env${envs.length === 1 ? "" : "s"} under ${out} (${tasks} task${
+        tasks === 1 ? "" : "s"
+      }${
+        skipped.length
+          ? `; ${skipped.length} problem${skipped.length === 1 ? "" : "s"} skipped`
+          : ""
+      }) and ${join(out, "suite.yaml")}\nnext: tooltrial validate ${
+        join(out, "suite.yaml")
+      } && tooltrial bench ${join(out, "suite.yaml")}`,
+    );
+    return 0;
+  }
   console.log(
     `wrote ${envPath} (env "${env.name}": ${env.tools.length} tools, ${env.tasks.length} task${
       env.tasks.length === 1 ? "" : "s"

@@ -2,7 +2,8 @@ import { Document, isMap, isSeq, type Node } from "yaml";
 
 /**
  * A spec as YAML text: a comment header, block style, except that nodes whose path (keys and
- * `*` for list items) is in `flow` are written on one line (`{ tool: x, args: { … } }`).
+ * `*` for list items) matches a pattern in `flow` are written on one line (`{ tool: x, args: { … }
+ * }`); a `*` in a pattern also matches any key.
  *
  * @example
  * ```ts
@@ -14,8 +15,18 @@ import { Document, isMap, isSeq, type Node } from "yaml";
 export function renderYaml(value: unknown, opts: { header: string[]; flow?: string[] }): string {
   const doc = new Document(value);
   const flow = new Set(opts.flow ?? []);
+  const starred = (opts.flow ?? []).filter((f) => f.includes("*")).map((f) =>
+    f.split("/").map((seg) => (seg === "*" ? "" : seg))
+  );
+  const matches = (path: string) => {
+    if (flow.has(path)) return true;
+    const segs = path.split("/");
+    return starred.some((f) =>
+      f.length === segs.length && f.every((seg, i) => seg === "" || seg === segs[i])
+    );
+  };
   const walk = (node: unknown, path: string) => {
-    if (flow.has(path) && (isMap(node) || isSeq(node))) {
+    if (matches(path) && (isMap(node) || isSeq(node))) {
       (node as Node & { flow: boolean }).flow = true;
       return;
     }

@@ -47,6 +47,22 @@ export function transcriptOf(
   return lines;
 }
 
+/** The stages a first-action calls check recorded, as an episode summary field. */
+function firstActionOf(
+  checks: Extract<EpisodeEvent, { type: "result" }>["checks"],
+): Pick<EpisodeSummary, "first_action"> {
+  const stages = checks.find((c) => c.name === "calls" && c.stages)?.stages;
+  return stages
+    ? {
+      first_action: {
+        tool_selection: stages.tool_selection,
+        parameter_identification: stages.parameter_identification,
+        content_filling: stages.content_filling,
+      },
+    }
+    : {};
+}
+
 /**
  * Folds an episode log (records or JSONL events, in plan order) into what a report needs, keeping
  * memory flat: a small summary per episode, the variant records, and a bounded set of transcripts
@@ -109,6 +125,7 @@ export class Collector {
       ast_match: r.metrics.ast_match,
       tokens: typeof tokens === "number" ? tokens : null,
       ...(typeof cost === "number" ? { cost_usd: cost } : {}),
+      ...firstActionOf(r.checks),
       ms: r.ms,
       error: r.error,
     });

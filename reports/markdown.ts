@@ -133,6 +133,28 @@ function robustnessSection(report: Report): string[] {
   ];
 }
 
+/** RoTBench's three scores, where some tasks judge only the first action. */
+function firstActionSection(report: Report): string[] {
+  const rows = report.overall.filter((r) => r.first_action);
+  if (rows.length === 0) return [];
+  return [
+    "## First action (RoTBench scores)",
+    "",
+    "| agent | protocol | variant | episodes | tool selection | parameter identification | content filling |",
+    "| :-- | :-- | :-- | --: | --: | --: | --: |",
+    ...rows.map((r) => {
+      const f = r.first_action!;
+      return `| ${r.agent} | ${r.protocol} | ${r.variant} | ${f.episodes} | ${
+        pct(f.tool_selection)
+      } | ${pct(f.parameter_identification)} | ${pct(f.content_filling)} |`;
+    }),
+    "",
+    "Over the episodes whose task has a `first_action_only` calls check: the share whose first action",
+    "called an accepted tool, also gave exactly its parameter names, and also filled in accepted values.",
+    "",
+  ];
+}
+
 function gapSection(report: Report): string[] {
   const rows = report.gaps.filter((g) => g.variant === "clean");
   if (rows.length === 0) return [];
@@ -277,6 +299,7 @@ export function renderMarkdown(report: Report): string {
     "Splits: seen; unseen_task (task marked unseen); unseen_tool (needs a held-out tool family); unseen_env",
     "(held-out environment). The full breakdown across variants is in report.json.",
     "",
+    ...firstActionSection(report),
     ...robustnessSection(report),
     ...gapSection(report),
     ...comparisonSection(report),

@@ -71,7 +71,19 @@ export function summarize(
   let successes = 0, calls = 0, trial = 0, invalid = 0, failed = 0, corrections = 0;
   let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0, backend = 0;
   let cost = 0, withCost = 0;
+  const staged = {
+    episodes: 0,
+    tool_selection: 0,
+    parameter_identification: 0,
+    content_filling: 0,
+  };
   for (const e of episodes) {
+    if (e.first_action) {
+      staged.episodes++;
+      if (e.first_action.tool_selection) staged.tool_selection++;
+      if (e.first_action.parameter_identification) staged.parameter_identification++;
+      if (e.first_action.content_filling) staged.content_filling++;
+    }
     if (e.success) successes++;
     if (e.error) errors++;
     if (e.ast_match) ast++;
@@ -111,6 +123,16 @@ export function summarize(
     ast_match_rate: n ? round4(ast / n) : 0,
     mean_tokens: withTokens ? round4(tokens / withTokens) : null,
     ...(withCost ? { mean_cost_usd: Math.round((cost / withCost) * 1e8) / 1e8 } : {}),
+    ...(staged.episodes
+      ? {
+        first_action: {
+          episodes: staged.episodes,
+          tool_selection: round4(staged.tool_selection / staged.episodes),
+          parameter_identification: round4(staged.parameter_identification / staged.episodes),
+          content_filling: round4(staged.content_filling / staged.episodes),
+        },
+      }
+      : {}),
     mean_ms: n ? round4(ms / n) : 0,
     errors,
     backend_failures: backend,

@@ -26,7 +26,14 @@ export {
   reportFigures,
   suiteProvenance,
 } from "./report.ts";
-export type { ComparisonRow, GapRow, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
+export type {
+  ComparisonRow,
+  FirstActionRates,
+  GapRow,
+  Transcript,
+  TranscriptLine,
+  VariantSummary,
+} from "./types.ts";
 export { Collector } from "./collect.ts";
 export { logEpisodes, type LoggedEpisode, reportFromLogs } from "./from_log.ts";
 export { failureKind } from "./failure_kind.ts";

@@ -2,6 +2,7 @@
  * The report's data: what `report.json` holds (reports/schema/report.v1.json). Renderers (Markdown,
  * HTML, JUnit) read only these types.
  */
+import type { CallStages } from "../tasks/mod.ts";
 import type { AppliedOp, ToolView } from "../variants/types.ts";
 
 /** Where a run came from: enough to rerun it and to trust it. */
@@ -67,6 +68,18 @@ export interface Provenance {
   shards: string[] | null;
 }
 
+/** RoTBench's three scores over a group of episodes, as shares. */
+export interface FirstActionRates {
+  /** Episodes scored (those with a first-action check). */
+  episodes: number;
+  /** Share whose first action called an accepted tool. */
+  tool_selection: number;
+  /** Share that also gave exactly that call's parameter names. */
+  parameter_identification: number;
+  /** Share that also filled in accepted values: the check passed. */
+  content_filling: number;
+}
+
 /** Keys episodes can be grouped by. */
 export type GroupKey = "agent" | "protocol" | "variant" | "env" | "split";
 
@@ -114,6 +127,12 @@ export interface SummaryRow {
   mean_tokens: number | null;
   /** Mean USD per episode, where endpoint agents have prices (`price:`); absent otherwise. */
   mean_cost_usd?: number;
+  /**
+   * RoTBench's three scores over the episodes whose task has a `first_action_only` calls check
+   * (absent when none has): the share whose first action picked an accepted tool, also gave its
+   * parameter names, and also filled in its values.
+   */
+  first_action?: FirstActionRates;
   /** Mean wall time per episode in milliseconds (the one non-deterministic figure). */
   mean_ms: number;
   /** Episodes that ended abnormally (no answer, agent crash). */
@@ -239,6 +258,8 @@ export interface EpisodeSummary {
   tokens: number | null;
   /** USD the episode cost an endpoint agent with prices; absent otherwise. */
   cost_usd?: number;
+  /** The RoTBench stages its first action reached (a `first_action_only` calls check only). */
+  first_action?: CallStages;
   /** Wall time in milliseconds. */
   ms: number;
   /** Why the episode ended abnormally; null when it did not. */

@@ -114,6 +114,8 @@ export class EpisodeSession {
   #executed: Call[] = [];
   /** Execution-phase calls that succeeded: what a `calls` check judges. */
   #succeeded: Call[] = [];
+  /** Every execution-phase call tried, null where it reached no tool: a first-action check's. */
+  #attempted: (Call | null)[] = [];
   #t0 = performance.now();
   #record: EpisodeRecord | undefined;
   /** This phase's copy of the environment's external state (environments with `open` only). */
@@ -308,6 +310,7 @@ export class EpisodeSession {
         canonical = r.canonical !== undefined
           ? r.canonical
           : { tool: call.name, args: args as Record<string, unknown> };
+        if (name === "execute") this.#attempted.push(canonical);
         if (canonical && name === "execute") {
           this.#executed.push(canonical);
           if (observation.ok) this.#succeeded.push(canonical);
@@ -450,6 +453,7 @@ export class EpisodeSession {
       ...(this.task.check.db
         ? { expected: await goldState(isVariant(this.env) ? this.env.base : this.env, this.task) }
         : {}),
+      attempted: this.#attempted,
     });
     if (this.answer === null) {
       this.error ??= "no final answer";

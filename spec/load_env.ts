@@ -15,14 +15,10 @@ import { actionsCheck, normalizeUser, type RawUser, taskTableIssues } from "./co
 import type {
   AnswerCheck,
   Call,
-  CallsCheck,
-  CallsMode,
   Check,
   EnvSpec,
   HistoryMessage,
   HttpRequestSpec,
-  JsonSchema,
-  PossibleCall,
   Row,
   ServerSpec,
   SourceFile,
@@ -32,6 +28,7 @@ import type {
   ToolSpec,
 } from "./types.ts";
 import { unknownKeywords } from "./strict_schema.ts";
+import { callsCheck, type RawCallsCheck } from "./calls_check.ts";
 import { envRefIssues, writtenColumns } from "./env_refs.ts";
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml, pointerSegment } from "./yaml.ts";
@@ -112,7 +109,7 @@ interface RawTask {
   check: {
     answer?: Record<string, unknown>;
     state?: string;
-    calls?: { mode?: CallsMode; answers: PossibleCall[]; names?: Record<string, string> };
+    calls?: RawCallsCheck;
     actions?: { tool: string; args?: Record<string, unknown>; compare?: string[] }[];
     db?: "replay";
     communicate?: (string | number)[];
@@ -595,7 +592,17 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     const check: Check = {};
     if (t.check.state !== undefined) check.state = expr(t.check.state, `${p}/check/state`);
     if (t.check.answer) check.answer = answerCheck(t.check.answer, `${p}/check/answer`);
-    if (t.check.calls) check.calls = callsCheck(t.check.calls, `${p}/check/calls`);
+    if (t.check.calls) {
+      check.calls = callsCheck(t.check.calls, `${p}/check/calls`, {
+        parametersOf: (tool) => {
+          const ti = toolIndex.get(tool);
+          return ti === undefined ? undefined : raw.tools[ti].parameters ?? { type: "object" };
+        },
+        at,
+        didYouMean: didYouMeanTool,
+        issues,
+      });
+    }
     if (t.check.actions) {
       check.actions = actionsCheck(t.check.actions, `${p}/check/actions`, {
         tools: new Map(
@@ -723,68 +730,6 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     }
     if (a.jsonata !== undefined) out.jsonata = expr(String(a.jsonata), `${p}/jsonata`);
     return out;
-  }
-
-  /** A `calls` check: every answer must name a tool (directly or through `names`) it can match. */
-  function callsCheck(c: NonNullable<RawTask["check"]["calls"]>, p: string): CallsCheck {
-    const names = c.names ?? {};
-    const toolOf = new Map<string, string>();
-    for (const [tool, fn] of Object.entries(names)) {
-      const ptr = `${p}/names/${pointerSegment(tool)}`;
-      if (!toolIndex.has(tool)) {
-        issues.push(at(
-          ptr,
-          `names: maps unknown tool "${tool}"`,
-          didYouMeanTool(tool) ?? "its keys are tool names of this environment",
-          true,
-        ));
-      }
-      if (toolOf.has(fn)) {
-        issues.push(
-          at(ptr, `names: "${fn}" is the name of two tools`, "map each tool to its own name"),
-        );
-      }
-      toolOf.set(fn, tool);
-    }
-    const functions: Record<string, JsonSchema> = {};
-    c.answers.forEach((a, j) => {
-      const [fn] = Object.keys(a);
-      const tool = toolOf.get(fn) ?? fn;
-      const ptr = `${p}/answers/${j}/${pointerSegment(fn)}`;
-      const ti = toolIndex.get(tool);
-      if (ti === undefined) {
-        issues.push(at(
-          ptr,
-          `answer expects a call to unknown function "${fn}"`,
-          didYouMeanTool(fn) ?? "use a tool name, or map a tool to this name under names:",
-          true,
-        ));
-        return;
-      }
-      const params = raw.tools[ti].parameters ?? { type: "object" };
-      functions[fn] = params;
-      const props = (params.properties ?? {}) as Record<string, unknown>;
-      for (const [param, accepted] of Object.entries(a[fn])) {
-        if (!Object.hasOwn(props, param) && !accepted.includes("")) {
-          issues.push(at(
-            `${ptr}/${pointerSegment(param)}`,
-            `${tool} has no parameter "${param}", so no call can match this answer`,
-            `remove it or fix its name (parameters: ${Object.keys(props).join(", ") || "none"})`,
-            true,
-          ));
-        }
-      }
-      for (const r of (params.required ?? []) as string[]) {
-        if (!Object.hasOwn(a[fn], r)) {
-          issues.push(at(
-            ptr,
-            `${tool} requires "${r}", which the answer does not list, so no call can match`,
-            `add ${r}: [accepted values]`,
-          ));
-        }
-      }
-    });
-    return { mode: c.mode ?? "strict", answers: c.answers, names, functions };
   }
 
   function didYouMeanTool(name: string): string | undefined {

@@ -102,7 +102,7 @@ export interface AnswerCheck {
 }
 
 /** How a `calls` check compares calls with possible answers (see tasks/calls). */
-export type CallsMode = "strict" | "bfcl";
+export type CallsMode = "strict" | "bfcl" | "rotbench";
 
 /**
  * One expected call in BFCL's possible-answer format: `{function: {param: [accepted values]}}`.
@@ -113,10 +113,16 @@ export type PossibleCall = Record<string, Record<string, unknown[]>>;
 
 /** The agent's execution-phase calls must match these possible answers, one call per answer. */
 export interface CallsCheck {
-  /** Which matcher compares the calls (strict or BFCL's). */
+  /** Which matcher compares the calls (strict, BFCL's or RoTBench's). */
   mode: CallsMode;
-  /** Expected calls, one per call the agent must make. */
+  /** Expected calls, one per call the agent must make (with `anyOf`: its first alternative). */
   answers: PossibleCall[];
+  /** Accepted alternatives (`any_of`): the calls must match one of these lists of answers. */
+  anyOf?: PossibleCall[][];
+  /** An accepted value that matches any value the call gives (RoTBench's `"None"`). */
+  wildcard?: string;
+  /** Judge only the first execution-phase action (RoTBench's scoring), which may have failed. */
+  firstActionOnly?: boolean;
   /** Tool name → the function name the answers use (e.g. `math_factorial` → `math.factorial`). */
   names: Record<string, string>;
   /** Function name (as in the answers) → the JSON Schema of its parameters. */

@@ -1,7 +1,7 @@
 import { exprErrorMessage } from "../spec/mod.ts";
 import type { AnswerCheck, Call, State, TaskSpec } from "../spec/types.ts";
 import { checkActions } from "./actions.ts";
-import { checkCalls } from "./calls/mod.ts";
+import { type CallStages, checkCalls } from "./calls/mod.ts";
 import { unsaid } from "./communicate.ts";
 import { explainFalse } from "./explain.ts";
 import { stateDiff } from "./state_diff.ts";
@@ -14,6 +14,8 @@ export interface CheckOutcome {
   passed: boolean;
   /** Why it failed, when it did. */
   detail?: string;
+  /** A first-action `calls` check's RoTBench stages (tool selection, parameters, values). */
+  stages?: CallStages;
 }
 
 /** A task's outcome: success when every check passed. */
@@ -28,6 +30,11 @@ export interface TaskVerdict {
 export interface CheckInput {
   /** The execution-phase calls that succeeded, in canonical names (`calls`, `actions`). */
   calls?: readonly Call[];
+  /**
+   * Every execution-phase call the agent tried, in order (null for one that reached no tool;
+   * default: `calls`): what a `first_action_only` calls check reads.
+   */
+  attempted?: readonly (Call | null)[];
   /** What the agent wrote to the user in the execution phase, in order (`communicate`). */
   messages?: readonly string[];
   /**
@@ -40,8 +47,9 @@ export interface CheckInput {
 /**
  * Judge an episode: the final answer (null if the agent never gave one), the final real state,
  * and what the other checks read — the successful execution-phase calls in canonical names
- * (`calls`, `actions`), the agent's messages to the user (`communicate`), and the state the gold
- * calls give (`db`).
+ * (`calls`, `actions`), every call it tried (null for one that reached no tool; default: the
+ * succeeded ones), which a `first_action_only` calls check reads, the agent's messages to the user
+ * (`communicate`), and the state the gold calls give (`db`).
  *
  * @example
  * ```ts
@@ -61,11 +69,12 @@ export async function checkTask(
   const checks: CheckOutcome[] = [];
   if (task.check.answer) checks.push(...await checkAnswer(task.check.answer, answer, state));
   if (task.check.calls) {
-    const v = checkCalls(opts.calls ?? [], task.check.calls);
+    const v = checkCalls(opts.calls ?? [], task.check.calls, { attempted: opts.attempted });
     checks.push({
       name: "calls",
       passed: v.valid,
       detail: v.valid ? undefined : `${v.error_type}: ${v.errors.join("; ")}`,
+      ...(v.stages ? { stages: v.stages } : {}),
     });
   }
   if (task.check.actions) {

@@ -21,6 +21,7 @@ export { type Evidence, needsGrounding, type Ungrounded, ungroundedValues } from
 export {
   type BfclCategory,
   type CallsInput,
+  type CallStages,
   type CallsVerdict,
   checkBfcl,
   checkCalls,

@@ -237,15 +237,18 @@ Deno.test("mcp: a server starts from an empty Deno cache that the parent filled,
   } finally {
     if (before === undefined) Deno.env.delete("DENO_DIR");
     else Deno.env.set("DENO_DIR", before);
-    // A loaded machine can still see the server's last cache writes land while the folder goes.
-    for (let tries = 1;; tries++) {
-      try {
-        await Deno.remove(deno, { recursive: true });
-        break;
-      } catch (e) {
-        if (tries >= 5) throw e;
-        await new Promise((r) => setTimeout(r, 200 * tries));
-      }
-    }
+    await removeSettled(deno);
   }
 });
+
+/** Remove a folder that a just-stopped server may still be writing into (a loaded machine). */
+async function removeSettled(path: string): Promise<void> {
+  for (let tries = 1;; tries++) {
+    try {
+      return await Deno.remove(path, { recursive: true });
+    } catch (e) {
+      if (tries >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200 * tries));
+    }
+  }
+}

@@ -29,6 +29,9 @@ const EVERY: OperatorSpec[] = [
   op("rename_params", { level: "slight" }),
   op("rename_params", { level: "medium" }),
   op("rename_params", { level: "heavy" }),
+  op("rename_tools", { level: "slight", style: "rotbench" }),
+  op("rename_tools", { level: "medium", style: "rotbench" }),
+  op("rename_params", { level: "heavy", style: "rotbench" }),
   op("reorder_params"),
   op("drop_descriptions", { rate: 0.5 }),
   op("paraphrase_descriptions"),
@@ -39,6 +42,7 @@ const EVERY: OperatorSpec[] = [
   op("version_drift", { rate: 1 }),
   op("version_drift", { rate: 1, change: "rename" }),
   op("extra_required_param", { rate: 0.5 }),
+  op("extra_required_param", { rate: 0.5, style: "rotbench" }),
   op("distractor_tools", { count: 4 }),
   op("faults", { rate: 0.3 }),
 ];
@@ -267,6 +271,29 @@ Deno.test("extra_required_param: calls without it are rejected like a schema vio
   });
   assert.ok(ok.observation.ok);
   assert.deepEqual(env.views.find((t) => t.name === "get_book")!.added, ["api_version"]);
+});
+
+Deno.test("extra_required_param style rotbench: a random name asking for random letters", async () => {
+  const env = vary([op("extra_required_param", { tools: ["get_book"], style: "rotbench" })], 5);
+  const view = env.views.find((t) => t.name === "get_book")!;
+  const [name] = view.added!;
+  assert.match(name, /^[A-Za-z]{1,5}$/);
+  const tool = env.tools.find((t) => t.name === "get_book")!;
+  const param = (tool.parameters.properties as Record<string, { description: string }>)[name];
+  const value = param.description.match(
+    /^Whenever you use this parameter, please set it as "([A-Za-z]{1,3})"\.$/,
+  )![1];
+  assert.ok((tool.parameters.required as string[]).includes(name));
+  const ok = await env.step(env.initialState, {
+    id: "1",
+    name: "get_book",
+    arguments: { book_id: "B1001", [name]: value },
+  });
+  assert.ok(ok.observation.ok);
+  assert.deepEqual(env.toVisible({ tool: "get_book", args: { book_id: "B1001" } }).args, {
+    book_id: "B1001",
+    [name]: value,
+  });
 });
 
 Deno.test("faults: seeded and rate-controlled; a failed call is never applied", async () => {

@@ -2,8 +2,11 @@ import type { Rng } from "../core/mod.ts";
 
 /** RoTBench's noise levels for names. */
 export type Level = "slight" | "medium" | "heavy";
-/** How a level changes a name: `edit` (slight), `reverse` / `random` (medium), `shuffle` / `ids` (heavy). */
-export type NameStyle = "edit" | "reverse" | "random" | "shuffle" | "ids";
+/**
+ * How a level changes a name: `edit` (slight), `reverse` / `random` (medium), `shuffle` / `ids`
+ * (heavy); `rotbench` follows RoTBench's own definition of the level (see {@link renamePlan}).
+ */
+export type NameStyle = "edit" | "reverse" | "random" | "shuffle" | "ids" | "rotbench";
 
 /** The styles each level draws from, per name, unless one is forced. */
 export const LEVEL_STYLES: Readonly<Record<Level, readonly NameStyle[]>> = {
@@ -61,6 +64,50 @@ function edit(name: string, rng: Rng): string {
   }
 }
 
+const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/**
+ * RoTBench's random name: 1 to `max` ASCII letters.
+ *
+ * @example
+ * ```ts
+ * import { createRng } from "../core/mod.ts";
+ * import { randomLetters } from "./names.ts";
+ * console.assert(/^[A-Za-z]{1,5}$/.test(randomLetters(createRng(1), 5)));
+ * ```
+ */
+export function randomLetters(rng: Rng, max: number): string {
+  let s = "";
+  for (let n = 1 + rng.int(max); n > 0; n--) s += LETTERS[rng.int(LETTERS.length)];
+  return s;
+}
+
+/**
+ * RoTBench's slight noise: one kind of edit (insert, delete or replace a random ASCII letter) at
+ * 1 to ⌈l/3⌉−1 distinct positions, any of them (at least one, so the name always changes).
+ */
+function rotbenchEdit(name: string, rng: Rng): string {
+  const l = name.length;
+  const count = Math.max(1, Math.min(l, 1 + rng.int(Math.max(1, Math.ceil(l / 3) - 1))));
+  const positions = Array.from({ length: l }, (_, i) => i);
+  for (let i = l - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [positions[i], positions[j]] = [positions[j], positions[i]];
+  }
+  const at = positions.slice(0, count).sort((a, b) => b - a);
+  const kind = rng.int(3);
+  let out = name;
+  for (const i of at) {
+    const c = LETTERS[rng.int(LETTERS.length)];
+    out = kind === 0
+      ? out.slice(0, i) + c + out.slice(i)
+      : kind === 1
+      ? out.slice(0, i) + out.slice(i + 1)
+      : out.slice(0, i) + c + out.slice(i + 1);
+  }
+  return out;
+}
+
 function randomWord(rng: Rng): string {
   const cons = "bdfgklmnprstvz", vow = "aeiou";
   let w = "";
@@ -89,6 +136,10 @@ export function derangement(n: number, rng: Rng): number[] {
 /**
  * New names for `names`, bijective, none equal to its old name, none colliding with `taken` or
  * with each other — except `shuffle`, which deals the same names out again among themselves.
+ * Style `rotbench` follows RoTBench's transformer.py for the level: slight, 1 to ⌈l/3⌉−1 edits of
+ * one kind with random ASCII letters at any position; medium, the reversed name or (half the
+ * time, or when reversing changes nothing) 1 to `randomLength` random letters (RoTBench: 10 for
+ * tools, 5 for parameters); heavy, the names shuffled among themselves.
  *
  * @example
  * ```ts
@@ -102,11 +153,23 @@ export function derangement(n: number, rng: Rng): number[] {
  */
 export function renamePlan(
   names: readonly string[],
-  opts: { level: Level; style?: NameStyle; rng: Rng; taken: ReadonlySet<string>; prefix?: string },
+  opts: {
+    level: Level;
+    style?: NameStyle;
+    rng: Rng;
+    taken: ReadonlySet<string>;
+    prefix?: string;
+    randomLength?: number;
+  },
 ): Map<string, string> {
   const { rng } = opts;
   const plan = new Map<string, string>();
-  const styles = names.map(() => opts.style ?? rng.pick(LEVEL_STYLES[opts.level]));
+  const rotbench = opts.style === "rotbench";
+  const styles = names.map((): NameStyle =>
+    rotbench
+      ? (opts.level === "heavy" ? "shuffle" : "rotbench")
+      : opts.style ?? rng.pick(LEVEL_STYLES[opts.level])
+  );
   const shuffled = names.filter((_, i) => styles[i] === "shuffle");
   if (shuffled.length >= 2) {
     const p = derangement(shuffled.length, rng);
@@ -142,6 +205,16 @@ export function renamePlan(
       case "random":
         next = fresh(() => randomWord(rng));
         break;
+      case "rotbench": {
+        const r = [...name].reverse().join("");
+        const max = opts.randomLength ?? 10;
+        next = opts.level === "slight"
+          ? fresh(() => rotbenchEdit(name, rng))
+          : rng.next() < 0.5 && r !== name && VALID.test(r) && !used.has(r)
+          ? r
+          : fresh(() => randomLetters(rng, max));
+        break;
+      }
       default: // ids, or a shuffle with nothing to swap with
         next = fresh(() => `${opts.prefix ?? "f"}_${hex(rng, 3)}`);
     }

@@ -12,7 +12,9 @@ Deno.test("renamePlan: bijective, valid, never the old name, never a taken one (
       fc.uniqueArray(ident, { minLength: 1, maxLength: 12 }),
       fc.uniqueArray(ident, { maxLength: 8 }),
       fc.constantFrom<Level>("slight", "medium", "heavy"),
-      fc.option(fc.constantFrom<NameStyle>("edit", "reverse", "random", "shuffle", "ids")),
+      fc.option(
+        fc.constantFrom<NameStyle>("edit", "reverse", "random", "shuffle", "ids", "rotbench"),
+      ),
       fc.integer({ min: 0, max: 2 ** 31 }),
       (names, others, level, style, seed) => {
         const taken = new Set([...names, ...others]);
@@ -60,6 +62,46 @@ Deno.test("renamePlan: slight edits stay close, heavy shuffle permutes the names
     taken: new Set(names),
   });
   assert.deepEqual([...shuffled.values()].sort(), [...names].sort());
+});
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+Deno.test("renamePlan style rotbench: RoTBench's slight, medium and heavy noise", () => {
+  const names = ["get_translation_nllb", "search_books", "get_book", "ask_to_user", "q", "city"];
+  for (let seed = 0; seed < 50; seed++) {
+    const opts = { style: "rotbench" as const, rng: createRng(seed), taken: new Set(names) };
+    for (const [from, to] of renamePlan(names, { ...opts, level: "slight" })) {
+      // At most ⌈l/3⌉−1 edits (at least one), of random ASCII letters, anywhere in the name.
+      const most = Math.max(1, Math.ceil(from.length / 3) - 1);
+      assert.ok(distance(from, to) <= most, `${from} → ${to}`);
+    }
+    const medium = renamePlan(names, { ...opts, level: "medium", randomLength: 5 });
+    for (const [from, to] of medium) {
+      const reversed = [...from].reverse().join("");
+      assert.ok(to === reversed || /^[A-Za-z]{1,5}\d*$/.test(to), `${from} → ${to}`);
+    }
+    const heavy = renamePlan(names, { ...opts, level: "heavy" });
+    assert.deepEqual([...heavy.values()].sort(), [...names].sort(), "names dealt out again");
+  }
+  const reversedSome = renamePlan(names, {
+    level: "medium",
+    style: "rotbench",
+    rng: createRng(1),
+    taken: new Set(names),
+  });
+  assert.ok([...reversedSome].some(([f, t]) => t === [...f].reverse().join("")));
+  assert.ok([...reversedSome].some(([f, t]) => t !== [...f].reverse().join("")));
 });
 
 Deno.test("derangement: a permutation without fixed points (property)", () => {

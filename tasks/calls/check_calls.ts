@@ -1,6 +1,8 @@
-import type { Call, CallsCheck, CallsMode } from "../../spec/types.ts";
+import type { Call, CallsCheck, CallsMode, PossibleCall } from "../../spec/types.ts";
 import { checkBfcl } from "./bfcl.ts";
+import { firstActionVerdict } from "./first_action.ts";
 import { PyFloat } from "./py_value.ts";
+import { checkRotbench } from "./rotbench.ts";
 import { checkStrict } from "./strict.ts";
 import type { BfclCategory, CallsInput, CallsVerdict } from "./types.ts";
 
@@ -8,11 +10,16 @@ import type { BfclCategory, CallsInput, CallsVerdict } from "./types.ts";
 export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict> = {
   strict: checkStrict,
   bfcl: checkBfcl,
+  rotbench: checkRotbench,
 };
 
 /**
  * Judge calls (in the environment's canonical tool names) against a `calls` check: tool names are
  * mapped to the answers' function names through `check.names`, then the check's mode decides.
+ * With `any_of`, the calls must match one of the accepted lists. With `first_action_only`, only
+ * `opts.attempted[0]` is judged — the first call the agent tried, whether it succeeded or not
+ * (null: it reached no tool), or, when it tried none, its final answer — and the verdict carries
+ * RoTBench's three stages.
  *
  * @example
  * ```ts
@@ -29,14 +36,35 @@ export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict
 export function checkCalls(
   calls: readonly Call[],
   check: CallsCheck,
-  opts: { category?: BfclCategory } = {},
+  opts: { category?: BfclCategory; attempted?: readonly (Call | null)[] } = {},
 ): CallsVerdict {
-  return callCheckers[check.mode]({
-    calls: calls.map((c) => ({ tool: check.names[c.tool] ?? c.tool, args: c.args })),
-    answers: check.answers,
-    functions: check.functions,
-    category: opts.category,
-  });
+  const named = (c: Call): Call => ({ tool: check.names[c.tool] ?? c.tool, args: c.args });
+  const judge = (cs: readonly Call[], answers: PossibleCall[]) =>
+    callCheckers[check.mode]({
+      calls: cs,
+      answers,
+      functions: check.functions,
+      category: opts.category,
+      ...(check.wildcard !== undefined ? { wildcard: check.wildcard } : {}),
+    });
+  const alternatives = check.anyOf ?? [check.answers];
+  if (check.firstActionOnly) {
+    const first = (opts.attempted ?? calls)[0];
+    return firstActionVerdict(first === undefined ? undefined : first && named(first), {
+      alternatives,
+      judge: (c, a) => judge([c], [a]),
+    });
+  }
+  const mapped = calls.map(named);
+  const verdicts = alternatives.map((a) => judge(mapped, a));
+  if (alternatives.length === 1 || verdicts.some((v) => v.valid)) {
+    return verdicts.find((v) => v.valid) ?? verdicts[0];
+  }
+  return {
+    valid: false,
+    error_type: "no_alternative",
+    errors: verdicts.map((v, i) => `alternative ${i}: ${v.error_type}: ${v.errors.join("; ")}`),
+  };
 }
 
 /**

@@ -19,6 +19,9 @@
  * - **No "variables"**: a value must have the schema's type; BFCL also lets through a value of the
  *   possible answer's type.
  * - **Strings are compared the same way inside lists and dicts at any depth**.
+ *
+ * With a `wildcard` (RoTBench's `"None"`), a parameter whose accepted values hold it takes any
+ * value of its type; it must still be given unless `""` is accepted too.
  * @module
  */
 import type { Call, JsonSchema, PossibleCall } from "../../spec/types.ts";
@@ -106,8 +109,24 @@ export function typeProblem(
   return undefined;
 }
 
+/** Stands in for the check's wildcard among a parameter's accepted values: any value matches. */
+const ANY_VALUE = Object.freeze({ toJSON: () => "<any value>" });
+
+/** Answers with each parameter's wildcard value replaced by {@link ANY_VALUE}. */
+function withWildcard(answers: PossibleCall[], wildcard: string | undefined): PossibleCall[] {
+  if (wildcard === undefined) return answers;
+  return answers.map((a) => {
+    const [name, params] = answerParts(a);
+    const out = Object.entries(params).map((
+      [k, acc],
+    ) => [k, acc.map((o) => (o === wildcard ? ANY_VALUE : o))]);
+    return { [name]: Object.fromEntries(out) };
+  });
+}
+
 /** Does `value` equal the accepted value `o`? Dicts in `o` hold accepted values per key. */
 function matches(value: unknown, o: unknown): boolean {
+  if (o === ANY_VALUE) return true;
   if (typeof o === "string") return typeof value === "string" && strictStringEqual(value, o);
   if (typeof o === "number") return typeof value === "number" && value === o;
   if (typeof o === "boolean" || o === null) return value === o;
@@ -182,7 +201,7 @@ export function strictCheckOne(
 export function checkStrict(input: CallsInput): CallsVerdict {
   // Python's float spelling (PyFloat) means nothing here: JSON numbers are just numbers.
   const calls = input.calls.map((c) => ({ tool: c.tool, args: plainJson(c.args) as Call["args"] }));
-  const answers = plainJson(input.answers) as PossibleCall[];
+  const answers = withWildcard(plainJson(input.answers) as PossibleCall[], input.wildcard);
   const functions = input.functions;
   if (calls.length !== answers.length) {
     return invalid(

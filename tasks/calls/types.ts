@@ -8,6 +8,25 @@ export interface CallsVerdict {
   error_type?: string;
   /** Readable reasons it did not. */
   errors: string[];
+  /**
+   * With `first_action_only`: which of RoTBench's three stages the first action reached against
+   * its closest accepted call (each implies the one before).
+   */
+  stages?: CallStages;
+}
+
+/**
+ * RoTBench's three scores for one first action: the tool is an accepted one (tool selection),
+ * its parameter names are that call's (parameter identification), its values match (content
+ * filling).
+ */
+export interface CallStages {
+  /** The first action calls a tool one accepted call names (or answers, where that is accepted). */
+  tool_selection: boolean;
+  /** …and gives exactly that call's parameter names (those that may be omitted aside). */
+  parameter_identification: boolean;
+  /** …and values the check's mode accepts: the whole call matches. */
+  content_filling: boolean;
 }
 
 /**
@@ -27,6 +46,8 @@ export interface CallsInput {
   functions: Readonly<Record<string, JsonSchema>>;
   /** BFCL category, which decides how order and multiplicity are judged. */
   category?: BfclCategory;
+  /** An accepted value that matches any value the call gives (RoTBench's `"None"`). */
+  wildcard?: string;
 }
 
 /** A verdict that passed. */

@@ -1,6 +1,8 @@
 import type { JsonSchema } from "../../spec/types.ts";
 import { invalidArguments } from "../../tools/declarative.ts";
 import type { ToolDef } from "../../tools/types.ts";
+import type { Rng } from "../../core/mod.ts";
+import { randomLetters } from "../names.ts";
 import type { Change, Operator } from "../types.ts";
 import { paramNames, type TargetOptions, targets } from "./common.ts";
 
@@ -56,6 +58,26 @@ export const EXTRA_PARAMS: readonly ExtraParam[] = [
 export interface ExtraOptions extends TargetOptions {
   /** Use this one of the built-in parameters (api_version, confirm, locale, client_id) instead of drawing. */
   param?: string;
+  /** `rotbench`: RoTBench's heavy noise instead — a random name asking to be set to random letters. */
+  style?: "rotbench";
+}
+
+/**
+ * RoTBench's added parameter (its transformer.py, heavy level): 1–5 random letters, a string the
+ * description asks to set to 1–3 random letters.
+ */
+function rotbenchParam(existing: ReadonlySet<string>, rng: Rng): ExtraParam {
+  let name = randomLetters(rng, 5);
+  while (existing.has(name)) name = randomLetters(rng, 5);
+  const value = randomLetters(rng, 3);
+  return {
+    name,
+    schema: {
+      type: "string",
+      description: `Whenever you use this parameter, please set it as "${value}".`,
+    },
+    value,
+  };
 }
 
 /**
@@ -64,13 +86,18 @@ export interface ExtraOptions extends TargetOptions {
  */
 export const extraRequiredParam: Operator = {
   name: "extra_required_param",
-  summary: "tools gain a required parameter (api_version, confirm, locale or client_id)",
+  summary:
+    "tools gain a required parameter (api_version, confirm, locale or client_id; style rotbench: RoTBench's)",
   apply(inner, options, ctx) {
     const o = options as ExtraOptions;
     const added = new Map<string, ExtraParam>();
     for (const name of targets(inner, o, ctx, 0.3)) {
       const tool = inner.find((t) => t.name === name)!;
       const existing = new Set(paramNames(tool));
+      if (o.style === "rotbench") {
+        added.set(name, rotbenchParam(existing, ctx.rng));
+        continue;
+      }
       const fits = EXTRA_PARAMS.filter((p) =>
         !existing.has(p.name) && (!o.param || p.name === o.param)
       );

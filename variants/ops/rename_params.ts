@@ -7,7 +7,8 @@ import type { RenameOptions } from "./rename_tools.ts";
 /** Rename parameters at a RoTBench noise level; `heavy` shuffles names among a tool's parameters. */
 export const renameParams: Operator = {
   name: "rename_params",
-  summary: "rename parameters: slight (typos), medium (reversed/random), heavy (shuffled/ids)",
+  summary:
+    "rename parameters: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
   apply(inner, options, ctx) {
     const o = options as RenameOptions;
     const params = new Map<string, Map<string, string>>();
@@ -23,6 +24,7 @@ export const renameParams: Operator = {
           rng: ctx.rng,
           taken: new Set(names),
           prefix: "arg",
+          randomLength: 5,
         }),
       );
     }

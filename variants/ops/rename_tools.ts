@@ -12,7 +12,8 @@ export interface RenameOptions extends TargetOptions {
 /** Rename tools at a RoTBench noise level; descriptions and errors use the new names. */
 export const renameTools: Operator = {
   name: "rename_tools",
-  summary: "rename tools: slight (typos), medium (reversed/random), heavy (shuffled/ids)",
+  summary:
+    "rename tools: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
   apply(inner, options, ctx) {
     const o = options as RenameOptions;
     const chosen = targets(inner, o, ctx);
@@ -22,6 +23,7 @@ export const renameTools: Operator = {
       rng: ctx.rng,
       taken: ctx.taken,
       prefix: "tool",
+      randomLength: 10,
     });
     return renameLayer(inner, { tools: plan });
   },
