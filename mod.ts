@@ -2,8 +2,8 @@
  * tooltrial: a declarative benchmark for tool generalization.
  *
  * Data flows one way: spec (YAML) → tools (Env) → runners (agents × protocols → episodes)
- * → tasks (checks) → reports (metrics, JSON, Markdown); importers turn tool lists and BFCL data
- * into env folders.
+ * → tasks (checks) → reports (metrics, JSON, Markdown) → run (a bench run's life: resume,
+ * reproduce, merge, compare); importers turn tool lists and BFCL data into env folders.
  *
  * @example
  * ```ts
@@ -23,4 +23,5 @@ export * from "./importers/mod.ts";
 export * from "./training/mod.ts";
 export * from "./variants/mod.ts";
 export * from "./serve/mod.ts";
+export * from "./run/mod.ts";
 export { VERSION } from "./version.ts";

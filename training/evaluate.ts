@@ -1,8 +1,12 @@
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYamlText, stringify } from "yaml";
+import { brokenCells, oracleAgents } from "../reports/mod.ts";
 import { wilson } from "../reports/metrics.ts";
 import { mcnemarExact } from "../reports/stats.ts";
 import type { EpisodeSummary, Report } from "../reports/types.ts";
+import { AgentSetupError, LogError } from "../runners/mod.ts";
+import { runBench, UsageError } from "../run/mod.ts";
+import { type EpisodeSplit, loadSuite, SpecError } from "../spec/mod.ts";
 import type { SuiteSpec } from "../spec/types.ts";
 import type { TrainingContext } from "./context.ts";
 import { TrainingError } from "./learner.ts";
@@ -170,7 +174,7 @@ export async function firstCallRight(
 export async function evaluate(
   ctx: TrainingContext,
   stage: StageSpec & EvaluateStage,
-  opts: { dir: string; bench: (args: string[]) => Promise<number> },
+  opts: { dir: string; onInterrupt?: (logPath: string) => void },
 ): Promise<{ report: string; comparison: string; episodes: number; table: string }> {
   const spec = ctx.spec;
   const raw = parseYamlText(await Deno.readTextFile(spec.suite.file));
@@ -198,24 +202,11 @@ export async function evaluate(
   const suiteFile = join(opts.dir, "suite.yaml");
   await Deno.writeTextFile(suiteFile, stringify(raw));
   const out = join(opts.dir, "run");
-  const code = await opts.bench([
-    suiteFile,
-    "--out",
+  const report = await evaluationRun(stage.name, suiteFile, {
     out,
-    "--variants",
-    spec.evaluation.variants.join(","),
-    "--splits",
-    spec.evaluation.splits.join(","),
-    "--protocols",
-    spec.evaluation.protocols.join(","),
-    // Episodes in flight: what the ONNX agents batch together (results do not depend on it).
-    "--concurrency",
-    "16",
-  ]);
-  if (code !== 0) {
-    throw new TrainingError(`stage ${stage.name}: the evaluation run failed (exit ${code})`);
-  }
-  const report = JSON.parse(await Deno.readTextFile(join(out, "report.json"))) as Report;
+    evaluation: spec.evaluation,
+    onInterrupt: opts.onInterrupt,
+  });
   const agents = [...stage.scripted, ...stage.agents];
   const baseline = stage.agents.find((a) => a.includes("trajectory")) ?? stage.agents[0];
   const ran = new Set(report.episodes.map((e) => e.protocol));
@@ -241,4 +232,70 @@ export async function evaluate(
   );
   ctx.log(table);
   return { report: join(out, "report.md"), comparison, episodes: report.episodes.length, table };
+}
+
+/**
+ * Bench the evaluation suite into `out` and return its report. A run that cannot start (a bad
+ * spec, a model that does not load) or whose oracle fails a task is the stage's failure.
+ */
+async function evaluationRun(
+  stage: string,
+  suiteFile: string,
+  opts: {
+    out: string;
+    evaluation: { variants: string[]; splits: EpisodeSplit[]; protocols: string[] };
+    onInterrupt?: (logPath: string) => void;
+  },
+): Promise<Report> {
+  const { variants, splits, protocols } = opts.evaluation;
+  let report: Report;
+  try {
+    const suite = await loadSuite(suiteFile);
+    // Episodes in flight: what the ONNX agents batch together (results do not depend on it).
+    const concurrency = 16;
+    const run = await runBench(suite, {
+      selection: { variants, splits, protocols, samples: suite.samples, seeds: suite.seeds },
+      out: opts.out,
+      concurrency,
+      // What the same run is on the command line: its provenance, and what reproduce reruns.
+      command: [
+        "bench",
+        suiteFile,
+        "--out",
+        opts.out,
+        "--variants",
+        variants.join(","),
+        "--splits",
+        splits.join(","),
+        "--protocols",
+        protocols.join(","),
+        "--concurrency",
+        String(concurrency),
+        "--quiet",
+      ],
+      onInterrupt: opts.onInterrupt,
+    });
+    report = run.report!;
+  } catch (err) {
+    if (err instanceof SpecError) {
+      throw new TrainingError(`stage ${stage}: the evaluation run failed:\n${err.format()}`);
+    }
+    if (
+      err instanceof UsageError || err instanceof LogError || err instanceof AgentSetupError
+    ) {
+      throw new TrainingError(`stage ${stage}: the evaluation run failed: ${err.message}`);
+    }
+    throw err;
+  }
+  const broken = brokenCells(report.episodes, oracleAgents(report));
+  if (broken.length > 0) {
+    throw new TrainingError(
+      `stage ${stage}: the evaluation run failed: the oracle failed ${broken.length} (task, variant) cell${
+        broken.length > 1 ? "s" : ""
+      } (${broken.slice(0, 3).map((c) => `${c.env}/${c.task} under ${c.variant}`).join(", ")}${
+        broken.length > 3 ? ", …" : ""
+      }); tooltrial validate ${suiteFile} locates the problems`,
+    );
+  }
+  return report;
 }

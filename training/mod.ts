@@ -12,13 +12,7 @@ export type {
   SynthesizeStage,
 } from "./spec.ts";
 export { loadTraining, type StageSpec, type TrainingSpec } from "./spec.ts";
-export {
-  type BenchFn,
-  DONE_FILE,
-  runTraining,
-  type StageResult,
-  type TrainOptions,
-} from "./run.ts";
+export { DONE_FILE, runTraining, type StageResult, type TrainOptions } from "./run.ts";
 export { TrainingError } from "./learner.ts";
 export {
   NanLossError,

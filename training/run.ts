@@ -24,13 +24,13 @@ export interface StageResult {
   stats: Record<string, unknown>;
 }
 
-/** How the evaluate stage runs a suite (the CLI's bench, injected so this core stays pure). */
-export type BenchFn = (args: string[]) => Promise<number>;
-
-/** How `runTraining` runs: the bench to evaluate with, logging, and where to stop. */
+/** How `runTraining` runs: logging, where to stop, and what Ctrl-C does during an evaluation. */
 export interface TrainOptions {
-  /** Runs a suite for the evaluate stage. */
-  bench: BenchFn;
+  /**
+   * Called on SIGINT/SIGTERM while an evaluate stage runs its episodes, with their log's path (the
+   * CLI says how to resume and exits); without it that run catches no signal.
+   */
+  onInterrupt?: (logPath: string) => void;
   /** Where progress lines go (default: stderr). */
   log?: (line: string) => void;
   /** Only the stages up to and including this one. */
@@ -200,6 +200,6 @@ async function runStage(ctx: TrainingContext, stage: StageSpec, dir: string, opt
         },
       });
     case "evaluate":
-      return await evaluate(ctx, stage, { dir, bench: opts.bench });
+      return await evaluate(ctx, stage, { dir, onInterrupt: opts.onInterrupt });
   }
 }

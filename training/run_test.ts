@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main } from "../cli.ts";
 import { HAS_TORCH } from "../testdata/torch.ts";
 import { DONE_FILE, runTraining } from "./run.ts";
 import { TrainingError } from "./learner.ts";
 import { loadTraining } from "./spec.ts";
-
-const quietBench = (a: string[]) => main(["bench", ...a, "--quiet"]);
 
 Deno.test({
   name:
@@ -21,7 +18,6 @@ Deno.test({
       const log: string[] = [];
       // The trainer is killed before SFT step 1 (0-based): it restarts from the step-1 checkpoint.
       const first = await runTraining(spec, {
-        bench: quietBench,
         log: (l) => log.push(l),
         crashAt: 1,
       });
@@ -69,7 +65,7 @@ Deno.test({
       assert.match(await Deno.readTextFile(join(first[5].dir, "run", "report.md")), /policy/);
 
       // Rerun: everything cached.
-      const again = await runTraining(spec, { bench: quietBench, log: () => {} });
+      const again = await runTraining(spec, { log: () => {} });
       assert.deepEqual(again.map((r) => r.status), Array(6).fill("cached"));
       assert.deepEqual(again.map((r) => r.dir), first.map((r) => r.dir));
 
@@ -78,7 +74,7 @@ Deno.test({
         ...spec,
         stages: spec.stages.map((s) => (s.kind === "sft" ? { ...s, lr: 0.002 } : s)),
       };
-      const third = await runTraining(changed, { bench: quietBench, log: () => {} });
+      const third = await runTraining(changed, { log: () => {} });
       assert.deepEqual(third.map((r) => r.status), ["cached", "ran", "ran", "ran", "ran", "ran"]);
       assert.notEqual(third[1].dir, first[1].dir);
       for (const r of third) await Deno.stat(join(r.dir, DONE_FILE));
@@ -103,7 +99,7 @@ Deno.test({
         stages: base.stages.map((s) => (s.kind === "sft" ? { ...s, lr: 1e25, warmup: 0 } : s)),
       };
       await assert.rejects(
-        runTraining(spec, { bench: quietBench, log: () => {}, until: "trial-sft" }),
+        runTraining(spec, { log: () => {}, until: "trial-sft" }),
         (e) =>
           e instanceof TrainingError &&
           /^stage trial-sft: (loss|gradient norm) is (nan|inf) at step \d+.*Lower the learning rate/s

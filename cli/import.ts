@@ -1,0 +1,215 @@
+import { dirname, join } from "node:path";
+import {
+  bfclEnv,
+  envName,
+  type ImportResult,
+  type InputRecord,
+  openAiToolsEnv,
+  readJsonRecords,
+  rotbenchEnvs,
+} from "../importers/mod.ts";
+import { closeNames, formatIssue, SpecError, type SpecIssue } from "../spec/mod.ts";
+import { envFromDoc } from "../spec/load_env.ts";
+import { parseYaml } from "../spec/yaml.ts";
+import { writeFileAtomic } from "../runners/mod.ts";
+import { UsageError } from "../run/mod.ts";
+import { command } from "./command.ts";
+import type { Values } from "./flags.ts";
+
+const FLAGS = {
+  out: { type: "string" },
+  name: { type: "string" },
+  answers: { type: "string" },
+  mode: { type: "string" },
+  "skip-bad": { type: "boolean" },
+  limit: { type: "string" },
+} as const;
+
+type ImportFlags = Values<typeof FLAGS>;
+
+/** One kind of input `tooltrial import` turns into an env folder. */
+interface Source {
+  /** What the input file is, for its errors. */
+  what: string;
+  /** The flags only this source takes (--out and --name are everyone's). */
+  flags: (keyof typeof FLAGS)[];
+  /** Check its flags' values before anything is read. */
+  check?: (values: ImportFlags) => void;
+  /** The env folder's files, and the problems left out (--skip-bad). */
+  build: (
+    records: InputRecord[],
+    opts: { file: string; name?: string; values: ImportFlags },
+  ) => Promise<ImportResult>;
+}
+
+/** The sources, by the kind named on the command line. */
+const SOURCES: Record<string, Source> = {
+  "openai-tools": {
+    what: "tool list",
+    flags: [],
+    build: (records, { file, name }) => Promise.resolve(openAiToolsEnv(records, { file, name })),
+  },
+  bfcl: {
+    what: "BFCL questions file",
+    flags: ["answers", "mode", "skip-bad"],
+    check: (values) => {
+      if (values.mode !== undefined && values.mode !== "bfcl" && values.mode !== "strict") {
+        throw new UsageError(`--mode must be bfcl or strict, got "${values.mode}"`);
+      }
+    },
+    build: async (records, { file, name, values }) =>
+      bfclEnv(
+        records,
+        values.answers
+          ? await readJsonRecords(values.answers, { what: "BFCL possible-answer file" })
+          : undefined,
+        {
+          file,
+          name,
+          mode: values.mode as "bfcl" | "strict" | undefined,
+          skipBad: values["skip-bad"],
+        },
+      ),
+  },
+  rotbench: {
+    what: "RoTBench data file",
+    flags: ["skip-bad", "limit"],
+    check: (values) => {
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+        throw new UsageError(`--limit must be a whole number above 0, got "${values.limit}"`);
+      }
+    },
+    build: (records, { file, name, values }) =>
+      Promise.resolve(
+        rotbenchEnvs(records, {
+          file,
+          name,
+          skipBad: values["skip-bad"],
+          limit: values.limit === undefined ? undefined : Number(values.limit),
+        }),
+      ),
+  },
+};
+
+const KINDS = Object.keys(SOURCES);
+
+/** `tooltrial import`: an env folder from a tool list or a benchmark's data. */
+export const importCommand = command({
+  name: "import",
+  summary: "make an env folder from OpenAI/Anthropic tool lists, BFCL or RoTBench data",
+  usage: "import KIND FILE",
+  flags: FLAGS,
+  help: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
+       tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
+                             [--name NAME] [--mode bfcl|strict] [--skip-bad]
+       tooltrial import rotbench FIRST_TURN.json [--out DIR] [--name NAME] [--skip-bad] [--limit N]
+
+openai-tools: an OpenAI ([{"type": "function", "function": {name, description, parameters}}]) or
+  Anthropic ([{name, description, input_schema}]) tool list → DIR/env.yaml, a skeleton whose tools
+  return a placeholder you must replace (the file says where), with a sample task, and
+  DIR/suite.yaml to bench it.
+bfcl: BFCL's question+function file (JSON lines with id, question, function) and its
+  possible-answer file (id, ground_truth) → DIR/env.yaml with the union of the functions as tools
+  (dotted names become valid tool names; each call is acknowledged with its arguments) and one task
+  per entry, checked by a calls check against the possible answers, and DIR/suite.yaml. The
+  oracle replays each entry's first possible answer and must score 100%. irrelevance and
+  live_irrelevance entries (told by their ids) need no answers: their check is "no call";
+  live_relevance entries are checked for at least one call.
+rotbench: a RoTBench Data/First_Turn file (clean, slight, medium, heavy, union) → one task per
+  case offering the case's tools under their noisy names, judged on its first action against the
+  accepted actions with RoTBench's rules; cases whose tool names clash go to separate envs
+  (DIR/NAME-01/env.yaml, …) under one DIR/suite.yaml. See docs/importers-rotbench.md.
+
+Nothing is written when the input has a problem: every problem is printed as file:line:col.
+
+Options:
+  --out DIR            output folder (default ./NAME); refused if it already holds an env.yaml
+                       the import would write
+  --name NAME          env name (default from the file name)
+  --answers FILE       bfcl: the possible-answer file (else each entry's own ground_truth)
+  --mode M             bfcl: the calls checks' mode, bfcl (default: the leaderboard's rules) or strict
+  --skip-bad           bfcl, rotbench: leave out entries with problems (each listed on stderr with
+                       its reason, none of their tools kept) instead of stopping
+  --limit N            rotbench: import only the file's first N cases
+  -h, --help           show this help`,
+  async run({ values, positionals }) {
+    const [kind, file, ...extra] = positionals;
+    if (kind === undefined || !KINDS.includes(kind)) {
+      const close = kind ? closeNames(kind, KINDS, 1) : [];
+      throw new UsageError(
+        `import needs a kind: ${KINDS.join(" or ")}${
+          kind ? `, got "${kind}"${close.length ? ` (did you mean "${close[0]}"?)` : ""}` : ""
+        }`,
+      );
+    }
+    if (file === undefined || extra.length > 0) {
+      throw new UsageError(`import ${kind} takes one input file: tooltrial import ${kind} FILE`);
+    }
+    const source = SOURCES[kind];
+    for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
+      const takers = KINDS.filter((k) => SOURCES[k].flags.includes(flag));
+      if (values[flag] !== undefined && takers.length > 0 && !takers.includes(kind)) {
+        throw new UsageError(`--${flag} only applies to import ${takers.join(" and import ")}`);
+      }
+    }
+    source.check?.(values);
+    const name = values.name === undefined ? undefined : envName(values.name);
+    const records = await readJsonRecords(file, { what: source.what });
+    const { files, skipped } = await source.build(records, { file, name, values });
+    for (const issue of skipped) console.error(`skipped: ${formatIssue(issue)}`);
+    return await writeEnvFolder(files, { out: values.out ?? envName(name ?? file), skipped });
+  },
+});
+
+/** Write an imported env folder (or several under one suite) and say what comes next. */
+async function writeEnvFolder(
+  files: Record<string, string>,
+  opts: { out: string; skipped: SpecIssue[] },
+): Promise<number> {
+  const { out, skipped } = opts;
+  const envFiles = Object.keys(files).filter((rel) => rel.endsWith("env.yaml"));
+  for (const rel of envFiles) {
+    if (await Deno.stat(join(out, rel)).then(() => true, () => false)) {
+      throw new UsageError(
+        `${join(out, rel)} already exists: pick another --out, or remove it first`,
+      );
+    }
+  }
+  // What we write must load; a failure here is a bug in the importer, not bad input.
+  const envs = [];
+  for (const rel of envFiles) {
+    try {
+      envs.push(await envFromDoc(parseYaml(files[rel], join(out, rel)), files[rel]));
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      throw new Error(`the imported env does not load (an importer bug):\n${err.format()}`);
+    }
+  }
+  for (const rel of Object.keys(files)) {
+    await Deno.mkdir(dirname(join(out, rel)), { recursive: true });
+    await writeFileAtomic(join(out, rel), files[rel]);
+  }
+  const problems = skipped.length
+    ? `; ${skipped.length} problem${skipped.length === 1 ? "" : "s"} skipped`
+    : "";
+  const suite = join(out, "suite.yaml");
+  if (envFiles.length > 1 || envFiles[0] !== "env.yaml") {
+    const tasks = envs.reduce((n, e) => n + e.tasks.length, 0);
+    console.log(
+      `wrote ${envs.length} env${envs.length === 1 ? "" : "s"} under ${out} (${tasks} task${
+        tasks === 1 ? "" : "s"
+      }${problems}) and ${suite}\nnext: tooltrial validate ${suite} && tooltrial bench ${suite}`,
+    );
+    return 0;
+  }
+  const [env] = envs;
+  console.log(
+    `wrote ${
+      join(out, "env.yaml")
+    } (env "${env.name}": ${env.tools.length} tools, ${env.tasks.length} task${
+      env.tasks.length === 1 ? "" : "s"
+    }${problems}) and ${suite}\nnext: tooltrial validate ${out} && tooltrial bench ${suite}`,
+  );
+  return 0;
+}

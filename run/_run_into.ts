@@ -1,0 +1,235 @@
+// A run's middle: open the agents, lock the folder, open (or resume) the log, run the episodes.
+import { join } from "node:path";
+import {
+  type Agent,
+  inShard,
+  lockRunDir,
+  openRunLog,
+  planRun,
+  runSuite,
+  sortLog,
+} from "../runners/mod.ts";
+import {
+  checkEndpoints,
+  closeAgents,
+  type EndpointAgent,
+  isEndpointAgent,
+  openAgents,
+} from "../runners/agents/mod.ts";
+import { progressBar } from "../reports/mod.ts";
+import type { SuiteSpec } from "../spec/mod.ts";
+import { VERSION } from "../version.ts";
+import { runProvenance } from "./run_provenance.ts";
+import type { EndpointCache, RunOutput } from "./run_settings.ts";
+import type { Selection, Shard } from "./selection.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Where and how a bench, reproduce or training run writes its episodes. */
+export interface RunSettings extends RunOutput {
+  out: string;
+  id: string;
+  shard?: Shard;
+  concurrency: number;
+  command: string[];
+  /** Say why GPU providers were passed over. */
+  verbose?: boolean;
+  record?: boolean;
+  cache: EndpointCache;
+}
+
+/** What a run leaves: its log, how many episodes it planned, how many it found done. */
+export interface RunInto {
+  logPath: string;
+  planned: number;
+  resumed: number;
+}
+
+const say = (opts: RunOutput, line: string) => opts.log?.(line);
+
+/** Run a selection of a suite into `out`, resuming a run there; returns the log path and count. */
+export async function runInto(
+  suite: SuiteSpec,
+  sel: Selection,
+  opts: RunSettings,
+): Promise<RunInto> {
+  const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
+  const planned = plan.length;
+  if (planned === 0) {
+    throw new UsageError(
+      "nothing to run: the suite has no tasks for the selected agents, protocols, variants and splits",
+    );
+  }
+  // Model agents load first: the provenance records the execution provider each one got.
+  const needed = new Set(plan.map((p) => p.agent));
+  const agents = await openAgents(suite.agents.filter((a) => needed.has(a.name)), {
+    endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off },
+  });
+  const models = [...agents.values()].filter((a) => a.info);
+  for (const [line, names] of providerLines(models, opts.verbose ?? false)) {
+    say(opts, `${names.join(", ")}: ${names.length > 1 ? "run" : "runs"} on ${line}`);
+  }
+  try {
+    // An endpoint that cannot be reached is bad input, said before any episode runs.
+    await checkEndpoints(agents, (note) => say(opts, note));
+    const ran = await runOpened(suite, sel, {
+      ...opts,
+      planned,
+      ids: new Set(plan.map((p) => p.id)),
+      agents,
+      models,
+    });
+    for (const a of [...agents.values()].filter(isEndpointAgent)) say(opts, endpointSummary(a));
+    return ran;
+  } finally {
+    await closeAgents(agents);
+  }
+}
+
+/** Where the model agents run, one line per distinct outcome: four models on one CPU say it once. */
+function providerLines(models: Agent[], verbose: boolean): Map<string, string[]> {
+  const where = new Map<string, string[]>();
+  for (const a of models.filter((m) => m.info!.provider !== "remote")) {
+    const tried = (a as { attempts?: { provider: string; error: string }[] }).attempts ?? [];
+    // Why the GPU providers were passed over is for --verbose: on a machine without one it is
+    // expected, and said on every run it is noise.
+    const t = a.info!.threads;
+    const threads = t === undefined
+      ? ""
+      : t === 0
+      ? ", a thread per core"
+      : `, ${t} thread${t > 1 ? "s" : ""}`;
+    const line = `${a.info!.provider}${threads}${
+      tried.length && verbose
+        ? ` (${tried.map((t) => `${t.provider}: ${t.error}`).join("; ")})`
+        : tried.length
+        ? ` (${tried.map((t) => t.provider).join(", ")} unavailable; --verbose says why)`
+        : ""
+    }`;
+    const name = `${a.name}${a.info!.grammar ? " (grammar-constrained tool calls)" : ""}`;
+    where.set(line, [...where.get(line) ?? [], name]);
+  }
+  return where;
+}
+
+/** One line on what an endpoint agent asked its server, and what the cache answered instead. */
+function endpointSummary(a: EndpointAgent): string {
+  const s = a.stats;
+  const turns = s.live + s.cached;
+  const k = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(n));
+  return `${a.name}: ${turns} turns — ${s.live} requests to the endpoint${
+    s.retries ? ` (${s.retries} retries)` : ""
+  }, ${s.cached} replayed from the cache${a.cacheFile ? ` ${a.cacheFile}` : ""}${
+    turns > 0 && s.live === 0 ? " (no endpoint calls)" : ""
+  }; ${k(s.promptTokens)} prompt + ${k(s.completionTokens)} completion tokens`;
+}
+
+/** Requests in flight and tokens of the endpoint agents, for the progress line. */
+function endpointStatus(agents: Map<string, Agent>): (() => string) | undefined {
+  const eps = [...agents.values()].filter(isEndpointAgent);
+  if (eps.length === 0) return undefined;
+  return () =>
+    eps.map((a) =>
+      `${a.name}: ${a.stats.inFlight} in flight · ${
+        ((a.stats.promptTokens + a.stats.completionTokens) / 1000).toFixed(1)
+      }k tok${a.stats.cached ? ` · ${a.stats.cached} cached` : ""}`
+    ).join("  ");
+}
+
+/** What a run with its agents open needs to know. */
+interface OpenedRun extends RunSettings {
+  planned: number;
+  /** The planned episodes' ids (a log with a cut header is recognised by them). */
+  ids: ReadonlySet<string>;
+  agents: Map<string, Agent>;
+  models: Agent[];
+}
+
+async function runOpened(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Promise<RunInto> {
+  await Deno.mkdir(opts.out, { recursive: true });
+  // One writer per folder: two runs would interleave their lines in one log.
+  const unlock = await lockRunDir(opts.out);
+  try {
+    return await runLocked(suite, sel, opts);
+  } finally {
+    await unlock();
+  }
+}
+
+async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Promise<RunInto> {
+  const { planned, agents, models } = opts;
+  const provenance = await runProvenance(suite, sel, {
+    command: opts.command,
+    concurrency: opts.concurrency,
+    models,
+  });
+  const logPath = join(opts.out, "episodes.jsonl");
+  const { log, done, announced, notes } = await openRunLog(logPath, {
+    v: 1,
+    type: "run",
+    run_id: opts.id,
+    shard: opts.shard ?? null,
+    planned,
+    provenance,
+  }, {
+    // A complete log without its report: the report phase was cut short; only it runs again.
+    finished: !opts.shard && !(await exists(join(opts.out, "report.json"))) ? "keep" : "restart",
+    planned: opts.ids,
+  });
+  for (const n of notes) say(opts, n);
+  // The log is this run's (openRunLog refuses another run's folder, which is left untouched): a
+  // report from an interrupted earlier attempt must not pass for this run's.
+  for (const f of ["report.json", "report.md", "report.html"]) {
+    await Deno.remove(join(opts.out, f)).catch(() => {});
+  }
+  const bar = progressBar(planned, {
+    label: `${suite.name} `,
+    enabled: opts.progress !== undefined,
+    start: done.size,
+    status: endpointStatus(agents),
+    write: opts.progress,
+  });
+  say(
+    opts,
+    `tooltrial ${VERSION}: ${planned} episodes (${suite.envs.length} envs, run ${opts.id}${
+      opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ""
+    }${done.size > 0 ? `, resuming after ${done.size} done` : ""}) → ${opts.out}`,
+  );
+  // The caller's interrupt handler stops the sandboxes and servers before the process exits.
+  const onInterrupt = opts.onInterrupt;
+  const interrupted = () => onInterrupt?.(logPath);
+  const signals: Deno.Signal[] = !onInterrupt
+    ? []
+    : Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM"];
+  for (const sig of signals) Deno.addSignalListener(sig, interrupted);
+  try {
+    await runSuite(suite, {
+      ...sel,
+      shard: opts.shard,
+      skip: done,
+      announced,
+      concurrency: opts.concurrency,
+      backendOptions: { http: opts.record ? "record" : "replay" },
+      keep: false,
+      open: agents,
+      onVariant: (ev) => log.note(ev),
+      onEpisode: async (rec, n) => {
+        await log.append(rec);
+        bar.tick(done.size + n);
+      },
+    });
+  } finally {
+    for (const sig of signals) Deno.removeSignalListener(sig, interrupted);
+    log.close();
+  }
+  // Episodes rerun after a damaged one went to the end of the log: back into plan order.
+  if (notes.length > 0) await sortLog(logPath);
+  bar.done();
+  return { logPath, planned, resumed: done.size };
+}
+
+/** Whether a file exists. */
+export async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}

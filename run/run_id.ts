@@ -1,0 +1,39 @@
+import { sha256Hex, type SuiteSpec } from "../spec/mod.ts";
+import { VERSION } from "../version.ts";
+
+/**
+ * A run id: a hash of what determines the results (specs, agents, protocols, seeds, samples,
+ * version). A rerun of the same selection gets the same id, and so the same default folder.
+ *
+ * @example
+ * ```ts
+ * import { loadSuite } from "../spec/mod.ts";
+ * import { runId } from "./run_id.ts";
+ * const suite = await loadSuite("testdata/good/suite.yaml");
+ * const id = await runId(suite, { samples: suite.samples, seeds: suite.seeds });
+ * console.assert(/^[0-9a-f]{16}$/.test(id));
+ * ```
+ */
+export async function runId(
+  suite: SuiteSpec,
+  sel: {
+    agents?: string[];
+    protocols?: string[];
+    variants?: string[];
+    splits?: string[];
+    samples: number;
+    seeds: number[];
+  },
+): Promise<string> {
+  const key = JSON.stringify({
+    v: VERSION,
+    suite: suite.sha256,
+    agents: suite.agents.filter((a) => !sel.agents || sel.agents.includes(a.name)),
+    protocols: suite.protocols.filter((p) => !sel.protocols || sel.protocols.includes(p.name)),
+    samples: sel.samples,
+    seeds: sel.seeds,
+    ...(sel.variants ? { variants: sel.variants } : {}),
+    ...(sel.splits ? { splits: sel.splits } : {}),
+  });
+  return (await sha256Hex(key)).slice(0, 16);
+}

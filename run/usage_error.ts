@@ -1,0 +1,12 @@
+/**
+ * Bad input from whoever runs tooltrial — a selection, a path, a report that cannot be rerun. The
+ * CLI prints its message, with no stack trace, and exits 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./usage_error.ts";
+ * const err = new UsageError("runs/x not found: give a report.json or a run folder");
+ * console.assert(err instanceof Error && err.message.startsWith("runs/x"));
+ * ```
+ */
+export class UsageError extends Error {}
