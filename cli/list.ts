@@ -1,5 +1,5 @@
 import { loadSuite } from "../spec/mod.ts";
-import { planRun } from "../runners/mod.ts";
+import { agentKind, planRun } from "../runners/mod.ts";
 import { episodeSplit, SPLITS } from "../tasks/mod.ts";
 import { operators, variantsFor } from "../variants/mod.ts";
 import { variantNames } from "../run/mod.ts";
@@ -64,15 +64,9 @@ Options:
       "",
       `agents: ${
         suite.agents.map((a) =>
-          `${a.name} (${
-            a.kind === "scripted"
-              ? a.scripted
-              : a.kind === "onnx"
-              ? `onnx ${a.onnx.path}`
-              : a.kind === "openai"
-              ? `openai ${a.openai.model} @ ${a.openai.base_url}`
-              : `anthropic ${a.anthropic.model} @ ${a.anthropic.base_url}`
-          }${a.only ? `, only ${JSON.stringify(a.only)}` : ""})`
+          `${a.name} (${agentKind(a).describe(a)}${
+            a.only ? `, only ${JSON.stringify(a.only)}` : ""
+          })`
         ).join(", ")
       }`,
     );

@@ -5,12 +5,17 @@
 import { escapeHtml as esc } from "./escape.ts";
 import { code, table } from "./_html_parts.ts";
 import type { Report } from "./types.ts";
+import { recordedKind } from "../runners/mod.ts";
 
 /** What ran, where, from which files: versions, machine, command, hashes, seeds. */
 export function provenanceSection(report: Report): string {
   const p = report.provenance;
   const sel = (v: string[] | null) => v === null ? "all" : v.map(esc).join(", ");
   const sha = (s: string) => `<code title="${esc(s)}">${esc(s.slice(0, 12))}</code>`;
+  const agentLine = (a: Report["provenance"]["agents"][number]) => {
+    const line = recordedKind(a).recorded(a, a.name);
+    return `${esc(line.text)}${line.sha256 === undefined ? "" : `, sha256 ${sha(line.sha256)}`}`;
+  };
   const entries: [string, string][] = [
     [
       "tooltrial",
@@ -35,17 +40,9 @@ export function provenanceSection(report: Report): string {
     [
       "agents",
       p.agents.map((a) =>
-        `${esc(a.name)} <span class="muted">(${
-          a.onnx
-            ? `onnx ${esc(a.onnx.path)}, sha256 ${sha(a.onnx.model_hash)}`
-            : a.openai
-            ? `openai ${esc(a.openai.model)} @ ${esc(a.openai.base_url)}`
-            : a.scripted === a.name
-            ? "scripted"
-            : `scripted ${esc(a.scripted ?? "")}`
-        }${Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""}${
-          a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""
-        })</span>`
+        `${esc(a.name)} <span class="muted">(${agentLine(a)}${
+          Object.keys(a.options).length ? ` ${esc(JSON.stringify(a.options))}` : ""
+        }${a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""})</span>`
       ).join(", "),
     ],
     [

@@ -1,5 +1,6 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { EpisodeRecord, VariantEvent } from "../runners/events.ts";
+import { agentRecord } from "../runners/mod.ts";
 import type { SuiteSpec } from "../spec/types.ts";
 import { Collector } from "./collect.ts";
 import { comparisons, gaps, groupSummary, robustness } from "./metrics.ts";
@@ -101,18 +102,7 @@ export function suiteProvenance(
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
     specs: suite.envs.flatMap((e) => e.files),
-    agents: suite.agents.map((a) => ({
-      name: a.name,
-      ...(a.kind === "scripted"
-        ? { scripted: a.scripted }
-        : a.kind === "onnx"
-        ? { onnx: { ...a.onnx, model_hash: a.model_hash } }
-        : a.kind === "openai"
-        ? { openai: { ...a.openai } }
-        : { anthropic: { ...a.anthropic } }),
-      options: a.options,
-      ...(a.only ? { only: a.only } : {}),
-    })),
+    agents: suite.agents.map(agentRecord),
     protocols: suite.protocols.map((p) => ({
       name: p.name,
       kind: p.kind,

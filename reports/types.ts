@@ -2,6 +2,7 @@
  * The report's data: what `report.json` holds (reports/schema/report.v1.json). Renderers (Markdown,
  * HTML, JUnit) read only these types.
  */
+import type { AgentRecord } from "../runners/mod.ts";
 import type { CallStages } from "../tasks/mod.ts";
 import type { AppliedOp, ToolView } from "../variants/types.ts";
 
@@ -37,16 +38,16 @@ export interface Provenance {
   suite: { name: string; file: string; sha256: string };
   /** Every spec file and its hash. */
   specs: { path: string; sha256: string }[];
-  /** Each agent: `scripted` names a reference agent, `onnx` a model folder and how it decoded. */
-  agents: {
+  /**
+   * Each agent: its name, its kind's key and settings (`scripted` names a reference agent, `onnx`
+   * a model folder and how it decoded; what each kind records is its entry's `provenance` in
+   * runners/agents/registry.ts), its options and `only`.
+   */
+  agents: (AgentRecord & {
     name: string;
-    scripted?: string;
-    onnx?: Record<string, unknown> & { path: string; model_hash: string };
-    openai?: Record<string, unknown> & { base_url: string; model: string };
-    anthropic?: Record<string, unknown> & { base_url: string; model: string };
     options: Record<string, unknown>;
     only?: { variants?: string[]; protocols?: string[]; tasks_per_env?: number };
-  }[];
+  })[];
   /** Each protocol with its budgets. */
   protocols: { name: string; kind: string; trial_budget: number; max_turns: number }[];
   /** What the command selected from the suite (null: everything). */

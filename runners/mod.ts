@@ -6,14 +6,25 @@ export type { Agent, AgentInfo, AgentSession, EpisodeContext, Phase, TurnInfo } 
 export type { ModelInfo } from "../core/model_info.ts";
 export { AgentSetupError } from "./agent.ts";
 export {
+  agentKind,
+  type AgentKindEntry,
+  agentKinds,
+  type AgentRecord,
+  agentRecord,
   conversing,
   explorerAgent,
+  type OpenOptions,
   questionFor,
   randomAgent,
+  recordedKind,
+  type RecordLine,
   replayAgent,
   scriptedAgent,
   scriptedAgents,
+  type SpecOf,
 } from "./agents/mod.ts";
+export type { EndpointRunOptions } from "./agents/endpoint.ts";
+export type { AgentKind } from "../spec/agent_kinds.ts";
 export {
   type EpisodeOptions,
   EpisodeSession,

@@ -1,18 +1,9 @@
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { SpecError, type SpecIssue } from "./errors.ts";
-import { readSpecFile, sha256Files, sha256Hex } from "./files.ts";
+import { readSpecFile, sha256Hex } from "./files.ts";
+import { agentSpec, type RawAgent } from "./agent_kinds.ts";
 import { envFromDoc, loadEnv, resolveEnvFile } from "./load_env.ts";
-import type {
-  AgentScope,
-  AgentSpec,
-  EndpointOptions,
-  EnvSpec,
-  OnnxAgentSpec,
-  ProtocolKind,
-  ProtocolSpec,
-  ScriptedKind,
-  SuiteSpec,
-} from "./types.ts";
+import type { AgentSpec, EnvSpec, ProtocolKind, ProtocolSpec, SuiteSpec } from "./types.ts";
 import { sampleTasks } from "./task_sample.ts";
 import { validateSpec } from "./validate.ts";
 import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
@@ -31,43 +22,11 @@ interface RawSuite {
   tasks_per_env?: number;
 }
 
-type RawAgent =
-  & {
-    scripted?: ScriptedKind;
-    onnx?: string;
-    openai?: RawEndpoint & { base_url: string };
-    anthropic?: RawEndpoint;
-    only?: AgentScope;
-  }
-  & Record<string, unknown>;
-
-/** An `openai:` / `anthropic:` entry as written: everything but the model has a default. */
-type RawEndpoint = Partial<Omit<EndpointOptions, "model">> & { model: string };
-
-/** Defaults of an endpoint agent's options (`cache` defaults to on at temperature 0). */
-export const ENDPOINT_DEFAULTS = {
-  temperature: 0,
-  max_tokens: 512,
-  timeout_s: 120,
-  retries: 3,
-  concurrency: 16,
-} as const;
-
-/** Where the Anthropic Messages API lives when an `anthropic:` entry gives no base_url. */
-export const ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
-
-/** Files a model folder must hold (what its hash covers). */
-export const MODEL_FILES = [
-  "config.json",
-  "generation_config.json",
-  "tokenizer.json",
-  "tokenizer_config.json",
-  "onnx/model.onnx",
-] as const;
-
 /** Defaults applied when a suite leaves protocols out. */
 export const DEFAULT_PROTOCOLS = { direct: {}, trial: { trial_budget: 6 } };
+/** Most assistant turns per phase when a protocol sets no `max_turns`. */
 export const DEFAULT_MAX_TURNS = 12;
+/** Most trial-phase calls when a trial protocol sets no `trial_budget`. */
 export const DEFAULT_TRIAL_BUDGET = 6;
 
 /**
@@ -85,8 +44,20 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
   return await suiteFromDoc(parseYaml(text, file), text);
 }
 
-/** Validate and normalize an already-parsed suite document, loading its envs. */
-async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
+/**
+ * Validate and normalize an already-parsed suite document, loading its envs (paths in it are
+ * relative to the document's file).
+ *
+ * @example
+ * ```ts
+ * import { parseYaml } from "./yaml.ts";
+ * import { suiteFromDoc } from "./load_suite.ts";
+ * const text = "tooltrial: 1\nsuite: s\nenvs: [testdata/good/mini.yaml]\nagents: { o: { scripted: oracle } }\n";
+ * const suite = await suiteFromDoc(parseYaml(text, "s.yaml"), text);
+ * console.assert(suite.agents[0].kind === "scripted" && suite.envs[0].name === "mini");
+ * ```
+ */
+export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
   const file = doc.file;
   const schemaIssues = validateSpec(doc, "suite");
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
@@ -258,95 +229,6 @@ async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {
     samples: raw.samples ?? 1,
     seeds: raw.seeds ?? [0],
     ...(raw.tasks_per_env === undefined ? {} : { tasksPerEnv: raw.tasks_per_env }),
-  };
-}
-
-/** Normalize one `agents:` entry; an ONNX agent's folder must exist (its files are hashed). */
-async function agentSpec(
-  name: string,
-  a: RawAgent,
-  ctx: { dir: string; at: (pointer: string, message: string, hint?: string) => SpecIssue },
-): Promise<AgentSpec | SpecIssue> {
-  const { scripted, onnx, only, openai, anthropic, ...rest } = a;
-  if (openai !== undefined) {
-    return { name, kind: "openai", openai: endpointOptions(openai), options: {}, only };
-  }
-  if (anthropic !== undefined) {
-    return {
-      name,
-      kind: "anthropic",
-      anthropic: endpointOptions({ base_url: ANTHROPIC_BASE_URL, ...anthropic }),
-      options: {},
-      only,
-    };
-  }
-  if (onnx === undefined) {
-    return { name, kind: "scripted", scripted: scripted!, options: rest, only };
-  }
-  const path = isAbsolute(onnx) ? onnx : join(ctx.dir, onnx);
-  const isDir = await Deno.stat(path).then((s) => s.isDirectory, () => false);
-  if (!isDir) {
-    return ctx.at(
-      `/agents/${name}/onnx`,
-      `model folder ${path} not found`,
-      "the path is relative to the suite file; `deno task models` builds the built-in models",
-    );
-  }
-  const missing: string[] = [];
-  for (const f of MODEL_FILES) {
-    try {
-      await Deno.stat(join(path, f));
-    } catch {
-      missing.push(f);
-    }
-  }
-  if (missing.length > 0) {
-    return ctx.at(
-      `/agents/${name}/onnx`,
-      `model folder ${path} lacks ${missing.join(", ")}`,
-      "point onnx: at a Hugging Face-style folder (config.json, generation_config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx); `deno task models` builds the built-in ones",
-    );
-  }
-  const r = rest as {
-    device?: OnnxAgentSpec["onnx"]["device"];
-    threads?: number | "auto";
-    max_new_tokens?: number;
-    temperature?: number;
-    top_k?: number;
-    top_p?: number;
-    batch?: number | "auto";
-    stop?: string[];
-    grammar?: boolean;
-  };
-  return {
-    name,
-    kind: "onnx",
-    onnx: {
-      path,
-      device: r.device ?? ["cuda", "webgpu", "cpu"],
-      threads: r.threads ?? "auto",
-      max_new_tokens: r.max_new_tokens ?? 256,
-      sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
-      batch: r.batch ?? "auto",
-      stop: r.stop ?? [],
-      grammar: r.grammar ?? false,
-    },
-    model_hash: await sha256Files(path, MODEL_FILES),
-    options: {},
-    only,
-  };
-}
-
-/** An endpoint entry with its defaults filled in (the schema has checked the types). */
-function endpointOptions(raw: RawEndpoint & { base_url: string }): EndpointOptions {
-  const temperature = raw.temperature ?? ENDPOINT_DEFAULTS.temperature;
-  return {
-    ...ENDPOINT_DEFAULTS,
-    ...raw,
-    base_url: raw.base_url.replace(/\/+$/, ""),
-    temperature,
-    // A cached reply is only the same reply when sampling is deterministic.
-    cache: raw.cache ?? temperature === 0,
   };
 }
 

@@ -23,7 +23,7 @@ export {
   type Template,
 } from "./expr.ts";
 export { parseCsv } from "./csv.ts";
-export { DEFAULT_STOP } from "./conversation.ts";
+export { DEFAULT_STOP } from "./env/conversation.ts";
 export { taskInitialState } from "./task_state.ts";
 export { compileToolSchema, deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
 export { loadAny, loadSuite } from "./load_suite.ts";

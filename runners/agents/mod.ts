@@ -1,33 +1,18 @@
-import type { AgentSpec, ScriptedAgentSpec, ScriptedKind } from "../../spec/types.ts";
+import type { AgentSpec } from "../../spec/types.ts";
 import type { Agent } from "../agent.ts";
 import { explorerAgent } from "./explorer.ts";
 import { anthropicAgent } from "./anthropic.ts";
 import { conversing, questionFor } from "./converse.ts";
-import { type EndpointRunOptions, isEndpointAgent } from "./endpoint.ts";
+import { isEndpointAgent } from "./endpoint.ts";
 import { openaiAgent } from "./openai.ts";
 import { randomAgent } from "./random.ts";
 import { replayAgent } from "./replay.ts";
+import { agentKind, type OpenOptions } from "./registry.ts";
 
 /**
- * Registry of scripted reference agents: adding one is a file plus a line here. Those that know
- * the task's intent talk with a simulated user the same way (`conversing`).
- */
-export const scriptedAgents: Record<ScriptedKind, (spec: ScriptedAgentSpec) => Agent> = {
-  oracle: (s) => conversing(replayAgent(s.name, { knowsVariant: true })),
-  memorizer: (s) => conversing(replayAgent(s.name)),
-  explorer: (s) => conversing(explorerAgent(s.name, { probe: s.options.probe === true })),
-  random: (s) =>
-    randomAgent(s.name, { maxCalls: s.options.max_random_calls as number | undefined }),
-};
-
-/** Build the scripted agent a suite entry names. */
-export function scriptedAgent(spec: ScriptedAgentSpec): Agent {
-  return scriptedAgents[spec.scripted](spec);
-}
-
-/**
- * Open any agent a suite entry names. Model agents load here (onnxruntime is imported only when a
- * suite has one); close them with `agent.close()` when the run is over.
+ * Open any agent a suite entry names, through its kind's entry in the registry (registry.ts).
+ * Model agents load here (onnxruntime is imported only when a suite has one); close them with
+ * `agent.close()` when the run is over.
  *
  * @example
  * ```ts
@@ -37,17 +22,7 @@ export function scriptedAgent(spec: ScriptedAgentSpec): Agent {
  * ```
  */
 export async function openAgent(spec: AgentSpec, opts: OpenOptions = {}): Promise<Agent> {
-  if (spec.kind === "scripted") return scriptedAgent(spec);
-  if (spec.kind === "openai") return openaiAgent(spec, opts.endpoints);
-  if (spec.kind === "anthropic") return anthropicAgent(spec, opts.endpoints);
-  const { openOnnxAgent } = await import("./onnx.ts");
-  return await openOnnxAgent(spec.name, spec.onnx);
-}
-
-/** How a run opens its agents. */
-export interface OpenOptions {
-  /** Where endpoint agents keep their response cache, and whether they replay from it. */
-  endpoints?: EndpointRunOptions;
+  return await agentKind(spec).open(spec, opts);
 }
 
 /** Open several agents; if one fails, the ones already open are closed before the error goes on. */
@@ -96,3 +71,16 @@ export {
   replayAgent,
 };
 export { type EndpointAgent, type EndpointStats, isEndpointAgent } from "./endpoint.ts";
+export {
+  agentKind,
+  type AgentKindEntry,
+  agentKinds,
+  type AgentRecord,
+  agentRecord,
+  type OpenOptions,
+  recordedKind,
+  type RecordLine,
+  scriptedAgent,
+  scriptedAgents,
+  type SpecOf,
+} from "./registry.ts";

@@ -1,6 +1,6 @@
-import type { SpecIssue } from "./errors.ts";
-import type { CallsCheck, CallsMode, JsonSchema, PossibleCall } from "./types.ts";
-import { pointerSegment } from "./yaml.ts";
+import type { SpecIssue } from "../errors.ts";
+import type { CallsCheck, CallsMode, JsonSchema, PossibleCall } from "../types.ts";
+import { pointerSegment } from "../yaml.ts";
 
 /** A `calls` check as written in YAML. */
 export interface RawCallsCheck {

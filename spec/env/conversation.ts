@@ -1,6 +1,6 @@
-import { closeNames, type SpecIssue } from "./errors.ts";
-import type { ExpectedAction, JsonSchema, Row, UserSpec } from "./types.ts";
-import { pointerSegment } from "./yaml.ts";
+import { closeNames, type SpecIssue } from "../errors.ts";
+import type { ExpectedAction, JsonSchema, Row, UserSpec } from "../types.ts";
+import { pointerSegment } from "../yaml.ts";
 
 /** What the scripted user says when nothing is left to say (unless the task's `user.stop` says otherwise). */
 export const DEFAULT_STOP = "###STOP###";

@@ -1,7 +1,7 @@
-import type { SpecIssue } from "./errors.ts";
-import { constructedKeys, exprRefIssues, type ExprScope, templateParts } from "./expr_refs.ts";
-import type { Row } from "./types.ts";
-import { pointerSegment } from "./yaml.ts";
+import type { SpecIssue } from "../errors.ts";
+import { constructedKeys, exprRefIssues, type ExprScope, templateParts } from "../expr_refs.ts";
+import type { Row } from "../types.ts";
+import { pointerSegment } from "../yaml.ts";
 
 /** The parts of a raw env document whose expressions name tables, columns and arguments. */
 export interface RawRefs {
@@ -31,7 +31,7 @@ export interface RawRefs {
  *
  * @example
  * ```ts
- * import { writtenColumns } from "./env_refs.ts";
+ * import { writtenColumns } from "./refs.ts";
  * const raw = { tools: [{ parameters: { properties: { title: {} } }, effect: { todos: "$append(state.todos, {'done': false})" } }] };
  * console.assert([...writtenColumns(raw)!].sort().join() === "done,title");
  * ```
@@ -57,7 +57,7 @@ export function writtenColumns(raw: RawRefs): Set<string> | null {
  *
  * @example
  * ```ts
- * import { envRefIssues } from "./env_refs.ts";
+ * import { envRefIssues } from "./refs.ts";
  * const raw = { tools: [{ parameters: { properties: { id: {} } }, result: "state.itms[id = $args.id]" }] };
  * const at = (pointer: string, message: string, hint?: string) => ({ file: "e.yaml", line: 1, col: 1, pointer, message, hint });
  * const [issue] = envRefIssues(raw, { state: { items: [{ id: "w1" }] }, extraTables: [], at });

@@ -1,0 +1,245 @@
+/**
+ * The agent kinds a suite may declare: the key that selects each (`scripted:`, `onnx:`, `openai:`,
+ * `anthropic:`), the YAML shape of each (a branch of spec/schema/suite.json) and how an entry of
+ * each becomes its {@linkcode AgentSpec}. The runners' registry (runners/agents/registry.ts) opens,
+ * records and describes each kind; its meta-test checks that it, this list and the schema agree.
+ * @module
+ */
+import { isAbsolute, join } from "node:path";
+import type { SpecIssue } from "./errors.ts";
+import { sha256Files } from "./files.ts";
+import suiteSchema from "./schema/suite.json" with { type: "json" };
+import type {
+  AgentScope,
+  AgentSpec,
+  EndpointOptions,
+  OnnxAgentSpec,
+  ScriptedKind,
+} from "./types.ts";
+
+/** Every agent kind, by the key of a suite's `agents:` entry that selects it. */
+export const AGENT_KINDS = [
+  "scripted",
+  "onnx",
+  "openai",
+  "anthropic",
+] as const satisfies readonly AgentSpec["kind"][];
+
+/** An agent kind (`AGENT_KINDS` lists each; the registry's meta-test checks it lists them all). */
+export type AgentKind = AgentSpec["kind"];
+
+/** The built-in scripted policies (`scripted: <one of these>`). */
+export const SCRIPTED_KINDS = [
+  "oracle",
+  "memorizer",
+  "explorer",
+  "random",
+] as const satisfies readonly ScriptedKind[];
+
+/** Defaults of an endpoint agent's options (`cache` defaults to on at temperature 0). */
+export const ENDPOINT_DEFAULTS = {
+  temperature: 0,
+  max_tokens: 512,
+  timeout_s: 120,
+  retries: 3,
+  concurrency: 16,
+} as const;
+
+/** Where the Anthropic Messages API lives when an `anthropic:` entry gives no base_url. */
+export const ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
+
+/** Files a model folder must hold (what its hash covers). */
+export const MODEL_FILES = [
+  "config.json",
+  "generation_config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "onnx/model.onnx",
+] as const;
+
+/** An `agents:` entry as written (after schema validation): one kind's key, its options, `only`. */
+export type RawAgent = { only?: AgentScope } & Record<string, unknown>;
+
+/** What normalizing an entry needs: the suite's folder, and how to locate a problem. */
+export interface AgentEntryContext {
+  /** The suite file's folder (model folders are relative to it). */
+  dir: string;
+  /** A located problem at a JSON pointer of the suite. */
+  at: (pointer: string, message: string, hint?: string) => SpecIssue;
+}
+
+/**
+ * The kind of an `agents:` entry: the one kind key it holds (the schema allows only one), and
+ * `scripted` when it holds none of the others.
+ *
+ * @example
+ * ```ts
+ * import { agentKindOf } from "./agent_kinds.ts";
+ * console.assert(agentKindOf({ onnx: "models/tiny-random" }) === "onnx");
+ * console.assert(agentKindOf({ scripted: "oracle" }) === "scripted");
+ * ```
+ */
+export function agentKindOf(raw: RawAgent): AgentKind {
+  return AGENT_KINDS.find((k) => k !== "scripted" && raw[k] !== undefined) ?? "scripted";
+}
+
+/**
+ * The YAML shape of each agent kind, read from spec/schema/suite.json: the `agents:` entry schema
+ * is a chain of if/then/else, one `then` per kind key, the last `else` for scripted agents.
+ *
+ * @example
+ * ```ts
+ * import { agentSchemas } from "./agent_kinds.ts";
+ * const s = agentSchemas();
+ * console.assert(Object.keys(s).sort().join() === "anthropic,onnx,openai,scripted");
+ * ```
+ */
+export function agentSchemas(): Record<string, Record<string, unknown>> {
+  type Branch = {
+    if?: { required?: string[] };
+    then?: Branch;
+    else?: Branch;
+    required?: string[];
+  } & Record<string, unknown>;
+  const out: Record<string, Record<string, unknown>> = {};
+  let node = suiteSchema.properties.agents.additionalProperties as unknown as Branch | undefined;
+  while (node) {
+    if (node.if) {
+      out[node.if.required![0]] = node.then!;
+      node = node.else;
+    } else {
+      out[node.required![0]] = node;
+      node = undefined;
+    }
+  }
+  return out;
+}
+
+/** How each kind's entry becomes its spec: one line per kind. */
+const normalize: {
+  [K in AgentKind]: (
+    name: string,
+    raw: RawAgent,
+    ctx: AgentEntryContext,
+  ) => Promise<Extract<AgentSpec, { kind: K }> | SpecIssue> | Extract<AgentSpec, { kind: K }>;
+} = {
+  scripted: (name, { scripted, only, ...options }) => ({
+    name,
+    kind: "scripted",
+    scripted: scripted as ScriptedKind,
+    options,
+    only,
+  }),
+  onnx: onnxAgentSpec,
+  openai: (name, { openai, only }) => ({
+    name,
+    kind: "openai",
+    openai: endpointOptions(openai as RawEndpoint & { base_url: string }),
+    options: {},
+    only,
+  }),
+  anthropic: (name, { anthropic, only }) => ({
+    name,
+    kind: "anthropic",
+    anthropic: endpointOptions({ base_url: ANTHROPIC_BASE_URL, ...anthropic as RawEndpoint }),
+    options: {},
+    only,
+  }),
+};
+
+/**
+ * Normalize one `agents:` entry (already valid against the schema) by its kind; an ONNX agent's
+ * folder must exist (its files are hashed), or the problem comes back instead.
+ *
+ * @example
+ * ```ts
+ * import { agentSpec } from "./agent_kinds.ts";
+ * const at = (pointer: string, message: string) => ({ file: "s.yaml", line: 1, col: 1, pointer, message });
+ * const a = await agentSpec("gpt", { openai: { base_url: "http://127.0.0.1:8000/v1/", model: "m" } }, { dir: ".", at });
+ * console.assert("kind" in a && a.kind === "openai" && a.openai.base_url.endsWith("/v1") && a.openai.cache);
+ * ```
+ */
+export async function agentSpec(
+  name: string,
+  raw: RawAgent,
+  ctx: AgentEntryContext,
+): Promise<AgentSpec | SpecIssue> {
+  return await normalize[agentKindOf(raw)](name, raw, ctx);
+}
+
+/** An `openai:` / `anthropic:` entry as written: everything but the model has a default. */
+type RawEndpoint = Partial<Omit<EndpointOptions, "model">> & { model: string };
+
+/** An endpoint entry with its defaults filled in (the schema has checked the types). */
+function endpointOptions(raw: RawEndpoint & { base_url: string }): EndpointOptions {
+  const temperature = raw.temperature ?? ENDPOINT_DEFAULTS.temperature;
+  return {
+    ...ENDPOINT_DEFAULTS,
+    ...raw,
+    base_url: raw.base_url.replace(/\/+$/, ""),
+    temperature,
+    // A cached reply is only the same reply when sampling is deterministic.
+    cache: raw.cache ?? temperature === 0,
+  };
+}
+
+/** An `onnx:` entry: the model folder found and hashed, decoding options with their defaults. */
+async function onnxAgentSpec(
+  name: string,
+  a: RawAgent,
+  ctx: AgentEntryContext,
+): Promise<OnnxAgentSpec | SpecIssue> {
+  const { onnx, only, ...rest } = a as RawAgent & { onnx: string };
+  const path = isAbsolute(onnx) ? onnx : join(ctx.dir, onnx);
+  const isDir = await Deno.stat(path).then((s) => s.isDirectory, () => false);
+  if (!isDir) {
+    return ctx.at(
+      `/agents/${name}/onnx`,
+      `model folder ${path} not found`,
+      "the path is relative to the suite file; `deno task models` builds the built-in models",
+    );
+  }
+  const missing: string[] = [];
+  for (const f of MODEL_FILES) {
+    try {
+      await Deno.stat(join(path, f));
+    } catch {
+      missing.push(f);
+    }
+  }
+  if (missing.length > 0) {
+    return ctx.at(
+      `/agents/${name}/onnx`,
+      `model folder ${path} lacks ${missing.join(", ")}`,
+      "point onnx: at a Hugging Face-style folder (config.json, generation_config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx); `deno task models` builds the built-in ones",
+    );
+  }
+  const r = rest as {
+    device?: OnnxAgentSpec["onnx"]["device"];
+    threads?: number | "auto";
+    max_new_tokens?: number;
+    temperature?: number;
+    top_k?: number;
+    top_p?: number;
+    batch?: number | "auto";
+    stop?: string[];
+    grammar?: boolean;
+  };
+  return {
+    name,
+    kind: "onnx",
+    onnx: {
+      path,
+      device: r.device ?? ["cuda", "webgpu", "cpu"],
+      threads: r.threads ?? "auto",
+      max_new_tokens: r.max_new_tokens ?? 256,
+      sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
+      batch: r.batch ?? "auto",
+      stop: r.stop ?? [],
+      grammar: r.grammar ?? false,
+    },
+    model_hash: await sha256Files(path, MODEL_FILES),
+    options: {},
+    only,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * An environment document as written, after schema validation: the shapes the loaders in this
+ * folder read (spec/schema/env.json is what guarantees them).
+ * @module
+ */
+import type { HistoryMessage, HttpRequestSpec, Row } from "../types.ts";
+import type { RawUser } from "./conversation.ts";
+import type { RawCallsCheck } from "./calls_check.ts";
+import type { RawVariants } from "../variants.ts";
+
+/** A `tools:` entry as written. */
+export interface RawTool {
+  name?: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  errors?: { when: string; message: string }[];
+  effect?: Record<string, string>;
+  result?: string;
+  handler?: string;
+  mcp?: { server: string; tool?: string };
+  http?: {
+    method: HttpRequestSpec["method"];
+    path: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string;
+  };
+  timeout_ms?: number;
+}
+
+/** A `servers:` entry (an MCP server) as written. */
+export interface RawServer {
+  npm: string;
+  args?: string[];
+  env?: Record<string, string>;
+  files?: Record<string, string>;
+  snapshot?: { tool: string; args?: Record<string, unknown>; tables: Record<string, string> };
+  allow?: { read?: string[]; write?: string[]; env?: string[] };
+  timeout_ms?: number;
+}
+
+/** A `tasks:` entry as written. */
+export interface RawTask {
+  id: string;
+  query: string;
+  split?: "seen" | "unseen";
+  tags?: string[];
+  grounded?: boolean;
+  tools?: string[];
+  state?: RawTables;
+  history?: HistoryMessage[];
+  user?: RawUser;
+  gold?: { tool: string; args?: Record<string, unknown> }[];
+  answer?: string | number | boolean;
+  check: {
+    answer?: Record<string, unknown>;
+    state?: string;
+    calls?: RawCallsCheck;
+    actions?: { tool: string; args?: Record<string, unknown>; compare?: string[] }[];
+    db?: "replay";
+    communicate?: (string | number)[];
+  };
+}
+
+/** Named tables as written: inline rows, or a data file next to the spec. */
+export type RawTables = Record<string, Row[] | { file: string }>;
+
+/** The whole environment document as written. */
+export interface RawEnv {
+  env: string;
+  description?: string;
+  policy?: string | { file: string };
+  now?: string;
+  state?: RawTables;
+  tools: RawTool[];
+  tasks?: RawTask[];
+  variants?: RawVariants;
+  sandbox?: { timeout_ms?: number; memory_mb?: number };
+  servers?: Record<string, RawServer>;
+  http?: { base_url: string; cassette?: string };
+}

@@ -1,0 +1,287 @@
+/**
+ * An environment's tasks: gold calls checked against the tools' parameters (or deferred until an
+ * imported server lists its tools), a task's tool subset and own state, and its checks.
+ * @module
+ */
+import { closeNames } from "../errors.ts";
+import type { AnswerCheck, Call, Check, EnvSpec, ServerSpec, State, TaskSpec } from "../types.ts";
+import { callsCheck } from "./calls_check.ts";
+import type { ExprContext } from "./context.ts";
+import { actionsCheck, normalizeUser } from "./conversation.ts";
+import type { RawEnv, RawTask } from "./raw.ts";
+import { writtenColumns } from "./refs.ts";
+import { taskState } from "./state.ts";
+import type { LoadedTools } from "./tools.ts";
+
+/** An env's tasks, normalized, and the gold calls that can only be checked once servers run. */
+export interface LoadedTasks {
+  /** The tasks, in file order. */
+  tasks: TaskSpec[];
+  /** Gold calls to tools an imported server will list (see `EnvSpec.deferredGold`). */
+  deferredGold: EnvSpec["deferredGold"];
+}
+
+/** What tasks are checked against: the env's state, servers and tools. */
+export interface TaskEnv extends LoadedTools {
+  /** The env's initial state. */
+  state: State;
+  /** The env's servers (`importAll` set by the tools that import one whole). */
+  servers: readonly ServerSpec[];
+}
+
+/**
+ * The `tasks:` of an env, normalized: ids unique, gold calls naming tools with fitting arguments,
+ * `tools:` subsets holding every gold tool, own state tables fitting the env's, checks compiled,
+ * and a reference answer for every check.
+ *
+ * @example
+ * ```ts
+ * import { parseYaml } from "../yaml.ts";
+ * import { envContext, withExprs } from "./context.ts";
+ * import { loadTasks } from "./tasks.ts";
+ * const ctx = withExprs(envContext(parseYaml("tasks: []\n", "e.yaml"), []), { now: 0 });
+ * const raw = { env: "e", tools: [], tasks: [{ id: "t1", query: "hi", check: {} }] };
+ * const env = { state: {}, servers: [], tools: [], validators: new Map(), toolIndex: new Map(), handlers: {} };
+ * const { tasks } = await loadTasks(raw, { env, ctx });
+ * console.assert(tasks[0].answer === "Done." && tasks[0].split === "seen" && ctx.issues.length === 0);
+ * ```
+ */
+export async function loadTasks(
+  raw: RawEnv,
+  opts: { env: TaskEnv; ctx: ExprContext },
+): Promise<LoadedTasks> {
+  const { env, ctx } = opts;
+  const { tools, toolIndex, validators, servers } = env;
+  const { at, issues, file, doc } = ctx;
+  const tasks: TaskSpec[] = [];
+  const deferredGold: EnvSpec["deferredGold"] = [];
+  const taskIndex = new Map<string, number>();
+  const columns = writtenColumns(raw);
+  const didYouMeanTool = (name: string): string | undefined => {
+    const close = closeNames(name, toolIndex.keys(), 2);
+    return close.length ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?` : undefined;
+  };
+  for (const [i, t] of (raw.tasks ?? []).entries()) {
+    const p = `/tasks/${i}`;
+    ctx.unique(taskIndex, t.id, i, { pointer: `${p}/id`, what: "task id", list: "/tasks" });
+    const gold: Call[] = (t.gold ?? []).map((g, j) => {
+      const args = g.args ?? {};
+      const ti = toolIndex.get(g.tool);
+      const importing = servers.some((x) => x.importAll);
+      if (ti === undefined && importing) {
+        deferredGold.push({
+          task: t.id,
+          tool: g.tool,
+          args,
+          at: { file, pointer: `${p}/gold/${j}/tool`, ...doc.locate(`${p}/gold/${j}/tool`) },
+        });
+      } else if (ti === undefined) {
+        const close = closeNames(g.tool, toolIndex.keys(), 2);
+        issues.push(
+          at(
+            `${p}/gold/${j}/tool`,
+            `task refers to unknown tool "${g.tool}"`,
+            close.length
+              ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
+              : `tools here: ${[...toolIndex.keys()].join(", ")}`,
+          ),
+        );
+      } else if (tools[ti]?.fromServer?.parameters) {
+        deferredGold.push({
+          task: t.id,
+          tool: g.tool,
+          args,
+          at: { file, pointer: `${p}/gold/${j}/args`, ...doc.locate(`${p}/gold/${j}/args`) },
+        });
+      } else {
+        const validate = validators.get(g.tool);
+        if (validate && !validate(args)) {
+          const e = validate.errors![0];
+          issues.push(
+            at(
+              `${p}/gold/${j}/args${e.instancePath}`,
+              `gold arguments do not fit ${g.tool}'s parameters: ${
+                e.instancePath || "arguments"
+              } ${e.message}`,
+              `fix the gold call or the tool's parameters (schema path ${e.schemaPath})`,
+            ),
+          );
+        }
+      }
+      return { tool: g.tool, args };
+    });
+    const offered = t.tools === undefined ? undefined : taskTools(t.tools, { gold, p, env, ctx });
+    const own = t.state === undefined
+      ? undefined
+      : await taskState(t.state, { p: `${p}/state`, state: env.state, columns, ctx });
+    const check = taskCheck(t.check, { p, offered, raw, env, ctx, didYouMeanTool });
+    const answer = t.answer !== undefined
+      ? String(t.answer)
+      : defaultAnswer(check.answer, check.communicate);
+    if (answer === undefined) {
+      issues.push(
+        at(
+          `${p}/check/answer`,
+          "no reference answer for this check",
+          "add answer: with the text a correct agent would reply (needed when the check uses only regex, excludes or jsonata)",
+        ),
+      );
+    }
+    tasks.push({
+      id: t.id,
+      env: raw.env,
+      query: t.query,
+      split: t.split ?? "seen",
+      tags: t.tags ?? [],
+      ...(t.grounded === false ? { grounded: false } : {}),
+      ...(offered ? { tools: offered } : {}),
+      ...(own ? { state: own } : {}),
+      ...(t.history
+        ? { history: t.history.map((m) => ({ role: m.role, content: m.content })) }
+        : {}),
+      ...(t.user ? { user: normalizeUser(t.user) } : {}),
+      gold,
+      answer: answer ?? "",
+      check,
+    });
+  }
+  return { tasks, deferredGold };
+}
+
+/** A task's `check:`, compiled and checked against the env's tools. */
+function taskCheck(
+  c: RawTask["check"],
+  opts: {
+    p: string;
+    offered: string[] | undefined;
+    raw: RawEnv;
+    env: TaskEnv;
+    ctx: ExprContext;
+    didYouMeanTool: (name: string) => string | undefined;
+  },
+): Check {
+  const { p, env, ctx } = opts;
+  const { at, issues } = ctx;
+  const check: Check = {};
+  if (c.state !== undefined) check.state = ctx.expr(c.state, `${p}/check/state`);
+  if (c.answer) check.answer = answerCheck(c.answer, { p: `${p}/check/answer`, ctx });
+  if (c.calls) {
+    check.calls = callsCheck(c.calls, `${p}/check/calls`, {
+      parametersOf: (tool) => {
+        const ti = env.toolIndex.get(tool);
+        return ti === undefined ? undefined : opts.raw.tools[ti].parameters ?? { type: "object" };
+      },
+      at,
+      didYouMean: opts.didYouMeanTool,
+      issues,
+    });
+  }
+  if (c.actions) {
+    check.actions = actionsCheck(c.actions, `${p}/check/actions`, {
+      tools: new Map(
+        env.tools.map((x) => [x.name, x.fromServer?.parameters ? undefined : x.parameters]),
+      ),
+      validate: (tool, args) => {
+        const v = env.validators.get(tool);
+        if (!v || v(args)) return null;
+        const e = v.errors![0];
+        return [e.instancePath, `${e.instancePath || "arguments"} ${e.message}`];
+      },
+      offered: opts.offered,
+      importing: env.servers.some((x) => x.importAll),
+      at,
+      issues,
+    });
+  }
+  if (c.db !== undefined) check.db = c.db;
+  if (c.communicate) check.communicate = c.communicate.map(String);
+  return check;
+}
+
+/** A task's `tools:` subset: names of this env's tools, each once, holding every gold tool. */
+function taskTools(
+  names: string[],
+  opts: { gold: Call[]; p: string; env: TaskEnv; ctx: ExprContext },
+): string[] {
+  const { gold, p, ctx } = opts;
+  const { toolIndex } = opts.env;
+  const { at, issues } = ctx;
+  const importing = opts.env.servers.some((x) => x.importAll);
+  const seen = new Set<string>();
+  names.forEach((n, k) => {
+    if (seen.has(n)) {
+      issues.push(at(`${p}/tools/${k}`, `"${n}" is listed twice`, "list each tool once"));
+    } else if (!toolIndex.has(n) && !importing) {
+      const close = closeNames(n, toolIndex.keys(), 2);
+      issues.push(
+        at(
+          `${p}/tools/${k}`,
+          `the task offers unknown tool "${n}"`,
+          close.length
+            ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
+            : `tools here: ${[...toolIndex.keys()].join(", ")}`,
+        ),
+      );
+    }
+    seen.add(n);
+  });
+  gold.forEach((g, j) => {
+    if (!seen.has(g.tool)) {
+      issues.push(
+        at(
+          `${p}/gold/${j}/tool`,
+          `the gold call uses "${g.tool}", which the task's tools: do not offer`,
+          `add "${g.tool}" to the task's tools: (or fix the gold call)`,
+        ),
+      );
+    }
+  });
+  return [...seen];
+}
+
+/** An `answer:` check: texts as strings, the regex compiled, the JSONata compiled. */
+function answerCheck(
+  a: Record<string, unknown>,
+  opts: { p: string; ctx: ExprContext },
+): AnswerCheck {
+  const { p, ctx } = opts;
+  const out: AnswerCheck = {};
+  const list = (v: unknown) => (Array.isArray(v) ? v : [v]).map(String);
+  if (a.equals !== undefined) out.equals = String(a.equals);
+  if (a.contains !== undefined) out.contains = list(a.contains);
+  if (a.excludes !== undefined) out.excludes = list(a.excludes);
+  if (a.number !== undefined) {
+    const n = a.number as { value: number; tol?: number };
+    out.number = { value: n.value, tol: n.tol ?? 1e-6 };
+  }
+  if (a.regex !== undefined) {
+    const r = typeof a.regex === "string"
+      ? { pattern: a.regex, flags: "i" }
+      : a.regex as { pattern: string; flags?: string };
+    try {
+      out.regex = new RegExp(r.pattern, r.flags ?? "");
+    } catch (err) {
+      ctx.issues.push(
+        ctx.at(
+          `${p}/regex`,
+          `bad regular expression: ${(err as Error).message}`,
+          "use JavaScript regex syntax; escape backslashes in double-quoted YAML",
+        ),
+      );
+    }
+  }
+  if (a.jsonata !== undefined) out.jsonata = ctx.expr(String(a.jsonata), `${p}/jsonata`);
+  return out;
+}
+
+/** The answer a correct agent would give when the task writes none, if the check implies one. */
+function defaultAnswer(
+  a: AnswerCheck | undefined,
+  communicate: string[] | undefined,
+): string | undefined {
+  if (!a) return communicate ? communicate.join(", ") : "Done.";
+  if (a.equals !== undefined) return a.equals;
+  if (a.contains !== undefined) return a.contains.join(", ");
+  if (a.number !== undefined) return String(a.number.value);
+  return undefined;
+}

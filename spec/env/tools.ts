@@ -1,0 +1,260 @@
+/**
+ * An environment's tools: names, parameter schemas (compiled with ajv), errors, effects and
+ * results, and each tool's backend (JSONata, a handler module, an MCP server or an HTTP request).
+ * @module
+ */
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { dirname, join } from "node:path";
+import { closeNames } from "../errors.ts";
+import type { Expr, Template } from "../expr.ts";
+import { sha256Hex } from "../files.ts";
+import { unknownKeywords } from "../strict_schema.ts";
+import type { ServerSpec, ToolBackend, ToolSpec } from "../types.ts";
+import type { ExprContext } from "./context.ts";
+import type { RawEnv, RawTool } from "./raw.ts";
+import { unknownServer } from "./servers.ts";
+
+/** Ajv for tool parameter schemas: lenient about unknown keywords, as real tool schemas carry many. */
+export const toolAjv: Ajv2020 = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+});
+
+/** A compiled tool parameter schema. */
+export type ToolValidator = ReturnType<typeof toolAjv.compile>;
+
+const compiledTools = new Map<string, ToolValidator>();
+
+/**
+ * A tool parameter schema compiled with `toolAjv`, shared by every tool with the same schema: envs
+ * generated or imported at scale repeat a few shapes thousands of times, and compiling is most of
+ * what loading them costs. (A validator's `errors` are read right after its call, so sharing is safe.)
+ *
+ * @example
+ * ```ts
+ * import { compileToolSchema } from "./tools.ts";
+ * const v = compileToolSchema({ type: "object", required: ["id"] });
+ * console.assert(v({ id: 1 }) && !v({}));
+ * console.assert(compileToolSchema({ type: "object", required: ["id"] }) === v);
+ * ```
+ */
+export function compileToolSchema(
+  schema: Record<string, unknown>,
+): ReturnType<typeof toolAjv.compile> {
+  const key = JSON.stringify(schema);
+  let v = compiledTools.get(key);
+  if (!v) compiledTools.set(key, v = toolAjv.compile(schema));
+  return v;
+}
+
+/** An env's tools, normalized, with what tasks are checked against. */
+export interface LoadedTools {
+  /** The tools, in file order (entries that import a server whole are not tools yet). */
+  tools: ToolSpec[];
+  /** Each tool's compiled parameter schema, by tool name. */
+  validators: Map<string, ToolValidator>;
+  /** Each tool's index in `tools:`, by name. */
+  toolIndex: Map<string, number>;
+  /** Handler module sources, by module path as written. */
+  handlers: Record<string, string>;
+}
+
+/**
+ * The `tools:` of an env, normalized. Effects must name state tables (`tables`); an `mcp:` entry
+ * must name one of `servers` (one without `tool:` marks its server as imported whole); handler
+ * modules are read and hashed into `ctx.files`.
+ *
+ * @example
+ * ```ts
+ * import { parseYaml } from "../yaml.ts";
+ * import { envContext, withExprs } from "./context.ts";
+ * import { loadTools } from "./tools.ts";
+ * const ctx = withExprs(envContext(parseYaml("tools: []\n", "e.yaml"), []), { now: 0 });
+ * const raw = { env: "e", tools: [{ name: "get", parameters: { type: "object" }, result: "1" }] };
+ * const { tools, validators } = await loadTools(raw, { tables: [], servers: [], ctx });
+ * console.assert(tools[0].backend.kind === "jsonata" && validators.has("get"));
+ * ```
+ */
+export async function loadTools(
+  raw: RawEnv,
+  opts: { tables: readonly string[]; servers: ServerSpec[]; ctx: ExprContext },
+): Promise<LoadedTools> {
+  const { tables, servers, ctx } = opts;
+  const { at, issues, file, doc } = ctx;
+  const tools: ToolSpec[] = [];
+  const validators = new Map<string, ToolValidator>();
+  const toolIndex = new Map<string, number>();
+  const handlers: Record<string, string> = {};
+  for (const [i, t] of raw.tools.entries()) {
+    const p = `/tools/${i}`;
+    const kinds = (["handler", "mcp", "http", "effect"] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length > 1) {
+      issues.push(
+        at(
+          `${p}/${kinds[1]}`,
+          `a tool has one backend, but this one has ${kinds.join(" and ")}`,
+          "split it into two tools, or drop one",
+          true,
+        ),
+      );
+    }
+    if (t.mcp && t.mcp.tool === undefined) {
+      const sv = servers.find((x) => x.name === t.mcp!.server);
+      if (sv) sv.importAll = true;
+      else issues.push(unknownServer(t.mcp.server, { pointer: `${p}/mcp/server`, servers, ctx }));
+      if (t.name !== undefined || t.parameters !== undefined) {
+        issues.push(
+          at(
+            `${p}/mcp`,
+            "an entry that imports every tool of a server cannot set name or parameters",
+            `add tool: to pick one of ${t.mcp.server}'s tools, or drop name/parameters`,
+          ),
+        );
+      }
+      continue;
+    }
+    const backend = await backendOf(t, { p, raw, servers, handlers, ctx });
+    const name = t.name ?? t.mcp?.tool ?? "";
+    ctx.unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
+    if (t.parameters !== undefined) {
+      for (const u of unknownKeywords(t.parameters)) {
+        issues.push(at(`${p}/parameters${u.pointer}`, u.message, u.hint, true));
+      }
+      try {
+        validators.set(name, compileToolSchema(t.parameters));
+      } catch (err) {
+        issues.push(
+          at(
+            `${p}/parameters`,
+            `invalid JSON Schema: ${(err as Error).message}`,
+            "parameters must be a valid JSON Schema object",
+          ),
+        );
+      }
+    }
+    const errors = (t.errors ?? []).flatMap((r, j) => {
+      const when = ctx.expr(r.when, `${p}/errors/${j}/when`);
+      const message = ctx.template(r.message, `${p}/errors/${j}/message`);
+      return when && message ? [{ when, message }] : [];
+    });
+    const effect: [string, Expr][] = [];
+    for (const [table, src] of Object.entries(t.effect ?? {})) {
+      if (!tables.includes(table)) {
+        const close = closeNames(table, tables, 1);
+        issues.push(
+          at(
+            `${p}/effect/${table}`,
+            `effect names unknown state table "${table}"`,
+            close.length
+              ? `did you mean "${close[0]}"?`
+              : `declare it under state: (tables: ${tables.join(", ") || "none"})`,
+            true,
+          ),
+        );
+      }
+      const e = ctx.expr(src, `${p}/effect/${table}`);
+      if (e) effect.push([table, e]);
+    }
+    const result = t.result === undefined ? undefined : ctx.expr(t.result, `${p}/result`);
+    const fromServer = t.mcp
+      ? {
+        name: t.name === undefined,
+        description: t.description === undefined,
+        parameters: t.parameters === undefined,
+      }
+      : undefined;
+    tools.push({
+      name,
+      description: t.description ?? "",
+      parameters: t.parameters ?? { type: "object" },
+      errors,
+      effect,
+      result,
+      backend: backend ?? { kind: "jsonata" },
+      ...(t.timeout_ms !== undefined ? { timeoutMs: t.timeout_ms } : {}),
+      ...(kinds.length > 0 && kinds[0] !== "effect"
+        ? { at: { file, pointer: `${p}/${kinds[0]}`, ...doc.locate(`${p}/${kinds[0]}`) } }
+        : {}),
+      ...(fromServer ? { fromServer } : {}),
+    });
+  }
+  return { tools, validators, toolIndex, handlers };
+}
+
+/** The tool's backend, its handler source read and hashed; undefined (and an issue) if bad. */
+async function backendOf(
+  t: RawTool,
+  opts: {
+    p: string;
+    raw: RawEnv;
+    servers: readonly ServerSpec[];
+    handlers: Record<string, string>;
+    ctx: ExprContext;
+  },
+): Promise<ToolBackend | undefined> {
+  const { p, handlers, ctx } = opts;
+  const { at, issues, file } = ctx;
+  if (t.handler !== undefined) {
+    const [module, fn] = t.handler.split("#");
+    const path = join(dirname(file), module);
+    if (!(module in handlers)) {
+      let source: string;
+      try {
+        source = await Deno.readTextFile(path);
+      } catch {
+        issues.push(
+          at(
+            `${p}/handler`,
+            `handler file ${path} not found`,
+            `create it, or fix the path (relative to ${file})`,
+          ),
+        );
+        return undefined;
+      }
+      handlers[module] = source;
+      ctx.files.push({ path, sha256: await sha256Hex(source) });
+    }
+    return { kind: "handler", module, fn };
+  }
+  if (t.mcp !== undefined) {
+    if (!opts.servers.some((x) => x.name === t.mcp!.server)) {
+      issues.push(
+        unknownServer(t.mcp.server, { pointer: `${p}/mcp/server`, servers: opts.servers, ctx }),
+      );
+      return undefined;
+    }
+    return { kind: "mcp", server: t.mcp.server, tool: t.mcp.tool! };
+  }
+  if (t.http !== undefined) {
+    if (!opts.raw.http) {
+      issues.push(
+        at(
+          `${p}/http`,
+          "an HTTP tool needs the environment's http: base_url",
+          "add http: { base_url: https://… } at the top level",
+        ),
+      );
+    }
+    const h = t.http;
+    const path = ctx.template(h.path, `${p}/http/path`);
+    const parts = (o: Record<string, string> | undefined, key: string) =>
+      Object.entries(o ?? {}).flatMap(([k, v]): [string, Template][] => {
+        const tp = ctx.template(v, `${p}/http/${key}/${k}`);
+        return tp ? [[k, tp]] : [];
+      });
+    const body = h.body === undefined ? undefined : ctx.expr(h.body, `${p}/http/body`);
+    if (!path) return undefined;
+    return {
+      kind: "http",
+      request: {
+        method: h.method,
+        path,
+        query: parts(h.query, "query"),
+        headers: parts(h.headers, "headers"),
+        ...(body ? { body } : {}),
+      },
+    };
+  }
+  return { kind: "jsonata" };
+}
