@@ -14,10 +14,13 @@ import { renderYaml } from "./render.ts";
 import { TAU2_DOMAINS, type Tau2Domain } from "./tau2_domains.ts";
 import { TAU2_LICENSE } from "./tau2_license.ts";
 import { type Tau2Task, tau2TasksValidator } from "./tau2_schema.ts";
-import { type Tau2Converted, type Tau2Engine, tau2Task, Unrepresentable } from "./tau2_task.ts";
-
-const isDict = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v);
+import {
+  isDict,
+  type Tau2Converted,
+  type Tau2Engine,
+  tau2Task,
+  Unrepresentable,
+} from "./tau2_task.ts";
 
 /** db.json-shaped data (dicts of rows by id) as the domain's state tables, or where it is wrong. */
 function dbTables(
@@ -83,7 +86,7 @@ async function engineFor(
       const r = dbTables(domain, d);
       return "tables" in r ? r.tables : `${r.pointer.slice(1) || "the data"}: ${r.message}`;
     },
-    async call(state, name, args) {
+    async call(state, { name, args }) {
       const r = await env.step(state, { id: `import_${n++}`, name, arguments: args });
       return r.observation.ok
         ? { ok: true, result: r.observation.result, state: r.state }
@@ -114,8 +117,7 @@ function domainOf(dir: string, name: string | undefined): Tau2Domain {
 /** The tasks of tasks.json that are valid, and the located problems of the others. */
 function readTasks(
   rec: InputRecord,
-  text: string,
-  file: string,
+  { text, file }: { text: string; file: string },
 ): { tasks: (Tau2Task | undefined)[]; issues: SpecIssue[][]; whole: SpecIssue[] } {
   const validate = tau2TasksValidator();
   if (validate(rec.value)) {
@@ -130,6 +132,45 @@ function readTasks(
     return issues[i].length ? undefined : t as Tau2Task;
   });
   return { tasks, issues, whole };
+}
+
+/**
+ * Each valid task converted, in order; one tooltrial cannot represent is added to `skipped` with
+ * its located reason.
+ */
+async function convertTasks(
+  tasks: (Tau2Task | undefined)[],
+  o: { engine: Tau2Engine; rec: InputRecord; skipped: SpecIssue[] },
+): Promise<{ t: Tau2Task; c: Tau2Converted }[]> {
+  const kept: { t: Tau2Task; c: Tau2Converted }[] = [];
+  // tau2 scores one scenario several ways; tooltrial takes two tasks alike for a copy.
+  const alike = new Map<string, string>();
+  for (const [i, t] of tasks.entries()) {
+    if (!t) continue;
+    try {
+      const c = await tau2Task(t, o.engine);
+      const { query, user, history, state } = c.task;
+      const key = canonicalJson([query, user, history, state]);
+      const first = alike.get(key);
+      if (first !== undefined) {
+        throw new Unrepresentable(
+          "/user_scenario",
+          `it is task ${first}'s conversation (the same first message, user, history and ` +
+            "state) scored another way, and tooltrial takes two tasks alike for a copy",
+        );
+      }
+      alike.set(key, t.id);
+      kept.push({ t, c });
+    } catch (err) {
+      if (!(err instanceof Unrepresentable)) throw err;
+      o.skipped.push(o.rec.issue(
+        `/${i}${err.pointer}`,
+        `task ${t.id} left out: ${err.message}`,
+        "tooltrial cannot score it as tau2 does",
+      ));
+    }
+  }
+  return kept;
 }
 
 /**
@@ -171,7 +212,7 @@ export async function tau2Env(
   const base = dbTables(domain, db);
   if (!("tables" in base)) issues.push(dbRec.issue(base.pointer, base.message, base.hint));
   const text = await Deno.readTextFile(tasksFile);
-  const read = readTasks(tasksRec, text, tasksFile);
+  const read = readTasks(tasksRec, { text, file: tasksFile });
   issues.push(...read.whole);
   const skipped: SpecIssue[] = [];
   for (const list of read.issues) if (list) (opts.skipBad ? skipped : issues).push(...list);
@@ -190,34 +231,7 @@ export async function tau2Env(
   });
   if (issues.length > 0 || !("tables" in base)) throw new SpecError(issues);
   const engine = await engineFor(domain, db, base.tables);
-  const kept: { t: Tau2Task; c: Tau2Converted }[] = [];
-  // tau2 scores one scenario several ways; tooltrial takes two tasks alike for a copy.
-  const alike = new Map<string, string>();
-  for (const [i, t] of read.tasks.entries()) {
-    if (!t) continue;
-    try {
-      const c = await tau2Task(t, engine);
-      const { query, user, history, state } = c.task;
-      const key = canonicalJson([query, user, history, state]);
-      const first = alike.get(key);
-      if (first !== undefined) {
-        throw new Unrepresentable(
-          "/user_scenario",
-          `it is task ${first}'s conversation (the same first message, user, history and ` +
-            "state) scored another way, and tooltrial takes two tasks alike for a copy",
-        );
-      }
-      alike.set(key, t.id);
-      kept.push({ t, c });
-    } catch (err) {
-      if (!(err instanceof Unrepresentable)) throw err;
-      skipped.push(tasksRec.issue(
-        `/${i}${err.pointer}`,
-        `task ${t.id} left out: ${err.message}`,
-        "tooltrial cannot score it as tau2 does",
-      ));
-    }
-  }
+  const kept = await convertTasks(read.tasks, { engine, rec: tasksRec, skipped });
   if (kept.length === 0) {
     throw new SpecError([
       ...skipped,
@@ -362,7 +376,10 @@ function readme(
     "them as tau2 does:",
     "",
     ...(o.skipped.length
-      ? o.skipped.map((s) => `- ${s.message.replace(/^task (\S+) left out: /, "`$1`: ")}`)
+      ? o.skipped.map((s) => {
+        const m = s.message.match(/^task (\S+) left out: (.*)$/s);
+        return m ? `- \`${m[1]}\`: ${m[2]}` : `- \`${s.pointer}\`: ${s.message}`;
+      })
       : ["- none"]),
     "",
     ...(nl.length

@@ -13,8 +13,14 @@ export interface Tau2Engine {
   db: Record<string, unknown>;
   /** db.json-shaped data → tables, or why not. */
   tables(db: Record<string, unknown>): State | string;
-  /** One call of a tool. */
-  call(state: State, name: string, args: Record<string, unknown>): Promise<CallOutcome>;
+  /** One call of a tool on a state. */
+  call(state: State, call: NamedCall): Promise<CallOutcome>;
+}
+
+/** A tool's name and the arguments of a call to it. */
+export interface NamedCall {
+  name: string;
+  args: Record<string, unknown>;
 }
 
 /** What a call did: its result and the state after, or its error message. */
@@ -45,10 +51,12 @@ export interface Tau2Converted {
 
 const DEFAULT_BASIS: Tau2Reward[] = ["DB", "COMMUNICATE"];
 
+/** Whether a JSON value is an object (a Python dict), not an array or null. */
+export const isDict = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
 /** Deep merge as tau2's initialization_data does (addict's update): dicts merge, the rest replaces. */
 function merge(base: unknown, update: unknown): unknown {
-  const isDict = (v: unknown): v is Record<string, unknown> =>
-    v !== null && typeof v === "object" && !Array.isArray(v);
   if (!isDict(base) || !isDict(update)) return structuredClone(update);
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(update)) out[k] = k in base ? merge(base[k], v) : v;
@@ -103,7 +111,9 @@ async function initialState(
         `it runs ${a.func_name} on the user's side (user tools and user_db are not supported)`,
       );
     }
-    state = await mustRun(engine, state, a.func_name, a.arguments, ptr);
+    const r = await run(engine, state, { name: a.func_name, args: a.arguments, at: ptr });
+    if (!r.ok) throw new Unrepresentable(ptr, `${a.func_name} fails here: ${r.message}`);
+    state = r.state;
   }
   const history: { role: "user" | "assistant"; content: string }[] = [];
   const messages = init.message_history ?? [];
@@ -124,11 +134,12 @@ async function initialState(
         }
         // tau2 replays only the calls that may change the state, and insists on the same output.
         if (engine.domain.reads.includes(tc.name)) continue;
-        const r = await run(engine, state, tc.name, tc.arguments, `${ptr}/tool_calls/${j}`);
+        const at = `${ptr}/tool_calls/${j}`;
+        const r = await run(engine, state, { name: tc.name, args: tc.arguments, at });
         const got = r.ok ? r.result : `Error: ${r.message}`;
         if (!sameValue(got, recorded(reply.content))) {
           throw new Unrepresentable(
-            `${ptr}/tool_calls/${j}`,
+            at,
             `replayed, ${tc.name} returns ${short(got)} where tau2 recorded ${
               short(reply.content)
             }`,
@@ -144,29 +155,19 @@ async function initialState(
   return { state, history };
 }
 
+/** Run a call of one of the domain's tools; a tool it lacks makes the task unrepresentable (at `at`). */
 async function run(
   engine: Tau2Engine,
   state: State,
-  name: string,
-  args: Record<string, unknown>,
-  ptr: string,
+  call: NamedCall & { at: string },
 ): Promise<CallOutcome> {
-  if (!engine.domain.tools.some((t) => t.name === name)) {
-    throw new Unrepresentable(`${ptr}`, `${name} is not one of the ${engine.domain.name} tools`);
+  if (!engine.domain.tools.some((t) => t.name === call.name)) {
+    throw new Unrepresentable(
+      call.at,
+      `${call.name} is not one of the ${engine.domain.name} tools`,
+    );
   }
-  return await engine.call(state, name, args);
-}
-
-async function mustRun(
-  engine: Tau2Engine,
-  state: State,
-  name: string,
-  args: Record<string, unknown>,
-  ptr: string,
-): Promise<State> {
-  const r = await run(engine, state, name, args, ptr);
-  if (!r.ok) throw new Unrepresentable(ptr, `${name} fails here: ${r.message}`);
-  return r.state;
+  return await engine.call(state, call);
 }
 
 /** The text of the scenario tau2 gives its user simulator (persona, then instructions). */
@@ -187,8 +188,7 @@ function scenarioText(t: Tau2Task): string {
 /** The checks tau2 scores the task on, from its reward_basis. */
 function checksOf(
   t: Tau2Task,
-  domain: Tau2Domain,
-  basis: Tau2Reward[],
+  { domain, basis }: { domain: Tau2Domain; basis: Tau2Reward[] },
 ): Record<string, unknown> {
   const c = t.evaluation_criteria ?? {};
   const p = "/evaluation_criteria";
@@ -260,7 +260,7 @@ export async function tau2Task(t: Tau2Task, engine: Tau2Engine): Promise<Tau2Con
     );
   }
   const { state, history } = await initialState(t, engine);
-  const check = checksOf(t, engine.domain, basis);
+  const check = checksOf(t, { domain: engine.domain, basis });
   if (Object.keys(check).length === 0) {
     throw new Unrepresentable(
       "/evaluation_criteria",
@@ -285,7 +285,7 @@ export async function tau2Task(t: Tau2Task, engine: Tau2Engine): Promise<Tau2Con
   let s = state;
   for (const [i, g] of gold.entries()) {
     const ptr = `/evaluation_criteria/actions/${i}`;
-    const r = await run(engine, s, g.tool, g.args, ptr);
+    const r = await run(engine, s, { name: g.tool, args: g.args, at: ptr });
     if (!r.ok) throw new Unrepresentable(ptr, `${g.tool} fails here: ${r.message}`);
     results.push(canonicalJson(r.result));
     // What a write needs, the agent must get from someone: the user, the history or the tools.
