@@ -50,7 +50,7 @@ Deno.test("import tau2 mock: envs/tau2-mock as committed; it validates; oracle 1
     assert.equal(
       await Deno.readTextFile(join(out, f)),
       await Deno.readTextFile(join("envs/tau2-mock", f)),
-      `envs/tau2-mock/${f} differs from a fresh import: run tooltrial import tau2 ${MOCK} --out envs/tau2-mock`,
+      `envs/tau2-mock/${f} differs from a fresh import: rm -r envs/tau2-mock && tooltrial import tau2 ${MOCK} --out envs/tau2-mock`,
     );
   }
   for (const f of ["db.json", "policy.md"]) {
