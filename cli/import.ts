@@ -1,12 +1,13 @@
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   bfclEnv,
   envName,
   type ImportResult,
-  type InputRecord,
   openAiToolsEnv,
   readJsonRecords,
   rotbenchEnvs,
+  TAU2_DOMAINS,
+  tau2Env,
 } from "../importers/mod.ts";
 import { closeNames, formatIssue, SpecError, type SpecIssue } from "../spec/mod.ts";
 import { envFromDoc } from "../spec/load_env.ts";
@@ -23,43 +24,42 @@ const FLAGS = {
   mode: { type: "string" },
   "skip-bad": { type: "boolean" },
   limit: { type: "string" },
+  domain: { type: "string" },
 } as const;
 
 type ImportFlags = Values<typeof FLAGS>;
 
 /** One kind of input `tooltrial import` turns into an env folder. */
 interface Source {
-  /** What the input file is, for its errors. */
-  what: string;
+  /** What the command line names: FILE (the default) or a folder. */
+  input?: string;
   /** The flags only this source takes (--out and --name are everyone's). */
   flags: (keyof typeof FLAGS)[];
   /** Check its flags' values before anything is read. */
   check?: (values: ImportFlags) => void;
-  /** The env folder's files, and the problems left out (--skip-bad). */
-  build: (
-    records: InputRecord[],
-    opts: { file: string; name?: string; values: ImportFlags },
-  ) => Promise<ImportResult>;
+  /** Read the input: the env folder's files, and the problems left out. */
+  build: (file: string, opts: { name?: string; values: ImportFlags }) => Promise<ImportResult>;
+  /** The env's name when --name is not given (default: from the input file's name). */
+  out?: (file: string, values: ImportFlags) => string;
 }
 
 /** The sources, by the kind named on the command line. */
 const SOURCES: Record<string, Source> = {
   "openai-tools": {
-    what: "tool list",
     flags: [],
-    build: (records, { file, name }) => Promise.resolve(openAiToolsEnv(records, { file, name })),
+    build: async (file, { name }) =>
+      openAiToolsEnv(await readJsonRecords(file, { what: "tool list" }), { file, name }),
   },
   bfcl: {
-    what: "BFCL questions file",
     flags: ["answers", "mode", "skip-bad"],
     check: (values) => {
       if (values.mode !== undefined && values.mode !== "bfcl" && values.mode !== "strict") {
         throw new UsageError(`--mode must be bfcl or strict, got "${values.mode}"`);
       }
     },
-    build: async (records, { file, name, values }) =>
+    build: async (file, { name, values }) =>
       bfclEnv(
-        records,
+        await readJsonRecords(file, { what: "BFCL questions file" }),
         values.answers
           ? await readJsonRecords(values.answers, { what: "BFCL possible-answer file" })
           : undefined,
@@ -72,7 +72,6 @@ const SOURCES: Record<string, Source> = {
       ),
   },
   rotbench: {
-    what: "RoTBench data file",
     flags: ["skip-bad", "limit"],
     check: (values) => {
       const limit = values.limit === undefined ? undefined : Number(values.limit);
@@ -80,15 +79,20 @@ const SOURCES: Record<string, Source> = {
         throw new UsageError(`--limit must be a whole number above 0, got "${values.limit}"`);
       }
     },
-    build: (records, { file, name, values }) =>
-      Promise.resolve(
-        rotbenchEnvs(records, {
-          file,
-          name,
-          skipBad: values["skip-bad"],
-          limit: values.limit === undefined ? undefined : Number(values.limit),
-        }),
-      ),
+    build: async (file, { name, values }) =>
+      rotbenchEnvs(await readJsonRecords(file, { what: "RoTBench data file" }), {
+        file,
+        name,
+        skipBad: values["skip-bad"],
+        limit: values.limit === undefined ? undefined : Number(values.limit),
+      }),
+  },
+  tau2: {
+    input: "DOMAIN_DIR",
+    flags: ["domain", "skip-bad"],
+    build: (dir, { name, values }) =>
+      tau2Env(dir, { name, domain: values.domain, skipBad: values["skip-bad"] }),
+    out: (dir, values) => `tau2-${values.domain ?? basename(dir.replace(/[\\/]+$/, ""))}`,
   },
 };
 
@@ -97,13 +101,14 @@ const KINDS = Object.keys(SOURCES);
 /** `tooltrial import`: an env folder from a tool list or a benchmark's data. */
 export const importCommand = command({
   name: "import",
-  summary: "make an env folder from OpenAI/Anthropic tool lists, BFCL or RoTBench data",
+  summary: "make an env folder from OpenAI/Anthropic tool lists, BFCL, RoTBench or tau2-bench data",
   usage: "import KIND FILE",
   flags: FLAGS,
   help: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
        tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
                              [--name NAME] [--mode bfcl|strict] [--skip-bad]
        tooltrial import rotbench FIRST_TURN.json [--out DIR] [--name NAME] [--skip-bad] [--limit N]
+       tooltrial import tau2 DOMAIN_DIR [--out DIR] [--name NAME] [--domain NAME] [--skip-bad]
 
 openai-tools: an OpenAI ([{"type": "function", "function": {name, description, parameters}}]) or
   Anthropic ([{name, description, input_schema}]) tool list → DIR/env.yaml, a skeleton whose tools
@@ -120,18 +125,28 @@ rotbench: a RoTBench Data/First_Turn file (clean, slight, medium, heavy, union) 
   case offering the case's tools under their noisy names, judged on its first action against the
   accepted actions with RoTBench's rules; cases whose tool names clash go to separate envs
   (DIR/NAME-01/env.yaml, …) under one DIR/suite.yaml. See docs/importers-rotbench.md.
+tau2: a tau2-bench domain's data folder (data/tau2/domains/NAME: tasks.json, db.json, policy.md)
+  → DIR/env.yaml over tooltrial's version of the domain's tools (domains: ${
+    Object.keys(TAU2_DOMAINS).join(", ")
+  }), its db as
+  state tables (DIR/db/), its policy, one conversational task per tau2 task (a scripted user, the
+  reference actions as gold calls, the checks its reward_basis gates), DIR/suite.yaml with a
+  renamed variant, tau2's LICENSE and a README. Tasks tooltrial cannot score as tau2 does are left
+  out, each listed with its reason; nl_assertions are listed as not scored (no judge yet). See
+  docs/conversations.md.
 
 Nothing is written when the input has a problem: every problem is printed as file:line:col.
 
 Options:
   --out DIR            output folder (default ./NAME); refused if it already holds an env.yaml
                        the import would write
-  --name NAME          env name (default from the file name)
+  --name NAME          env name (default from the file name; tau2: tau2-DOMAIN)
   --answers FILE       bfcl: the possible-answer file (else each entry's own ground_truth)
   --mode M             bfcl: the calls checks' mode, bfcl (default: the leaderboard's rules) or strict
-  --skip-bad           bfcl, rotbench: leave out entries with problems (each listed on stderr with
-                       its reason, none of their tools kept) instead of stopping
+  --skip-bad           bfcl, rotbench, tau2: leave out entries with problems (each listed on stderr
+                       with its reason, none of their tools kept) instead of stopping
   --limit N            rotbench: import only the file's first N cases
+  --domain NAME        tau2: whose tools to use (default: the folder's name)
   -h, --help           show this help`,
   async run({ values, positionals }) {
     const [kind, file, ...extra] = positionals;
@@ -143,10 +158,14 @@ Options:
         }`,
       );
     }
-    if (file === undefined || extra.length > 0) {
-      throw new UsageError(`import ${kind} takes one input file: tooltrial import ${kind} FILE`);
-    }
     const source = SOURCES[kind];
+    const input = source.input ?? "FILE";
+    if (file === undefined || extra.length > 0) {
+      throw new UsageError(
+        `import ${kind} takes one ${input === "FILE" ? "input file" : "folder"}: ` +
+          `tooltrial import ${kind} ${input}`,
+      );
+    }
     for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
       const takers = KINDS.filter((k) => SOURCES[k].flags.includes(flag));
       if (values[flag] !== undefined && takers.length > 0 && !takers.includes(kind)) {
@@ -155,17 +174,17 @@ Options:
     }
     source.check?.(values);
     const name = values.name === undefined ? undefined : envName(values.name);
-    const records = await readJsonRecords(file, { what: source.what });
-    const { files, skipped } = await source.build(records, { file, name, values });
+    const { files, skipped, notes } = await source.build(file, { name, values });
     for (const issue of skipped) console.error(`skipped: ${formatIssue(issue)}`);
-    return await writeEnvFolder(files, { out: values.out ?? envName(name ?? file), skipped });
+    const out = values.out ?? envName(name ?? source.out?.(file, values) ?? file);
+    return await writeEnvFolder(files, { out, skipped, notes: notes ?? [] });
   },
 });
 
 /** Write an imported env folder (or several under one suite) and say what comes next. */
 async function writeEnvFolder(
   files: Record<string, string>,
-  opts: { out: string; skipped: SpecIssue[] },
+  opts: { out: string; skipped: SpecIssue[]; notes: string[] },
 ): Promise<number> {
   const { out, skipped } = opts;
   const envFiles = Object.keys(files).filter((rel) => rel.endsWith("env.yaml"));
@@ -176,16 +195,27 @@ async function writeEnvFolder(
       );
     }
   }
-  // What we write must load; a failure here is a bug in the importer, not bad input.
+  // What we write must load (with its data files beside it, so it is staged in a scratch folder
+  // first); a failure here is a bug in the importer, not bad input.
+  const stage = await Deno.makeTempDir({ prefix: "tooltrial-import-" });
   const envs = [];
-  for (const rel of envFiles) {
-    try {
-      envs.push(await envFromDoc(parseYaml(files[rel], join(out, rel)), files[rel]));
-    } catch (err) {
-      if (!(err instanceof SpecError)) throw err;
-      throw new Error(`the imported env does not load (an importer bug):\n${err.format()}`);
+  try {
+    for (const rel of Object.keys(files)) {
+      await Deno.mkdir(dirname(join(stage, rel)), { recursive: true });
+      await Deno.writeTextFile(join(stage, rel), files[rel]);
     }
+    for (const rel of envFiles) {
+      try {
+        envs.push(await envFromDoc(parseYaml(files[rel], join(stage, rel)), files[rel]));
+      } catch (err) {
+        if (!(err instanceof SpecError)) throw err;
+        throw new Error(`the imported env does not load (an importer bug):\n${err.format()}`);
+      }
+    }
+  } finally {
+    await Deno.remove(stage, { recursive: true });
   }
+  for (const note of opts.notes) console.log(`note: ${note}`);
   for (const rel of Object.keys(files)) {
     await Deno.mkdir(dirname(join(out, rel)), { recursive: true });
     await writeFileAtomic(join(out, rel), files[rel]);

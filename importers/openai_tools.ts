@@ -17,6 +17,8 @@ export interface ImportResult {
   files: ImportedFiles;
   /** Problems in the input that were skipped. */
   skipped: SpecIssue[];
+  /** What else the user should know about the import (what is not scored, what is approximate). */
+  notes?: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -3,7 +3,8 @@ import { Document, isMap, isSeq, type Node } from "yaml";
 /**
  * A spec as YAML text: a comment header, block style, except that nodes whose path (keys and
  * `*` for list items) matches a pattern in `flow` are written on one line (`{ tool: x, args: { … }
- * }`); a `*` in a pattern also matches any key.
+ * }`); a `*` in a pattern also matches any key. `comments` puts comment lines above nodes, each
+ * named by its exact path (`["tasks", 0]`).
  *
  * @example
  * ```ts
@@ -12,8 +13,16 @@ import { Document, isMap, isSeq, type Node } from "yaml";
  * console.assert(text === "# hello\n\na:\n  - { b: 1 }\n");
  * ```
  */
-export function renderYaml(value: unknown, opts: { header: string[]; flow?: string[] }): string {
-  const doc = new Document(value);
+export function renderYaml(
+  value: unknown,
+  opts: {
+    header: string[];
+    flow?: string[];
+    comments?: { path: (string | number)[]; lines: string[] }[];
+  },
+): string {
+  // A value used twice is written twice, not as a YAML anchor and alias.
+  const doc = new Document(value, { aliasDuplicateObjects: false });
   const flow = new Set(opts.flow ?? []);
   const starred = (opts.flow ?? []).filter((f) => f.includes("*")).map((f) =>
     f.split("/").map((seg) => (seg === "*" ? "" : seg))
@@ -40,6 +49,11 @@ export function renderYaml(value: unknown, opts: { header: string[]; flow?: stri
     }
   };
   walk(doc.contents, "");
-  doc.commentBefore = opts.header.map((l) => ` ${l}`.trimEnd()).join("\n");
+  const commented = (lines: string[]) => lines.map((l) => ` ${l}`.trimEnd()).join("\n");
+  for (const c of opts.comments ?? []) {
+    const node = doc.getIn(c.path, true) as Node | undefined;
+    if (node && c.lines.length) node.commentBefore = commented(c.lines);
+  }
+  doc.commentBefore = commented(opts.header);
   return doc.toString({ lineWidth: 100, flowCollectionPadding: true });
 }

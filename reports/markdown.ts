@@ -8,8 +8,6 @@ const pct = formatPercent;
 const num = (x: number) => x.toFixed(2);
 
 function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
-  // pass@k and pass^k only say something when tasks ran more than once.
-  const ks = Object.keys(rows[0]?.pass_at_k ?? {}).filter((k) => k !== "1");
   // Token counts only exist for model agents.
   const tokens = rows.some((r) => r.mean_tokens !== null);
   const cost = rows.some((r) => r.mean_cost_usd !== undefined);
@@ -17,7 +15,6 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     ...keys.map(String),
     "success",
     "95% CI",
-    ...ks.flatMap((k) => [`pass@${k}`, `pass^${k}`]),
     "n",
     "calls",
     "trial calls",
@@ -31,7 +28,6 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     ...keys.map(() => ":--"),
     "--:",
     ":-:",
-    ...ks.flatMap(() => ["--:", "--:"]),
     "--:",
     "--:",
     "--:",
@@ -45,7 +41,6 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     ...keys.map((k) => String(r[k] ?? "")),
     pct(r.success_rate),
     `${pct(r.ci95[0])} – ${pct(r.ci95[1])}`,
-    ...ks.flatMap((k) => [pct(r.pass_at_k[k] ?? 0), pct(r.pass_hat_k[k] ?? 0)]),
     String(r.episodes),
     num(r.mean_calls),
     num(r.mean_trial_calls),
@@ -129,6 +124,36 @@ function robustnessSection(report: Report): string[] {
     "",
     "Change: variant − clean success over the same (env, task, seed, sample), − is worse than clean;",
     "the interval resamples tasks. report.json keeps the drop (clean − variant) as a fraction.",
+    "",
+  ];
+}
+
+/**
+ * pass^k (τ-bench's reliability: all of k trials succeed) for k = 1 … samples, then pass@k (some
+ * of k succeeds), per agent × protocol × variant; only when tasks ran several times per seed.
+ */
+function reliabilitySection(report: Report): string[] {
+  const rows = report.overall;
+  const ks = Object.keys(rows[0]?.pass_hat_k ?? {}).map(Number).sort((a, b) => a - b);
+  if (ks.length < 2) return [];
+  const more = ks.filter((k) => k > 1);
+  return [
+    "## Reliability over repeated trials (pass^k)",
+    "",
+    `| agent | protocol | variant | ${ks.map((k) => `pass^${k}`).join(" | ")} | ${
+      more.map((k) => `pass@${k}`).join(" | ")
+    } |`,
+    `| :-- | :-- | :-- | ${[...ks, ...more].map(() => "--:").join(" | ")} |`,
+    ...rows.map((r) =>
+      `| ${r.agent} | ${r.protocol} | ${r.variant} | ${
+        ks.map((k) => pct(r.pass_hat_k[k] ?? 0)).join(" | ")
+      } | ${more.map((k) => pct(r.pass_at_k[k] ?? 0)).join(" | ")} |`
+    ),
+    "",
+    "pass^k (τ-bench): the chance that k trials of a task all succeed, C(c, k)/C(n, k) from its n",
+    "samples under one seed with c successes, averaged over tasks and seeds; it falls with k as far",
+    "as the agent is unreliable (pass^1 is the success rate). pass@k: the chance that at least one",
+    "of k succeeds. k runs to the samples per task (at most 10).",
     "",
   ];
 }
@@ -274,10 +299,9 @@ export function renderMarkdown(report: Report): string {
     table(report.overall, ["agent", "protocol", "variant"]),
     "",
     "Success: share of episodes whose checks all hold; 95% CI: bootstrap over tasks (seeded; samples of a task",
-    "count once). pass@k / pass^k (when tasks ran several times): some / all of k samples succeed. Calls: execution-phase tool calls per",
-    "episode; trial calls: calls on the sandbox copy; invalid rate: unknown tool, bad JSON, schema violation or",
-    "deprecated name per execution call; self-corr.: failed calls followed by a successful one; AST: gold calls",
-    "made (mapped back to canonical names).",
+    "count once). Calls: execution-phase tool calls per episode; trial calls: calls on the sandbox copy; invalid",
+    "rate: unknown tool, bad JSON, schema violation or deprecated name per execution call; self-corr.: failed",
+    "calls followed by a successful one; AST: gold calls made (mapped back to canonical names).",
     ...(report.overall.some((r) => r.mean_tokens !== null)
       ? ["Tokens (model agents): tokens generated per episode."]
       : []),
@@ -287,6 +311,7 @@ export function renderMarkdown(report: Report): string {
       ]
       : []),
     "",
+    ...reliabilitySection(report),
     "## By environment and split (clean)",
     "",
     table(report.breakdown.filter((r) => r.variant === "clean"), [

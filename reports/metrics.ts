@@ -98,7 +98,10 @@ export function summarize(
     if (e.cost_usd !== undefined) cost += e.cost_usd, withCost++;
   }
   const clusters = byTask(episodes, taskKey, (e) => (e.success ? 1 : 0));
-  const perTask = clusters.map((c) => ({ n: c.length, c: c.reduce((a, b) => a + b, 0) }));
+  // pass@k and pass^k count i.i.d. trials: the samples of a task under one seed (another seed
+  // may change the variant's interface, so it is another condition, not another trial).
+  const perTask = byTask(episodes, (e) => `${taskKey(e)}\u0000${e.seed}`, (e) => e.success ? 1 : 0)
+    .map((c) => ({ n: c.length, c: c.reduce((a, b) => a + b, 0) }));
   const kMax = Math.min(10, ...perTask.map((t) => t.n));
   const passAt: Record<string, number> = {}, passHat: Record<string, number> = {};
   for (let k = 1; k <= kMax; k++) {

@@ -112,6 +112,16 @@ Deno.test("property: c = n gives 1 and c = 0 gives 0 for both", () => {
   );
 });
 
+Deno.test("meanPassHatK: τ-bench's pass^k curve over four tasks of 4 samples, known values", () => {
+  // Tasks that succeeded 4, 3, 2 and 0 times out of 4.
+  const tasks = [{ n: 4, c: 4 }, { n: 4, c: 3 }, { n: 4, c: 2 }, { n: 4, c: 0 }];
+  close(meanPassHatK(tasks, 1), (1 + 3 / 4 + 2 / 4 + 0) / 4); // 0.5625: the success rate
+  close(meanPassHatK(tasks, 2), (1 + 3 / 6 + 1 / 6 + 0) / 4); // C(3,2)/C(4,2), C(2,2)/C(4,2)
+  close(meanPassHatK(tasks, 3), (1 + 1 / 4 + 0 + 0) / 4); // C(3,3)/C(4,3); c < k gives 0
+  close(meanPassHatK(tasks, 4), 1 / 4); // only the task that never failed
+  close(meanPassAtK(tasks, 2), (1 + 1 + (1 - 1 / 6) + 0) / 4); // 1 - C(2,2)/C(4,2) for c = 2
+});
+
 Deno.test("meanPassAtK / meanPassHatK average over tasks and name a bad task", () => {
   const tasks = [{ n: 10, c: 3 }, { n: 4, c: 4 }, { n: 5, c: 0 }];
   close(meanPassAtK(tasks, 2), (passAtK(10, 3, 2) + 1 + 0) / 3);

@@ -108,9 +108,15 @@ export interface SummaryRow {
   ci95: [number, number];
   /** Wilson score 95% interval, for comparison with papers that use it. */
   wilson95: [number, number];
-  /** Unbiased pass@k over each task's samples, k = 1 … samples. Keys are k. */
+  /**
+   * Unbiased pass@k over each task's samples under one seed, averaged over tasks and seeds,
+   * k = 1 … samples (at most 10). Keys are k.
+   */
   pass_at_k: Record<string, number>;
-  /** pass^k = E[C(c,k)/C(n,k)]: all of k samples succeed. Keys are k. */
+  /**
+   * pass^k (τ-bench's reliability) = mean over tasks and seeds of C(c,k)/C(n,k): all of k i.i.d.
+   * samples succeed, k = 1 … samples (at most 10). Keys are k.
+   */
   pass_hat_k: Record<string, number>;
   /** Mean execution-phase calls per episode. */
   mean_calls: number;
