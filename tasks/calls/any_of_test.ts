@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { loadEnv } from "../../spec/mod.ts";
 import { declarativeEnv } from "../../tools/mod.ts";
 import { runEpisode } from "../../runners/episode.ts";
-import type { Agent } from "../../runners/agent.ts";
-import { callTools, say } from "../../core/messages.ts";
+import { calling } from "../../testdata/agents.ts";
 import { runCli } from "../../testdata/cli.ts";
 import { checkCalls } from "./check_calls.ts";
 
@@ -12,20 +11,6 @@ const GOOD = "testdata/good/calls_any_of.yaml";
 const env = await loadEnv(GOOD);
 const task = (id: string) => env.tasks.find((t) => t.id === id)!;
 const direct = { name: "direct", kind: "direct" as const, trialBudget: 0, maxTurns: 12 };
-
-/** An agent that makes these calls, one per turn, then answers. */
-function calling(calls: { name: string; args: Record<string, unknown> }[]): Agent {
-  return {
-    name: "fixed",
-    start: () => {
-      let i = 0;
-      return {
-        act: () =>
-          Promise.resolve(i < calls.length ? callTools([calls[i]], `c${i++}`) : say("Done.")),
-      };
-    },
-  };
-}
 
 /** The calls check's outcome after an episode of `id` with these calls. */
 async function outcome(id: string, calls: { name: string; args: Record<string, unknown> }[]) {

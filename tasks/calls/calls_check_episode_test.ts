@@ -3,27 +3,12 @@ import { loadEnv } from "../../spec/mod.ts";
 import { declarativeEnv } from "../../tools/mod.ts";
 import { runEpisode } from "../../runners/episode.ts";
 import { scriptedAgent } from "../../runners/agents/mod.ts";
-import type { Agent } from "../../runners/agent.ts";
-import { callTools, say } from "../../core/messages.ts";
+import { calling } from "../../testdata/agents.ts";
 import { checkTask } from "../checks.ts";
 
 const env = await loadEnv("testdata/good/calls.yaml");
 const direct = { name: "direct", kind: "direct" as const, trialBudget: 0, maxTurns: 12 };
 const episode = { id: "e", seed: 1, sample: 0 };
-
-/** An agent that makes these calls, one per turn, then answers. */
-function calling(calls: { name: string; args: Record<string, unknown> }[]): Agent {
-  return {
-    name: "fixed",
-    start: () => {
-      let i = 0;
-      return {
-        act: () =>
-          Promise.resolve(i < calls.length ? callTools([calls[i]], `c${i++}`) : say("Done.")),
-      };
-    },
-  };
-}
 
 Deno.test("calls check: normalized from YAML with the tools' schemas and the name map", () => {
   const c = env.tasks[0].check.calls!;
