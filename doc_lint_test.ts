@@ -23,3 +23,20 @@ Deno.test("deno doc --lint mod.ts: every public symbol documented, no private ty
   const found = [...text.matchAll(/error\[[a-z-]+\]: (.+)/g)].map((m) => m[1].trim()).sort();
   assert.deepEqual(found, [...ACCEPTED].sort(), text.slice(0, 4000));
 });
+
+Deno.test("doc examples assert with node:assert, whose failures fail the run (console.assert only prints)", async () => {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory && !["node_modules", "runs", ".git"].includes(e.name)) await walk(p);
+      else if (e.isFile && p.endsWith(".ts")) {
+        (await Deno.readTextFile(p)).split("\n").forEach((l, i) => {
+          if (/^\s*\*.*\bconsole\.assert\(/.test(l)) found.push(`${p.slice(2)}:${i + 1}`);
+        });
+      }
+    }
+  };
+  await walk(".");
+  assert.deepEqual(found, [], 'use assert.ok (import assert from "node:assert/strict") instead');
+});

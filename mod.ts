@@ -7,10 +7,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildReport, loadSuite, runSuite } from "./mod.ts";
  * const suite = await loadSuite("suite.yaml");
  * const episodes = await runSuite(suite, { agents: ["oracle"], protocols: ["direct"] });
- * console.assert(episodes.every((e) => e.success));
+ * assert.ok(episodes.every((e) => e.success));
  * ```
  * @module
  */

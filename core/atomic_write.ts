@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./atomic_write.ts";
  * const f = await Deno.makeTempFile();
  * await writeFileAtomic(f, "whole");
- * console.assert(await Deno.readTextFile(f) === "whole");
+ * assert.ok(await Deno.readTextFile(f) === "whole");
  * ```
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {

@@ -5,12 +5,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deadlines } from "./deadlines.ts";
  * const d = new Deadlines(10);
  * let late = false;
  * d.watch(20, () => late = true);
  * await new Promise((r) => setTimeout(r, 60));
- * console.assert(late);
+ * assert.ok(late);
  * ```
  */
 export class Deadlines {

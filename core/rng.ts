@@ -28,9 +28,10 @@ export function deriveSeed(...parts: (string | number)[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng } from "./rng.ts";
  * const a = createRng(7), b = createRng(7);
- * console.assert(a.next() === b.next());
+ * assert.ok(a.next() === b.next());
  * ```
  */
 export function createRng(seed: number): Rng {

@@ -20,8 +20,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bfclCategory } from "./bfcl.ts";
- * console.assert(bfclCategory("live_irrelevance_12-0-3") === "live_irrelevance");
+ * assert.ok(bfclCategory("live_irrelevance_12-0-3") === "live_irrelevance");
  * ```
  */
 export function bfclCategory(id: string): string {
@@ -138,12 +139,13 @@ function answersOf(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bfclEnv } from "./bfcl.ts";
  * const issue = (pointer: string, message: string) => ({ file: "q.json", line: 1, col: 1, pointer, message });
  * const q = { id: "simple_1", question: [[{ role: "user", content: "5!?" }]], function: [{ name: "math.factorial", description: "n!", parameters: { type: "dict", properties: { number: { type: "integer" } }, required: ["number"] } }] };
  * const a = { id: "simple_1", ground_truth: [{ "math.factorial": { number: [5] } }] };
  * const { files } = bfclEnv([{ value: q, issue }], [{ value: a, issue }], { file: "q.json" });
- * console.assert(files["env.yaml"].includes("math_factorial: math.factorial"));
+ * assert.ok(files["env.yaml"].includes("math_factorial: math.factorial"));
  * ```
  */
 export function bfclEnv(

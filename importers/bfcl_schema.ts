@@ -36,10 +36,11 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bfclSchema } from "./bfcl_schema.ts";
  * const issues: never[] = [];
  * const s = bfclSchema({ type: "dict", properties: { x: { type: "float" } } }, { pointer: "", issues });
- * console.assert(JSON.stringify(s) === '{"type":"object","properties":{"x":{"type":"number"}}}');
+ * assert.ok(JSON.stringify(s) === '{"type":"object","properties":{"x":{"type":"number"}}}');
  * ```
  */
 export function bfclSchema(

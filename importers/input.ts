@@ -75,11 +75,12 @@ function record(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readJsonRecords } from "./input.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/q.jsonl`, '{"id": "a"}\n{"id": "b"}\n');
  * const recs = await readJsonRecords(`${dir}/q.jsonl`, { what: "questions file" });
- * console.assert(recs.length === 2 && recs[1].issue("/id", "x").line === 2);
+ * assert.ok(recs.length === 2 && recs[1].issue("/id", "x").line === 2);
  * ```
  */
 export async function readJsonRecords(

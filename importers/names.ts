@@ -8,10 +8,11 @@ const VALID = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolName } from "./names.ts";
  * const taken = new Set<string>();
- * console.assert(toolName("math.factorial", taken) === "math_factorial");
- * console.assert(toolName("math_factorial", taken) === "math_factorial_2");
+ * assert.ok(toolName("math.factorial", taken) === "math_factorial");
+ * assert.ok(toolName("math_factorial", taken) === "math_factorial_2");
  * ```
  */
 export function toolName(original: string, taken: Set<string>): string {
@@ -29,8 +30,9 @@ export function toolName(original: string, taken: Set<string>): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { envName } from "./names.ts";
- * console.assert(envName("BFCL_v4_simple_python.json") === "bfcl_v4_simple_python");
+ * assert.ok(envName("BFCL_v4_simple_python.json") === "bfcl_v4_simple_python");
  * ```
  */
 export function envName(s: string): string {

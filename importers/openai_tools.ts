@@ -142,9 +142,10 @@ function answerOf(args: Record<string, unknown>): Record<string, unknown[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openAiToolsEnv } from "./openai_tools.ts";
  * const { files } = openAiToolsEnv([{ value: [{ type: "function", function: { name: "get_time", parameters: { type: "object", properties: {} } } }], issue: (pointer, message) => ({ file: "t.json", line: 1, col: 1, pointer, message }) }], { file: "t.json" });
- * console.assert(files["env.yaml"].includes("name: get_time"));
+ * assert.ok(files["env.yaml"].includes("name: get_time"));
  * ```
  */
 export function openAiToolsEnv(

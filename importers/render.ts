@@ -8,9 +8,10 @@ import { Document, isMap, isSeq, type Node } from "yaml";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderYaml } from "./render.ts";
  * const text = renderYaml({ a: [{ b: 1 }] }, { header: ["hello"], flow: ["a/*"] });
- * console.assert(text === "# hello\n\na:\n  - { b: 1 }\n");
+ * assert.ok(text === "# hello\n\na:\n  - { b: 1 }\n");
  * ```
  */
 export function renderYaml(

@@ -71,6 +71,7 @@ function casesOf(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rotbenchEnvs } from "./rotbench.ts";
  * const tools = [{ name: "get_time", description: "Now.", parameters: { type: "object", properties: { tz: { type: "string" } }, required: ["tz"] } },
  *   { name: "ask_to_user", description: "Ask.", parameters: { type: "object", properties: { question: { type: "string" } } } },
@@ -82,7 +83,7 @@ function casesOf(
  * ], scenario: "RS" }];
  * const rec = { value, issue: (pointer: string, message: string) => ({ file: "clean.json", line: 1, col: 1, pointer, message }) };
  * const { files } = rotbenchEnvs([rec], { file: "clean.json" });
- * console.assert(Object.keys(files).join() === "rotbench-clean/env.yaml,suite.yaml");
+ * assert.ok(Object.keys(files).join() === "rotbench-clean/env.yaml,suite.yaml");
  * ```
  */
 export function rotbenchEnvs(

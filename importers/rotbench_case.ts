@@ -117,6 +117,7 @@ function actionOf(text: string): [string, unknown] | string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readRotbenchCase } from "./rotbench_case.ts";
  * const tools = [{ name: "get_time", description: "Now.", parameters: { type: "object", properties: { tz: { type: "string" } }, required: ["tz"] } },
  *   { name: "ask_to_user", description: "Ask.", parameters: { type: "object", properties: { question: { type: "string" } } } },
@@ -128,8 +129,8 @@ function actionOf(text: string): [string, unknown] | string {
  * ] };
  * const rec = { value: [value], issue: (pointer: string, message: string) => ({ file: "f.json", line: 1, col: 1, pointer, message }) };
  * const c = readRotbenchCase(rec, { index: 0, pointer: "/0", issues: [] })!;
- * console.assert(c.query === "What time is it in Paris?" && c.tools.length === 2);
- * console.assert(JSON.stringify(c.alternatives) === '[[{"get_time":{"tz":["Europe/Paris"]}}]]');
+ * assert.ok(c.query === "What time is it in Paris?" && c.tools.length === 2);
+ * assert.ok(JSON.stringify(c.alternatives) === '[[{"get_time":{"tz":["Europe/Paris"]}}]]');
  * ```
  */
 export function readRotbenchCase(

@@ -8,9 +8,10 @@ import type { JsonSchema } from "../spec/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sampleArgs } from "./sample_args.ts";
  * const s = { type: "object", properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } }, required: ["city", "days"] };
- * console.assert(JSON.stringify(sampleArgs(s)) === '{"city":"example","days":1}');
+ * assert.ok(JSON.stringify(sampleArgs(s)) === '{"city":"example","days":1}');
  * ```
  */
 export function sampleArgs(schema: JsonSchema): Record<string, unknown> {

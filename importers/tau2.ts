@@ -183,9 +183,10 @@ async function convertTasks(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tau2Env } from "./tau2.ts";
  * const { files, skipped } = await tau2Env("testdata/tau2/mock", {});
- * console.assert("env.yaml" in files && "db/tasks.json" in files && skipped.length > 0);
+ * assert.ok("env.yaml" in files && "db/tasks.json" in files && skipped.length > 0);
  * ```
  */
 export async function tau2Env(

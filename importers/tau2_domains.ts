@@ -35,8 +35,9 @@ export interface Tau2Domain {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TAU2_DOMAINS } from "./tau2_domains.ts";
- * console.assert(Object.keys(TAU2_DOMAINS).includes("mock"));
+ * assert.ok(Object.keys(TAU2_DOMAINS).includes("mock"));
  * ```
  */
 export const TAU2_DOMAINS: Readonly<Record<string, Tau2Domain>> = {

@@ -8,8 +8,9 @@ import type { Tau2Domain } from "./tau2_domains.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MOCK_DOMAIN } from "./tau2_mock.ts";
- * console.assert(MOCK_DOMAIN.tools.map((t) => t.name).includes("update_task_status"));
+ * assert.ok(MOCK_DOMAIN.tools.map((t) => t.name).includes("update_task_status"));
  * ```
  */
 export const MOCK_DOMAIN: Tau2Domain = {

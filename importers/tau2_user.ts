@@ -17,8 +17,9 @@ const cap = (word: string, like: string) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { firstPerson } from "./tau2_user.ts";
- * console.assert(firstPerson("You are Emma. If the agent tells you no, you were told yes.") ===
+ * assert.ok(firstPerson("You are Emma. If the agent tells you no, you were told yes.") ===
  *   "I am Emma. If the agent tells me no, I was told yes.");
  * ```
  */
@@ -49,8 +50,9 @@ export function firstPerson(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mentions } from "./tau2_user.ts";
- * console.assert(mentions("Create it for user_1.", "user_1") && !mentions("user_10", "user_1"));
+ * assert.ok(mentions("Create it for user_1.", "user_1") && !mentions("user_10", "user_1"));
  * ```
  */
 export function mentions(text: string, value: string): boolean {
@@ -85,12 +87,13 @@ export function argumentLeaves(args: unknown, key = ""): { key: string; value: s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownInfo } from "./tau2_user.ts";
  * const facts = knownInfo([{ key: "user_id", value: "emma_kim_9957" }], {
  *   scenario: "Your user id is emma_kim_9957.",
  *   said: "I want to cancel reservation EHGLP3.",
  * });
- * console.assert(facts.user_id === "emma_kim_9957");
+ * assert.ok(facts.user_id === "emma_kim_9957");
  * ```
  */
 export function knownInfo(

@@ -24,10 +24,11 @@ export interface BrokenCell {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { brokenCells } from "./broken.ts";
  * const ep = { env: "e", task: "t1", variant: "clean", agent: "oracle", protocol: "direct", success: false };
  * const cells = brokenCells([ep, { ...ep, task: "t2", success: true }] as never, ["oracle"]);
- * console.assert(cells.length === 1 && cells[0].task === "t1");
+ * assert.ok(cells.length === 1 && cells[0].task === "t1");
  * ```
  */
 export function brokenCells(

@@ -111,10 +111,11 @@ function compareRows(a: Report, b: Report, opts: CompareOptions): Row[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareMarkdown } from "./compare.ts";
  * import type { Report } from "./types.ts";
  * const r = { run_id: "0", overall: [], episodes: [], provenance: { suite: { name: "s", sha256: "0" } } } as unknown as Report;
- * console.assert(compareMarkdown(r, r).includes("| agent |"));
+ * assert.ok(compareMarkdown(r, r).includes("| agent |"));
  * ```
  */
 export function compareMarkdown(

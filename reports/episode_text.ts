@@ -77,6 +77,7 @@ function episodeHeader(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { episodeText } from "./episode_text.ts";
  * import type { EpisodeEvent } from "../runners/events.ts";
  * const id = "e/clean/t1/a/direct/0.0";
@@ -89,8 +90,8 @@ function episodeHeader(
  *       failed_calls: 0, backend_failures: 0, self_corrections: 0, turns: 1, ast_match: false } },
  * ] as EpisodeEvent[];
  * const text = episodeText(events, { color: false, width: 100 });
- * console.assert(text.startsWith("✗ e/t1 · a · clean · direct · seed 0 · seen · contains check"));
- * console.assert(text.includes("✗ contains: does not contain 42"));
+ * assert.ok(text.startsWith("✗ e/t1 · a · clean · direct · seed 0 · seen · contains check"));
+ * assert.ok(text.includes("✗ contains: does not contain 42"));
  * ```
  */
 export function episodeText(events: readonly EpisodeEvent[], style: TextStyle): string {

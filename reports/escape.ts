@@ -11,8 +11,9 @@ const ENTITIES: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml } from "./escape.ts";
- * console.assert(escapeHtml('<a href="x">') === "&lt;a href=&quot;x&quot;&gt;");
+ * assert.ok(escapeHtml('<a href="x">') === "&lt;a href=&quot;x&quot;&gt;");
  * ```
  */
 export function escapeHtml(s: unknown): string {

@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { failureKind } from "./failure_kind.ts";
  * const checks = [{ name: "excludes", passed: true }, { name: "regex", passed: false }];
- * console.assert(failureKind({ success: false, error: null, checks }) === "regex check");
- * console.assert(
+ * assert.ok(failureKind({ success: false, error: null, checks }) === "regex check");
+ * assert.ok(
  *   failureKind({ success: false, error: "no final answer within 12 turns", checks }) ===
  *     "turn limit",
  * );

@@ -78,9 +78,10 @@ export interface FailureFields {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FailureCollector } from "./failures.ts";
  * const c = new FailureCollector();
- * console.assert(c.data().rows.length === 0);
+ * assert.ok(c.data().rows.length === 0);
  * ```
  */
 export class FailureCollector {

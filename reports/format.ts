@@ -23,9 +23,10 @@ function tenths(x: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPercent } from "./format.ts";
- * console.assert(formatPercent(0.8125) === "81.3%");
- * console.assert(formatPercent(0) === "0.0%");
+ * assert.ok(formatPercent(0.8125) === "81.3%");
+ * assert.ok(formatPercent(0) === "0.0%");
  * ```
  */
 export function formatPercent(x: number): string {
@@ -39,10 +40,11 @@ export function formatPercent(x: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPoints } from "./format.ts";
- * console.assert(formatPoints(-0.8125) === "\u221281.3");
- * console.assert(formatPoints(0.8125) === "+81.3");
- * console.assert(formatPoints(-0.0004) === "±0.0");
+ * assert.ok(formatPoints(-0.8125) === "\u221281.3");
+ * assert.ok(formatPoints(0.8125) === "+81.3");
+ * assert.ok(formatPoints(-0.0004) === "±0.0");
  * ```
  */
 export function formatPoints(x: number): string {
@@ -56,8 +58,9 @@ export function formatPoints(x: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatChange } from "./format.ts";
- * console.assert(formatChange(0.8125) === "\u221281.3");
+ * assert.ok(formatChange(0.8125) === "\u221281.3");
  * ```
  */
 export function formatChange(drop: number): string {
@@ -70,9 +73,10 @@ export function formatChange(drop: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatChangeCI } from "./format.ts";
- * console.assert(formatChangeCI([0.7, 0.9]) === "\u221290.0 to \u221270.0");
- * console.assert(formatChangeCI(null) === "–");
+ * assert.ok(formatChangeCI([0.7, 0.9]) === "\u221290.0 to \u221270.0");
+ * assert.ok(formatChangeCI(null) === "–");
  * ```
  */
 export function formatChangeCI(ci: [number, number] | null, sep = " to "): string {

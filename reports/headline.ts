@@ -38,11 +38,12 @@ const K = "\u0000";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { headlineRows } from "./headline.ts";
  * import { reportFixture } from "../testdata/report_fixture.ts";
  * const rows = headlineRows(reportFixture);
  * const memorizer = rows.find((r) => r.agent === "memorizer" && r.protocol === "direct")!;
- * console.assert(memorizer.worst?.variant === "renamed");
+ * assert.ok(memorizer.worst?.variant === "renamed");
  * ```
  */
 export function headlineRows(report: Report): HeadlineRow[] {
@@ -109,9 +110,10 @@ const pctCI = (ci: [number, number]) => `${formatPercent(ci[0])}–${formatPerce
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { headlineHtml } from "./headline.ts";
  * import { reportFixture } from "../testdata/report_fixture.ts";
- * console.assert(headlineHtml(reportFixture).startsWith('<section id="headline">'));
+ * assert.ok(headlineHtml(reportFixture).startsWith('<section id="headline">'));
  * ```
  */
 export function headlineHtml(report: Report): string {
@@ -165,9 +167,10 @@ export function headlineHtml(report: Report): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { headlineMarkdown } from "./headline.ts";
  * import { reportFixture } from "../testdata/report_fixture.ts";
- * console.assert(headlineMarkdown(reportFixture).startsWith("| agent | protocol |"));
+ * assert.ok(headlineMarkdown(reportFixture).startsWith("| agent | protocol |"));
  * ```
  */
 export function headlineMarkdown(report: Report): string {

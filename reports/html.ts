@@ -480,10 +480,11 @@ function sawSection(report: Report): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderHtml } from "./html.ts";
  * import { reportFixture } from "../testdata/report_fixture.ts";
  * const html = renderHtml(reportFixture);
- * console.assert(html.startsWith("<!doctype html>") && !/<script[^>]* src=/.test(html));
+ * assert.ok(html.startsWith("<!doctype html>") && !/<script[^>]* src=/.test(html));
  * ```
  */
 export function renderHtml(

@@ -14,10 +14,11 @@ const secs = (ms: number) => (ms / 1000).toFixed(3);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderJunit } from "./junit.ts";
  * import type { Report } from "./types.ts";
  * const x = renderJunit({ run_id: "0", episodes: [], transcripts: [], provenance: { suite: { name: "s" } } } as unknown as Report);
- * console.assert(x.startsWith("<?xml"));
+ * assert.ok(x.startsWith("<?xml"));
  * ```
  */
 export function renderJunit(report: Report): string {

@@ -259,10 +259,11 @@ function sawSection(report: Report): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderMarkdown } from "./markdown.ts";
  * import type { Report } from "./report.ts";
  * const md = renderMarkdown({ run_id: "0", overall: [], breakdown: [], robustness: [], gaps: [], comparisons: [], variants: [], episodes: [], provenance: { suite: { name: "s" } } } as unknown as Report);
- * console.assert(md.startsWith("# tooltrial report"));
+ * assert.ok(md.startsWith("# tooltrial report"));
  * ```
  */
 export function renderMarkdown(report: Report): string {

@@ -16,9 +16,10 @@ export type { GroupKey, RobustnessRow, SummaryRow };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wilson } from "./metrics.ts";
  * const [lo, hi] = wilson(8, 10);
- * console.assert(lo < 0.8 && hi > 0.8);
+ * assert.ok(lo < 0.8 && hi > 0.8);
  * ```
  */
 export function wilson(k: number, n: number, z = 1.959963984540054): [number, number] {
@@ -147,8 +148,9 @@ export function summarize(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { groupSummary } from "./metrics.ts";
- * console.assert(groupSummary([], ["agent"]).length === 0);
+ * assert.ok(groupSummary([], ["agent"]).length === 0);
  * ```
  */
 export function groupSummary(
@@ -170,8 +172,9 @@ const pairKey = (e: EpisodeSummary) => [e.env, e.task, e.seed, e.sample].join("\
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { robustness } from "./metrics.ts";
- * console.assert(robustness([]).length === 0);
+ * assert.ok(robustness([]).length === 0);
  * ```
  */
 export function robustness(episodes: readonly EpisodeSummary[]): RobustnessRow[] {

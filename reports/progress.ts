@@ -42,12 +42,13 @@ export function duration(s: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressBar } from "./progress.ts";
  * const out: string[] = [];
  * const bar = progressBar(10, { mode: "lines", every: 0, start: 4, write: (t) => out.push(t) });
  * bar.tick(7);
  * bar.done();
- * console.assert(out[0].startsWith("7/10 episodes (70%)") && out.at(-1)!.startsWith("10/10"));
+ * assert.ok(out[0].startsWith("7/10 episodes (70%)") && out.at(-1)!.startsWith("10/10"));
  * ```
  */
 export function progressBar(total: number, opts: ProgressOptions = {}): ProgressBar {

@@ -56,10 +56,11 @@ export function collect(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildReport, collect } from "./report.ts";
  * import type { Provenance } from "./report.ts";
  * const r = buildReport(collect([]), { run_id: "x", provenance: {} as Provenance });
- * console.assert(r.overall.length === 0);
+ * assert.ok(r.overall.length === 0);
  * ```
  */
 export function buildReport(

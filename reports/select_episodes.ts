@@ -30,11 +30,12 @@ export interface EpisodeSelection {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectEpisodes } from "./select_episodes.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/episodes.jsonl`, "");
  * const s = await selectEpisodes(`${dir}/episodes.jsonl`, { failed: true });
- * console.assert(s.episodes === 0 && s.matched === 0 && s.names.agent.length === 0);
+ * assert.ok(s.episodes === 0 && s.matched === 0 && s.names.agent.length === 0);
  * ```
  */
 export async function selectEpisodes(

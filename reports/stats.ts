@@ -29,10 +29,11 @@ export interface BootstrapOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bootstrapCI } from "./stats.ts";
  * const ci = bootstrapCI([[1, 1, 0], [0, 0], [1, 0, 1, 1]], { seed: 1 });
- * console.assert(ci !== null && ci[0] <= 5 / 9 && 5 / 9 <= ci[1]);
- * console.assert(bootstrapCI([[], []], { seed: 1 }) === null);
+ * assert.ok(ci !== null && ci[0] <= 5 / 9 && 5 / 9 <= ci[1]);
+ * assert.ok(bootstrapCI([[], []], { seed: 1 }) === null);
  * ```
  */
 export function bootstrapCI(
@@ -58,10 +59,11 @@ export function bootstrapCI(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bootstrapDiffCI } from "./stats.ts";
  * const seen = [[1, 1], [1, 0], [1, 1], [1, 1]], unseen = [[0, 0], [1, 0], [0, 0], [0, 1]];
  * const ci = bootstrapDiffCI(seen, unseen, { seed: 1 });
- * console.assert(ci !== null && ci[0] > 0);
+ * assert.ok(ci !== null && ci[0] > 0);
  * ```
  */
 export function bootstrapDiffCI(
@@ -185,9 +187,10 @@ function checkNCK(fn: string, n: number, c: number, k: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { passAtK } from "./stats.ts";
- * console.assert(passAtK(10, 3, 1) === 0.3);
- * console.assert(passAtK(10, 8, 3) === 1);
+ * assert.ok(passAtK(10, 3, 1) === 0.3);
+ * assert.ok(passAtK(10, 8, 3) === 1);
  * ```
  */
 export function passAtK(n: number, c: number, k: number): number {
@@ -206,9 +209,10 @@ export function passAtK(n: number, c: number, k: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { passHatK } from "./stats.ts";
- * console.assert(passHatK(10, 3, 1) === 0.3);
- * console.assert(Math.abs(passHatK(4, 2, 2) - 1 / 6) < 1e-15);
+ * assert.ok(passHatK(10, 3, 1) === 0.3);
+ * assert.ok(Math.abs(passHatK(4, 2, 2) - 1 / 6) < 1e-15);
  * ```
  */
 export function passHatK(n: number, c: number, k: number): number {
@@ -245,8 +249,9 @@ function meanOver(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { meanPassAtK } from "./stats.ts";
- * console.assert(meanPassAtK([{ n: 10, c: 3 }, { n: 10, c: 0 }], 1) === 0.15);
+ * assert.ok(meanPassAtK([{ n: 10, c: 3 }, { n: 10, c: 0 }], 1) === 0.15);
  * ```
  */
 export function meanPassAtK(tasks: readonly { n: number; c: number }[], k: number): number {
@@ -260,8 +265,9 @@ export function meanPassAtK(tasks: readonly { n: number; c: number }[], k: numbe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { meanPassHatK } from "./stats.ts";
- * console.assert(meanPassHatK([{ n: 4, c: 4 }, { n: 4, c: 1 }], 2) === 0.5);
+ * assert.ok(meanPassHatK([{ n: 4, c: 4 }, { n: 4, c: 1 }], 2) === 0.5);
  * ```
  */
 export function meanPassHatK(tasks: readonly { n: number; c: number }[], k: number): number {
@@ -288,9 +294,10 @@ export interface McNemarResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mcnemarExact } from "./stats.ts";
- * console.assert(mcnemarExact(10, 0).p_value === 2 * 0.5 ** 10);
- * console.assert(mcnemarExact(5, 5).p_value === 1);
+ * assert.ok(mcnemarExact(10, 0).p_value === 2 * 0.5 ** 10);
+ * assert.ok(mcnemarExact(5, 5).p_value === 1);
  * ```
  */
 export function mcnemarExact(b: number, c: number): McNemarResult {

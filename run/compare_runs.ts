@@ -10,9 +10,10 @@ import { UsageError } from "./usage_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareRuns } from "./compare_runs.ts";
  * const err = await compareRuns("no/such/a", "no/such/b").catch((e) => e);
- * console.assert(err.message.includes("not found"));
+ * assert.ok(err.message.includes("not found"));
  * ```
  */
 export async function compareRuns(

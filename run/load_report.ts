@@ -9,10 +9,11 @@ import { UsageError } from "./usage_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadReport } from "./load_report.ts";
  * import { UsageError } from "./usage_error.ts";
  * const err = await loadReport("no/such/run").catch((e) => e);
- * console.assert(err instanceof UsageError);
+ * assert.ok(err instanceof UsageError);
  * ```
  */
 export async function loadReport(path: string): Promise<Report> {

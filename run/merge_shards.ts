@@ -20,10 +20,11 @@ export interface MergeResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergeShards } from "./merge_shards.ts";
  * import { UsageError } from "./usage_error.ts";
  * const err = await mergeShards(["no/such/shard"]).catch((e) => e);
- * console.assert(err instanceof UsageError && err.message.includes("not found"));
+ * assert.ok(err instanceof UsageError && err.message.includes("not found"));
  * ```
  */
 export async function mergeShards(

@@ -6,12 +6,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { runBench } from "./mod.ts";
  * const lines: string[] = [];
  * const suite = await loadSuite("testdata/good/suite.yaml");
  * const run = await runBench(suite, { out: await Deno.makeTempDir(), log: (l) => lines.push(l) });
- * console.assert(run.report !== undefined && lines.some((l) => l.includes(run.id)));
+ * assert.ok(run.report !== undefined && lines.some((l) => l.includes(run.id)));
  * ```
  * @module
  */

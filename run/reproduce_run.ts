@@ -62,6 +62,7 @@ export type ReproduceResult =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { reproduceRun } from "./reproduce_run.ts";
  * import { runBench } from "./run_bench.ts";
@@ -69,7 +70,7 @@ export type ReproduceResult =
  *   out: await Deno.makeTempDir(),
  * });
  * const again = await reproduceRun(run.out);
- * console.assert(again.status === "identical");
+ * assert.ok(again.status === "identical");
  * ```
  */
 export async function reproduceRun(

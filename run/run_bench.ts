@@ -50,11 +50,12 @@ export interface BenchResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { runBench } from "./run_bench.ts";
  * const suite = await loadSuite("testdata/good/suite.yaml");
  * const run = await runBench(suite, { out: await Deno.makeTempDir() });
- * console.assert(run.report!.episodes.length === run.planned && run.resumed === 0);
+ * assert.ok(run.report!.episodes.length === run.planned && run.resumed === 0);
  * ```
  */
 export async function runBench(suite: SuiteSpec, opts: BenchOptions = {}): Promise<BenchResult> {

@@ -7,11 +7,12 @@ import { VERSION } from "../version.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { runId } from "./run_id.ts";
  * const suite = await loadSuite("testdata/good/suite.yaml");
  * const id = await runId(suite, { samples: suite.samples, seeds: suite.seeds });
- * console.assert(/^[0-9a-f]{16}$/.test(id));
+ * assert.ok(/^[0-9a-f]{16}$/.test(id));
  * ```
  */
 export async function runId(

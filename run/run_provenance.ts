@@ -24,12 +24,13 @@ export interface ProvenanceOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { runProvenance } from "./run_provenance.ts";
  * const suite = await loadSuite("testdata/good/suite.yaml");
  * const sel = { samples: 1, seeds: [0] };
  * const p = await runProvenance(suite, sel, { command: ["bench"], concurrency: 4, models: [] });
- * console.assert(p.selection.agents === null && p.seeds[0] === 0);
+ * assert.ok(p.selection.agents === null && p.seeds[0] === 0);
  * ```
  */
 export async function runProvenance(

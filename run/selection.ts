@@ -30,10 +30,11 @@ export interface Shard {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { variantNames } from "./selection.ts";
  * const names = variantNames(await loadSuite("testdata/good/suite.yaml"));
- * console.assert(names[0] === "clean");
+ * assert.ok(names[0] === "clean");
  * ```
  */
 export function variantNames(suite: SuiteSpec): string[] {

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "./usage_error.ts";
  * const err = new UsageError("runs/x not found: give a report.json or a run folder");
- * console.assert(err instanceof Error && err.message.startsWith("runs/x"));
+ * assert.ok(err instanceof Error && err.message.startsWith("runs/x"));
  * ```
  */
 export class UsageError extends Error {}

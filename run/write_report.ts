@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../runners/mod.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { runBench } from "./run_bench.ts";
  * import { writeReport } from "./write_report.ts";
@@ -23,7 +24,7 @@ import { writeFileAtomic } from "../runners/mod.ts";
  * const run = await runBench(suite, { out: await Deno.makeTempDir() });
  * const copy = await Deno.makeTempDir();
  * await writeReport(copy, run.report!);
- * console.assert((await Deno.stat(`${copy}/report.json`)).isFile);
+ * assert.ok((await Deno.stat(`${copy}/report.json`)).isFile);
  * ```
  */
 export async function writeReport(

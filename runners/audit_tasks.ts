@@ -22,10 +22,11 @@ export interface TaskAudit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { auditTasks } from "./audit_tasks.ts";
  * const audit = await auditTasks([await loadEnv("testdata/good/mini.yaml")]);
- * console.assert(audit.issues.length === 0 && audit.replayed === 16);
+ * assert.ok(audit.issues.length === 0 && audit.replayed === 16);
  * ```
  */
 export async function auditTasks(

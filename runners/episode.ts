@@ -501,6 +501,7 @@ export class EpisodeSession {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { declarativeEnv } from "../tools/mod.ts";
  * import { runEpisode } from "./episode.ts";
@@ -511,7 +512,7 @@ export class EpisodeSession {
  *   protocol: { name: "direct", kind: "direct", trialBudget: 0, maxTurns: 12 },
  *   episode: { id: "e1", seed: 1, sample: 0 },
  * });
- * console.assert(rec.success);
+ * assert.ok(rec.success);
  * ```
  */
 export async function runEpisode(

@@ -15,13 +15,14 @@ const replays = new WeakMap<Env, WeakMap<TaskSpec, Promise<GoldState>>>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { declarativeEnv } from "../tools/mod.ts";
  * import { goldState } from "./gold_state.ts";
  * const spec = await loadEnv("envs/library");
  * const task = spec.tasks.find((t) => t.gold.some((g) => g.tool === "borrow_book"))!;
  * const r = await goldState(declarativeEnv(spec), task);
- * console.assert("state" in r && r.state.loans.length > spec.state.loans.length);
+ * assert.ok("state" in r && r.state.loans.length > spec.state.loans.length);
  * ```
  */
 export function goldState(env: Env, task: TaskSpec): Promise<GoldState> {

@@ -51,9 +51,10 @@ export async function* fileLines(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chunkDigest } from "./log_lines.ts";
  * const a = chunkDigest("0".repeat(64), ['{"type":"result"}']);
- * console.assert(a.length === 64 && a !== chunkDigest("0".repeat(64), ['{"type":"result" }']));
+ * assert.ok(a.length === 64 && a !== chunkDigest("0".repeat(64), ['{"type":"result" }']));
  * ```
  */
 export function chunkDigest(prev: string, lines: readonly string[]): string {

@@ -113,10 +113,11 @@ export const DEFAULT_VARIANTS: readonly VariantSpec[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { replayTasks } from "./replay_tasks.ts";
  * const r = await replayTasks([await loadEnv("envs/library")]);
- * console.assert(r.faults.length === 0 && r.replayed > 0);
+ * assert.ok(r.faults.length === 0 && r.replayed > 0);
  * ```
  */
 export async function replayTasks(

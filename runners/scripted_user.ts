@@ -37,15 +37,16 @@ const stem = (w: string) => w.length > 3 ? w.replace(/s$/, "") : w;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ScriptedUser } from "./scripted_user.ts";
  * const user = new ScriptedUser({
  *   known_info: { task_title: "Call the dentist" },
  *   turns: ["Please remove one of my tasks."],
  *   stop: "###STOP###",
  * });
- * console.assert(user.reply("Hello! How can I help?").source === "turns");
- * console.assert(user.reply("What is the task's title?").content === "Call the dentist");
- * console.assert(user.reply("What was the task title again?").content === "###STOP###"); // told once
+ * assert.ok(user.reply("Hello! How can I help?").source === "turns");
+ * assert.ok(user.reply("What is the task's title?").content === "Call the dentist");
+ * assert.ok(user.reply("What was the task title again?").content === "###STOP###"); // told once
  * ```
  */
 export class ScriptedUser {

@@ -63,11 +63,12 @@ const SHELL_FENCE = /^(\s*)(`{3,}|~{3,})\s*(sh|bash|shell|console)\b.*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { extractCommands } from "./doc_commands.ts";
  * const fence = "`".repeat(3);
  * const md = `Run:\n\n${fence}sh\ndeno task bench suite.yaml   # the default\n${fence}\n`;
  * const [cmd] = extractCommands(md, "README.md");
- * console.assert(cmd.line === 4 && cmd.words.map((w) => w.text).join(" ") === "deno task bench suite.yaml");
+ * assert.ok(cmd.line === 4 && cmd.words.map((w) => w.text).join(" ") === "deno task bench suite.yaml");
  * ```
  */
 export function extractCommands(markdown: string, file: string): DocCommand[] {
@@ -221,6 +222,7 @@ export function repoPath(word: Word, roots: string[]): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkCommands, extractCommands } from "./doc_commands.ts";
  * const fence = "`".repeat(3);
  * const cmds = extractCommands(`${fence}sh\ndeno task bnech\n${fence}\n`, "x.md");
@@ -230,7 +232,7 @@ export function repoPath(word: Word, roots: string[]): string | undefined {
  *   roots: [],
  *   exists: () => true,
  * });
- * console.assert(problems[0].startsWith('x.md:2: "deno task bnech"'));
+ * assert.ok(problems[0].startsWith('x.md:2: "deno task bnech"'));
  * ```
  */
 export function checkCommands(commands: DocCommand[], options: CheckOptions): string[] {

@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { slug } from "./doc_links.ts";
- * console.assert(slug("Training stages: `deno task train training.yaml`") ===
+ * assert.ok(slug("Training stages: `deno task train training.yaml`") ===
  *   "training-stages-deno-task-train-trainingyaml");
  * ```
  */
@@ -52,9 +53,10 @@ export interface DocLink {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relativeLinks } from "./doc_links.ts";
  * const links = relativeLinks("See [spec](docs/spec.md#validation) and [site](https://x.org).");
- * console.assert(links.length === 1 && links[0].anchor === "validation");
+ * assert.ok(links.length === 1 && links[0].anchor === "validation");
  * ```
  */
 export function relativeLinks(markdown: string): DocLink[] {

@@ -126,11 +126,12 @@ function openAiTools(s: OpenSession): OpenAiTool[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { createApp } from "./app.ts";
  * const { app } = createApp({ suite: await loadSuite("testdata/good/suite.yaml") });
  * const res = await app.request("/v1/envs");
- * console.assert(res.status === 200);
+ * assert.ok(res.status === 200);
  * ```
  */
 export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore } {
@@ -330,11 +331,12 @@ function requireToken(app: Hono, token: string) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createModelApp } from "./app.ts";
  * import { closeServedModels, openServedModels } from "./openai_api.ts";
  * const models = await openServedModels([{ name: "tiny", path: "models/tiny-random" }], { device: ["cpu"] });
  * const app = createModelApp({ models, token: "t" });
- * console.assert((await app.request("/v1/models")).status === 401);
+ * assert.ok((await app.request("/v1/models")).status === 401);
  * await closeServedModels(models);
  * ```
  */

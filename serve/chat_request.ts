@@ -90,9 +90,10 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseChatRequest } from "./chat_request.ts";
  * const r = parseChatRequest({ model: "tiny", messages: [{ role: "user", content: "hi" }], seed: 3 });
- * console.assert(r.seed === 3 && r.toolChoice.kind === "none");
+ * assert.ok(r.seed === 3 && r.toolChoice.kind === "none");
  * ```
  */
 export function parseChatRequest(body: unknown): ChatRequest {

@@ -21,10 +21,11 @@ function hostName(host: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loopbackRefusal } from "./guard.ts";
  * const evil = new Request("http://127.0.0.1:8787/v1", { headers: { host: "evil.example:8787" } });
- * console.assert(loopbackRefusal(evil)?.status === 403);
- * console.assert(loopbackRefusal(new Request("http://127.0.0.1:8787/v1")) === undefined);
+ * assert.ok(loopbackRefusal(evil)?.status === 403);
+ * assert.ok(loopbackRefusal(new Request("http://127.0.0.1:8787/v1")) === undefined);
  * ```
  */
 export function loopbackRefusal(req: Request): Response | undefined {

@@ -31,11 +31,12 @@ export interface Limits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { limit } from "./limits.ts";
  * const app = new Hono().get("/slow", () => new Promise<Response>(() => {}));
  * limit(app, { maxBodyBytes: 1024, timeoutMs: 20 });
- * console.assert((await app.request("/slow")).status === 503);
+ * assert.ok((await app.request("/slow")).status === 503);
  * ```
  */
 export function limit(app: Hono, limits: Limits): Hono {

@@ -186,6 +186,7 @@ function sessionServer(open: OpenSession): Server {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { loadSuite } from "../spec/mod.ts";
  * import { SessionStore } from "./sessions.ts";
@@ -200,8 +201,8 @@ function sessionServer(open: OpenSession): Server {
  *   body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
  * });
  * const { result } = await res.json();
- * console.assert(result.tools.some((t: { name: string }) => t.name === "tooltrial_answer"));
- * console.assert((await app.request("/mcp/nope", { method: "POST" })).status === 404);
+ * assert.ok(result.tools.some((t: { name: string }) => t.name === "tooltrial_answer"));
+ * assert.ok((await app.request("/mcp/nope", { method: "POST" })).status === 404);
  * ```
  */
 export function mcpRoutes(store: SessionStore): Hono {

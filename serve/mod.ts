@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { createApp } from "./mod.ts";
  * const { app, store } = createApp({ suite: await loadSuite("testdata/good/suite.yaml") });
- * console.assert((await app.request("/v1/envs")).status === 200 && store.size === 0);
+ * assert.ok((await app.request("/v1/envs")).status === 200 && store.size === 0);
  * ```
  * @module
  */

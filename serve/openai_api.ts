@@ -62,9 +62,10 @@ export interface ServedModelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseModelFlag } from "./openai_api.ts";
- * console.assert(parseModelFlag("tiny=models/tiny-random").name === "tiny");
- * console.assert(parseModelFlag("models/tiny-random/").name === "tiny-random");
+ * assert.ok(parseModelFlag("tiny=models/tiny-random").name === "tiny");
+ * assert.ok(parseModelFlag("models/tiny-random/").name === "tiny-random");
  * ```
  */
 export function parseModelFlag(flag: string): { name: string; path: string } {
@@ -84,9 +85,10 @@ export function parseModelFlag(flag: string): { name: string; path: string } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closeServedModels, openServedModels } from "./openai_api.ts";
  * const models = await openServedModels([{ name: "tiny", path: "models/tiny-random" }], { device: ["cpu"] });
- * console.assert(models.get("tiny")?.chat.provider === "cpu");
+ * assert.ok(models.get("tiny")?.chat.provider === "cpu");
  * await closeServedModels(models);
  * ```
  */
@@ -188,10 +190,11 @@ function forcedCall(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closeServedModels, complete, openServedModels } from "./openai_api.ts";
  * const models = await openServedModels([{ name: "tiny", path: "models/tiny-random" }], { device: ["cpu"] });
  * const r = await complete(models, { model: "tiny", messages: [{ role: "user", content: "hi" }], max_tokens: 3 });
- * console.assert(r.object === "chat.completion" && r.usage.completion_tokens <= 3);
+ * assert.ok(r.object === "chat.completion" && r.usage.completion_tokens <= 3);
  * await closeServedModels(models);
  * ```
  */
@@ -289,12 +292,13 @@ export async function complete(models: Map<string, ServedModel>, body: unknown) 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { closeServedModels, openaiRoutes, openServedModels } from "./openai_api.ts";
  * const models = await openServedModels([{ name: "tiny", path: "models/tiny-random" }], { device: ["cpu"] });
  * const app = new Hono().route("/v1", openaiRoutes(models));
  * const list = await (await app.request("/v1/models")).json();
- * console.assert(list.data[0].id === "tiny");
+ * assert.ok(list.data[0].id === "tiny");
  * await closeServedModels(models);
  * ```
  */

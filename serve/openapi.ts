@@ -38,8 +38,9 @@ const sessionId = { name: "id", in: "path", required: true, schema: { type: "str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openApi } from "./openapi.ts";
- * console.assert(openApi().openapi === "3.1.0");
+ * assert.ok(openApi().openapi === "3.1.0");
  * ```
  */
 export function openApi(): Record<string, unknown> {

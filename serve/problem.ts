@@ -6,10 +6,11 @@ import type { Context } from "hono";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { problem } from "./problem.ts";
  * const app = new Hono().get("/", (c) => problem(c, 404, "no such thing", "try /v1"));
- * console.assert((await app.request("/")).status === 404);
+ * assert.ok((await app.request("/")).status === 404);
  * ```
  */
 export function problem(c: Context, status: number, message: string, hint?: string): Response {
@@ -22,9 +23,10 @@ export function problem(c: Context, status: number, message: string, hint?: stri
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { problemResponse } from "./problem.ts";
  * const res = problemResponse(503, "request took longer than 30000 ms", "retry later");
- * console.assert(res.status === 503 && (await res.json()).error.hint === "retry later");
+ * assert.ok(res.status === 503 && (await res.json()).error.hint === "retry later");
  * ```
  */
 export function problemResponse(status: number, message: string, hint?: string): Response {

@@ -7,10 +7,11 @@ import { ApiError } from "./sessions.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { readBody } from "./read_body.ts";
  * const app = new Hono().post("/", async (c) => c.text(await readBody(c, 4)));
- * console.assert(await (await app.request("/", { method: "POST", body: "abc" })).text() === "abc");
+ * assert.ok(await (await app.request("/", { method: "POST", body: "abc" })).text() === "abc");
  * ```
  */
 export async function readBody(c: Context, max: number): Promise<string> {

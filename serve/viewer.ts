@@ -225,10 +225,11 @@ function livePage(name: string, h: RunHeader, t: Tally): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { viewer } from "./viewer.ts";
  * const app = viewer({ runsDir: "no-such-folder" });
- * console.assert((await app.request("/")).status === 200);
- * console.assert((await app.request("/runs/..%2f..%2fetc/passwd")).status === 404);
+ * assert.ok((await app.request("/")).status === 200);
+ * assert.ok((await app.request("/runs/..%2f..%2fetc/passwd")).status === 404);
  * ```
  */
 export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {

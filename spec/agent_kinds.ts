@@ -74,9 +74,10 @@ export interface AgentEntryContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { agentKindOf } from "./agent_kinds.ts";
- * console.assert(agentKindOf({ onnx: "models/tiny-random" }) === "onnx");
- * console.assert(agentKindOf({ scripted: "oracle" }) === "scripted");
+ * assert.ok(agentKindOf({ onnx: "models/tiny-random" }) === "onnx");
+ * assert.ok(agentKindOf({ scripted: "oracle" }) === "scripted");
  * ```
  */
 export function agentKindOf(raw: RawAgent): AgentKind {
@@ -89,9 +90,10 @@ export function agentKindOf(raw: RawAgent): AgentKind {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { agentSchemas } from "./agent_kinds.ts";
  * const s = agentSchemas();
- * console.assert(Object.keys(s).sort().join() === "anthropic,onnx,openai,scripted");
+ * assert.ok(Object.keys(s).sort().join() === "anthropic,onnx,openai,scripted");
  * ```
  */
 export function agentSchemas(): Record<string, Record<string, unknown>> {
@@ -153,10 +155,11 @@ const normalize: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { agentSpec } from "./agent_kinds.ts";
  * const at = (pointer: string, message: string) => ({ file: "s.yaml", line: 1, col: 1, pointer, message });
  * const a = await agentSpec("gpt", { openai: { base_url: "http://127.0.0.1:8000/v1/", model: "m" } }, { dir: ".", at });
- * console.assert("kind" in a && a.kind === "openai" && a.openai.base_url.endsWith("/v1") && a.openai.cache);
+ * assert.ok("kind" in a && a.kind === "openai" && a.openai.base_url.endsWith("/v1") && a.openai.cache);
  * ```
  */
 export async function agentSpec(

@@ -16,9 +16,10 @@ export class CsvError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCsv } from "./csv.ts";
  * const rows = parseCsv('id,title,year\nb1,"Dune, Part 1",1965\n');
- * console.assert(rows[0].title === "Dune, Part 1" && rows[0].year === 1965);
+ * assert.ok(rows[0].title === "Dune, Part 1" && rows[0].year === 1965);
  * ```
  */
 export function parseCsv(text: string): Record<string, unknown>[] {

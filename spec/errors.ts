@@ -19,9 +19,10 @@ export interface SpecIssue {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SpecError } from "./errors.ts";
  * const e = new SpecError([{ file: "env.yaml", line: 3, col: 5, pointer: "/env", message: "must be string" }]);
- * console.assert(e.format().startsWith("env.yaml:3:5"));
+ * assert.ok(e.format().startsWith("env.yaml:3:5"));
  * ```
  */
 export class SpecError extends Error {

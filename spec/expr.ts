@@ -41,9 +41,10 @@ export const FIXED_NOW: number = Date.UTC(2026, 0, 15, 9, 0, 0);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNow } from "./expr.ts";
- * console.assert(parseNow("2026-03-02T09:00") === Date.UTC(2026, 2, 2, 9));
- * console.assert(parseNow("2026-02-30") === null);
+ * assert.ok(parseNow("2026-03-02T09:00") === Date.UTC(2026, 2, 2, 9));
+ * assert.ok(parseNow("2026-02-30") === null);
  * ```
  */
 export function parseNow(iso: string): number | null {
@@ -66,12 +67,13 @@ export interface ExprOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileExpr } from "./expr.ts";
  * const e = compileExpr("$count(state.books[author = $args.a])");
  * const n = await e.evaluate({ state: { books: [{ author: "Le Guin" }] } }, { args: { a: "Le Guin" } });
- * console.assert(n === 1);
+ * assert.ok(n === 1);
  * const at = compileExpr("$now()", { now: Date.UTC(2025, 2, 1) });
- * console.assert(await at.evaluate({}) === "2025-03-01T00:00:00.000Z");
+ * assert.ok(await at.evaluate({}) === "2025-03-01T00:00:00.000Z");
  * ```
  */
 export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
@@ -130,9 +132,10 @@ export interface Template {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileTemplate } from "./expr.ts";
  * const t = compileTemplate("unknown book {{$args.id}}");
- * console.assert(await t.render({}, { args: { id: "b9" } }) === "unknown book b9");
+ * assert.ok(await t.render({}, { args: { id: "b9" } }) === "unknown book b9");
  * ```
  */
 export function compileTemplate(source: string, opts: ExprOptions = {}): Template {

@@ -66,10 +66,11 @@ function unwrap(v: unknown): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import jsonata from "jsonata";
  * import { compileFast } from "./expr_fast.ts";
  * const f = compileFast(jsonata("state.items[id = $args.id].qty").ast())!;
- * console.assert(f({ state: { items: [{ id: "a", qty: 2 }] } }, { args: { id: "a" } }) === 2);
+ * assert.ok(f({ state: { items: [{ id: "a", qty: 2 }] } }, { args: { id: "a" } }) === 2);
  * ```
  */
 export function compileFast(ast: unknown): ((input: unknown, vars: Vars) => unknown) | null {

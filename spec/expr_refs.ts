@@ -41,12 +41,13 @@ const ROW_KEYS = new Set([
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exprRefIssues } from "./expr_refs.ts";
  * const scope = { roots: ["state"], tables: new Map([["orders", new Set(["id", "total"])]]), params: ["id"] };
  * const [a, b] = exprRefIssues("$count(state.ordrs[id = $args.idd])", scope);
- * console.assert(a.message.includes('"ordrs"') && a.hint === 'did you mean "orders"?');
- * console.assert(b.message.includes('"idd"'));
- * console.assert(exprRefIssues("state.orders[totl > 5].id", scope).length === 0); // a row's field
+ * assert.ok(a.message.includes('"ordrs"') && a.hint === 'did you mean "orders"?');
+ * assert.ok(b.message.includes("$args.idd"));
+ * assert.ok(exprRefIssues("state.orders[totl > 5].id", scope).length === 0); // a row's field
  * ```
  */
 export function exprRefIssues(source: string, scope: ExprScope): ExprRefIssue[] {

@@ -23,9 +23,10 @@ export { deepFreeze } from "./env/state.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "./load_env.ts";
  * const env = await loadEnv("envs/library");
- * console.assert(env.tools.length > 0);
+ * assert.ok(env.tools.length > 0);
  * ```
  */
 export async function loadEnv(path: string): Promise<EnvSpec> {
@@ -42,12 +43,13 @@ export async function loadEnv(path: string): Promise<EnvSpec> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "./yaml.ts";
  * import { envFromDoc } from "./load_env.ts";
  * const file = "testdata/good/mini.yaml";
  * const text = await Deno.readTextFile(file);
  * const env = await envFromDoc(parseYaml(text, file), text);
- * console.assert(env.name === "mini" && env.tasks.length === 2);
+ * assert.ok(env.name === "mini" && env.tasks.length === 2);
  * ```
  */
 export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {

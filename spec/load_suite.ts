@@ -34,9 +34,10 @@ export const DEFAULT_TRIAL_BUDGET = 6;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "./load_suite.ts";
  * const suite = await loadSuite("suite.yaml");
- * console.assert(suite.envs.length >= 3);
+ * assert.ok(suite.envs.length >= 3);
  * ```
  */
 export async function loadSuite(file: string): Promise<SuiteSpec> {
@@ -50,11 +51,12 @@ export async function loadSuite(file: string): Promise<SuiteSpec> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "./yaml.ts";
  * import { suiteFromDoc } from "./load_suite.ts";
  * const text = "tooltrial: 1\nsuite: s\nenvs: [testdata/good/mini.yaml]\nagents: { o: { scripted: oracle } }\n";
  * const suite = await suiteFromDoc(parseYaml(text, "s.yaml"), text);
- * console.assert(suite.agents[0].kind === "scripted" && suite.envs[0].name === "mini");
+ * assert.ok(suite.agents[0].kind === "scripted" && suite.envs[0].name === "mini");
  * ```
  */
 export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpec> {

@@ -17,11 +17,12 @@ export type TaskIssueMaker = (
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "./load_env.ts";
  * import { taskIssues } from "./locate_task.ts";
  * const env = await loadEnv("testdata/good/mini.yaml");
  * const issue = await taskIssues()(env, "mini-2", { pointer: "/check/state", message: "m" });
- * console.assert(issue.pointer === "/tasks/1/check/state" && issue.line > 1);
+ * assert.ok(issue.pointer === "/tasks/1/check/state" && issue.line > 1);
  * ```
  */
 export function taskIssues(): TaskIssueMaker {

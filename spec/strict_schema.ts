@@ -92,13 +92,14 @@ export interface SchemaKeywordIssue {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unknownKeywords } from "./strict_schema.ts";
  * const [issue] = unknownKeywords({
  *   type: "object",
  *   properties: { q: { type: "string", description: "Part of the title", "case-insensitive": null } },
  * });
- * console.assert(issue.pointer === "/properties/q/case-insensitive");
- * console.assert(issue.hint.includes("quote the description"));
+ * assert.ok(issue.pointer === "/properties/q/case-insensitive");
+ * assert.ok(issue.hint.includes("quote the description"));
  * ```
  */
 export function unknownKeywords(schema: unknown): SchemaKeywordIssue[] {

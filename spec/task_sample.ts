@@ -17,12 +17,13 @@ function fnv1a(s: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sampleTasks } from "./task_sample.ts";
  * const t = (id: string, split: "seen" | "unseen") =>
  *   ({ id, env: "e", query: id, split, tags: [], gold: [], answer: "", check: {} });
  * const tasks = [t("a", "seen"), t("b", "seen"), t("c", "seen"), t("d", "unseen")];
  * const picked = sampleTasks(tasks, 2);
- * console.assert(picked.length === 2 && picked.some((x) => x.split === "unseen"));
+ * assert.ok(picked.length === 2 && picked.some((x) => x.split === "unseen"));
  * ```
  */
 export function sampleTasks(tasks: readonly TaskSpec[], n: number): TaskSpec[] {

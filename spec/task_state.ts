@@ -7,12 +7,13 @@ import type { State, TaskSpec } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { taskInitialState } from "./task_state.ts";
  * const base = { todos: [{ id: "t1" }], tags: [] };
  * const task = { state: { todos: [{ id: "t9" }], notes: [{ text: "hi" }] } };
  * const s = taskInitialState(base, task);
- * console.assert(s.todos[0].id === "t9" && s.tags === base.tags && s.notes.length === 1);
- * console.assert(taskInitialState(base, {}) === base);
+ * assert.ok(s.todos[0].id === "t9" && s.tags === base.tags && s.notes.length === 1);
+ * assert.ok(taskInitialState(base, {}) === base);
  * ```
  */
 export function taskInitialState(base: State, task: Pick<TaskSpec, "state">): State {

@@ -24,9 +24,10 @@ export interface Located<T = unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { issuesAt, parseYaml } from "./yaml.ts";
  * const at = issuesAt(parseYaml("a:\n  b: 1\n", "x.yaml"));
- * console.assert(at("/a/b", "bad").line === 2);
+ * assert.ok(at("/a/b", "bad").line === 2);
  * ```
  */
 export function issuesAt(
@@ -51,9 +52,10 @@ export function pointerSegment(s: string | number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "./yaml.ts";
  * const doc = parseYaml("a:\n  b: 1\n", "x.yaml");
- * console.assert(doc.locate("/a/b").line === 2);
+ * assert.ok(doc.locate("/a/b").line === 2);
  * ```
  */
 /** Deepest nesting of mappings and lists a spec may have (specs need a handful of levels). */

@@ -32,11 +32,12 @@ const show = (tool: string, args: Record<string, unknown>) => `${tool}(${canonic
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkActions } from "./actions.ts";
  * const calls = [{ tool: "find", args: { q: "milk" } }, { tool: "delete", args: { id: "t2", force: true } }];
- * console.assert(checkActions([{ tool: "delete", args: { id: "t2" }, compare: ["id"] }], calls).passed);
+ * assert.ok(checkActions([{ tool: "delete", args: { id: "t2" }, compare: ["id"] }], calls).passed);
  * const v = checkActions([{ tool: "delete", args: { id: "t3" } }], calls);
- * console.assert(!v.passed && v.detail!.includes("id"));
+ * assert.ok(!v.passed && v.detail!.includes("id"));
  * ```
  */
 export function checkActions(

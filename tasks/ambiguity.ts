@@ -23,9 +23,10 @@ const norm = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ambiguousTasks } from "./ambiguity.ts";
  * import { loadEnv } from "../spec/mod.ts";
- * console.assert(ambiguousTasks(await loadEnv("envs/library")).length === 0);
+ * assert.ok(ambiguousTasks(await loadEnv("envs/library")).length === 0);
  * ```
  */
 export function ambiguousTasks(env: EnvSpec): TaskIssue[] {

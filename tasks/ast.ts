@@ -24,10 +24,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { astMatch } from "./ast.ts";
  * const gold = [{ tool: "get_book", args: { book_id: "B1" } }];
- * console.assert(astMatch(gold, [{ tool: "search_books", args: {} }, { tool: "get_book", args: { book_id: "B1" } }]));
- * console.assert(!astMatch(gold, [{ tool: "get_book", args: { book_id: "B2" } }]));
+ * assert.ok(astMatch(gold, [{ tool: "search_books", args: {} }, { tool: "get_book", args: { book_id: "B1" } }]));
+ * assert.ok(!astMatch(gold, [{ tool: "get_book", args: { book_id: "B2" } }]));
  * ```
  */
 export function astMatch(gold: readonly Call[], calls: readonly Call[]): boolean {

@@ -53,11 +53,12 @@ export interface CheckInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkTask } from "./checks.ts";
  * import { loadEnv } from "../spec/mod.ts";
  * const env = await loadEnv("envs/library");
  * const v = await checkTask(env.tasks[0], "no idea", env.state);
- * console.assert(v.passed === false);
+ * assert.ok(v.passed === false);
  * ```
  */
 export async function checkTask(

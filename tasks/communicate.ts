@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unsaid } from "./communicate.ts";
  * const said = ["Which task do you mean?", "Deleted task T2, \"Call the dentist\"."];
- * console.assert(unsaid(["call the DENTIST", "t2"], said).length === 0);
- * console.assert(unsaid(["t3"], said)[0] === "t3");
+ * assert.ok(unsaid(["call the DENTIST", "t2"], said).length === 0);
+ * assert.ok(unsaid(["t3"], said)[0] === "t3");
  * ```
  */
 export function unsaid(values: readonly string[], messages: readonly string[]): string[] {

@@ -12,9 +12,10 @@ const COMPARE = new Set(["=", "!=", "<", "<=", ">", ">=", "in"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { explainFalse } from "./explain.ts";
  * const why = await explainFalse("$count(state.loans) = 1 and state.ok = true", { state: { loans: [], ok: true } });
- * console.assert(why === "$count(state.loans) is 0 (wanted = 1)");
+ * assert.ok(why === "$count(state.loans) is 0 (wanted = 1)");
  * ```
  */
 export async function explainFalse(

@@ -35,12 +35,13 @@ export function needsGrounding(task: TaskSpec): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ungroundedValues } from "./grounding.ts";
  * import { loadEnv } from "../spec/mod.ts";
  * const env = await loadEnv("testdata/good/mini.yaml");
  * const task = env.tasks[0]; // expects the number 4
- * console.assert(ungroundedValues(task, { results: [{ tool: "get_item", text: '{"stock":4}' }] }).length === 0);
- * console.assert(ungroundedValues(task, { results: [{ tool: "get_item", text: '{"stock":3}' }] }).length === 1);
+ * assert.ok(ungroundedValues(task, { results: [{ tool: "get_item", text: '{"stock":4}' }] }).length === 0);
+ * assert.ok(ungroundedValues(task, { results: [{ tool: "get_item", text: '{"stock":3}' }] }).length === 1);
  * ```
  */
 export function ungroundedValues(task: TaskSpec, evidence: Evidence): Ungrounded[] {

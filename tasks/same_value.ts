@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalJson } from "./same_value.ts";
- * console.assert(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) === '{"a":[2,{"c":4,"d":3}],"b":1}');
+ * assert.ok(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) === '{"a":[2,{"c":4,"d":3}],"b":1}');
  * ```
  */
 export function canonicalJson(v: unknown): string {
@@ -28,9 +29,10 @@ function sorted(v: unknown): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sameValue } from "./same_value.ts";
- * console.assert(sameValue({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }));
- * console.assert(!sameValue(1, "1") && !sameValue(undefined, null));
+ * assert.ok(sameValue({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }));
+ * assert.ok(!sameValue(1, "1") && !sameValue(undefined, null));
  * ```
  */
 export function sameValue(a: unknown, b: unknown): boolean {

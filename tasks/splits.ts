@@ -8,11 +8,12 @@ import type { EnvSpec, EpisodeSplit, SuiteSpec, TaskSpec } from "../spec/types.t
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadSuite } from "../spec/mod.ts";
  * import { episodeSplit } from "./splits.ts";
  * const suite = await loadSuite("suite.yaml");
  * const env = suite.envs[0];
- * console.assert(["seen", "unseen_task", "unseen_env", "unseen_tool"].includes(episodeSplit(suite, env, env.tasks[0])));
+ * assert.ok(["seen", "unseen_task", "unseen_env", "unseen_tool"].includes(episodeSplit(suite, env, env.tasks[0])));
  * ```
  */
 export function episodeSplit(

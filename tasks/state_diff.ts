@@ -9,11 +9,12 @@ const clip = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}…` : s);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stateDiff } from "./state_diff.ts";
  * const want = { todos: [{ id: "t1", done: true }] };
- * console.assert(stateDiff(want, { todos: [{ done: true, id: "t1" }] }) === null);
+ * assert.ok(stateDiff(want, { todos: [{ done: true, id: "t1" }] }) === null);
  * const why = stateDiff(want, { todos: [{ id: "t1", done: false }] })!;
- * console.assert(why.startsWith('table "todos" differs at row 0'));
+ * assert.ok(why.startsWith('table "todos" differs at row 0'));
  * ```
  */
 export function stateDiff(expected: State, actual: State): string | null {

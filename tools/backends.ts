@@ -32,12 +32,13 @@ const open = new Set<Backends>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { Backends } from "./backends.ts";
  * const backends = new Backends();
  * try {
  *   const env = await backends.env(await loadEnv("envs/library"));
- *   console.assert(env.tools.length > 0);
+ *   assert.ok(env.tools.length > 0);
  * } finally {
  *   await backends.close();
  * }

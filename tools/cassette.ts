@@ -30,12 +30,13 @@ export function requestKey(r: RecordedRequest): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Cassette } from "./cassette.ts";
  * const c = new Cassette("/nonexistent/cassette.jsonl");
  * await c.load();
  * const req = { method: "GET", path: "/users/1", body: null };
  * c.put(req, { status: 200, contentType: "application/json", body: "{}" });
- * console.assert(c.get(req)?.status === 200);
+ * assert.ok(c.get(req)?.status === 200);
  * ```
  */
 export class Cassette {

@@ -15,11 +15,12 @@ export {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { declarativeEnv } from "./declarative.ts";
  * const env = declarativeEnv(await loadEnv("envs/library"));
  * const { observation } = await env.step(env.initialState, { id: "c1", name: "nope", arguments: "{}" });
- * console.assert(!observation.ok);
+ * assert.ok(!observation.ok);
  * ```
  */
 export function declarativeEnv(spec: EnvSpec): Env {

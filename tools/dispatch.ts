@@ -44,13 +44,14 @@ export function toolDefs(specs: readonly ToolSpec[]): ToolDef[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { compileTools, dispatcher } from "./dispatch.ts";
  * import { jsonataRunner } from "./declarative.ts";
  * const spec = await loadEnv("envs/library");
  * const step = dispatcher(compileTools(spec.tools), () => jsonataRunner);
  * const r = await step(spec.state, { id: "c1", name: "get_book", arguments: "{}" });
- * console.assert(!r.observation.ok && r.observation.error.kind === "invalid_arguments");
+ * assert.ok(!r.observation.ok && r.observation.error.kind === "invalid_arguments");
  * ```
  */
 export function dispatcher(

@@ -12,6 +12,7 @@ import type { HandlerCaller } from "./sandbox.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Sandbox } from "./sandbox.ts";
  * import { handlerRunner } from "./handler.ts";
  * const box = new Sandbox({ "h.ts": "export const f = (a: { n: number }) => ({ result: a.n * 2 });" });
@@ -19,7 +20,7 @@ import type { HandlerCaller } from "./sandbox.ts";
  * const tool = { name: "f", backend: { kind: "handler", module: "h.ts", fn: "f" } } as const;
  * // deno-lint-ignore no-explicit-any
  * const r = await run({}, { n: 4 }, tool as any);
- * console.assert(r.observation.ok && r.observation.result === 8);
+ * assert.ok(r.observation.ok && r.observation.result === 8);
  * await box.close();
  * ```
  */

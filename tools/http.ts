@@ -45,6 +45,7 @@ export async function renderRequest(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileTemplate } from "../spec/mod.ts";
  * import { Cassette } from "./cassette.ts";
  * import { httpRunner } from "./http.ts";
@@ -57,7 +58,7 @@ export async function renderRequest(
  *   method: "GET", path: compileTemplate("/users/{{$args.id}}"), query: [], headers: [] } } };
  * // deno-lint-ignore no-explicit-any
  * const r = await run({}, { id: 7 }, tool as any);
- * console.assert(r.observation.ok && (r.observation.result as { name: string }).name === "Ada");
+ * assert.ok(r.observation.ok && (r.observation.result as { name: string }).name === "Ada");
  * ```
  */
 export function httpRunner(

@@ -39,6 +39,7 @@ const LOAD_TIMEOUT_MS = 10_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Sandbox } from "./sandbox.ts";
  * const box = new Sandbox({ "m.ts": "let n = 0; export const add = () => ({ result: ++n });" });
  * const lease = box.lease();
@@ -46,8 +47,8 @@ const LOAD_TIMEOUT_MS = 10_000;
  * const b = await lease.call("m.ts", "add", {}, {});
  * await lease.close();
  * const c = await box.call("m.ts", "add", {}, {}); // another lease: a fresh module
- * console.assert(a.ok && b.ok && c.ok);
- * console.assert([a, b, c].map((r) => r.ok && (r.value as { result: number }).result).join() === "1,2,1");
+ * assert.ok(a.ok && b.ok && c.ok);
+ * assert.ok([a, b, c].map((r) => r.ok && (r.value as { result: number }).result).join() === "1,2,1");
  * await box.close();
  * ```
  */
@@ -172,10 +173,11 @@ export class Sandbox implements HandlerCaller {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Sandbox } from "./sandbox.ts";
  * const box = new Sandbox({ "m.ts": "export const f = () => { globalThis.x = 1; return { result: 1 }; };" });
  * const lease = box.lease();
- * console.assert((await lease.call("m.ts", "f", {}, {})).ok);
+ * assert.ok((await lease.call("m.ts", "f", {}, {})).ok);
  * await lease.close();
  * await box.close();
  * ```

@@ -94,9 +94,10 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replyNonce } from "./sandbox_child.ts";
  * const n = replyNonce(new Uint8Array(32), 0);
- * console.assert(n === "2c34ce1df23b838c5abf2a7f6437cca3");
+ * assert.ok(n === "2c34ce1df23b838c5abf2a7f6437cca3");
  * ```
  */
 export function replyNonce(key: Uint8Array, k: number): string {
@@ -155,10 +156,11 @@ const mib = (n: number) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS, SandboxChild } from "./sandbox_child.ts";
  * const child = await SandboxChild.start(DEFAULT_LIMITS, {});
  * const r = await child.request({ t: "load", modules: { "m.ts": "export const f = () => 1;" } }, 10_000);
- * console.assert("line" in r && JSON.parse(r.line).exports["m.ts"][0] === "f");
+ * assert.ok("line" in r && JSON.parse(r.line).exports["m.ts"][0] === "f");
  * await child.close();
  * ```
  */

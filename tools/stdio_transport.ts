@@ -21,11 +21,12 @@ const MAX_LINE = 16 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DenoStdioTransport } from "./stdio_transport.ts";
  * const t = new DenoStdioTransport({ command: Deno.execPath(), args: ["eval", ""], env: {} });
  * await t.start();
  * await t.close();
- * console.assert(t.exited);
+ * assert.ok(t.exited);
  * ```
  */
 export class DenoStdioTransport implements Transport {

@@ -44,9 +44,10 @@ const SCRIPTED_PROTOCOL: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { comparisonMarkdown } from "./evaluate.ts";
  * const md = comparisonMarkdown([], { agents: ["a"], protocolOf: { a: "direct" } });
- * console.assert(md.includes("| a (direct) |"));
+ * assert.ok(md.includes("| a (direct) |"));
  * ```
  */
 export function comparisonMarkdown(

@@ -22,10 +22,11 @@ export function interfaceNames(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTraining } from "./spec.ts";
  * import { evaluatedNames } from "./leakage.ts";
  * const t = await loadTraining("training/toolmaster-mini.yaml");
- * console.assert(evaluatedNames(t).size > 0);
+ * assert.ok(evaluatedNames(t).size > 0);
  * ```
  */
 export function evaluatedNames(spec: TrainingSpec): Map<string, string> {
@@ -64,11 +65,12 @@ export interface Leak {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findLeaks } from "./leakage.ts";
  * const ex = { messages: [], tools: [{ type: "function" as const,
  *   function: { name: "koob_teg", description: "", parameters: { properties: { di: {} } } } }] };
  * const leaks = findLeaks([ex], new Map([["koob_teg", "library · renamed · seed 0"]]));
- * console.assert(leaks.length === 1 && leaks[0].name === "koob_teg");
+ * assert.ok(leaks.length === 1 && leaks[0].name === "koob_teg");
  * ```
  */
 export function findLeaks(

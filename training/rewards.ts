@@ -42,9 +42,10 @@ export function episodeReward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { groupAdvantages } from "./rewards.ts";
  * const a = groupAdvantages([[1, 0], [0.5, 0.5]]);
- * console.assert(a[0][0] > 0 && a[0][1] < 0 && a[1][0] === 0);
+ * assert.ok(a[0][0] > 0 && a[0][1] < 0 && a[1][0] === 0);
  * ```
  */
 export function groupAdvantages(groups: readonly (readonly number[])[]): number[][] {

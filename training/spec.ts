@@ -199,9 +199,10 @@ export const BASE = "base";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTraining, trainedProtocol } from "./spec.ts";
  * const t = await loadTraining("training/toolmaster-mini.yaml");
- * console.assert(trainedProtocol(t.stages, "trajectory-sft-onnx") === "direct");
+ * assert.ok(trainedProtocol(t.stages, "trajectory-sft-onnx") === "direct");
  * ```
  */
 export function trainedProtocol(
@@ -234,9 +235,10 @@ type Raw = any;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTraining } from "./spec.ts";
  * const t = await loadTraining("training/toolmaster-mini.yaml");
- * console.assert(t.stages.length > 0);
+ * assert.ok(t.stages.length > 0);
  * ```
  */
 export async function loadTraining(file: string): Promise<TrainingSpec> {

@@ -16,6 +16,7 @@ export const CLEAN: VariantSpec = { name: "clean", ops: [] };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { declarativeEnv } from "../tools/mod.ts";
  * import { applyVariant } from "./apply.ts";
@@ -24,8 +25,8 @@ export const CLEAN: VariantSpec = { name: "clean", ops: [] };
  *   name: "renamed",
  *   ops: [{ op: "rename_tools", options: { level: "medium", style: "reverse" } }],
  * }, { seed: 0 });
- * console.assert(env.tools.some((t) => t.name === "koob_teg"));
- * console.assert(env.toVisible({ tool: "get_book", args: { book_id: "B1001" } }).tool === "koob_teg");
+ * assert.ok(env.tools.some((t) => t.name === "koob_teg"));
+ * assert.ok(env.toVisible({ tool: "get_book", args: { book_id: "B1001" } }).tool === "koob_teg");
  * ```
  */
 export function applyVariant(

@@ -19,11 +19,12 @@ export type OutputFormat = "json" | "csv" | "text";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderResult } from "./formats.ts";
  * const books = [{ book_id: "b1", title: "Dune, Part 1", year: 1965 }];
- * console.assert(renderResult(books, "csv") === 'book_id,title,year\nb1,"Dune, Part 1",1965');
- * console.assert(renderResult(books, "text") === "[1]\nbook_id: b1\ntitle: Dune, Part 1\nyear: 1965");
- * console.assert(renderResult(books, "json") === JSON.stringify(books));
+ * assert.ok(renderResult(books, "csv") === 'book_id,title,year\nb1,"Dune, Part 1",1965');
+ * assert.ok(renderResult(books, "text") === "[1]\nbook_id: b1\ntitle: Dune, Part 1\nyear: 1965");
+ * assert.ok(renderResult(books, "json") === JSON.stringify(books));
  * ```
  */
 export function renderResult(value: unknown, format: OutputFormat): string {

@@ -71,9 +71,10 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng } from "../core/mod.ts";
  * import { randomLetters } from "./names.ts";
- * console.assert(/^[A-Za-z]{1,5}$/.test(randomLetters(createRng(1), 5)));
+ * assert.ok(/^[A-Za-z]{1,5}$/.test(randomLetters(createRng(1), 5)));
  * ```
  */
 export function randomLetters(rng: Rng, max: number): string {
@@ -143,12 +144,13 @@ export function derangement(n: number, rng: Rng): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng } from "../core/mod.ts";
  * import { renamePlan } from "./names.ts";
  * const plan = renamePlan(["get_book", "search_books"], {
  *   level: "medium", style: "reverse", rng: createRng(1), taken: new Set(["get_book", "search_books"]),
  * });
- * console.assert(plan.get("get_book") === "koob_teg");
+ * assert.ok(plan.get("get_book") === "koob_teg");
  * ```
  */
 export function renamePlan(

@@ -263,13 +263,14 @@ const vowelSound = (s: string) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRng } from "../core/mod.ts";
  * import { paraphrase } from "./paraphrase.ts";
  *
  * const text = "Search the catalogue. Returns a list of records. Use get_book for details.";
  * const out = paraphrase(text, createRng(1), { protect: new Set(["get_book"]) });
- * console.assert(out.includes("get_book"));
- * console.assert(out === paraphrase(text, createRng(1), { protect: new Set(["get_book"]) }));
+ * assert.ok(out.includes("get_book"));
+ * assert.ok(out === paraphrase(text, createRng(1), { protect: new Set(["get_book"]) }));
  * ```
  */
 export function paraphrase(

@@ -52,12 +52,13 @@ export function renameProperties(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renameLayer } from "./rename.ts";
  * const layer = renameLayer(
  *   [{ name: "get_book", description: "One book.", parameters: { type: "object", properties: { book_id: { type: "string" } } } }],
  *   { tools: new Map([["get_book", "fetch_book"]]), params: new Map([["get_book", new Map([["book_id", "id"]])]]) },
  * );
- * console.assert(layer.forward({ tool: "get_book", args: { book_id: "B1" } }).tool === "fetch_book");
+ * assert.ok(layer.forward({ tool: "get_book", args: { book_id: "B1" } }).tool === "fetch_book");
  * ```
  */
 export function renameLayer(

@@ -14,9 +14,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nameRewriter } from "./rewrite.ts";
  * const r = nameRewriter(new Map([["book_id", "bk"], ["query", "q"]]));
- * console.assert(r("use book_id; the query is 'query'") === "use bk; the query is 'q'");
+ * assert.ok(r("use book_id; the query is 'query'") === "use bk; the query is 'q'");
  * ```
  */
 export function nameRewriter(map: ReadonlyMap<string, string>): (text: string) => string {

@@ -8,11 +8,12 @@ import { CLEAN } from "./apply.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { variantsFor } from "./select.ts";
  * import type { EnvSpec, SuiteSpec } from "../spec/types.ts";
  * const names = variantsFor({ variants: [{ name: "renamed", ops: [] }] } as unknown as SuiteSpec, { variants: [] } as unknown as EnvSpec)
  *   .map((v) => v.name);
- * console.assert(names.join() === "clean,renamed");
+ * assert.ok(names.join() === "clean,renamed");
  * ```
  */
 export function variantsFor(

@@ -17,11 +17,12 @@ type Attr = number | number[] | string | { f: number };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GraphBuilder, DT } from "./graph.ts";
  * const g = new GraphBuilder("add_one");
  * g.input("x", DT.float, ["n"]);
  * g.output(g.op("Add", ["x", g.scalar(1)], { name: "y" }), DT.float, ["n"]);
- * console.assert(g.serialize().length > 0);
+ * assert.ok(g.serialize().length > 0);
  * ```
  */
 export class GraphBuilder {

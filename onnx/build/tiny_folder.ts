@@ -24,13 +24,14 @@ export type FolderFiles = Record<string, string | Uint8Array>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tinyModelFiles } from "./tiny_folder.ts";
  * import { randomWeights } from "./tiny_llama.ts";
  * const shape = { vocab_size: 263, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1,
  *   num_attention_heads: 2, num_key_value_heads: 1, head_dim: 4, rms_norm_eps: 1e-5,
  *   rope_theta: 10000, max_position_embeddings: 64 };
  * const files = tinyModelFiles(shape, randomWeights(shape, 1), []);
- * console.assert("onnx/model.onnx" in files);
+ * assert.ok("onnx/model.onnx" in files);
  * ```
  */
 export function tinyModelFiles(

@@ -73,12 +73,13 @@ export function randomWeights(s: LlamaShape, seed: number): Weights {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildLlamaOnnx, randomWeights } from "./tiny_llama.ts";
  * const shape = { vocab_size: 16, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1,
  *   num_attention_heads: 2, num_key_value_heads: 1, head_dim: 4, rms_norm_eps: 1e-5,
  *   rope_theta: 10000, max_position_embeddings: 64 };
  * const bytes = buildLlamaOnnx(shape, randomWeights(shape, 1));
- * console.assert(bytes.length > 0);
+ * assert.ok(bytes.length > 0);
  * ```
  */
 export function buildLlamaOnnx(s: LlamaShape, w: Weights): Uint8Array {

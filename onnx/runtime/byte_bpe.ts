@@ -38,9 +38,10 @@ export const CHAT_TOKENS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { learnMerges } from "./byte_bpe.ts";
  * const merges = learnMerges(["the cat the hat the"], 3);
- * console.assert(merges.length === 3);
+ * assert.ok(merges.length === 3);
  * ```
  */
 export function learnMerges(texts: Iterable<string>, count: number): [string, string][] {

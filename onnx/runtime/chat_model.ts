@@ -98,6 +98,7 @@ export interface ChatModel {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openChatModel } from "./chat_model.ts";
  * import { GREEDY } from "./sampler.ts";
  * const m = await openChatModel("tiny", { path: "models/tiny-random", device: ["cpu"], threads: 0, batch: 1 });
@@ -105,7 +106,7 @@ export interface ChatModel {
  *   messages: [{ role: "user", content: "hi" }], tools: [], seed: 1, sampling: GREEDY,
  *   maxNewTokens: 4, stop: [],
  * });
- * console.assert(r.completionTokens <= 4 && r.message.role === "assistant");
+ * assert.ok(r.completionTokens <= 4 && r.message.role === "assistant");
  * await m.close();
  * ```
  */

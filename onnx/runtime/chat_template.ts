@@ -89,10 +89,11 @@ export interface ChatTemplate {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileTemplate, HERMES_TEMPLATE } from "./chat_template.ts";
  * const t = compileTemplate(HERMES_TEMPLATE);
  * const text = t.render([{ role: "user", content: "hi" }], []);
- * console.assert(text.endsWith("<|im_start|>assistant\n"));
+ * assert.ok(text.endsWith("<|im_start|>assistant\n"));
  * ```
  */
 export function compileTemplate(

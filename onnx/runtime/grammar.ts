@@ -72,14 +72,15 @@ export function bytesOf(s: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ToolCallAutomaton } from "./grammar.ts";
  * const a = new ToolCallAutomaton([{
  *   name: "search", description: "",
  *   parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
  * }]);
  * const ok = a.feedText(a.start(), '<tool_call>\n{"name": "search", "arguments": {"q": "x"}}\n</tool_call>');
- * console.assert(ok !== null && !a.inCall(ok));
- * console.assert(a.feedText(a.start(), '<tool_call>{"name": "other"') === null);
+ * assert.ok(ok !== null && !a.inCall(ok));
+ * assert.ok(a.feedText(a.start(), '<tool_call>{"name": "other"') === null);
  * ```
  */
 export class ToolCallAutomaton {

@@ -43,9 +43,10 @@ const FILES = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadModelFolder } from "./model_folder.ts";
  * const m = await loadModelFolder("models/tiny-random");
- * console.assert(m.cache.layers > 0);
+ * assert.ok(m.cache.layers > 0);
  * ```
  */
 export async function loadModelFolder(dir: string): Promise<ModelFolder> {

@@ -47,9 +47,10 @@ export interface OpenedSession {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSession } from "./providers.ts";
  * const s = await openSession("models/tiny-random/onnx/model.onnx", ["cuda", "webgpu", "cpu"]);
- * console.assert(s.provider === "cpu" || s.attempts.length === 0);
+ * assert.ok(s.provider === "cpu" || s.attempts.length === 0);
  * await s.session.release();
  * ```
  */

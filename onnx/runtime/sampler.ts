@@ -18,9 +18,10 @@ export const GREEDY: Sampling = { temperature: 0, top_k: 0, top_p: 1 };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sampleToken, GREEDY } from "./sampler.ts";
  * import { createRng } from "../../core/rng.ts";
- * console.assert(sampleToken(new Float32Array([0, 3, 1]), GREEDY, createRng(1)) === 1);
+ * assert.ok(sampleToken(new Float32Array([0, 3, 1]), GREEDY, createRng(1)) === 1);
  * ```
  */
 export function sampleToken(logits: Float32Array, s: Sampling, rng: Rng): number {

@@ -40,10 +40,11 @@ export interface TokenVocab {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenVocab } from "./token_mask.ts";
  * const json = JSON.parse(await Deno.readTextFile("models/tiny-random/tokenizer.json"));
  * const v = tokenVocab(json, { size: 1287, eos: [1282] });
- * console.assert(v.closeTagToken && v.atomic.has(1282));
+ * assert.ok(v.closeTagToken && v.atomic.has(1282));
  * ```
  */
 export function tokenVocab(
@@ -108,6 +109,7 @@ interface Entry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenVocab, ToolCallMask } from "./token_mask.ts";
  * const json = JSON.parse(await Deno.readTextFile("models/tiny-random/tokenizer.json"));
  * const mask = new ToolCallMask(tokenVocab(json, { size: 1287, eos: [1282] }), [
@@ -116,7 +118,7 @@ interface Entry {
  * const open = 1283; // <tool_call>
  * const logits = new Float32Array(1287);
  * mask.constrain(64)([open], logits);
- * console.assert(logits[1282] === -Infinity); // no end of turn inside a call
+ * assert.ok(logits[1282] === -Infinity); // no end of turn inside a call
  * ```
  */
 export class ToolCallMask {

@@ -11,9 +11,10 @@ const BLOCK = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseToolCalls } from "./tool_calls.ts";
  * const m = parseToolCalls('<tool_call>\n{"name": "f", "arguments": {"x": 1}}\n</tool_call>', "t1");
- * console.assert(m.tool_calls?.[0].function.name === "f");
+ * assert.ok(m.tool_calls?.[0].function.name === "f");
  * ```
  */
 export function parseToolCalls(text: string, idPrefix: string): AssistantMessage {

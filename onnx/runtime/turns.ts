@@ -21,8 +21,9 @@ export class ContextFullError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { turnIndex } from "./turns.ts";
- * console.assert(turnIndex([{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }]) === 1);
+ * assert.ok(turnIndex([{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }]) === 1);
  * ```
  */
 export function turnIndex(messages: readonly Message[]): number {
@@ -38,8 +39,9 @@ export function turnIndex(messages: readonly Message[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { turnRng } from "./turns.ts";
- * console.assert(turnRng(7, 2).next() === turnRng(7, 2).next());
+ * assert.ok(turnRng(7, 2).next() === turnRng(7, 2).next());
  * ```
  */
 export function turnRng(seed: number, turn: number): Rng {

@@ -133,12 +133,13 @@ export const anthropicWire: Wire = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { anthropicAgent } from "./anthropic.ts";
  * const a = anthropicAgent({
  *   name: "claude", kind: "anthropic", options: {},
  *   anthropic: { base_url: "http://127.0.0.1:8000/v1", model: "claude-x", temperature: 0, max_tokens: 512, timeout_s: 60, retries: 3, concurrency: 16, cache: true },
  * });
- * console.assert(a.info?.kind === "anthropic");
+ * assert.ok(a.info?.kind === "anthropic");
  * ```
  */
 export function anthropicAgent(

@@ -9,9 +9,10 @@ import { wordsOf } from "../scripted_user.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { questionFor } from "./converse.ts";
  * const q = questionFor({ known_info: { task_title: "Milk", due: "Friday" }, turns: [], stop: "###STOP###" });
- * console.assert(q === "Before I start, could you tell me the task title and the due?");
+ * assert.ok(q === "Before I start, could you tell me the task title and the due?");
  * ```
  */
 export function questionFor(user: UserSpec): string | undefined {
@@ -30,9 +31,10 @@ export function questionFor(user: UserSpec): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { conversing } from "./converse.ts";
  * import { replayAgent } from "./replay.ts";
- * console.assert(conversing(replayAgent("oracle")).name === "oracle");
+ * assert.ok(conversing(replayAgent("oracle")).name === "oracle");
  * ```
  */
 export function conversing(agent: Agent): Agent {

@@ -223,8 +223,9 @@ const MAX_CANDIDATES = 4;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { explorerAgent } from "./explorer.ts";
- * console.assert(explorerAgent("teacher", { probe: true }).name === "teacher");
+ * assert.ok(explorerAgent("teacher", { probe: true }).name === "teacher");
  * ```
  */
 export function explorerAgent(name = "explorer", opts: { probe?: boolean } = {}): Agent {

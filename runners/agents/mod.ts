@@ -16,9 +16,10 @@ import { agentKind, type OpenOptions } from "./registry.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openAgent } from "./mod.ts";
  * const a = await openAgent({ name: "oracle", kind: "scripted", scripted: "oracle", options: {} });
- * console.assert(a.name === "oracle");
+ * assert.ok(a.name === "oracle");
  * ```
  */
 export async function openAgent(spec: AgentSpec, opts: OpenOptions = {}): Promise<Agent> {

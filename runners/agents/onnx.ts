@@ -60,9 +60,10 @@ export interface OnnxAgent extends Agent {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openOnnxAgent, ONNX_DEFAULTS } from "./onnx.ts";
  * const agent = await openOnnxAgent("tiny", { ...ONNX_DEFAULTS, path: "models/tiny-random", device: ["cpu"] });
- * console.assert(agent.provider === "cpu");
+ * assert.ok(agent.provider === "cpu");
  * await agent.close();
  * ```
  */

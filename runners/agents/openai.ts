@@ -75,12 +75,13 @@ export const openaiWire: Wire = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openaiAgent } from "./openai.ts";
  * const a = openaiAgent({
  *   name: "api", kind: "openai", options: {},
  *   openai: { base_url: "http://127.0.0.1:8000/v1", model: "qwen", temperature: 0, max_tokens: 256, timeout_s: 60, retries: 3, concurrency: 16, cache: true },
  * });
- * console.assert(a.info?.kind === "openai");
+ * assert.ok(a.info?.kind === "openai");
  * ```
  */
 export function openaiAgent(spec: OpenAIAgentSpec, run?: EndpointRunOptions): EndpointAgent {

@@ -86,9 +86,10 @@ export const scriptedAgents: Record<ScriptedKind, (spec: ScriptedAgentSpec) => A
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptedAgent } from "./registry.ts";
  * const a = scriptedAgent({ name: "o", kind: "scripted", scripted: "oracle", options: {} });
- * console.assert(a.name === "o");
+ * assert.ok(a.name === "o");
  * ```
  */
 export function scriptedAgent(spec: ScriptedAgentSpec): Agent {
@@ -152,9 +153,10 @@ export const agentKinds: { readonly [K in AgentKind]: AgentKindEntry<K> } = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { agentKind } from "./registry.ts";
  * const spec = { name: "o", kind: "scripted", scripted: "oracle", options: {} } as const;
- * console.assert(agentKind(spec).describe(spec) === "oracle");
+ * assert.ok(agentKind(spec).describe(spec) === "oracle");
  * ```
  */
 export function agentKind(spec: AgentSpec): AgentKindEntry {
@@ -168,9 +170,10 @@ export function agentKind(spec: AgentSpec): AgentKindEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordedKind } from "./registry.ts";
  * const rec = { onnx: { path: "models/tiny-random", model_hash: "ab12" } };
- * console.assert(recordedKind(rec).recorded(rec, "tiny").text === "onnx models/tiny-random");
+ * assert.ok(recordedKind(rec).recorded(rec, "tiny").text === "onnx models/tiny-random");
  * ```
  */
 export function recordedKind(record: AgentRecord): AgentKindEntry {
@@ -185,9 +188,10 @@ export function recordedKind(record: AgentRecord): AgentKindEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { agentRecord } from "./registry.ts";
  * const r = agentRecord({ name: "o", kind: "scripted", scripted: "oracle", options: {} });
- * console.assert(r.scripted === "oracle" && r.name === "o");
+ * assert.ok(r.scripted === "oracle" && r.name === "o");
  * ```
  */
 export function agentRecord(spec: AgentSpec): AgentRecord & {

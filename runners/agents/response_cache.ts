@@ -8,12 +8,13 @@ import { dirname } from "node:path";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ResponseCache } from "./response_cache.ts";
  * const file = await Deno.makeTempFile({ suffix: ".jsonl" });
  * const c = await ResponseCache.open(file);
  * await c.put("ab12", { choices: [] }, 12.5);
  * await c.close();
- * console.assert((await ResponseCache.open(file)).get("ab12") !== undefined);
+ * assert.ok((await ResponseCache.open(file)).get("ab12") !== undefined);
  * ```
  */
 export class ResponseCache {

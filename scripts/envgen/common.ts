@@ -31,8 +31,9 @@ export interface GenEnv {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./common.ts";
- * console.assert(new Rng(1).int(0, 9) === new Rng(1).int(0, 9));
+ * assert.ok(new Rng(1).int(0, 9) === new Rng(1).int(0, 9));
  * ```
  */
 export class Rng {

@@ -32,6 +32,7 @@ export interface CallsCheckContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { callsCheck } from "./calls_check.ts";
  * const issues: never[] = [];
  * const ctx = {
@@ -41,7 +42,7 @@ export interface CallsCheckContext {
  *   issues,
  * };
  * const c = callsCheck({ any_of: [[{ f: { x: [1] } }], []], first_action_only: true }, "/tasks/0/check/calls", ctx);
- * console.assert(c.anyOf?.length === 2 && c.firstActionOnly && issues.length === 0);
+ * assert.ok(c.anyOf?.length === 2 && c.firstActionOnly && issues.length === 0);
  * ```
  */
 export function callsCheck(c: RawCallsCheck, p: string, ctx: CallsCheckContext): CallsCheck {

@@ -54,11 +54,12 @@ export interface ExprContext extends EnvContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "../yaml.ts";
  * import { envContext } from "./context.ts";
  * const ctx = envContext(parseYaml("tools:\n  - name: a\n", "e.yaml"), []);
  * ctx.issues.push(ctx.at("/tools/0/name", "bad"));
- * console.assert(ctx.issues[0].line === 2 && ctx.where("/tools/0").pointer === "/tools/0");
+ * assert.ok(ctx.issues[0].line === 2 && ctx.where("/tools/0").pointer === "/tools/0");
  * ```
  */
 export function envContext(doc: Located, files: SourceFile[]): EnvContext {
@@ -99,10 +100,11 @@ export function envContext(doc: Located, files: SourceFile[]): EnvContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "../yaml.ts";
  * import { envContext, withExprs } from "./context.ts";
  * const ctx = withExprs(envContext(parseYaml("a: 1\n", "e.yaml"), []), { now: 0 });
- * console.assert(ctx.expr("1 +", "/a") === undefined && ctx.issues[0].message.startsWith("bad JSONata"));
+ * assert.ok(ctx.expr("1 +", "/a") === undefined && ctx.issues[0].message.startsWith("bad JSONata"));
  * ```
  */
 export function withExprs(ctx: EnvContext, clock: { now: number }): ExprContext {

@@ -25,9 +25,10 @@ export interface RawUser {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { normalizeUser } from "./conversation.ts";
  * const u = normalizeUser({ known_info: { order_id: 7 } });
- * console.assert(u.known_info.order_id === "7" && u.turns.length === 0 && u.stop === "###STOP###");
+ * assert.ok(u.known_info.order_id === "7" && u.turns.length === 0 && u.stop === "###STOP###");
  * ```
  */
 export function normalizeUser(raw: RawUser): UserSpec {
@@ -143,12 +144,13 @@ function typeOf(v: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { taskTableIssues } from "./conversation.ts";
  * const at = (pointer: string, message: string, hint?: string) => ({ file: "e.yaml", line: 1, col: 1, pointer, message, hint });
  * const env = { todos: [{ id: "t1", title: "Milk", done: false }] };
  * const [a, b] = taskTableIssues("todos", [{ id: "t2", titel: "Eggs", done: "no" }], { env, columns: new Set(), pointer: "/tasks/0/state/todos", at });
- * console.assert(a.message.includes('"titel"') && a.hint === 'did you mean "title"?');
- * console.assert(b.message.includes("a string") && b.message.includes("boolean"));
+ * assert.ok(a.message.includes('"titel"') && a.hint === 'did you mean "title"?');
+ * assert.ok(b.message.includes("a string") && b.message.includes("boolean"));
  * ```
  */
 export function taskTableIssues(

@@ -31,9 +31,10 @@ export interface RawRefs {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writtenColumns } from "./refs.ts";
  * const raw = { tools: [{ parameters: { properties: { title: {} } }, effect: { todos: "$append(state.todos, {'done': false})" } }] };
- * console.assert([...writtenColumns(raw)!].sort().join() === "done,title");
+ * assert.ok([...writtenColumns(raw)!].sort().join() === "done,title");
  * ```
  */
 export function writtenColumns(raw: RawRefs): Set<string> | null {
@@ -57,11 +58,12 @@ export function writtenColumns(raw: RawRefs): Set<string> | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { envRefIssues } from "./refs.ts";
  * const raw = { tools: [{ parameters: { properties: { id: {} } }, result: "state.itms[id = $args.id]" }] };
  * const at = (pointer: string, message: string, hint?: string) => ({ file: "e.yaml", line: 1, col: 1, pointer, message, hint });
  * const [issue] = envRefIssues(raw, { state: { items: [{ id: "w1" }] }, extraTables: [], at });
- * console.assert(issue.pointer === "/tools/0/result" && issue.hint === 'did you mean "items"?');
+ * assert.ok(issue.pointer === "/tools/0/result" && issue.hint === 'did you mean "items"?');
  * ```
  */
 export function envRefIssues(

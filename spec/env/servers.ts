@@ -17,12 +17,13 @@ import type { RawServer } from "./raw.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "../yaml.ts";
  * import { envContext, withExprs } from "./context.ts";
  * import { loadServers } from "./servers.ts";
  * const ctx = withExprs(envContext(parseYaml("servers: {}\n", "e.yaml"), []), { now: 0 });
  * const [sv] = await loadServers({ mem: { npm: "@modelcontextprotocol/server-memory" } }, { tables: [], ctx });
- * console.assert(sv.name === "mem" && sv.timeoutMs === 10_000 && ctx.issues.length === 0);
+ * assert.ok(sv.name === "mem" && sv.timeoutMs === 10_000 && ctx.issues.length === 0);
  * ```
  */
 export async function loadServers(

@@ -20,12 +20,13 @@ import type { RawEnv, RawTables } from "./raw.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "../yaml.ts";
  * import { envContext } from "./context.ts";
  * import { loadTables } from "./state.ts";
  * const ctx = envContext(parseYaml("state: {}\n", "testdata/good/mini.yaml"), []);
  * const t = await loadTables({ items: { file: "items.csv" }, log: [] }, { base: "/state", ctx });
- * console.assert(t.items.length > 0 && ctx.files.length === 1 && Object.isFrozen(t.items));
+ * assert.ok(t.items.length > 0 && ctx.files.length === 1 && Object.isFrozen(t.items));
  * ```
  */
 export async function loadTables(
@@ -142,8 +143,9 @@ export async function policyText(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDataFile } from "./state.ts";
- * console.assert(parseDataFile("t.jsonl", '{"a":1}\n{"a":2}\n').length === 2);
+ * assert.ok(parseDataFile("t.jsonl", '{"a":1}\n{"a":2}\n').length === 2);
  * ```
  */
 export function parseDataFile(name: string, text: string): Row[] {
@@ -179,9 +181,10 @@ export function parseDataFile(name: string, text: string): Row[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deepFreeze } from "./state.ts";
  * const s = deepFreeze({ items: [{ id: "w1" }] });
- * console.assert(Object.isFrozen(s.items[0]));
+ * assert.ok(Object.isFrozen(s.items[0]));
  * ```
  */
 export function deepFreeze<T>(v: T): T {

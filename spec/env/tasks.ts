@@ -36,6 +36,7 @@ export interface TaskEnv extends LoadedTools {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "../yaml.ts";
  * import { envContext, withExprs } from "./context.ts";
  * import { loadTasks } from "./tasks.ts";
@@ -43,7 +44,7 @@ export interface TaskEnv extends LoadedTools {
  * const raw = { env: "e", tools: [], tasks: [{ id: "t1", query: "hi", check: {} }] };
  * const env = { state: {}, servers: [], tools: [], validators: new Map(), toolIndex: new Map(), handlers: {} };
  * const { tasks } = await loadTasks(raw, { env, ctx });
- * console.assert(tasks[0].answer === "Done." && tasks[0].split === "seen" && ctx.issues.length === 0);
+ * assert.ok(tasks[0].answer === "Done." && tasks[0].split === "seen" && ctx.issues.length === 0);
  * ```
  */
 export async function loadTasks(

@@ -33,10 +33,11 @@ const compiledTools = new Map<string, ToolValidator>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileToolSchema } from "./tools.ts";
  * const v = compileToolSchema({ type: "object", required: ["id"] });
- * console.assert(v({ id: 1 }) && !v({}));
- * console.assert(compileToolSchema({ type: "object", required: ["id"] }) === v);
+ * assert.ok(v({ id: 1 }) && !v({}));
+ * assert.ok(compileToolSchema({ type: "object", required: ["id"] }) === v);
  * ```
  */
 export function compileToolSchema(
@@ -67,13 +68,14 @@ export interface LoadedTools {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYaml } from "../yaml.ts";
  * import { envContext, withExprs } from "./context.ts";
  * import { loadTools } from "./tools.ts";
  * const ctx = withExprs(envContext(parseYaml("tools: []\n", "e.yaml"), []), { now: 0 });
  * const raw = { env: "e", tools: [{ name: "get", parameters: { type: "object" }, result: "1" }] };
  * const { tools, validators } = await loadTools(raw, { tables: [], servers: [], ctx });
- * console.assert(tools[0].backend.kind === "jsonata" && validators.has("get"));
+ * assert.ok(tools[0].backend.kind === "jsonata" && validators.has("get"));
  * ```
  */
 export async function loadTools(

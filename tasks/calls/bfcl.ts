@@ -277,11 +277,12 @@ export function bfclCheckOne(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkBfcl } from "./bfcl.ts";
  * const functions = { "math.factorial": { type: "dict", properties: { number: { type: "integer" } }, required: ["number"] } };
  * const answers = [{ "math.factorial": { number: [5] } }];
- * console.assert(checkBfcl({ calls: [{ tool: "math.factorial", args: { number: 5 } }], answers, functions }).valid);
- * console.assert(!checkBfcl({ calls: [{ tool: "math.factorial", args: { number: "5" } }], answers, functions }).valid);
+ * assert.ok(checkBfcl({ calls: [{ tool: "math.factorial", args: { number: 5 } }], answers, functions }).valid);
+ * assert.ok(!checkBfcl({ calls: [{ tool: "math.factorial", args: { number: "5" } }], answers, functions }).valid);
  * ```
  */
 export function checkBfcl(input: CallsInput): CallsVerdict {

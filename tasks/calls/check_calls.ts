@@ -23,6 +23,7 @@ export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkCalls } from "./check_calls.ts";
  * const check = {
  *   mode: "strict" as const,
@@ -30,7 +31,7 @@ export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict
  *   names: { math_factorial: "math.factorial" },
  *   functions: { "math.factorial": { type: "object", properties: { number: { type: "integer" } } } },
  * };
- * console.assert(checkCalls([{ tool: "math_factorial", args: { number: 5 } }], check).valid);
+ * assert.ok(checkCalls([{ tool: "math_factorial", args: { number: 5 } }], check).valid);
  * ```
  */
 export function checkCalls(
@@ -74,9 +75,10 @@ export function checkCalls(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { goldFromAnswers } from "./check_calls.ts";
  * const gold = goldFromAnswers([{ "math.factorial": { number: [5, 5.0], verbose: ["", true] } }], { math_factorial: "math.factorial" });
- * console.assert(gold[0].tool === "math_factorial" && JSON.stringify(gold[0].args) === '{"number":5}');
+ * assert.ok(gold[0].tool === "math_factorial" && JSON.stringify(gold[0].args) === '{"number":5}');
  * ```
  */
 export function goldFromAnswers(

@@ -23,12 +23,13 @@ function describe(first: Call | null | undefined): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { firstActionVerdict } from "./first_action.ts";
  * const judge = (c: { args: Record<string, unknown> }, _a: unknown) =>
  *   c.args.city === "Paris" ? { valid: true, errors: [] } : { valid: false, errors: ["city"] };
  * const alternatives = [[{ weather: { city: ["Paris"] } }], [{ search: { q: ["Paris weather"] } }]];
  * const v = firstActionVerdict({ tool: "weather", args: { city: "Rome" } }, { alternatives, judge });
- * console.assert(!v.valid && v.error_type === "content_filling" && v.stages!.parameter_identification);
+ * assert.ok(!v.valid && v.error_type === "content_filling" && v.stages!.parameter_identification);
  * ```
  */
 export function firstActionVerdict(

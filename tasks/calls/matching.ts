@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { maxMatching } from "./matching.ts";
  * // Left 0 fits right 0 or 1, left 1 fits only right 0: a greedy pass would strand left 1.
  * const m = maxMatching(2, 2, (i, j) => (i === 0 ? true : j === 0));
- * console.assert(m[0] === 1 && m[1] === 0);
+ * assert.ok(m[0] === 1 && m[1] === 0);
  * ```
  */
 export function maxMatching(

@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PyFloat, pyType } from "./py_value.ts";
- * console.assert(pyType(new PyFloat(3)) === "float" && pyType(3) === "int");
+ * assert.ok(pyType(new PyFloat(3)) === "float" && pyType(3) === "int");
  * ```
  */
 export class PyFloat {
@@ -33,8 +34,9 @@ export type PyType = "str" | "int" | "float" | "bool" | "list" | "dict" | "NoneT
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pyType } from "./py_value.ts";
- * console.assert(pyType(2.5) === "float" && pyType(true) === "bool" && pyType({}) === "dict");
+ * assert.ok(pyType(2.5) === "float" && pyType(true) === "bool" && pyType({}) === "dict");
  * ```
  */
 export function pyType(v: unknown): PyType {
@@ -66,8 +68,9 @@ export function isDict(v: unknown): v is Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pyEqual } from "./py_value.ts";
- * console.assert(pyEqual(true, 1) && pyEqual([1, "a"], [1.0, "a"]) && !pyEqual("1", 1));
+ * assert.ok(pyEqual(true, 1) && pyEqual([1, "a"], [1.0, "a"]) && !pyEqual("1", 1));
  * ```
  */
 export function pyEqual(a: unknown, b: unknown): boolean {
@@ -107,9 +110,10 @@ export function pyIter(v: unknown): unknown[] | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseJsonKeepFloats, PyFloat } from "./py_value.ts";
  * const v = parseJsonKeepFloats('{"a": 3.0, "b": 3}') as Record<string, unknown>;
- * console.assert(v.a instanceof PyFloat && v.b === 3);
+ * assert.ok(v.a instanceof PyFloat && v.b === 3);
  * ```
  */
 export function parseJsonKeepFloats(text: string): unknown {

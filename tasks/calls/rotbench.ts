@@ -44,9 +44,10 @@ function equalsExactly(value: unknown, o: unknown): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paramNamesProblem } from "./rotbench.ts";
- * console.assert(paramNamesProblem({ a: 1 }, { a: [1], b: ["", 2] }) === undefined);
- * console.assert(paramNamesProblem({ a: 1, c: 3 }, { a: [1] }) === 'unexpected parameter "c"');
+ * assert.ok(paramNamesProblem({ a: 1 }, { a: [1], b: ["", 2] }) === undefined);
+ * assert.ok(paramNamesProblem({ a: 1, c: 3 }, { a: [1] }) === 'unexpected parameter "c"');
  * ```
  */
 export function paramNamesProblem(
@@ -72,11 +73,12 @@ export function paramNamesProblem(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rotbenchCheckOne } from "./rotbench.ts";
  * const answer = { translate: { text: ["Hi"], max_length: ["None"] } };
  * const call = { tool: "translate", args: { text: "Hi", max_length: "64" } };
- * console.assert(rotbenchCheckOne(call, answer, { wildcard: "None" }).valid);
- * console.assert(!rotbenchCheckOne({ ...call, args: { text: "hi", max_length: "64" } }, answer, { wildcard: "None" }).valid);
+ * assert.ok(rotbenchCheckOne(call, answer, { wildcard: "None" }).valid);
+ * assert.ok(!rotbenchCheckOne({ ...call, args: { text: "hi", max_length: "64" } }, answer, { wildcard: "None" }).valid);
  * ```
  */
 export function rotbenchCheckOne(
@@ -111,10 +113,11 @@ export function rotbenchCheckOne(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRotbench } from "./rotbench.ts";
  * const answers = [{ get_weather: { city: ["Paris"] } }];
- * console.assert(checkRotbench({ calls: [{ tool: "get_weather", args: { city: "Paris" } }], answers, functions: {} }).valid);
- * console.assert(!checkRotbench({ calls: [{ tool: "get_weather", args: { city: "paris" } }], answers, functions: {} }).valid);
+ * assert.ok(checkRotbench({ calls: [{ tool: "get_weather", args: { city: "Paris" } }], answers, functions: {} }).valid);
+ * assert.ok(!checkRotbench({ calls: [{ tool: "get_weather", args: { city: "paris" } }], answers, functions: {} }).valid);
  * ```
  */
 export function checkRotbench(input: CallsInput): CallsVerdict {

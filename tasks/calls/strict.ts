@@ -76,10 +76,11 @@ function fits(v: unknown, t: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { typeProblem } from "./strict.ts";
  * const schema = { type: "object", properties: { n: { type: "integer" } } };
- * console.assert(typeProblem({ n: "5" }, schema, "q")?.startsWith("q.n"));
- * console.assert(typeProblem({ n: 5 }, schema, "q") === undefined);
+ * assert.ok(typeProblem({ n: "5" }, schema, "q")?.startsWith("q.n"));
+ * assert.ok(typeProblem({ n: 5 }, schema, "q") === undefined);
  * ```
  */
 export function typeProblem(
@@ -191,11 +192,12 @@ export function strictCheckOne(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkStrict } from "./strict.ts";
  * const functions = { f: { type: "object", properties: { x: { type: "integer" } } } };
  * const answers = [{ f: { x: [1, 2] } }, { f: { x: [1] } }];
  * const calls = [{ tool: "f", args: { x: 1 } }, { tool: "f", args: { x: 2 } }];
- * console.assert(checkStrict({ calls, answers, functions }).valid); // greedy BFCL says no
+ * assert.ok(checkStrict({ calls, answers, functions }).valid); // greedy BFCL says no
  * ```
  */
 export function checkStrict(input: CallsInput): CallsVerdict {

@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bfclStandardize } from "./strings.ts";
- * console.assert(bfclStandardize("New York, NY") === bfclStandardize("new_york-ny"));
- * console.assert(bfclStandardize("-12") === bfclStandardize("12")); // the flaw strict mode fixes
+ * assert.ok(bfclStandardize("New York, NY") === bfclStandardize("new_york-ny"));
+ * assert.ok(bfclStandardize("-12") === bfclStandardize("12")); // the flaw strict mode fixes
  * ```
  */
 export function bfclStandardize(s: string): string {
@@ -32,10 +33,11 @@ const TOKEN = /(?<![\p{L}\p{M}\p{N}])-?\d+(?:\.\d+)*|\d+(?:\.\d+)*|[\p{L}\p{M}\p
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { strictTokens } from "./strings.ts";
- * console.assert(strictTokens("Los_Angeles, CA").join(" ") === "los angeles ca");
- * console.assert(strictTokens("-12.5 C").join(" ") === "-12.5 c");
- * console.assert(strictTokens("2024-01-15").join(" ") === "2024 01 15");
+ * assert.ok(strictTokens("Los_Angeles, CA").join(" ") === "los angeles ca");
+ * assert.ok(strictTokens("-12.5 C").join(" ") === "-12.5 c");
+ * assert.ok(strictTokens("2024-01-15").join(" ") === "2024 01 15");
  * ```
  */
 export function strictTokens(s: string): string[] {
@@ -48,8 +50,9 @@ export function strictTokens(s: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { strictStringEqual } from "./strings.ts";
- * console.assert(strictStringEqual("Queen.", "queen") && !strictStringEqual("-12", "12"));
+ * assert.ok(strictStringEqual("Queen.", "queen") && !strictStringEqual("-12", "12"));
  * ```
  */
 export function strictStringEqual(a: string, b: string): boolean {
