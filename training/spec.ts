@@ -19,7 +19,7 @@ export type {
   SynthesizeStage,
   TrainingSpec,
 } from "./types.ts";
-import type { StageSpec, SynthesizeStage, TrainingSpec } from "./types.ts";
+import type { StageSpec, TrainingSpec } from "./types.ts";
 
 const ALL_SPLITS: EpisodeSplit[] = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
 /** The name `from:` uses for the initial model. */
