@@ -91,10 +91,8 @@ export async function schedule<T>(
       for (const [i, job] of jobs.entries()) {
         if (running.size >= max) break;
         if (finished.has(job.name) || running.has(job.name)) continue;
-        if (!job.inputs.every((n) => finished.has(n))) {
-          if (max === 1) break;
-          continue;
-        }
+        if (!job.inputs.every((n) => finished.has(n))) continue;
+        // One at a time: strictly in list order.
         if (max === 1 && jobs.slice(0, i).some((j) => !finished.has(j.name))) break;
         running.set(
           job.name,

@@ -62,13 +62,17 @@ export async function loadTasks(
     const close = closeNames(name, toolIndex.keys(), 2);
     return close.length ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?` : undefined;
   };
+  /** The hint for a name that is none of the env's tools: close names, else all of them. */
+  const unknownToolHint = (name: string): string =>
+    didYouMeanTool(name) ?? `tools here: ${[...toolIndex.keys()].join(", ")}`;
+  // Servers' importAll is settled by the tools, before any task is read.
+  const importing = servers.some((x) => x.importAll);
   for (const [i, t] of (raw.tasks ?? []).entries()) {
     const p = `/tasks/${i}`;
     ctx.unique(taskIndex, t.id, i, { pointer: `${p}/id`, what: "task id", list: "/tasks" });
     const gold: Call[] = (t.gold ?? []).map((g, j) => {
       const args = g.args ?? {};
       const ti = toolIndex.get(g.tool);
-      const importing = servers.some((x) => x.importAll);
       if (ti === undefined && importing) {
         deferredGold.push({
           task: t.id,
@@ -77,14 +81,11 @@ export async function loadTasks(
           at: { file, pointer: `${p}/gold/${j}/tool`, ...doc.locate(`${p}/gold/${j}/tool`) },
         });
       } else if (ti === undefined) {
-        const close = closeNames(g.tool, toolIndex.keys(), 2);
         issues.push(
           at(
             `${p}/gold/${j}/tool`,
             `task refers to unknown tool "${g.tool}"`,
-            close.length
-              ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
-              : `tools here: ${[...toolIndex.keys()].join(", ")}`,
+            unknownToolHint(g.tool),
           ),
         );
       } else if (tools[ti]?.fromServer?.parameters) {
@@ -111,11 +112,13 @@ export async function loadTasks(
       }
       return { tool: g.tool, args };
     });
-    const offered = t.tools === undefined ? undefined : taskTools(t.tools, { gold, p, env, ctx });
+    const offered = t.tools === undefined
+      ? undefined
+      : taskTools(t.tools, { gold, p, env, ctx, importing, unknownToolHint });
     const own = t.state === undefined
       ? undefined
       : await taskState(t.state, { p: `${p}/state`, state: env.state, columns, ctx });
-    const check = taskCheck(t.check, { p, offered, raw, env, ctx, didYouMeanTool });
+    const check = taskCheck(t.check, { p, offered, raw, env, ctx, didYouMeanTool, importing });
     const answer = t.answer !== undefined
       ? String(t.answer)
       : defaultAnswer(check.answer, check.communicate);
@@ -159,6 +162,7 @@ function taskCheck(
     env: TaskEnv;
     ctx: ExprContext;
     didYouMeanTool: (name: string) => string | undefined;
+    importing: boolean;
   },
 ): Check {
   const { p, env, ctx } = opts;
@@ -189,7 +193,7 @@ function taskCheck(
         return [e.instancePath, `${e.instancePath || "arguments"} ${e.message}`];
       },
       offered: opts.offered,
-      importing: env.servers.some((x) => x.importAll),
+      importing: opts.importing,
       at,
       issues,
     });
@@ -202,26 +206,25 @@ function taskCheck(
 /** A task's `tools:` subset: names of this env's tools, each once, holding every gold tool. */
 function taskTools(
   names: string[],
-  opts: { gold: Call[]; p: string; env: TaskEnv; ctx: ExprContext },
+  opts: {
+    gold: Call[];
+    p: string;
+    env: TaskEnv;
+    ctx: ExprContext;
+    importing: boolean;
+    unknownToolHint: (name: string) => string;
+  },
 ): string[] {
-  const { gold, p, ctx } = opts;
+  const { gold, p, ctx, importing } = opts;
   const { toolIndex } = opts.env;
   const { at, issues } = ctx;
-  const importing = opts.env.servers.some((x) => x.importAll);
   const seen = new Set<string>();
   names.forEach((n, k) => {
     if (seen.has(n)) {
       issues.push(at(`${p}/tools/${k}`, `"${n}" is listed twice`, "list each tool once"));
     } else if (!toolIndex.has(n) && !importing) {
-      const close = closeNames(n, toolIndex.keys(), 2);
       issues.push(
-        at(
-          `${p}/tools/${k}`,
-          `the task offers unknown tool "${n}"`,
-          close.length
-            ? `did you mean ${close.map((c) => `"${c}"`).join(" or ")}?`
-            : `tools here: ${[...toolIndex.keys()].join(", ")}`,
-        ),
+        at(`${p}/tools/${k}`, `the task offers unknown tool "${n}"`, opts.unknownToolHint(n)),
       );
     }
     seen.add(n);
