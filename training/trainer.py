@@ -5,7 +5,7 @@ The bridge (training/bridge.ts) starts this script and speaks JSON lines over st
 per line on stdin, one response per line on stdout. Requests: init, load, save, sft, grpo,
 set_reference, logits, export, shutdown. Any trainer that answers the same lines can replace it.
 
-The model matches runners/onnx/tiny_llama.ts exactly (RMSNorm, rotary embeddings with
+The model matches onnx/build/tiny_llama.ts exactly (RMSNorm, rotary embeddings with
 rotate_half, grouped-query attention, SwiGLU, untied lm_head), so weights exported here build the
 ONNX graph the ONNX agent runs. Runs on CPU (Debian python3-torch) or CUDA with the same code.
 """
@@ -82,6 +82,7 @@ class Llama(torch.nn.Module):
 
         # Query i (at position p + i) sees keys 0 .. p + i.
         mask = torch.full((t, p + t), float("-inf"), device=ids.device).triu(p + 1)
+        mask_rep = mask.repeat(rep, 1)  # rows of the rep query heads that share a KV head
         h = F.embedding(ids, self.w("model.embed_tokens.weight"))
         cache = []
         for i in range(s["num_hidden_layers"]):
@@ -99,9 +100,11 @@ class Llama(torch.nn.Module):
                 k = torch.cat([pk.expand(b, -1, -1, -1), k], 2)
                 v = torch.cat([pv.expand(b, -1, -1, -1), v], 2)
             # Grouped-query attention: query heads j*rep .. j*rep+rep-1 share KV head j.
-            qg = q.reshape(b, kvh, rep * t, d)
-            att = (qg @ k.transpose(-1, -2)).view(b, kvh, rep, t, p + t) / math.sqrt(d) + mask
-            o = (att.softmax(-1).view(b, kvh, rep * t, p + t) @ v).view(b, nh, t, d)
+            # Scaling q (t x d) instead of the scores (t x (p + t)), and adding the mask in place,
+            # keeps the two elementwise passes over the score matrix out of forward and backward.
+            qg = (q * (1.0 / math.sqrt(d))).reshape(b * kvh, rep * t, d)
+            att = torch.baddbmm(mask_rep, qg, k.reshape(b * kvh, p + t, d).transpose(-1, -2))
+            o = torch.bmm(att.softmax(-1), v.reshape(b * kvh, p + t, d)).view(b, nh, t, d)
             o = o.transpose(1, 2).reshape(b, t, nh * d)
             h = h + F.linear(o, self.w(f"{l}.self_attn.o_proj.weight"))
             y = self.rms(h, f"{l}.post_attention_layernorm.weight")
@@ -305,9 +308,11 @@ class Trainer:
             p = self.shared_prefix(ids, g)
             m = mask[:, p:] if p > 0 else mask[:, 1:]
             adv = torch.tensor(g["adv"], dtype=torch.float32, device=self.device)[:, None]
+            # With one epoch the policy that sampled is the one being updated: its log-probs are
+            # the new ones, detached (ratio 1), so no separate forward pass is spent on them.
             with torch.no_grad():
-                old = self.token_logp(self.model, ids, p)
-                ref = self.token_logp(self.ref, ids, p) if self.ref is not None else old
+                old = self.token_logp(self.model, ids, p) if epochs > 1 else None
+                ref = self.token_logp(self.ref, ids, p) if self.ref is not None else None
             batches.append((ids, m, adv, p, old, ref))
         n = sum(b[0].shape[0] for b in batches)
         out = {}
@@ -316,7 +321,9 @@ class Trainer:
             tot_loss = tot_kl = tot_clip = tot_tok = 0.0
             for ids, m, adv, p, old, ref in batches:
                 new = self.token_logp(self.model, ids, p)
-                ratio = torch.exp(new - old)
+                ratio = torch.exp(new - (new.detach() if old is None else old))
+                if ref is None:  # no reference policy: KL to the sampling policy
+                    ref = new.detach() if old is None else old
                 pg = -torch.min(ratio * adv, ratio.clamp(1 - eps, 1 + eps) * adv)
                 kl = torch.exp(ref - new) - (ref - new) - 1
                 per_seq = ((pg + beta * kl) * m).sum(1) / m.sum(1).clamp(min=1)
