@@ -250,6 +250,94 @@ function wordRegex(word: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}_])${esc}(?![\\p{L}\\p{N}_])`, "gu");
 }
 
+const WORD_RUN = /[\p{L}\p{N}_]+/gu; // only ever used through matchAll (no shared lastIndex)
+const HEAD_RUN = /^[\p{L}\p{N}_]+/u;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/** One whole-word occurrence of a protected string: [start, end) in the text. */
+interface Occurrence {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * A set of protected strings, indexed so that finding their whole-word occurrences in a text costs
+ * one pass over the text, whatever the set's size (a variant of a 10,000-tool env protects every
+ * tool and parameter name: one regex per name per description was quadratic). A string is a
+ * whole-word occurrence where neither the character before it nor the one after it is a letter,
+ * digit or `_`; occurrences of one string do not overlap (as a global regex finds them).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProtectedStrings } from "./paraphrase.ts";
+ *
+ * const p = new ProtectedStrings(["get_book", "ORD-104", "due date"]);
+ * assert.deepEqual(p.counts("Use get_book; not get_books. ORD-104 is due date-bound."), new Map([
+ *   ["get_book", 1],
+ *   ["ORD-104", 1],
+ *   ["due date", 1],
+ * ]));
+ * ```
+ */
+export class ProtectedStrings {
+  /** Strings that start with a word character, by their leading run of word characters. */
+  #byHead = new Map<string, string[]>();
+  /** Strings that start with any other character: matched with a regex each (rare). */
+  #other: { text: string; re: RegExp }[] = [];
+  readonly size: number;
+
+  constructor(strings: Iterable<string>) {
+    const all = new Set([...strings].filter((p) => p.trim() !== ""));
+    this.size = all.size;
+    for (const p of all) {
+      const head = HEAD_RUN.exec(p);
+      if (head) {
+        const list = this.#byHead.get(head[0]);
+        if (list) list.push(p);
+        else this.#byHead.set(head[0], [p]);
+      } else this.#other.push({ text: p, re: wordRegex(p) });
+    }
+  }
+
+  /** Every whole-word occurrence in `text`, by start. */
+  find(text: string): Occurrence[] {
+    const out: Occurrence[] = [];
+    if (this.size === 0) return out;
+    const lastEnd = new Map<string, number>();
+    for (const m of text.matchAll(WORD_RUN)) {
+      // A run of word characters starts at a word boundary; a protected string starting here
+      // has that run as its own leading run, so the run's text is the key.
+      for (const p of this.#byHead.get(m[0]) ?? []) {
+        const end = m.index + p.length;
+        if (!text.startsWith(p, m.index) || (lastEnd.get(p) ?? -1) > m.index) continue;
+        if (end < text.length && WORD_CHAR.test(String.fromCodePoint(text.codePointAt(end)!))) {
+          continue;
+        }
+        lastEnd.set(p, end);
+        out.push({ text: p, start: m.index, end });
+      }
+    }
+    for (const { text: p, re } of this.#other) {
+      for (const m of text.matchAll(re)) {
+        out.push({ text: p, start: m.index, end: m.index + m[0].length });
+      }
+    }
+    return out.sort((a, b) => a.start - b.start);
+  }
+
+  /** How often each protected string occurs (whole words); strings that do not occur are absent. */
+  counts(text: string): Map<string, number> {
+    const n = new Map<string, number>();
+    for (const o of this.find(text)) n.set(o.text, (n.get(o.text) ?? 0) + 1);
+    return n;
+  }
+}
+
+const sameCounts = (a: Map<string, number>, b: Map<string, number>) =>
+  a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+
 const capFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const vowelSound = (s: string) =>
@@ -276,15 +364,19 @@ const vowelSound = (s: string) =>
 export function paraphrase(
   text: string,
   rng: Rng,
-  opts: { protect?: ReadonlySet<string> } = {},
+  opts: { protect?: ReadonlySet<string> | ProtectedStrings } = {},
 ): string {
   if (text === "") return "";
-  const guards = [...(opts.protect ?? [])].filter((p) => p.trim() !== "").map(wordRegex);
+  const guard = opts.protect instanceof ProtectedStrings
+    ? opts.protect
+    : new ProtectedStrings(opts.protect ?? []);
   const frozen = new Uint8Array(text.length);
-  for (const re of guards) {
-    for (const m of text.matchAll(re)) frozen.fill(1, m.index, m.index + m[0].length);
+  const before = new Map<string, number>();
+  for (const o of guard.find(text)) {
+    frozen.fill(1, o.start, o.end);
+    before.set(o.text, (before.get(o.text) ?? 0) + 1);
   }
-  const safe = (s: string) => guards.every((re) => s.search(re) < 0);
+  const safe = (s: string) => guard.find(s).length === 0;
   const tokens = tokenize(text);
   const out = tokens.map((t) => t.text);
   const free = (t: Token | undefined): t is Token =>
@@ -369,6 +461,5 @@ export function paraphrase(
   }
   const result = out.join("");
   // Safety net: a multi-word protected string could still be formed across a replacement edge.
-  const count = (s: string, re: RegExp) => [...s.matchAll(re)].length;
-  return guards.every((re) => count(text, re) === count(result, re)) ? result : text;
+  return sameCounts(before, guard.counts(result)) ? result : text;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createRng } from "../core/mod.ts";
-import { paraphrase } from "./paraphrase.ts";
+import { paraphrase, ProtectedStrings } from "./paraphrase.ts";
 
 const SAMPLES: [string, string[]][] = [
   [
@@ -224,4 +224,40 @@ Deno.test("property: never throws on arbitrary strings and never writes undefine
     }),
     { seed: 42, numRuns: 1000 },
   );
+});
+
+Deno.test("ProtectedStrings finds what one whole-word regex per string finds", () => {
+  // The index must agree with the definition it replaces: for each string, the non-overlapping
+  // matches of /(?<![\p{L}\p{N}_])string(?![\p{L}\p{N}_])/gu.
+  const unit = fc.constantFrom(..."ab_1 -.é".split(""));
+  const word = fc.string({ unit, minLength: 1, maxLength: 4 });
+  fc.assert(
+    fc.property(
+      fc.array(word, { maxLength: 6 }),
+      fc.string({ unit, maxLength: 30 }),
+      (ps, text) => {
+        const want = new Map<string, number>();
+        for (const p of new Set(ps.filter((p) => p.trim() !== ""))) {
+          const esc = p.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+          const re = new RegExp(`(?<![\\p{L}\\p{N}_])${esc}(?![\\p{L}\\p{N}_])`, "gu");
+          const n = [...text.matchAll(re)].length;
+          if (n > 0) want.set(p, n);
+        }
+        assert.deepEqual(new ProtectedStrings(ps).counts(text), want);
+      },
+    ),
+    { seed: 17, numRuns: 2000 },
+  );
+});
+
+Deno.test("paraphrasing with a 10,000-name protected set costs one pass per description", () => {
+  // Built once (as the variant operator does), the index makes each call independent of the
+  // set's size; the output is the one a plain Set of the same names gives.
+  const names = Array.from({ length: 10_000 }, (_, i) => `tool_${i}`);
+  const index = new ProtectedStrings(names);
+  const [text] = SAMPLES[0];
+  const a = paraphrase(`${text} See tool_42.`, createRng(3), { protect: index });
+  const b = paraphrase(`${text} See tool_42.`, createRng(3), { protect: new Set(names) });
+  assert.equal(a, b);
+  assert.ok(a.includes("tool_42"));
 });

@@ -1,5 +1,5 @@
 import type { JsonSchema } from "../../spec/types.ts";
-import { paraphrase } from "../paraphrase.ts";
+import { paraphrase, ProtectedStrings } from "../paraphrase.ts";
 import type { Change, Operator } from "../types.ts";
 import { docsLayer, paramNames, type TargetOptions, targets } from "./common.ts";
 
@@ -13,16 +13,17 @@ export const paraphraseDescriptions: Operator = {
   summary: "reword descriptions (synonyms, templates); names, values and quotes kept",
   apply(inner, options, ctx) {
     const chosen = new Set(targets(inner, options as TargetOptions, ctx));
-    const protect = new Set<string>();
+    const names = new Set<string>();
     for (const t of inner) {
-      protect.add(t.name);
+      names.add(t.name);
       for (const p of paramNames(t)) {
-        protect.add(p);
+        names.add(p);
         const e =
           ((t.parameters.properties as Record<string, JsonSchema>)[p].enum ?? []) as unknown[];
-        for (const v of e) if (typeof v === "string") protect.add(v);
+        for (const v of e) if (typeof v === "string") names.add(v);
       }
     }
+    const protect = new ProtectedStrings(names); // indexed once for every description
     const changes: Change[] = [];
     const tools = inner.map((t) => {
       if (!chosen.has(t.name)) return t;
