@@ -9,7 +9,7 @@ import {
   TAU2_DOMAINS,
   tau2Env,
 } from "../importers/mod.ts";
-import { closeNames, formatIssue, SpecError, type SpecIssue } from "../spec/mod.ts";
+import { closeNames, formatIssue, SpecError, type SpecIssue, withSchemaLine } from "../spec/mod.ts";
 import { envFromDoc } from "../spec/load_env.ts";
 import { parseYaml } from "../spec/yaml.ts";
 import { writeFileAtomic } from "../runners/mod.ts";
@@ -218,7 +218,9 @@ async function writeEnvFolder(
   for (const note of opts.notes) console.log(`note: ${note}`);
   for (const rel of Object.keys(files)) {
     await Deno.mkdir(dirname(join(out, rel)), { recursive: true });
-    await writeFileAtomic(join(out, rel), files[rel]);
+    // Specs open in editors with their schema (a modeline pointing at this copy's schemas).
+    const text = rel.endsWith(".yaml") ? withSchemaLine(files[rel], join(out, rel)) : files[rel];
+    await writeFileAtomic(join(out, rel), text);
   }
   const problems = skipped.length
     ? `; ${skipped.length} problem${skipped.length === 1 ? "" : "s"} skipped`

@@ -16,6 +16,15 @@ Deno.test("import openai-tools: OpenAI list → env skeleton that validates, ben
   const { out, r } = await imported("testdata/importers/openai_tools.json");
   assert.match(r.out, /3 tools, 1 task/);
   const text = await Deno.readTextFile(join(out, "env.yaml"));
+  // The first line points editors at the schema, wherever --out is.
+  const [first] = text.split("\n");
+  const schema = first.match(/^# yaml-language-server: \$schema=(.+)$/)?.[1];
+  assert.ok(schema, first);
+  assert.ok((await Deno.stat(join(out, schema))).isFile);
+  assert.match(
+    (await Deno.readTextFile(join(out, "suite.yaml"))).split("\n")[0],
+    /^# yaml-language-server: \$schema=.*suite\.json$/,
+  );
   assert.match(text, /^# .*\n(#.*\n|\n)*# TODO: each tool's `result` below is a PLACEHOLDER/m);
   assert.match(text, /2fa-send → f_2fa-send/);
   const env = await loadEnv(out);

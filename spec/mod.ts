@@ -31,4 +31,5 @@ export { type TaskIssueMaker, taskIssues } from "./locate_task.ts";
 export { type SchemaKeywordIssue, unknownKeywords } from "./strict_schema.ts";
 export { sha256Hex } from "./files.ts";
 export { specSchemas } from "./validate.ts";
+export { type SchemaKind, schemaLine, specKind, withSchemaLine } from "./schema_line.ts";
 export type * from "./types.ts";

@@ -6,7 +6,7 @@ import { mcnemarExact } from "../reports/stats.ts";
 import type { EpisodeSummary, Report } from "../reports/types.ts";
 import { AgentSetupError, LogError } from "../runners/mod.ts";
 import { runBench, UsageError } from "../run/mod.ts";
-import { type EpisodeSplit, loadSuite, SpecError } from "../spec/mod.ts";
+import { type EpisodeSplit, loadSuite, SpecError, withSchemaLine } from "../spec/mod.ts";
 import type { SuiteSpec } from "../spec/types.ts";
 import type { TrainingContext } from "./context.ts";
 import { TrainingError } from "./learner.ts";
@@ -201,7 +201,7 @@ export async function evaluate(
   raw.seeds = spec.evaluation.seeds;
   raw.samples = spec.evaluation.samples;
   const suiteFile = join(opts.dir, "suite.yaml");
-  await Deno.writeTextFile(suiteFile, stringify(raw));
+  await Deno.writeTextFile(suiteFile, withSchemaLine(stringify(raw), suiteFile));
   const out = join(opts.dir, "run");
   const report = await evaluationRun(stage.name, suiteFile, {
     out,
