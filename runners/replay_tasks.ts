@@ -1,6 +1,6 @@
 import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EnvSpec, State, SuiteSpec, TaskSpec, VariantSpec } from "../spec/types.ts";
-import { checkTask } from "../tasks/mod.ts";
+import { checkPointer, checkTask } from "../tasks/mod.ts";
 import {
   Backends,
   declarativeEnv,
@@ -219,9 +219,6 @@ function memoized(base: Env): Env {
   };
 }
 
-/** Checks named by their own key under `check:` (the others are parts of `check.answer`). */
-const WHOLE_CHECKS = new Set(["state", "calls", "actions", "db", "communicate"]);
-
 /** One replay: the oracle's calls (ids as the oracle numbers them), then its answer, checked. */
 async function replayTask(
   env: VariantEnv,
@@ -272,16 +269,20 @@ async function replayTask(
       messages: said,
       ...(task.check.db ? { expected: await goldState(env.base, task) } : {}),
     });
-    const faults = verdict.checks.filter((c) => !c.passed).map((c) => ({
-      at: WHOLE_CHECKS.has(c.name) ? `/check/${c.name}` : `/check/answer/${c.name}`,
-      message: `${WHOLE_CHECKS.has(c.name) ? c.name : `answer ${c.name}`} check fails${
-        c.name === "communicate"
-          ? ` on the oracle's messages ${JSON.stringify(said)}`
-          : WHOLE_CHECKS.has(c.name)
-          ? " after the gold calls"
-          : ` on the reference answer ${JSON.stringify(task.answer)}`
-      }: ${c.detail ?? "false"}`,
-    }));
+    const faults = verdict.checks.filter((c) => !c.passed).map((c) => {
+      const at = checkPointer(c);
+      const ofAnswer = at.startsWith("/check/answer/");
+      return {
+        at,
+        message: `${ofAnswer ? `answer ${c.name}` : c.name} check fails${
+          c.name === "communicate"
+            ? ` on the oracle's messages ${JSON.stringify(said)}`
+            : ofAnswer
+            ? ` on the reference answer ${JSON.stringify(task.answer)}`
+            : " after the gold calls"
+        }: ${c.detail ?? "false"}`,
+      };
+    });
     return { faults, results };
   } finally {
     await lease?.close();

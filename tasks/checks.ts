@@ -1,5 +1,5 @@
 import { exprErrorMessage } from "../spec/mod.ts";
-import type { AnswerCheck, Call, State, TaskSpec } from "../spec/types.ts";
+import type { AnswerCheck, Call, Check, State, TaskSpec } from "../spec/types.ts";
 import { checkActions } from "./actions.ts";
 import { type CallStages, checkCalls } from "./calls/mod.ts";
 import { unsaid } from "./communicate.ts";
@@ -68,53 +68,141 @@ export async function checkTask(
   opts: CheckInput = {},
 ): Promise<TaskVerdict> {
   const checks: CheckOutcome[] = [];
-  if (task.check.answer) checks.push(...await checkAnswer(task.check.answer, answer, state));
-  if (task.check.calls) {
-    const v = checkCalls(opts.calls ?? [], task.check.calls, { attempted: opts.attempted });
-    checks.push({
+  const ctx = { answer, state, input: opts };
+  for (const kind of CHECK_KINDS) {
+    const spec = task.check[kind.key];
+    // deno-lint-ignore no-explicit-any
+    if (spec !== undefined) checks.push(...await kind.judge(spec as any, ctx));
+  }
+  return { passed: checks.every((c) => c.passed), checks };
+}
+
+/** What every check kind reads of an episode. */
+export interface CheckContext {
+  /** The final answer, null if the agent never gave one. */
+  answer: string | null;
+  /** The final (real) state. */
+  state: State;
+  /** Calls, messages and the replayed state (see `checkTask`). */
+  input: CheckInput;
+}
+
+/** A key under a task's `check:`. */
+export type CheckKey = keyof Check;
+
+/**
+ * One kind of task check: the key it is written under in a task's `check:` and how it judges an
+ * episode (one outcome, or one per part for `answer`). `CHECK_KINDS` lists them in the order
+ * they run and are logged; a test holds it equal to the `check` keys of the env schema.
+ */
+export interface CheckKind<K extends CheckKey = CheckKey> {
+  key: K;
+  /** One line on what it checks. */
+  summary: string;
+  /** Where a failed outcome's spec sits under the task (`/check/state`, `/check/answer/regex`). */
+  pointer(outcome: CheckOutcome): string;
+  judge(spec: NonNullable<Check[K]>, ctx: CheckContext): Promise<CheckOutcome[]>;
+}
+
+const whole = (key: CheckKey) => () => `/check/${key}`;
+
+const answerKind: CheckKind<"answer"> = {
+  key: "answer",
+  summary: "the final answer: equals, contains, excludes, regex, number, jsonata",
+  pointer: (o) => `/check/answer/${o.name}`,
+  judge: (spec, ctx) => checkAnswer(spec, ctx.answer, ctx.state),
+};
+
+const callsKind: CheckKind<"calls"> = {
+  key: "calls",
+  summary: "the successful calls against BFCL-style possible answers",
+  pointer: whole("calls"),
+  judge: (spec, ctx) => {
+    const v = checkCalls(ctx.input.calls ?? [], spec, { attempted: ctx.input.attempted });
+    return Promise.resolve([{
       name: "calls",
       passed: v.valid,
       detail: v.valid ? undefined : `${v.error_type}: ${v.errors.join("; ")}`,
       ...(v.stages ? { stages: v.stages } : {}),
-    });
-  }
-  if (task.check.actions) {
-    const v = checkActions(task.check.actions, opts.calls ?? []);
-    checks.push({ name: "actions", passed: v.passed, detail: v.detail });
-  }
-  if (task.check.state) {
+    }]);
+  },
+};
+
+const actionsKind: CheckKind<"actions"> = {
+  key: "actions",
+  summary: "calls that must appear among the successful ones (extra calls allowed)",
+  pointer: whole("actions"),
+  judge: (spec, ctx) => {
+    const v = checkActions(spec, ctx.input.calls ?? []);
+    return Promise.resolve([{ name: "actions", passed: v.passed, detail: v.detail }]);
+  },
+};
+
+const stateKind: CheckKind<"state"> = {
+  key: "state",
+  summary: "a JSONata expression over the final state that must be true",
+  pointer: whole("state"),
+  async judge(spec, { state }) {
     try {
-      const v = await task.check.state.evaluate({ state });
-      const why = v === true
-        ? ""
-        : await explainFalse(task.check.state.source, { state }, { now: task.check.state.now });
-      checks.push({
+      const v = await spec.evaluate({ state });
+      const why = v === true ? "" : await explainFalse(spec.source, { state }, { now: spec.now });
+      return [{
         name: "state",
         passed: v === true,
         detail: v === true
           ? undefined
           : `state check gave ${JSON.stringify(v) ?? "nothing"}${why ? `: ${why}` : ""}`,
-      });
+      }];
     } catch (err) {
-      checks.push({
+      return [{
         name: "state",
         passed: false,
         detail: `state check failed: ${exprErrorMessage(err)}`,
-      });
+      }];
     }
-  }
-  if (task.check.db) checks.push(dbCheck(state, opts.expected));
-  if (task.check.communicate) {
-    const missing = unsaid(task.check.communicate, opts.messages ?? []);
-    checks.push({
+  },
+};
+
+const dbKind: CheckKind<"db"> = {
+  key: "db",
+  summary: "the final state equals the one the gold calls give (replay)",
+  pointer: whole("db"),
+  judge: (_spec, ctx) => Promise.resolve([dbCheck(ctx.state, ctx.input.expected)]),
+};
+
+const communicateKind: CheckKind<"communicate"> = {
+  key: "communicate",
+  summary: "values some message to the user must mention",
+  pointer: whole("communicate"),
+  judge: (spec, ctx) => {
+    const missing = unsaid(spec, ctx.input.messages ?? []);
+    return Promise.resolve([{
       name: "communicate",
       passed: missing.length === 0,
       detail: missing.length === 0
         ? undefined
         : `no message to the user mentions ${missing.map((m) => JSON.stringify(m)).join(", ")}`,
-    });
-  }
-  return { passed: checks.every((c) => c.passed), checks };
+    }]);
+  },
+};
+
+/** Every check kind, in the order they run (and appear in a verdict). */
+export const CHECK_KINDS: readonly CheckKind[] = [
+  answerKind,
+  callsKind,
+  actionsKind,
+  stateKind,
+  dbKind,
+  communicateKind,
+] as CheckKind[];
+
+/**
+ * Where the spec of a verdict's outcome sits under its task: the kind whose key is the outcome's
+ * name, else a part of `answer`.
+ */
+export function checkPointer(outcome: CheckOutcome): string {
+  const kind = CHECK_KINDS.find((k) => k.key === outcome.name) ?? answerKind;
+  return kind.pointer(outcome);
 }
 
 /** `db: replay`: the final state must equal the state the gold calls give. */

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compileExpr } from "../spec/mod.ts";
 import type { AnswerCheck } from "../spec/types.ts";
-import { checkAnswer, numbersIn } from "./checks.ts";
+import { CHECK_KINDS, checkAnswer, checkPointer, checkTask, numbersIn } from "./checks.ts";
+import { loadEnv } from "../spec/mod.ts";
 
 const passes = async (c: AnswerCheck, answer: string | null) =>
   (await checkAnswer(c, answer, {})).every((o) => o.passed);
@@ -46,4 +47,43 @@ Deno.test("property: numbersIn finds every integer written in text", () => {
     }),
     { seed: 3, numRuns: 200 },
   );
+});
+
+Deno.test("check kinds: the registry is the env schema's check keys, and each judges through checkTask", async () => {
+  const schema = JSON.parse(await Deno.readTextFile("spec/schema/env.json"));
+  const keys = Object.keys(schema.$defs.task.properties.check.properties);
+  assert.deepEqual(CHECK_KINDS.map((k) => k.key).sort(), [...keys].sort());
+  for (const k of CHECK_KINDS) assert.ok(k.summary.length > 10, k.key);
+  // A task that uses every kind: each runs, in registry order, and its failures point at its spec.
+  const env = await loadEnv("envs/todo");
+  const task = env.tasks.find((t) => t.check.actions && t.check.communicate)!;
+  const full = {
+    ...task,
+    check: {
+      ...task.check,
+      answer: { contains: ["never said"] },
+      state: compileExpr("false"),
+      calls: {
+        answers: [{ nope: {} }],
+        mode: "strict" as const,
+        names: {},
+        functions: {},
+      },
+      db: "replay" as const,
+    },
+  };
+  const v = await checkTask(full as typeof task, "hello", env.state, { calls: [], messages: [] });
+  const ran = [
+    ...new Set(v.checks.map((c) => CHECK_KINDS.find((k) => k.key === c.name)?.key ?? "answer")),
+  ];
+  assert.deepEqual(ran, CHECK_KINDS.map((k) => k.key));
+  assert.ok(v.checks.every((c) => !c.passed), JSON.stringify(v.checks));
+  assert.deepEqual(v.checks.map(checkPointer), [
+    "/check/answer/contains",
+    "/check/calls",
+    "/check/actions",
+    "/check/state",
+    "/check/db",
+    "/check/communicate",
+  ]);
 });

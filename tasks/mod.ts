@@ -3,9 +3,14 @@
  * @module
  */
 export {
+  CHECK_KINDS,
   checkAnswer,
+  type CheckContext,
   type CheckInput,
+  type CheckKey,
+  type CheckKind,
   type CheckOutcome,
+  checkPointer,
   checkTask,
   numbersIn,
   type TaskVerdict,
