@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileLines, readHeader } from "../runners/log.ts";
 import { problem } from "./problem.ts";
 import type { RunHeader } from "../runners/events.ts";
+import { formatChange, formatPercent, headlineRows, type Report } from "../reports/mod.ts";
 
 /** The only files served from a run folder, with their content types. */
 const FILES: Record<string, string> = {
@@ -25,27 +26,106 @@ const RECENT_MS = 60_000;
 /** Bytes kept from just before the read offset, to notice a log rewritten under us (a rerun). */
 const TAIL = 64;
 
-/** Results counted in a log so far, and where reading stopped (just past the last whole line). */
-interface Tally {
-  offset: number;
-  tail: Uint8Array;
+/** Episodes done and succeeded. */
+interface Counts {
   done: number;
   successes: number;
 }
 
-const fresh = (): Tally => ({ offset: 0, tail: new Uint8Array(0), done: 0, successes: 0 });
+/** Results counted in a log so far, and where reading stopped (just past the last whole line). */
+interface Tally extends Counts {
+  offset: number;
+  tail: Uint8Array;
+  /** Per agent and per variant, in the order they first finished an episode. */
+  agents: Map<string, Counts>;
+  variants: Map<string, Counts>;
+  /** Episodes started and not yet finished: their agent and variant. */
+  open: Map<string, [string, string]>;
+  /** (time, done) when the log was read, over the last minute or so: the current pace. */
+  samples: { at: number; done: number }[];
+}
+
+const fresh = (): Tally => ({
+  offset: 0,
+  tail: new Uint8Array(0),
+  done: 0,
+  successes: 0,
+  agents: new Map(),
+  variants: new Map(),
+  open: new Map(),
+  samples: [],
+});
 const enc = new TextEncoder();
 
+function bump(m: Map<string, Counts>, key: string, success: boolean): void {
+  let c = m.get(key);
+  if (!c) m.set(key, c = { done: 0, successes: 0 });
+  c.done++;
+  if (success) c.successes++;
+}
+
 function count(text: string, t: Tally): void {
-  // Only result lines are parsed; the marker cannot occur unescaped inside a JSON string.
-  if (!text.includes('"type":"result"')) return;
+  // Only episode and result lines are parsed; the markers cannot occur unescaped inside a JSON
+  // string.
+  const result = text.includes('"type":"result"');
+  if (!result && !text.includes('"type":"episode"')) return;
   try {
-    const rec = JSON.parse(text) as { type?: unknown; success?: unknown };
+    const rec = JSON.parse(text) as {
+      type?: unknown;
+      episode?: unknown;
+      success?: unknown;
+      agent?: unknown;
+      variant?: unknown;
+    };
+    const id = String(rec.episode);
+    if (rec.type === "episode") {
+      t.open.set(id, [String(rec.agent), String(rec.variant)]);
+      return;
+    }
     if (rec.type !== "result") return;
+    const success = rec.success === true;
     t.done++;
-    if (rec.success === true) t.successes++;
+    if (success) t.successes++;
+    const [agent, variant] = t.open.get(id) ?? ["?", "?"];
+    t.open.delete(id);
+    bump(t.agents, agent, success);
+    bump(t.variants, variant, success);
   } catch { /* a damaged line ends what the log is worth; readLog stops there too */ }
 }
+
+/** How far back the pace is measured. */
+const PACE_MS = 60_000;
+
+/** Note when the log was read and how many episodes it held; keep the last minute or so. */
+function sample(t: Tally, at: number): void {
+  const last = t.samples.at(-1);
+  if (last && last.done > t.done) t.samples.length = 0; // counted again from the start
+  t.samples.push({ at, done: t.done });
+  while (t.samples.length > 2 && at - t.samples[1].at > PACE_MS) t.samples.shift();
+}
+
+/**
+ * Seconds left at the pace of the last minute the viewer watched (so a resumed run, whose log
+ * starts with the episodes of its first attempt, is timed by what it does now); null until the
+ * viewer has seen episodes finish over at least two seconds.
+ */
+export function etaSeconds(samples: readonly { at: number; done: number }[], planned: number) {
+  const first = samples[0], last = samples.at(-1);
+  if (!first || !last || last.at - first.at < 2000 || last.done <= first.done) return null;
+  const rate = (last.done - first.done) / (last.at - first.at);
+  return Math.max(0, Math.round((planned - last.done) / rate / 1000));
+}
+
+/** "4 min 10 s", "35 s". */
+function duration(s: number): string {
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Per-agent and per-variant counts as rows for the live page and its events. */
+const breakdown = (m: Map<string, Counts>) =>
+  [...m].map(([name, c]) => ({ name, done: c.done, successes: c.successes }));
 
 /**
  * Count the result events of the whole lines past `t.offset`, so a poll reads only new bytes.
@@ -85,27 +165,21 @@ async function advance(path: string, t: Tally): Promise<void> {
 
 const stat = (p: string) => Deno.stat(p).then((s) => s, () => undefined);
 
-/** An overall row of report.json, as far as the index needs it. */
-interface OverallRow {
-  agent: string;
-  protocol: string;
-  variant: string;
-  success_rate: number;
-}
-
-/** Clean success per agent × protocol, or the mean over all rows when no clean variant ran. */
-function successSummary(rows: OverallRow[]): string[] {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const clean = rows.filter((r) => r.variant === "clean");
-  if (clean.length > 0) {
-    return clean.map((r) => `${r.agent} · ${r.protocol}: ${pct(r.success_rate)}`);
-  }
-  if (rows.length === 0) return [];
-  return [
-    `mean over ${rows.length} rows: ${
-      pct(rows.reduce((s, r) => s + r.success_rate, 0) / rows.length)
-    }`,
-  ];
+/**
+ * Per agent × protocol, the report's headline in one line: clean success, then the mean change
+ * under the variants and the variant that costs most (as the report's headline gives them).
+ */
+function successSummary(report: Report): string[] {
+  return headlineRows(report).map((h) => {
+    const parts = [h.clean ? `${formatPercent(h.clean.rate)} clean` : "no clean episodes"];
+    if (h.mean) {
+      parts.push(`${formatChange(h.mean.drop)} pts under variants`);
+      if (h.worst && h.worst.drop > 0) {
+        parts.push(`worst ${h.worst.variant} ${formatChange(h.worst.drop)} pts`);
+      }
+    }
+    return `${h.agent} · ${h.protocol}: ${parts.join(", ")}`;
+  });
 }
 
 /** Status of a run for the index. */
@@ -126,7 +200,8 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 10px
 th{font-size:12px;text-transform:uppercase;color:#59636e}a{color:#0969da}code{font-size:12px}
 .finished{color:#1a7f37}.running{color:#0969da}.incomplete{color:#9a6700}
 .bar{display:inline-block;width:140px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden;vertical-align:middle;margin-right:6px}
-.bar span{display:block;height:100%;background:#2da44e}.num{white-space:nowrap}ul{margin:0;padding-left:16px}`;
+.bar span{display:block;height:100%;background:#2da44e}.num{white-space:nowrap}ul{margin:0;padding-left:16px}
+.split{display:flex;gap:32px;flex-wrap:wrap}.split table{width:auto;min-width:320px}`;
 
 function page(title: string, body: string, opts: { script?: string } = {}): string {
   const csp = `default-src 'none'; style-src 'unsafe-inline'${
@@ -175,7 +250,7 @@ function indexPage(runsDir: string, rows: RunRow[]): string {
     `<h1>tooltrial runs</h1><p>${rows.length} run${rows.length === 1 ? "" : "s"} in <code>${
       esc(runsDir)
     }</code>, newest first</p>
-<table><thead><tr><th>run</th><th>suite</th><th>run id</th><th>started</th><th>status</th><th>progress</th><th>success (clean)</th><th>files</th></tr></thead><tbody>
+<table><thead><tr><th>run</th><th>suite</th><th>run id</th><th>started</th><th>status</th><th>progress</th><th>success: clean, change under variants</th><th>files</th></tr></thead><tbody>
 ${
       body ||
       `<tr><td colspan="8">No runs yet: <code>deno task bench</code> writes one.</td></tr>`
@@ -184,6 +259,22 @@ ${
 }
 
 const LIVE_SCRIPT = `const $ = (id) => document.getElementById(id);
+const pct = (a, b) => b ? (100 * a / b).toFixed(1) + "%" : "–";
+const dur = (s) => s < 60 ? s + " s" : s < 3600 ? Math.floor(s / 60) + " min " + (s % 60) + " s"
+  : Math.floor(s / 3600) + " h " + Math.floor(s / 60) % 60 + " min";
+// Rows are built with textContent: agent and variant names never become markup.
+const fill = (id, rows) => {
+  const body = $(id);
+  body.replaceChildren(...rows.map((r) => {
+    const tr = document.createElement("tr");
+    for (const v of [r.name, r.done, r.successes, pct(r.successes, r.done)]) {
+      const td = document.createElement("td");
+      td.textContent = v;
+      tr.append(td);
+    }
+    return tr;
+  }));
+};
 const es = new EventSource("progress");
 es.addEventListener("progress", (e) => {
   const d = JSON.parse(e.data);
@@ -191,6 +282,8 @@ es.addEventListener("progress", (e) => {
   $("done").textContent = d.done; $("planned").textContent = d.planned;
   $("ok").textContent = d.successes;
   $("state").textContent = d.finished ? "finished" : "running";
+  $("eta").textContent = d.finished ? "done" : d.eta_s == null ? "measuring the pace…" : "about " + dur(d.eta_s) + " left";
+  fill("agents", d.agents); fill("variants", d.variants);
 });
 es.addEventListener("done", () => {
   es.close();
@@ -201,6 +294,15 @@ es.onerror = () => { if (es.readyState === EventSource.CLOSED) $("state").textCo
 
 function livePage(name: string, h: RunHeader, t: Tally): string {
   const suite = (h.provenance as { suite?: { name?: unknown } }).suite?.name ?? "?";
+  const eta = etaSeconds(t.samples, h.planned);
+  const table = (what: string, id: string, m: Map<string, Counts>) =>
+    `<table><thead><tr><th>${what}</th><th>done</th><th>succeeded</th><th>success</th></tr></thead><tbody id="${id}">${
+      breakdown(m).map((r) =>
+        `<tr><td>${esc(r.name)}</td><td>${r.done}</td><td>${r.successes}</td><td>${
+          r.done ? formatPercent(r.successes / r.done) : "–"
+        }</td></tr>`
+      ).join("")
+    }</tbody></table>`;
   return page(
     `${name} — live`,
     `<p><a href="../../">all runs</a></p><h1>${esc(name)}</h1>
@@ -210,7 +312,12 @@ function livePage(name: string, h: RunHeader, t: Tally): string {
 <p><span class="bar" style="width:100%;height:16px"><span id="bar" style="width:${
       h.planned ? Math.min(100, (t.done / h.planned) * 100).toFixed(1) : 0
     }%"></span></span></p>
-<p><span id="done">${t.done}</span> of <span id="planned">${h.planned}</span> episodes done, <span id="ok">${t.successes}</span> succeeded.</p>
+<p><span id="done">${t.done}</span> of <span id="planned">${h.planned}</span> episodes done, <span id="ok">${t.successes}</span> succeeded · <span id="eta">${
+      eta === null ? "measuring the pace…" : `about ${duration(eta)} left`
+    }</span></p>
+<div class="split">${table("agent", "agents", t.agents)}${
+      table("variant", "variants", t.variants)
+    }</div>
 <p id="report" hidden><a href="report.html">Open the report</a> · <a href="report.md">report.md</a> · <a href="report.json">report.json</a></p>`,
     { script: LIVE_SCRIPT },
   );
@@ -243,6 +350,7 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
     if (!e) tallies.set(log, e = { t: fresh(), queue: Promise.resolve() });
     const { t } = e;
     await (e.queue = e.queue.catch(() => {}).then(() => advance(log, t)));
+    sample(t, Date.now());
     return t;
   };
   const reports = new Map<string, { mtime: number; size: number; success: string[] }>();
@@ -251,8 +359,7 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
     const hit = reports.get(path);
     if (hit && hit.mtime === mtime && hit.size === info.size) return hit.success;
     try {
-      const r = JSON.parse(await Deno.readTextFile(path)) as { overall?: OverallRow[] };
-      const success = successSummary(Array.isArray(r.overall) ? r.overall : []);
+      const success = successSummary(JSON.parse(await Deno.readTextFile(path)) as Report);
       reports.set(path, { mtime, size: info.size, success });
       return success;
     } catch {
@@ -400,6 +507,9 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
             planned: header.planned,
             successes: t.successes,
             finished,
+            eta_s: finished ? 0 : etaSeconds(t.samples, header.planned),
+            agents: breakdown(t.agents),
+            variants: breakdown(t.variants),
           }),
         });
         if (finished) {

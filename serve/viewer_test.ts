@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../cli.ts";
-import { viewer } from "./viewer.ts";
+import { etaSeconds, viewer } from "./viewer.ts";
+import { formatChange, formatPercent, headlineRows } from "../reports/mod.ts";
 
 // One real finished run, made once: every other run folder is cut from its log.
 const runs = await Deno.makeTempDir({ prefix: "tooltrial_viewer_" });
@@ -78,11 +79,16 @@ Deno.test("viewer: the index lists runs newest first with status, progress and s
   const mini = row(html, "mini");
   assert.match(mini, /class="finished"/);
   assert.match(mini, new RegExp(`>${planned}/${planned}<`));
-  for (const r of report.overall.filter((o: { variant: string }) => o.variant === "clean")) {
-    assert.ok(
-      mini.includes(`${r.agent} · ${r.protocol}: ${(r.success_rate * 100).toFixed(1)}%`),
-      r.agent,
-    );
+  // Per agent × protocol: clean success, then the mean change under variants (the headline's).
+  for (const h of headlineRows(report)) {
+    const line = `${h.agent} · ${h.protocol}: ${formatPercent(h.clean!.rate)} clean, ${
+      formatChange(h.mean!.drop)
+    } pts under variants${
+      h.worst && h.worst.drop > 0
+        ? `, worst ${h.worst.variant} ${formatChange(h.worst.drop)} pts`
+        : ""
+    }`;
+    assert.ok(mini.includes(`${line}<`), `${line} in ${mini}`);
   }
   for (const f of ["report.html", "report.md", "report.json", "episodes.jsonl", "live"]) {
     assert.ok(mini.includes(`href="runs/mini/${f}"`), f);
@@ -236,15 +242,27 @@ Deno.test("viewer: live progress over server-sent events until the report exists
   assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
   const it = events(res);
   const first = (await within(2000, it.next())).value!;
-  assert.deepEqual(first, {
-    event: "progress",
-    data: {
+  const firstData = first.data as Record<string, unknown>;
+  assert.equal(first.event, "progress");
+  assert.deepEqual(
+    { ...firstData, agents: undefined, variants: undefined },
+    {
       done: results(lines.slice(0, CUT)).length,
       planned,
       successes: successes(lines.slice(0, CUT)),
       finished: false,
+      eta_s: null, // one look at the log: no pace yet
+      agents: undefined,
+      variants: undefined,
     },
-  });
+  );
+  // Per agent and per variant, adding up to the whole.
+  for (const key of ["agents", "variants"]) {
+    const rows = firstData[key] as { name: string; done: number; successes: number }[];
+    assert.ok(rows.length > 0 && rows.every((r) => r.name !== "?"), key);
+    assert.equal(rows.reduce((n, r) => n + r.done, 0), firstData.done);
+    assert.equal(rows.reduce((n, r) => n + r.successes, 0), firstData.successes);
+  }
   // The rest of the log arrives in two writes, the first ending inside a result line; then the
   // report. The split line must be counted once, when it is whole.
   const rest = lines.slice(CUT).join("\n") + "\n";
@@ -265,11 +283,38 @@ Deno.test("viewer: live progress over server-sent events until the report exists
     e.data as { done: number }
   );
   for (let i = 1; i < progress.length; i++) assert.ok(progress[i].done >= progress[i - 1].done);
-  assert.deepEqual(seen.at(-2), {
-    event: "progress",
-    data: { done: planned, planned, successes: successes(lines), finished: true },
-  });
+  const last = seen.at(-2)!;
+  assert.equal(last.event, "progress");
+  const { done, successes: ok, finished, eta_s, agents } = last.data as Record<string, unknown>;
+  assert.deepEqual([done, ok, finished, eta_s], [planned, successes(lines), true, 0]);
+  assert.deepEqual(
+    (agents as { name: string; done: number }[]).map((a) => a.name).sort(),
+    [...new Set(report.episodes.map((e: { agent: string }) => e.agent))].sort(),
+  );
   assert.equal(seen.at(-1)!.event, "done");
+});
+
+Deno.test("viewer: the ETA follows the pace of the last minute watched, not the log's start", () => {
+  // A resumed run: 600 episodes were in the log from its first attempt; now 10 a second.
+  const s = [{ at: 0, done: 600 }, { at: 1000, done: 610 }, { at: 5000, done: 650 }];
+  assert.equal(etaSeconds(s, 1650), 100);
+  assert.equal(etaSeconds(s.slice(0, 1), 1650), null); // one look: no pace
+  assert.equal(etaSeconds(s.slice(0, 2), 1650), null); // under two seconds watched
+  assert.equal(etaSeconds([{ at: 0, done: 5 }, { at: 9000, done: 5 }], 10), null); // stalled
+});
+
+Deno.test("viewer: the live page shows progress per agent and per variant, names escaped", async () => {
+  const dir = await runFolder("perAgent", lines.slice(0, CUT));
+  // An agent name that is markup must stay text.
+  const path = join(dir, "episodes.jsonl");
+  const text = (await Deno.readTextFile(path)).replaceAll('"agent":"oracle"', '"agent":"<b>x</b>"');
+  await Deno.writeTextFile(path, text);
+  const html = await (await viewer({ runsDir: runs }).request("/runs/perAgent/live")).text();
+  assert.match(html, /<tbody id="agents"><tr><td>/);
+  assert.match(html, /<tbody id="variants"><tr><td>clean<\/td>/);
+  assert.ok(html.includes("&lt;b&gt;x&lt;/b&gt;"));
+  assert.doesNotMatch(html, /<b>x<\/b>/);
+  assert.match(html, /measuring the pace/);
 });
 
 Deno.test("viewer: a log cut back or rewritten under the viewer is counted again", async () => {
