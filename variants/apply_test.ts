@@ -6,6 +6,7 @@ import type { Call, EnvSpec, OperatorSpec, State } from "../spec/types.ts";
 import { declarativeEnv } from "../tools/mod.ts";
 import type { Env } from "../tools/types.ts";
 import { applyVariant } from "./apply.ts";
+import { operators } from "./ops/mod.ts";
 import type { VariantEnv } from "./types.ts";
 
 const specs: EnvSpec[] = await Promise.all(
@@ -21,31 +22,10 @@ const op = (name: string, options: Record<string, unknown> = {}): OperatorSpec =
   options,
 });
 
-/** Every operator with options that make it change something on every environment. */
-const EVERY: OperatorSpec[] = [
-  op("rename_tools", { level: "slight" }),
-  op("rename_tools", { level: "medium" }),
-  op("rename_tools", { level: "heavy" }),
-  op("rename_params", { level: "slight" }),
-  op("rename_params", { level: "medium" }),
-  op("rename_params", { level: "heavy" }),
-  op("rename_tools", { level: "slight", style: "rotbench" }),
-  op("rename_tools", { level: "medium", style: "rotbench" }),
-  op("rename_params", { level: "heavy", style: "rotbench" }),
-  op("reorder_params"),
-  op("drop_descriptions", { rate: 0.5 }),
-  op("paraphrase_descriptions"),
-  op("output_format", { format: "csv" }),
-  op("output_format", { format: "text" }),
-  op("deprecate", { rate: 0.5 }),
-  op("deprecate", { rate: 0.5, listed: true, style: "version" }),
-  op("version_drift", { rate: 1 }),
-  op("version_drift", { rate: 1, change: "rename" }),
-  op("extra_required_param", { rate: 0.5 }),
-  op("extra_required_param", { rate: 0.5, style: "rotbench" }),
-  op("distractor_tools", { count: 4 }),
-  op("faults", { rate: 0.3 }),
-];
+/** Every operator with options that make it change something on every environment: the registry's. */
+const EVERY: OperatorSpec[] = Object.values(operators).flatMap((o) =>
+  o.examples.map((options) => op(o.name, options))
+);
 /** Operators whose randomness shows in the tool list (faults and output_format do not draw there). */
 const RANDOMIZED = EVERY.filter((o) => !["output_format", "faults"].includes(o.op));
 

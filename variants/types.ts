@@ -71,6 +71,11 @@ export interface Operator {
   readonly name: string;
   /** One line for `tooltrial list` and the README. */
   readonly summary: string;
+  /**
+   * Option sets under which it changes something on every built-in environment: the registry's
+   * tests apply each (determinism, schema, YAML round trip, what the agent can still do).
+   */
+  readonly examples: readonly Record<string, unknown>[];
   /** Build this operator's layer over `inner` with `options`, drawing only from `ctx.rng`. */
   apply(
     inner: readonly ToolDef[],

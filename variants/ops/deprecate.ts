@@ -67,6 +67,7 @@ export function replacementName(
 export const deprecate: Operator = {
   name: "deprecate",
   summary: "replace tools by new names; old names answer with an error naming the replacement",
+  examples: [{ rate: 0.5 }, { rate: 0.5, listed: true, style: "version" }],
   apply(inner, options, ctx) {
     const o = options as DeprecateOptions;
     const chosen = targets(inner, o, ctx, 0.3);

@@ -16,6 +16,7 @@ export interface DistractorOptions {
 export const distractorTools: Operator = {
   name: "distractor_tools",
   summary: "add working tools borrowed from other environments",
+  examples: [{ count: 4 }],
   apply(inner, options, ctx) {
     const o = options as DistractorOptions;
     const pool: [Env, ToolDef][] = ctx.pool

@@ -12,6 +12,7 @@ export interface DropOptions extends TargetOptions {
 export const dropDescriptions: Operator = {
   name: "drop_descriptions",
   summary: "remove tool and parameter descriptions with probability `rate`",
+  examples: [{ rate: 0.5 }],
   apply(inner, options, ctx) {
     const o = options as DropOptions;
     const chosen = new Set(targets(inner, o, ctx));

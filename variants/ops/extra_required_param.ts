@@ -88,6 +88,7 @@ export const extraRequiredParam: Operator = {
   name: "extra_required_param",
   summary:
     "tools gain a required parameter (api_version, confirm, locale or client_id; style rotbench: RoTBench's)",
+  examples: [{ rate: 0.5 }, { rate: 0.5, style: "rotbench" }],
   apply(inner, options, ctx) {
     const o = options as ExtraOptions;
     const added = new Map<string, ExtraParam>();

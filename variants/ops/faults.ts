@@ -25,6 +25,7 @@ export interface FaultOptions {
 export const faults: Operator = {
   name: "faults",
   summary: "calls fail at `rate` with a transient error, a timeout or a rate limit (never applied)",
+  examples: [{ rate: 0.3 }],
   apply(inner, options, ctx) {
     const o = options as FaultOptions;
     const rate = o.rate ?? 0.1;

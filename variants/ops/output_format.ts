@@ -11,6 +11,7 @@ export interface FormatOptions extends TargetOptions {
 export const outputFormat: Operator = {
   name: "output_format",
   summary: "results come back as csv, key: value text, or json",
+  examples: [{ format: "csv" }, { format: "text" }],
   apply(inner, options, ctx) {
     const o = options as unknown as FormatOptions;
     const affected = new Set(targets(inner, o, ctx));

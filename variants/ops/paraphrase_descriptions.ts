@@ -11,6 +11,7 @@ import { docsLayer, paramNames, type TargetOptions, targets } from "./common.ts"
 export const paraphraseDescriptions: Operator = {
   name: "paraphrase_descriptions",
   summary: "reword descriptions (synonyms, templates); names, values and quotes kept",
+  examples: [{}],
   apply(inner, options, ctx) {
     const chosen = new Set(targets(inner, options as TargetOptions, ctx));
     const names = new Set<string>();

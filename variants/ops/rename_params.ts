@@ -9,6 +9,10 @@ export const renameParams: Operator = {
   name: "rename_params",
   summary:
     "rename parameters: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
+  examples: [{ level: "slight" }, { level: "medium" }, { level: "heavy" }, {
+    level: "heavy",
+    style: "rotbench",
+  }],
   apply(inner, options, ctx) {
     const o = options as RenameOptions;
     const params = new Map<string, Map<string, string>>();

@@ -14,6 +14,10 @@ export const renameTools: Operator = {
   name: "rename_tools",
   summary:
     "rename tools: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
+  examples: [{ level: "slight" }, { level: "medium" }, { level: "heavy" }, {
+    level: "slight",
+    style: "rotbench",
+  }, { level: "medium", style: "rotbench" }],
   apply(inner, options, ctx) {
     const o = options as RenameOptions;
     const chosen = targets(inner, o, ctx);

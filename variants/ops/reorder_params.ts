@@ -7,6 +7,7 @@ import type { TargetOptions } from "./common.ts";
 export const reorderParams: Operator = {
   name: "reorder_params",
   summary: "list each tool's parameters in a shuffled order",
+  examples: [{}],
   apply(inner, options, ctx) {
     const chosen = new Set(targets(inner, options as TargetOptions, ctx));
     const changes: Change[] = [];

@@ -152,6 +152,7 @@ function unitLayer(inner: readonly ToolDef[], drifts: Map<string, [string, Unit]
 export const versionDrift: Operator = {
   name: "version_drift",
   summary: "a parameter is renamed or changes unit, with a changelog line in the description",
+  examples: [{ rate: 1 }, { rate: 1, change: "rename" }],
   apply(inner, options, ctx) {
     const o = options as DriftOptions;
     const change = o.change ?? "any";
