@@ -21,6 +21,7 @@ import { reproduce } from "./reproduce.ts";
 import { serve } from "./serve.ts";
 import { importCommand } from "./import.ts";
 import { train } from "./train.ts";
+import { judge } from "./judge.ts";
 
 export type { Command } from "./command.ts";
 export { UsageError };
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   show,
   merge,
   compare,
+  judge,
   reproduce,
   serve,
   importCommand,

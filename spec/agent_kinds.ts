@@ -6,14 +6,16 @@
  * @module
  */
 import { isAbsolute, join } from "node:path";
-import type { SpecIssue } from "./errors.ts";
-import { sha256Files } from "./files.ts";
+import { SpecError, type SpecIssue } from "./errors.ts";
+import { sha256Files, sha256Hex } from "./files.ts";
+import { readRecorded } from "./recorded.ts";
 import suiteSchema from "./schema/suite.json" with { type: "json" };
 import type {
   AgentScope,
   AgentSpec,
   EndpointOptions,
   OnnxAgentSpec,
+  RecordedAgentSpec,
   ScriptedKind,
 } from "./types.ts";
 
@@ -23,6 +25,7 @@ export const AGENT_KINDS = [
   "onnx",
   "openai",
   "anthropic",
+  "recorded",
 ] as const satisfies readonly AgentSpec["kind"][];
 
 /** An agent kind (`AGENT_KINDS` lists each; the registry's meta-test checks it lists them all). */
@@ -93,7 +96,7 @@ export function agentKindOf(raw: RawAgent): AgentKind {
  * import assert from "node:assert/strict";
  * import { agentSchemas } from "./agent_kinds.ts";
  * const s = agentSchemas();
- * assert.ok(Object.keys(s).sort().join() === "anthropic,onnx,openai,scripted");
+ * assert.ok(Object.keys(s).sort().join() === "anthropic,onnx,openai,recorded,scripted");
  * ```
  */
 export function agentSchemas(): Record<string, Record<string, unknown>> {
@@ -147,6 +150,7 @@ const normalize: {
     options: {},
     only,
   }),
+  recorded: recordedAgentSpec,
 };
 
 /**
@@ -183,6 +187,37 @@ function endpointOptions(raw: RawEndpoint & { base_url: string }): EndpointOptio
     temperature,
     // A cached reply is only the same reply when sampling is deterministic.
     cache: raw.cache ?? temperature === 0,
+  };
+}
+
+/** A `recorded:` entry: the file read (every line checked) and hashed. */
+async function recordedAgentSpec(
+  name: string,
+  a: RawAgent,
+  ctx: AgentEntryContext,
+): Promise<RecordedAgentSpec | SpecIssue> {
+  const { recorded, only } = a as RawAgent & { recorded: string };
+  const path = isAbsolute(recorded) ? recorded : join(ctx.dir, recorded);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch {
+    return ctx.at(
+      `/agents/${name}/recorded`,
+      `recorded calls ${path} not found`,
+      "the path is relative to the suite file",
+    );
+  }
+  const episodes = readRecorded(new TextDecoder().decode(bytes), path);
+  // Every bad line at once: the file is data, each line its own problem.
+  if (Array.isArray(episodes)) throw new SpecError(episodes);
+  return {
+    name,
+    kind: "recorded",
+    recorded: { path, sha256: await sha256Hex(bytes) },
+    episodes,
+    options: {},
+    only,
   };
 }
 

@@ -418,8 +418,38 @@ export interface AnthropicAgentSpec {
 /** An agent that calls a model over HTTP. */
 export type EndpointAgentSpec = OpenAIAgentSpec | AnthropicAgentSpec;
 
+/** One task's recorded episode: the calls made (in order) and the final answer. */
+export interface RecordedEpisode {
+  /** The calls, each a tool name and its arguments. */
+  calls: { name: string; args: Record<string, unknown> }[];
+  /** The final answer; null when the recording gave none. */
+  answer: string | null;
+  /** The line of the file it came from (1-based). */
+  line: number;
+}
+
+/** Calls made elsewhere (an external model's outputs), replayed per task and judged. */
+export interface RecordedAgentSpec {
+  /** Unique agent name in runs and reports. */
+  name: string;
+  /** Discriminant: a file of recorded calls. */
+  kind: "recorded";
+  /** The JSON Lines file (absolute path) and the SHA-256 of its bytes. */
+  recorded: { path: string; sha256: string };
+  /** Per task, by `env/task` and by bare task id (when unique in the file), its episode. */
+  episodes: Record<string, RecordedEpisode>;
+  /** Agent options passed through to the policy. */
+  options: Record<string, unknown>;
+  /** Which part of the suite it runs on. */
+  only?: AgentScope;
+}
+
 /** Any agent a suite may declare, told apart by `kind`. */
-export type AgentSpec = ScriptedAgentSpec | OnnxAgentSpec | EndpointAgentSpec;
+export type AgentSpec =
+  | ScriptedAgentSpec
+  | OnnxAgentSpec
+  | EndpointAgentSpec
+  | RecordedAgentSpec;
 
 /** `direct`: the agent executes at once; `trial`: it may first try tools on a sandboxed copy. */
 export type ProtocolKind = "direct" | "trial";

@@ -8,6 +8,7 @@ import {
   parseDocument,
   visit,
 } from "yaml";
+import process from "node:process";
 import { SpecError, type SpecIssue } from "./errors.ts";
 
 /** A parsed YAML (or JSON) file: its plain value and a way to find where a JSON pointer sits. */
@@ -66,7 +67,9 @@ export const MAX_YAML_ALIASES = 1000;
 
 export function parseYaml(text: string, file: string): Located {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = withPlainEnv(() =>
+    parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  );
   const pos = (offset: number) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
@@ -94,49 +97,91 @@ export function parseYaml(text: string, file: string): Located {
     });
     throw new SpecError(issues);
   }
-  const valueAt = new Map<string, number>();
-  const keyAt = new Map<string, number>();
-  const walk = (node: Node | null | undefined, ptr: string, depth = 0) => {
-    if (!node) return;
-    if (depth > MAX_YAML_DEPTH && node.range) {
-      const p = pos(node.range[0]);
-      throw new SpecError([deepIssue(file, p.line, p.col, ptr)]);
+  // Nesting is checked once, up front; where a pointer sits is looked up on demand by walking
+  // down the syntax tree (a 10k-tool spec has a million nodes: a map of every pointer cost more
+  // time and memory than the rest of loading).
+  const deep = (node: unknown, depth: number, ptr: () => string): void => {
+    if (depth > MAX_YAML_DEPTH) {
+      const n = node as Node;
+      const p = pos(n.range?.[0] ?? 0);
+      throw new SpecError([deepIssue(file, p.line, p.col, ptr())]);
     }
-    if (node.range) valueAt.set(ptr, node.range[0]);
     if (isMap(node)) {
       for (const pair of node.items) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const child = `${ptr}/${pointerSegment(k)}`;
-        const kn = pair.key as Node | null;
-        if (kn?.range) keyAt.set(child, kn.range[0]);
-        if (pair.value) walk(pair.value as Node, child, depth + 1);
-        else if (kn?.range) valueAt.set(child, kn.range[0]);
+        if (isMap(pair.value) || isSeq(pair.value)) {
+          deep(pair.value, depth + 1, () => `${ptr()}/${pointerSegment(keyText(pair.key))}`);
+        }
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, `${ptr}/${i}`, depth + 1));
+      node.items.forEach((item, i) => {
+        if (isMap(item) || isSeq(item)) deep(item, depth + 1, () => `${ptr()}/${i}`);
+      });
     }
   };
-  walk(doc.contents as Node, "");
+  deep(doc.contents, 0, () => "");
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     throw new SpecError([aliasIssue(doc, file, pos, (err as Error).message)]);
   }
+  /** The offset of the value (or key) a pointer names; the nearest parent's when it is absent. */
+  const offsetOf = (pointer: string, key: boolean): number | undefined => {
+    let node = doc.contents as unknown;
+    let at = (node as Node | null)?.range?.[0];
+    if (pointer === "") return at;
+    for (const raw of pointer.slice(1).split("/")) {
+      const seg = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+      if (isMap(node)) {
+        const pair = node.items.find((p) => keyText(p.key) === seg);
+        if (!pair) return at;
+        const kn = pair.key as Node | null;
+        const vn = pair.value as Node | null;
+        at = vn?.range?.[0] ?? kn?.range?.[0] ?? at;
+        node = vn;
+        if (key && kn?.range) at = kn.range[0];
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)] as Node | undefined;
+        if (!/^\d+$/.test(seg) || !item) return at;
+        at = item.range?.[0] ?? at;
+        node = item;
+      } else return at;
+    }
+    // `key` asks for the key of the last segment only: a value's own position otherwise.
+    return at;
+  };
   return {
     file,
     value,
     locate(pointer, opts) {
-      let p = pointer;
-      for (;;) {
-        const off = (opts?.key ? keyAt.get(p) : undefined) ?? valueAt.get(p);
-        if (off !== undefined) return pos(off);
-        if (p === "") return { line: 1, col: 1 };
-        p = p.slice(0, p.lastIndexOf("/"));
-      }
+      const off = offsetOf(pointer, opts?.key === true);
+      return off === undefined ? { line: 1, col: 1 } : pos(off);
     },
   };
 }
+
+/**
+ * Run `f` (synchronous) with `process.env` a plain object. The yaml package's parser reads
+ * `process.env.LOG_TOKENS` once per token, and under Deno each read is a call into the runtime:
+ * a tenth of the time to parse a large spec. Nothing else runs while `f` does, and the real
+ * environment is back before anything else can look.
+ */
+function withPlainEnv<T>(f: () => T): T {
+  const env = process.env;
+  let tokens: string | undefined;
+  try {
+    tokens = env.LOG_TOKENS;
+  } catch { /* no permission to read the environment: the parser could not either */ }
+  process.env = tokens === undefined ? {} : { LOG_TOKENS: tokens };
+  try {
+    return f();
+  } finally {
+    process.env = env;
+  }
+}
+
+/** A mapping key as the pointer segment that names it. */
+const keyText = (k: unknown) => isScalar(k) ? String(k.value) : String(k);
 
 function yamlHint(code: string): string {
   switch (code) {

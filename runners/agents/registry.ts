@@ -19,6 +19,7 @@ import type { EndpointRunOptions } from "./endpoint.ts";
 import { explorerAgent } from "./explorer.ts";
 import { openaiAgent } from "./openai.ts";
 import { randomAgent } from "./random.ts";
+import { recordedAgent } from "./recorded.ts";
 import { replayAgent } from "./replay.ts";
 
 /** How a run opens its agents. */
@@ -37,6 +38,8 @@ export interface AgentRecord {
   openai?: Record<string, unknown> & { base_url: string; model: string };
   /** An Anthropic Messages API endpoint and how it was sampled. */
   anthropic?: Record<string, unknown> & { base_url: string; model: string };
+  /** A file of recorded calls and its hash. */
+  recorded?: { path: string; sha256: string };
 }
 
 /** One line about a recorded agent: plain text, and the hash of its model files when local. */
@@ -145,6 +148,15 @@ export const agentKinds: { readonly [K in AgentKind]: AgentKindEntry<K> } = {
     provenance: (spec) => ({ anthropic: { ...spec.anthropic } }),
     describe: (spec) => endpointLine("anthropic", spec.anthropic),
     recorded: (r) => ({ text: endpointLine("anthropic", r.anthropic!) }),
+  },
+  recorded: {
+    kind: "recorded",
+    schema: schemas.recorded,
+    example: { recorded: "testdata/recorded/calls.jsonl" },
+    open: (spec) => recordedAgent(spec),
+    provenance: (spec) => ({ recorded: { ...spec.recorded } }),
+    describe: (spec) => `recorded ${spec.recorded.path}`,
+    recorded: (r) => ({ text: `recorded ${r.recorded?.path}`, sha256: r.recorded?.sha256 ?? "" }),
   },
 };
 
