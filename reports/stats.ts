@@ -43,6 +43,9 @@ export function bootstrapCI(
   const { resamples, alpha } = checkOptions("bootstrapCI", opts);
   const a = summarizeClusters("bootstrapCI", "clusters", clusters);
   if (a === null) return null;
+  // Every value the same (a row at 0% or 100%): every resample gives it, and the interval is
+  // clamped to [min, max] anyway — the same answer without the resamples.
+  if (a.min === a.max) return [a.min, a.min];
   const rng = createRng(opts.seed);
   const stats = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) stats[r] = resampleMean(a, rng);
@@ -75,6 +78,7 @@ export function bootstrapDiffCI(
   const sa = summarizeClusters("bootstrapDiffCI", "a", a);
   const sb = summarizeClusters("bootstrapDiffCI", "b", b);
   if (sa === null || sb === null) return null;
+  if (sa.min === sa.max && sb.min === sb.max) return [sa.min - sb.max, sa.min - sb.max];
   const rng = createRng(opts.seed);
   const stats = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) stats[r] = resampleMean(sa, rng) - resampleMean(sb, rng);

@@ -216,6 +216,15 @@ const clustersArb = (values: fc.Arbitrary<number>, minClusters = 1) =>
   });
 const seedArb = fc.integer({ min: 0, max: 0xffffffff });
 
+Deno.test("bootstrap: rows where every value is the same need no resamples, same interval", () => {
+  // The interval is clamped to [min, max]: with one value it can only be that value.
+  assert.deepEqual(bootstrapCI([[1, 1], [1], [1, 1, 1]], { seed: 3 }), [1, 1]);
+  assert.deepEqual(bootstrapCI([[0], [0, 0]], { seed: 3 }), [0, 0]);
+  assert.deepEqual(bootstrapDiffCI([[1], [1, 1]], [[0, 0]], { seed: 3 }), [1, 1]);
+  assert.deepEqual(bootstrapDiffCI([[1], [1, 1]], [[1, 0]], { seed: 3 })?.length, 2);
+  assert.throws(() => bootstrapCI([[1]], { seed: 1, resamples: 0 }), RangeError);
+});
+
 Deno.test("bootstrapCI: no values gives null; bad options throw", () => {
   assert.equal(bootstrapCI([], { seed: 1 }), null);
   assert.equal(bootstrapCI([[], []], { seed: 1 }), null);
