@@ -139,8 +139,10 @@ export async function replayTasks(
     const seeds = opts.suite?.seeds ?? [0];
     for (const [i, spec] of envs.entries()) {
       const variants = variantsFor(opts.suite ?? { variants: [...DEFAULT_VARIANTS] }, spec);
+      const kinds = new Map(spec.tools.map((t) => [t.name, t.backend.kind]));
+      const deferred = new Set(spec.deferredGold.map((d) => `${d.task}\u0000${d.tool}`));
       const tasks = spec.tasks.filter((t) => {
-        const reason = skipReason(spec, t, canRun);
+        const reason = skipReason(t, kinds, deferred, canRun);
         if (reason) report.skipped.push({ env: spec.name, task: t.id, reason });
         return !reason;
       });
@@ -181,12 +183,19 @@ export async function replayTasks(
   return report;
 }
 
-/** Why a task cannot be replayed here, or undefined. */
-function skipReason(spec: EnvSpec, task: TaskSpec, canRun: boolean): string | undefined {
-  const kind = (g: Call) => spec.tools.find((t) => t.name === g.tool)?.backend.kind;
-  const mcp = task.gold.some((g) =>
-    kind(g) === "mcp" || spec.deferredGold.some((d) => d.task === task.id && d.tool === g.tool)
-  );
+/**
+ * Why a task cannot be replayed here, or undefined. `kinds`: each tool's backend kind by name;
+ * `deferred`: the env's gold calls on server tools (`task\0tool`) — both built once per env (a
+ * lookup per gold call, not a scan of 10,000 tools).
+ */
+function skipReason(
+  task: TaskSpec,
+  kinds: ReadonlyMap<string, string>,
+  deferred: ReadonlySet<string>,
+  canRun: boolean,
+): string | undefined {
+  const kind = (g: Call) => kinds.get(g.tool);
+  const mcp = task.gold.some((g) => kind(g) === "mcp" || deferred.has(`${task.id}\u0000${g.tool}`));
   if (mcp) {
     return "gold calls on an MCP server's tools (validate does not start servers; bench does)";
   }
