@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { loadEnv } from "../spec/mod.ts";
 import { runCli } from "../testdata/cli.ts";
 import { sampleArgs } from "./sample_args.ts";
@@ -20,7 +20,7 @@ Deno.test("import openai-tools: OpenAI list → env skeleton that validates, ben
   const [first] = text.split("\n");
   const schema = first.match(/^# yaml-language-server: \$schema=(.+)$/)?.[1];
   assert.ok(schema, first);
-  assert.ok((await Deno.stat(join(out, schema))).isFile);
+  assert.ok((await Deno.stat(resolve(out, schema))).isFile);
   assert.match(
     (await Deno.readTextFile(join(out, "suite.yaml"))).split("\n")[0],
     /^# yaml-language-server: \$schema=.*suite\.json$/,

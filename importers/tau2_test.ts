@@ -2,7 +2,7 @@
 // validated and benched; the tools answer as tau2's; what each task field becomes; tasks left out
 // with their reasons; bad input located, exit 2, nothing written.
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { loadEnv } from "../spec/mod.ts";
 import { runCli } from "../testdata/cli.ts";
@@ -43,13 +43,21 @@ Deno.test("import tau2 mock: envs/tau2-mock as committed; it validates; oracle 1
   ]);
   assert.match(skipped[1], /tasks\.json:76:28 at \/2\/evaluation_criteria: .*reward 1 whatever/);
   assert.match(skipped[3], /at \/8\/initial_state\/initialization_actions\/0: .*user's side/);
-  // The committed env is this import's output, byte for byte.
+  // The committed env is this import's output, byte for byte — but for the first line of each
+  // spec, which points editors at the schema from where the file lies.
   const files = await filesUnder(out);
   assert.deepEqual(files, await filesUnder("envs/tau2-mock"));
+  const body = async (path: string) => {
+    const text = await Deno.readTextFile(path);
+    if (!text.startsWith("# yaml-language-server: $schema=")) return text;
+    const schema = text.slice(text.indexOf("=") + 1, text.indexOf("\n"));
+    assert.ok((await Deno.stat(resolve(dirname(path), schema))).isFile, `${path}: ${schema}`);
+    return text.slice(text.indexOf("\n") + 1);
+  };
   for (const f of files) {
     assert.equal(
-      await Deno.readTextFile(join(out, f)),
-      await Deno.readTextFile(join("envs/tau2-mock", f)),
+      await body(join(out, f)),
+      await body(join("envs/tau2-mock", f)),
       `envs/tau2-mock/${f} differs from a fresh import: rm -r envs/tau2-mock && tooltrial import tau2 ${MOCK} --out envs/tau2-mock`,
     );
   }

@@ -13,7 +13,9 @@ import type { Report } from "./types.ts";
 
 /** One agent × protocol in the headline. */
 export interface HeadlineRow {
+  /** Agent name. */
   agent: string;
+  /** Protocol name. */
   protocol: string;
   /** Clean success and its 95% interval; null when the agent never ran clean. */
   clean: { rate: number; ci95: [number, number]; episodes: number } | null;

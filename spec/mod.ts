@@ -30,8 +30,14 @@ export { loadAny, loadSuite } from "./load_suite.ts";
 export { type TaskIssueMaker, taskIssues } from "./locate_task.ts";
 export { type SchemaKeywordIssue, unknownKeywords } from "./strict_schema.ts";
 export { sha256Hex } from "./files.ts";
-export { agentSpec } from "./agent_kinds.ts";
+export { type AgentEntryContext, agentSpec, type RawAgent } from "./agent_kinds.ts";
 export { readRecorded, recordedFor } from "./recorded.ts";
 export { specSchemas } from "./validate.ts";
-export { type SchemaKind, schemaLine, specKind, withSchemaLine } from "./schema_line.ts";
+export {
+  SCHEMA_KINDS,
+  type SchemaKind,
+  schemaLine,
+  specKind,
+  withSchemaLine,
+} from "./schema_line.ts";
 export type * from "./types.ts";

@@ -26,8 +26,13 @@ const PREFIX = "# yaml-language-server: $schema=";
 export function schemaLine(kind: SchemaKind, file: string): string | null {
   const url = new URL(`./schema/${kind}.json`, import.meta.url);
   if (url.protocol !== "file:") return null;
-  const rel = relative(dirname(resolve(file)), fileURLToPath(url)).split(sep).join("/");
-  return `${PREFIX}${rel}`;
+  const schema = fileURLToPath(url);
+  // Inside this checkout: a relative path, so the folder can move with it. Elsewhere (an import
+  // into /tmp, another project): the schema's absolute path, not a climb through the root.
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const at = resolve(file);
+  if (!at.startsWith(root)) return `${PREFIX}${schema}`;
+  return `${PREFIX}${relative(dirname(at), schema).split(sep).join("/")}`;
 }
 
 /** The kind a spec's text declares by its top-level key (`env:`, `suite:`, `training:`), if any. */

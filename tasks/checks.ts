@@ -96,11 +96,13 @@ export type CheckKey = keyof Check;
  * they run and are logged; a test holds it equal to the `check` keys of the env schema.
  */
 export interface CheckKind<K extends CheckKey = CheckKey> {
+  /** The key it is written under in a task's `check:`. */
   key: K;
   /** One line on what it checks. */
   summary: string;
   /** Where a failed outcome's spec sits under the task (`/check/state`, `/check/answer/regex`). */
   pointer(outcome: CheckOutcome): string;
+  /** Judge an episode by this check's spec: its outcomes, in order. */
   judge(spec: NonNullable<Check[K]>, ctx: CheckContext): Promise<CheckOutcome[]>;
 }
 
