@@ -69,7 +69,7 @@ details.fx-item[open]>summary::before{content:"▾"}
 details.fx-item>summary>span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .bad-kind{color:var(--bad)}
 .fx-tx{padding:0 0 8px 1.6em}
-@media (max-width:900px){details.fx-item>summary{grid-template-columns:1em 1fr 1fr 1fr}}
+@media (max-width:900px){details.fx-item>summary{grid-template-columns:1em 1fr 1fr 1fr}details.fx-item>summary::before{grid-row:span 3}}
 #headline h2{margin-top:24px}
 #headline .lead{margin-bottom:6px}
 table.headline{font-size:14px}

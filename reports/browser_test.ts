@@ -38,7 +38,7 @@ Deno.test({
     });
     try {
       const page = await browser.newPage();
-      await page.setViewport({ width: 1280, height: 800 });
+      await page.setViewport({ width: 1400, height: 800 });
       const errors: string[] = [];
       const requests: string[] = [];
       page.on("console", (m) => {
@@ -98,7 +98,7 @@ Deno.test({
       })()`) as number;
       assert.ok(narrow <= 0, `at 800 px the headline is ${narrow}px wider than the page`);
       await page.screenshot({ path: `${dir}/report_top_800.png` });
-      await page.setViewport({ width: 1280, height: 800 });
+      await page.setViewport({ width: 1400, height: 800 });
 
       // The failure explorer: every failure listed, filters and search narrow the list, and a
       // transcript appears (as text) only when its row is opened.
@@ -146,6 +146,18 @@ Deno.test({
       );
       await page.evaluate(`document.querySelector("#failures").scrollIntoView()`);
       await page.screenshot({ path: `${dir}/report_failures.png` });
+      // At 800 px the explorer, an opened transcript included, fits the page's width.
+      await page.setViewport({ width: 800, height: 900 });
+      await page.evaluate(`document.querySelector("#failures").scrollIntoView()`);
+      const fxOverflow = await page.evaluate(`(() => {
+        const f = document.querySelector("#failures").getBoundingClientRect();
+        const wide = [...document.querySelectorAll("#fx-controls, #fx-list details.fx-item")]
+          .map((e) => e.getBoundingClientRect().right);
+        return Math.max(f.right, ...wide) - window.innerWidth;
+      })()`) as number;
+      assert.ok(fxOverflow <= 0, `at 800 px the failure explorer is ${fxOverflow}px too wide`);
+      await page.screenshot({ path: `${dir}/report_failures_800.png` });
+      await page.setViewport({ width: 1400, height: 800 });
       await page.evaluate(`document.querySelector("#fx-list details.fx-item").open = false`);
       await page.evaluate(`window.scrollTo(0, 0)`);
 
@@ -176,7 +188,7 @@ Deno.test({
       await page.screenshot({ path: top });
       const shot = `${dir}/report.png`;
       await page.screenshot({ path: shot, fullPage: true });
-      console.log(`screenshots: ${top} ${shot}`);
+      console.log(`screenshots: ${dir}/report_top_800.png ${dir}/report_failures.png ${dir}/report_failures_800.png ${top} ${shot}`);
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, []);
     } finally {
