@@ -188,7 +188,9 @@ Deno.test({
       await page.screenshot({ path: top });
       const shot = `${dir}/report.png`;
       await page.screenshot({ path: shot, fullPage: true });
-      console.log(`screenshots: ${dir}/report_top_800.png ${dir}/report_failures.png ${dir}/report_failures_800.png ${top} ${shot}`);
+      console.log(
+        `screenshots: ${dir}/report_top_800.png ${dir}/report_failures.png ${dir}/report_failures_800.png ${top} ${shot}`,
+      );
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, []);
     } finally {
