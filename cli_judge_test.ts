@@ -29,6 +29,13 @@ Deno.test("judge: recorded calls scored by the tasks' own checks; a failure says
   assert.match(rec.path, /testdata\/recorded\/calls\.jsonl$/);
   assert.match(rec.sha256, /^[0-9a-f]{64}$/);
   // lib-002 made one of its two gold calls: the log shows it went through the environment.
+  // reproduce reruns suites; a judged run says to run its own command again.
+  const again = await cli("reproduce", out);
+  assert.equal(again.code, 2);
+  assert.match(
+    again.err,
+    /scored recorded calls \(tooltrial judge testdata\/recorded\/calls\.jsonl/,
+  );
   const log = (await Deno.readTextFile(join(out, "episodes.jsonl"))).split("\n");
   assert.ok(log.some((l) => l.includes('"type":"tool"') && l.includes("The Sunken Library")));
 });
@@ -47,6 +54,10 @@ Deno.test("judge: a task the suite lacks, or a broken line, is a located error (
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.jsonl:1:1: library\/lib-001, call 1: a call is/);
   assert.match(r.err, /bad\.jsonl:2:1: not JSON/);
+  await Deno.writeTextFile(bad, "\n");
+  r = await cli("judge", bad);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bad\.jsonl records no task/);
   r = await cli("judge");
   assert.equal(r.code, 2);
   assert.match(r.err, /judge takes one file of recorded calls, got 0/);

@@ -71,6 +71,9 @@ The same file can join any suite as an agent: agents: { mine: { recorded: CALLS.
     });
     if (!("kind" in spec)) throw new SpecError([spec]);
     const agent = spec as RecordedAgentSpec;
+    if (Object.keys(agent.episodes).length === 0) {
+      throw new UsageError(`${file} records no task: one JSON line per task, as --help shows`);
+    }
     const suite = await judgedSuite(base, agent);
     const variants = listFlag(values.variants, "variants", variantNames(base));
     const quiet = values.quiet ?? false;

@@ -84,6 +84,13 @@ export async function reproduceRun(
       "this report merges shards: reproduce each shard with its bench command, then merge",
     );
   }
+  if (p.command?.[0] === "judge") {
+    throw new UsageError(
+      `this report scored recorded calls (tooltrial ${
+        p.command.join(" ")
+      }): run that command again; reproduce reruns suites`,
+    );
+  }
   const suite = await loadSuite(p.suite.file);
   const changes = specChanges(old, suite);
   if (changes.length > 0) return { status: "specs changed", runId: old.run_id, changes };
