@@ -43,6 +43,25 @@ Deno.test("training spec: the committed mini reproduction loads", async () => {
   assert.ok("init" in t.model && t.model.init.head_dim === 32);
 });
 
+Deno.test("training spec: the GPU recipe is the mini one with a larger model on CUDA and GRPO at scale", async () => {
+  const [mini, gpu] = await Promise.all(
+    ["training/toolmaster-mini.yaml", "training/toolmaster-gpu.yaml"].map((f) => loadTraining(f)),
+  );
+  assert.equal(gpu.trainer.device, "cuda");
+  assert.ok("init" in gpu.model && gpu.model.init.hidden_size === 512);
+  // Same data, variants and evaluation: its figures compare with the miniature's.
+  assert.deepEqual(gpu.data, mini.data);
+  assert.deepEqual(gpu.evaluation, mini.evaluation);
+  assert.deepEqual(
+    gpu.stages.map((s) => [s.name, s.kind]),
+    mini.stages.map((s) => [s.name, s.kind]),
+  );
+  const grpo = gpu.stages.find((s) => s.kind === "grpo");
+  assert.ok(grpo && grpo.kind === "grpo" && grpo.steps >= 50);
+  // Nothing of it lands in models/: the committed policies stay the miniature's.
+  assert.ok(gpu.stages.every((s) => s.kind !== "export" || s.to === null));
+});
+
 Deno.test("training spec: a training set overlapping an evaluation split is refused, located", async () => {
   const err = await tryLoad(head(`data: { splits: [seen, unseen_task] }
 stages:
