@@ -63,6 +63,29 @@ Deno.test("judge: a task the suite lacks, or a broken line, is a located error (
   assert.match(r.err, /judge takes one file of recorded calls, got 0/);
 });
 
+Deno.test("judge: a suite without a direct protocol is judged under the default one", async () => {
+  const suite = join(tmp, "trial-only.yaml");
+  await Deno.writeTextFile(
+    suite,
+    `tooltrial: 1
+suite: trial-only
+envs: [${join(Deno.cwd(), "envs/library")}]
+agents: { oracle: { scripted: oracle } }
+protocols: { trial: { trial_budget: 2 } }
+`,
+  );
+  const r = await cli(
+    "judge",
+    "testdata/recorded/calls.jsonl",
+    "--suite",
+    suite,
+    "--out",
+    join(tmp, "t"),
+  );
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.out, /^2 of 3 tasks passed/m);
+});
+
 Deno.test("a recorded: agent runs in a suite beside the others", async () => {
   const suite = join(tmp, "suite.yaml");
   await Deno.writeTextFile(

@@ -1,7 +1,14 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { formatPercent, type Report } from "../reports/mod.ts";
-import { agentSpec, loadSuite, sha256Hex, SpecError, type SpecIssue } from "../spec/mod.ts";
-import type { RecordedAgentSpec, SuiteSpec } from "../spec/types.ts";
+import {
+  agentSpec,
+  DEFAULT_MAX_TURNS,
+  loadSuite,
+  sha256Hex,
+  SpecError,
+  type SpecIssue,
+} from "../spec/mod.ts";
+import type { ProtocolSpec, RecordedAgentSpec, SuiteSpec } from "../spec/types.ts";
 import { runBench, UsageError, variantNames } from "../run/mod.ts";
 import { command } from "./command.ts";
 import { listFlag } from "./flags.ts";
@@ -130,15 +137,16 @@ async function judgedSuite(suite: SuiteSpec, agent: RecordedAgentSpec): Promise<
     });
   }
   if (issues.length > 0) throw new SpecError(issues);
-  const direct = suite.protocols.find((p) => p.kind === "direct") ??
-    { name: "direct", kind: "direct" as const };
+  // The suite's direct protocol (its turn limit), or the default one when it has none.
+  const direct: ProtocolSpec = suite.protocols.find((p) => p.kind === "direct") ??
+    { name: "direct", kind: "direct", trialBudget: 0, maxTurns: DEFAULT_MAX_TURNS };
   return {
     ...suite,
     name: `judge-${agent.name}`,
     sha256: await sha256Hex(`${suite.sha256} ${agent.recorded.sha256}`),
     envs,
     agents: [agent],
-    protocols: [direct] as SuiteSpec["protocols"],
+    protocols: [direct],
   };
 }
 
