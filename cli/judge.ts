@@ -1,9 +1,10 @@
 import { isAbsolute, join, resolve } from "node:path";
-import { formatPercent, type Report } from "../reports/mod.ts";
+import { formatPercent, logEpisodes } from "../reports/mod.ts";
 import {
   agentSpec,
   DEFAULT_MAX_TURNS,
   loadSuite,
+  recordedKey,
   sha256Hex,
   SpecError,
   type SpecIssue,
@@ -96,7 +97,7 @@ The same file can join any suite as an agent: agents: { mine: { recorded: CALLS.
       command: ["judge", ...args],
     });
     if (!report) return 1;
-    if (!quiet) console.log(await verdictText(report, out, logPath));
+    if (!quiet) console.log(await verdictText(out, logPath));
     return report.episodes.every((e) => e.success) ? 0 : 1;
   },
 });
@@ -112,13 +113,9 @@ async function judgedSuite(suite: SuiteSpec, agent: RecordedAgentSpec): Promise<
   const envs = suite.envs.map((env) => ({
     ...env,
     tasks: env.tasks.filter((t) => {
-      const hit = Object.hasOwn(agent.episodes, `${env.name}/${t.id}`)
-        ? `${env.name}/${t.id}`
-        : Object.hasOwn(agent.episodes, t.id)
-        ? t.id
-        : undefined;
-      if (hit) covered.add(hit);
-      return hit !== undefined;
+      const key = recordedKey(agent.episodes, env.name, t.id);
+      if (key) covered.add(key);
+      return key !== undefined;
     }),
   })).filter((env) => env.tasks.length > 0);
   for (const [key, ep] of Object.entries(agent.episodes)) {
@@ -151,31 +148,24 @@ async function judgedSuite(suite: SuiteSpec, agent: RecordedAgentSpec): Promise<
 }
 
 /** Each failed task with the reason its first failed check gives (from the log), then the totals. */
-async function verdictText(report: Report, out: string, logPath: string): Promise<string> {
-  const why = new Map<string, string>();
-  for (const line of (await Deno.readTextFile(logPath)).split("\n")) {
-    if (!line.includes('"type":"result"')) continue;
-    const r = JSON.parse(line) as {
-      episode: string;
-      success: boolean;
-      error: string | null;
-      checks: { name: string; passed: boolean; detail?: string }[];
-    };
-    if (r.success) continue;
-    const c = r.checks.find((c) => !c.passed);
-    why.set(r.episode, c ? `${c.name}: ${c.detail ?? "false"}` : r.error ?? "failed");
+async function verdictText(out: string, logPath: string): Promise<string> {
+  const lines: string[] = [];
+  let n = 0, passed = 0;
+  for await (const { head, result } of logEpisodes(logPath)) {
+    n++;
+    if (result.success) {
+      passed++;
+      continue;
+    }
+    const c = result.checks.find((c) => !c.passed);
+    lines.push(
+      `FAIL ${head.env}/${head.task}${head.variant === "clean" ? "" : ` (${head.variant})`}: ${
+        c ? `${c.name}: ${c.detail ?? "false"}` : result.error ?? "failed"
+      }`,
+    );
   }
-  const failed = report.episodes.filter((e) => !e.success);
-  const lines = failed.map((e) =>
-    `FAIL ${e.env}/${e.task}${e.variant === "clean" ? "" : ` (${e.variant})`}: ${
-      why.get(e.id) ?? e.error ?? "failed"
-    }`
-  );
-  const n = report.episodes.length;
   lines.push(
-    `${n - failed.length} of ${n} task${n === 1 ? "" : "s"} passed (${
-      formatPercent(n ? (n - failed.length) / n : 0)
-    })`,
+    `${passed} of ${n} task${n === 1 ? "" : "s"} passed (${formatPercent(n ? passed / n : 0)})`,
     `report: ${join(out, "report.html")} · ${join(out, "report.md")} · ${join(out, "report.json")}`,
   );
   return lines.join("\n");

@@ -59,6 +59,7 @@ export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
 export { type HeadlineRow, headlineRows } from "./headline.ts";
 export { formatChange, formatPercent } from "./format.ts";
+export { duration } from "./progress.ts";
 export { compareMarkdown, type CompareOptions, whyNothingPairs } from "./compare.ts";
 export { type ProgressBar, progressBar, type ProgressOptions } from "./progress.ts";
 export { type BrokenCell, brokenCells, brokenMarkdown, oracleAgents } from "./broken.ts";

@@ -11,7 +11,13 @@ import { dirname, join } from "node:path";
 import { fileLines, readHeader } from "../runners/log.ts";
 import { problem } from "./problem.ts";
 import type { RunHeader } from "../runners/events.ts";
-import { formatChange, formatPercent, headlineRows, type Report } from "../reports/mod.ts";
+import {
+  duration,
+  formatChange,
+  formatPercent,
+  headlineRows,
+  type Report,
+} from "../reports/mod.ts";
 
 /** The only files served from a run folder, with their content types. */
 const FILES: Record<string, string> = {
@@ -114,13 +120,6 @@ export function etaSeconds(samples: readonly { at: number; done: number }[], pla
   if (!first || !last || last.at - first.at < 2000 || last.done <= first.done) return null;
   const rate = (last.done - first.done) / (last.at - first.at);
   return Math.max(0, Math.round((planned - last.done) / rate / 1000));
-}
-
-/** "4 min 10 s", "35 s". */
-function duration(s: number): string {
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** Per-agent and per-variant counts as rows for the live page and its events. */
@@ -260,8 +259,6 @@ ${
 
 const LIVE_SCRIPT = `const $ = (id) => document.getElementById(id);
 const pct = (a, b) => b ? (100 * a / b).toFixed(1) + "%" : "–";
-const dur = (s) => s < 60 ? s + " s" : s < 3600 ? Math.floor(s / 60) + " min " + (s % 60) + " s"
-  : Math.floor(s / 3600) + " h " + Math.floor(s / 60) % 60 + " min";
 // Rows are built with textContent: agent and variant names never become markup.
 const fill = (id, rows) => {
   const body = $(id);
@@ -282,7 +279,7 @@ es.addEventListener("progress", (e) => {
   $("done").textContent = d.done; $("planned").textContent = d.planned;
   $("ok").textContent = d.successes;
   $("state").textContent = d.finished ? "finished" : "running";
-  $("eta").textContent = d.finished ? "done" : d.eta_s == null ? "measuring the pace…" : "about " + dur(d.eta_s) + " left";
+  $("eta").textContent = d.finished ? "done" : d.eta == null ? "measuring the pace…" : "about " + d.eta + " left";
   fill("agents", d.agents); fill("variants", d.variants);
 });
 es.addEventListener("done", () => {
@@ -500,6 +497,7 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
           await stream.writeSSE({ event: "error", data: JSON.stringify({ error: "log gone" }) });
           return;
         }
+        const eta = finished ? 0 : etaSeconds(t.samples, header.planned);
         await stream.writeSSE({
           event: "progress",
           data: JSON.stringify({
@@ -507,7 +505,9 @@ export function viewer(opts: { runsDir: string; pollMs?: number }): Hono {
             planned: header.planned,
             successes: t.successes,
             finished,
-            eta_s: finished ? 0 : etaSeconds(t.samples, header.planned),
+            eta_s: eta,
+            // Formatted here, as the bench's own progress line writes it: the page only shows it.
+            eta: eta === null ? null : duration(eta),
             agents: breakdown(t.agents),
             variants: breakdown(t.variants),
           }),

@@ -252,6 +252,7 @@ Deno.test("viewer: live progress over server-sent events until the report exists
       successes: successes(lines.slice(0, CUT)),
       finished: false,
       eta_s: null, // one look at the log: no pace yet
+      eta: null,
       agents: undefined,
       variants: undefined,
     },
@@ -285,8 +286,11 @@ Deno.test("viewer: live progress over server-sent events until the report exists
   for (let i = 1; i < progress.length; i++) assert.ok(progress[i].done >= progress[i - 1].done);
   const last = seen.at(-2)!;
   assert.equal(last.event, "progress");
-  const { done, successes: ok, finished, eta_s, agents } = last.data as Record<string, unknown>;
-  assert.deepEqual([done, ok, finished, eta_s], [planned, successes(lines), true, 0]);
+  const { done, successes: ok, finished, eta_s, eta, agents } = last.data as Record<
+    string,
+    unknown
+  >;
+  assert.deepEqual([done, ok, finished, eta_s, eta], [planned, successes(lines), true, 0, "0s"]);
   assert.deepEqual(
     (agents as { name: string; done: number }[]).map((a) => a.name).sort(),
     [...new Set(report.episodes.map((e: { agent: string }) => e.agent))].sort(),

@@ -31,7 +31,7 @@ export { type TaskIssueMaker, taskIssues } from "./locate_task.ts";
 export { type SchemaKeywordIssue, unknownKeywords } from "./strict_schema.ts";
 export { sha256Hex } from "./files.ts";
 export { type AgentEntryContext, agentSpec, type RawAgent } from "./agent_kinds.ts";
-export { readRecorded, recordedFor } from "./recorded.ts";
+export { readRecorded, recordedFor, recordedKey } from "./recorded.ts";
 export { specSchemas } from "./validate.ts";
 export {
   SCHEMA_KINDS,

@@ -121,7 +121,17 @@ export function recordedFor(
   env: string,
   task: string,
 ): RecordedEpisode | undefined {
+  const key = recordedKey(episodes, env, task);
+  return key === undefined ? undefined : episodes[key];
+}
+
+/** The key a task's recorded episode sits under (`env/task`, else the bare id), if it has one. */
+export function recordedKey(
+  episodes: Record<string, RecordedEpisode>,
+  env: string,
+  task: string,
+): string | undefined {
   const key = `${env}/${task}`;
-  if (Object.hasOwn(episodes, key)) return episodes[key];
-  return Object.hasOwn(episodes, task) ? episodes[task] : undefined;
+  if (Object.hasOwn(episodes, key)) return key;
+  return Object.hasOwn(episodes, task) ? task : undefined;
 }
