@@ -2,6 +2,7 @@
 // where our API hands out an npm package's own type (Deno cannot lint through those; see
 // docs/architecture.md).
 import assert from "node:assert/strict";
+import { repoFiles } from "./testdata/tree.ts";
 
 /** The known, accepted findings: an npm package's type in a public signature. */
 const ACCEPTED = [
@@ -26,17 +27,10 @@ Deno.test("deno doc --lint mod.ts: every public symbol documented, no private ty
 
 Deno.test("doc examples assert with node:assert, whose failures fail the run (console.assert only prints)", async () => {
   const found: string[] = [];
-  const walk = async (dir: string) => {
-    for await (const e of Deno.readDir(dir)) {
-      const p = `${dir}/${e.name}`;
-      if (e.isDirectory && !["node_modules", "runs", ".git"].includes(e.name)) await walk(p);
-      else if (e.isFile && p.endsWith(".ts")) {
-        (await Deno.readTextFile(p)).split("\n").forEach((l, i) => {
-          if (/^\s*\*.*\bconsole\.assert\(/.test(l)) found.push(`${p.slice(2)}:${i + 1}`);
-        });
-      }
-    }
-  };
-  await walk(".");
+  for await (const p of repoFiles(".", (name) => name.endsWith(".ts"))) {
+    (await Deno.readTextFile(p)).split("\n").forEach((l, i) => {
+      if (/^\s*\*.*\bconsole\.assert\(/.test(l)) found.push(`${p}:${i + 1}`);
+    });
+  }
   assert.deepEqual(found, [], 'use assert.ok (import assert from "node:assert/strict") instead');
 });

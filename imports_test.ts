@@ -1,5 +1,6 @@
 // The data flow of the layout is a rule: a package imports only packages below it.
 import assert from "node:assert/strict";
+import { repoFiles } from "./testdata/tree.ts";
 import { dirname, join, normalize, relative } from "node:path";
 
 /**
@@ -39,15 +40,9 @@ const LAYERS: Record<string, number> = {
 /** The package a repository path belongs to: its top folder, or the file itself at the root. */
 const packageOf = (path: string) => path.split("/")[0];
 
-async function* sources(dir: string): AsyncGenerator<string> {
-  for await (const e of Deno.readDir(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory) {
-      if (["node_modules", "runs", ".git"].includes(e.name)) continue;
-      yield* sources(p);
-    } else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) yield p;
-  }
-}
+/** The shipped modules: every .ts file but tests. */
+const sources = (dir: string) =>
+  repoFiles(dir, (name) => name.endsWith(".ts") && !name.endsWith("_test.ts"));
 
 Deno.test("imports run one way: no package imports one above it or beside it", async () => {
   const wrong: string[] = [];

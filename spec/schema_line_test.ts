@@ -2,19 +2,11 @@ import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { parse } from "yaml";
 import { specKind } from "./schema_line.ts";
+import { repoFiles } from "../testdata/tree.ts";
 
-async function* yamlFiles(dir: string): AsyncGenerator<string> {
-  for await (const e of Deno.readDir(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory) {
-      // testdata/bad holds broken specs whose expected errors name line numbers.
-      if (["node_modules", "runs", ".git"].includes(e.name) || p === join("testdata", "bad")) {
-        continue;
-      }
-      yield* yamlFiles(p);
-    } else if (/\.ya?ml$/.test(e.name)) yield p;
-  }
-}
+// testdata/bad holds broken specs whose expected errors name line numbers.
+const yamlFiles = (dir: string) =>
+  repoFiles(dir, (name) => /\.ya?ml$/.test(name), [join("testdata", "bad")]);
 
 Deno.test("every spec the project ships opens in an editor with its schema", async () => {
   const wrong: string[] = [];
