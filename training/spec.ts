@@ -322,6 +322,9 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           },
           min_success: o.min_success ?? 0,
           seed: o.seed ?? 0,
+          // Only when on, so that files without the key keep their stage keys.
+          ...(o.grammar ? { grammar: true } : {}),
+          ...(o.max_tokens !== undefined ? { max_tokens: o.max_tokens } : {}),
         };
         break;
       case "export":
