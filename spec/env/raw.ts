@@ -7,6 +7,7 @@ import type { HistoryMessage, HttpRequestSpec, Row } from "../types.ts";
 import type { RawUser } from "./conversation.ts";
 import type { RawCallsCheck } from "./calls_check.ts";
 import type { RawVariants } from "../variants.ts";
+import type { TASK_SPLITS } from "../split_names.ts";
 
 /** A `tools:` entry as written. */
 export interface RawTool {
@@ -43,7 +44,7 @@ export interface RawServer {
 export interface RawTask {
   id: string;
   query: string;
-  split?: "seen" | "unseen";
+  split?: (typeof TASK_SPLITS)[number];
   tags?: string[];
   grounded?: boolean;
   tools?: string[];
