@@ -306,15 +306,19 @@ export const metricColumns = (): (Metric & { column: MetricColumn })[] =>
     .sort((a, b) => a.column.order - b.column.order);
 
 /**
- * Every metric of one group, in report.json's order.
+ * Every metric of one group (at least one episode), in report.json's order.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { computeMetrics } from "./metric_registry.ts";
- * const row = computeMetrics({ episodes: [], seed: "" });
- * assert.equal(row.episodes, 0);
- * assert.deepEqual(row.ci95, [0, 1]);
+ * import type { EpisodeSummary } from "./types.ts";
+ * const e = { env: "e", task: "t", seed: 0, success: true, error: null, calls: 2, trial_calls: 0,
+ *   invalid_calls: 1, failed_calls: 1, self_corrections: 1, ast_match: true, ms: 5, tokens: null };
+ * const row = computeMetrics({ episodes: [e as unknown as EpisodeSummary], seed: "" });
+ * assert.equal(row.episodes, 1);
+ * assert.equal(row.invalid_call_rate, 0.5);
+ * assert.deepEqual(row.pass_at_k, { 1: 1 });
  * ```
  */
 export function computeMetrics(g: MetricGroup): RowMetrics {
