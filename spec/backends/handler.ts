@@ -7,16 +7,19 @@ import { dirname, join } from "node:path";
 import { sha256Hex } from "../files.ts";
 import type { BackendKind } from "./backend_kind.ts";
 
+/** The JSON Schema of its key in a `tools:` entry (its branch of spec/schema/env.json). */
+export const handlerSchema = {
+  type: "string",
+  pattern: "^[^#]+\\.(ts|js|mts|mjs)#[A-Za-z_$][A-Za-z0-9_$]*$",
+  description:
+    "A TypeScript function, file#export relative to this spec: called with (args, state), returns {result, state?}; runs in a permission-less sandbox.",
+} as const;
+
 /** The handler backend's spec side. */
 export const handlerKind: BackendKind<"handler"> = {
   kind: "handler",
   key: "handler",
-  schema: {
-    type: "string",
-    pattern: "^[^#]+\\.(ts|js|mts|mjs)#[A-Za-z_$][A-Za-z0-9_$]*$",
-    description:
-      "A TypeScript function, file#export relative to this spec: called with (args, state), returns {result, state?}; runs in a permission-less sandbox.",
-  },
+  schema: handlerSchema,
   example: {
     env: {
       env: "ex-handler",

@@ -6,36 +6,39 @@
 import type { Template } from "../expr.ts";
 import type { BackendKind } from "./backend_kind.ts";
 
+/** The JSON Schema of its key in a `tools:` entry (its branch of spec/schema/env.json). */
+export const httpSchema = {
+  type: "object",
+  required: ["method", "path"],
+  additionalProperties: false,
+  description:
+    "An HTTP request to the env's http.base_url; {{\u2026}} parts are JSONata templates with $args.",
+  properties: {
+    method: { enum: ["GET", "POST", "PUT", "PATCH", "DELETE"] },
+    path: {
+      type: "string",
+      pattern: "^/",
+      description: "Path after the base URL, e.g. /users/{{$args.id}} (values are URL-encoded).",
+    },
+    query: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Query parameter \u2192 template; left out when it renders empty.",
+    },
+    headers: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Header \u2192 template.",
+    },
+    body: { $ref: "#/$defs/expr", description: "JSONata giving the JSON request body." },
+  },
+} as const;
+
 /** The HTTP backend's spec side. */
 export const httpKind: BackendKind<"http"> = {
   kind: "http",
   key: "http",
-  schema: {
-    type: "object",
-    required: ["method", "path"],
-    additionalProperties: false,
-    description:
-      "An HTTP request to the env's http.base_url; {{\u2026}} parts are JSONata templates with $args.",
-    properties: {
-      method: { enum: ["GET", "POST", "PUT", "PATCH", "DELETE"] },
-      path: {
-        type: "string",
-        pattern: "^/",
-        description: "Path after the base URL, e.g. /users/{{$args.id}} (values are URL-encoded).",
-      },
-      query: {
-        type: "object",
-        additionalProperties: { type: "string" },
-        description: "Query parameter \u2192 template; left out when it renders empty.",
-      },
-      headers: {
-        type: "object",
-        additionalProperties: { type: "string" },
-        description: "Header \u2192 template.",
-      },
-      body: { $ref: "#/$defs/expr", description: "JSONata giving the JSON request body." },
-    },
-  },
+  schema: httpSchema,
   example: {
     env: {
       env: "ex-http",

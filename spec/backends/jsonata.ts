@@ -5,16 +5,19 @@
  */
 import type { BackendKind } from "./backend_kind.ts";
 
+/** The JSON Schema of its key in a `tools:` entry (its branch of spec/schema/env.json). */
+export const effectSchema = {
+  type: "object",
+  description:
+    "Table name \u2192 JSONata expression giving the table's new rows (sees the state before the call).",
+  additionalProperties: { $ref: "#/$defs/expr" },
+} as const;
+
 /** The JSONata backend's spec side. */
 export const jsonataKind: BackendKind<"jsonata"> = {
   kind: "jsonata",
   key: "effect",
-  schema: {
-    type: "object",
-    description:
-      "Table name \u2192 JSONata expression giving the table's new rows (sees the state before the call).",
-    additionalProperties: { $ref: "#/$defs/expr" },
-  },
+  schema: effectSchema,
   example: {
     env: {
       env: "ex-jsonata",

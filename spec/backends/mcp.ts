@@ -6,21 +6,24 @@
 import { unknownServer } from "../env/servers.ts";
 import type { BackendKind } from "./backend_kind.ts";
 
+/** The JSON Schema of its key in a `tools:` entry (its branch of spec/schema/env.json). */
+export const mcpSchema = {
+  type: "object",
+  required: ["server"],
+  additionalProperties: false,
+  description:
+    "A tool of a server declared under servers:; without tool, every tool of that server.",
+  properties: {
+    server: { type: "string" },
+    tool: { type: "string", minLength: 1 },
+  },
+} as const;
+
 /** The MCP backend's spec side. */
 export const mcpKind: BackendKind<"mcp"> = {
   kind: "mcp",
   key: "mcp",
-  schema: {
-    type: "object",
-    required: ["server"],
-    additionalProperties: false,
-    description:
-      "A tool of a server declared under servers:; without tool, every tool of that server.",
-    properties: {
-      server: { type: "string" },
-      tool: { type: "string", minLength: 1 },
-    },
-  },
+  schema: mcpSchema,
   example: {
     env: {
       env: "ex-mcp",
