@@ -9,6 +9,16 @@ import { runCli } from "../testdata/cli.ts";
 import { computeMetrics, metricColumns, METRICS } from "./metric_registry.ts";
 import { escapeHtml } from "./escape.ts";
 import type { Report } from "./types.ts";
+import reportSchema from "./schema/report.v1.json" with { type: "json" };
+
+Deno.test("metrics: the report schema's row has every registered metric, and no other", () => {
+  const row = reportSchema.$defs.row.properties as Record<string, unknown>;
+  const groups = ["agent", "protocol", "variant", "env", "split"];
+  assert.deepEqual(
+    Object.keys(row).filter((k) => !groups.includes(k)).sort(),
+    METRICS.map((m) => m.key).sort(),
+  );
+});
 
 /** A small run through `tooltrial bench`: the mini env, two agents, clean and renamed. */
 async function benchRun(dir: string): Promise<string> {
