@@ -4,8 +4,9 @@
  * when it is a table column, says how its cell reads. `summarize` builds every row through it,
  * and the Markdown and HTML metric tables iterate its columns; its meta-test
  * (metric_registry_test.ts) checks that every metric reaches report.json, report.md and
- * report.html. Adding a metric: one entry here (its field in `SummaryRow`, reports/types.ts, and
- * report.v1.json), plus where it is measured if it is a new per-episode count.
+ * report.html, and `deno task schemas` writes each one's `schema` into report.v1.json's row.
+ * Adding a metric: one entry here and its field in `SummaryRow` (reports/types.ts), plus where it
+ * is measured if it is a new per-episode count.
  * @module
  */
 import { deriveSeed } from "../runners/rng.ts";
@@ -44,6 +45,10 @@ export interface Metric<K extends keyof RowMetrics = keyof RowMetrics> {
   key: K;
   /** What it measures, in a line. */
   describe: string;
+  /** The JSON Schema of its field in a report row (report.v1.json is written from it). */
+  schema: Readonly<Record<string, unknown>>;
+  /** Reports may lack it (it came later, or it exists only for some agents or checks). */
+  optional?: true;
   /** Its value over a group; undefined leaves the (optional) field out. */
   compute(g: MetricGroup): RowMetrics[K] | undefined;
   /** Its table column, if it has one. */
@@ -135,28 +140,41 @@ const metric = <K extends keyof RowMetrics>(m: Metric<K>): Metric => m as unknow
 export const METRICS: readonly Metric[] = [
   metric({
     key: "episodes",
+    schema: { type: "integer", minimum: 0 },
     describe: "episodes in the group",
     compute: (g) => g.episodes.length,
     column: { label: "n", order: 3, align: "--:", cell: (r) => String(r.episodes) },
   }),
   metric({
     key: "tasks",
+    schema: { type: "integer", minimum: 0 },
     describe: "distinct tasks in the group",
     compute: (g) => successClusters(g.episodes).length,
   }),
   metric({
     key: "successes",
+    schema: { type: "integer", minimum: 0 },
     describe: "episodes whose checks all hold",
     compute: (g) => count(g.episodes, (e) => e.success),
   }),
   metric({
     key: "success_rate",
+    schema: { type: "number", minimum: 0, maximum: 1 },
     describe: "share of episodes whose checks all hold",
     compute: (g) => ratio(count(g.episodes, (e) => e.success), g.episodes.length),
     column: { label: "success", order: 1, align: "--:", cell: (r) => pct(r.success_rate) },
   }),
   metric({
     key: "ci95",
+    schema: {
+      type: "array",
+      prefixItems: [
+        { type: "number" },
+        { type: "number" },
+      ],
+      minItems: 2,
+      maxItems: 2,
+    },
     describe: "bootstrap 95% interval of the success rate, resampling tasks (seeded)",
     compute: (g) => {
       const ci = bootstrapCI(successClusters(g.episodes), {
@@ -173,6 +191,15 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "wilson95",
+    schema: {
+      type: "array",
+      prefixItems: [
+        { type: "number" },
+        { type: "number" },
+      ],
+      minItems: 2,
+      maxItems: 2,
+    },
     describe: "Wilson 95% interval of the success rate over episodes",
     compute: (g) => {
       const [lo, hi] = wilson(count(g.episodes, (e) => e.success), g.episodes.length);
@@ -181,28 +208,39 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "pass_at_k",
+    schema: {
+      type: "object",
+      additionalProperties: { type: "number", minimum: 0, maximum: 1 },
+    },
     describe: "pass@k over each task's samples under one seed",
     compute: (g) => passK(g.episodes, meanPassAtK),
   }),
   metric({
     key: "pass_hat_k",
+    schema: {
+      type: "object",
+      additionalProperties: { type: "number", minimum: 0, maximum: 1 },
+    },
     describe: "pass^k over each task's samples under one seed",
     compute: (g) => passK(g.episodes, meanPassHatK),
   }),
   metric({
     key: "mean_calls",
+    schema: { type: "number" },
     describe: "execution-phase tool calls per episode",
     compute: (g) => ratio(sum(g.episodes, (e) => e.calls), g.episodes.length),
     column: { label: "calls", order: 4, align: "--:", cell: (r) => num(r.mean_calls) },
   }),
   metric({
     key: "mean_trial_calls",
+    schema: { type: "number" },
     describe: "calls on the trial phase's sandbox copy per episode",
     compute: (g) => ratio(sum(g.episodes, (e) => e.trial_calls), g.episodes.length),
     column: { label: "trial calls", order: 5, align: "--:", cell: (r) => num(r.mean_trial_calls) },
   }),
   metric({
     key: "invalid_call_rate",
+    schema: { type: "number" },
     describe: "unknown tool, bad JSON, schema violation or deprecated name per execution call",
     compute: (g) => ratio(sum(g.episodes, (e) => e.invalid_calls), sum(g.episodes, (e) => e.calls)),
     column: {
@@ -214,6 +252,7 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "mean_self_corrections",
+    schema: { type: "number" },
     describe: "failed calls followed by a successful one, per episode",
     compute: (g) => ratio(sum(g.episodes, (e) => e.self_corrections), g.episodes.length),
     column: {
@@ -225,18 +264,23 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "self_correction_rate",
+    schema: { type: "number" },
     describe: "self-corrections per failed call",
     compute: (g) =>
       ratio(sum(g.episodes, (e) => e.self_corrections), sum(g.episodes, (e) => e.failed_calls)),
   }),
   metric({
     key: "ast_match_rate",
+    schema: { type: "number", minimum: 0, maximum: 1 },
     describe: "share of episodes that made their gold calls (canonical names)",
     compute: (g) => ratio(count(g.episodes, (e) => e.ast_match), g.episodes.length),
     column: { label: "AST", order: 8, align: "--:", cell: (r) => pct(r.ast_match_rate) },
   }),
   metric({
     key: "mean_tokens",
+    schema: {
+      type: ["number", "null"],
+    },
     describe: "tokens a model agent generated per episode (null for scripted agents)",
     compute: (g) => {
       const withTokens = g.episodes.filter((e) => e.tokens !== null);
@@ -252,6 +296,12 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "mean_cost_usd",
+    schema: {
+      type: "number",
+      minimum: 0,
+      description: "Mean USD per episode, where endpoint agents have prices.",
+    },
+    optional: true,
     describe: "what an endpoint agent's episode cost, where the suite gives its price",
     compute: (g) => {
       const priced = g.episodes.filter((e) => e.cost_usd !== undefined);
@@ -269,6 +319,25 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "first_action",
+    schema: {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "episodes",
+        "tool_selection",
+        "parameter_identification",
+        "content_filling",
+      ],
+      description:
+        "RoTBench's three scores over the episodes whose task has a first_action_only calls check: the share whose first action picked an accepted tool, gave its parameter names, and filled in its values.",
+      properties: {
+        episodes: { type: "integer", minimum: 1 },
+        tool_selection: { type: "number", minimum: 0, maximum: 1 },
+        parameter_identification: { type: "number", minimum: 0, maximum: 1 },
+        content_filling: { type: "number", minimum: 0, maximum: 1 },
+      },
+    },
+    optional: true,
     describe: "RoTBench's staged first-action scores, over episodes with a first-action check",
     compute: (g) => {
       const staged = g.episodes.flatMap((e) => e.first_action ? [e.first_action] : []);
@@ -285,16 +354,24 @@ export const METRICS: readonly Metric[] = [
   }),
   metric({
     key: "mean_ms",
+    schema: { type: "number" },
     describe: "wall time per episode in milliseconds",
     compute: (g) => ratio(sum(g.episodes, (e) => e.ms), g.episodes.length),
   }),
   metric({
     key: "errors",
+    schema: { type: "integer" },
     describe: "episodes that ended abnormally",
     compute: (g) => count(g.episodes, (e) => e.error),
   }),
   metric({
     key: "backend_failures",
+    schema: {
+      type: "integer",
+      minimum: 0,
+      description: "Calls that failed in a handler, MCP or HTTP backend.",
+    },
+    optional: true,
     describe: "calls that failed in a handler, MCP server or HTTP API rather than in the tool",
     compute: (g) => sum(g.episodes, (e) => e.backend_failures ?? 0),
   }),

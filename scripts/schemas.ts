@@ -1,11 +1,13 @@
 /**
- * `deno task schemas`: write spec/schema/*.json from their one source, the TypeScript in
- * spec/schema/*.schema.ts, with the names the registries hold (backend kinds, check kinds,
- * operators, agent kinds, scripted policies, splits). The output is byte-stable: two-space JSON,
+ * `deno task schemas`: write spec/schema/*.json and reports/schema/report.v1.json from their one
+ * source, the TypeScript in spec/schema/*.schema.ts and reports/schema/report.schema.ts, with the
+ * names the registries hold (backend kinds, check kinds, operators, agent kinds, scripted
+ * policies, splits, report metrics). The output is byte-stable: two-space JSON,
  * non-ASCII escaped, one trailing newline. scripts/schemas_test.ts fails when a committed file
  * differs from what this writes.
  * @module
  */
+import { reportSchema } from "../reports/schema/report.schema.ts";
 import { envSchema } from "../spec/schema/env.schema.ts";
 import { suiteSchema } from "../spec/schema/suite.schema.ts";
 import { trainingSchema } from "../spec/schema/training.schema.ts";
@@ -30,6 +32,7 @@ export function schemaFiles(): Record<string, string> {
       variantsSchema({ operators: Object.values(operators) }),
     ),
     "spec/schema/training.json": schemaText(trainingSchema()),
+    "reports/schema/report.v1.json": schemaText(reportSchema()),
   };
 }
 

@@ -8,8 +8,10 @@ Deno.test("spec/schema/*.json are what `deno task schemas` writes", async () => 
   const files = schemaFiles();
   assert.deepEqual(
     Object.keys(files).sort(),
-    [...Deno.readDirSync("spec/schema")].map((e) => `spec/schema/${e.name}`)
-      .filter((p) => p.endsWith(".json")).sort(),
+    [
+      ...[...Deno.readDirSync("spec/schema")].map((e) => `spec/schema/${e.name}`),
+      ...[...Deno.readDirSync("reports/schema")].map((e) => `reports/schema/${e.name}`),
+    ].filter((p) => p.endsWith(".json")).sort(),
     "every committed schema has a source",
   );
   const stale = [];
@@ -26,6 +28,9 @@ Deno.test("the generated schemas compile under ajv's strict mode, as the loaders
   for (const path of ["env", "suite", "training"]) {
     ajv.compile(JSON.parse(files[`spec/schema/${path}.json`]));
   }
+  // As reports/report.ts compiles it.
+  new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true })
+    .compile(JSON.parse(files["reports/schema/report.v1.json"]));
 });
 
 Deno.test("schemaText: two-space JSON, non-ASCII escaped, one trailing newline", () => {
