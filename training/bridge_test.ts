@@ -73,3 +73,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "trainer: GRPO raises the rewarded completion and lowers the other; KL to the reference grows",
+  ignore: !HAS_TORCH,
+  async fn() {
+    const t = Trainer.start(PYTORCH_TRAINER);
+    try {
+      await t.request("init", { shape, seed: 2, lr: 0.01, threads: 1 });
+      await t.request("set_reference");
+      const prefix = row(12, 0);
+      const good = [...prefix, ...row(8, 3)], bad = [...prefix, ...row(8, 5)];
+      const mask = (r: number[]) => r.map((_, i) => (i >= 12 ? 1 : 0));
+      // Mean negative log-likelihood of a completion, weights untouched (lr 0).
+      const nll = async (r: number[]) =>
+        (await t.request("sft", { ids: [r], mask: [mask(r)], lr: 0 })).loss as number;
+      const [good0, bad0] = [await nll(good), await nll(bad)];
+      const groups = [{
+        ids: [good, bad],
+        mask: [mask(good), mask(bad)],
+        adv: [1, -1],
+        prefix: 12,
+      }];
+      const first = await t.request("grpo", { groups, epochs: 1, clip: 0.2, kl: 0.04 });
+      assert.equal(first.kl, 0, "the first update starts at the reference");
+      assert.equal(first.tokens, 16);
+      let last = first;
+      for (let i = 0; i < 10; i++) {
+        last = await t.request("grpo", { groups, epochs: 2, clip: 0.2, kl: 0.04 });
+      }
+      const [good1, bad1] = [await nll(good), await nll(bad)];
+      assert.ok(good1 < good0 - 0.1, `rewarded: ${good0} → ${good1}`);
+      assert.ok(bad1 > bad0 + 0.1, `penalised: ${bad0} → ${bad1}`);
+      assert.ok((last.kl as number) > 0, JSON.stringify(last));
+      // Two epochs per batch: the second update sees a moved policy, so some ratios clip.
+      assert.ok((last.clip_frac as number) >= 0 && (last.clip_frac as number) <= 1);
+      // Each GRPO request counts as one step, whatever its epochs.
+      assert.equal(last.step, (first.step as number) + 10);
+    } finally {
+      await t.close();
+    }
+  },
+});
