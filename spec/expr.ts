@@ -74,10 +74,16 @@ export interface ExprOptions {
  * assert.ok(n === 1);
  * const at = compileExpr("$now()", { now: Date.UTC(2025, 2, 1) });
  * assert.ok(await at.evaluate({}) === "2025-03-01T00:00:00.000Z");
+ * assert.ok(compileExpr("a.b") === compileExpr("a.b") && compileExpr("$now()") !== at);
  * ```
  */
 export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
   const now = opts.now ?? FIXED_NOW;
+  // Specs repeat expressions (one rule over many tools, one check over many tasks): a compiled
+  // expression is immutable, so equal sources under equal limits share one.
+  const key = `${exprLimits.timeoutMs}\0${exprLimits.stack}\0${now}\0${source}`;
+  const known = compiledExprs.get(key);
+  if (known) return known;
   let compiled: ReturnType<typeof jsonata>;
   try {
     compiled = jsonata(
@@ -94,22 +100,50 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
   compiled.assign("now", () => new Date(now).toISOString());
   compiled.assign("millis", () => now);
   const clock = now === FIXED_NOW ? {} : { now };
+  remember(parsedAsts, source, compiled.ast());
   const fast = compileFast(compiled.ast());
-  if (!fast) {
-    return { source, ...clock, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
-  }
-  return {
-    source,
-    ...clock,
-    evaluate(input, bindings) {
-      try {
-        return Promise.resolve(fast(input, bindings ?? {}));
-      } catch (err) {
-        if (err instanceof Fallback) return compiled.evaluate(input, bindings);
-        throw err;
-      }
-    },
-  };
+  const expr: Expr = !fast
+    ? { source, ...clock, evaluate: (input, bindings) => compiled.evaluate(input, bindings) }
+    : {
+      source,
+      ...clock,
+      evaluate(input, bindings) {
+        try {
+          return Promise.resolve(fast(input, bindings ?? {}));
+        } catch (err) {
+          if (err instanceof Fallback) return compiled.evaluate(input, bindings);
+          throw err;
+        }
+      },
+    };
+  return remember(compiledExprs, key, expr);
+}
+
+/**
+ * The JSONata syntax tree of an expression, for reading it (never change it: it is shared);
+ * throws JSONata's error on bad syntax.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exprAst } from "./expr.ts";
+ * assert.ok((exprAst("a.b") as { type: string }).type === "path");
+ * assert.throws(() => exprAst("a.("));
+ * ```
+ */
+export function exprAst(source: string): unknown {
+  return parsedAsts.get(source) ?? remember(parsedAsts, source, jsonata(source).ast());
+}
+
+/** How many compiled expressions and syntax trees are kept (the oldest go first). */
+const EXPR_CACHE_SIZE = 4096;
+const compiledExprs = new Map<string, Expr>();
+const parsedAsts = new Map<string, unknown>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= EXPR_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
 }
 
 /** Message of a JSONata runtime error (they are plain objects with a code). */
