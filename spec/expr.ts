@@ -84,38 +84,40 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
   const key = `${exprLimits.timeoutMs}\0${exprLimits.stack}\0${now}\0${source}`;
   const known = compiledExprs.get(key);
   if (known) return known;
-  let compiled: ReturnType<typeof jsonata>;
+  const limits = { timeout: exprLimits.timeoutMs, stack: exprLimits.stack };
+  const parse = () => {
+    const compiled = jsonata(source, limits as Parameters<typeof jsonata>[1]);
+    compiled.assign("now", () => new Date(now).toISOString());
+    compiled.assign("millis", () => now);
+    return compiled;
+  };
+  let compiled: ReturnType<typeof jsonata> | undefined;
   try {
-    compiled = jsonata(
-      source,
-      {
-        timeout: exprLimits.timeoutMs,
-        stack: exprLimits.stack,
-      } as Parameters<typeof jsonata>[1],
-    );
+    compiled = parse();
   } catch (err) {
     const e = err as { message?: string; position?: number; token?: string };
     throw new ExprSyntaxError(e.message ?? String(err), e.position ?? 0);
   }
-  compiled.assign("now", () => new Date(now).toISOString());
-  compiled.assign("millis", () => now);
   const clock = now === FIXED_NOW ? {} : { now };
-  remember(parsedAsts, source, compiled.ast());
-  const fast = compileFast(compiled.ast());
-  const expr: Expr = !fast
-    ? { source, ...clock, evaluate: (input, bindings) => compiled.evaluate(input, bindings) }
-    : {
-      source,
-      ...clock,
-      evaluate(input, bindings) {
-        try {
-          return Promise.resolve(fast(input, bindings ?? {}));
-        } catch (err) {
-          if (err instanceof Fallback) return compiled.evaluate(input, bindings);
-          throw err;
-        }
-      },
-    };
+  const ast = remember(parsedAsts, source, plainAst(compiled.ast()));
+  const fast = compileFast(ast);
+  // Where the fast path takes the expression, JSONata's own evaluator is needed only when it
+  // steps aside (rarely): it is parsed again then, not kept (see plainAst for why).
+  if (fast) compiled = undefined;
+  const slow = (input: unknown, bindings?: Record<string, unknown>) =>
+    (compiled ??= parse()).evaluate(input, bindings);
+  const expr: Expr = !fast ? { source, ...clock, evaluate: slow } : {
+    source,
+    ...clock,
+    evaluate(input, bindings) {
+      try {
+        return Promise.resolve(fast(input, bindings ?? {}));
+      } catch (err) {
+        if (err instanceof Fallback) return slow(input, bindings);
+        throw err;
+      }
+    },
+  };
   return remember(compiledExprs, key, expr);
 }
 
@@ -132,7 +134,35 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
  * ```
  */
 export function exprAst(source: string): unknown {
-  return parsedAsts.get(source) ?? remember(parsedAsts, source, jsonata(source).ast());
+  return parsedAsts.get(source) ?? remember(parsedAsts, source, plainAst(jsonata(source).ast()));
+}
+
+/**
+ * A copy of a JSONata syntax tree in plain objects. JSONata's parser makes each node an heir of
+ * its symbol table, built anew for every expression, so each tree brings its own hidden classes
+ * and the parser's closures along: about 16 KiB an expression against 1.3 KiB for the copy. The
+ * inherited fields that are data (`id`, `value`, `lbp`) become the copy's own; values that are
+ * not plain objects or arrays (a regex literal) are shared.
+ */
+function plainAst(ast: unknown): unknown {
+  const copies = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const done = copies.get(v);
+    if (done !== undefined) return done;
+    if (v instanceof RegExp) return v;
+    // An array's own extra fields (flags the parser sets) come along with its items.
+    const out: Record<string, unknown> = Array.isArray(v)
+      ? [] as unknown as Record<string, unknown>
+      : {};
+    copies.set(v, out);
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x !== "function") out[k] = copy(x);
+    }
+    return out;
+  };
+  return copy(ast);
 }
 
 /** How many compiled expressions and syntax trees are kept (the oldest go first). */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parseDocument } from "yaml";
 import { MAX_YAML_ALIASES, MAX_YAML_DEPTH, parseYaml } from "./yaml.ts";
-import { fastYamlValue } from "./_yaml_fast.ts";
+import { fastYamlValue, inPieces } from "./_yaml_fast.ts";
 import { SpecError } from "./errors.ts";
 
 // The reference: what the `yaml` package alone makes of a text (parseYaml's full way).
@@ -240,6 +240,7 @@ const mutation = fc.option(
 Deno.test("fast YAML path gives the yaml package's value or its error, on generated documents", () => {
   let fastOk = 0;
   let fast = 0;
+  let cut = 0;
   fc.assert(
     fc.property(tree, mutation, (t, mut) => {
       let text = block(t, 0) + "\n";
@@ -255,6 +256,11 @@ Deno.test("fast YAML path gives the yaml package's value or its error, on genera
         assert.ok("value" in want, `the fast way accepted what yaml rejects:\n${text}`);
         assert.deepStrictEqual(quick.value, want.value, text);
       }
+      // Read in pieces as small as they come (each top-level key, each list item on its own).
+      const pieces = fastYamlValue(text, MAX_YAML_DEPTH, { chunkChars: 1 });
+      assert.deepStrictEqual(pieces, quick, `in pieces:\n${text}`);
+      if (pieces) assert.equal(json(pieces.value), json(quick!.value), `in pieces:\n${text}`);
+      if (pieces && inPieces(text, MAX_YAML_DEPTH, 1)) cut++;
       if ("error" in want) {
         assert.ok("error" in got, `accepted what yaml rejects:\n${text}`);
       } else {
@@ -268,7 +274,50 @@ Deno.test("fast YAML path gives the yaml package's value or its error, on genera
     { seed: 24, numRuns: 4000 },
   );
   // Most documents must take the fast way, or this test compares the full way with itself.
-  assert.ok(fastOk > 2000 && fast > 1500, `${fastOk} documents parsed, ${fast} the fast way`);
+  assert.ok(
+    fastOk > 2000 && fast > 1500 && cut > 20,
+    `${fastOk} documents parsed, ${fast} the fast way, ${cut} of them in pieces`,
+  );
+});
+
+Deno.test("a large spec read in pieces (a top-level key, a run of list items) reads the same", () => {
+  // The shape of a large spec: top-level keys, most of them long block lists.
+  const spec = fc.array(
+    fc.tuple(
+      fc.oneof(words, fc.constantFrom("tools", "tasks", '"q k"', "null")),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.array(tree, { minLength: 1, maxLength: 6 }) },
+        tree.map((t) => [t]),
+      ),
+      fc.boolean(),
+    ),
+    { minLength: 1, maxLength: 4 },
+  ).map((entries) => ({
+    map: entries.map(([k, items, list]): [string, Tree] => [
+      k,
+      list ? { seq: items, flow: false } : items[0],
+    ]),
+    flow: false,
+  }));
+  let cut = 0;
+  fc.assert(
+    fc.property(spec, mutation, fc.integer({ min: 1, max: 40 }), (t, mut, chunkChars) => {
+      let text = `# a comment\n${block(t, 0)}\n`;
+      if (mut) {
+        const at = mut[0] % (text.length + 1);
+        text = text.slice(0, at) + mut[1] + text.slice(at);
+      }
+      const whole = fastYamlValue(text, MAX_YAML_DEPTH);
+      const pieces = fastYamlValue(text, MAX_YAML_DEPTH, { chunkChars });
+      assert.deepStrictEqual(pieces, whole, `in pieces of ${chunkChars}:\n${text}`);
+      if (pieces) assert.equal(json(pieces.value), json(whole!.value), text);
+      if (pieces && inPieces(text, MAX_YAML_DEPTH, chunkChars)) cut++;
+      const want = reference(text);
+      if (pieces) assert.deepStrictEqual(pieces.value, "value" in want ? want.value : want, text);
+    }),
+    { seed: 7, numRuns: 1500 },
+  );
+  assert.ok(cut > 100, `only ${cut} documents read in pieces`);
 });
 
 Deno.test("nesting: the limit holds on both ways, and an error found later is still located", () => {
