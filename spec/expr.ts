@@ -99,7 +99,8 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
     throw new ExprSyntaxError(e.message ?? String(err), e.position ?? 0);
   }
   const clock = now === FIXED_NOW ? {} : { now };
-  const ast = remember(parsedAsts, source, plainAst(compiled.ast()));
+  const ast = plainAst(compiled.ast());
+  remember(parsedAsts, source, new WeakRef(ast as object));
   const fast = compileFast(ast);
   // Where the fast path takes the expression, JSONata's own evaluator is needed only when it
   // steps aside (rarely): it is parsed again then, not kept (see plainAst for why).
@@ -118,6 +119,7 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
       }
     },
   };
+  treeOf.set(expr, ast); // its tree lives as long as it does, for exprAst
   return remember(compiledExprs, key, expr);
 }
 
@@ -134,7 +136,11 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
  * ```
  */
 export function exprAst(source: string): unknown {
-  return parsedAsts.get(source) ?? remember(parsedAsts, source, plainAst(jsonata(source).ast()));
+  const known = parsedAsts.get(source)?.deref();
+  if (known) return known;
+  const ast = plainAst(jsonata(source).ast()) as object;
+  remember(parsedAsts, source, new WeakRef(ast));
+  return ast;
 }
 
 /**
@@ -165,13 +171,19 @@ function plainAst(ast: unknown): unknown {
   return copy(ast);
 }
 
-/** How many compiled expressions and syntax trees are kept (the oldest go first). */
-const EXPR_CACHE_SIZE = 4096;
+/**
+ * Compiled expressions kept for reuse (the oldest go first), and where to find the syntax tree
+ * of each source while anything still holds it: a spec's reference checks read the trees its
+ * tools' expressions were compiled from, however many there are.
+ */
 const compiledExprs = new Map<string, Expr>();
-const parsedAsts = new Map<string, unknown>();
+const parsedAsts = new Map<string, WeakRef<object>>();
+const treeOf = new WeakMap<Expr, unknown>();
 
 function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= EXPR_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  if (cache.size >= (cache === compiledExprs ? 4096 : 1 << 16)) {
+    cache.delete(cache.keys().next().value!);
+  }
   cache.set(key, value);
   return value;
 }
