@@ -338,3 +338,14 @@ Deno.test("nesting: the limit holds on both ways, and an error found later is st
   assert.deepEqual(doc.locate("/tools/1/name"), { line: 4, col: 11 });
   assert.deepEqual(doc.locate("/tools/0/result", { key: true }), { line: 3, col: 5 });
 });
+
+Deno.test("an alias to a missing anchor beside an empty key is a located error, not a crash", () => {
+  // `x:| k` in a flow mapping leaves a pair whose key is empty: the search for the anchor once
+  // crashed on it (exit 1, a stack trace).
+  assert.throws(
+    () => parseYaml("{iw: *a, x:| k}\n", "e.yaml"),
+    (e) =>
+      e instanceof SpecError && /alias \*a names no anchor/.test(e.issues[0].message) &&
+      e.issues[0].line === 1 && e.issues[0].col === 6,
+  );
+});
