@@ -1,14 +1,15 @@
 /**
  * Writes a large environment for timing `validate`: `deno run -A bench/big_env.ts TOOLS TASKS DIR`
  * writes DIR/env.yaml with TOOLS declarative tools and TASKS tasks (one gold call and an answer
- * check each), all distinct, all valid. Then, e.g.:
+ * check each), all distinct, all valid; the tools share one result expression, or with a fourth
+ * argument `distinct` each has its own (nothing compiled is shared). Then, e.g.:
  *
  *   /usr/bin/time -v deno run -A cli.ts validate DIR/env.yaml          # replays every task
  *   /usr/bin/time -v deno run -A cli.ts validate DIR/env.yaml --fast   # schema and references
  */
 import { join } from "node:path";
 
-export function bigEnv(tools: number, tasks: number): string {
+export function bigEnv(tools: number, tasks: number, opts: { distinct?: boolean } = {}): string {
   const out = [
     "tooltrial: 1",
     "env: big",
@@ -25,7 +26,9 @@ export function bigEnv(tools: number, tasks: number): string {
       "      type: object",
       "      properties: { word: { type: string }, n: { type: integer } }",
       "      required: [word]",
-      '    result: "[state.items[$contains(name, $args.word)]]"',
+      opts.distinct
+        ? `    result: "[state.items[$contains(name, $args.word) and qty > ${i}]]"`
+        : '    result: "[state.items[$contains(name, $args.word)]]"',
     );
   }
   out.push("tasks:");
@@ -43,13 +46,16 @@ export function bigEnv(tools: number, tasks: number): string {
 }
 
 if (import.meta.main) {
-  const [tools, tasks, dir] = Deno.args;
-  if (!tools || !tasks || !dir) {
-    console.error("usage: deno run -A bench/big_env.ts TOOLS TASKS DIR");
+  const [tools, tasks, dir, how] = Deno.args;
+  if (!tools || !tasks || !dir || (how !== undefined && how !== "distinct")) {
+    console.error("usage: deno run -A bench/big_env.ts TOOLS TASKS DIR [distinct]");
     Deno.exit(2);
   }
   await Deno.mkdir(dir, { recursive: true });
   const file = join(dir, "env.yaml");
-  await Deno.writeTextFile(file, bigEnv(Number(tools), Number(tasks)));
+  await Deno.writeTextFile(
+    file,
+    bigEnv(Number(tools), Number(tasks), { distinct: how === "distinct" }),
+  );
   console.log(`wrote ${file}`);
 }

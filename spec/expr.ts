@@ -74,42 +74,118 @@ export interface ExprOptions {
  * assert.ok(n === 1);
  * const at = compileExpr("$now()", { now: Date.UTC(2025, 2, 1) });
  * assert.ok(await at.evaluate({}) === "2025-03-01T00:00:00.000Z");
+ * assert.ok(compileExpr("a.b") === compileExpr("a.b") && compileExpr("$now()") !== at);
  * ```
  */
 export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
   const now = opts.now ?? FIXED_NOW;
-  let compiled: ReturnType<typeof jsonata>;
+  // Specs repeat expressions (one rule over many tools, one check over many tasks): a compiled
+  // expression is immutable, so equal sources under equal limits share one.
+  const key = `${exprLimits.timeoutMs}\0${exprLimits.stack}\0${now}\0${source}`;
+  const known = compiledExprs.get(key);
+  if (known) return known;
+  const limits = { timeout: exprLimits.timeoutMs, stack: exprLimits.stack };
+  const parse = () => {
+    const compiled = jsonata(source, limits as Parameters<typeof jsonata>[1]);
+    compiled.assign("now", () => new Date(now).toISOString());
+    compiled.assign("millis", () => now);
+    return compiled;
+  };
+  let compiled: ReturnType<typeof jsonata> | undefined;
   try {
-    compiled = jsonata(
-      source,
-      {
-        timeout: exprLimits.timeoutMs,
-        stack: exprLimits.stack,
-      } as Parameters<typeof jsonata>[1],
-    );
+    compiled = parse();
   } catch (err) {
     const e = err as { message?: string; position?: number; token?: string };
     throw new ExprSyntaxError(e.message ?? String(err), e.position ?? 0);
   }
-  compiled.assign("now", () => new Date(now).toISOString());
-  compiled.assign("millis", () => now);
   const clock = now === FIXED_NOW ? {} : { now };
-  const fast = compileFast(compiled.ast(), { now });
-  if (!fast) {
-    return { source, ...clock, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
-  }
-  return {
+  const ast = plainAst(compiled.ast());
+  remember(parsedAsts, source, new WeakRef(ast as object));
+  const fast = compileFast(ast, { now });
+  // Where the fast path takes the expression, JSONata's own evaluator is needed only when it
+  // steps aside (rarely): it is parsed again then, not kept (see plainAst for why).
+  if (fast) compiled = undefined;
+  const slow = (input: unknown, bindings?: Record<string, unknown>) =>
+    (compiled ??= parse()).evaluate(input, bindings);
+  const expr: Expr = !fast ? { source, ...clock, evaluate: slow } : {
     source,
     ...clock,
     evaluate(input, bindings) {
       try {
         return Promise.resolve(fast(input, bindings ?? {}));
       } catch (err) {
-        if (err instanceof Fallback) return compiled.evaluate(input, bindings);
+        if (err instanceof Fallback) return slow(input, bindings);
         throw err;
       }
     },
   };
+  treeOf.set(expr, ast); // its tree lives as long as it does, for exprAst
+  return remember(compiledExprs, key, expr);
+}
+
+/**
+ * The JSONata syntax tree of an expression, for reading it (never change it: it is shared);
+ * throws JSONata's error on bad syntax.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exprAst } from "./expr.ts";
+ * assert.ok((exprAst("a.b") as { type: string }).type === "path");
+ * assert.throws(() => exprAst("a.("));
+ * ```
+ */
+export function exprAst(source: string): unknown {
+  const known = parsedAsts.get(source)?.deref();
+  if (known) return known;
+  const ast = plainAst(jsonata(source).ast()) as object;
+  remember(parsedAsts, source, new WeakRef(ast));
+  return ast;
+}
+
+/**
+ * A copy of a JSONata syntax tree in plain objects. JSONata's parser makes each node an heir of
+ * its symbol table, built anew for every expression, so each tree brings its own hidden classes
+ * and the parser's closures along: about 16 KiB an expression against 1.3 KiB for the copy. The
+ * inherited fields that are data (`id`, `value`, `lbp`) become the copy's own; values that are
+ * not plain objects or arrays (a regex literal) are shared.
+ */
+function plainAst(ast: unknown): unknown {
+  const copies = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const done = copies.get(v);
+    if (done !== undefined) return done;
+    if (v instanceof RegExp) return v;
+    // An array's own extra fields (flags the parser sets) come along with its items.
+    const out: Record<string, unknown> = Array.isArray(v)
+      ? [] as unknown as Record<string, unknown>
+      : {};
+    copies.set(v, out);
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x !== "function") out[k] = copy(x);
+    }
+    return out;
+  };
+  return copy(ast);
+}
+
+/**
+ * Compiled expressions kept for reuse (the oldest go first), and where to find the syntax tree
+ * of each source while anything still holds it: a spec's reference checks read the trees its
+ * tools' expressions were compiled from, however many there are.
+ */
+const compiledExprs = new Map<string, Expr>();
+const parsedAsts = new Map<string, WeakRef<object>>();
+const treeOf = new WeakMap<Expr, unknown>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= (cache === compiledExprs ? 4096 : 1 << 16)) {
+    cache.delete(cache.keys().next().value!);
+  }
+  cache.set(key, value);
+  return value;
 }
 
 /** Message of a JSONata runtime error (they are plain objects with a code). */

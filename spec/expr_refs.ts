@@ -1,5 +1,5 @@
-import jsonata from "jsonata";
 import { closeNames } from "./errors.ts";
+import { exprAst } from "./expr.ts";
 
 /** What an expression may refer to. */
 export interface ExprScope {
@@ -53,7 +53,7 @@ const ROW_KEYS = new Set([
 export function exprRefIssues(source: string, scope: ExprScope): ExprRefIssue[] {
   let ast: Node;
   try {
-    ast = jsonata(source).ast() as Node;
+    ast = exprAst(source) as Node;
   } catch {
     return []; // syntax errors are reported where the expression is compiled
   }
@@ -140,7 +140,7 @@ export function templateParts(source: string): string[] {
 export function constructedKeys(source: string): string[] {
   let ast: unknown;
   try {
-    ast = jsonata(source).ast();
+    ast = exprAst(source);
   } catch {
     return [];
   }

@@ -15,6 +15,7 @@ export {
   compileExpr,
   compileTemplate,
   type Expr,
+  exprAst,
   exprErrorMessage,
   exprLimits,
   type ExprOptions,

@@ -10,6 +10,7 @@ import {
 } from "yaml";
 import process from "node:process";
 import { SpecError, type SpecIssue } from "./errors.ts";
+import { fastYamlValue } from "./_yaml_fast.ts";
 
 /** A parsed YAML (or JSON) file: its plain value and a way to find where a JSON pointer sits. */
 export interface Located<T = unknown> {
@@ -48,8 +49,21 @@ export function pointerSegment(s: string | number): string {
   return String(s).replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
+/** Deepest nesting of mappings and lists a spec may have (specs need a handful of levels). */
+export const MAX_YAML_DEPTH = 64;
+
+/** Most alias expansions in one document: more is an alias bomb, not a spec. */
+export const MAX_YAML_ALIASES = 1000;
+
 /**
  * Parse YAML text keeping source positions; throws SpecError on syntax errors.
+ *
+ * Most files take a fast path: js-yaml builds the plain value (YAML 1.2 core schema, as the
+ * `yaml` package does) without a syntax tree, and the `yaml` package's Document, which knows
+ * where every node sits, is built only when something asks where a pointer is (an error to
+ * report). Anything the fast path does not take as it is — an alias, a nesting near the limit,
+ * a `null` key, a syntax error — goes the full way, whose errors and values are the reference
+ * (spec/yaml_test.ts checks both ways agree on generated documents).
  *
  * @example
  * ```ts
@@ -59,13 +73,28 @@ export function pointerSegment(s: string | number): string {
  * assert.ok(doc.locate("/a/b").line === 2);
  * ```
  */
-/** Deepest nesting of mappings and lists a spec may have (specs need a handful of levels). */
-export const MAX_YAML_DEPTH = 64;
-
-/** Most alias expansions in one document: more is an alias bomb, not a spec. */
-export const MAX_YAML_ALIASES = 1000;
-
 export function parseYaml(text: string, file: string): Located {
+  const fast = fastYamlValue(text, MAX_YAML_DEPTH);
+  if (fast === undefined) return composeYaml(text, file, true);
+  let full: Located | null | undefined;
+  return {
+    file,
+    value: fast.value,
+    locate(pointer, opts) {
+      if (full === undefined) {
+        try {
+          full = composeYaml(text, file, false);
+        } catch {
+          full = null; // the two parsers disagree on this text: point at its start
+        }
+      }
+      return full ? full.locate(pointer, opts) : { line: 1, col: 1 };
+    },
+  };
+}
+
+/** The full way: the `yaml` package's Document, its located errors, and (if asked) the value. */
+function composeYaml(text: string, file: string, withValue: boolean): Located {
   const lineCounter = new LineCounter();
   const doc = withPlainEnv(() =>
     parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
@@ -121,7 +150,7 @@ export function parseYaml(text: string, file: string): Located {
   deep(doc.contents, 0, () => "");
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    if (withValue) value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     throw new SpecError([aliasIssue(doc, file, pos, (err as Error).message)]);
   }
@@ -223,8 +252,8 @@ function aliasIssue(
   let unresolved: { source: string; at: number } | undefined;
   let first: number | undefined;
   visit(doc, (_key, node) => {
-    const n = node as Node & { anchor?: string };
-    if (n.anchor) anchors.add(n.anchor);
+    const n = node as (Node & { anchor?: string }) | null;
+    if (n?.anchor) anchors.add(n.anchor);
     if (isAlias(node)) {
       first ??= node.range?.[0];
       if (!unresolved && !anchors.has(node.source)) {

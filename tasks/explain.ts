@@ -1,5 +1,4 @@
-import jsonata from "jsonata";
-import { compileExpr } from "../spec/mod.ts";
+import { compileExpr, exprAst } from "../spec/mod.ts";
 
 type Node = { type?: string; value?: unknown; position?: number; [k: string]: unknown };
 
@@ -25,7 +24,7 @@ export async function explainFalse(
 ): Promise<string> {
   let ast: Node;
   try {
-    ast = jsonata(source).ast() as Node;
+    ast = exprAst(source) as Node;
   } catch {
     return "";
   }

@@ -78,7 +78,7 @@ export function envContext(doc: Located, files: SourceFile[]): EnvContext {
     issues,
     files,
     at,
-    where: (pointer) => ({ file, pointer, ...doc.locate(pointer) }),
+    where: (pointer) => lazyLocation(doc, pointer),
     unique(index, key, i, o) {
       const first = index.get(key);
       if (first === undefined) index.set(key, i);
@@ -138,4 +138,18 @@ export function withExprs(ctx: EnvContext, clock: { now: number }): ExprContext 
       }
     },
   };
+}
+
+/**
+ * Where `pointer` is, with its line and column looked up when first read: a valid spec keeps
+ * such locations for problems that may come up at run time, and finding a position may mean
+ * parsing the file a second, slower way (spec/yaml.ts).
+ */
+function lazyLocation(doc: Located, pointer: string): SpecLocation {
+  let pos: { line: number; col: number } | undefined;
+  const at = () => (pos ??= doc.locate(pointer));
+  return Object.defineProperties({ file: doc.file, pointer } as SpecLocation, {
+    line: { get: () => at().line, enumerable: true },
+    col: { get: () => at().col, enumerable: true },
+  });
 }

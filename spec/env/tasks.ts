@@ -53,7 +53,7 @@ export async function loadTasks(
 ): Promise<LoadedTasks> {
   const { env, ctx } = opts;
   const { tools, toolIndex, validators, servers } = env;
-  const { at, issues, file, doc } = ctx;
+  const { at, issues } = ctx;
   const tasks: TaskSpec[] = [];
   const deferredGold: EnvSpec["deferredGold"] = [];
   const taskIndex = new Map<string, number>();
@@ -78,7 +78,7 @@ export async function loadTasks(
           task: t.id,
           tool: g.tool,
           args,
-          at: { file, pointer: `${p}/gold/${j}/tool`, ...doc.locate(`${p}/gold/${j}/tool`) },
+          at: ctx.where(`${p}/gold/${j}/tool`),
         });
       } else if (ti === undefined) {
         issues.push(
@@ -93,7 +93,7 @@ export async function loadTasks(
           task: t.id,
           tool: g.tool,
           args,
-          at: { file, pointer: `${p}/gold/${j}/args`, ...doc.locate(`${p}/gold/${j}/args`) },
+          at: ctx.where(`${p}/gold/${j}/args`),
         });
       } else {
         const validate = validators.get(g.tool);

@@ -82,7 +82,7 @@ export async function loadTools(
   opts: { tables: readonly string[]; servers: ServerSpec[]; ctx: ExprContext },
 ): Promise<LoadedTools> {
   const { tables, servers, ctx } = opts;
-  const { at, issues, file, doc } = ctx;
+  const { at, issues } = ctx;
   const tools: ToolSpec[] = [];
   const validators = new Map<string, ToolValidator>();
   const toolIndex = new Map<string, number>();
@@ -174,9 +174,7 @@ export async function loadTools(
       result,
       backend: backend ?? { kind: "jsonata" },
       ...(t.timeout_ms !== undefined ? { timeoutMs: t.timeout_ms } : {}),
-      ...(kinds.length > 0 && kinds[0] !== "effect"
-        ? { at: { file, pointer: `${p}/${kinds[0]}`, ...doc.locate(`${p}/${kinds[0]}`) } }
-        : {}),
+      ...(kinds.length > 0 && kinds[0] !== "effect" ? { at: ctx.where(`${p}/${kinds[0]}`) } : {}),
       ...(fromServer ? { fromServer } : {}),
     });
   }

@@ -33,6 +33,16 @@ export function targets(
   return choose(names, { rng: ctx.rng, rate: options.rate ?? defaultRate });
 }
 
+/**
+ * Tools by name (the first of each name), for operators that look up each of their targets: a
+ * scan of the list per target is quadratic in the number of tools.
+ */
+export function toolsByName(tools: readonly ToolDef[]): Map<string, ToolDef> {
+  const byName = new Map<string, ToolDef>();
+  for (const t of tools) if (!byName.has(t.name)) byName.set(t.name, t);
+  return byName;
+}
+
 /** The names of a tool's top-level parameters, in order. */
 export function paramNames(t: ToolDef): string[] {
   return Object.keys((t.parameters.properties ?? {}) as object);

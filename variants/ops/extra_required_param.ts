@@ -4,7 +4,7 @@ import type { ToolDef } from "../../tools/types.ts";
 import type { Rng } from "../../core/mod.ts";
 import { randomLetters } from "../names.ts";
 import type { Change, Operator } from "../types.ts";
-import { paramNames, type TargetOptions, targets } from "./common.ts";
+import { paramNames, type TargetOptions, targets, toolsByName } from "./common.ts";
 
 /** A parameter an API starts to require: its schema and the value a correct call sends. */
 export interface ExtraParam {
@@ -121,8 +121,9 @@ export const extraRequiredParam: Operator = {
   apply(inner, options, ctx) {
     const o = options as ExtraOptions;
     const added = new Map<string, ExtraParam>();
+    const byName = toolsByName(inner);
     for (const name of targets(inner, o, ctx, 0.3)) {
-      const tool = inner.find((t) => t.name === name)!;
+      const tool = byName.get(name)!;
       const existing = new Set(paramNames(tool));
       if (o.style === "rotbench") {
         added.set(name, rotbenchParam(existing, ctx.rng));

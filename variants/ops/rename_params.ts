@@ -1,7 +1,7 @@
 import { renamePlan } from "../names.ts";
 import { renameLayer } from "../rename.ts";
 import type { Operator } from "../types.ts";
-import { paramNames, targets } from "./common.ts";
+import { paramNames, targets, toolsByName } from "./common.ts";
 import type { RenameOptions } from "./rename_tools.ts";
 
 /** Rename parameters at a RoTBench noise level; `heavy` shuffles names among a tool's parameters. */
@@ -45,8 +45,9 @@ export const renameParams: Operator = {
   apply(inner, options, ctx) {
     const o = options as RenameOptions;
     const params = new Map<string, Map<string, string>>();
+    const byName = toolsByName(inner);
     for (const name of targets(inner, o, ctx)) {
-      const tool = inner.find((t) => t.name === name)!;
+      const tool = byName.get(name)!;
       const names = paramNames(tool);
       if (names.length === 0) continue;
       params.set(

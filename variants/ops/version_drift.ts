@@ -3,7 +3,7 @@ import { invalidArguments } from "../../tools/declarative.ts";
 import type { ToolDef } from "../../tools/types.ts";
 import { renameLayer } from "../rename.ts";
 import type { Change, Layer, Operator } from "../types.ts";
-import { paramNames, type TargetOptions, targets } from "./common.ts";
+import { paramNames, type TargetOptions, targets, toolsByName } from "./common.ts";
 
 /** Options of `version_drift`. */
 export interface DriftOptions extends TargetOptions {
@@ -183,8 +183,9 @@ export const versionDrift: Operator = {
     const change = o.change ?? "any";
     const renames = new Map<string, Map<string, string>>();
     const units = new Map<string, [string, Unit]>();
+    const byName = toolsByName(inner);
     for (const name of targets(inner, o, ctx, 0.3)) {
-      const tool = inner.find((t) => t.name === name)!;
+      const tool = byName.get(name)!;
       const names = paramNames(tool);
       if (names.length === 0) continue;
       const props = tool.parameters.properties as Record<string, JsonSchema>;
