@@ -11,6 +11,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
   // Token counts only exist for model agents.
   const tokens = rows.some((r) => r.mean_tokens !== null);
   const cost = rows.some((r) => r.mean_cost_usd !== undefined);
+  const users = rows.some((r) => r.mean_user_turns !== undefined);
   const head = [
     ...keys.map(String),
     "success",
@@ -23,6 +24,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "AST",
     ...(tokens ? ["tokens"] : []),
     ...(cost ? ["USD/ep."] : []),
+    ...(users ? ["user turns"] : []),
   ];
   const align = [
     ...keys.map(() => ":--"),
@@ -36,6 +38,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     "--:",
     ...(tokens ? ["--:"] : []),
     ...(cost ? ["--:"] : []),
+    ...(users ? ["--:"] : []),
   ];
   const lines = rows.map((r) => [
     ...keys.map((k) => String(r[k] ?? "")),
@@ -49,6 +52,7 @@ function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
     pct(r.ast_match_rate),
     ...(tokens ? [r.mean_tokens === null ? "–" : r.mean_tokens.toFixed(0)] : []),
     ...(cost ? [r.mean_cost_usd === undefined ? "–" : `$${r.mean_cost_usd.toFixed(4)}`] : []),
+    ...(users ? [r.mean_user_turns === undefined ? "–" : num(r.mean_user_turns)] : []),
   ]);
   return [head, align, ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
@@ -309,6 +313,12 @@ export function renderMarkdown(report: Report): string {
     ...(report.overall.some((r) => r.mean_cost_usd !== undefined)
       ? [
         "USD/ep. (endpoint agents with `price:`): what an episode's prompt and completion tokens cost.",
+      ]
+      : []),
+    ...(report.overall.some((r) => r.mean_user_turns !== undefined)
+      ? [
+        "User turns (conversations: tasks with `user:`): the simulated user's replies per episode, its",
+        "stop message included.",
       ]
       : []),
     "",

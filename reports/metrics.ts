@@ -71,7 +71,7 @@ export function summarize(
   const n = episodes.length;
   let successes = 0, calls = 0, trial = 0, invalid = 0, failed = 0, corrections = 0;
   let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0, backend = 0;
-  let cost = 0, withCost = 0;
+  let cost = 0, withCost = 0, userTurns = 0, conversations = 0;
   const staged = {
     episodes: 0,
     tool_selection: 0,
@@ -97,6 +97,7 @@ export function summarize(
     ms += e.ms;
     if (e.tokens !== null) tokens += e.tokens, withTokens++;
     if (e.cost_usd !== undefined) cost += e.cost_usd, withCost++;
+    if (e.user_turns !== undefined) userTurns += e.user_turns, conversations++;
   }
   const clusters = byTask(episodes, taskKey, (e) => (e.success ? 1 : 0));
   // pass@k and pass^k count i.i.d. trials: the samples of a task under one seed (another seed
@@ -127,6 +128,7 @@ export function summarize(
     ast_match_rate: n ? round4(ast / n) : 0,
     mean_tokens: withTokens ? round4(tokens / withTokens) : null,
     ...(withCost ? { mean_cost_usd: Math.round((cost / withCost) * 1e8) / 1e8 } : {}),
+    ...(conversations ? { mean_user_turns: round4(userTurns / conversations) } : {}),
     ...(staged.episodes
       ? {
         first_action: {
