@@ -46,31 +46,38 @@ const PAYMENT_ID = str(
 /** The time tau2's airline tools write as a new reservation's `created_at`. */
 const NOW = "2024-05-15T15:00:00";
 
-// Bindings shared by the expressions below: $st (the state), $inst($no, $date) (a flight's status
-// on a date), $usr (the user named by $args.user_id — or, under RES, the user of $res, the
-// reservation named by $args.reservation_id).
-const INST = "$st := state; " +
-  "$inst := function($no, $date) { $lookup($st.flights[flight_number = $no].dates, $date) }; ";
-const USER = INST + "$usr := state.users[user_id = $args.user_id]; ";
-const RES = INST + "$res := state.reservations[reservation_id = $args.reservation_id]; " +
+// The expressions keep to what tooltrial's fast JSONata subset runs (spec/expr_fast.ts: no
+// lambdas; bindings inside blocks): the tables are large (2,000 reservations), and jsonata itself
+// takes tens of milliseconds a scan. Bindings shared below: $st (the state), $usr (the user named
+// by $args.user_id — or, under RES, the user of $res, the reservation $args.reservation_id names).
+const USER = "$st := state; $usr := state.users[user_id = $args.user_id]; ";
+const RES = "$st := state; $res := state.reservations[reservation_id = $args.reservation_id]; " +
   "$usr := state.users[user_id = $res.user_id]; ";
 
-/** The first failing check of a flight (`$f`: {flight_number, date}) for `$n` passengers. */
-const FLIGHT_CHECK = "$flightError := function($f, $cabin, $n) { (" +
-  "$i := $inst($f.flight_number, $f.date); " +
-  "$not($f.flight_number in $st.flights.flight_number) ? 'Flight ' & $f.flight_number & ' not found' " +
+/** A flight's status on a date (JSONata over `$st`). */
+const inst = (no: string, date: string) =>
+  `$lookup($st.flights[flight_number = ${no}].dates, ${date})`;
+
+/**
+ * The first failing check of each flight `$f` of the list `flights` for `n` passengers in `cabin`
+ * (a sequence of messages), skipping the flights for which `skip` holds.
+ */
+const flightErrors = (flights: string, o: { cabin: string; n: string; skip?: string }) =>
+  `${flights}.( $f := $; $i := ${inst("$f.flight_number", "$f.date")}; ` +
+  (o.skip ? `$not(${o.skip}) ? ` : "") +
+  "($not($f.flight_number in $st.flights.flight_number) ? 'Flight ' & $f.flight_number & ' not found' " +
   ": $not($exists($i)) ? 'Flight ' & $f.flight_number & ' not found on date ' & $f.date " +
   ": $i.status != 'available' ? 'Flight ' & $f.flight_number & ' not available on date ' & $f.date " +
-  ": $lookup($i.available_seats, $cabin) < $n ? 'Not enough seats on flight ' & $f.flight_number" +
-  ") }; ";
+  `: $lookup($i.available_seats, ${o.cabin}) < ${o.n} ? 'Not enough seats on flight ' & $f.flight_number) )`;
+
+/** The segment of `$res` a new flight `f` keeps (same flight, date and cabin), if any. */
+const kept = (f: string) =>
+  `($args.cabin = $res.cabin ? $res.flights[flight_number = ${f}.flight_number and date = ${f}.date][0])`;
 
 /** A reservation's flights after an update: kept segments keep their price, new ones cost today's. */
-const KEPT = "$kept := function($f) { $args.cabin = $res.cabin ? " +
-  "$res.flights[flight_number = $f.flight_number and date = $f.date][0] }; ";
-const NEW_FLIGHTS = KEPT +
-  "$newFlights := [$args.flights.( $f := $; $k := $kept($f); $exists($k) ? $k : {" +
-  "'flight_number': $f.flight_number, 'date': $f.date, " +
-  "'price': $lookup($inst($f.flight_number, $f.date).prices, $args.cabin), " +
+const NEW_FLIGHTS = `$newFlights := [$args.flights.( $f := $; $k := ${kept("$f")}; ` +
+  "$exists($k) ? $k : {'flight_number': $f.flight_number, 'date': $f.date, " +
+  `'price': $lookup(${inst("$f.flight_number", "$f.date")}.prices, $args.cabin), ` +
   "'origin': $st.flights[flight_number = $f.flight_number].origin, " +
   "'destination': $st.flights[flight_number = $f.flight_number].destination } )]; ";
 const FLIGHTS_PRICE = "$price := ($sum($newFlights.price) - $sum($res.flights.price)) * " +
@@ -109,12 +116,19 @@ const updateRes = (fields: string) =>
 
 // ---- book_reservation -----------------------------------------------------------------------
 
-const BOOK_BIND = USER + FLIGHT_CHECK + "$n := $count($args.passengers); " +
-  "$newId := ['HATHAT', 'HATHAU', 'HATHAV'][$not($ in $st.reservations.reservation_id)][0]; " +
-  "$total := $sum($args.flights.($lookup($inst(flight_number, date).prices, $args.cabin))) * $n + " +
+/** The first of `ids` not in the list `taken`, or nothing (tau2 tries a few fixed ids in turn). */
+const firstFree = (ids: string[], taken: string) =>
+  ids.map((id) => `$not('${id}' in ${taken}) ? '${id}'`).join(" : ");
+
+const BOOK_BIND = USER + "$n := $count($args.passengers); " +
+  `$newId := ${firstFree(["HATHAT", "HATHAU", "HATHAV"], "$st.reservations.reservation_id")}; ` +
+  `$total := $sum($args.flights.( $f := $; $lookup(${
+    inst("$f.flight_number", "$f.date")
+  }.prices, $args.cabin) )) * $n + ` +
   "($args.insurance = 'yes' ? 30 * $n : 0) + 50 * $args.nonfree_baggages; " +
   "$paid := $sum($args.payment_methods.amount); ";
-const BOOK_CHECK = BOOK_BIND + "$flightErrors := $args.flights.$flightError($, $args.cabin, $n); " +
+const BOOK_CHECK = BOOK_BIND +
+  `$flightErrors := ${flightErrors("$args.flights", { cabin: "$args.cabin", n: "$n" })}; ` +
   "$payErrors := $args.payment_methods.( $p := $; $m := $lookup($usr.payment_methods, $p.payment_id); " +
   "$not($exists($m)) ? 'Payment method ' & $p.payment_id & ' not found' " +
   ": $m.source in ['gift_card', 'certificate'] and $m.amount < $p.amount ? " +
@@ -182,13 +196,13 @@ const BOOK = checked({
       "$f := $; {'origin': $st.flights[flight_number = $f.flight_number].origin, " +
       "'destination': $st.flights[flight_number = $f.flight_number].destination, " +
       "'flight_number': $f.flight_number, 'date': $f.date, " +
-      "'price': $lookup($inst($f.flight_number, $f.date).prices, $args.cabin)} )], " +
-      "'passengers': [$args.passengers.{'first_name': first_name, 'last_name': last_name, " +
-      "'dob': dob}], 'payment_history': [$args.payment_methods.{'payment_id': payment_id, " +
-      `'amount': amount}], 'created_at': '${NOW}', 'total_baggages': $args.total_baggages, ` +
+      `'price': $lookup(${inst("$f.flight_number", "$f.date")}.prices, $args.cabin)} )], ` +
+      "'passengers': [$args.passengers.({'first_name': first_name, 'last_name': last_name, " +
+      "'dob': dob})], 'payment_history': [$args.payment_methods.({'payment_id': payment_id, " +
+      `'amount': amount})], 'created_at': '${NOW}', 'total_baggages': $args.total_baggages, ` +
       "'nonfree_baggages': $args.nonfree_baggages, 'insurance': $args.insurance}))",
     users: `(${BOOK_BIND} [state.users.(user_id = $args.user_id ? $merge([$, {` +
-      "'payment_methods': ($pms := payment_methods; $merge($append([{}], $keys($pms).( $k := $; " +
+      "'payment_methods': ($pms := payment_methods; $ks := $keys($pms); $merge($append([{}], $ks.( $k := $; " +
       "$m := $lookup($pms, $k); $used := $args.payment_methods[payment_id = $k].amount; " +
       "$m.source = 'certificate' and $exists($used) ? {} : { $k: $m.source = 'gift_card' " +
       "and $exists($used) ? $merge([$m, {'amount': $m.amount - $sum($used)}]) : $m })))), " +
@@ -227,14 +241,24 @@ const AIRPORTS: [string, string][] = [
   ["LGA", "LaGuardia"],
 ];
 
-/** Direct flights available on `$date` from `$o` to `$d` ('': any), leaving at or after `$after`. */
-const DIRECT = "$direct := function($date, $o, $d, $after) { [$st.flights[" +
-  "($o = '' or origin = $o) and ($d = '' or destination = $d) and " +
-  "$lookup(dates, $date).status = 'available' and scheduled_departure_time_est >= $after].{'flight_number': flight_number, 'origin': origin, " +
-  "'destination': destination, 'status': 'available', 'scheduled_departure_time_est': " +
-  "scheduled_departure_time_est, 'scheduled_arrival_time_est': scheduled_arrival_time_est, " +
-  "'date': null, 'available_seats': $lookup(dates, $date).available_seats, " +
-  "'prices': $lookup(dates, $date).prices}] }; ";
+/**
+ * The date tau2 searches a second leg on when the first arrives the next day: `2024-05-` and the
+ * day of the month + 1, without a leading zero (`2024-05-05` → `2024-05-6`, which no flight has).
+ */
+const NEXT_DAY = `$lookup({${
+  Array.from({ length: 31 }, (_, i) => `'${String(i + 1).padStart(2, "0")}': '2024-05-${i + 2}'`)
+    .join(", ")
+}}, $substring($args.date, -2))`;
+
+/** Direct flights available on `date` from `o` to `d` ('': any), leaving at or after `after`. */
+const direct = (date: string, o: string, d: string, after: string) =>
+  `[$st.flights[(${o} = '' or origin = ${o}) and (${d} = '' or destination = ${d}) and ` +
+  `$lookup(dates, ${date}).status = 'available' and scheduled_departure_time_est >= ${after}]` +
+  ".({'flight_number': flight_number, 'origin': origin, 'destination': destination, " +
+  "'status': 'available', 'scheduled_departure_time_est': scheduled_departure_time_est, " +
+  "'scheduled_arrival_time_est': scheduled_arrival_time_est, 'date': null, " +
+  `'available_seats': $lookup(dates, ${date}).available_seats, ` +
+  `'prices': $lookup(dates, ${date}).prices})]`;
 
 const SEARCH_PARAMS = {
   type: "object",
@@ -247,10 +271,11 @@ const SEARCH_PARAMS = {
 };
 
 /** The certificate id send_certificate gives next (tau2 tries three fixed ids), before the call. */
-const CERT_ID = "['certificate_3221322', 'certificate_3221323', 'certificate_3221324']" +
-  "[$not($ in $keys($usr.payment_methods))][0]";
+const CERT_ID = `($ids := $keys($usr.payment_methods); ${
+  firstFree(["certificate_3221322", "certificate_3221323", "certificate_3221324"], "$ids")
+})`;
 /** That id after the call: the user's last payment method. */
-const CERT_ID_AFTER = "$keys($usr.payment_methods)[-1]";
+const CERT_ID_AFTER = "($ids := $keys($usr.payment_methods); $ids[-1])";
 
 const OTHERS: Record<string, unknown>[] = [
   checked({
@@ -282,8 +307,8 @@ const OTHERS: Record<string, unknown>[] = [
     effect: {
       reservations: `(${RES} ${
         updateRes(
-          "'payment_history': $append($res.payment_history, [$res.payment_history.{" +
-            "'payment_id': payment_id, 'amount': -amount}]), 'status': 'cancelled'",
+          "'payment_history': $append($res.payment_history, [$res.payment_history.({" +
+            "'payment_id': payment_id, 'amount': -amount})]), 'status': 'cancelled'",
         )
       })`,
     },
@@ -321,7 +346,7 @@ const OTHERS: Record<string, unknown>[] = [
     name: "search_direct_flight",
     description: "Search for direct flights between two cities on a specific date.",
     parameters: SEARCH_PARAMS,
-    result: `($st := state; ${DIRECT} $direct($args.date, $args.origin, $args.destination, ''))`,
+    result: `($st := state; ${direct("$args.date", "$args.origin", "$args.destination", "''")})`,
   },
   {
     name: "search_onestop_flight",
@@ -329,11 +354,12 @@ const OTHERS: Record<string, unknown>[] = [
     parameters: SEARCH_PARAMS,
     // As tau2 does: a first leg arriving the next day ("+1") looks for the second leg on
     // 2024-05-<day + 1>, the day written without a leading zero.
-    result: `($st := state; ${DIRECT} [$direct($args.date, $args.origin, '', '').( ` +
-      "$a := $merge([$, {'date': $args.date}]); $date2 := $contains(scheduled_arrival_time_est, " +
-      "'+1') ? '2024-05-' & $string($number($substring($args.date, -2)) + 1) : $args.date; " +
-      "$direct($date2, destination, $args.destination, scheduled_arrival_time_est).[[$a, " +
-      "$merge([$, {'date': $date2}])]] )])",
+    result: `($st := state; [${direct("$args.date", "$args.origin", "''", "''")}.( ` +
+      "$leg := $; $a := $merge([$, {'date': $args.date}]); " +
+      `$date2 := $contains($leg.scheduled_arrival_time_est, '+1') ? ${NEXT_DAY} : $args.date; ` +
+      `${
+        direct("$date2", "$leg.destination", "$args.destination", "$leg.scheduled_arrival_time_est")
+      }.[[$a, $merge([$, {'date': $date2}])]] )])`,
   },
   checked({
     name: "send_certificate",
@@ -421,8 +447,14 @@ const OTHERS: Record<string, unknown>[] = [
       },
       result: "state.reservations[reservation_id = $args.reservation_id]",
     },
-    `${RES}${FLIGHT_CHECK}${KEPT}$n := $count($res.passengers); ${RES_NOT_FOUND} : ${RES_USER_NOT_FOUND} : (` +
-      "$flightErrors := $args.flights[$not($exists($kept($))) ].$flightError($, $args.cabin, $n); " +
+    `${RES}$n := $count($res.passengers); ${RES_NOT_FOUND} : ${RES_USER_NOT_FOUND} : (` +
+      `$flightErrors := ${
+        flightErrors("$args.flights", {
+          cabin: "$args.cabin",
+          n: "$n",
+          skip: `$exists(${kept("$f")})`,
+        })
+      }; ` +
       `$exists($flightErrors) ? $flightErrors[0] : (${NEW_FLIGHTS}${FLIGHTS_PRICE}` +
       `${UPDATE_PAYMENT_CHECK}))`,
   ),
@@ -441,8 +473,8 @@ const OTHERS: Record<string, unknown>[] = [
       effect: {
         reservations: `(${RES} ${
           updateRes(
-            "'passengers': [$args.passengers.{'first_name': first_name, 'last_name': last_name, " +
-              "'dob': dob}]",
+            "'passengers': [$args.passengers.({'first_name': first_name, 'last_name': last_name, " +
+              "'dob': dob})]",
           )
         })`,
       },

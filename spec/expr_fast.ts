@@ -2,8 +2,10 @@
  * A fast path for the JSONata expressions tools use most: field paths with boolean filters,
  * comparisons, `in`, `and`/`or`, conditions, array and object constructors, blocks `( … )` (also
  * as a path step, the "update one row" shape `[state.t.(id = $args.id ? $merge([$, {…}]) : $)]`),
- * and a few functions ($not, $exists, $count, $lowercase, $uppercase, $trim, $contains, $merge,
- * $append). They are compiled to plain
+ * `:=` bindings inside blocks, literal index selection (`[0]`, `[-1]`), `&`, object keys computed
+ * by an expression, and a few functions ($not, $exists, $count, $lowercase, $uppercase, $trim,
+ * $contains, $merge, $append, $lookup, $keys, $sum, $max, $string, $substring). They are compiled
+ * to plain
  * closures that follow JSONata's own rules (sequences flattened along paths and unwrapped when they
  * hold one value, `undefined` for no value, deep `=`, strict `in`). Anything else — and any case
  * where JSONata would raise an error — is left to jsonata itself, so results and error messages
@@ -89,6 +91,11 @@ const no = (): never => {
 };
 
 function node(n: Node): Fn {
+  // `$x[0]` outside a path: a path of one step with that predicate.
+  if ((n.type === "variable" || n.type === "name") && n.predicate && !n.stages) {
+    const { predicate, ...rest } = n;
+    return path({ type: "path", steps: [{ ...rest, stages: predicate as Node["stages"] }] });
+  }
   if (n.keepArray || n.group || n.focus || n.index || n.tuple || n.predicate) no();
   switch (n.type) {
     case "string":
@@ -128,11 +135,21 @@ function node(n: Node): Fn {
  * `:=` bindings (not in the subset) the block's own frame changes nothing.
  */
 function block(n: Node): Fn {
-  const fns = (n.expressions ?? []).map(node);
-  if (fns.length === 0) no();
+  const exprs = n.expressions ?? [];
+  if (exprs.length === 0) no();
+  const fns = exprs.map((e): Fn => {
+    if (e.type !== "bind") return node(e);
+    const target = e.lhs as Node;
+    if (target.type !== "variable" || typeof target.value !== "string" || !target.value) no();
+    const name = String(target.value), rhs = node(e.rhs!);
+    return (x, v) => (v[name] = unwrap(rhs(x, v)));
+  });
+  const binds = exprs.some((e) => e.type === "bind");
   return (x, v) => {
+    // A block is a frame of its own: bindings made in it end with it.
+    const scope: Vars = binds ? { ...v } : v;
     let r: unknown;
-    for (const f of fns) r = f(x, v);
+    for (const f of fns) r = f(x, scope);
     return isSeq(r) ? (r.length === 0 ? undefined : r.length === 1 ? r[0] : r) : r;
   };
 }
@@ -142,25 +159,33 @@ function path(n: Node): Fn {
   if (steps.length === 0) no();
   const compiled = steps.map((s, i): Step => {
     if (s.keepArray || s.group || s.focus || s.index || s.tuple || s.predicate) no();
-    if (s.type === "variable" && i > 0) no();
-    if (s.type !== "name" && s.type !== "variable" && s.type !== "block") no();
+    if ((s.type === "variable" || s.type === "function") && i > 0) no();
+    if (!["name", "variable", "block", "function"].includes(s.type)) no();
     const filters = (s.stages ?? []).map((st) => {
-      // Index selection (a number) is jsonata's.
-      if (st.type !== "filter" || st.expr.type === "number") no();
+      if (st.type !== "filter") no();
+      if (st.expr.type === "number") return index(st.expr.value);
       return predicate(st.expr);
     });
     return {
       name: String(s.value),
-      variable: s.type === "variable",
+      variable: s.type === "variable" || s.type === "function",
       filters,
       ...(s.type === "block" ? { block: block(s) } : {}),
+      // `$f(…).x`: a call first, evaluated once against the input, as a variable is.
+      ...(s.type === "function" ? { call: call({ ...s, stages: undefined }) } : {}),
     };
   });
   const general: Fn = (input, vars) => {
     let current: unknown[];
     const first = compiled[0];
     if (first.variable) {
-      const v = first.name === "" ? input : first.name === "$" ? vars[ROOT] : vars[first.name];
+      const v = first.call
+        ? unwrap(first.call(input, vars))
+        : first.name === ""
+        ? input
+        : first.name === "$"
+        ? vars[ROOT]
+        : vars[first.name];
       // A variable step evaluates to its value once, whatever the input.
       current = stepResults([v], first.filters, vars, compiled.length === 1);
       for (let i = 1; i < compiled.length; i++) {
@@ -174,7 +199,7 @@ function path(n: Node): Fn {
     }
     return current;
   };
-  if (compiled.some((s) => s.filters.length > 0 || s.block)) return general;
+  if (compiled.some((s) => s.filters.length > 0 || s.block || s.call)) return general;
   // Plain names (`id`, `$args.id`, `state.items`) through single objects, the common case: walk
   // them without building sequences. Callers unwrap, and unwrapped, the general path gives the
   // same value (a sequence of one is its item, of none no value, an array from the data stays
@@ -196,12 +221,15 @@ function path(n: Node): Fn {
   };
 }
 
+type Pred = ((x: unknown, v: Vars) => boolean) & { at?: number };
 type Step = {
   name: string;
   variable: boolean;
-  filters: ((x: unknown, v: Vars) => boolean)[];
+  filters: Pred[];
   /** A `( … )` step: evaluated with each item as the context, instead of a name lookup. */
   block?: Fn;
+  /** A function call as the first step. */
+  call?: Fn;
 };
 
 /** One path step over an input sequence: look the name up in (or run the block on) each item, filter, flatten. */
@@ -253,15 +281,26 @@ function lookup(item: unknown, name: string): unknown {
   return (item as Record<string, unknown>)[name];
 }
 
-/** Keep the items a boolean predicate holds for (numeric predicates are index selections: jsonata's). */
-function filter(input: unknown, pred: (x: unknown, v: Vars) => boolean, vars: Vars): unknown {
+/** Keep the items a boolean predicate holds for, or the one a literal index selects. */
+function filter(input: unknown, pred: Pred, vars: Vars): unknown {
   const items = Array.isArray(input) ? input : seq(input === undefined ? [] : [input]);
   const out = seq();
+  if (pred.at !== undefined) {
+    const item = items[pred.at < 0 ? items.length + pred.at : pred.at];
+    if (item !== undefined) out.push(item);
+    return out;
+  }
   for (const item of items) if (pred(item, vars)) out.push(item);
   return out;
 }
 
-function predicate(expr: Node): (x: unknown, v: Vars) => boolean {
+/** `[0]`, `[-1]`: a literal whole number picks an item (from the end when negative). */
+function index(value: unknown): Pred {
+  if (typeof value !== "number" || !Number.isInteger(value)) no();
+  return Object.assign(() => false, { at: value as number });
+}
+
+function predicate(expr: Node): Pred {
   const f = node(expr);
   return (x, v) => {
     const r = unwrap(f(x, v));
@@ -336,6 +375,8 @@ function binary(n: Node): Fn {
         return op === "<" ? p < q : op === "<=" ? p <= q : op === ">" ? p > q : p >= q;
       };
     }
+    case "&":
+      return (x, v) => text(unwrap(l(x, v))) + text(unwrap(r(x, v)));
     case "in":
       return (x, v) => {
         const a = unwrap(l(x, v)), b = unwrap(r(x, v));
@@ -404,6 +445,31 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
     }
     return out;
   },
+  // An object's own value for a key; over arrays $lookup maps, which is jsonata's.
+  lookup: ([o, k]) => {
+    if (typeof k !== "string" || Array.isArray(o)) throw new Fallback();
+    if (o === null || typeof o !== "object") return undefined;
+    return Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined;
+  },
+  keys: ([o]) => {
+    if (o === undefined) return undefined;
+    if (o === null || typeof o !== "object" || Array.isArray(o)) throw new Fallback();
+    return seq(Object.keys(o));
+  },
+  sum: ([a]) => (a === undefined ? undefined : numbers(a).reduce((p, q) => p + q, 0)),
+  max: ([a]) => {
+    if (a === undefined) return undefined;
+    const ns = numbers(a);
+    return ns.length ? Math.max(...ns) : undefined;
+  },
+  string: ([a]) => (a === undefined ? undefined : text(a)),
+  // $substring(s, start): from `start` (from the end when negative), in code points.
+  substring: ([a, start]) => {
+    if (a === undefined) return undefined;
+    if (typeof start !== "number" || !Number.isInteger(start)) throw new Fallback();
+    const cps = Array.from(str(a));
+    return cps.slice(start < 0 ? Math.max(0, cps.length + start) : start).join("");
+  },
   // Signature <xx:a>: a missing side gives the other as it is; otherwise a new plain array.
   append: ([a, b]) => {
     if (a === undefined) return b;
@@ -422,9 +488,31 @@ const ARITY: Record<string, number> = {
   contains: 2,
   merge: 1,
   append: 2,
+  lookup: 2,
+  keys: 1,
+  sum: 1,
+  max: 1,
+  string: 1,
+  substring: 2,
 };
 
-const TAKE_ARRAYS = new Set(["count", "exists", "merge", "append"]);
+const TAKE_ARRAYS = new Set(["count", "exists", "merge", "append", "lookup", "keys", "sum", "max"]);
+
+/** The numbers of an array-or-number argument ($sum, $max); anything else is jsonata's error. */
+function numbers(a: unknown): number[] {
+  const ns = Array.isArray(a) ? a : [a];
+  if (ns.some((x) => typeof x !== "number")) throw new Fallback();
+  return ns as number[];
+}
+
+/** `&` and $string: strings as they are, whole numbers and booleans printed; the rest is jsonata's. */
+function text(a: unknown): string {
+  if (a === undefined) return "";
+  if (typeof a === "string") return a;
+  if (typeof a === "boolean") return String(a);
+  if (typeof a === "number" && Number.isSafeInteger(a)) return String(a);
+  throw new Fallback();
+}
 
 function str(v: unknown): string {
   if (typeof v !== "string") throw new Fallback();
@@ -479,19 +567,24 @@ function unary(n: Node): Fn {
     };
   }
   if (n.value === "{") {
-    const pairs = (n.lhs as [Node, Node][]).map(([k, val]) => {
-      if (k.type !== "string") no();
-      return [String(k.value), node(val)] as const;
-    });
+    const pairs = (n.lhs as [Node, Node][]).map(([k, val]) =>
+      [k.type === "string" ? String(k.value) : node(k), node(val)] as const
+    );
     // Duplicate keys are a JSONata error.
-    if (new Set(pairs.map(([k]) => k)).size !== pairs.length) no();
+    const literal = pairs.filter(([k]) => typeof k === "string").map(([k]) => k);
+    if (new Set(literal).size !== literal.length) no();
     return (x, v) => {
       // Over a sequence of inputs an object constructor groups by key: jsonata's job.
       if (Array.isArray(x)) throw new Fallback();
       const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
       for (const [k, f] of pairs) {
+        const key = typeof k === "string" ? k : unwrap(k(x, v));
+        // A computed key must be a string, and one no other pair gave: else jsonata's error.
+        if (typeof key !== "string" || key === "__proto__" || seen.has(key)) throw new Fallback();
+        seen.add(key);
         const val = unwrap(f(x, v));
-        if (val !== undefined) out[k] = val;
+        if (val !== undefined) out[key] = val;
       }
       return out;
     };
