@@ -251,14 +251,14 @@ const NEXT_DAY = `$lookup({${
 }}, $substring($args.date, -2))`;
 
 /** Direct flights available on `date` from `o` to `d` ('': any), leaving at or after `after`. */
-const direct = (date: string, o: string, d: string, after: string) =>
-  `[$st.flights[(${o} = '' or origin = ${o}) and (${d} = '' or destination = ${d}) and ` +
+const directRows = (date: string, o: string, d: string, after: string) =>
+  `$st.flights[(${o} = '' or origin = ${o}) and (${d} = '' or destination = ${d}) and ` +
   `$lookup(dates, ${date}).status = 'available' and scheduled_departure_time_est >= ${after}]` +
   ".({'flight_number': flight_number, 'origin': origin, 'destination': destination, " +
   "'status': 'available', 'scheduled_departure_time_est': scheduled_departure_time_est, " +
   "'scheduled_arrival_time_est': scheduled_arrival_time_est, 'date': null, " +
   `'available_seats': $lookup(dates, ${date}).available_seats, ` +
-  `'prices': $lookup(dates, ${date}).prices})]`;
+  `'prices': $lookup(dates, ${date}).prices})`;
 
 const SEARCH_PARAMS = {
   type: "object",
@@ -346,7 +346,9 @@ const OTHERS: Record<string, unknown>[] = [
     name: "search_direct_flight",
     description: "Search for direct flights between two cities on a specific date.",
     parameters: SEARCH_PARAMS,
-    result: `($st := state; ${direct("$args.date", "$args.origin", "$args.destination", "''")})`,
+    result: `($st := state; [${
+      directRows("$args.date", "$args.origin", "$args.destination", "''")
+    }])`,
   },
   {
     name: "search_onestop_flight",
@@ -354,12 +356,18 @@ const OTHERS: Record<string, unknown>[] = [
     parameters: SEARCH_PARAMS,
     // As tau2 does: a first leg arriving the next day ("+1") looks for the second leg on
     // 2024-05-<day + 1>, the day written without a leading zero.
-    result: `($st := state; [${direct("$args.date", "$args.origin", "''", "''")}.( ` +
+    // The pairs: [ … .( [[first, second]] ) ] keeps each pair an array of two, however many.
+    result: `($st := state; [${directRows("$args.date", "$args.origin", "''", "''")}.( ` +
       "$leg := $; $a := $merge([$, {'date': $args.date}]); " +
       `$date2 := $contains($leg.scheduled_arrival_time_est, '+1') ? ${NEXT_DAY} : $args.date; ` +
       `${
-        direct("$date2", "$leg.destination", "$args.destination", "$leg.scheduled_arrival_time_est")
-      }.[[$a, $merge([$, {'date': $date2}])]] )])`,
+        directRows(
+          "$date2",
+          "$leg.destination",
+          "$args.destination",
+          "$leg.scheduled_arrival_time_est",
+        )
+      }.( [[$a, $merge([$, {'date': $date2}])]] ) )])`,
   },
   checked({
     name: "send_certificate",

@@ -53,6 +53,20 @@ const TABLES = {
         },
       },
     },
+    ...["08:00:00", "09:00:00"].map((leaves, i) => ({
+      origin: "PHX",
+      destination: "SFO",
+      flight_number: `HAT00${3 + i}`,
+      scheduled_departure_time_est: leaves,
+      scheduled_arrival_time_est: "11:00:00",
+      dates: {
+        "2024-05-17": {
+          status: "available",
+          available_seats: seats(9, 9, 9),
+          prices: seats(100, 200, 600),
+        },
+      },
+    })),
   ],
   users: [{
     user_id: "mia_li_1",
@@ -352,6 +366,18 @@ Deno.test("airline baggage and passenger updates, searches, calculate and certif
       pair.map((f) => `${f.flight_number}@${f.date}`)
     ),
     [["HAT001@2024-05-16", "HAT002@2024-05-16"]],
+  );
+  // HAT002 lands the next day (01:30:00+1): the second legs are searched on 2024-05-17.
+  const nextDay = await a.call("search_onestop_flight", {
+    origin: "LGA",
+    destination: "SFO",
+    date: "2024-05-16",
+  });
+  assert.deepEqual(
+    nextDay.map((pair: { flight_number: string; date: string }[]) =>
+      pair.map((f) => `${f.flight_number}@${f.date}`)
+    ),
+    [["HAT002@2024-05-16", "HAT003@2024-05-17"], ["HAT002@2024-05-16", "HAT004@2024-05-17"]],
   );
   assert.equal(
     await a.call("get_flight_status", { flight_number: "HAT001", date: "2024-05-10" }),

@@ -46,7 +46,7 @@ Deno.test("user turns in report.json and report.md: per agent × protocol × var
     const line = md.split("\n").find((l) =>
       l.startsWith(`| ${row.agent} | ${row.protocol} | ${row.variant} |`)
     );
-    assert.ok(line?.endsWith(`| ${row.mean_user_turns.toFixed(2)} |`), line);
+    assert.ok(line?.endsWith(`| ${row.mean_user_turns.toFixed(2)} |`), line ?? "no row");
   }
   // Every conversation has at least the user's stop message, and they are not all alike.
   assert.ok(means.every((m) => m >= 1), `${means}`);
