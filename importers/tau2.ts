@@ -252,7 +252,7 @@ export async function tau2Env(
         ]),
       ),
       "policy.md": policy,
-      "suite.yaml": suiteYaml(name, domain),
+      "suite.yaml": suiteYaml(name, { domain, turns: turnsFor(kept) }),
       LICENSE: TAU2_LICENSE,
       "README.md": readme(domain, { source, kept, skipped, total }),
     },
@@ -321,7 +321,24 @@ function envYaml(
   });
 }
 
-function suiteYaml(name: string, domain: Tau2Domain): string {
+/** The protocols' default turn limit (spec/schema/suite.json's `max_turns`). */
+const DEFAULT_TURNS = 12;
+
+/**
+ * A turn limit that lets the scripted agents finish the longest task — a question for the user's
+ * facts, one turn per gold call, exploring and the answer —, or undefined where the default does.
+ */
+function turnsFor(kept: { c: Tau2Converted }[]): number | undefined {
+  const longest = Math.max(
+    0,
+    ...kept.map((k) => Array.isArray(k.c.task.gold) ? k.c.task.gold.length : 0),
+  );
+  return longest + 4 > DEFAULT_TURNS ? longest + 10 : undefined;
+}
+
+function suiteYaml(name: string, o: { domain: Tau2Domain; turns?: number }): string {
+  const { domain, turns } = o;
+  const limit = turns === undefined ? {} : { max_turns: turns };
   return renderYaml(
     {
       tooltrial: 1,
@@ -335,7 +352,7 @@ function suiteYaml(name: string, domain: Tau2Domain): string {
         memorizer: { scripted: "memorizer" },
         explorer: { scripted: "explorer" },
       },
-      protocols: { direct: {}, trial: { trial_budget: 6 } },
+      protocols: { direct: { ...limit }, trial: { trial_budget: 6, ...limit } },
     },
     {
       header: [

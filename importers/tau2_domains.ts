@@ -1,3 +1,4 @@
+import { AIRLINE_DOMAIN } from "./tau2_airline.ts";
 import { MOCK_DOMAIN } from "./tau2_mock.ts";
 
 /** A tau2 `env_assertions` function, as a check over the final state. */
@@ -42,4 +43,5 @@ export interface Tau2Domain {
  */
 export const TAU2_DOMAINS: Readonly<Record<string, Tau2Domain>> = {
   mock: MOCK_DOMAIN,
+  airline: AIRLINE_DOMAIN,
 };

@@ -435,13 +435,13 @@ Deno.test("import tau2: bad input is a located error, exit 2, and nothing is wri
     await Deno.remove(join(dir, ".."), { recursive: true });
   }
   // A folder of a domain tooltrial has no tools for; --domain names one.
-  const dir = join(await Deno.makeTempDir(), "airline");
+  const dir = join(await Deno.makeTempDir(), "retail");
   await Deno.mkdir(dir);
   const r = await runCli("import", "tau2", dir, "--out", join(dir, "out"));
   assert.equal(r.code, 2);
   assert.match(
     r.err,
-    /airline:1:1: tooltrial has no tools for a tau2 domain "airline" \(the folder's name\)\n\s+hint: domains it can import: mock/,
+    /retail:1:1: tooltrial has no tools for a tau2 domain "retail" \(the folder's name\)\n\s+hint: domains it can import: mock, airline/,
   );
   for (const f of ["tasks.json", "db.json", "policy.md"]) {
     await Deno.copyFile(join(MOCK, f), join(dir, f));

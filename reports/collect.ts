@@ -104,6 +104,7 @@ export class Collector {
     this.#open = undefined;
     const tokens = (r.metrics as { tokens?: number }).tokens;
     const cost = (r.metrics as { cost_usd?: number }).cost_usd;
+    const userTurns = (r.metrics as { user_turns?: number }).user_turns;
     this.episodes.push({
       id: head.episode,
       env: head.env,
@@ -122,6 +123,7 @@ export class Collector {
       failed_calls: r.metrics.failed_calls,
       backend_failures: r.metrics.backend_failures ?? 0,
       self_corrections: r.metrics.self_corrections,
+      ...(typeof userTurns === "number" ? { user_turns: userTurns } : {}),
       ast_match: r.metrics.ast_match,
       tokens: typeof tokens === "number" ? tokens : null,
       ...(typeof cost === "number" ? { cost_usd: cost } : {}),

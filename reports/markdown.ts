@@ -277,6 +277,12 @@ export function renderMarkdown(report: Report): string {
         "USD/ep. (endpoint agents with `price:`): what an episode's prompt and completion tokens cost.",
       ]
       : []),
+    ...(report.overall.some((r) => r.mean_user_turns !== undefined)
+      ? [
+        "User turns (conversations: tasks with `user:`): the simulated user's replies per episode, its",
+        "stop message included.",
+      ]
+      : []),
     "",
     ...reliabilitySection(report),
     "## By environment and split (clean)",

@@ -318,6 +318,28 @@ export const METRICS: readonly Metric[] = [
     },
   }),
   metric({
+    key: "mean_user_turns",
+    schema: {
+      type: "number",
+      minimum: 0,
+      description:
+        "Mean replies of the simulated user per episode, over the group's conversations (tasks with user:); absent when it has none.",
+    },
+    optional: true,
+    describe: "how many times the simulated user replied, per conversation",
+    compute: (g) => {
+      const talks = g.episodes.filter((e) => e.user_turns !== undefined);
+      return talks.length ? round4(sum(talks, (e) => e.user_turns!) / talks.length) : undefined;
+    },
+    column: {
+      label: "user turns",
+      order: 11,
+      align: "--:",
+      cell: (r) => r.mean_user_turns === undefined ? "–" : r.mean_user_turns.toFixed(2),
+      shown: (rows) => rows.some((r) => r.mean_user_turns !== undefined),
+    },
+  }),
+  metric({
     key: "first_action",
     schema: {
       type: "object",

@@ -49,9 +49,10 @@ Deno.test("metrics: every metric is in report.json, and every column in the Mark
     const json = await runCli("report", run, "--format", "json");
     assert.equal(json.code, 0, json.err);
     const report: Report = JSON.parse(json.out);
-    // Optional columns (tokens, cost) show only when some row has them: give every row both.
+    // Optional columns (tokens, cost, user turns) show only when some row has them: give every
+    // row all three.
     for (const row of report.overall) {
-      Object.assign(row, { mean_tokens: 123, mean_cost_usd: 0.0123 });
+      Object.assign(row, { mean_tokens: 123, mean_cost_usd: 0.0123, mean_user_turns: 1.5 });
     }
     const edited = join(dir, "report.json");
     await Deno.writeTextFile(edited, JSON.stringify(report));
@@ -59,7 +60,7 @@ Deno.test("metrics: every metric is in report.json, and every column in the Mark
     const html = await runCli("report", edited, "--format", "html");
     assert.equal(md.code, 0, md.err);
     assert.equal(html.code, 0, html.err);
-    const optional = new Set(["mean_cost_usd", "first_action"]);
+    const optional = new Set(["mean_cost_usd", "mean_user_turns", "first_action"]);
     for (const m of METRICS) {
       for (const row of [...report.overall, ...report.breakdown]) {
         if (!optional.has(m.key)) assert.ok(m.key in row, `${m.key} in report.json's rows`);
@@ -101,6 +102,7 @@ Deno.test("metrics: the optional ones are computed when their episodes carry the
     ms: 10,
     tokens: 40,
     cost_usd: 0.002,
+    user_turns: 3,
     first_action: { tool_selection: true, parameter_identification: true, content_filling: false },
   };
   const row = computeMetrics({
@@ -109,6 +111,7 @@ Deno.test("metrics: the optional ones are computed when their episodes carry the
   });
   assert.deepEqual(Object.keys(row), METRICS.map((m) => m.key));
   assert.equal(row.mean_cost_usd, 0.002);
+  assert.equal(row.mean_user_turns, 3);
   assert.deepEqual(row.first_action, {
     episodes: 2,
     tool_selection: 1,

@@ -141,6 +141,11 @@ export interface SummaryRow {
   /** Mean USD per episode, where endpoint agents have prices (`price:`); absent otherwise. */
   mean_cost_usd?: number;
   /**
+   * Mean replies of the simulated user per episode, over the group's conversations (tasks with
+   * `user:`); absent when it has none.
+   */
+  mean_user_turns?: number;
+  /**
    * RoTBench's three scores over the episodes whose task has a `first_action_only` calls check
    * (absent when none has): the share whose first action picked an accepted tool, also gave its
    * parameter names, and also filled in its values.
@@ -263,6 +268,8 @@ export interface EpisodeSummary {
   failed_calls: number;
   /** Calls that failed in a backend (absent from reports made before backends). */
   backend_failures?: number;
+  /** The simulated user's replies (conversations only; absent otherwise). */
+  user_turns?: number;
   /** Failed calls followed by a successful retry. */
   self_corrections: number;
   /** Whether the gold calls all appear, mapped back to canonical names. */

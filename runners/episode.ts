@@ -140,6 +140,7 @@ export class EpisodeSession {
     this.id = opts.episode.id;
     this.#state = taskInitialState(env.initialState, task);
     this.#user = task.user ? new ScriptedUser(task.user) : null;
+    if (this.#user) this.metrics.user_turns = 0;
     this.variant = isVariant(env)
       ? { name: env.variant, toVisible: env.toVisible }
       : { name: "clean", toVisible: (c: Call) => c };
@@ -389,6 +390,7 @@ export class EpisodeSession {
     }
     const { content, ...turn } = this.#user!.reply(said);
     const message: Message = { role: "user", content };
+    this.metrics.user_turns = (this.metrics.user_turns ?? 0) + 1;
     this.#post(message, turn);
     if (turn.source === "stop") this.done = true;
     return [message];

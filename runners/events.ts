@@ -31,6 +31,11 @@ export interface EpisodeMetrics {
   /** Assistant turns across phases. */
   turns: number;
   /**
+   * The simulated user's replies after its first message (its stop message included): present,
+   * from 0, only in a conversation (a task with `user:`).
+   */
+  user_turns?: number;
+  /**
    * The gold calls appear, in order, among the execution-phase calls once mapped back to canonical
    * names (other calls in between allowed).
    */

@@ -671,20 +671,28 @@ function unary(n: Node): Fn {
     };
   }
   if (n.value === "{") {
-    const pairs = (n.lhs as [Node, Node][]).map(([k, val]) => {
-      if (k.type !== "string") no();
-      return [String(k.value), node(val)] as const;
-    });
-    // Duplicate keys are a JSONata error.
-    if (new Set(pairs.map(([k]) => k)).size !== pairs.length) no();
+    const pairs = (n.lhs as [Node, Node][]).map(([k, val]) =>
+      [k.type === "string" ? String(k.value) : node(k), node(val)] as const
+    );
+    // Duplicate literal keys are a JSONata error.
+    const literal = pairs.map(([k]) => k).filter((k) => typeof k === "string");
+    if (new Set(literal).size !== literal.length) no();
     return (x, v) => {
       // Over a sequence of inputs an object constructor groups by key: jsonata's job.
       if (Array.isArray(x)) throw new Fallback();
       const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
       for (const [k, f] of pairs) {
+        // A computed key: no value skips the pair; a non-string, a key another pair gave, or one
+        // of jsonata's reserved names is its error.
+        const key = typeof k === "string" ? k : unwrap(k(x, v));
+        if (key === undefined) continue;
+        if (typeof key !== "string" || seen.has(key) || key === "__proto__") throw new Fallback();
+        if (key === "_jsonata_lambda" || key === "_jsonata_function") throw new Fallback();
+        seen.add(key);
         const val = unwrap(f(x, v));
         if (val instanceof Lambda) throw new Fallback();
-        if (val !== undefined) out[k] = val;
+        if (val !== undefined) out[key] = val;
       }
       return out;
     };

@@ -448,6 +448,17 @@ export const BUILTINS: Record<string, Builtin> = {
     true,
     "f",
   ),
+  keys: fixed(
+    [1],
+    first((a) => {
+      // An object's own keys; over arrays (the union of each item's keys): jsonata's.
+      if (typeof a !== "object" || a === null || Array.isArray(a) || a instanceof Lambda) {
+        throw new Fallback();
+      }
+      return seq(Object.keys(a));
+    }),
+    true,
+  ),
   toMillis: fixed(
     [1],
     first((a) => {

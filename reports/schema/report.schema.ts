@@ -414,6 +414,11 @@ export function reportSchema() {
               type: ["integer", "null"],
             },
             cost_usd: { type: "number", minimum: 0 },
+            user_turns: {
+              type: "integer",
+              minimum: 0,
+              description: "The simulated user's replies (conversations only).",
+            },
             first_action: {
               type: "object",
               additionalProperties: false,
