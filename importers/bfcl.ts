@@ -9,6 +9,8 @@ import {
   queryOf,
 } from "./bfcl_entry.ts";
 import { answeredValues, compatSchema, fittedGold } from "./bfcl_gold.ts";
+import { floatJson } from "../core/mod.ts";
+import { callCheckers, parseJsonKeepFloats } from "../tasks/calls/mod.ts";
 import type { InputRecord } from "./input.ts";
 import { envName, taskId } from "./names.ts";
 import { type ImportResult, suiteYaml } from "./openai_tools.ts";
@@ -234,6 +236,7 @@ export function bfclEnv(
       }, { state: SOME_CALL });
     }
     const possible = b.possible!;
+    const before = issues.length;
     const gold = fittedGold(possible, {
       toolOf: (fn) => b.local.get(fn)!.name,
       schemaOf: (fn) => finalSchema(b.local.get(fn)!),
@@ -255,6 +258,37 @@ export function bfclEnv(
         ));
       }
     });
+    if (issues.length === before) {
+      // The gold as the oracle sends it (floats spelled by the schema) must pass the check;
+      // where it does not, BFCL's own data has no passing call (its checker reads such a value
+      // differently from its answer).
+      const mode = opts.mode ?? "bfcl";
+      const functions = Object.fromEntries(
+        [...b.local.values()].map((f) => [f.original, finalSchema(f)]),
+      );
+      const verdict = callCheckers[mode]({
+        calls: gold.map((g, i) => {
+          const f = b.local.get(Object.keys(possible[i])[0])!;
+          return {
+            tool: f.original,
+            args: parseJsonKeepFloats(floatJson(g.args, finalSchema(f))) as Record<string, unknown>,
+          };
+        }),
+        answers: possible,
+        functions,
+      });
+      if (!verdict.valid) {
+        issues.push(b.rec.issue(
+          b.pointer,
+          `the gold call fails the ${mode} check (${verdict.error_type}: ${
+            verdict.errors[0]
+          }), so no call of this form passes`,
+          mode === "bfcl"
+            ? "BFCL's checker reads this answer so that no call matches it; fix the answer"
+            : "fix the answer, or import with --mode bfcl",
+        ));
+      }
+    }
     const names: Record<string, string> = {};
     for (const f of b.local.values()) if (f.name !== f.original) names[f.name] = f.original;
     return task(b.id, { query: b.query, tags, tools: offers, gold }, {

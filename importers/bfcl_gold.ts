@@ -149,7 +149,12 @@ export function fittedGold(
       if (optional && accepted[0] === "") continue;
       const prop = props[param];
       const language = prop?.["x-bfcl-type"] as string | undefined;
-      const candidates = accepted.filter((v) => v !== "").map((v) =>
+      // For a Java/JavaScript parameter the answers' strings are the source text itself: first.
+      const ordered = language === undefined ? accepted : [
+        ...accepted.filter((v) => typeof v === "string"),
+        ...accepted.filter((v) => typeof v !== "string"),
+      ];
+      const candidates = ordered.filter((v) => v !== "").map((v) =>
         language === undefined ? concrete(v) : languageValue(concrete(v), {
           type: language,
           items: prop["x-bfcl-items"] as string | undefined,

@@ -1,5 +1,6 @@
 import type { JsonSchema } from "../spec/types.ts";
 import { pointerSegment } from "../spec/yaml.ts";
+import { BFCL_LANGUAGE_TYPES } from "../tasks/calls/bfcl_language.ts";
 
 /** BFCL's type names and the JSON Schema type each becomes (`any` becomes no constraint). */
 export const BFCL_TYPES: Readonly<Record<string, string | null>> = {
@@ -14,46 +15,6 @@ export const BFCL_TYPES: Readonly<Record<string, string | null>> = {
   object: "object",
   any: null,
 };
-
-/**
- * BFCL's Java and JavaScript parameter types (its checker's `JAVA_TYPE_CONVERSION` and
- * `JS_TYPE_CONVERSION`) and the Python type each value is read as. BFCL shows every such parameter
- * to the model as a string ("in string representation") and converts the string back to this
- * type before comparing it with the possible answers.
- */
-export const BFCL_LANGUAGE_TYPES: Readonly<Record<BfclLanguage, Readonly<Record<string, string>>>> =
-  {
-    python: {},
-    java: {
-      byte: "int",
-      short: "int",
-      integer: "int",
-      long: "int",
-      float: "float",
-      double: "float",
-      boolean: "bool",
-      char: "str",
-      String: "str",
-      Array: "list",
-      ArrayList: "list",
-      Set: "set",
-      HashMap: "dict",
-      Hashtable: "dict",
-      Queue: "list",
-      Stack: "list",
-      any: "str",
-    },
-    javascript: {
-      String: "str",
-      integer: "int",
-      float: "float",
-      Bigint: "int",
-      Boolean: "bool",
-      dict: "dict",
-      array: "list",
-      any: "str",
-    },
-  };
 
 /** The language of a BFCL category's functions: simple_java → java, simple_javascript → javascript. */
 export type BfclLanguage = "python" | "java" | "javascript";

@@ -20,6 +20,8 @@ function readCall(c: unknown): RecordedEpisode["calls"][number] | string {
   const name = c.name ?? c.tool;
   let args = c.arguments ?? c.args;
   if (typeof name === "string" && name !== "") {
+    // JSON text is kept as written too: its spelling (1 or 1.0) is what BFCL's checker judges.
+    const text = typeof args === "string" ? args : undefined;
     if (typeof args === "string") {
       try {
         args = JSON.parse(args);
@@ -29,7 +31,7 @@ function readCall(c: unknown): RecordedEpisode["calls"][number] | string {
     }
     if (args === undefined) args = {};
     if (!isObject(args)) return `the arguments of ${name} must be an object`;
-    return { name, args };
+    return text === undefined ? { name, args } : { name, args, text };
   }
   // BFCL: {"function_name": {arguments}}.
   const keys = Object.keys(c);

@@ -13,6 +13,11 @@ export interface Call {
   tool: string;
   /** Argument name → value, as the tool's parameters schema takes them. */
   args: Record<string, unknown>;
+  /**
+   * The same arguments as the agent spelled them, where it wrote JSON text: integral numbers
+   * written as floats (`1.0`) kept as tasks/calls' PyFloat. Only `bfcl`-mode checks read it.
+   */
+  spelled?: Record<string, unknown>;
 }
 
 /** An HTTP tool's request: each part is rendered per call from `{state}` with `$args` bound. */
@@ -421,7 +426,7 @@ export type EndpointAgentSpec = OpenAIAgentSpec | AnthropicAgentSpec;
 /** One task's recorded episode: the calls made (in order) and the final answer. */
 export interface RecordedEpisode {
   /** The calls, each a tool name and its arguments. */
-  calls: { name: string; args: Record<string, unknown> }[];
+  calls: { name: string; args: Record<string, unknown>; text?: string }[];
   /** The final answer; null when the recording gave none. */
   answer: string | null;
   /** The line of the file it came from (1-based). */

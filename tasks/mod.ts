@@ -32,4 +32,5 @@ export {
   checkCalls,
   checkStrict,
   goldFromAnswers,
+  spelledArgs,
 } from "./calls/mod.ts";

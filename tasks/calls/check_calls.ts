@@ -15,7 +15,8 @@ export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict
 
 /**
  * Judge calls (in the environment's canonical tool names) against a `calls` check: tool names are
- * mapped to the answers' function names through `check.names`, then the check's mode decides.
+ * mapped to the answers' function names through `check.names`, then the check's mode decides
+ * (`bfcl` mode on each call's `spelled` arguments where the agent wrote JSON text).
  * With `any_of`, the calls must match one of the accepted lists. With `first_action_only`, only
  * `opts.attempted[0]` is judged — the first call the agent tried, whether it succeeded or not
  * (null: it reached no tool), or, when it tried none, its final answer — and the verdict carries
@@ -39,7 +40,11 @@ export function checkCalls(
   check: CallsCheck,
   opts: { category?: BfclCategory; attempted?: readonly (Call | null)[] } = {},
 ): CallsVerdict {
-  const named = (c: Call): Call => ({ tool: check.names[c.tool] ?? c.tool, args: c.args });
+  // bfcl mode judges numbers as the agent spelled them (1 is an int, 1.0 a float), as BFCL does.
+  const named = (c: Call): Call => ({
+    tool: check.names[c.tool] ?? c.tool,
+    args: check.mode === "bfcl" && c.spelled ? c.spelled : c.args,
+  });
   const judge = (cs: readonly Call[], answers: PossibleCall[]) =>
     callCheckers[check.mode]({
       calls: cs,

@@ -136,3 +136,40 @@ export function plainJson(v: unknown): unknown {
   if (isDict(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainJson(x)]));
   return v;
 }
+
+/**
+ * A call's canonical arguments as the agent spelled them: `text` (the arguments' JSON text, in
+ * the names the agent saw) read with {@link parseJsonKeepFloats}, its keys renamed to the
+ * canonical ones of `args`. Renaming goes by position, so it holds only where each value equals
+ * its canonical twin; otherwise, or when nothing is spelled as a float, undefined (judge `args`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PyFloat, spelledArgs } from "./py_value.ts";
+ * const s = spelledArgs({ radius: 1 }, '{"r": 1.0}')!;
+ * assert.ok(s.radius instanceof PyFloat);
+ * ```
+ */
+export function spelledArgs(
+  args: Record<string, unknown>,
+  text: string,
+): Record<string, unknown> | undefined {
+  if (!/[.eE]/.test(text)) return undefined;
+  let kept: unknown;
+  try {
+    kept = parseJsonKeepFloats(text);
+  } catch {
+    return undefined;
+  }
+  if (!isDict(kept)) return undefined;
+  const keys = Object.keys(args);
+  const values = Object.values(kept);
+  if (values.length !== keys.length) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [i, k] of keys.entries()) {
+    if (JSON.stringify(plainJson(values[i])) !== JSON.stringify(args[k])) return undefined;
+    out[k] = values[i];
+  }
+  return out;
+}
