@@ -146,12 +146,12 @@ export function bfclEnv(
         : "possible_answer" in v
         ? { rec, value: v.possible_answer, pointer: "/possible_answer" }
         : undefined);
-    if (query === undefined) return undefined;
+    if (!found && query === undefined) return undefined;
     if (!found && NO_CALL_CATEGORIES.has(bfclCategory(id))) {
-      return { id, query, local, kind: "none", rec, pointer: "/id" };
+      return { id, query: query!, local, kind: "none", rec, pointer: "/id" };
     }
     if (!found && ANY_CALL_CATEGORIES.has(bfclCategory(id))) {
-      return { id, query, local, kind: "any", rec, pointer: "/function" };
+      return { id, query: query!, local, kind: "any", rec, pointer: "/function" };
     }
     if (!found) {
       issues.push(rec.issue(
@@ -172,6 +172,7 @@ export function bfclEnv(
       at: (p, m, h) => found.rec.issue(p, m, h),
       pointer: found.pointer,
     }));
+    if (query === undefined) return undefined;
     return { id, query, local, possible, kind: "calls", rec: found.rec, pointer: found.pointer };
   }
   // The schema each (name, doc) is offered with: BFCL's validation rules under compat, widened
