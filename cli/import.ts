@@ -11,6 +11,7 @@ import {
 } from "../importers/mod.ts";
 import { closeNames, formatIssue, SpecError, type SpecIssue, withSchemaLine } from "../spec/mod.ts";
 import { envFromDoc } from "../spec/load_env.ts";
+import { parseJsonKeepFloats } from "../tasks/mod.ts";
 import { parseYaml } from "../spec/yaml.ts";
 import { writeFileAtomic } from "../runners/mod.ts";
 import { UsageError } from "../run/mod.ts";
@@ -62,7 +63,11 @@ const SOURCES: Record<string, Source> = {
       bfclEnv(
         await readJsonRecords(file, { what: "BFCL questions file" }),
         values.answers
-          ? await readJsonRecords(values.answers, { what: "BFCL possible-answer file" })
+          ? await readJsonRecords(values.answers, {
+            what: "BFCL possible-answer file",
+            // Answers keep BFCL's float spelling (1.0), which its checker types as floats.
+            parse: parseJsonKeepFloats,
+          })
           : undefined,
         {
           file,

@@ -114,7 +114,7 @@ Deno.test("import bfcl: the imported checks give BFCL's verdict on the 120 candi
   const f = await bfclFiles();
   const { files } = bfclEnv(
     await readJsonRecords(f.questions, { what: "q" }),
-    await readJsonRecords(f.answers, { what: "a" }),
+    await readJsonRecords(f.answers, { what: "a", parse: parseJsonKeepFloats }),
     { file: f.questions },
   );
   const tasks = [];

@@ -132,6 +132,11 @@ export interface CallsCheck {
   names: Record<string, string>;
   /** Function name (as in the answers) → the JSON Schema of its parameters. */
   functions: Record<string, JsonSchema>;
+  /**
+   * bfcl mode: JSON pointers into `answers` of the integral numbers the YAML writes as floats
+   * (`1.0`), which BFCL's checker types as floats, not ints.
+   */
+  floats?: string[];
 }
 
 /**

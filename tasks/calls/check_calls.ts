@@ -1,7 +1,7 @@
 import type { Call, CallsCheck, CallsMode, PossibleCall } from "../../spec/types.ts";
 import { checkBfcl } from "./bfcl.ts";
 import { firstActionVerdict } from "./first_action.ts";
-import { PyFloat } from "./py_value.ts";
+import { PyFloat, withFloats } from "./py_value.ts";
 import { checkRotbench } from "./rotbench.ts";
 import { checkStrict } from "./strict.ts";
 import type { BfclCategory, CallsInput, CallsVerdict } from "./types.ts";
@@ -53,7 +53,12 @@ export function checkCalls(
       category: opts.category,
       ...(check.wildcard !== undefined ? { wildcard: check.wildcard } : {}),
     });
-  const alternatives = check.anyOf ?? [check.answers];
+  const alternatives = check.anyOf ??
+    [
+      check.mode === "bfcl" && check.floats
+        ? withFloats(check.answers, check.floats) as PossibleCall[]
+        : check.answers,
+    ];
   if (check.firstActionOnly) {
     const first = (opts.attempted ?? calls)[0];
     return firstActionVerdict(first === undefined ? undefined : first && named(first), {

@@ -19,6 +19,7 @@ export {
   PyFloat,
   pyType,
   spelledArgs,
+  withFloats,
 } from "./py_value.ts";
 export type { BfclCategory, CallsInput, CallStages, CallsVerdict } from "./types.ts";
 export { BFCL_LANGUAGE_TYPES, javaConvert, jsConvert } from "./bfcl_language.ts";

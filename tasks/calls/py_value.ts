@@ -173,3 +173,27 @@ export function spelledArgs(
   }
   return out;
 }
+
+/**
+ * A copy of `value` with the integral numbers at `pointers` (JSON pointers) made {@link PyFloat}s:
+ * how a spec that wrote `1.0` in YAML gets its spelling back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PyFloat, withFloats } from "./py_value.ts";
+ * const v = withFloats([{ f: { xs: [[1, 3]] } }], ["/0/f/xs/0/1"]) as { f: { xs: unknown[][] } }[];
+ * assert.ok(v[0].f.xs[0][1] instanceof PyFloat && v[0].f.xs[0][0] === 1);
+ * ```
+ */
+export function withFloats(value: unknown, pointers: readonly string[]): unknown {
+  const copy = structuredClone(value);
+  for (const ptr of pointers) {
+    const segs = ptr.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const last = segs.pop()!;
+    let node = copy as Record<string, unknown>;
+    for (const s of segs) node = (node as Record<string, unknown>)?.[s] as Record<string, unknown>;
+    if (node && typeof node[last] === "number") node[last] = new PyFloat(node[last] as number);
+  }
+  return copy;
+}
