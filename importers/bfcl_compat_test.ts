@@ -70,6 +70,19 @@ Deno.test("import bfcl --bfcl-compat: every entry runs, each task offers BFCL's 
   const report = JSON.parse(await Deno.readTextFile(join(dir, "run", "report.json")));
   assert.equal(report.overall[0].success_rate, 1);
   assert.equal(report.overall[0].episodes, 5);
+  // The report groups the tasks by BFCL category and prints BFCL's table.
+  assert.deepEqual(report.bfcl, [{
+    agent: "oracle",
+    protocol: "direct",
+    variant: "clean",
+    categories: { live_multiple: { episodes: 5, accuracy: 1 } },
+    non_live_simple: null,
+    non_live_ast: null,
+    live_ast: null,
+  }]);
+  const md = await Deno.readTextFile(join(dir, "run", "report.md"));
+  assert.match(md, /## BFCL categories\n\n\| agent \| protocol \| variant \| live_multiple \|/);
+  assert.match(md, /\| oracle \| direct \| clean \| 100\.0% \(5\) \|/);
 });
 
 Deno.test("judge a BFCL import: calls under BFCL's exact names pass, and 1 vs 1.0 is judged as BFCL does", async () => {
