@@ -1,9 +1,9 @@
 """Run BFCL's own AST checker (bfcl_eval, Apache-2.0) on JSON lines {function, candidate, possible_answer,
 category}, printing {valid, error_type, error} per line. The gorilla checkout's
-berkeley-function-call-leaderboard folder must be at the path below (edit it); model-config lookups are
-stubbed to a model that keeps dotted names."""
-import sys, types, json
-sys.path.insert(0, "/tmp/gb/berkeley-function-call-leaderboard")
+berkeley-function-call-leaderboard folder is $BFCL_ROOT (default: ./berkeley-function-call-leaderboard);
+model-config lookups are stubbed to a model that keeps dotted names."""
+import os, sys, types, json
+sys.path.insert(0, os.environ.get("BFCL_ROOT", "berkeley-function-call-leaderboard"))
 class Cfg:
     underscore_to_dot = False
     is_fc_model = False

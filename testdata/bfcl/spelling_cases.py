@@ -6,7 +6,7 @@ random.seed(21)
 import sys
 # Usage: python3 spelling_cases.py DATA_DIR CHECKER > spelling_cases.jsonl
 #   DATA_DIR: BFCL's BFCL_v4_<category>.json files and their answers as pa_<category>.json
-#   CHECKER:  a script that runs bfcl_eval's ast_checker on JSON lines {function, candidate,
+#   CHECKER:  run_bfcl_checker.py (with BFCL_ROOT set), or any script that runs bfcl_eval's ast_checker on JSON lines {function, candidate,
 #             possible_answer, category} and prints {valid, error_type, error} per line (BFCL's
 #             bfcl_eval/eval_checker/ast_eval/ast_checker.py, with MODEL_CONFIG_MAPPING stubbed to
 #             a model without underscore_to_dot).
