@@ -165,6 +165,14 @@ export function bfclEnv(
     }
     const possible = answersOf(found.rec, found.value, found.pointer, issues);
     if (!possible) return undefined;
+    if (local.size === 0 && broken.size === 0 && possible.length > 0) {
+      issues.push(rec.issue(
+        "/function",
+        `entry ${id} lists no function, so no call can match its answer`,
+        "give the entry its functions (only irrelevance entries may list none)",
+      ));
+      return undefined;
+    }
     issues.push(...answerProblems(possible, {
       local,
       broken,

@@ -127,14 +127,6 @@ export function functionsOf(
     ));
     return undefined;
   }
-  if (fdocs.length === 0) {
-    issues.push(rec.issue(
-      "/function",
-      `entry ${id} lists no function, and a task offers at least one tool`,
-      "leave the entry out (--skip-bad), or give it its functions",
-    ));
-    return undefined;
-  }
   const language = bfclLanguage(id.replace(/_\d+(?:-\d+)*$/, ""));
   const local = new Map<string, BfclFunction>();
   const taken = new Set<string>();

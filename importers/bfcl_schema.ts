@@ -39,7 +39,8 @@ export function bfclLanguage(category: string): BfclLanguage {
  * import assert from "node:assert/strict";
  * import { languageSchema } from "./bfcl_schema.ts";
  * const s = languageSchema({ type: "dict", properties: { m: { type: "HashMap", description: "The map." } } }, { language: "java", pointer: "", issues: [] });
- * assert.ok(s.properties.m.type === "string" && s.properties.m["x-bfcl-type"] === "HashMap");
+ * const m = (s.properties as Record<string, Record<string, unknown>>).m;
+ * assert.ok(m.type === "string" && m["x-bfcl-type"] === "HashMap");
  * ```
  */
 export function languageSchema(

@@ -58,7 +58,10 @@ const REFUSALS: [string, RegExp][] = [
     "gold_mismatch",
     /no possible answer fits math\.factorial's parameters: \/number must be integer[\s\S]*--bfcl-compat/,
   ],
-  ["no_functions", /at \/function: entry simple_python_918 lists no function/],
+  [
+    "no_functions",
+    /at \/function: entry simple_python_918 lists no function, so no call can match its answer/,
+  ],
   [
     "gold_fails_check",
     /the gold call fails the bfcl check \(value_error:dict_value: [^)]*\), so no call of this form passes/,
