@@ -54,7 +54,8 @@ function readCall(c: unknown): RecordedEpisode["calls"][number] | string {
  *   '{"id": "simple_1", "result": [{"calc": {"n": 3}}]}\n';
  * const r = readRecorded(text, "calls.jsonl");
  * assert.ok(!Array.isArray(r));
- * assert.deepEqual(r["library/lib-001"].calls, [{ name: "search_books", args: { query: "x" } }]);
+ * // JSON text arguments are kept as written too (their number spelling is for bfcl-mode checks).
+ * assert.deepEqual(r["library/lib-001"].calls, [{ name: "search_books", args: { query: "x" }, text: '{"query": "x"}' }]);
  * assert.deepEqual(r["simple_1"], { calls: [{ name: "calc", args: { n: 3 } }], answer: null, line: 2 });
  * ```
  */
