@@ -1,55 +1,21 @@
 import { brokenMarkdown, oracleAgents } from "./broken.ts";
 import { formatChange, formatChangeCI, formatPercent, formatPoints } from "./format.ts";
 import { headlineMarkdown } from "./headline.ts";
+import { metricColumns } from "./metric_registry.ts";
 import { sawRows } from "./saw.ts";
 import type { BfclRow, Report, SummaryRow, VariantSummary } from "./types.ts";
 import { BFCL_CATEGORIES } from "./bfcl_table.ts";
 
 const pct = formatPercent;
-const num = (x: number) => x.toFixed(2);
 
 function table(rows: SummaryRow[], keys: (keyof SummaryRow)[]): string {
-  // Token counts only exist for model agents.
-  const tokens = rows.some((r) => r.mean_tokens !== null);
-  const cost = rows.some((r) => r.mean_cost_usd !== undefined);
-  const head = [
-    ...keys.map(String),
-    "success",
-    "95% CI",
-    "n",
-    "calls",
-    "trial calls",
-    "invalid rate",
-    "self-corr.",
-    "AST",
-    ...(tokens ? ["tokens"] : []),
-    ...(cost ? ["USD/ep."] : []),
-  ];
-  const align = [
-    ...keys.map(() => ":--"),
-    "--:",
-    ":-:",
-    "--:",
-    "--:",
-    "--:",
-    "--:",
-    "--:",
-    "--:",
-    ...(tokens ? ["--:"] : []),
-    ...(cost ? ["--:"] : []),
-  ];
+  // Optional columns (tokens for model agents, cost for priced endpoints) show only when in use.
+  const columns = metricColumns().filter((m) => m.column.shown?.(rows) ?? true);
+  const head = [...keys.map(String), ...columns.map((m) => m.column.label)];
+  const align = [...keys.map(() => ":--"), ...columns.map((m) => m.column.align)];
   const lines = rows.map((r) => [
     ...keys.map((k) => String(r[k] ?? "")),
-    pct(r.success_rate),
-    `${pct(r.ci95[0])} – ${pct(r.ci95[1])}`,
-    String(r.episodes),
-    num(r.mean_calls),
-    num(r.mean_trial_calls),
-    pct(r.invalid_call_rate),
-    num(r.mean_self_corrections),
-    pct(r.ast_match_rate),
-    ...(tokens ? [r.mean_tokens === null ? "–" : r.mean_tokens.toFixed(0)] : []),
-    ...(cost ? [r.mean_cost_usd === undefined ? "–" : `$${r.mean_cost_usd.toFixed(4)}`] : []),
+    ...columns.map((m) => m.column.cell(r)),
   ]);
   return [head, align, ...lines].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }

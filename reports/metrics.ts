@@ -1,5 +1,6 @@
 import { deriveSeed } from "../runners/rng.ts";
-import { bootstrapCI, bootstrapDiffCI, mcnemarExact, meanPassAtK, meanPassHatK } from "./stats.ts";
+import { byTask, computeMetrics, wilson } from "./metric_registry.ts";
+import { bootstrapCI, bootstrapDiffCI, mcnemarExact } from "./stats.ts";
 import type {
   ComparisonRow,
   EpisodeSummary,
@@ -10,27 +11,7 @@ import type {
 } from "./types.ts";
 
 export type { GroupKey, RobustnessRow, SummaryRow };
-
-/**
- * Wilson score interval at 95% for k successes in n trials.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { wilson } from "./metrics.ts";
- * const [lo, hi] = wilson(8, 10);
- * assert.ok(lo < 0.8 && hi > 0.8);
- * ```
- */
-export function wilson(k: number, n: number, z = 1.959963984540054): [number, number] {
-  if (n === 0) return [0, 1];
-  const p = k / n;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
+export { byTask, wilson };
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 const roundCI = (ci: [number, number] | null): [number, number] | null =>
@@ -51,15 +32,6 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
   return [...groups.values()];
 }
 
-/** Group values by task: the clusters a bootstrap resamples (samples of one task count once). */
-export function byTask<T>(
-  items: readonly T[],
-  key: (t: T) => string,
-  value: (t: T) => number,
-): number[][] {
-  return groupBy(items, key).map((g) => g.map(value));
-}
-
 /**
  * Aggregate one group of episodes: success with a bootstrap interval over tasks, pass@k and
  * pass^k over each task's repeated episodes, and the call-level means.
@@ -68,79 +40,7 @@ export function summarize(
   episodes: readonly EpisodeSummary[],
   opts: { seed?: string } = {},
 ): Omit<SummaryRow, GroupKey> {
-  const n = episodes.length;
-  let successes = 0, calls = 0, trial = 0, invalid = 0, failed = 0, corrections = 0;
-  let errors = 0, ast = 0, ms = 0, tokens = 0, withTokens = 0, backend = 0;
-  let cost = 0, withCost = 0;
-  const staged = {
-    episodes: 0,
-    tool_selection: 0,
-    parameter_identification: 0,
-    content_filling: 0,
-  };
-  for (const e of episodes) {
-    if (e.first_action) {
-      staged.episodes++;
-      if (e.first_action.tool_selection) staged.tool_selection++;
-      if (e.first_action.parameter_identification) staged.parameter_identification++;
-      if (e.first_action.content_filling) staged.content_filling++;
-    }
-    if (e.success) successes++;
-    if (e.error) errors++;
-    if (e.ast_match) ast++;
-    calls += e.calls;
-    trial += e.trial_calls;
-    invalid += e.invalid_calls;
-    failed += e.failed_calls;
-    backend += e.backend_failures ?? 0;
-    corrections += e.self_corrections;
-    ms += e.ms;
-    if (e.tokens !== null) tokens += e.tokens, withTokens++;
-    if (e.cost_usd !== undefined) cost += e.cost_usd, withCost++;
-  }
-  const clusters = byTask(episodes, taskKey, (e) => (e.success ? 1 : 0));
-  // pass@k and pass^k count i.i.d. trials: the samples of a task under one seed (another seed
-  // may change the variant's interface, so it is another condition, not another trial).
-  const perTask = byTask(episodes, (e) => `${taskKey(e)}\u0000${e.seed}`, (e) => e.success ? 1 : 0)
-    .map((c) => ({ n: c.length, c: c.reduce((a, b) => a + b, 0) }));
-  const kMax = Math.min(10, ...perTask.map((t) => t.n));
-  const passAt: Record<string, number> = {}, passHat: Record<string, number> = {};
-  for (let k = 1; k <= kMax; k++) {
-    passAt[k] = round4(meanPassAtK(perTask, k));
-    passHat[k] = round4(meanPassHatK(perTask, k));
-  }
-  const [wl, wh] = wilson(successes, n);
-  return {
-    episodes: n,
-    tasks: clusters.length,
-    successes,
-    success_rate: n ? round4(successes / n) : 0,
-    ci95: roundCI(bootstrapCI(clusters, { seed: seedOf(opts.seed ?? "") })) ?? [0, 1],
-    wilson95: [round4(wl), round4(wh)],
-    pass_at_k: passAt,
-    pass_hat_k: passHat,
-    mean_calls: n ? round4(calls / n) : 0,
-    mean_trial_calls: n ? round4(trial / n) : 0,
-    invalid_call_rate: calls ? round4(invalid / calls) : 0,
-    mean_self_corrections: n ? round4(corrections / n) : 0,
-    self_correction_rate: failed ? round4(corrections / failed) : 0,
-    ast_match_rate: n ? round4(ast / n) : 0,
-    mean_tokens: withTokens ? round4(tokens / withTokens) : null,
-    ...(withCost ? { mean_cost_usd: Math.round((cost / withCost) * 1e8) / 1e8 } : {}),
-    ...(staged.episodes
-      ? {
-        first_action: {
-          episodes: staged.episodes,
-          tool_selection: round4(staged.tool_selection / staged.episodes),
-          parameter_identification: round4(staged.parameter_identification / staged.episodes),
-          content_filling: round4(staged.content_filling / staged.episodes),
-        },
-      }
-      : {}),
-    mean_ms: n ? round4(ms / n) : 0,
-    errors,
-    backend_failures: backend,
-  };
+  return computeMetrics({ episodes, seed: opts.seed ?? "" });
 }
 
 /**

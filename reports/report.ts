@@ -1,6 +1,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { EpisodeRecord, VariantEvent } from "../runners/events.ts";
 import { agentRecord } from "../runners/mod.ts";
+import { backendEntries } from "../tools/backends/mod.ts";
 import type { SuiteSpec } from "../spec/types.ts";
 import { Collector } from "./collect.ts";
 import { comparisons, gaps, groupSummary, robustness } from "./metrics.ts";
@@ -107,10 +108,16 @@ export function reportFigures(r: Report): string {
 /** The suite-derived part of provenance. */
 export function suiteProvenance(
   suite: SuiteSpec,
-): Pick<Provenance, "suite" | "specs" | "agents" | "protocols" | "seeds" | "samples"> {
+): Pick<Provenance, "suite" | "specs" | "backends" | "agents" | "protocols" | "seeds" | "samples"> {
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
     specs: suite.envs.flatMap((e) => e.files),
+    backends: suite.envs.flatMap((e) =>
+      backendEntries().flatMap((b) => {
+        const p = b.provenance(e);
+        return p ? [{ env: e.name, kind: b.kind, ...p }] : [];
+      })
+    ),
     agents: suite.agents.map(agentRecord),
     protocols: suite.protocols.map((p) => ({
       name: p.name,

@@ -39,6 +39,12 @@ export interface Provenance {
   /** Every spec file and its hash. */
   specs: { path: string; sha256: string }[];
   /**
+   * Each environment's tool backends: one entry per (env, kind) in use, with what the kind
+   * records (its entry's `provenance` in tools/backends/mod.ts). Absent from reports made before
+   * the backend registry.
+   */
+  backends?: ({ env: string; kind: string } & Record<string, unknown>)[];
+  /**
    * Each agent: its name, its kind's key and settings (`scripted` names a reference agent, `onnx`
    * a model folder and how it decoded; what each kind records is its entry's `provenance` in
    * runners/agents/registry.ts), its options and `only`.

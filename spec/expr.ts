@@ -94,7 +94,7 @@ export function compileExpr(source: string, opts: ExprOptions = {}): Expr {
   compiled.assign("now", () => new Date(now).toISOString());
   compiled.assign("millis", () => now);
   const clock = now === FIXED_NOW ? {} : { now };
-  const fast = compileFast(compiled.ast());
+  const fast = compileFast(compiled.ast(), { now });
   if (!fast) {
     return { source, ...clock, evaluate: (input, bindings) => compiled.evaluate(input, bindings) };
   }

@@ -1,21 +1,42 @@
 /**
- * A fast path for the JSONata expressions tools use most: field paths with boolean filters,
- * comparisons, `in`, `and`/`or`, conditions, array and object constructors, blocks `( … )` (also
- * as a path step, the "update one row" shape `[state.t.(id = $args.id ? $merge([$, {…}]) : $)]`),
- * and a few functions ($not, $exists, $count, $lowercase, $uppercase, $trim, $contains, $merge,
- * $append). They are compiled to plain
- * closures that follow JSONata's own rules (sequences flattened along paths and unwrapped when they
- * hold one value, `undefined` for no value, deep `=`, strict `in`). Anything else — and any case
- * where JSONata would raise an error — is left to jsonata itself, so results and error messages
- * are JSONata's. A differential test runs every built-in expression both ways.
+ * A fast path for the JSONata expressions tools use: field paths with boolean and index filters,
+ * comparisons, `in`, `and`/`or`, `&`, arithmetic, conditions, array and object constructors (also
+ * as path steps: `rows.{…}`, `rows.(…)`, `rows.$f(…)`), blocks with `:=` bindings, lambdas
+ * `function($x) { … }` with the calls and `$map`/`$filter` that use them, and the built-in
+ * functions of expr_fast_lib.ts. They are compiled to plain closures that follow JSONata's own
+ * rules (sequences flattened along paths and unwrapped when they hold one value, `undefined` for
+ * no value, deep `=`, strict `in`, frames for variables). Anything else — and any case where
+ * JSONata would raise an error — is left to jsonata itself, so results and error messages are
+ * JSONata's. A differential test runs every built-in expression both ways.
+ *
+ * @module
  */
+import {
+  BUILTINS,
+  CONS,
+  deepEqual,
+  Fallback,
+  isSeq,
+  jsString,
+  Lambda,
+  mergeSort,
+  restFits,
+  seq,
+  settle,
+  truthy,
+  unwrap,
+} from "./expr_fast_lib.ts";
 
-/** Thrown inside a compiled closure when the case is one jsonata must decide. */
-export class Fallback extends Error {}
+export { Fallback };
 
-/** Where the root input (`$$`) travels with the variables. */
+/** Where the root input (`$$`) and the clock travel with the variables. */
 const ROOT = Symbol("root");
-type Vars = Record<string, unknown> & { [ROOT]?: unknown };
+const NOW = Symbol("now");
+/**
+ * A frame of variables: a block or a lambda call makes a new one whose prototype is the frame it
+ * was made in, so lookups see outer bindings and `:=` binds locally, as JSONata's frames do.
+ */
+type Vars = Record<string, unknown> & { [ROOT]?: unknown; [NOW]?: number };
 type Fn = (ctx: unknown, vars: Vars) => unknown;
 
 interface Node {
@@ -23,6 +44,7 @@ interface Node {
   value?: unknown;
   steps?: Node[];
   stages?: { type: string; expr: Node }[];
+  predicate?: { type: string; expr: Node }[];
   lhs?: Node | [Node, Node][];
   rhs?: Node;
   arguments?: Node[];
@@ -31,33 +53,22 @@ interface Node {
   condition?: Node;
   then?: Node;
   else?: Node;
+  body?: Node;
+  thunk?: boolean;
+  signature?: unknown;
   keepArray?: boolean;
   consarray?: boolean;
   group?: unknown;
   focus?: unknown;
   index?: unknown;
   tuple?: unknown;
-  predicate?: unknown;
   expression?: Node;
 }
 
-/** A JSONata sequence: an array the evaluator built, as opposed to an array in the data. */
-const SEQ = Symbol("sequence");
-type Seq = unknown[] & { [SEQ]?: true };
-const seq = (items: unknown[] = []): Seq => {
-  (items as Seq)[SEQ] = true;
-  return items;
-};
-const isSeq = (v: unknown): v is Seq => Array.isArray(v) && (v as Seq)[SEQ] === true;
-/** Arrays made by `[…]`: kept whole inside paths. */
-const CONS = Symbol("cons");
-
-/** A sequence of one is its value; of none, no value; arrays from the data stay arrays. */
-function unwrap(v: unknown): unknown {
-  if (!isSeq(v)) return v;
-  if (v.length === 0) return undefined;
-  if (v.length === 1) return v[0];
-  return Array.from(v);
+/** Options of `compileFast`. */
+export interface FastOptions {
+  /** What `$now()` and `$millis()` give (epoch milliseconds); jsonata's clock when absent. */
+  now?: number;
 }
 
 /**
@@ -71,16 +82,60 @@ function unwrap(v: unknown): unknown {
  * import { compileFast } from "./expr_fast.ts";
  * const f = compileFast(jsonata("state.items[id = $args.id].qty").ast())!;
  * assert.ok(f({ state: { items: [{ id: "a", qty: 2 }] } }, { args: { id: "a" } }) === 2);
+ * const g = compileFast(jsonata("($n := $count(state.items); 'n=' & $string($n))").ast())!;
+ * assert.ok(g({ state: { items: [1, 2] } }, {}) === "n=2");
  * ```
  */
-export function compileFast(ast: unknown): ((input: unknown, vars: Vars) => unknown) | null {
+export function compileFast(
+  ast: unknown,
+  opts: FastOptions = {},
+): ((input: unknown, vars: Record<string, unknown>) => unknown) | null {
+  let f: Fn;
   try {
-    const f = node(ast as Node);
-    return (input, vars) => unwrap(f(input, { ...vars, [ROOT]: input }));
+    bound = boundNames(ast as Node);
+    f = node(ast as Node);
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
+  } finally {
+    bound = new Set();
   }
+  return (input, vars) => {
+    const frame: Vars = Object.assign(Object.create(null), vars);
+    frame[ROOT] = input;
+    if (opts.now !== undefined) frame[NOW] = opts.now;
+    const out = unwrap(f(input, frame));
+    // A function as the result is jsonata's to hand over.
+    if (out instanceof Lambda) throw new Fallback();
+    return out;
+  };
+}
+
+/**
+ * The names the expression being compiled binds (`$x := …`, lambda parameters): a call of any
+ * other name that is no built-in can only reach a function passed in from outside — jsonata's.
+ */
+let bound = new Set<string>();
+
+function boundNames(n: Node, out = new Set<string>()): Set<string> {
+  if (n === null || typeof n !== "object") return out;
+  if (n.type === "bind" && typeof (n.lhs as Node)?.value === "string") {
+    out.add((n.lhs as Node).value as string);
+  }
+  if (n.type === "lambda") {
+    for (const a of n.arguments ?? []) if (typeof a.value === "string") out.add(a.value);
+  }
+  for (const v of Object.values(n)) {
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (Array.isArray(x)) x.forEach((y) => boundNames(y as Node, out));
+        else boundNames(x as Node, out);
+      }
+    } else if (v !== null && typeof v === "object" && !(v instanceof RegExp)) {
+      boundNames(v as Node, out);
+    }
+  }
+  return out;
 }
 
 class Unsupported extends Error {}
@@ -88,14 +143,43 @@ const no = (): never => {
   throw new Unsupported();
 };
 
+/** Filter stages (`[…]` after a node): conditions, or an index when the predicate is a number. */
+type Filter = { index: number } | { pred: (x: unknown, v: Vars) => boolean };
+
+function filters(stages: { type: string; expr: Node }[] | undefined): Filter[] {
+  return (stages ?? []).map((st) => {
+    if (st.type !== "filter") no();
+    return st.expr.type === "number" ? { index: Math.floor(st.expr.value as number) } : {
+      pred: predicate(st.expr),
+    };
+  });
+}
+
 function node(n: Node): Fn {
-  if (n.keepArray || n.group || n.focus || n.index || n.tuple || n.predicate) no();
+  if (n.keepArray || n.group || n.focus || n.index || n.tuple) no();
+  const f = bare(n);
+  // A name's or variable's filters are its path step's (see `path`).
+  if (!n.predicate || n.type === "name" || n.type === "variable") return f;
+  const fs = filters(n.predicate);
+  return (x, v) => {
+    let r = f(x, v);
+    for (const s of fs) r = filter(r, s, v);
+    return r;
+  };
+}
+
+function bare(n: Node): Fn {
   switch (n.type) {
     case "string":
     case "number":
     case "value": {
       const v = n.value;
       return () => v;
+    }
+    case "regex": {
+      const re = n.value;
+      if (!(re instanceof RegExp)) no();
+      return () => re;
     }
     case "path":
       return path(n);
@@ -111,70 +195,155 @@ function node(n: Node): Fn {
       return (
         x,
         v,
-      ) => (truthy(unwrap(c(x, v))) ? unwrap(t(x, v)) : e ? unwrap(e(x, v)) : undefined);
+      ) => (truthy(unwrap(c(x, v))) ? settle(t(x, v)) : e ? settle(e(x, v)) : undefined);
     }
     case "unary":
       return unary(n);
     case "block":
       return block(n);
+    case "bind": {
+      const lhs = n.lhs as Node;
+      if (lhs.type !== "variable" || typeof lhs.value !== "string" || lhs.value === "") no();
+      const name = lhs.value as string, rhs = node(n.rhs!);
+      return (x, v) => {
+        const val = settle(rhs(x, v));
+        v[name] = val;
+        return val;
+      };
+    }
+    case "lambda":
+      return lambda(n);
     default:
       return no();
   }
 }
 
 /**
- * `(a; b)`: each expression in turn, the last one's value, unwrapped as jsonata's evaluate does
- * (a sequence of one is its item, of none no value; longer sequences stay sequences). Without
- * `:=` bindings (not in the subset) the block's own frame changes nothing.
+ * `(a; b)`: each expression in turn in a new frame, the last one's value, settled as jsonata's
+ * evaluate does (a sequence of one is its item, of none no value; longer sequences stay).
  */
 function block(n: Node): Fn {
   const fns = (n.expressions ?? []).map(node);
   if (fns.length === 0) no();
+  const binds = (n.expressions ?? []).some(bindsHere);
   return (x, v) => {
+    const frame: Vars = binds ? Object.create(v) : v;
     let r: unknown;
-    for (const f of fns) r = f(x, v);
-    return isSeq(r) ? (r.length === 0 ? undefined : r.length === 1 ? r[0] : r) : r;
+    for (const f of fns) r = f(x, frame);
+    return settle(r);
   };
 }
+
+/** Whether evaluating `n` can bind a variable in the frame it runs in (not in a nested one). */
+function bindsHere(n: Node): boolean {
+  if (n.type === "bind") return true;
+  if (n.type === "block" || n.type === "lambda") return false;
+  const kids: unknown[] = [
+    n.lhs,
+    n.rhs,
+    n.condition,
+    n.then,
+    n.else,
+    n.expression,
+    n.procedure,
+    ...(n.arguments ?? []),
+    ...(n.expressions ?? []),
+    ...(n.steps ?? []),
+    ...(n.stages ?? []).map((s) => s.expr),
+    ...(n.predicate ?? []).map((s) => s.expr),
+  ];
+  return kids.some((k) =>
+    Array.isArray(k)
+      ? k.some((pair) => Array.isArray(pair) && pair.some((p) => bindsHere(p as Node)))
+      : k !== undefined && bindsHere(k as Node)
+  );
+}
+
+/**
+ * `function($a, $b) { body }`: a value that, called, binds its parameters in a frame made from
+ * the one it was defined in and evaluates the body over the input it was defined with. A body
+ * marked `thunk` is a tail call jsonata trampolines: the same value, evaluated in place.
+ */
+function lambda(n: Node): Fn {
+  if (n.thunk) {
+    if ((n.arguments ?? []).length > 0) no();
+    return node(n.body!);
+  }
+  if (n.signature !== undefined) no();
+  const params = (n.arguments ?? []).map((a) => {
+    if (a.type !== "variable" || typeof a.value !== "string") no();
+    return a.value as string;
+  });
+  const body = node(n.body!);
+  return (x, v) =>
+    new Lambda((args) => {
+      const frame: Vars = Object.create(v);
+      params.forEach((p, i) => (frame[p] = args[i]));
+      return settle(body(x, frame));
+    }, params.length);
+}
+
+type Step = {
+  /** A name looked up in each item; "" when the step is an expression. */
+  name: string;
+  variable: boolean;
+  /** Filters of the step's own node (a variable's `$v[…]`): applied, then the result settled. */
+  pre: Filter[];
+  /** Filters after the step (`name[…]`), on what it gave each item. */
+  filters: Filter[];
+  /** A `^(…)` step: orders the whole sequence so far by its terms. */
+  sort?: (items: unknown[], vars: Vars) => unknown[];
+  /** A step that is an expression (`( … )`, `{ … }`, `$f(…)`…): evaluated with each item as context. */
+  expr?: Fn;
+};
 
 function path(n: Node): Fn {
   const steps = n.steps!;
   if (steps.length === 0) no();
   const compiled = steps.map((s, i): Step => {
-    if (s.keepArray || s.group || s.focus || s.index || s.tuple || s.predicate) no();
-    if (s.type === "variable" && i > 0) no();
-    if (s.type !== "name" && s.type !== "variable" && s.type !== "block") no();
-    const filters = (s.stages ?? []).map((st) => {
-      // Index selection (a number) is jsonata's.
-      if (st.type !== "filter" || st.expr.type === "number") no();
-      return predicate(st.expr);
-    });
-    return {
-      name: String(s.value),
-      variable: s.type === "variable",
-      filters,
-      ...(s.type === "block" ? { block: block(s) } : {}),
-    };
+    if (s.keepArray || s.group || s.focus || s.index || s.tuple) no();
+    const pre = filters(s.predicate);
+    // An array constructor first in a path is evaluated once over the whole input: jsonata's.
+    if (i === 0 && s.consarray) no();
+    const fs = filters(s.stages);
+    if (s.type === "name" || s.type === "variable") {
+      if (s.type === "variable" && i > 0) no();
+      return { name: String(s.value), variable: s.type === "variable", pre, filters: fs };
+    }
+    if (s.type === "sort") {
+      if (i === 0) no();
+      if (pre.length > 0) no();
+      return { name: "", variable: false, pre, filters: fs, sort: sorter(s) };
+    }
+    if (s.type === "wildcard" || s.type === "descendant") no();
+    if (s.type === "parent" || s.type === "apply" || s.type === "transform") no();
+    return { name: "", variable: false, pre, filters: fs, expr: bare({ ...s, stages: undefined }) };
   });
   const general: Fn = (input, vars) => {
     let current: unknown[];
     const first = compiled[0];
     if (first.variable) {
-      const v = first.name === "" ? input : first.name === "$" ? vars[ROOT] : vars[first.name];
+      const v = first.name === ""
+        ? input
+        : first.name === "$"
+        ? vars[ROOT]
+        : variable(vars, first.name);
       // A variable step evaluates to its value once, whatever the input.
-      current = stepResults([v], first.filters, vars, compiled.length === 1);
-      for (let i = 1; i < compiled.length; i++) {
+      current = stepResults([v], first, vars, compiled.length === 1);
+      for (let i = 1; i < compiled.length && current.length > 0; i++) {
         current = step(current, compiled[i], vars, i === compiled.length - 1);
       }
     } else {
       current = Array.isArray(input) ? input : seq(input === undefined ? [] : [input]);
-      for (let i = 0; i < compiled.length; i++) {
+      for (let i = 0; i < compiled.length && (i === 0 || current.length > 0); i++) {
         current = step(current, compiled[i], vars, i === compiled.length - 1);
       }
     }
     return current;
   };
-  if (compiled.some((s) => s.filters.length > 0 || s.block)) return general;
+  if (compiled.some((s) => s.filters.length > 0 || s.pre.length > 0 || s.expr || s.sort)) {
+    return general;
+  }
   // Plain names (`id`, `$args.id`, `state.items`) through single objects, the common case: walk
   // them without building sequences. Callers unwrap, and unwrapped, the general path gives the
   // same value (a sequence of one is its item, of none no value, an array from the data stays
@@ -185,41 +354,81 @@ function path(n: Node): Fn {
   return (input, vars) => {
     let cur: unknown = input;
     if (first.variable) {
-      cur = first.name === "" ? input : first.name === "$" ? vars[ROOT] : vars[first.name];
+      cur = first.name === ""
+        ? input
+        : first.name === "$"
+        ? vars[ROOT]
+        : variable(vars, first.name);
     } else if (Array.isArray(input)) return general(input, vars);
     for (let i = from; i < names.length; i++) {
       if (cur === null || typeof cur !== "object") return undefined;
       if (Array.isArray(cur)) return general(input, vars);
-      cur = (cur as Record<string, unknown>)[names[i]];
+      if (cur instanceof Lambda) throw new Fallback();
+      cur = Object.hasOwn(cur, names[i]) ? (cur as Record<string, unknown>)[names[i]] : undefined;
     }
     return isSeq(cur) ? general(input, vars) : cur;
   };
 }
 
-type Step = {
-  name: string;
-  variable: boolean;
-  filters: ((x: unknown, v: Vars) => boolean)[];
-  /** A `( … )` step: evaluated with each item as the context, instead of a name lookup. */
-  block?: Fn;
-};
-
-/** One path step over an input sequence: look the name up in (or run the block on) each item, filter, flatten. */
+/** One path step over an input sequence: look the name up in (or evaluate the step on) each item, filter, flatten. */
 function step(input: unknown[], s: Step, vars: Vars, last: boolean): unknown[] {
+  if (s.sort) {
+    // The whole sequence is sorted, then filtered as a whole; not flattened again.
+    let sorted: unknown = s.sort(input, vars);
+    for (const f of s.filters) sorted = filter(sorted, f, vars);
+    return sorted as unknown[];
+  }
   const results: unknown[] = [];
   for (const item of input) {
-    let res = s.block ? s.block(item, vars) : lookup(item, s.name);
+    let res = s.expr ? s.expr(item, vars) : lookup(item, s.name);
+    for (const f of s.pre) res = filter(res, f, vars);
+    if (s.expr || s.pre.length > 0) res = settle(res);
     for (const f of s.filters) res = filter(res, f, vars);
     if (res !== undefined) results.push(res);
   }
   return flattenStep(results, last);
 }
 
+/**
+ * `^(<a, >b)`: each term evaluated on both items, the first difference deciding; no value sorts
+ * last; terms must give numbers or strings of one type (else jsonata's error).
+ */
+function sorter(n: Node): (items: unknown[], vars: Vars) => unknown[] {
+  const terms = ((n as { terms?: { descending?: boolean; expression: Node }[] }).terms ?? [])
+    .map((t) => ({ down: t.descending === true, f: node(t.expression) }));
+  if (terms.length === 0) no();
+  return (items, vars) =>
+    mergeSort(items, (a, b) => {
+      let comp = 0;
+      for (let i = 0; comp === 0 && i < terms.length; i++) {
+        const aa = settle(terms[i].f(a, vars)), bb = settle(terms[i].f(b, vars));
+        if (aa === undefined) {
+          comp = bb === undefined ? 0 : 1;
+          continue;
+        }
+        if (bb === undefined) {
+          comp = -1;
+          continue;
+        }
+        const ta = typeof aa, tb = typeof bb;
+        if ((ta !== "string" && ta !== "number") || ta !== tb) throw new Fallback();
+        if (aa === bb) continue;
+        comp = (aa as number) < (bb as number) ? -1 : 1;
+        if (terms[i].down) comp = -comp;
+      }
+      return comp === 1;
+    });
+}
+
 /** A variable step: its value (filtered), flattened like any step. */
-function stepResults(values: unknown[], filters: Step["filters"], vars: Vars, last: boolean) {
+function stepResults(values: unknown[], s: Step, vars: Vars, last: boolean) {
   const results: unknown[] = [];
   for (let res of values) {
-    for (const f of filters) res = filter(res, f, vars);
+    if (s.pre.length > 0) {
+      for (const f of s.pre) res = filter(res, f, vars);
+      res = settle(res);
+    }
+    for (const f of s.filters) res = filter(res, f, vars);
     if (res !== undefined) results.push(res);
   }
   return flattenStep(results, last);
@@ -250,14 +459,22 @@ function lookup(item: unknown, name: string): unknown {
     return out;
   }
   if (item === null || typeof item !== "object") return undefined;
-  return (item as Record<string, unknown>)[name];
+  if (item instanceof Lambda || item instanceof RegExp) throw new Fallback();
+  // Own fields only: `constructor` or `toString` of a row is no value, as in jsonata.
+  return Object.hasOwn(item, name) ? (item as Record<string, unknown>)[name] : undefined;
 }
 
-/** Keep the items a boolean predicate holds for (numeric predicates are index selections: jsonata's). */
-function filter(input: unknown, pred: (x: unknown, v: Vars) => boolean, vars: Vars): unknown {
+/** Keep the items a boolean predicate holds for, or the item at a literal index (from the end when negative). */
+function filter(input: unknown, f: Filter, vars: Vars): unknown {
   const items = Array.isArray(input) ? input : seq(input === undefined ? [] : [input]);
+  if ("index" in f) {
+    const at = f.index < 0 ? items.length + f.index : f.index;
+    const item = items[at];
+    if (item === undefined) return seq();
+    return Array.isArray(item) ? item : seq([item]);
+  }
   const out = seq();
-  for (const item of items) if (pred(item, vars)) out.push(item);
+  for (const item of items) if (f.pred(item, vars)) out.push(item);
   return out;
 }
 
@@ -272,35 +489,6 @@ function predicate(expr: Node): (x: unknown, v: Vars) => boolean {
   };
 }
 
-/** JSONata's boolean cast. */
-function truthy(v: unknown): boolean {
-  if (v === undefined || v === null) return false;
-  if (Array.isArray(v)) {
-    if (v.length === 1) return truthy(v[0]);
-    return v.some(truthy);
-  }
-  if (typeof v === "string") return v.length > 0;
-  if (typeof v === "number") return v !== 0;
-  if (typeof v === "boolean") return v;
-  if (typeof v === "function") return false;
-  return Object.keys(v as object).length > 0;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length &&
-    ka.every((k) =>
-      deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
-    );
-}
-
 function binary(n: Node): Fn {
   const l = node(n.lhs as Node), r = node(n.rhs!);
 
@@ -309,6 +497,11 @@ function binary(n: Node): Fn {
       return (x, v) => truthy(unwrap(l(x, v))) && truthy(unwrap(r(x, v)));
     case "or":
       return (x, v) => truthy(unwrap(l(x, v))) || truthy(unwrap(r(x, v)));
+    case "&":
+      return (x, v) => {
+        const a = unwrap(l(x, v)), b = unwrap(r(x, v));
+        return (a === undefined ? "" : jsString(a)) + (b === undefined ? "" : jsString(b));
+      };
     case "=":
     case "!=": {
       const eq = n.value === "=";
@@ -374,80 +567,79 @@ function binary(n: Node): Fn {
   }
 }
 
-const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
-  not: ([a]) => (a === undefined ? undefined : !truthy(a)),
-  exists: ([a]) => a !== undefined,
-  count: ([a]) => (a === undefined ? 0 : Array.isArray(a) ? a.length : 1),
-  lowercase: ([a]) => (a === undefined ? undefined : str(a).toLowerCase()),
-  uppercase: ([a]) => (a === undefined ? undefined : str(a).toUpperCase()),
-  trim: ([a]) => (a === undefined ? undefined : str(a).replace(/[ \t\n\r]+/g, " ").trim()),
-  contains: ([a, b]) => {
-    if (a === undefined) return undefined;
-    if (typeof b !== "string") throw new Fallback();
-    return str(a).includes(b);
-  },
-  // Signature <a<o>:o>: one object or an array of objects only (anything else is jsonata's type
-  // error). jsonata's merged object has no prototype; this one is a plain object, as the object
-  // constructor's: V8 keeps prototype-less objects in dictionary mode, which made every state and
-  // observation holding a merged row ~5× slower to serialize. (A "__proto__" key would set the
-  // prototype of a plain object: jsonata's case.)
-  merge: ([a]) => {
-    if (a === undefined) return undefined;
-    const objs = Array.isArray(a) ? a : [a];
-    const out: Record<string, unknown> = {};
-    for (const o of objs) {
-      if (typeof o !== "object" || o === null || Array.isArray(o)) throw new Fallback();
-      for (const k of Object.keys(o)) {
-        if (k === "__proto__") throw new Fallback();
-        out[k] = (o as Record<string, unknown>)[k];
-      }
-    }
-    return out;
-  },
-  // Signature <xx:a>: a missing side gives the other as it is; otherwise a new plain array.
-  append: ([a, b]) => {
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    if (typeof a === "function" || typeof b === "function") throw new Fallback();
-    return (Array.isArray(a) ? a : [a]).concat(Array.isArray(b) ? b : [b]);
-  },
-};
-const ARITY: Record<string, number> = {
-  not: 1,
-  exists: 1,
-  count: 1,
-  lowercase: 1,
-  uppercase: 1,
-  trim: 1,
-  contains: 2,
-  merge: 1,
-  append: 2,
-};
-
-const TAKE_ARRAYS = new Set(["count", "exists", "merge", "append"]);
-
-function str(v: unknown): string {
-  if (typeof v !== "string") throw new Fallback();
-  return v;
-}
-
+/**
+ * `$name(args)`: a lambda bound to that name, else a built-in. Arguments are settled as jsonata
+ * evaluates them; a built-in's arity, array arguments and argument types outside its signature
+ * are jsonata's.
+ */
 function call(n: Node): Fn {
   const p = n.procedure;
-  if (!p || p.type !== "variable" || typeof p.value !== "string") return no();
+  if (!p || p.type !== "variable" || typeof p.value !== "string" || p.predicate) return no();
   const name = p.value;
-  const fn = FUNCTIONS[name];
-  if (!fn || n.arguments?.length !== ARITY[name]) return no();
-  const args = n.arguments!.map(node);
+  const args = (n.arguments ?? []).map((a) => {
+    // `?` placeholders make a partial application: jsonata's.
+    if (a.type === "operator") no();
+    return node(a);
+  });
+  const builtin = Object.hasOwn(BUILTINS, name) ? BUILTINS[name] : undefined;
+  const fits = builtin !== undefined && builtin.arity.includes(args.length);
+  if (!fits && !bound.has(name)) no();
   return (x, v) => {
-    // A user binding of the same name would shadow the built-in: leave that to jsonata.
-    if (Object.hasOwn(v, name)) throw new Fallback();
-    const vals = args.map((a) => unwrap(a(x, v)));
-    // $count, $exists, $merge and $append take any sequence; the string functions take one value.
-    if (!TAKE_ARRAYS.has(name) && vals.some((a) => Array.isArray(a))) {
-      throw new Fallback();
+    const vals = args.map((a) => settle(a(x, v)));
+    if (name in v) {
+      // A variable of that name: a lambda is called; anything else (a binding that shadows a
+      // built-in with a non-function, a native function passed in) is jsonata's.
+      const f = v[name];
+      if (!(f instanceof Lambda)) throw new Fallback();
+      return f.invoke(vals);
     }
-    return fn(vals);
+    if (!fits) throw new Fallback();
+    return applyBuiltin(name, vals, v);
   };
+}
+
+/** A built-in over settled arguments, with the checks of its signature the fast path keeps. */
+function applyBuiltin(name: string, vals: unknown[], v: Vars): unknown {
+  const builtin = BUILTINS[name];
+  if (!builtin.arrays && vals.some((a) => Array.isArray(a))) throw new Fallback();
+  for (let i = 1; i < vals.length; i++) {
+    if (!restFits(builtin.rest[i - 1] ?? "", vals[i])) throw new Fallback();
+  }
+  const now = v[NOW];
+  if ((name === "now" || name === "millis") && now === undefined) throw new Fallback();
+  return builtin.fn(vals, now ?? 0);
+}
+
+/**
+ * Built-ins that may be passed as values (`$map(xs, $lowercase)`): those whose JSONata
+ * implementation takes one parameter, so `$map` and `$filter` hand them the value alone.
+ */
+const FUNCTION_VALUES = new Set([
+  "lowercase",
+  "uppercase",
+  "trim",
+  "length",
+  "number",
+  "floor",
+  "ceil",
+  "abs",
+  "boolean",
+  "not",
+  "exists",
+  "count",
+  "sum",
+  "max",
+  "min",
+  "average",
+  "type",
+  "distinct",
+]);
+
+/** A variable's value: its binding, else a built-in function of that name as a value. */
+function variable(vars: Vars, name: string): unknown {
+  if (name in vars) return vars[name];
+  if (!FUNCTION_VALUES.has(name)) return undefined;
+  return new Lambda((args) => applyBuiltin(name, args.slice(0, 1), vars), 1);
 }
 
 function unary(n: Node): Fn {
@@ -491,6 +683,7 @@ function unary(n: Node): Fn {
       const out: Record<string, unknown> = {};
       for (const [k, f] of pairs) {
         const val = unwrap(f(x, v));
+        if (val instanceof Lambda) throw new Fallback();
         if (val !== undefined) out[k] = val;
       }
       return out;

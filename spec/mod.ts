@@ -33,6 +33,7 @@ export { sha256Hex } from "./files.ts";
 export { type AgentEntryContext, agentSpec, type RawAgent } from "./agent_kinds.ts";
 export { readRecorded, recordedFor, recordedKey } from "./recorded.ts";
 export { specSchemas } from "./validate.ts";
+export { EPISODE_SPLITS, TASK_SPLITS } from "./split_names.ts";
 export {
   SCHEMA_KINDS,
   type SchemaKind,

@@ -1,4 +1,5 @@
 import type { Expr, Template } from "./expr.ts";
+import type { EPISODE_SPLITS } from "./split_names.ts";
 
 /** One row of a state table. */
 export type Row = Record<string, unknown>;
@@ -489,7 +490,7 @@ export interface HeldOut {
  * (`unseen_task`), its environment is held out (`unseen_env`), or it needs a held-out tool
  * (`unseen_tool`). The first that applies wins, in the order env, tool, task.
  */
-export type EpisodeSplit = "seen" | "unseen_task" | "unseen_env" | "unseen_tool";
+export type EpisodeSplit = (typeof EPISODE_SPLITS)[number];
 
 /** A suite, normalized: environments, variants, agents and protocols, and how often to run them. */
 export interface SuiteSpec {

@@ -100,6 +100,8 @@ export interface CheckKind<K extends CheckKey = CheckKey> {
   key: K;
   /** One line on what it checks. */
   summary: string;
+  /** The JSON Schema of its key under `check:` (spec/schema/env.json is written from it). */
+  schema: Readonly<Record<string, unknown>>;
   /** Where a failed outcome's spec sits under the task (`/check/state`, `/check/answer/regex`). */
   pointer(outcome: CheckOutcome): string;
   /** Judge an episode by this check's spec: its outcomes, in order. */
@@ -110,6 +112,7 @@ const whole = (key: CheckKey) => () => `/check/${key}`;
 
 const answerKind: CheckKind<"answer"> = {
   key: "answer",
+  schema: { $ref: "#/$defs/answerCheck" },
   summary: "the final answer: equals, contains, excludes, regex, number, jsonata",
   pointer: (o) => `/check/answer/${o.name}`,
   judge: (spec, ctx) => checkAnswer(spec, ctx.answer, ctx.state),
@@ -117,6 +120,7 @@ const answerKind: CheckKind<"answer"> = {
 
 const callsKind: CheckKind<"calls"> = {
   key: "calls",
+  schema: { $ref: "#/$defs/callsCheck" },
   summary: "the successful calls against BFCL-style possible answers",
   pointer: whole("calls"),
   judge: (spec, ctx) => {
@@ -132,6 +136,31 @@ const callsKind: CheckKind<"calls"> = {
 
 const actionsKind: CheckKind<"actions"> = {
   key: "actions",
+  schema: {
+    type: "array",
+    minItems: 1,
+    description:
+      "Calls that must each appear among the execution phase's successful calls, in canonical names (extra calls allowed, any order; each expected call is matched by its own call).",
+    items: {
+      type: "object",
+      required: ["tool"],
+      additionalProperties: false,
+      properties: {
+        tool: { type: "string", description: "The tool's canonical name." },
+        args: {
+          type: "object",
+          description:
+            "The arguments the call must carry: all of them and no others, unless compare limits the comparison.",
+        },
+        compare: {
+          type: "array",
+          items: { type: "string" },
+          description:
+            "Compare only these arguments (each must be in args; [] compares the tool alone); other arguments of the call may be anything.",
+        },
+      },
+    },
+  },
   summary: "calls that must appear among the successful ones (extra calls allowed)",
   pointer: whole("actions"),
   judge: (spec, ctx) => {
@@ -142,6 +171,10 @@ const actionsKind: CheckKind<"actions"> = {
 
 const stateKind: CheckKind<"state"> = {
   key: "state",
+  schema: {
+    $ref: "#/$defs/expr",
+    description: "JSONata over {state} (the final state); must be true.",
+  },
   summary: "a JSONata expression over the final state that must be true",
   pointer: whole("state"),
   async judge(spec, { state }) {
@@ -167,6 +200,11 @@ const stateKind: CheckKind<"state"> = {
 
 const dbKind: CheckKind<"db"> = {
   key: "db",
+  schema: {
+    enum: ["replay"],
+    description:
+      "replay: run the task's gold calls on the task's initial state; the agent's final state must equal the result, table by table (rows in order).",
+  },
   summary: "the final state equals the one the gold calls give (replay)",
   pointer: whole("db"),
   judge: (_spec, ctx) => Promise.resolve([dbCheck(ctx.state, ctx.input.expected)]),
@@ -174,6 +212,15 @@ const dbKind: CheckKind<"db"> = {
 
 const communicateKind: CheckKind<"communicate"> = {
   key: "communicate",
+  schema: {
+    type: "array",
+    minItems: 1,
+    items: {
+      type: ["string", "number"],
+    },
+    description:
+      "Values each of which must appear (case-insensitive) in some message the agent wrote to the user in the execution phase.",
+  },
   summary: "values some message to the user must mention",
   pointer: whole("communicate"),
   judge: (spec, ctx) => {

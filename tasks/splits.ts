@@ -1,4 +1,5 @@
 import { toolPattern } from "../spec/load_suite.ts";
+import { EPISODE_SPLITS } from "../spec/split_names.ts";
 import type { EnvSpec, EpisodeSplit, SuiteSpec, TaskSpec } from "../spec/types.ts";
 
 /**
@@ -40,4 +41,4 @@ export function trainingTasks(suite: SuiteSpec): { env: EnvSpec; task: TaskSpec 
 }
 
 /** All split names, in report order. */
-export const SPLITS: readonly EpisodeSplit[] = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
+export const SPLITS: readonly EpisodeSplit[] = EPISODE_SPLITS;

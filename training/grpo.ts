@@ -28,6 +28,12 @@ export interface GrpoStepLog {
   loss: number;
   clip_frac: number;
   trained_sequences: number;
+  /** Tokens of the trained sequences (the shared system prompt counted once per group). */
+  trained_tokens: number;
+  /** The longest trained sequence, in tokens. */
+  longest: number;
+  /** Trained sequences cut at the stage's `max_tokens`. */
+  truncated: number;
   rollout_s: number;
   update_s: number;
 }
@@ -98,6 +104,7 @@ export async function grpo(
         sampling: { temperature: stage.temperature, top_k: stage.top_k, top_p: 1 },
         batch: stage.tasks_per_step * stage.group,
         stop: [],
+        ...(stage.grammar ? { grammar: true } : {}),
       });
       const rng = createRng(deriveSeed(stage.seed, "grpo", step));
       const picked = Array.from({ length: stage.tasks_per_step }, () => pool[rng.int(pool.length)]);
@@ -126,6 +133,7 @@ export async function grpo(
       );
       const adv = groupAdvantages(rewards);
       // One trainer group per task: its rollouts share the system turn, computed once.
+      let truncated = 0;
       const batch = groups.flatMap((g, i) => {
         const p = picked[i];
         const rows = g.flatMap((rec, j) => {
@@ -134,7 +142,13 @@ export async function grpo(
             messages: episodeMessages(rec.events),
             tools: envOf(p.env.name, p.variant, p.seed).tools,
           }, { template: ctx.template, tokenizer: ctx.tokenizer, endTurn: "<|im_end|>" });
-          return [{ ...tok, adv: adv[i][j] }];
+          // A long rollout is trained on its first max_tokens tokens: the update's memory grows
+          // with the square of the longest sequence of a group.
+          const cut = stage.max_tokens !== undefined && tok.ids.length > stage.max_tokens;
+          if (cut) truncated++;
+          const ids = cut ? tok.ids.slice(0, stage.max_tokens) : tok.ids;
+          const mask = cut ? tok.mask.slice(0, stage.max_tokens) : tok.mask;
+          return [{ ...tok, ids, mask, adv: adv[i][j] }];
         });
         if (rows.length === 0) return [];
         return [{
@@ -171,6 +185,12 @@ export async function grpo(
         loss: 0,
         clip_frac: 0,
         trained_sequences: trained,
+        trained_tokens: batch.reduce(
+          (n, b) => n + b.prefix + b.ids.reduce((m, r) => m + r.length - b.prefix, 0),
+          0,
+        ),
+        longest: Math.max(0, ...batch.flatMap((b) => b.ids.map((r) => r.length))),
+        truncated,
         rollout_s: round(rolloutS),
         update_s: 0,
       };

@@ -35,6 +35,10 @@ Deno.test({
       assert.ok(log.some((l) => /trainer died .*restarting from the last checkpoint/.test(l)));
       assert.equal((sft.steps as number) >= 2, true);
       assert.equal((grpo.log as unknown[]).length, 1);
+      const step =
+        (grpo.log as { trained_sequences: number; trained_tokens: number; longest: number }[])[0];
+      assert.ok(step.trained_sequences > 0, JSON.stringify(step));
+      assert.ok(step.longest > 0 && step.trained_tokens >= step.longest, JSON.stringify(step));
       assert.ok((exp.parity_max_abs as number) <= 1e-4, `parity ${exp.parity_max_abs}`);
       const lines = (await Deno.readTextFile(join(first[0].dir, "data.jsonl"))).trim().split("\n");
       const ex = JSON.parse(lines[0]);

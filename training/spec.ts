@@ -3,6 +3,7 @@ import { SpecError, type SpecIssue } from "../spec/errors.ts";
 import { didYouMean } from "../spec/errors.ts";
 import { readSpecFile, sha256Hex } from "../spec/files.ts";
 import { loadSuite } from "../spec/load_suite.ts";
+import { EPISODE_SPLITS } from "../spec/split_names.ts";
 import type { EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import { validateSpec } from "../spec/validate.ts";
 import { issuesAt, parseYaml } from "../spec/yaml.ts";
@@ -21,7 +22,7 @@ export type {
 } from "./types.ts";
 import type { StageSpec, TrainingSpec } from "./types.ts";
 
-const ALL_SPLITS: EpisodeSplit[] = ["seen", "unseen_task", "unseen_tool", "unseen_env"];
+const ALL_SPLITS: EpisodeSplit[] = [...EPISODE_SPLITS];
 /** The name `from:` uses for the initial model. */
 export const BASE = "base";
 
@@ -322,6 +323,9 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           },
           min_success: o.min_success ?? 0,
           seed: o.seed ?? 0,
+          // Only when on, so that files without the key keep their stage keys.
+          ...(o.grammar ? { grammar: true } : {}),
+          ...(o.max_tokens !== undefined ? { max_tokens: o.max_tokens } : {}),
         };
         break;
       case "export":

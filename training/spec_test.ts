@@ -43,6 +43,50 @@ Deno.test("training spec: the committed mini reproduction loads", async () => {
   assert.ok("init" in t.model && t.model.init.head_dim === 32);
 });
 
+Deno.test("training spec: GRPO samples through the grammar and cuts rollouts only when asked; without the keys its stage is as before", async () => {
+  const mini = await loadTraining("training/toolmaster-mini.yaml");
+  const grpo = mini.stages.find((s) => s.kind === "grpo");
+  // The miniature's rollouts sample calls as its comparison evaluates them.
+  const compare = mini.stages.find((s) => s.kind === "evaluate");
+  assert.ok(grpo?.kind === "grpo" && compare?.kind === "evaluate");
+  assert.equal(grpo.grammar, compare.grammar);
+  assert.equal(grpo.grammar, true);
+  const dir = await Deno.makeTempDir();
+  try {
+    const stages = (extra: string) =>
+      head(`stages:
+  - name: d
+    synthesize: {}
+  - name: s
+    sft: { data: d }
+  - name: g
+    grpo: { from: s${extra} }
+`);
+    await Deno.writeTextFile(`${dir}/off.yaml`, stages(""));
+    await Deno.writeTextFile(`${dir}/on.yaml`, stages(", grammar: true, max_tokens: 300"));
+    const [off, on] = await Promise.all(
+      ["off", "on"].map(async (f) => (await loadTraining(`${dir}/${f}.yaml`)).stages[2]),
+    );
+    // Absent, not false: a file written before the key existed keeps its stage key.
+    assert.ok(!("grammar" in off) && !("max_tokens" in off));
+    assert.equal(on.kind === "grpo" && on.grammar, true);
+    assert.equal(on.kind === "grpo" && on.max_tokens, 300);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.match(
+    await tryLoad(head(`stages:
+  - name: d
+    synthesize: {}
+  - name: s
+    sft: { data: d }
+  - name: g
+    grpo: { from: s, grammar: yes please }
+`)),
+    /at \/stages\/2\/grpo\/grammar: must be boolean/,
+  );
+});
+
 Deno.test("training spec: the GPU recipe is the mini one with a larger model on CUDA and GRPO at scale", async () => {
   const [mini, gpu] = await Promise.all(
     ["training/toolmaster-mini.yaml", "training/toolmaster-gpu.yaml"].map((f) => loadTraining(f)),

@@ -106,6 +106,13 @@ export interface GrpoStage {
   min_success: number;
   /** Seed of task sampling and rollouts. */
   seed: number;
+  /**
+   * Rollout tool calls constrained to the offered tools and their schemas (the ONNX agent's
+   * `grammar`), as the comparison samples them when its `grammar` is on. Absent means off.
+   */
+  grammar?: boolean;
+  /** Rollouts longer than this many tokens are trained on their first this many. Absent: whole. */
+  max_tokens?: number;
 }
 
 /** An ONNX folder from a stage's weights. */

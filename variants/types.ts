@@ -72,6 +72,11 @@ export interface Operator {
   /** One line for `tooltrial list` and the README. */
   readonly summary: string;
   /**
+   * The JSON Schema of its options (an object, or null for none): its branch of
+   * spec/schema/variants.json, which `deno task schemas` writes from the registry.
+   */
+  readonly schema: Readonly<Record<string, unknown>>;
+  /**
    * Option sets under which it changes something on every built-in environment: the registry's
    * tests apply each (determinism, schema, YAML round trip, what the agent can still do).
    */

@@ -3,10 +3,20 @@
  * folder read (spec/schema/env.json is what guarantees them).
  * @module
  */
-import type { HistoryMessage, HttpRequestSpec, Row } from "../types.ts";
+import type { HistoryMessage, Row } from "../types.ts";
+import type { effectSchema } from "../backends/jsonata.ts";
+import type { handlerSchema } from "../backends/handler.ts";
+import type { httpSchema } from "../backends/http.ts";
+import type { mcpSchema } from "../backends/mcp.ts";
+import type { envSchema } from "../schema/env.schema.ts";
+import type { FromSchema } from "../schema/from_schema.ts";
 import type { RawUser } from "./conversation.ts";
 import type { RawCallsCheck } from "./calls_check.ts";
 import type { RawVariants } from "../variants.ts";
+import type { TASK_SPLITS } from "../split_names.ts";
+
+/** The `$defs` of the env schema, which `$ref`s in its branches point into. */
+type EnvDefs = ReturnType<typeof envSchema>["$defs"];
 
 /** A `tools:` entry as written. */
 export interface RawTool {
@@ -14,17 +24,12 @@ export interface RawTool {
   description?: string;
   parameters?: Record<string, unknown>;
   errors?: { when: string; message: string }[];
-  effect?: Record<string, string>;
   result?: string;
-  handler?: string;
-  mcp?: { server: string; tool?: string };
-  http?: {
-    method: HttpRequestSpec["method"];
-    path: string;
-    query?: Record<string, string>;
-    headers?: Record<string, string>;
-    body?: string;
-  };
+  // The backend keys' shapes are derived from their schemas (spec/backends/), the one source.
+  effect?: FromSchema<typeof effectSchema, EnvDefs>;
+  handler?: FromSchema<typeof handlerSchema>;
+  mcp?: FromSchema<typeof mcpSchema>;
+  http?: FromSchema<typeof httpSchema, EnvDefs>;
   timeout_ms?: number;
 }
 
@@ -43,7 +48,7 @@ export interface RawServer {
 export interface RawTask {
   id: string;
   query: string;
-  split?: "seen" | "unseen";
+  split?: (typeof TASK_SPLITS)[number];
   tags?: string[];
   grounded?: boolean;
   tools?: string[];

@@ -4,10 +4,9 @@
  * @module
  */
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { dirname, join } from "node:path";
 import { closeNames } from "../errors.ts";
-import type { Expr, Template } from "../expr.ts";
-import { sha256Hex } from "../files.ts";
+import type { Expr } from "../expr.ts";
+import { BACKEND_KINDS, type BackendParseContext } from "../backends/mod.ts";
 import { unknownKeywords } from "../strict_schema.ts";
 import type { ServerSpec, ToolBackend, ToolSpec } from "../types.ts";
 import type { ExprContext } from "./context.ts";
@@ -90,7 +89,7 @@ export async function loadTools(
   const handlers: Record<string, string> = {};
   for (const [i, t] of raw.tools.entries()) {
     const p = `/tools/${i}`;
-    const kinds = (["handler", "mcp", "http", "effect"] as const).filter((k) => t[k] !== undefined);
+    const kinds = BACKEND_KINDS.map((b) => b.key).filter((k) => t[k] !== undefined);
     if (kinds.length > 1) {
       issues.push(
         at(
@@ -184,79 +183,8 @@ export async function loadTools(
   return { tools, validators, toolIndex, handlers };
 }
 
-/** The tool's backend, its handler source read and hashed; undefined (and an issue) if bad. */
-async function backendOf(
-  t: RawTool,
-  opts: {
-    p: string;
-    raw: RawEnv;
-    servers: readonly ServerSpec[];
-    handlers: Record<string, string>;
-    ctx: ExprContext;
-  },
-): Promise<ToolBackend | undefined> {
-  const { p, handlers, ctx } = opts;
-  const { at, issues, file } = ctx;
-  if (t.handler !== undefined) {
-    const [module, fn] = t.handler.split("#");
-    const path = join(dirname(file), module);
-    if (!(module in handlers)) {
-      let source: string;
-      try {
-        source = await Deno.readTextFile(path);
-      } catch {
-        issues.push(
-          at(
-            `${p}/handler`,
-            `handler file ${path} not found`,
-            `create it, or fix the path (relative to ${file})`,
-          ),
-        );
-        return undefined;
-      }
-      handlers[module] = source;
-      ctx.files.push({ path, sha256: await sha256Hex(source) });
-    }
-    return { kind: "handler", module, fn };
-  }
-  if (t.mcp !== undefined) {
-    if (!opts.servers.some((x) => x.name === t.mcp!.server)) {
-      issues.push(
-        unknownServer(t.mcp.server, { pointer: `${p}/mcp/server`, servers: opts.servers, ctx }),
-      );
-      return undefined;
-    }
-    return { kind: "mcp", server: t.mcp.server, tool: t.mcp.tool! };
-  }
-  if (t.http !== undefined) {
-    if (!opts.raw.http) {
-      issues.push(
-        at(
-          `${p}/http`,
-          "an HTTP tool needs the environment's http: base_url",
-          "add http: { base_url: https://… } at the top level",
-        ),
-      );
-    }
-    const h = t.http;
-    const path = ctx.template(h.path, `${p}/http/path`);
-    const parts = (o: Record<string, string> | undefined, key: string) =>
-      Object.entries(o ?? {}).flatMap(([k, v]): [string, Template][] => {
-        const tp = ctx.template(v, `${p}/http/${key}/${k}`);
-        return tp ? [[k, tp]] : [];
-      });
-    const body = h.body === undefined ? undefined : ctx.expr(h.body, `${p}/http/body`);
-    if (!path) return undefined;
-    return {
-      kind: "http",
-      request: {
-        method: h.method,
-        path,
-        query: parts(h.query, "query"),
-        headers: parts(h.headers, "headers"),
-        ...(body ? { body } : {}),
-      },
-    };
-  }
-  return { kind: "jsonata" };
+/** The tool's backend by the registry's kind for its key; undefined (and an issue) if bad. */
+function backendOf(t: RawTool, c: BackendParseContext): Promise<ToolBackend | undefined> {
+  const kind = BACKEND_KINDS.find((b) => t[b.key] !== undefined) ?? BACKEND_KINDS.at(-1)!;
+  return kind.parse(t, c);
 }

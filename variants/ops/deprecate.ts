@@ -66,6 +66,34 @@ export function replacementName(
  */
 export const deprecate: Operator = {
   name: "deprecate",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      style: {
+        enum: ["rename", "version"],
+        description:
+          "Name the replacement with a synonym verb (rename, default) or a _v2 suffix (version).",
+      },
+      listed: {
+        type: "boolean",
+        description: "Keep the old name in the tool list, marked deprecated (default false).",
+      },
+    },
+    description: "Deprecate tools. Options: rate (default 0.3), tools, style, listed.",
+  },
   summary: "replace tools by new names; old names answer with an error naming the replacement",
   examples: [{ rate: 0.5 }, { rate: 0.5, listed: true, style: "version" }],
   apply(inner, options, ctx) {

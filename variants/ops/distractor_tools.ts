@@ -15,6 +15,25 @@ export interface DistractorOptions {
  */
 export const distractorTools: Operator = {
   name: "distractor_tools",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      count: {
+        type: "integer",
+        minimum: 1,
+        maximum: 50,
+        description: "How many tools to add (default 3).",
+      },
+      from: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string" },
+        description: "Environments of the suite to borrow from (default: all others).",
+      },
+    },
+    description: "Add tools borrowed from other environments. Options: count, from.",
+  },
   summary: "add working tools borrowed from other environments",
   examples: [{ count: 4 }],
   apply(inner, options, ctx) {

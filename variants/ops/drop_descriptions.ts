@@ -11,6 +11,29 @@ export interface DropOptions extends TargetOptions {
 /** Remove tool (and parameter) descriptions: the agent sees names and types only. */
 export const dropDescriptions: Operator = {
   name: "drop_descriptions",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      params: {
+        type: "boolean",
+        description: "Also drop parameter descriptions (default true).",
+      },
+    },
+    description: "Remove descriptions. Options: rate, tools, params.",
+  },
   summary: "remove tool and parameter descriptions with probability `rate`",
   examples: [{ rate: 0.5 }],
   apply(inner, options, ctx) {

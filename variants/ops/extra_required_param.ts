@@ -86,6 +86,35 @@ function rotbenchParam(existing: ReadonlySet<string>, rng: Rng): ExtraParam {
  */
 export const extraRequiredParam: Operator = {
   name: "extra_required_param",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      param: {
+        enum: ["api_version", "confirm", "locale", "client_id"],
+        description: "Add this parameter instead of drawing one.",
+      },
+      style: {
+        enum: ["rotbench"],
+        description:
+          "rotbench: RoTBench's heavy noise instead — a parameter of 1-5 random letters whose description says to set it as 1-3 random letters.",
+      },
+    },
+    description:
+      "Tools gain a required parameter. Options: rate (default 0.3), tools, param, style.",
+  },
   summary:
     "tools gain a required parameter (api_version, confirm, locale or client_id; style rotbench: RoTBench's)",
   examples: [{ rate: 0.5 }, { rate: 0.5, style: "rotbench" }],

@@ -24,6 +24,39 @@ export interface FaultOptions {
  */
 export const faults: Operator = {
   name: "faults",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Probability that a call fails (a number from 0 to 1, default 0.1).",
+      },
+      kinds: {
+        type: "array",
+        minItems: 1,
+        uniqueItems: true,
+        items: {
+          enum: ["transient", "timeout", "rate_limit"],
+        },
+        description: "Which faults happen (default all three).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      retry_after_s: {
+        type: "number",
+        minimum: 0,
+        description: "Seconds a rate-limit answer asks to wait (default 2).",
+      },
+    },
+    description: "Calls fail now and then. Options: rate, kinds, tools, retry_after_s.",
+  },
   summary: "calls fail at `rate` with a transient error, a timeout or a rate limit (never applied)",
   examples: [{ rate: 0.3 }],
   apply(inner, options, ctx) {

@@ -1,6 +1,6 @@
 /**
- * The registry of variant operators: adding one is a file here plus a line below (and its options
- * in spec/schema/variants.json).
+ * The registry of variant operators: adding one is a file here (with the JSON Schema of its
+ * options) plus a line below; `deno task schemas` then writes spec/schema/variants.json from it.
  * @module
  */
 import type { Operator } from "../types.ts";

@@ -10,6 +10,30 @@ export interface FormatOptions extends TargetOptions {
 /** Results come back as CSV, `key: value` text, or compact JSON instead of the tool's JSON. */
 export const outputFormat: Operator = {
   name: "output_format",
+  schema: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      format: {
+        enum: ["json", "csv", "text"],
+        description: "How results are written: json, csv or text (key: value lines).",
+      },
+    },
+    required: ["format"],
+    description: "Re-render results. Options: format (required), rate, tools.",
+  },
   summary: "results come back as csv, key: value text, or json",
   examples: [{ format: "csv" }, { format: "text" }],
   apply(inner, options, ctx) {

@@ -10,6 +10,25 @@ import { docsLayer, paramNames, type TargetOptions, targets } from "./common.ts"
  */
 export const paraphraseDescriptions: Operator = {
   name: "paraphrase_descriptions",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+    },
+    description: "Reword descriptions. Options: rate, tools.",
+  },
   summary: "reword descriptions (synonyms, templates); names, values and quotes kept",
   examples: [{}],
   apply(inner, options, ctx) {

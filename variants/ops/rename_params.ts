@@ -7,6 +7,35 @@ import type { RenameOptions } from "./rename_tools.ts";
 /** Rename parameters at a RoTBench noise level; `heavy` shuffles names among a tool's parameters. */
 export const renameParams: Operator = {
   name: "rename_params",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      level: {
+        enum: ["slight", "medium", "heavy"],
+        description:
+          "RoTBench noise level: slight (character edits), medium (reversed or random names), heavy (names shuffled among tools, or meaningless ids). Default medium.",
+      },
+      style: {
+        enum: ["edit", "reverse", "random", "shuffle", "ids", "rotbench"],
+        description:
+          "Force one way of renaming instead of drawing per name from the level's styles; rotbench follows RoTBench's definition of the level (slight: 1 to ceil(l/3)-1 letter edits anywhere; medium: reversed or random letters; heavy: shuffled).",
+      },
+    },
+    description: "Rename parameters. Options: level, style, rate, tools.",
+  },
   summary:
     "rename parameters: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
   examples: [{ level: "slight" }, { level: "medium" }, { level: "heavy" }, {

@@ -6,6 +6,25 @@ import type { TargetOptions } from "./common.ts";
 /** Shuffle the order parameters are listed in (and `required`): the meaning is unchanged. */
 export const reorderParams: Operator = {
   name: "reorder_params",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+    },
+    description: "Shuffle the order of parameters. Options: rate, tools.",
+  },
   summary: "list each tool's parameters in a shuffled order",
   examples: [{}],
   apply(inner, options, ctx) {

@@ -151,6 +151,31 @@ function unitLayer(inner: readonly ToolDef[], drifts: Map<string, [string, Unit]
  */
 export const versionDrift: Operator = {
   name: "version_drift",
+  schema: {
+    type: ["object", "null"],
+    additionalProperties: false,
+    properties: {
+      rate: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+      },
+      tools: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+      },
+      change: {
+        enum: ["rename", "unit", "any"],
+        description:
+          "What drifts: a parameter's name, its unit, or any (a unit where one fits, else a name; default).",
+      },
+    },
+    description:
+      "A parameter is renamed or changes unit. Options: rate (default 0.3), tools, change.",
+  },
   summary: "a parameter is renamed or changes unit, with a changelog line in the description",
   examples: [{ rate: 1 }, { rate: 1, change: "rename" }],
   apply(inner, options, ctx) {
