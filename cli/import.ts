@@ -11,6 +11,7 @@ import {
 } from "../importers/mod.ts";
 import { closeNames, formatIssue, SpecError, type SpecIssue, withSchemaLine } from "../spec/mod.ts";
 import { envFromDoc } from "../spec/load_env.ts";
+import { parseJsonKeepFloats } from "../tasks/mod.ts";
 import { parseYaml } from "../spec/yaml.ts";
 import { writeFileAtomic } from "../runners/mod.ts";
 import { UsageError } from "../run/mod.ts";
@@ -23,6 +24,7 @@ const FLAGS = {
   answers: { type: "string" },
   mode: { type: "string" },
   "skip-bad": { type: "boolean" },
+  "bfcl-compat": { type: "boolean" },
   limit: { type: "string" },
   domain: { type: "string" },
 } as const;
@@ -51,7 +53,7 @@ const SOURCES: Record<string, Source> = {
       openAiToolsEnv(await readJsonRecords(file, { what: "tool list" }), { file, name }),
   },
   bfcl: {
-    flags: ["answers", "mode", "skip-bad"],
+    flags: ["answers", "mode", "skip-bad", "bfcl-compat"],
     check: (values) => {
       if (values.mode !== undefined && values.mode !== "bfcl" && values.mode !== "strict") {
         throw new UsageError(`--mode must be bfcl or strict, got "${values.mode}"`);
@@ -61,13 +63,18 @@ const SOURCES: Record<string, Source> = {
       bfclEnv(
         await readJsonRecords(file, { what: "BFCL questions file" }),
         values.answers
-          ? await readJsonRecords(values.answers, { what: "BFCL possible-answer file" })
+          ? await readJsonRecords(values.answers, {
+            what: "BFCL possible-answer file",
+            // Answers keep BFCL's float spelling (1.0), which its checker types as floats.
+            parse: parseJsonKeepFloats,
+          })
           : undefined,
         {
           file,
           name,
           mode: values.mode as "bfcl" | "strict" | undefined,
           skipBad: values["skip-bad"],
+          compat: values["bfcl-compat"],
         },
       ),
   },
@@ -106,7 +113,7 @@ export const importCommand = command({
   flags: FLAGS,
   help: `Usage: tooltrial import openai-tools TOOLS.json [--out DIR] [--name NAME]
        tooltrial import bfcl QUESTIONS.json [--answers POSSIBLE_ANSWER.json] [--out DIR]
-                             [--name NAME] [--mode bfcl|strict] [--skip-bad]
+                             [--name NAME] [--mode bfcl|strict] [--skip-bad] [--bfcl-compat]
        tooltrial import rotbench FIRST_TURN.json [--out DIR] [--name NAME] [--skip-bad] [--limit N]
        tooltrial import tau2 DOMAIN_DIR [--out DIR] [--name NAME] [--domain NAME] [--skip-bad]
 
@@ -117,8 +124,11 @@ openai-tools: an OpenAI ([{"type": "function", "function": {name, description, p
 bfcl: BFCL's question+function file (JSON lines with id, question, function) and its
   possible-answer file (id, ground_truth) → DIR/env.yaml with the union of the functions as tools
   (dotted names become valid tool names; each call is acknowledged with its arguments) and one task
-  per entry, checked by a calls check against the possible answers, and DIR/suite.yaml. The
-  oracle replays each entry's first possible answer and must score 100%. irrelevance and
+  per entry offering only its entry's functions, checked by a calls check against the possible
+  answers, and DIR/suite.yaml. Entries whose functions share a name but not a doc go to separate
+  envs (DIR/NAME-01/env.yaml, …) so every task sees BFCL's exact names. The oracle replays each
+  entry's possible answer (values chosen to fit the schema) and must score 100%. simple_java and
+  simple_javascript parameters are strings of Java/JavaScript values, as BFCL shows them. irrelevance and
   live_irrelevance entries (told by their ids) need no answers: their check is "no call";
   live_relevance entries are checked for at least one call.
 rotbench: a RoTBench Data/First_Turn file (clean, slight, medium, heavy, union) → one task per
@@ -143,6 +153,8 @@ Options:
   --name NAME          env name (default from the file name; tau2: tau2-DOMAIN)
   --answers FILE       bfcl: the possible-answer file (else each entry's own ground_truth)
   --mode M             bfcl: the calls checks' mode, bfcl (default: the leaderboard's rules) or strict
+  --bfcl-compat        bfcl: tools validate arguments as BFCL's checker does (enums not enforced,
+                       BFCL's "variable" values accepted), so every entry BFCL scores can run
   --skip-bad           bfcl, rotbench, tau2: leave out entries with problems (each listed on stderr
                        with its reason, none of their tools kept) instead of stopping
   --limit N            rotbench: import only the file's first N cases

@@ -35,9 +35,12 @@ export interface AssistantMessage {
   };
 }
 
-/** Build an assistant message that calls tools (arguments serialized as JSON text). */
+/**
+ * Build an assistant message that calls tools (arguments serialized as JSON text, or `text` as
+ * given: an API's own arguments text, whose number spelling such as `1.0` a checker may read).
+ */
 export function callTools(
-  calls: { name: string; args: Record<string, unknown> }[],
+  calls: { name: string; args: Record<string, unknown>; text?: string }[],
   idPrefix = "call",
 ): AssistantMessage {
   return {
@@ -46,7 +49,7 @@ export function callTools(
     tool_calls: calls.map((c, i) => ({
       id: `${idPrefix}_${i}`,
       type: "function",
-      function: { name: c.name, arguments: JSON.stringify(c.args) },
+      function: { name: c.name, arguments: c.text ?? JSON.stringify(c.args) },
     })),
   };
 }

@@ -6,3 +6,4 @@
 export { createRng, deriveSeed, hash32, type Rng } from "./rng.ts";
 export { writeFileAtomic } from "./atomic_write.ts";
 export { Deadlines } from "./deadlines.ts";
+export { floatJson } from "./float_json.ts";

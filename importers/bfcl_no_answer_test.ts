@@ -16,7 +16,10 @@ interface Result {
 for (
   const [file, ids] of [
     ["BFCL_v4_irrelevance.json", ["irrelevance_0", "irrelevance_1", "irrelevance_2"]],
-    ["BFCL_v4_live_irrelevance.json", ["live_irrelevance_0-0-0", "live_irrelevance_1-0-1"]],
+    [
+      "BFCL_v4_live_irrelevance.json",
+      ["live_irrelevance_0-0-0", "live_irrelevance_1-0-1", "live_irrelevance_2-1-0"],
+    ],
   ] as const
 ) {
   Deno.test(`import bfcl ${file} without answers: no call is right, a call is wrong`, async () => {
@@ -34,6 +37,10 @@ for (
       assert.deepEqual(t.check.calls!.answers, []);
     }
     assert.match(await Deno.readTextFile(join(out, "env.yaml")), /expects no call/);
+    // An entry with no function offers no tool at all.
+    for (const t of env.tasks.filter((t) => t.id === "live_irrelevance_2-1-0")) {
+      assert.deepEqual(t.tools, []);
+    }
 
     const bench = await runCli("bench", join(out, "suite.yaml"), "--out", join(dir, "run"));
     assert.equal(bench.code, 0, bench.err);

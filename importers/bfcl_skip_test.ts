@@ -56,7 +56,15 @@ const REFUSALS: [string, RegExp][] = [
   ["required_missing", /math\.factorial requires "number", which the answer does not list/],
   [
     "gold_mismatch",
-    /the first possible answer does not fit math\.factorial's parameters: \/number must be integer/,
+    /no possible answer fits math\.factorial's parameters: \/number must be integer[\s\S]*--bfcl-compat/,
+  ],
+  [
+    "no_functions",
+    /at \/function: entry simple_python_918 lists no function, so no call can match its answer/,
+  ],
+  [
+    "gold_fails_check",
+    /the gold call fails the bfcl check \(value_error:dict_value: [^)]*\), so no call of this form passes/,
   ],
   [
     "no_sample_call",

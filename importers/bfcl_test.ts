@@ -52,9 +52,27 @@ Deno.test("import bfcl: 40 conformance entries → an env that validates and the
   const r = await runCli("import", "bfcl", f.questions, "--answers", f.answers, "--out", out);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /40 tasks/);
-  const env = await loadEnv(out);
+  // Four function names come with two different docs each: two envs, so that each task offers
+  // BFCL's exact names, and each name means one doc within an env.
+  const suite = await loadSuite(join(out, "suite.yaml"));
+  assert.equal(suite.envs.length, 2);
+  const env = {
+    tasks: suite.envs.flatMap((e) => e.tasks),
+    tools: suite.envs.flatMap((e) => e.tools),
+  };
   assert.equal(env.tasks.length, 40);
   assert.ok(env.tools.every((t) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(t.name)), "API-safe names");
+  for (const t of env.tasks) {
+    const entry = entries.find((e) => e.case_id === t.id)!;
+    const fns = entry.function as { name: string }[];
+    const names = Object.fromEntries(Object.entries(t.check.calls!.names).map(([k, v]) => [v, k]));
+    assert.deepEqual(
+      fns.map((f) => names[f.name] ?? f.name).sort(),
+      [...t.tools!].sort(),
+      `${t.id} offers BFCL's names, made valid, without suffixes`,
+    );
+    for (const f of fns) assert.equal(names[f.name] ?? f.name, f.name.replace(/\./g, "_"));
+  }
   assert.ok(env.tools.some((t) => t.name === "math_factorial"));
   const fact = env.tasks.find((t) => t.id === "multiple_163")!;
   assert.deepEqual(fact.check.calls!.names, {
@@ -96,12 +114,17 @@ Deno.test("import bfcl: the imported checks give BFCL's verdict on the 120 candi
   const f = await bfclFiles();
   const { files } = bfclEnv(
     await readJsonRecords(f.questions, { what: "q" }),
-    await readJsonRecords(f.answers, { what: "a" }),
+    await readJsonRecords(f.answers, { what: "a", parse: parseJsonKeepFloats }),
     { file: f.questions },
   );
-  await Deno.writeTextFile(join(f.dir, "env.yaml"), files["env.yaml"]);
-  const env = await loadEnv(f.dir);
-  const byId = new Map(env.tasks.map((t) => [t.id, t]));
+  const tasks = [];
+  for (const [rel, text] of Object.entries(files)) {
+    if (!rel.endsWith("env.yaml")) continue;
+    await Deno.mkdir(join(f.dir, rel, ".."), { recursive: true });
+    await Deno.writeTextFile(join(f.dir, rel), text);
+    tasks.push(...(await loadEnv(join(f.dir, rel, ".."))).tasks);
+  }
+  const byId = new Map(tasks.map((t) => [t.id, t]));
   const differs: string[] = [];
   for (const line of lines) {
     const row = parseJsonKeepFloats(line) as CaseRow;
@@ -252,7 +275,7 @@ Deno.test("import bfcl: bad input is a located error, exit 2, nothing written", 
       JSON.stringify({ id: "a", question: user("hi"), function: [doc("integer")] }),
       JSON.stringify({ id: "a", ground_truth: [{ f: { x: ["one"] } }] }),
     ),
-    /a\.json:1:\d+ at \/ground_truth\/0: the first possible answer does not fit f's parameters: \/x must be integer/,
+    /a\.json:1:\d+ at \/ground_truth\/0: no possible answer fits f's parameters: \/x must be integer/,
   );
   assert.match(
     await badImport(

@@ -71,7 +71,8 @@ function record(
 
 /**
  * Read a JSON file, or a JSON Lines file (one document per line, as BFCL's data files are), as
- * located records. Unreadable files and syntax errors throw a SpecError naming file:line:col.
+ * located records (`parse` reads each document: JSON.parse unless given). Unreadable files and
+ * syntax errors throw a SpecError naming file:line:col.
  *
  * @example
  * ```ts
@@ -85,8 +86,9 @@ function record(
  */
 export async function readJsonRecords(
   file: string,
-  opts: { what: string },
+  opts: { what: string; parse?: (text: string) => unknown },
 ): Promise<InputRecord[]> {
+  const parse = opts.parse ?? JSON.parse;
   const text = await readSpecFile(file, { what: opts.what });
   const trimmed = text.trim();
   if (trimmed === "") {
@@ -102,7 +104,7 @@ export async function readJsonRecords(
   let whole: unknown;
   let wholeError: Error | undefined;
   try {
-    whole = JSON.parse(text);
+    whole = parse(text);
   } catch (err) {
     wholeError = err as Error;
   }
@@ -115,7 +117,7 @@ export async function readJsonRecords(
     for (const [i, line] of lines.entries()) {
       if (line.trim() === "") continue;
       try {
-        out.push(record(file, line, i + 1));
+        out.push(record(file, line, i + 1, parse(line)));
       } catch (err) {
         const msg = (err as Error).message;
         throw new SpecError([{

@@ -1,10 +1,21 @@
-import { Document, isMap, isSeq, type Node } from "yaml";
+import { Document, isMap, isSeq, type Node, Scalar } from "yaml";
+import { PyFloat } from "../tasks/calls/mod.ts";
+
+/** The value with each PyFloat a YAML scalar that keeps its float spelling (`1.0`). */
+function spelled(v: unknown): unknown {
+  if (v instanceof PyFloat) return Object.assign(new Scalar(v.value), { minFractionDigits: 1 });
+  if (Array.isArray(v)) return v.map(spelled);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, spelled(x)]));
+  }
+  return v;
+}
 
 /**
  * A spec as YAML text: a comment header, block style, except that nodes whose path (keys and
  * `*` for list items) matches a pattern in `flow` are written on one line (`{ tool: x, args: { … }
  * }`); a `*` in a pattern also matches any key. `comments` puts comment lines above nodes, each
- * named by its exact path (`["tasks", 0]`).
+ * named by its exact path (`["tasks", 0]`). Numbers read as PyFloats (`1.0`) keep that spelling.
  *
  * @example
  * ```ts
@@ -23,7 +34,7 @@ export function renderYaml(
   },
 ): string {
   // A value used twice is written twice, not as a YAML anchor and alias.
-  const doc = new Document(value, { aliasDuplicateObjects: false });
+  const doc = new Document(spelled(value), { aliasDuplicateObjects: false });
   const flow = new Set(opts.flow ?? []);
   const starred = (opts.flow ?? []).filter((f) => f.includes("*")).map((f) =>
     f.split("/").map((seg) => (seg === "*" ? "" : seg))

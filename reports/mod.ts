@@ -27,6 +27,7 @@ export {
   suiteProvenance,
 } from "./report.ts";
 export type {
+  BfclRow,
   ComparisonRow,
   FirstActionRates,
   GapRow,
@@ -34,6 +35,7 @@ export type {
   TranscriptLine,
   VariantSummary,
 } from "./types.ts";
+export { BFCL_CATEGORIES, bfclCategoryOf, bfclTable } from "./bfcl_table.ts";
 export { Collector } from "./collect.ts";
 export { logEpisodes, type LoggedEpisode, reportFromLogs } from "./from_log.ts";
 export { failureKind } from "./failure_kind.ts";

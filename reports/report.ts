@@ -6,7 +6,8 @@ import type { SuiteSpec } from "../spec/types.ts";
 import { Collector } from "./collect.ts";
 import { comparisons, gaps, groupSummary, robustness } from "./metrics.ts";
 import reportSchema from "./schema/report.v1.json" with { type: "json" };
-import type { Provenance, Report } from "./types.ts";
+import type { EpisodeSummary, Provenance, Report } from "./types.ts";
+import { bfclTable } from "./bfcl_table.ts";
 
 export type {
   ComparisonRow,
@@ -83,7 +84,14 @@ export function buildReport(
     variants: [...collected.variants],
     episodes: [...episodes],
     transcripts: collected.transcripts(),
+    ...bfclPart(episodes),
   };
+}
+
+/** BFCL's table, present only when some task is a BFCL entry. */
+function bfclPart(episodes: EpisodeSummary[]): Pick<Report, "bfcl"> {
+  const rows = bfclTable(episodes);
+  return rows.length ? { bfcl: rows } : {};
 }
 
 /**

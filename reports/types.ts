@@ -346,4 +346,24 @@ export interface Report {
   episodes: EpisodeSummary[];
   /** Transcripts of a bounded set of episodes: per task × agent × protocol, the first failure, else one success. */
   transcripts: Transcript[];
+  /** BFCL's per-category accuracy table, when tasks carry BFCL ids (imported BFCL entries). */
+  bfcl?: BfclRow[];
+}
+
+/** BFCL's per-category accuracy for one agent × protocol × variant (reports/bfcl_table.ts). */
+export interface BfclRow {
+  /** Agent name. */
+  agent: string;
+  /** Protocol name. */
+  protocol: string;
+  /** Variant name. */
+  variant: string;
+  /** Each BFCL category that ran: its episodes and success rate. */
+  categories: Record<string, { episodes: number; accuracy: number }>;
+  /** Unweighted mean of simple_python, simple_java, simple_javascript (null: one did not run). */
+  non_live_simple: number | null;
+  /** Unweighted mean of simple, multiple, parallel, parallel_multiple (null: one did not run). */
+  non_live_ast: number | null;
+  /** The four live AST categories weighted by entries (null: one did not run). */
+  live_ast: number | null;
 }

@@ -1,6 +1,6 @@
 import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
-import { astMatch, checkTask } from "../tasks/mod.ts";
+import { astMatch, checkTask, spelledArgs } from "../tasks/mod.ts";
 import { fail } from "../tools/declarative.ts";
 import { unknownTool } from "../tools/dispatch.ts";
 import {
@@ -311,10 +311,15 @@ export class EpisodeSession {
         canonical = r.canonical !== undefined
           ? r.canonical
           : { tool: call.name, args: args as Record<string, unknown> };
-        if (name === "execute") this.#attempted.push(canonical);
+        // What checks judge also keeps the agent's spelling of numbers (1 vs 1.0), for bfcl mode.
+        const spelled = canonical && typeof call.arguments === "string"
+          ? spelledArgs(canonical.args, call.arguments)
+          : undefined;
+        const judged = canonical && spelled ? { ...canonical, spelled } : canonical;
+        if (name === "execute") this.#attempted.push(judged);
         if (canonical && name === "execute") {
           this.#executed.push(canonical);
-          if (observation.ok) this.#succeeded.push(canonical);
+          if (observation.ok) this.#succeeded.push(judged!);
           if (observation.ok && this.#user && canonical.tool === TRANSFER_TOOL) transferred = true;
         }
       } else {

@@ -20,6 +20,8 @@ function readCall(c: unknown): RecordedEpisode["calls"][number] | string {
   const name = c.name ?? c.tool;
   let args = c.arguments ?? c.args;
   if (typeof name === "string" && name !== "") {
+    // JSON text is kept as written too: its spelling (1 or 1.0) is what BFCL's checker judges.
+    const text = typeof args === "string" ? args : undefined;
     if (typeof args === "string") {
       try {
         args = JSON.parse(args);
@@ -29,7 +31,7 @@ function readCall(c: unknown): RecordedEpisode["calls"][number] | string {
     }
     if (args === undefined) args = {};
     if (!isObject(args)) return `the arguments of ${name} must be an object`;
-    return { name, args };
+    return text === undefined ? { name, args } : { name, args, text };
   }
   // BFCL: {"function_name": {arguments}}.
   const keys = Object.keys(c);
@@ -52,7 +54,8 @@ function readCall(c: unknown): RecordedEpisode["calls"][number] | string {
  *   '{"id": "simple_1", "result": [{"calc": {"n": 3}}]}\n';
  * const r = readRecorded(text, "calls.jsonl");
  * assert.ok(!Array.isArray(r));
- * assert.deepEqual(r["library/lib-001"].calls, [{ name: "search_books", args: { query: "x" } }]);
+ * // JSON text arguments are kept as written too (their number spelling is for bfcl-mode checks).
+ * assert.deepEqual(r["library/lib-001"].calls, [{ name: "search_books", args: { query: "x" }, text: '{"query": "x"}' }]);
  * assert.deepEqual(r["simple_1"], { calls: [{ name: "calc", args: { n: 3 } }], answer: null, line: 2 });
  * ```
  */

@@ -14,6 +14,11 @@ export interface Call {
   tool: string;
   /** Argument name → value, as the tool's parameters schema takes them. */
   args: Record<string, unknown>;
+  /**
+   * The same arguments as the agent spelled them, where it wrote JSON text: integral numbers
+   * written as floats (`1.0`) kept as tasks/calls' PyFloat. Only `bfcl`-mode checks read it.
+   */
+  spelled?: Record<string, unknown>;
 }
 
 /** An HTTP tool's request: each part is rendered per call from `{state}` with `$args` bound. */
@@ -128,6 +133,11 @@ export interface CallsCheck {
   names: Record<string, string>;
   /** Function name (as in the answers) → the JSON Schema of its parameters. */
   functions: Record<string, JsonSchema>;
+  /**
+   * bfcl mode: JSON pointers into `answers` of the integral numbers the YAML writes as floats
+   * (`1.0`), which BFCL's checker types as floats, not ints.
+   */
+  floats?: string[];
 }
 
 /**
@@ -422,7 +432,7 @@ export type EndpointAgentSpec = OpenAIAgentSpec | AnthropicAgentSpec;
 /** One task's recorded episode: the calls made (in order) and the final answer. */
 export interface RecordedEpisode {
   /** The calls, each a tool name and its arguments. */
-  calls: { name: string; args: Record<string, unknown> }[];
+  calls: { name: string; args: Record<string, unknown>; text?: string }[];
   /** The final answer; null when the recording gave none. */
   answer: string | null;
   /** The line of the file it came from (1-based). */

@@ -18,6 +18,11 @@ export interface Located<T = unknown> {
   value: T;
   /** Line/col (1-based) of the value at `pointer`, or of its key when `key` is set; nearest parent if absent. */
   locate(pointer: string, opts?: { key?: boolean }): { line: number; col: number };
+  /**
+   * Pointers, relative to `pointer`, of the integral numbers under it written as floats (`1.0`,
+   * `2e3`): a spelling the parsed value loses and Python-typed checks (BFCL's) tell apart.
+   */
+  floatsUnder?(pointer: string): string[];
 }
 
 /**
@@ -179,12 +184,37 @@ function composeYaml(text: string, file: string, withValue: boolean): Located {
     // `key` asks for the key of the last segment only: a value's own position otherwise.
     return at;
   };
+  /** The node a pointer names, or undefined. */
+  const nodeAt = (pointer: string): unknown => {
+    let node = doc.contents as unknown;
+    if (pointer === "") return node;
+    for (const raw of pointer.slice(1).split("/")) {
+      const seg = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+      if (isMap(node)) node = node.items.find((p) => keyText(p.key) === seg)?.value;
+      else if (isSeq(node)) node = /^\d+$/.test(seg) ? node.items[Number(seg)] : undefined;
+      else return undefined;
+    }
+    return node;
+  };
   return {
     file,
     value,
     locate(pointer, opts) {
       const off = offsetOf(pointer, opts?.key === true);
       return off === undefined ? { line: 1, col: 1 } : pos(off);
+    },
+    floatsUnder(pointer) {
+      const out: string[] = [];
+      const walk = (node: unknown, at: string) => {
+        if (isMap(node)) {
+          for (const p of node.items) walk(p.value, `${at}/${pointerSegment(keyText(p.key))}`);
+        } else if (isSeq(node)) node.items.forEach((x, i) => walk(x, `${at}/${i}`));
+        else if (isScalar(node) && typeof node.value === "number" && Number.isInteger(node.value)) {
+          if (/[.eE]/.test(node.source ?? "")) out.push(at);
+        }
+      };
+      walk(nodeAt(pointer), "");
+      return out;
     },
   };
 }

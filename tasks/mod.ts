@@ -32,4 +32,6 @@ export {
   checkCalls,
   checkStrict,
   goldFromAnswers,
+  parseJsonKeepFloats,
+  spelledArgs,
 } from "./calls/mod.ts";

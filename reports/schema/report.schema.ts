@@ -469,6 +469,44 @@ export function reportSchema() {
           },
         },
       },
+      bfcl: {
+        type: "array",
+        description:
+          "BFCL's per-category accuracy table (runs of imported BFCL entries: tasks with BFCL ids).",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: [
+            "agent",
+            "protocol",
+            "variant",
+            "categories",
+            "non_live_simple",
+            "non_live_ast",
+            "live_ast",
+          ],
+          properties: {
+            agent: { type: "string" },
+            protocol: { type: "string" },
+            variant: { type: "string" },
+            categories: {
+              type: "object",
+              additionalProperties: {
+                type: "object",
+                additionalProperties: false,
+                required: ["episodes", "accuracy"],
+                properties: {
+                  episodes: { type: "integer", minimum: 1 },
+                  accuracy: { type: "number", minimum: 0, maximum: 1 },
+                },
+              },
+            },
+            non_live_simple: { type: ["number", "null"], minimum: 0, maximum: 1 },
+            non_live_ast: { type: ["number", "null"], minimum: 0, maximum: 1 },
+            live_ast: { type: ["number", "null"], minimum: 0, maximum: 1 },
+          },
+        },
+      },
     },
     $defs: {
       sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },

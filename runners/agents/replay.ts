@@ -1,5 +1,6 @@
 import type { Agent, AgentSession } from "../agent.ts";
 import { callTools, say } from "../../core/messages.ts";
+import { floatJson } from "../../core/float_json.ts";
 import { GIVE_UP, latestResults, MAX_RETRIES, transient } from "./common.ts";
 
 /**
@@ -18,7 +19,7 @@ export function replayAgent(name: string, opts: { knowsVariant?: boolean } = {})
       let failed = false;
       let seq = 0;
       return {
-        act(messages, _tools, turn) {
+        act(messages, tools, turn) {
           if (turn.phase === "trial") {
             return Promise.resolve(
               say("No trials needed: I already know how to call these tools."),
@@ -34,7 +35,12 @@ export function replayAgent(name: string, opts: { knowsVariant?: boolean } = {})
           }
           if (!failed && next < calls.length) {
             const c = calls[next++];
-            return Promise.resolve(callTools([{ name: c.tool, args: c.args }], `${name}_${seq++}`));
+            // Floats spelled as floats where the schema says number, as a model reading it would.
+            const schema = tools.find((t) => t.name === c.tool)?.parameters;
+            const text = floatJson(c.args, schema);
+            return Promise.resolve(
+              callTools([{ name: c.tool, args: c.args, text }], `${name}_${seq++}`),
+            );
           }
           return Promise.resolve(say(failed ? GIVE_UP : ctx.task.answer));
         },

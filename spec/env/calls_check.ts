@@ -22,6 +22,8 @@ export interface CallsCheckContext {
   didYouMean(name: string): string | undefined;
   /** Where problems go. */
   issues: SpecIssue[];
+  /** Pointers (relative to `pointer`) of integral numbers the YAML writes as floats. */
+  floatsUnder?(pointer: string): string[];
 }
 
 /**
@@ -146,5 +148,13 @@ export function callsCheck(c: RawCallsCheck, p: string, ctx: CallsCheckContext):
     ...(c.first_action_only ? { firstActionOnly: true } : {}),
     names,
     functions,
+    ...floatsOf(c, p, ctx),
   };
+}
+
+/** bfcl mode's float spelling of the answers (`1.0`), where the YAML has any. */
+function floatsOf(c: RawCallsCheck, p: string, ctx: CallsCheckContext): { floats?: string[] } {
+  if (c.mode !== "bfcl" || c.answers === undefined || !ctx.floatsUnder) return {};
+  const floats = ctx.floatsUnder(`${p}/answers`);
+  return floats.length ? { floats } : {};
 }

@@ -179,6 +179,7 @@ function taskCheck(
       at,
       didYouMean: opts.didYouMeanTool,
       issues,
+      floatsUnder: (pointer) => ctx.doc.floatsUnder?.(pointer) ?? [],
     });
   }
   if (c.actions) {

@@ -233,10 +233,9 @@ export function envSchema(names: EnvSchemaNames) {
           },
           tools: {
             type: "array",
-            minItems: 1,
             items: { type: "string" },
             description:
-              "The environment's tools this task offers (canonical names), when it offers only some: the agent sees only these (and a variant's distractors); a call to another of the environment's tools is an unknown tool. Every gold call's tool must be among them.",
+              "The environment's tools this task offers (canonical names), when it offers only some: the agent sees only these (and a variant's distractors); a call to another of the environment's tools is an unknown tool. [] offers none (the agent must answer without tools). Every gold call's tool must be among them.",
           },
           grounded: {
             type: "boolean",

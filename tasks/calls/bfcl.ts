@@ -21,6 +21,7 @@
 import type { Call, JsonSchema, PossibleCall } from "../../spec/types.ts";
 import { isDict, pyEqual, PyFloat, pyIn, pyIter, type PyType, pyType } from "./py_value.ts";
 import { bfclStandardize } from "./strings.ts";
+import { BFCL_LANGUAGE_TYPES, javaConvert, jsConvert } from "./bfcl_language.ts";
 import {
   answerParts,
   type CallsInput,
@@ -230,13 +231,33 @@ export function bfclCheckOne(
       return invalid(`${sc}:unexpected_param`, `${name} got an unexpected parameter "${param}"`);
     }
     const options = expected[param];
-    const desc = typeName(props[param]);
-    const want = pyTypeOf(desc);
-    const nested = desc === "array" || desc === "tuple"
+    const language = props[param]["x-bfcl-language"];
+    let desc = typeName(props[param]);
+    let want = pyTypeOf(desc);
+    let nested = desc === "array" || desc === "tuple"
       ? (props[param].items ? pyTypeOf(typeName(props[param].items as JsonSchema)) : undefined)
       : undefined;
-    // Python's int → float allowance, at the top level only.
-    if (desc === "float" || desc === "number") {
+    if (language === "java" || language === "javascript") {
+      // A Java/JavaScript parameter: a string of source text, converted to its type first.
+      desc = String(props[param]["x-bfcl-type"]);
+      const types = BFCL_LANGUAGE_TYPES[language];
+      if (typeof value !== "string") {
+        return invalid(
+          `type_error:${language === "java" ? "java" : "js"}`,
+          `parameter "${param}" should be a string of ${language} source, got ${pyType(value)} ${
+            show(value)
+          }`,
+        );
+      }
+      const items = props[param]["x-bfcl-items"] as string | undefined;
+      const listy = desc === "Array" || desc === "ArrayList" || desc === "array";
+      value = language === "java"
+        ? javaConvert(value, desc, listy ? items : undefined)
+        : jsConvert(value, desc, listy ? items : undefined);
+      want = (types[desc] ?? "str") as PyType;
+      nested = listy && items !== undefined ? (types[items] ?? "str") as PyType : undefined;
+    } // Python's int → float allowance, at the top level only.
+    else if (desc === "float" || desc === "number") {
       if (pyType(value) === "int") value = new PyFloat(value as number);
     }
     const t = typeCheck(param, value, { options, desc, expected: want, nested });

@@ -96,3 +96,36 @@ Deno.test("strict mode agrees with BFCL on every row but the documented differen
   }
   assert.deepEqual(differs, STRICT_DIFFERS);
 });
+
+/** testdata/bfcl/spelling_cases.jsonl: the same fields, candidates that differ in number spelling. */
+const spelling = (await Deno.readTextFile(
+  new URL("../../testdata/bfcl/spelling_cases.jsonl", import.meta.url),
+)).trim().split("\n").map((line) => ({
+  py: parseJsonKeepFloats(line) as CaseRow,
+  plain: JSON.parse(line) as CaseRow,
+})).filter(({ py }) => Object.hasOwn(CATEGORIES, py.category));
+
+Deno.test("bfcl mode reproduces BFCL's verdict on the float-spelling rows (1 vs 1.0)", () => {
+  assert.equal(spelling.length, 54);
+  const wrong: string[] = [];
+  let spellingMatters = 0;
+  for (const { py, plain } of spelling) {
+    const judge = (row: CaseRow) =>
+      checkBfcl({
+        calls: callsOf(row),
+        answers: row.possible_answer,
+        functions: functionsOf(row),
+        category: CATEGORIES[row.category],
+      });
+    const v = judge(py);
+    if (v.valid !== py.bfcl_valid || (v.error_type ?? null) !== py.bfcl_error_type) {
+      wrong.push(
+        `${py.id} (${py.perturbation}): BFCL ${py.bfcl_valid} ${py.bfcl_error_type}, ours ${v.valid} ${v.error_type}`,
+      );
+    }
+    // Read without the spelling (what YAML or a JSON parser keeps), some verdicts change.
+    if (judge(plain).valid !== py.bfcl_valid) spellingMatters++;
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(spellingMatters > 0, "the rows must tell 1 from 1.0");
+});

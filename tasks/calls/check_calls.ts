@@ -1,7 +1,7 @@
 import type { Call, CallsCheck, CallsMode, PossibleCall } from "../../spec/types.ts";
 import { checkBfcl } from "./bfcl.ts";
 import { firstActionVerdict } from "./first_action.ts";
-import { PyFloat } from "./py_value.ts";
+import { PyFloat, withFloats } from "./py_value.ts";
 import { checkRotbench } from "./rotbench.ts";
 import { checkStrict } from "./strict.ts";
 import type { BfclCategory, CallsInput, CallsVerdict } from "./types.ts";
@@ -15,7 +15,8 @@ export const callCheckers: Record<CallsMode, (input: CallsInput) => CallsVerdict
 
 /**
  * Judge calls (in the environment's canonical tool names) against a `calls` check: tool names are
- * mapped to the answers' function names through `check.names`, then the check's mode decides.
+ * mapped to the answers' function names through `check.names`, then the check's mode decides
+ * (`bfcl` mode on each call's `spelled` arguments where the agent wrote JSON text).
  * With `any_of`, the calls must match one of the accepted lists. With `first_action_only`, only
  * `opts.attempted[0]` is judged — the first call the agent tried, whether it succeeded or not
  * (null: it reached no tool), or, when it tried none, its final answer — and the verdict carries
@@ -39,7 +40,11 @@ export function checkCalls(
   check: CallsCheck,
   opts: { category?: BfclCategory; attempted?: readonly (Call | null)[] } = {},
 ): CallsVerdict {
-  const named = (c: Call): Call => ({ tool: check.names[c.tool] ?? c.tool, args: c.args });
+  // bfcl mode judges numbers as the agent spelled them (1 is an int, 1.0 a float), as BFCL does.
+  const named = (c: Call): Call => ({
+    tool: check.names[c.tool] ?? c.tool,
+    args: check.mode === "bfcl" && c.spelled ? c.spelled : c.args,
+  });
   const judge = (cs: readonly Call[], answers: PossibleCall[]) =>
     callCheckers[check.mode]({
       calls: cs,
@@ -48,7 +53,12 @@ export function checkCalls(
       category: opts.category,
       ...(check.wildcard !== undefined ? { wildcard: check.wildcard } : {}),
     });
-  const alternatives = check.anyOf ?? [check.answers];
+  const alternatives = check.anyOf ??
+    [
+      check.mode === "bfcl" && check.floats
+        ? withFloats(check.answers, check.floats) as PossibleCall[]
+        : check.answers,
+    ];
   if (check.firstActionOnly) {
     const first = (opts.attempted ?? calls)[0];
     return firstActionVerdict(first === undefined ? undefined : first && named(first), {

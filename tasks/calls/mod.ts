@@ -12,5 +12,14 @@ export { checkRotbench, paramNamesProblem, rotbenchCheckOne } from "./rotbench.t
 export { firstActionVerdict } from "./first_action.ts";
 export { bfclStandardize, strictStringEqual, strictTokens } from "./strings.ts";
 export { maxMatching } from "./matching.ts";
-export { parseJsonKeepFloats, plainJson, pyEqual, PyFloat, pyType } from "./py_value.ts";
+export {
+  parseJsonKeepFloats,
+  plainJson,
+  pyEqual,
+  PyFloat,
+  pyType,
+  spelledArgs,
+  withFloats,
+} from "./py_value.ts";
 export type { BfclCategory, CallsInput, CallStages, CallsVerdict } from "./types.ts";
+export { BFCL_LANGUAGE_TYPES, javaConvert, jsConvert } from "./bfcl_language.ts";

@@ -136,3 +136,64 @@ export function plainJson(v: unknown): unknown {
   if (isDict(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainJson(x)]));
   return v;
 }
+
+/**
+ * A call's canonical arguments as the agent spelled them: `text` (the arguments' JSON text, in
+ * the names the agent saw) read with {@link parseJsonKeepFloats}, its keys renamed to the
+ * canonical ones of `args`. Renaming goes by position, so it holds only where each value equals
+ * its canonical twin; otherwise, or when nothing is spelled as a float, undefined (judge `args`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PyFloat, spelledArgs } from "./py_value.ts";
+ * const s = spelledArgs({ radius: 1 }, '{"r": 1.0}')!;
+ * assert.ok(s.radius instanceof PyFloat);
+ * ```
+ */
+export function spelledArgs(
+  args: Record<string, unknown>,
+  text: string,
+): Record<string, unknown> | undefined {
+  if (!/[.eE]/.test(text)) return undefined;
+  let kept: unknown;
+  try {
+    kept = parseJsonKeepFloats(text);
+  } catch {
+    return undefined;
+  }
+  if (!isDict(kept)) return undefined;
+  const keys = Object.keys(args);
+  const values = Object.values(kept);
+  if (values.length !== keys.length) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [i, k] of keys.entries()) {
+    if (JSON.stringify(plainJson(values[i])) !== JSON.stringify(args[k])) return undefined;
+    out[k] = values[i];
+  }
+  return out;
+}
+
+/**
+ * A copy of `value` with the integral numbers at `pointers` (JSON pointers) made {@link PyFloat}s:
+ * how a spec that wrote `1.0` in YAML gets its spelling back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PyFloat, withFloats } from "./py_value.ts";
+ * const v = withFloats([{ f: { xs: [[1, 3]] } }], ["/0/f/xs/0/1"]) as { f: { xs: unknown[][] } }[];
+ * assert.ok(v[0].f.xs[0][1] instanceof PyFloat && v[0].f.xs[0][0] === 1);
+ * ```
+ */
+export function withFloats(value: unknown, pointers: readonly string[]): unknown {
+  const copy = structuredClone(value);
+  for (const ptr of pointers) {
+    const segs = ptr.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const last = segs.pop()!;
+    let node = copy as Record<string, unknown>;
+    for (const s of segs) node = (node as Record<string, unknown>)?.[s] as Record<string, unknown>;
+    if (node && typeof node[last] === "number") node[last] = new PyFloat(node[last] as number);
+  }
+  return copy;
+}
