@@ -82,18 +82,25 @@ export function parseYaml(text: string, file: string): Located {
   const fast = fastYamlValue(text, MAX_YAML_DEPTH);
   if (fast === undefined) return composeYaml(text, file, true);
   let full: Located | null | undefined;
+  const composed = () => {
+    if (full === undefined) {
+      try {
+        full = composeYaml(text, file, false);
+      } catch {
+        full = null; // the two parsers disagree on this text: point at its start
+      }
+    }
+    return full;
+  };
   return {
     file,
     value: fast.value,
     locate(pointer, opts) {
-      if (full === undefined) {
-        try {
-          full = composeYaml(text, file, false);
-        } catch {
-          full = null; // the two parsers disagree on this text: point at its start
-        }
-      }
-      return full ? full.locate(pointer, opts) : { line: 1, col: 1 };
+      return composed()?.locate(pointer, opts) ?? { line: 1, col: 1 };
+    },
+    // The spelling of a number is the syntax tree's to know: built when a check asks (bfcl mode).
+    floatsUnder(pointer) {
+      return composed()?.floatsUnder?.(pointer) ?? [];
     },
   };
 }
