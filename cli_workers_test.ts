@@ -1,8 +1,9 @@
 // `tooltrial bench --workers N` end to end: the same log and report for any N, resume after a
 // kill, handler/HTTP/MCP backends inside workers, and bad values.
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { runCli as cli } from "./testdata/cli.ts";
+import { chatServer } from "./testdata/chat_server.ts";
 
 /** A run's files with what may differ between runs blanked: timings, the command, workers, concurrency. */
 const timeless = (text: string) =>
@@ -179,4 +180,45 @@ Deno.test("cli: an ONNX agent runs in each worker (one intra-op thread each), wi
   const header = JSON.parse((await read(b.dir, "episodes.jsonl")).split("\n")[0]);
   assert.deepEqual(header.provenance.execution_providers, { "tiny-random": "cpu" });
   assert.equal(header.provenance.workers, 2);
+});
+
+Deno.test("cli: with workers, an endpoint agent runs in the main thread beside scripted agents in workers", async () => {
+  const srv = chatServer();
+  const dir = await Deno.makeTempDir();
+  const suite = join(dir, "suite.yaml");
+  await Deno.writeTextFile(
+    suite,
+    `tooltrial: 1
+suite: mixed
+envs: [${resolve("testdata/good/mini.yaml")}]
+agents:
+  oracle: { scripted: oracle }
+  api: { openai: { base_url: ${srv.url}, model: stand-in, concurrency: 4 } }
+  explorer: { scripted: explorer }
+protocols:
+  direct: {}
+  trial: { trial_budget: 2 }
+samples: 2
+seeds: [0]
+`,
+  );
+  try {
+    const cache = ["--cache-dir", join(dir, "cache")];
+    const a = await bench(suite, 1, ...cache, "--no-cache");
+    assert.equal(a.code, 0, a.err);
+    const live = srv.requests.length;
+    assert.ok(live > 0);
+    const b = await bench(suite, 2, ...cache, "--no-cache");
+    assert.equal(b.code, 0, b.err);
+    assert.equal(srv.requests.length, 2 * live, "the endpoint answered the same turns again");
+    assert.match(b.err, /run [0-9a-f]{16}, 2 workers\)/);
+    // The endpoint's summary is said by the main thread, where it ran.
+    assert.match(b.err, /api: \d+ turns — \d+ requests to the endpoint/);
+    const log = timeless(await read(a.dir, "episodes.jsonl"));
+    assert.match(log, /"agent":"api"/);
+    assert.equal(timeless(await read(b.dir, "episodes.jsonl")), log);
+  } finally {
+    await srv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
