@@ -169,8 +169,8 @@ Deno.test("cli: a bad --workers value exits 2, saying what it takes; nothing is 
   }
 });
 
-Deno.test("cli: an ONNX agent runs in each worker (one intra-op thread each), with the same episodes", async () => {
-  const only = ["--agents", "tiny-random", "--variants", "clean", "--quiet"];
+Deno.test("cli: an ONNX agent runs in one worker (one intra-op thread), beside scripted episodes, with the same episodes", async () => {
+  const only = ["--agents", "tiny-random,oracle", "--variants", "clean", "--quiet"];
   const [a, b] = [await bench("suite.yaml", 1, ...only), await bench("suite.yaml", 2, ...only)];
   assert.equal(a.code, 0, a.err);
   assert.equal(b.code, 0, b.err);

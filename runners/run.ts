@@ -99,8 +99,8 @@ export interface EpisodeRunner {
   readonly size: number;
   /** Whether the pool runs this agent's episodes. */
   runs(agent: string): boolean;
-  /** Run the planned episode with this full-plan index; `variant` comes with a worker's first of an interface. */
-  run(index: number): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }>;
+  /** Run a planned episode (by its full-plan index); `variant` comes with a worker's first of an interface. */
+  run(p: { index: number; agent: string }): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }>;
 }
 
 /** The plan entries a shard runs: plan index ≡ shard index (mod count). */
@@ -319,7 +319,7 @@ async function runPlan(
       await slots.take();
       try {
         if (pool?.runs(p.agent)) {
-          const { rec, variant } = await pool.run(p.index);
+          const { rec, variant } = await pool.run(p);
           if (variant) {
             remote.set(interfaceKey(variant.env, variant.variant, variant.seed), variant);
           }

@@ -24,7 +24,7 @@ export interface PoolOptions {
   cores?: number;
 }
 
-/** A model agent as a worker opened it: what the run's provenance and status lines record. */
+/** A model agent as the worker running it opened it: what the run's provenance and status lines record. */
 export interface PooledModel {
   /** The agent's name. */
   name: string;
@@ -122,9 +122,11 @@ class Slot {
 /**
  * Episodes on worker threads (Deno Workers, inheriting this process's permissions, so handler
  * sandboxes and MCP servers start from them as from here). Each worker loads the suite from its
- * file, opens its own copy of the agents the workers run, builds its own backends, and runs the
- * plan indices it is sent; an episode depends only on its seeds, so where it ran changes nothing.
- * A new episode goes to the worker with the fewest in flight.
+ * file, opens its own copy of the scripted agents (model agents: see `open`), builds its own
+ * backends, and runs the plan indices it is sent; an episode depends only on its seeds, so where
+ * it ran changes nothing.
+ * A model agent's episodes go to the one worker it is open in; the others to the worker with the
+ * fewest in flight.
  *
  * @example
  * ```ts
@@ -146,48 +148,62 @@ class Slot {
 export class EpisodePool implements EpisodeRunner {
   readonly #slots: Slot[];
   readonly #agents: ReadonlySet<string>;
-  /** The model agents the workers opened, as the first worker reported them. */
+  /** Model agents and the one worker each is open in. */
+  readonly #pinned: ReadonlyMap<string, number>;
+  /** The model agents the workers opened, as each one reported them, in suite order. */
   readonly models: PooledModel[];
   #failure: Error | undefined;
 
-  private constructor(slots: Slot[], agents: ReadonlySet<string>, models: PooledModel[]) {
+  private constructor(
+    slots: Slot[],
+    agents: ReadonlySet<string>,
+    pinned: ReadonlyMap<string, number>,
+    models: PooledModel[],
+  ) {
     this.#slots = slots;
     this.#agents = agents;
+    this.#pinned = pinned;
     this.models = models;
   }
 
-  /** Start `workers` workers on a suite loaded from its file; resolves once every one is ready. */
+  /**
+   * Start `workers` workers on a suite loaded from its file; resolves once every one is ready.
+   * Scripted agents open in every worker. A model agent opens in one worker only (the agents are
+   * dealt round the workers, in suite order), which runs all its episodes: loading a model and
+   * building its tool-call grammar once, as one thread would, rather than once per worker.
+   */
   static async open(suite: SuiteSpec, opts: PoolOptions): Promise<EpisodePool> {
-    const agents = new Set(
-      suite.agents.filter((a) =>
-        runsInWorkers(a) && (!opts.selection.agents || opts.selection.agents.includes(a.name))
-      ).map((a) => a.name),
+    const inWorkers = suite.agents.filter((a) =>
+      runsInWorkers(a) && (!opts.selection.agents || opts.selection.agents.includes(a.name))
+    );
+    const count = Math.max(1, opts.workers);
+    const pinned = new Map(
+      inWorkers.filter((a) => a.kind === "onnx").map((a, i) => [a.name, i % count]),
     );
     let failed: ((err: Error) => void) | undefined;
-    const slots = Array.from(
-      { length: Math.max(1, opts.workers) },
-      () => new Slot((err) => failed?.(err)),
-    );
+    const slots = Array.from({ length: count }, () => new Slot((err) => failed?.(err)));
     const ready = slots.map((s) => s.reply("ready"));
-    for (const s of slots) {
+    for (const [w, s] of slots.entries()) {
       s.send({
         t: "init",
         file: suite.file,
         sha256: suite.sha256,
-        agents: [...agents],
+        agents: inWorkers.map((a) => a.name).filter((n) => (pinned.get(n) ?? w) === w),
         selection: opts.selection,
         backendOptions: opts.backendOptions ?? {},
-        workers: slots.length,
+        workers: count,
         cores: opts.cores ?? navigator.hardwareConcurrency,
       });
     }
     const replies = await Promise.all(ready);
-    const bad = replies.find((r) => r?.t === "failed");
-    if (bad) {
+    if (replies.some((r) => r?.t === "failed")) {
       for (const s of slots) s.worker.terminate();
       throw slots.find((s) => s.failure)?.failure ?? new Error("a bench worker failed to start");
     }
-    const pool = new EpisodePool(slots, agents, (replies[0] as { models: PooledModel[] }).models);
+    const order = (name: string) => suite.agents.findIndex((a) => a.name === name);
+    const models = replies.flatMap((r) => (r as { models: PooledModel[] }).models)
+      .sort((a, b) => order(a.name) - order(b.name));
+    const pool = new EpisodePool(slots, new Set(inWorkers.map((a) => a.name)), pinned, models);
     failed = (err) => pool.#fail(err);
     return pool;
   }
@@ -202,10 +218,18 @@ export class EpisodePool implements EpisodeRunner {
     return this.#agents.has(agent);
   }
 
-  /** Run the episode with this full-plan index on the worker with the fewest in flight. */
-  run(index: number): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }> {
+  /**
+   * Run the episode with this full-plan index: a model agent's on the worker it is open in, any
+   * other on the worker with the fewest in flight.
+   */
+  run(
+    { index, agent }: { index: number; agent: string },
+  ): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const slot = this.#slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const pin = this.#pinned.get(agent);
+    const slot = pin !== undefined
+      ? this.#slots[pin]
+      : this.#slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     return new Promise((resolve, reject) => {
       slot.pending.set(index, { resolve, reject });
       slot.send({ t: "run", index });
