@@ -180,8 +180,9 @@ export class EpisodePool implements EpisodeRunner {
     const pinned = new Map(
       inWorkers.filter((a) => a.kind === "onnx").map((a, i) => [a.name, i % count]),
     );
-    let failed: ((err: Error) => void) | undefined;
-    const slots = Array.from({ length: count }, () => new Slot((err) => failed?.(err)));
+    // A worker that fails once the pool runs fails every episode in flight (set below).
+    const failed: { to?: (err: Error) => void } = {};
+    const slots = Array.from({ length: count }, () => new Slot((err) => failed.to?.(err)));
     const ready = slots.map((s) => s.reply("ready"));
     for (const [w, s] of slots.entries()) {
       s.send({
@@ -204,7 +205,7 @@ export class EpisodePool implements EpisodeRunner {
     const models = replies.flatMap((r) => (r as { models: PooledModel[] }).models)
       .sort((a, b) => order(a.name) - order(b.name));
     const pool = new EpisodePool(slots, new Set(inWorkers.map((a) => a.name)), pinned, models);
-    failed = (err) => pool.#fail(err);
+    failed.to = (err) => pool.#fail(err);
     return pool;
   }
 
