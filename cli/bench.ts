@@ -4,7 +4,7 @@ import { type EpisodeSplit, loadSuite } from "../spec/mod.ts";
 import { SPLITS } from "../tasks/mod.ts";
 import { runBench, type Selection, UsageError, variantNames } from "../run/mod.ts";
 import { command } from "./command.ts";
-import { cacheFlags, intFlag, listFlag, shardFlag } from "./flags.ts";
+import { cacheFlags, intFlag, listFlag, shardFlag, workersFlag } from "./flags.ts";
 import { runOutput } from "./_run_output.ts";
 
 /** `tooltrial bench`: run a suite and write its report. */
@@ -22,6 +22,7 @@ export const bench = command({
     seed: { type: "string" },
     shard: { type: "string" },
     concurrency: { type: "string" },
+    workers: { type: "string" },
     quiet: { type: "boolean" },
     verbose: { type: "boolean" },
     record: { type: "boolean" },
@@ -51,8 +52,13 @@ Options:
   --shard i/n          run only slice i of n (0-based) of the episode grid; auto/n takes i from
                        JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm);
                        combine the slices with tooltrial merge
-  --concurrency N      episodes in flight at once (default 4); results do not depend on it.
-                       Endpoint agents (openai:, anthropic:) run their own concurrency (default 16)
+  --workers N          worker threads running episodes (default: one per core; 1: all in one
+                       thread); the log and report are the same for any N. Each worker loads
+                       the suite and its own agents; ONNX agents get at most cores/N threads
+                       each. Endpoint agents run in the main thread; --record uses one worker
+  --concurrency N      episodes in flight at once in each worker (default 4); results do not
+                       depend on it. Endpoint agents (openai:, anthropic:) run their own
+                       concurrency (default 16)
   --cache-dir DIR      where endpoint agents keep replies (default runs/cache): a rerun, resume
                        or reproduce replays them and calls the endpoint only for turns not there
   --no-cache           call the endpoint for every turn (replies are still stored)
@@ -83,6 +89,7 @@ Options:
     };
     const shard = shardFlag(values.shard);
     const concurrency = intFlag(values.concurrency, "concurrency", 1) ?? 4;
+    const workers = workersFlag(values.workers);
     const quiet = values.quiet ?? false;
     const { out, logPath, report } = await runBench(suite, {
       ...runOutput(quiet),
@@ -90,6 +97,7 @@ Options:
       out: values.out,
       shard,
       concurrency,
+      workers,
       command: ["bench", ...args],
       verbose: values.verbose ?? false,
       record: values.record ?? false,

@@ -1,7 +1,13 @@
 // Flag parsing shared by the commands: one parser, typed values, and errors that say what to do.
 import { parseArgs } from "node:util";
 import { closeNames } from "../spec/mod.ts";
-import { DEFAULT_CACHE, type EndpointCache, type Shard, UsageError } from "../run/mod.ts";
+import {
+  DEFAULT_CACHE,
+  type EndpointCache,
+  EPISODES_PER_WORKER,
+  type Shard,
+  UsageError,
+} from "../run/mod.ts";
 
 /** A command's flags, as `node:util` parseArgs takes them (`--help`/`-h` is added to every one). */
 export type Flags = Record<
@@ -42,6 +48,22 @@ export function intFlag(v: string | undefined, name: string, min: number): numbe
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) {
     throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  }
+  return n;
+}
+
+/** Most workers `--workers` takes: each one holds its own agents, backends and suite. */
+export const MAX_WORKERS = 256;
+
+/** `--workers N`: an integer in 1..MAX_WORKERS; default `auto` (run/_run_into.ts: one per core). */
+export function workersFlag(v: string | undefined): number | "auto" {
+  const cores = navigator.hardwareConcurrency;
+  if (v === undefined || v === "auto") return "auto";
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new UsageError(
+      `--workers must be an integer from 1 to ${MAX_WORKERS}, got "${v}": the number of worker threads running episodes (default auto: one per core, ${cores} here, and one per ${EPISODES_PER_WORKER} episodes at most; 1 runs them all in one thread)`,
+    );
   }
   return n;
 }

@@ -63,7 +63,9 @@ export function provenanceSection(report: Report): string {
       "sampling",
       `seeds: ${esc(p.seeds.join(", "))}; samples: ${esc(p.samples)}; concurrency: ${
         esc(p.concurrency)
-      }${p.shards ? `; shards: ${esc(p.shards.join(", "))}` : ""}`,
+      }${p.workers && p.workers > 1 ? `; workers: ${esc(p.workers)}` : ""}${
+        p.shards ? `; shards: ${esc(p.shards.join(", "))}` : ""
+      }`,
     ],
     ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
   ];

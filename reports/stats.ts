@@ -4,7 +4,6 @@
  * Nothing here rounds; callers round for display.
  * @module
  */
-import { createRng, type Rng } from "../runners/rng.ts";
 
 /** Options for {@linkcode bootstrapCI}. */
 export interface BootstrapOptions {
@@ -46,9 +45,7 @@ export function bootstrapCI(
   // Every value the same (a row at 0% or 100%): every resample gives it, and the interval is
   // clamped to [min, max] anyway — the same answer without the resamples.
   if (a.min === a.max) return [a.min, a.min];
-  const rng = createRng(opts.seed);
-  const stats = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) stats[r] = resampleMean(a, rng);
+  const [stats] = resampleMeans([a], opts.seed, resamples);
   return percentileInterval(stats, alpha, a.min, a.max);
 }
 
@@ -79,9 +76,8 @@ export function bootstrapDiffCI(
   const sb = summarizeClusters("bootstrapDiffCI", "b", b);
   if (sa === null || sb === null) return null;
   if (sa.min === sa.max && sb.min === sb.max) return [sa.min - sb.max, sa.min - sb.max];
-  const rng = createRng(opts.seed);
-  const stats = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) stats[r] = resampleMean(sa, rng) - resampleMean(sb, rng);
+  const [stats, ofB] = resampleMeans([sa, sb], opts.seed, resamples);
+  for (let r = 0; r < resamples; r++) stats[r] -= ofB[r];
   return percentileInterval(stats, alpha, sa.min - sb.max, sa.max - sb.min);
 }
 
@@ -133,15 +129,49 @@ function summarizeClusters(
   return { sums: Float64Array.from(sums), counts: Float64Array.from(counts), min, max };
 }
 
-function resampleMean({ sums, counts }: ClusterSums, rng: Rng): number {
-  const k = sums.length;
-  let s = 0, n = 0;
-  for (let j = 0; j < k; j++) {
-    const i = rng.int(k);
-    s += sums[i];
-    n += counts[i];
+/**
+ * The means of `resamples` cluster resamples of each group, drawn as resample 0 of every group,
+ * then resample 1, …: the draws of `createRng(seed).int(k)` in that order, with the generator
+ * (sfc32, core/rng.ts) inlined over local integers — the same numbers, at a fraction of the cost of
+ * a closure call per draw.
+ */
+function resampleMeans(
+  groups: readonly ClusterSums[],
+  seed: number,
+  resamples: number,
+): Float64Array[] {
+  const out = groups.map(() => new Float64Array(resamples));
+  let a = 0x9e3779b9 | 0, b = 0x243f6a88 | 0, c = 0xb7e15162 | 0, d = seed | 0;
+  // createRng's warm-up: 12 draws thrown away.
+  for (let i = 0; i < 12; i++) {
+    const t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    c = (c + ((t + d) | 0)) | 0;
   }
-  return s / n;
+  for (let r = 0; r < resamples; r++) {
+    for (let g = 0; g < groups.length; g++) {
+      const { sums, counts } = groups[g];
+      const k = sums.length;
+      let s = 0, n = 0;
+      for (let j = 0; j < k; j++) {
+        const t = (a + b) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        d = (d + 1) | 0;
+        const x = (t + d) | 0;
+        c = (c + x) | 0;
+        const i = Math.floor(((x >>> 0) / 4294967296) * k);
+        s += sums[i];
+        n += counts[i];
+      }
+      out[g][r] = s / n;
+    }
+  }
+  return out;
 }
 
 /** Sorts `stats` in place; bounds are clamped to [min, max] to absorb floating-point error. */

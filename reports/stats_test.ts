@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRng } from "../runners/rng.ts";
+import { createRng, type Rng } from "../runners/rng.ts";
 import {
   bootstrapCI,
   bootstrapDiffCI,
@@ -352,4 +352,64 @@ Deno.test("property: bootstrapDiffCI deterministic, lo ≤ hi, constant groups g
     }),
     { ...FC, numRuns: 100 },
   );
+});
+
+Deno.test("bootstrap: the inlined generator draws what createRng draws (intervals bit-identical to a reference loop)", () => {
+  // The reference: one createRng per interval, rng.int(k) per cluster, as the bootstrap was written first.
+  const summed = (cs: number[][]) =>
+    cs.filter((c) => c.length).map((c) => [c.reduce((s, v) => s + v, 0), c.length]);
+  const mean = (cs: number[][], rng: Rng) => {
+    const sc = summed(cs);
+    let s = 0, n = 0;
+    for (let j = 0; j < sc.length; j++) {
+      const [a, b] = sc[rng.int(sc.length)];
+      s += a;
+      n += b;
+    }
+    return s / n;
+  };
+  const interval = (stats: Float64Array, lo: number, hi: number): [number, number] => {
+    stats.sort();
+    const q = (p: number) => {
+      const h = (stats.length - 1) * p, f = Math.floor(h);
+      return f + 1 >= stats.length || stats[f] === stats[f + 1]
+        ? stats[f]
+        : stats[f] + (h - f) * (stats[f + 1] - stats[f]);
+    };
+    const clamp = (x: number) => Math.min(hi, Math.max(lo, x));
+    const alpha = (1 - 0.95) / 2;
+    const a = clamp(q(alpha));
+    return [a, Math.max(a, clamp(q(1 - alpha)))];
+  };
+  const gen = createRng(99);
+  const clusters = () =>
+    Array.from(
+      { length: 1 + gen.int(40) },
+      () =>
+        Array.from(
+          { length: gen.int(5) },
+          () => (gen.next() < 0.6 ? 1 : gen.next() < 0.5 ? 0 : gen.next()),
+        ),
+    );
+  for (let round = 0; round < 60; round++) {
+    const [a, b] = [clusters(), clusters()];
+    const seed = gen.int(2 ** 32);
+    const flat = [...a.flat(), ...b.flat()];
+    if (a.flat().length === 0 || b.flat().length === 0) continue;
+    const [amin, amax] = [Math.min(...a.flat()), Math.max(...a.flat())];
+    const one = createRng(seed);
+    const ref = amin === amax
+      ? [amin, amin]
+      : interval(Float64Array.from({ length: 500 }, () => mean(a, one)), amin, amax);
+    assert.deepEqual(bootstrapCI(a, { seed, resamples: 500 }), ref);
+    const two = createRng(seed);
+    const [bmin, bmax] = [Math.min(...b.flat()), Math.max(...b.flat())];
+    if (amin === amax && bmin === bmax) continue;
+    const diffs = Float64Array.from({ length: 500 }, () => mean(a, two) - mean(b, two));
+    assert.deepEqual(
+      bootstrapDiffCI(a, b, { seed, resamples: 500 }),
+      interval(diffs, amin - bmax, amax - bmin),
+      `round ${round}, ${flat.length} values`,
+    );
+  }
 });

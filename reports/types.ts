@@ -69,8 +69,10 @@ export interface Provenance {
   seeds: number[];
   /** Samples per task and seed. */
   samples: number;
-  /** Episodes run at once. */
+  /** Episodes run at once (in each worker). */
   concurrency: number;
+  /** Worker threads the episodes ran on (absent in reports from before workers: 1). */
+  workers?: number;
   /** The shards merged into this report (`i/n`), or null for a single run. */
   shards: string[] | null;
 }

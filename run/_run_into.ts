@@ -2,10 +2,12 @@
 import { join } from "node:path";
 import {
   type Agent,
+  EpisodePool,
   inShard,
   lockRunDir,
   openRunLog,
   planRun,
+  runsInWorkers,
   runSuite,
   sortLog,
 } from "../runners/mod.ts";
@@ -20,7 +22,7 @@ import { progressBar } from "../reports/mod.ts";
 import type { SuiteSpec } from "../spec/mod.ts";
 import { VERSION } from "../version.ts";
 import { runProvenance } from "./run_provenance.ts";
-import type { EndpointCache, RunOutput } from "./run_settings.ts";
+import { type EndpointCache, EPISODES_PER_WORKER, type RunOutput } from "./run_settings.ts";
 import type { Selection, Shard } from "./selection.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -35,6 +37,11 @@ export interface RunSettings extends RunOutput {
   verbose?: boolean;
   record?: boolean;
   cache: EndpointCache;
+  /**
+   * Worker threads running the episodes (default 1: all in this thread; `auto`: one per core, at
+   * most one per {@linkcode EPISODES_PER_WORKER} episodes); results do not depend on it.
+   */
+  workers?: number | "auto";
 }
 
 /** What a run leaves: its log, how many episodes it planned, how many it found done. */
@@ -59,12 +66,24 @@ export async function runInto(
       "nothing to run: the suite has no tasks for the selected agents, protocols, variants and splits",
     );
   }
-  // Model agents load first: the provenance records the execution provider each one got.
   const needed = new Set(plan.map((p) => p.agent));
-  const agents = await openAgents(suite.agents.filter((a) => needed.has(a.name)), {
-    endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off },
-  });
-  const models = [...agents.values()].filter((a) => a.info);
+  const pool = await openPool(suite, sel, plan, opts);
+  // Model agents load first: the provenance records the execution provider each one got. Those
+  // the workers run are open there; this thread opens the rest (endpoint agents).
+  let agents: Map<string, Agent>;
+  try {
+    agents = await openAgents(
+      suite.agents.filter((a) => needed.has(a.name) && !pool?.runs(a.name)),
+      { endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off } },
+    );
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
+  const models = [
+    ...[...agents.values()].filter((a) => a.info),
+    ...(pool?.models ?? []).map((m) => ({ ...m, start: () => unreachable() }) as Agent),
+  ].sort((a, b) => suiteOrder(suite, a.name) - suiteOrder(suite, b.name));
   for (const [line, names] of providerLines(models, opts.verbose ?? false)) {
     say(opts, `${names.join(", ")}: ${names.length > 1 ? "run" : "runs"} on ${line}`);
   }
@@ -77,12 +96,49 @@ export async function runInto(
       ids: new Set(plan.map((p) => p.id)),
       agents,
       models,
+      pool,
     });
     for (const a of [...agents.values()].filter(isEndpointAgent)) say(opts, endpointSummary(a));
     return ran;
   } finally {
+    await pool?.close();
     await closeAgents(agents);
   }
+}
+
+/**
+ * The worker pool a run asks for, or none: one worker runs here, as do runs that record HTTP
+ * cassettes (each cassette is written whole by one process) and runs of endpoint agents only.
+ */
+async function openPool(
+  suite: SuiteSpec,
+  sel: Selection,
+  plan: { agent: string }[],
+  opts: RunSettings,
+): Promise<EpisodePool | undefined> {
+  const inWorkers = new Set(suite.agents.filter(runsInWorkers).map((a) => a.name));
+  const episodes = plan.filter((p) => inWorkers.has(p.agent)).length;
+  const asked = opts.workers ?? 1;
+  const count = asked === "auto"
+    ? Math.min(navigator.hardwareConcurrency, Math.ceil(episodes / EPISODES_PER_WORKER))
+    : Math.min(asked, episodes);
+  if (count <= 1) return undefined;
+  if (opts.record) {
+    say(opts, `--record: the episodes run in one worker (each cassette is written by one process)`);
+    return undefined;
+  }
+  return await EpisodePool.open(suite, {
+    workers: count,
+    selection: sel,
+    backendOptions: { http: "replay" },
+  });
+}
+
+const suiteOrder = (suite: SuiteSpec, name: string) =>
+  suite.agents.findIndex((a) => a.name === name);
+
+function unreachable(): never {
+  throw new Error("a worker's agent is not started here");
 }
 
 /** Where the model agents run, one line per distinct outcome: four models on one CPU say it once. */
@@ -142,6 +198,7 @@ interface OpenedRun extends RunSettings {
   ids: ReadonlySet<string>;
   agents: Map<string, Agent>;
   models: Agent[];
+  pool?: EpisodePool;
 }
 
 async function runOpened(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Promise<RunInto> {
@@ -160,6 +217,7 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
   const provenance = await runProvenance(suite, sel, {
     command: opts.command,
     concurrency: opts.concurrency,
+    workers: opts.pool?.size ?? 1,
     models,
   });
   const logPath = join(opts.out, "episodes.jsonl");
@@ -192,11 +250,16 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
     opts,
     `tooltrial ${VERSION}: ${planned} episodes (${suite.envs.length} envs, run ${opts.id}${
       opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ""
-    }${done.size > 0 ? `, resuming after ${done.size} done` : ""}) → ${opts.out}`,
+    }${opts.pool ? `, ${opts.pool.size} workers` : ""}${
+      done.size > 0 ? `, resuming after ${done.size} done` : ""
+    }) → ${opts.out}`,
   );
   // The caller's interrupt handler stops the sandboxes and servers before the process exits.
   const onInterrupt = opts.onInterrupt;
-  const interrupted = () => onInterrupt?.(logPath);
+  const pool = opts.pool;
+  // The workers' sandboxes and servers are theirs to stop: they go first.
+  const interrupted = () =>
+    pool ? void pool.stop().finally(() => onInterrupt?.(logPath)) : onInterrupt?.(logPath);
   const signals: Deno.Signal[] = !onInterrupt
     ? []
     : Deno.build.os === "windows"
@@ -213,6 +276,7 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
       backendOptions: { http: opts.record ? "record" : "replay" },
       keep: false,
       open: agents,
+      pool,
       onVariant: (ev) => log.note(ev),
       onEpisode: async (rec, n) => {
         await log.append(rec);

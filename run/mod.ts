@@ -23,7 +23,12 @@ export { type ReproduceOptions, type ReproduceResult, reproduceRun } from "./rep
 export { type BenchOptions, type BenchResult, runBench } from "./run_bench.ts";
 export { runId } from "./run_id.ts";
 export { type ProvenanceOptions, type RunProvenance, runProvenance } from "./run_provenance.ts";
-export { DEFAULT_CACHE, type EndpointCache, type RunOutput } from "./run_settings.ts";
+export {
+  DEFAULT_CACHE,
+  type EndpointCache,
+  EPISODES_PER_WORKER,
+  type RunOutput,
+} from "./run_settings.ts";
 export { type Selection, type Shard, variantNames } from "./selection.ts";
 export { UsageError } from "./usage_error.ts";
 export { writeLogsReport, writeReport } from "./write_report.ts";

@@ -15,8 +15,13 @@ export interface BenchOptions extends RunOutput {
   out?: string;
   /** Run only this slice of the episode grid; a shard writes no report (merge the shards). */
   shard?: Shard;
-  /** Episodes in flight at once (default 4); results do not depend on it. */
+  /** Episodes in flight at once, in each worker (default 4); results do not depend on it. */
   concurrency?: number;
+  /**
+   * Worker threads running the episodes (default 1: all in this thread; the CLI's default is one
+   * per core, `auto`). Recorded in the provenance; neither the run id nor any result depends on it.
+   */
+  workers?: number | "auto";
   /** The command line recorded in the provenance (default `bench <suite file>`). */
   command?: string[];
   /** Say why GPU execution providers were passed over. */
@@ -72,6 +77,7 @@ export async function runBench(suite: SuiteSpec, opts: BenchOptions = {}): Promi
     id,
     shard,
     concurrency: opts.concurrency ?? 4,
+    workers: opts.workers ?? 1,
     command: opts.command ?? ["bench", suite.file],
     verbose: opts.verbose ?? false,
     record: opts.record ?? false,

@@ -14,6 +14,8 @@ export interface ProvenanceOptions {
   command: string[];
   /** Episodes in flight at once. */
   concurrency: number;
+  /** Worker threads that ran the episodes (default 1); recorded, never part of the run id. */
+  workers?: number;
   /** The run's model agents, open: each one's execution provider and the ONNX runtime. */
   models: readonly Agent[];
 }
@@ -62,5 +64,6 @@ export async function runProvenance(
     seeds: sel.seeds,
     samples: sel.samples,
     concurrency: opts.concurrency,
+    workers: opts.workers ?? 1,
   };
 }

@@ -26,3 +26,9 @@ export interface EndpointCache {
 
 /** The cache a run uses when none is given: runs/cache, replayed. */
 export const DEFAULT_CACHE: Readonly<EndpointCache> = { dir: join("runs", "cache"), off: false };
+
+/**
+ * Episodes a worker must have, at least, for `workers: auto` to start it: starting one costs
+ * about 0.3 s of CPU (its modules, the suite, its agents), a scripted episode a few ms.
+ */
+export const EPISODES_PER_WORKER = 250;

@@ -53,6 +53,7 @@ export {
 export { type PromptOptions, prompts } from "./prompts.ts";
 export { createRng, deriveSeed, type Rng } from "./rng.ts";
 export {
+  type EpisodeRunner,
   inShard,
   interfaceKey,
   type PlannedEpisode,
@@ -61,6 +62,13 @@ export {
   runSuite,
   variantEvent,
 } from "./run.ts";
+export {
+  EpisodePool,
+  type PooledModel,
+  type PoolOptions,
+  runsInWorkers,
+  threadsPerWorker,
+} from "./worker_pool.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
 export {
   DEFAULT_VARIANTS,

@@ -1,4 +1,11 @@
-import type { EnvSpec, EpisodeSplit, SuiteSpec, TaskSpec, VariantSpec } from "../spec/types.ts";
+import type {
+  EnvSpec,
+  EpisodeSplit,
+  ProtocolSpec,
+  SuiteSpec,
+  TaskSpec,
+  VariantSpec,
+} from "../spec/types.ts";
 import { episodeSplit } from "../tasks/mod.ts";
 import { type BackendOptions, Backends, declarativeEnv, type Env } from "../tools/mod.ts";
 import { applyVariant, variantsFor } from "../variants/mod.ts";
@@ -78,6 +85,22 @@ export interface RunOptions {
   backends?: Backends;
   /** How to build the default backends (sandbox, servers, HTTP mode). */
   backendOptions?: BackendOptions;
+  /**
+   * Worker threads that run the episodes of the agents they hold (worker_pool.ts); the others
+   * (endpoint agents) run here. Each worker keeps `concurrency` episodes in flight. Records still
+   * come back in plan order, the same for any number of workers.
+   */
+  pool?: EpisodeRunner;
+}
+
+/** What runs episodes elsewhere (a pool of workers): `runSuite` hands it the plan index. */
+export interface EpisodeRunner {
+  /** Workers in the pool. */
+  readonly size: number;
+  /** Whether the pool runs this agent's episodes. */
+  runs(agent: string): boolean;
+  /** Run a planned episode (by its full-plan index); `variant` comes with a worker's first of an interface. */
+  run(p: { index: number; agent: string }): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }>;
 }
 
 /** The plan entries a shard runs: plan index ≡ shard index (mod count). */
@@ -212,23 +235,49 @@ export function planRun(suite: SuiteSpec, opts: RunOptions = {}): PlannedEpisode
 export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise<EpisodeRecord[]> {
   const backends = opts.backends ?? new Backends(opts.backendOptions);
   try {
-    const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
-    return await runPlan(suite, variantEnvs(suite, bases), opts);
+    const plan = planRun(suite, opts).filter((p) =>
+      inShard(p, opts.shard) && !opts.skip?.has(p.id)
+    );
+    // Backends start (sandboxes, servers) only where episodes run: not here when workers run all.
+    const here = plan.some((p) => !opts.pool?.runs(p.agent));
+    const bases = here ? await Promise.all(suite.envs.map((e) => backends.env(e))) : undefined;
+    return await runPlan(suite, plan, { ...opts, interfaces: variantEnvs(suite, bases) });
   } finally {
     await backends.close();
   }
 }
 
+/** Run one planned episode on its interface with its agent. */
+export function runPlanned(
+  p: PlannedEpisode,
+  env: VariantEnv,
+  opts: { agent: Agent; protocol: ProtocolSpec },
+): Promise<EpisodeRecord> {
+  return runEpisode(env, p.task, {
+    ...opts,
+    episode: {
+      id: p.id,
+      seed: p.episodeSeed,
+      sample: p.sample,
+      split: p.split,
+      index: p.index,
+      runSeed: p.seed,
+    },
+  });
+}
+
 async function runPlan(
   suite: SuiteSpec,
-  interfaces: ReturnType<typeof variantEnvs>,
-  opts: RunOptions,
+  plan: PlannedEpisode[],
+  opts: RunOptions & { interfaces: ReturnType<typeof variantEnvs> },
 ): Promise<EpisodeRecord[]> {
-  const plan = planRun(suite, opts).filter((p) => inShard(p, opts.shard) && !opts.skip?.has(p.id));
+  const { interfaces, pool } = opts;
   const keep = opts.keep ?? true;
   const envFor = (p: PlannedEpisode) => interfaces(p.env.name, p.variant, p.seed);
   const announced = new Set<string>(opts.announced ?? []);
-  const needed = new Set(plan.map((p) => p.agent));
+  // Interfaces as the workers built them: each sends one with its first episode of it.
+  const remote = new Map<string, VariantEvent>();
+  const needed = new Set(plan.map((p) => p.agent).filter((a) => !pool?.runs(a)));
   const agents = opts.open ?? await openAgents(suite.agents.filter((a) => needed.has(a.name)));
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
@@ -238,26 +287,26 @@ async function runPlan(
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   // Agents with a limit of their own (endpoint agents: a server batches many requests) run that
   // many episodes besides the others, which share the run's limit.
-  const shared = new Slots(concurrency);
+  const shared = new Slots(concurrency * (pool?.size ?? 1));
   const own = new Map(
     [...needed].flatMap((n) => {
       const c = agents.get(n)?.concurrency;
       return c ? [[n, new Slots(c)] as const] : [];
     }),
   );
-  const workers = concurrency + [...own.values()].reduce((s, x) => s + x.size, 0);
+  const workers = shared.size + [...own.values()].reduce((s, x) => s + x.size, 0);
   let flushing = Promise.resolve();
 
   const flush = async () => {
     while (emitted < plan.length && results[emitted]) {
       const rec = results[emitted]!;
-      const env = envFor(plan[emitted]);
+      const p = plan[emitted];
       if (!keep) results[emitted] = null;
       emitted++;
-      const key = interfaceKey(env.name, env.variant, env.seed);
+      const key = interfaceKey(p.env.name, p.variant.name, p.seed);
       if (!announced.has(key)) {
         announced.add(key);
-        await opts.onVariant?.(variantEvent(env));
+        await opts.onVariant?.(remote.get(key) ?? variantEvent(envFor(p)));
       }
       await opts.onEpisode?.(rec, emitted, plan.length);
     }
@@ -269,18 +318,18 @@ async function runPlan(
       const slots = own.get(p.agent) ?? shared;
       await slots.take();
       try {
-        results[pos] = await runEpisode(envFor(p), p.task, {
-          agent: agents.get(p.agent)!,
-          protocol: protocols.get(p.protocol)!,
-          episode: {
-            id: p.id,
-            seed: p.episodeSeed,
-            sample: p.sample,
-            split: p.split,
-            index: p.index,
-            runSeed: p.seed,
-          },
-        });
+        if (pool?.runs(p.agent)) {
+          const { rec, variant } = await pool.run(p);
+          if (variant) {
+            remote.set(interfaceKey(variant.env, variant.variant, variant.seed), variant);
+          }
+          results[pos] = rec;
+        } else {
+          results[pos] = await runPlanned(p, envFor(p), {
+            agent: agents.get(p.agent)!,
+            protocol: protocols.get(p.protocol)!,
+          });
+        }
       } finally {
         slots.give();
       }

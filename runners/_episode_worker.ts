@@ -1,0 +1,140 @@
+/**
+ * A bench worker (worker_pool.ts): a Deno Worker that loads the suite from its file, opens its own
+ * copy of the agents it runs and its own backends, and runs the planned episodes it is sent by
+ * plan index. It writes nothing: records go back to the parent, which logs them in plan order.
+ * @module
+ */
+import { loadSuite } from "../spec/mod.ts";
+import type { AgentSpec } from "../spec/types.ts";
+import { Backends, closeAllBackends } from "../tools/mod.ts";
+import type { Agent } from "./agent.ts";
+import { closeAgents, openAgents } from "./agents/mod.ts";
+import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
+import { variantEvent } from "./run.ts";
+import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
+
+/** What the parent sends a worker. */
+export type ToWorker =
+  | {
+    t: "init";
+    file: string;
+    sha256: string;
+    agents: string[];
+    selection: PoolOptions["selection"];
+    backendOptions: NonNullable<PoolOptions["backendOptions"]>;
+    workers: number;
+    cores: number;
+  }
+  | { t: "run"; index: number }
+  | { t: "stop" }
+  | { t: "close" };
+
+interface Opened {
+  plan: Map<number, PlannedEpisode>;
+  agents: Map<string, Agent>;
+  backends: Backends;
+  interfaces: ReturnType<typeof variantEnvs>;
+  protocols: Map<string, import("../spec/types.ts").ProtocolSpec>;
+  /** Interfaces whose mapping this worker already sent. */
+  sent: Set<string>;
+}
+
+// deno-lint-ignore no-explicit-any
+const port = self as any as {
+  postMessage(m: unknown): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+  close(): void;
+};
+let opened: Promise<Opened> | undefined;
+
+const failed = (err: unknown, index?: number) =>
+  port.postMessage({
+    t: "failed",
+    index,
+    error: err instanceof Error
+      ? { name: err.constructor.name, message: err.message, stack: err.stack }
+      : { name: "Error", message: String(err) },
+  });
+
+async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
+  const suite = await loadSuite(m.file);
+  if (suite.sha256 !== m.sha256) {
+    throw new Error(
+      `${m.file} changed while the run started (its workers read another suite): run the command again`,
+    );
+  }
+  const names = new Set(m.agents);
+  const plan = new Map(
+    planRun(suite, m.selection).filter((p) => names.has(p.agent)).map((p) => [p.index, p]),
+  );
+  const needed = new Set([...plan.values()].map((p) => p.agent));
+  const specs = suite.agents.filter((a) => needed.has(a.name)).map((a) => fitThreads(a, m));
+  const agents = await openAgents(specs);
+  const backends = new Backends(m.backendOptions);
+  try {
+    const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
+    return {
+      plan,
+      agents,
+      backends,
+      interfaces: variantEnvs(suite, bases),
+      protocols: new Map(suite.protocols.map((p) => [p.name, p])),
+      sent: new Set(),
+    };
+  } catch (err) {
+    await backends.close();
+    await closeAgents(agents);
+    throw err;
+  }
+}
+
+/** An ONNX agent's threads, so that the workers together stay within the cores. */
+function fitThreads(spec: AgentSpec, m: { workers: number; cores: number }): AgentSpec {
+  if (spec.kind !== "onnx") return spec;
+  return {
+    ...spec,
+    onnx: { ...spec.onnx, threads: threadsPerWorker(spec.onnx.threads, m.workers, m.cores) },
+  };
+}
+
+async function run(index: number): Promise<void> {
+  const o = await opened!;
+  const p = o.plan.get(index)!;
+  const env = o.interfaces(p.env.name, p.variant, p.seed);
+  const rec = await runPlanned(p, env, {
+    agent: o.agents.get(p.agent)!,
+    protocol: o.protocols.get(p.protocol)!,
+  });
+  const key = interfaceKey(p.env.name, p.variant.name, p.seed);
+  const first = !o.sent.has(key);
+  o.sent.add(key);
+  port.postMessage({ t: "done", index, rec, ...(first ? { variant: variantEvent(env) } : {}) });
+}
+
+port.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.t === "init") {
+    opened = open(m);
+    opened.then((o) =>
+      port.postMessage({
+        t: "ready",
+        models: [...o.agents.values()].filter((a) => a.info).map((a) => ({
+          name: a.name,
+          info: a.info,
+          attempts: (a as { attempts?: unknown[] }).attempts ?? [],
+        })),
+      }), (err) => failed(err));
+  } else if (m.t === "run") {
+    run(m.index).catch((err) => failed(err, m.index));
+  } else if (m.t === "stop") {
+    closeAllBackends().finally(() => port.postMessage({ t: "stopped" }));
+  } else {
+    (async () => {
+      const o = await opened?.catch(() => undefined);
+      if (o) {
+        await o.backends.close();
+        await closeAgents(o.agents);
+      }
+    })().finally(() => port.postMessage({ t: "closed" }));
+  }
+};
