@@ -138,6 +138,7 @@ export function reportSchema() {
           },
           samples: { type: "integer", minimum: 1 },
           concurrency: { type: "integer", minimum: 1 },
+          workers: { type: "integer", minimum: 1 },
           onnxruntime: {
             type: ["string", "null"],
           },
