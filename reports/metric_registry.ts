@@ -71,6 +71,35 @@ const sum = (es: readonly EpisodeSummary[], f: (e: EpisodeSummary) => number) =>
 /** `a / b` rounded to four places, or 0 when `b` is 0. */
 const ratio = (a: number, b: number) => b ? round4(a / b) : 0;
 
+/** The mean of a per-episode figure over the episodes that have it; undefined when none does. */
+function meanWhere(
+  es: readonly EpisodeSummary[],
+  f: (e: EpisodeSummary) => number | undefined,
+): number | undefined {
+  let n = 0, total = 0;
+  for (const e of es) {
+    const v = f(e);
+    if (v !== undefined) n++, total += v;
+  }
+  return n ? total / n : undefined;
+}
+
+/** The column of an optional metric: shown when some row has it, "–" in the rows without. */
+function optionalColumn(
+  key: "mean_cost_usd" | "mean_user_turns",
+  label: string,
+  order: number,
+  text: (v: number) => string,
+): MetricColumn {
+  return {
+    label,
+    order,
+    align: "--:",
+    cell: (r) => r[key] === undefined ? "–" : text(r[key]!),
+    shown: (rows) => rows.some((r) => r[key] !== undefined),
+  };
+}
+
 /**
  * Group values by a key, in first-seen order: by task, the clusters a bootstrap resamples
  * (samples of one task count once).
@@ -304,18 +333,10 @@ export const METRICS: readonly Metric[] = [
     optional: true,
     describe: "what an endpoint agent's episode cost, where the suite gives its price",
     compute: (g) => {
-      const priced = g.episodes.filter((e) => e.cost_usd !== undefined);
-      return priced.length
-        ? Math.round((sum(priced, (e) => e.cost_usd!) / priced.length) * 1e8) / 1e8
-        : undefined;
+      const m = meanWhere(g.episodes, (e) => e.cost_usd);
+      return m === undefined ? undefined : Math.round(m * 1e8) / 1e8;
     },
-    column: {
-      label: "USD/ep.",
-      order: 10,
-      align: "--:",
-      cell: (r) => r.mean_cost_usd === undefined ? "–" : `$${r.mean_cost_usd.toFixed(4)}`,
-      shown: (rows) => rows.some((r) => r.mean_cost_usd !== undefined),
-    },
+    column: optionalColumn("mean_cost_usd", "USD/ep.", 10, (v) => `$${v.toFixed(4)}`),
   }),
   metric({
     key: "mean_user_turns",
@@ -328,16 +349,10 @@ export const METRICS: readonly Metric[] = [
     optional: true,
     describe: "how many times the simulated user replied, per conversation",
     compute: (g) => {
-      const talks = g.episodes.filter((e) => e.user_turns !== undefined);
-      return talks.length ? round4(sum(talks, (e) => e.user_turns!) / talks.length) : undefined;
+      const m = meanWhere(g.episodes, (e) => e.user_turns);
+      return m === undefined ? undefined : round4(m);
     },
-    column: {
-      label: "user turns",
-      order: 11,
-      align: "--:",
-      cell: (r) => r.mean_user_turns === undefined ? "–" : r.mean_user_turns.toFixed(2),
-      shown: (rows) => rows.some((r) => r.mean_user_turns !== undefined),
-    },
+    column: optionalColumn("mean_user_turns", "user turns", 11, (v) => v.toFixed(2)),
   }),
   metric({
     key: "first_action",
