@@ -102,6 +102,11 @@ Deno.test("training spec: the GPU recipe is the mini one with a larger model on 
   );
   const grpo = gpu.stages.find((s) => s.kind === "grpo");
   assert.ok(grpo && grpo.kind === "grpo" && grpo.steps >= 50);
+  const miniGrpo = mini.stages.find((s) => s.kind === "grpo");
+  assert.ok(miniGrpo?.kind === "grpo");
+  // Rollouts sampled and cut as the miniature's are.
+  assert.equal(grpo.grammar, miniGrpo.grammar);
+  assert.equal(grpo.max_tokens, miniGrpo.max_tokens);
   // Nothing of it lands in models/: the committed policies stay the miniature's.
   assert.ok(gpu.stages.every((s) => s.kind !== "export" || s.to === null));
 });
