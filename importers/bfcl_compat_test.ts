@@ -83,6 +83,14 @@ Deno.test("import bfcl --bfcl-compat: every entry runs, each task offers BFCL's 
   const md = await Deno.readTextFile(join(dir, "run", "report.md"));
   assert.match(md, /## BFCL categories\n\n\| agent \| protocol \| variant \| live_multiple \|/);
   assert.match(md, /\| oracle \| direct \| clean \| 100\.0% \(5\) \|/);
+  // The HTML report holds the same table, cell for cell.
+  const html = await Deno.readTextFile(join(dir, "run", "report.html"));
+  assert.match(html, /<h3 id="bfcl">BFCL categories<\/h3>/);
+  assert.match(
+    html,
+    /<tr><td>oracle<\/td><td>direct<\/td><td>clean<\/td><td class="n">100\.0% \(5\)<\/td><\/tr>/,
+  );
+  assert.match(html, /Live AST = the four live categories weighted by entries/);
 });
 
 Deno.test("judge a BFCL import: calls under BFCL's exact names pass, and 1 vs 1.0 is judged as BFCL does", async () => {

@@ -5,6 +5,7 @@
  * leaderboard does (bfcl_eval/eval_checker/eval_runner_helper.py).
  * @module
  */
+import { formatPercent } from "./format.ts";
 import type { BfclRow, EpisodeSummary } from "./types.ts";
 
 /** BFCL v4's single-turn categories, in its table's order. */
@@ -105,3 +106,54 @@ export function bfclTable(episodes: readonly EpisodeSummary[]): BfclRow[] {
     };
   });
 }
+
+/**
+ * The BFCL table as text cells, the same for every output format: agent, protocol, variant, the
+ * leaderboard's summaries that have all their categories, then each category that ran, as
+ * "accuracy (episodes)". Null when no task is an imported BFCL entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bfclCells, bfclTable } from "./bfcl_table.ts";
+ * const ep = (task: string, success: boolean) =>
+ *   ({ task, success, agent: "a", protocol: "direct", variant: "clean" });
+ * const t = bfclCells(bfclTable([ep("multiple_0", true), ep("multiple_1", false)] as never))!;
+ * assert.deepEqual(t.head, ["agent", "protocol", "variant", "multiple"]);
+ * assert.deepEqual(t.body[0], ["a", "direct", "clean", "50.0% (2)"]);
+ * ```
+ */
+export function bfclCells(rows: readonly BfclRow[]): { head: string[]; body: string[][] } | null {
+  if (rows.length === 0) return null;
+  const ran = BFCL_CATEGORIES.filter((c) => rows.some((r) => r.categories[c]));
+  const summaries: [keyof BfclRow, string][] = [
+    ["non_live_ast", "Non-Live AST"],
+    ["non_live_simple", "Non-Live simple"],
+    ["live_ast", "Live AST"],
+  ];
+  const shown = summaries.filter(([k]) => rows.some((r) => r[k] !== null));
+  const cell = (x: number | null) => (x === null ? "N/A" : formatPercent(x));
+  return {
+    head: ["agent", "protocol", "variant", ...shown.map(([, h]) => h), ...ran],
+    body: rows.map((r) => [
+      r.agent,
+      r.protocol,
+      r.variant,
+      ...shown.map(([k]) => cell(r[k] as number | null)),
+      ...ran.map((c) =>
+        r.categories[c]
+          ? `${formatPercent(r.categories[c].accuracy)} (${r.categories[c].episodes})`
+          : "—"
+      ),
+    ]),
+  };
+}
+
+/** What the BFCL table's summaries are, for the text under it (lines of Markdown's width). */
+export const BFCL_TABLE_NOTE: readonly string[] = [
+  "Tasks grouped by the BFCL category their id names (episodes in brackets). Summaries as BFCL's",
+  "leaderboard computes them: Non-Live simple = mean of simple_python, simple_java, simple_javascript;",
+  "Non-Live AST = mean of simple, multiple, parallel, parallel_multiple; Live AST = the four live",
+  "categories weighted by entries; N/A where one of their categories did not run. Entries the",
+  "import skipped are not counted.",
+];

@@ -7,6 +7,7 @@
 import { brokenCells, oracleAgents } from "./broken.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import { metricsTable } from "./_html_metrics.ts";
+import { bfclHtml } from "./_html_bfcl.ts";
 import { formatChange, formatChangeCI, formatPercent, formatPoints, MINUS } from "./format.ts";
 import { headlineHtml } from "./headline.ts";
 import { CSS } from "./_html_css.ts";
@@ -223,7 +224,7 @@ ${
     table(["agent", "protocol", ...ax.variants.map(esc)], body, {
       numeric: ax.variants.map((_, i) => i + 2),
     })
-  }${metricsTable(report)}${
+  }${metricsTable(report)}${bfclHtml(report)}${
     broken.length === 0
       ? ""
       : `<p class="lead">⚠ Broken tasks: the oracle failed ${broken.length} (task, variant) cell${

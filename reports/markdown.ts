@@ -3,8 +3,8 @@ import { formatChange, formatChangeCI, formatPercent, formatPoints } from "./for
 import { headlineMarkdown } from "./headline.ts";
 import { metricColumns } from "./metric_registry.ts";
 import { sawRows } from "./saw.ts";
-import type { BfclRow, Report, SummaryRow, VariantSummary } from "./types.ts";
-import { BFCL_CATEGORIES } from "./bfcl_table.ts";
+import type { Report, SummaryRow, VariantSummary } from "./types.ts";
+import { BFCL_TABLE_NOTE, bfclCells } from "./bfcl_table.ts";
 
 const pct = formatPercent;
 
@@ -127,37 +127,16 @@ function reliabilitySection(report: Report): string[] {
 
 /** BFCL's per-category accuracy table, where tasks are imported BFCL entries. */
 function bfclSection(report: Report): string[] {
-  const rows = report.bfcl ?? [];
-  if (rows.length === 0) return [];
-  const ran = BFCL_CATEGORIES.filter((c) => rows.some((r) => r.categories[c]));
-  const summaries: [keyof BfclRow, string][] = [
-    ["non_live_ast", "Non-Live AST"],
-    ["non_live_simple", "Non-Live simple"],
-    ["live_ast", "Live AST"],
-  ];
-  const shown = summaries.filter(([k]) => rows.some((r) => r[k] !== null));
-  const cell = (x: number | null) => (x === null ? "N/A" : pct(x));
+  const t = bfclCells(report.bfcl ?? []);
+  if (!t) return [];
   return [
     "## BFCL categories",
     "",
-    `| agent | protocol | variant | ${[...shown.map(([, h]) => h), ...ran].join(" | ")} |`,
-    `| :-- | :-- | :-- | ${[...shown, ...ran].map(() => "--:").join(" | ")} |`,
-    ...rows.map((r) =>
-      `| ${r.agent} | ${r.protocol} | ${r.variant} | ${
-        [
-          ...shown.map(([k]) => cell(r[k] as number | null)),
-          ...ran.map((c) =>
-            r.categories[c] ? `${pct(r.categories[c].accuracy)} (${r.categories[c].episodes})` : "—"
-          ),
-        ].join(" | ")
-      } |`
-    ),
+    `| ${t.head.join(" | ")} |`,
+    `| ${t.head.map((_, i) => (i < 3 ? ":--" : "--:")).join(" | ")} |`,
+    ...t.body.map((cells) => `| ${cells.join(" | ")} |`),
     "",
-    "Tasks grouped by the BFCL category their id names (episodes in brackets). Summaries as BFCL's",
-    "leaderboard computes them: Non-Live simple = mean of simple_python, simple_java, simple_javascript;",
-    "Non-Live AST = mean of simple, multiple, parallel, parallel_multiple; Live AST = the four live",
-    "categories weighted by entries; N/A where one of their categories did not run. Entries the",
-    "import skipped are not counted.",
+    ...BFCL_TABLE_NOTE,
     "",
   ];
 }
