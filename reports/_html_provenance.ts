@@ -2,6 +2,7 @@
  * The HTML report's provenance table.
  * @module
  */
+import { backendLines } from "./backend_text.ts";
 import { escapeHtml as esc } from "./escape.ts";
 import { code, table } from "./_html_parts.ts";
 import type { Report } from "./types.ts";
@@ -69,6 +70,8 @@ export function provenanceSection(report: Report): string {
     ],
     ["times", `started ${esc(p.started_at)}, finished ${esc(p.finished_at)}`],
   ];
+  const backends = backendLines(p.backends);
+  if (backends.length > 0) entries.push(["tool backends", backends.map(esc).join("<br>")]);
   const providers = Object.entries(p.execution_providers);
   if (providers.length > 0) {
     entries.push([

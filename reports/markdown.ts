@@ -1,5 +1,6 @@
 import { brokenMarkdown, oracleAgents } from "./broken.ts";
 import { formatChange, formatChangeCI, formatPercent, formatPoints } from "./format.ts";
+import { backendLines } from "./backend_text.ts";
 import { headlineMarkdown } from "./headline.ts";
 import { metricColumns } from "./metric_registry.ts";
 import { sawRows } from "./saw.ts";
@@ -344,6 +345,7 @@ export function renderMarkdown(report: Report): string {
     }`,
     `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}, ${p.machine?.cpus} CPUs, ${p.machine?.memory_gb} GiB`,
     `- suite \`${p.suite.file}\` sha256 \`${p.suite.sha256?.slice(0, 16)}…\``,
+    ...backendLines(p.backends).map((l) => `- tool backends: ${l}`),
     ...(p.agents ?? []).filter((a) => a.onnx).map((a) =>
       `- model agent ${a.name}: \`${a.onnx!.path}\` sha256 \`${
         a.onnx!.model_hash.slice(0, 16)

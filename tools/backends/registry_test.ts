@@ -108,6 +108,15 @@ for (const entry of backendEntries()) {
         p.backends.filter((b) => b.kind === entry.kind);
       assert.deepEqual(mine(log[0].provenance), [recorded], "the log header records the backend");
       assert.deepEqual(mine(run.report!.provenance as never), [recorded], "the report too");
+      // And people read it: the provenance of report.md and report.html names the kind and env.
+      const md = await Deno.readTextFile(join(out, "report.md"));
+      const html = await Deno.readTextFile(join(out, "report.html"));
+      const shown = new RegExp(`${entry.kind}(: \\d+ tools? in| in) ${env.name}`);
+      assert.match(
+        md.split("\n").filter((l) => l.startsWith("- tool backends:")).join("\n"),
+        shown,
+      );
+      assert.match(html.slice(html.indexOf('<section id="provenance">')), shown);
       // Kinds not in use record nothing.
       for (const other of backendEntries()) {
         if (!env.tools.some((t) => t.backend.kind === other.kind) && other.kind !== "mcp") {
