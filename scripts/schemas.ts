@@ -1,6 +1,7 @@
 /**
- * `deno task schemas`: write spec/schema/*.json and reports/schema/report.v1.json from their one
- * source, the TypeScript in spec/schema/*.schema.ts and reports/schema/report.schema.ts, with the
+ * `deno task schemas`: write spec/schema/*.json, reports/schema/report.v1.json and
+ * runners/schema/episode.v1.json from their one source, the TypeScript in spec/schema/*.schema.ts,
+ * reports/schema/report.schema.ts and runners/schema/episode.schema.ts, with the
  * names the registries hold (backend kinds, check kinds, operators, agent kinds, scripted
  * policies, splits, report metrics). The output is byte-stable: two-space JSON,
  * non-ASCII escaped, one trailing newline. scripts/schemas_test.ts fails when a committed file
@@ -8,6 +9,7 @@
  * @module
  */
 import { reportSchema } from "../reports/schema/report.schema.ts";
+import { episodeSchema } from "../runners/schema/episode.schema.ts";
 import { envSchema } from "../spec/schema/env.schema.ts";
 import { suiteSchema } from "../spec/schema/suite.schema.ts";
 import { trainingSchema } from "../spec/schema/training.schema.ts";
@@ -33,6 +35,7 @@ export function schemaFiles(): Record<string, string> {
     ),
     "spec/schema/training.json": schemaText(trainingSchema()),
     "reports/schema/report.v1.json": schemaText(reportSchema()),
+    "runners/schema/episode.v1.json": schemaText(episodeSchema()),
   };
 }
 

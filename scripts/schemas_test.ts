@@ -1,16 +1,18 @@
 // The committed JSON Schemas are generated: each must be byte-for-byte what `deno task schemas`
-// writes from spec/schema/*.schema.ts and the registries.
+// writes from spec/schema/*.schema.ts, reports/schema/report.schema.ts,
+// runners/schema/episode.schema.ts and the registries.
 import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { schemaFiles, schemaText } from "./schemas.ts";
 
-Deno.test("spec/schema/*.json are what `deno task schemas` writes", async () => {
+Deno.test("the committed JSON Schemas (spec/, reports/, runners/) are what `deno task schemas` writes", async () => {
   const files = schemaFiles();
   assert.deepEqual(
     Object.keys(files).sort(),
     [
       ...[...Deno.readDirSync("spec/schema")].map((e) => `spec/schema/${e.name}`),
       ...[...Deno.readDirSync("reports/schema")].map((e) => `reports/schema/${e.name}`),
+      ...[...Deno.readDirSync("runners/schema")].map((e) => `runners/schema/${e.name}`),
     ].filter((p) => p.endsWith(".json")).sort(),
     "every committed schema has a source",
   );

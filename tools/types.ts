@@ -26,14 +26,18 @@ export interface ToolCall {
  * a valid call, `tool_crash` a fault in the tool's own code, `unavailable` a transient fault
  * (timeout, rate limit) after which the same call may succeed.
  */
-export type ErrorKind =
-  | "unknown_tool"
-  | "invalid_json"
-  | "invalid_arguments"
-  | "deprecated"
-  | "tool_error"
-  | "tool_crash"
-  | "unavailable";
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Every kind of failed call, in the order the episode log's schema lists them. */
+export const ERROR_KINDS = [
+  "unknown_tool",
+  "invalid_json",
+  "invalid_arguments",
+  "deprecated",
+  "tool_error",
+  "tool_crash",
+  "unavailable",
+] as const;
 
 /** What the agent gets back: plain JSON. */
 export type Observation =
