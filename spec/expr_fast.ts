@@ -291,8 +291,10 @@ function path(n: Node): Fn {
  * last; terms must give numbers or strings of one type (else jsonata's error).
  */
 function sorter(n: Node): (items: unknown[], vars: Vars) => unknown[] {
-  const terms = ((n as { terms?: { descending?: boolean; expression: Node }[] }).terms ?? [])
-    .map((t) => ({ down: t.descending === true, f: node(t.expression) }));
+  const terms = (n.terms ?? []).map((t) => ({
+    down: t.descending === true,
+    f: node(t.expression),
+  }));
   if (terms.length === 0) no();
   return (items, vars) =>
     mergeSort(items, (a, b) => {

@@ -32,6 +32,8 @@ export interface Node {
   index?: unknown;
   tuple?: unknown;
   expression?: Node;
+  /** A sort step's `^(<a, >b)` terms. */
+  terms?: { descending?: boolean; expression: Node }[];
 }
 
 /** Where the root input (`$$`) travels with the variables. */
@@ -227,6 +229,7 @@ export function bindsHere(n: Node): boolean {
     ...(n.steps ?? []),
     ...(n.stages ?? []).map((s) => s.expr),
     ...(n.predicate ?? []).map((s) => s.expr),
+    ...(n.terms ?? []).map((t) => t.expression),
   ];
   return kids.some((k) =>
     Array.isArray(k)

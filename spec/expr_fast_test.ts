@@ -195,6 +195,8 @@ const EXPRS = [
   "$x := $args.id",
   "$count(state.items[$.qty > 0 and $$.state.n != null])",
   "state.items.constructor",
+  "($z := state.items^($y := qty).id; $y)",
+  "(state.items^($w := id).id; $w)",
 ];
 
 Deno.test("fast expressions: agree with jsonata on random data (property)", async () => {
