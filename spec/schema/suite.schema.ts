@@ -6,6 +6,81 @@
  */
 import { type AgentKind, SCRIPTED_KINDS } from "../agent_kinds.ts";
 
+/** `only:`, the same in every agent kind: run the agent on part of the suite. */
+const ONLY = {
+  type: "object",
+  additionalProperties: false,
+  description: "Run this agent on part of the suite only (e.g. a slow model on a sample).",
+  properties: {
+    variants: {
+      type: "array",
+      items: { type: "string" },
+      minItems: 1,
+      description: "Variants to run it on (clean included by name).",
+    },
+    protocols: {
+      type: "array",
+      items: { type: "string" },
+      minItems: 1,
+      description: "Protocols to run it under.",
+    },
+    tasks_per_env: {
+      type: "integer",
+      minimum: 1,
+      description: "The first N tasks of each environment, in file order.",
+    },
+  },
+};
+
+/** What the endpoint kinds (openai:, anthropic:) share after their own URL, key and max_tokens. */
+const ENDPOINT_OPTIONS = {
+  timeout_s: {
+    type: "number",
+    exclusiveMinimum: 0,
+    description: "Per request (default 120).",
+  },
+  retries: {
+    type: "integer",
+    minimum: 0,
+    description: "Retries after 429, 5xx or a network error, with backoff (default 3).",
+  },
+  concurrency: {
+    type: "integer",
+    minimum: 1,
+    description:
+      "Episodes of this agent in flight at once (default 16), independent of --concurrency: keeps a server such as vLLM busy.",
+  },
+  cache: {
+    type: "boolean",
+    description:
+      "Store replies keyed by a hash of (model, messages, tools, sampling, seed) and replay them on a rerun, resume or reproduce (default: on at temperature 0). --no-cache forces live calls.",
+  },
+  top_p: {
+    type: "number",
+    exclusiveMinimum: 0,
+    maximum: 1,
+    description: "Nucleus sampling (sent only when set).",
+  },
+  price: {
+    type: "object",
+    additionalProperties: false,
+    required: ["input", "output"],
+    description: "USD per million tokens, for the report's cost per episode.",
+    properties: {
+      input: {
+        type: "number",
+        minimum: 0,
+        description: "USD per million prompt tokens.",
+      },
+      output: {
+        type: "number",
+        minimum: 0,
+        description: "USD per million completion tokens.",
+      },
+    },
+  },
+};
+
 /**
  * Each agent kind's entry schema, in the order the `agents:` entry schema tries them (the last
  * is what an entry naming no kind is held to).
@@ -75,30 +150,7 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
         description:
           'Grammar-constrained tool calls (default false): inside <tool_call> the model can only write {"name": <an offered tool>, "arguments": {…}} with that tool\'s parameter names and value types, closed before max_new_tokens runs out.',
       },
-      only: {
-        type: "object",
-        additionalProperties: false,
-        description: "Run this agent on part of the suite only (e.g. a slow model on a sample).",
-        properties: {
-          variants: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Variants to run it on (clean included by name).",
-          },
-          protocols: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Protocols to run it under.",
-          },
-          tasks_per_env: {
-            type: "integer",
-            minimum: 1,
-            description: "The first N tasks of each environment, in file order.",
-          },
-        },
-      },
+      only: ONLY,
     },
   },
   openai: {
@@ -131,77 +183,10 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
             minimum: 1,
             description: "Per assistant turn (default 512).",
           },
-          timeout_s: {
-            type: "number",
-            exclusiveMinimum: 0,
-            description: "Per request (default 120).",
-          },
-          retries: {
-            type: "integer",
-            minimum: 0,
-            description: "Retries after 429, 5xx or a network error, with backoff (default 3).",
-          },
-          concurrency: {
-            type: "integer",
-            minimum: 1,
-            description:
-              "Episodes of this agent in flight at once (default 16), independent of --concurrency: keeps a server such as vLLM busy.",
-          },
-          cache: {
-            type: "boolean",
-            description:
-              "Store replies keyed by a hash of (model, messages, tools, sampling, seed) and replay them on a rerun, resume or reproduce (default: on at temperature 0). --no-cache forces live calls.",
-          },
-          top_p: {
-            type: "number",
-            exclusiveMinimum: 0,
-            maximum: 1,
-            description: "Nucleus sampling (sent only when set).",
-          },
-          price: {
-            type: "object",
-            additionalProperties: false,
-            required: ["input", "output"],
-            description: "USD per million tokens, for the report's cost per episode.",
-            properties: {
-              input: {
-                type: "number",
-                minimum: 0,
-                description: "USD per million prompt tokens.",
-              },
-              output: {
-                type: "number",
-                minimum: 0,
-                description: "USD per million completion tokens.",
-              },
-            },
-          },
+          ...ENDPOINT_OPTIONS,
         },
       },
-      only: {
-        type: "object",
-        additionalProperties: false,
-        description: "Run this agent on part of the suite only (e.g. a slow model on a sample).",
-        properties: {
-          variants: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Variants to run it on (clean included by name).",
-          },
-          protocols: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Protocols to run it under.",
-          },
-          tasks_per_env: {
-            type: "integer",
-            minimum: 1,
-            description: "The first N tasks of each environment, in file order.",
-          },
-        },
-      },
+      only: ONLY,
     },
   },
   anthropic: {
@@ -234,77 +219,10 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
             minimum: 1,
             description: "Per assistant turn (default 512; the Messages API requires one).",
           },
-          timeout_s: {
-            type: "number",
-            exclusiveMinimum: 0,
-            description: "Per request (default 120).",
-          },
-          retries: {
-            type: "integer",
-            minimum: 0,
-            description: "Retries after 429, 5xx or a network error, with backoff (default 3).",
-          },
-          concurrency: {
-            type: "integer",
-            minimum: 1,
-            description:
-              "Episodes of this agent in flight at once (default 16), independent of --concurrency: keeps a server such as vLLM busy.",
-          },
-          cache: {
-            type: "boolean",
-            description:
-              "Store replies keyed by a hash of (model, messages, tools, sampling, seed) and replay them on a rerun, resume or reproduce (default: on at temperature 0). --no-cache forces live calls.",
-          },
-          top_p: {
-            type: "number",
-            exclusiveMinimum: 0,
-            maximum: 1,
-            description: "Nucleus sampling (sent only when set).",
-          },
-          price: {
-            type: "object",
-            additionalProperties: false,
-            required: ["input", "output"],
-            description: "USD per million tokens, for the report's cost per episode.",
-            properties: {
-              input: {
-                type: "number",
-                minimum: 0,
-                description: "USD per million prompt tokens.",
-              },
-              output: {
-                type: "number",
-                minimum: 0,
-                description: "USD per million completion tokens.",
-              },
-            },
-          },
+          ...ENDPOINT_OPTIONS,
         },
       },
-      only: {
-        type: "object",
-        additionalProperties: false,
-        description: "Run this agent on part of the suite only (e.g. a slow model on a sample).",
-        properties: {
-          variants: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Variants to run it on (clean included by name).",
-          },
-          protocols: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Protocols to run it under.",
-          },
-          tasks_per_env: {
-            type: "integer",
-            minimum: 1,
-            description: "The first N tasks of each environment, in file order.",
-          },
-        },
-      },
+      only: ONLY,
     },
   },
   recorded: {
@@ -318,30 +236,7 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
         description:
           'A JSON Lines file of calls made elsewhere (an external model\'s outputs), relative to the suite: one line per task, {"task": "env/id", "calls": [{"name": …, "arguments": {…}}], "answer": …}, or BFCL\'s {"id": …, "result": [{"fn": {…}}]}. Each task\'s calls are replayed as one turn, then its answer, and judged by the task\'s checks.',
       },
-      only: {
-        type: "object",
-        additionalProperties: false,
-        description: "Run this agent on part of the suite only (e.g. a slow model on a sample).",
-        properties: {
-          variants: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Variants to run it on (clean included by name).",
-          },
-          protocols: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Protocols to run it under.",
-          },
-          tasks_per_env: {
-            type: "integer",
-            minimum: 1,
-            description: "The first N tasks of each environment, in file order.",
-          },
-        },
-      },
+      only: ONLY,
     },
   },
   scripted: {
@@ -362,30 +257,7 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
         minimum: 0,
         description: "random only: calls before it answers (default 3).",
       },
-      only: {
-        type: "object",
-        additionalProperties: false,
-        description: "Run this agent on part of the suite only (e.g. a slow model on a sample).",
-        properties: {
-          variants: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Variants to run it on (clean included by name).",
-          },
-          protocols: {
-            type: "array",
-            items: { type: "string" },
-            minItems: 1,
-            description: "Protocols to run it under.",
-          },
-          tasks_per_env: {
-            type: "integer",
-            minimum: 1,
-            description: "The first N tasks of each environment, in file order.",
-          },
-        },
-      },
+      only: ONLY,
     },
   },
 };
