@@ -10,6 +10,22 @@ export interface TargetOptions {
   tools?: string[];
 }
 
+/** The JSON Schema properties of `TargetOptions`, for every operator that picks tools. */
+export const TARGET_PROPERTIES = {
+  rate: {
+    type: "number",
+    minimum: 0,
+    maximum: 1,
+    description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
+  },
+  tools: {
+    type: "array",
+    minItems: 1,
+    items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
+    description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
+  },
+};
+
 /**
  * The inner tools an operator changes: the listed ones (canonical names, mapped through earlier
  * operators; `env/tool` entries for other environments are skipped), or each with probability `rate`.

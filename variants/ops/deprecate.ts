@@ -2,7 +2,7 @@ import { fail } from "../../tools/declarative.ts";
 import type { ToolDef } from "../../tools/types.ts";
 import { renameLayer } from "../rename.ts";
 import type { Change, Operator } from "../types.ts";
-import { type TargetOptions, targets } from "./common.ts";
+import { TARGET_PROPERTIES, type TargetOptions, targets } from "./common.ts";
 
 /** Options of `deprecate`. */
 export interface DeprecateOptions extends TargetOptions {
@@ -70,18 +70,7 @@ export const deprecate: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       style: {
         enum: ["rename", "version"],
         description:

@@ -1,6 +1,6 @@
 import type { JsonSchema } from "../../spec/types.ts";
 import type { Change, Operator } from "../types.ts";
-import { docsLayer, type TargetOptions, targets } from "./common.ts";
+import { docsLayer, TARGET_PROPERTIES, type TargetOptions, targets } from "./common.ts";
 
 /** Options of `drop_descriptions`. */
 export interface DropOptions extends TargetOptions {
@@ -15,18 +15,7 @@ export const dropDescriptions: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       params: {
         type: "boolean",
         description: "Also drop parameter descriptions (default true).",

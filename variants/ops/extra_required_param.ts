@@ -4,7 +4,13 @@ import type { ToolDef } from "../../tools/types.ts";
 import type { Rng } from "../../core/mod.ts";
 import { randomLetters } from "../names.ts";
 import type { Change, Operator } from "../types.ts";
-import { paramNames, type TargetOptions, targets, toolsByName } from "./common.ts";
+import {
+  paramNames,
+  TARGET_PROPERTIES,
+  type TargetOptions,
+  targets,
+  toolsByName,
+} from "./common.ts";
 
 /** A parameter an API starts to require: its schema and the value a correct call sends. */
 export interface ExtraParam {
@@ -90,18 +96,7 @@ export const extraRequiredParam: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       param: {
         enum: ["api_version", "confirm", "locale", "client_id"],
         description: "Add this parameter instead of drawing one.",

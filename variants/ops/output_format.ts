@@ -1,6 +1,6 @@
 import { type OutputFormat, renderResult } from "../formats.ts";
 import type { Change, Operator } from "../types.ts";
-import { type TargetOptions, targets } from "./common.ts";
+import { TARGET_PROPERTIES, type TargetOptions, targets } from "./common.ts";
 
 /** Options of `output_format`. */
 export interface FormatOptions extends TargetOptions {
@@ -14,18 +14,7 @@ export const outputFormat: Operator = {
     type: "object",
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       format: {
         enum: ["json", "csv", "text"],
         description: "How results are written: json, csv or text (key: value lines).",

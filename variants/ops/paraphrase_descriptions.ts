@@ -1,7 +1,7 @@
 import type { JsonSchema } from "../../spec/types.ts";
 import { paraphrase, ProtectedStrings } from "../paraphrase.ts";
 import type { Change, Operator } from "../types.ts";
-import { docsLayer, paramNames, type TargetOptions, targets } from "./common.ts";
+import { docsLayer, paramNames, TARGET_PROPERTIES, type TargetOptions, targets } from "./common.ts";
 
 /**
  * Reword tool and parameter descriptions with a synonym dictionary and sentence templates:
@@ -14,18 +14,7 @@ export const paraphraseDescriptions: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
     },
     description: "Reword descriptions. Options: rate, tools.",
   },

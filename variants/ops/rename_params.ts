@@ -1,7 +1,7 @@
 import { renamePlan } from "../names.ts";
 import { renameLayer } from "../rename.ts";
 import type { Operator } from "../types.ts";
-import { paramNames, targets, toolsByName } from "./common.ts";
+import { paramNames, TARGET_PROPERTIES, targets, toolsByName } from "./common.ts";
 import type { RenameOptions } from "./rename_tools.ts";
 
 /** Rename parameters at a RoTBench noise level; `heavy` shuffles names among a tool's parameters. */
@@ -11,18 +11,7 @@ export const renameParams: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       level: {
         enum: ["slight", "medium", "heavy"],
         description:

@@ -1,7 +1,7 @@
 import { type Level, type NameStyle, renamePlan } from "../names.ts";
 import { renameLayer } from "../rename.ts";
 import type { Operator } from "../types.ts";
-import { type TargetOptions, targets } from "./common.ts";
+import { TARGET_PROPERTIES, type TargetOptions, targets } from "./common.ts";
 
 /** Options of `rename_tools`. */
 export interface RenameOptions extends TargetOptions {
@@ -16,18 +16,7 @@ export const renameTools: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       level: {
         enum: ["slight", "medium", "heavy"],
         description:

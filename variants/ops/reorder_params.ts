@@ -1,6 +1,6 @@
 import type { JsonSchema } from "../../spec/types.ts";
 import type { Change, Operator } from "../types.ts";
-import { docsLayer, paramNames, targets } from "./common.ts";
+import { docsLayer, paramNames, TARGET_PROPERTIES, targets } from "./common.ts";
 import type { TargetOptions } from "./common.ts";
 
 /** Shuffle the order parameters are listed in (and `required`): the meaning is unchanged. */
@@ -10,18 +10,7 @@ export const reorderParams: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
     },
     description: "Shuffle the order of parameters. Options: rate, tools.",
   },

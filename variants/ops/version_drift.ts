@@ -3,7 +3,13 @@ import { invalidArguments } from "../../tools/declarative.ts";
 import type { ToolDef } from "../../tools/types.ts";
 import { renameLayer } from "../rename.ts";
 import type { Change, Layer, Operator } from "../types.ts";
-import { paramNames, type TargetOptions, targets, toolsByName } from "./common.ts";
+import {
+  paramNames,
+  TARGET_PROPERTIES,
+  type TargetOptions,
+  targets,
+  toolsByName,
+} from "./common.ts";
 
 /** Options of `version_drift`. */
 export interface DriftOptions extends TargetOptions {
@@ -155,18 +161,7 @@ export const versionDrift: Operator = {
     type: ["object", "null"],
     additionalProperties: false,
     properties: {
-      rate: {
-        type: "number",
-        minimum: 0,
-        maximum: 1,
-        description: "Fraction of tools affected, each drawn independently (a number from 0 to 1).",
-      },
-      tools: {
-        type: "array",
-        minItems: 1,
-        items: { type: "string", pattern: "^([a-z][a-z0-9_-]*/)?[A-Za-z0-9_.-]+$" },
-        description: "Exactly these tools, by canonical name (tool or env/tool); overrides rate.",
-      },
+      ...TARGET_PROPERTIES,
       change: {
         enum: ["rename", "unit", "any"],
         description:
