@@ -4,7 +4,21 @@
  * metric registry (reports/metric_registry.ts): each metric's `schema`, required unless `optional`.
  * @module
  */
+import { EPISODE_SPLITS } from "../../spec/split_names.ts";
 import { METRICS } from "../metric_registry.ts";
+
+/** An interval that may be absent: null, or two numbers. */
+const NULLABLE_PAIR = {
+  oneOf: [
+    { type: "null" },
+    {
+      type: "array",
+      prefixItems: [{ type: "number" }, { type: "number" }],
+      minItems: 2,
+      maxItems: 2,
+    },
+  ],
+};
 
 /**
  * The JSON Schema of report.json, version 1.
@@ -245,20 +259,7 @@ export function reportSchema() {
             clean_rate: { type: "number", minimum: 0, maximum: 1 },
             variant_rate: { type: "number", minimum: 0, maximum: 1 },
             drop: { type: "number", minimum: -1, maximum: 1 },
-            ci95: {
-              oneOf: [
-                { type: "null" },
-                {
-                  type: "array",
-                  prefixItems: [
-                    { type: "number" },
-                    { type: "number" },
-                  ],
-                  minItems: 2,
-                  maxItems: 2,
-                },
-              ],
-            },
+            ci95: NULLABLE_PAIR,
           },
         },
       },
@@ -284,27 +285,14 @@ export function reportSchema() {
             protocol: { type: "string" },
             variant: { type: "string" },
             split: {
-              enum: ["unseen_task", "unseen_tool", "unseen_env"],
+              enum: EPISODE_SPLITS.filter((x) => x !== "seen"),
             },
             seen_episodes: { type: "integer" },
             unseen_episodes: { type: "integer" },
             seen_rate: { type: "number" },
             unseen_rate: { type: "number" },
             gap: { type: "number" },
-            ci95: {
-              oneOf: [
-                { type: "null" },
-                {
-                  type: "array",
-                  prefixItems: [
-                    { type: "number" },
-                    { type: "number" },
-                  ],
-                  minItems: 2,
-                  maxItems: 2,
-                },
-              ],
-            },
+            ci95: NULLABLE_PAIR,
           },
         },
       },
@@ -336,20 +324,7 @@ export function reportSchema() {
             a_rate: { type: "number" },
             b_rate: { type: "number" },
             diff: { type: "number" },
-            ci95: {
-              oneOf: [
-                { type: "null" },
-                {
-                  type: "array",
-                  prefixItems: [
-                    { type: "number" },
-                    { type: "number" },
-                  ],
-                  minItems: 2,
-                  maxItems: 2,
-                },
-              ],
-            },
+            ci95: NULLABLE_PAIR,
             only_a: { type: "integer" },
             only_b: { type: "integer" },
             p_value: { type: "number", minimum: 0, maximum: 1 },
@@ -395,7 +370,7 @@ export function reportSchema() {
             task: { type: "string" },
             variant: { type: "string" },
             split: {
-              enum: ["seen", "unseen_task", "unseen_tool", "unseen_env"],
+              enum: [...EPISODE_SPLITS],
             },
             agent: { type: "string" },
             protocol: { type: "string" },
