@@ -435,7 +435,7 @@ function call(n: Node): Fn {
       return f.invoke(vals);
     }
     if (!fits) throw new Fallback();
-    return applyBuiltin(name, vals, v);
+    return applyBuiltin(builtin, vals, v);
   };
 }
 

@@ -197,6 +197,8 @@ export interface Builtin {
   rest: string;
   /** The function, over settled argument values. */
   fn: (args: unknown[], now: number) => unknown;
+  /** It reads the clock (`$now`, `$millis`): without one given to compileFast, jsonata's. */
+  clock?: boolean;
 }
 
 const fixed = (arity: number[], fn: Builtin["fn"], arrays = false, rest = ""): Builtin => ({
@@ -467,8 +469,8 @@ export const BUILTINS: Record<string, Builtin> = {
       return Date.parse(s);
     }),
   ),
-  now: fixed([0], (_, now) => new Date(now).toISOString()),
-  millis: fixed([0], (_, now) => now),
+  now: { ...fixed([0], (_, now) => new Date(now).toISOString()), clock: true },
+  millis: { ...fixed([0], (_, now) => now), clock: true },
   // Signature <a<o>:o>: one object or an array of objects only (anything else is jsonata's type
   // error). jsonata's merged object has no prototype; this one is a plain object, as the object
   // constructor's: V8 keeps prototype-less objects in dictionary mode, which made every state and

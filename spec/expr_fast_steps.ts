@@ -5,7 +5,17 @@
  *
  * @module
  */
-import { BUILTINS, CONS, Fallback, isSeq, Lambda, restFits, seq, settle } from "./expr_fast_lib.ts";
+import {
+  type Builtin,
+  BUILTINS,
+  CONS,
+  Fallback,
+  isSeq,
+  Lambda,
+  restFits,
+  seq,
+  settle,
+} from "./expr_fast_lib.ts";
 
 /** The syntax tree node shape compiling reads (jsonata's `ast()`, as plain objects). */
 export interface Node {
@@ -144,14 +154,13 @@ export function filter(input: unknown, f: Filter, vars: Vars): unknown {
 }
 
 /** A built-in over settled arguments, with the checks of its signature the fast path keeps. */
-export function applyBuiltin(name: string, vals: unknown[], v: Vars): unknown {
-  const builtin = BUILTINS[name];
+export function applyBuiltin(builtin: Builtin, vals: unknown[], v: Vars): unknown {
   if (!builtin.arrays && vals.some((a) => Array.isArray(a))) throw new Fallback();
   for (let i = 1; i < vals.length; i++) {
     if (!restFits(builtin.rest[i - 1] ?? "", vals[i])) throw new Fallback();
   }
   const now = v[NOW];
-  if ((name === "now" || name === "millis") && now === undefined) throw new Fallback();
+  if (builtin.clock && now === undefined) throw new Fallback();
   return builtin.fn(vals, now ?? 0);
 }
 
@@ -184,7 +193,7 @@ const FUNCTION_VALUES = new Set([
 export function variable(vars: Vars, name: string): unknown {
   if (name in vars) return vars[name];
   if (!FUNCTION_VALUES.has(name)) return undefined;
-  return new Lambda((args) => applyBuiltin(name, args.slice(0, 1), vars), 1);
+  return new Lambda((args) => applyBuiltin(BUILTINS[name], args.slice(0, 1), vars), 1);
 }
 
 /**
