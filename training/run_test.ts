@@ -47,7 +47,8 @@ Deno.test({
       assert.ok((exp.parity_max_abs as number) <= 1e-4, `parity ${exp.parity_max_abs}`);
       const lines = (await Deno.readTextFile(join(first[0].dir, "data.jsonl"))).trim().split("\n");
       const ex = JSON.parse(lines[0]);
-      assert.deepEqual(Object.keys(ex), ["messages", "tools"]);
+      assert.deepEqual(Object.keys(ex), ["messages", "tools", "meta"]);
+      assert.deepEqual(Object.keys(ex.meta), ["env", "task", "variant", "seed"]);
       assert.equal(ex.tools[0].type, "function");
       // Exact-turn reproduction per epoch, over every assistant turn of the data.
       const turns = lines.map((l) =>

@@ -11,7 +11,7 @@ import { evaluatedNames, findLeaks } from "./leakage.ts";
 export async function readExamples(
   ctx: TrainingContext,
   path: string,
-): Promise<TokenizedExample[]> {
+): Promise<(TokenizedExample & { source: ExampleSource })[]> {
   const text = await Deno.readTextFile(path);
   const parsed = text.split("\n").filter((l) => l.trim() !== "").map((l) =>
     JSON.parse(l) as ChatExample
@@ -33,11 +33,12 @@ export async function readExamples(
       description: t.function.description,
       parameters: t.function.parameters as Record<string, unknown>,
     }));
-    return tokenizeChat({ messages: ex.messages, tools }, {
+    const tok = tokenizeChat({ messages: ex.messages, tools }, {
       template: ctx.template,
       tokenizer: ctx.tokenizer,
       endTurn: "<|im_end|>",
     });
+    return { ...tok, source: ex.meta && { env: ex.meta.env, variant: ex.meta.variant } };
   });
 }
 
@@ -81,8 +82,92 @@ export function batchesPerEpoch(prefixes: readonly string[], batch: number): num
   return [...groups.values()].reduce((n, g) => n + Math.ceil(g / batch), 0);
 }
 
+/** One optimizer step of an SFT plan: its batch, its phase, and the epoch it ends, if any. */
+export interface PlannedStep {
+  /** Example indexes of the batch. */
+  batch: number[];
+  /** `all`, or the curriculum phase's label (its environments and variants). */
+  phase: string;
+  /** The epoch of its phase this step completes (1-based), or null mid-epoch. */
+  endsEpoch: number | null;
+}
+
+/** Where an example came from, as a curriculum selects it. */
+export type ExampleSource = { env: string; variant: string } | undefined;
+
+/**
+ * The steps of an SFT stage: each curriculum phase in order, on its own examples with a seed of its
+ * own, then `epochs` over all the data exactly as without a curriculum (so a stage without one
+ * trains on the very batches it always did).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sftPlan } from "./sft.ts";
+ * const prefixes = ["a", "a", "b", "b"];
+ * const sources = [
+ *   { env: "library", variant: "clean" },
+ *   { env: "library", variant: "clean" },
+ *   { env: "shop", variant: "clean" },
+ *   { env: "shop", variant: "clean" },
+ * ];
+ * const plan = sftPlan(prefixes, sources, {
+ *   epochs: 1,
+ *   batch: 2,
+ *   seed: 0,
+ *   curriculum: [{ envs: ["library"], epochs: 2 }],
+ * });
+ * assert.deepEqual(plan.map((s) => s.phase), ["library", "library", "all", "all"]);
+ * assert.deepEqual(plan.slice(0, 2).flatMap((s) => s.batch).sort(), [0, 0, 1, 1]);
+ * ```
+ */
+export function sftPlan(
+  prefixes: readonly string[],
+  sources: readonly ExampleSource[],
+  opts: Pick<SftStage, "epochs" | "batch" | "seed" | "curriculum">,
+): PlannedStep[] {
+  const plan: PlannedStep[] = [];
+  const add = (
+    batches: number[][],
+    phase: string,
+    perEpoch: number,
+    index: (i: number) => number,
+  ) => {
+    batches.forEach((b, k) => {
+      const last = k === batches.length - 1;
+      plan.push({
+        batch: b.map(index),
+        phase,
+        endsEpoch: (k + 1) % perEpoch === 0 || last ? Math.ceil((k + 1) / perEpoch) : null,
+      });
+    });
+  };
+  (opts.curriculum ?? []).forEach((ph, n) => {
+    const chosen = sources.flatMap((src, i) =>
+      src && ph.envs.includes(src.env) && (!ph.variants || ph.variants.includes(src.variant))
+        ? [i]
+        : []
+    );
+    const label = [ph.envs.join("+"), ...(ph.variants ? [ph.variants.join("+")] : [])].join(" · ");
+    if (chosen.length === 0) {
+      throw new TrainingError(
+        `curriculum phase ${n + 1} (${label}): the data holds no example of ${
+          ph.variants ? "those environments and variants" : "those environments"
+        } — name environments (and variants) the data was synthesized from`,
+      );
+    }
+    const sub = chosen.map((i) => prefixes[i]);
+    const batches = sftBatches(sub, { ...ph, batch: opts.batch, seed: opts.seed + 7919 * (n + 1) });
+    add(batches, label, batchesPerEpoch(sub, opts.batch), (i) => chosen[i]);
+  });
+  add(sftBatches(prefixes, opts), "all", batchesPerEpoch(prefixes, opts.batch), (i) => i);
+  return plan;
+}
+
 /** One epoch of an SFT run, as the weights at each step reproduced that step's batch. */
 export interface SftEpoch {
+  /** The curriculum phase (its environments and variants); absent for epochs over all the data. */
+  phase?: string;
   epoch: number;
   step: number;
   loss: number;
@@ -134,9 +219,13 @@ export async function sft(
     throw new TrainingError(`stage ${stage.name}: ${stage.data} kept no examples to train on`);
   }
   const prefixes = examples.map((e) => e.ids.slice(0, e.prefix).join(","));
-  const batches = sftBatches(prefixes, stage);
-  let steps = batches.length;
-  const perEpoch = batchesPerEpoch(prefixes, stage.batch);
+  if (stage.curriculum && examples.some((e) => !e.source)) {
+    throw new TrainingError(
+      `stage ${stage.name}: a curriculum selects examples by environment, but ${stage.data}'s data.jsonl does not say where its examples came from (it was synthesized by an older version) — delete that stage's folder under the training's out folder and run again to synthesize it anew`,
+    );
+  }
+  const plan = sftPlan(prefixes, examples.map((e) => e.source), stage);
+  let steps = plan.length;
   const epochs: SftEpoch[] = [];
   let stopped: SftStats["stopped"] = "cap";
   let acc = { loss: 0, n: 0, tokens: 0, hit: 0, turns: 0, exact: 0 };
@@ -158,12 +247,13 @@ export async function sft(
         opts.crashAt = undefined;
         learner.kill();
       }
-      const b = batches[step].map((i) => examples[i]);
+      const planned = plan[step];
+      const b = planned.batch.map((i) => examples[i]);
       const r = await learner.request("sft", {
         ids: b.map((e) => e.ids),
         mask: b.map((e) => e.mask),
         prefix: Math.min(...b.map((e) => e.prefix)),
-        lr: lrAt(step, { lr: stage.lr, warmup: stage.warmup, steps }),
+        lr: lrAt(step, { lr: stage.lr, warmup: stage.warmup, steps: plan.length }),
       });
       if (r === "restarted") continue;
       learner.step = r.step as number;
@@ -182,9 +272,10 @@ export async function sft(
       acc.hit += r.hit_tokens as number, acc.turns += r.turns as number;
       acc.exact += r.exact_turns as number;
       let stop = false;
-      if (learner.step % perEpoch === 0 || learner.step === steps) {
+      if (planned.endsEpoch !== null) {
         const ep: SftEpoch = {
-          epoch: Math.ceil(learner.step / perEpoch),
+          ...(planned.phase === "all" ? {} : { phase: planned.phase }),
+          epoch: planned.endsEpoch,
           step: learner.step,
           loss: round(acc.loss / acc.n, 4),
           token_accuracy: round(acc.hit / Math.max(1, acc.tokens), 4),
@@ -196,10 +287,16 @@ export async function sft(
           append: true,
         });
         ctx.log(
-          `  ${stage.name}: epoch ${ep.epoch} (step ${ep.step}/${steps}) loss ${ep.loss} token accuracy ${ep.token_accuracy} exact turns ${ep.exact_turns} of ${ep.turns}`,
+          `  ${stage.name}: ${
+            ep.phase ? `${ep.phase} ` : ""
+          }epoch ${ep.epoch} (step ${ep.step}/${steps}) loss ${ep.loss} token accuracy ${ep.token_accuracy} exact turns ${ep.exact_turns} of ${ep.turns}`,
         );
         acc = { loss: 0, n: 0, tokens: 0, hit: 0, turns: 0, exact: 0 };
-        if (stage.until_exact !== null && ep.exact_turns >= stage.until_exact) {
+        // Only an epoch over all the data can end the stage: a phase's subset is easier.
+        if (
+          planned.phase === "all" && stage.until_exact !== null &&
+          ep.exact_turns >= stage.until_exact
+        ) {
           stop = true, stopped = "exact";
         }
       }

@@ -11,6 +11,7 @@ import { normalizeVariants } from "../spec/variants.ts";
 import { variantsFor } from "../variants/mod.ts";
 
 export type {
+  CurriculumPhase,
   EvaluateStage,
   ExportStage,
   GrpoStage,
@@ -20,7 +21,7 @@ export type {
   SynthesizeStage,
   TrainingSpec,
 } from "./types.ts";
-import type { StageSpec, TrainingSpec } from "./types.ts";
+import type { CurriculumPhase, StageSpec, TrainingSpec } from "./types.ts";
 
 const ALL_SPLITS: EpisodeSplit[] = [...EPISODE_SPLITS];
 /** The name `from:` uses for the initial model. */
@@ -234,6 +235,36 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
       );
     }
   };
+  // A curriculum phase names environments of the suite and variants the data is made of.
+  const envNames = suite.envs.map((x) => x.name);
+  const dataVariants: string[] = d.variants ?? ["clean"];
+  const curriculum = (phases: Raw[], ptr: string): CurriculumPhase[] =>
+    phases.map((ph, n) => {
+      const names = (list: string[], key: string, known: string[], what: string) => {
+        for (const [k, x] of list.entries()) {
+          if (!known.includes(x)) {
+            issues.push(
+              at(
+                `${ptr}/curriculum/${n}/${key}/${k}`,
+                `${what} "${x}" is not ${
+                  key === "envs" ? `in suite ${suite.name}` : "among the data's variants"
+                }`,
+                didYouMean(x, known) ??
+                  `the ${key === "envs" ? "suite" : "data"} has ${known.join(", ")}`,
+              ),
+            );
+          }
+        }
+        return list;
+      };
+      return {
+        envs: names(ph.envs, "envs", envNames, "environment"),
+        ...(ph.variants
+          ? { variants: names(ph.variants, "variants", dataVariants, "variant") }
+          : {}),
+        epochs: ph.epochs ?? 1,
+      };
+    });
   for (const [i, s] of (raw.stages as Raw[]).entries()) {
     const kind = (["synthesize", "sft", "grpo", "export", "evaluate"] as const).find((k) => k in s);
     if (!kind) {
@@ -293,6 +324,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           checkpoint_every: o.checkpoint_every ?? 20,
           until_exact: o.until_exact ?? null,
           seed: o.seed ?? 0,
+          ...(o.curriculum ? { curriculum: curriculum(o.curriculum, `/stages/${i}/sft`) } : {}),
         };
         break;
       case "grpo":

@@ -247,3 +247,50 @@ stages:
   );
   assert.match(err, /at \/data\/seeds: variant seed 0 is also an evaluation seed/);
 });
+
+Deno.test("training spec: a curriculum names the suite's environments and the data's variants, located", async () => {
+  const stages = (curriculum: string) =>
+    head(`data: { variants: [clean, typos], seeds: [101] }
+stages:
+  - name: d
+    synthesize: {}
+  - name: s
+    sft: { data: d, epochs: 2, curriculum: ${curriculum} }
+`);
+  const err = await tryLoad(
+    stages(`[{ envs: [libary], epochs: 1 }, { envs: [shop], variants: [renamed] }]`),
+  );
+  assert.match(
+    err,
+    /at \/stages\/1\/sft\/curriculum\/0\/envs\/0: environment "libary" is not in suite/,
+  );
+  assert.match(err, /did you mean "library"\?/);
+  assert.match(
+    err,
+    /at \/stages\/1\/sft\/curriculum\/1\/variants\/0: variant "renamed" is not among the data's variants/,
+  );
+  assert.match(err, /the data has clean, typos/);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/t.yaml`,
+      stages(`[{ envs: [library], epochs: 2 }, { envs: [shop, library], variants: [clean] }]`),
+    );
+    const t = await loadTraining(`${dir}/t.yaml`);
+    const s = t.stages[1];
+    assert.ok(s.kind === "sft");
+    assert.deepEqual(s.curriculum, [
+      { envs: ["library"], epochs: 2 },
+      { envs: ["shop", "library"], variants: ["clean"], epochs: 1 },
+    ]);
+    // Without one the stage has no curriculum key at all (its cache key is as before).
+    await Deno.writeTextFile(
+      `${dir}/t.yaml`,
+      stages(`[{ envs: [library] }]`).replace(", curriculum: [{ envs: [library] }]", ""),
+    );
+    const plain = (await loadTraining(`${dir}/t.yaml`)).stages[1];
+    assert.ok(!("curriculum" in plain));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

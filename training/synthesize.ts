@@ -62,8 +62,8 @@ export interface SynthesisStats {
 
 /**
  * Roll out the teacher on the training tasks (seen only) under every training variant and seed,
- * keep the episodes the filters accept, and write them as chat JSONL (`data.jsonl`: messages +
- * tools) with `stats.json`.
+ * keep the episodes the filters accept, and write them as chat JSONL (`data.jsonl`: messages,
+ * tools and where each came from) with `stats.json`.
  */
 export async function synthesize(
   ctx: TrainingContext,
@@ -116,10 +116,11 @@ export async function synthesize(
     });
     if (tok.ids.length > stage.keep.max_tokens) return void stats.dropped.too_long++;
     const ex: ChatExample = { messages, tools: openaiTools(tools) };
-    const line = JSON.stringify(ex);
-    if (stage.keep.unique && seen.has(line)) return void stats.dropped.duplicate++;
-    seen.add(line);
-    lines.push(line);
+    const same = JSON.stringify(ex); // duplicates compare the conversation, not where it came from
+    if (stage.keep.unique && seen.has(same)) return void stats.dropped.duplicate++;
+    seen.add(same);
+    const meta = { env: rec.env, task: rec.task, variant: rec.variant, seed: head.run_seed };
+    lines.push(JSON.stringify({ ...ex, meta }));
     stats.kept++;
     v.kept++;
     stats.tokens.total += tok.ids.length;

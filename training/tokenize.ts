@@ -12,6 +12,8 @@ export interface ChatExample {
     type: "function";
     function: { name: string; description: string; parameters: unknown };
   }[];
+  /** Where the conversation came from (synthesized data has it; a curriculum selects by it). */
+  meta?: { env: string; task: string; variant: string; seed: number };
 }
 
 /** Token ids of a rendered conversation and which of them the model is trained to produce. */

@@ -63,6 +63,21 @@ export interface SftStage {
   until_exact: number | null;
   /** Seed of data order and dropout. */
   seed: number;
+  /**
+   * Phases trained in order before the `epochs` over all the data, each on the examples of some
+   * environments (and variants) only: e.g. one environment first, then all. Absent: none.
+   */
+  curriculum?: CurriculumPhase[];
+}
+
+/** One phase of an SFT curriculum: some epochs over a subset of the data. */
+export interface CurriculumPhase {
+  /** Environments whose examples the phase trains on. */
+  envs: string[];
+  /** Variants whose examples it trains on (absent: all the data's variants). */
+  variants?: string[];
+  /** Passes over that subset. */
+  epochs: number;
 }
 
 /** GRPO with ONNX rollouts. */

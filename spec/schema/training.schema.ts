@@ -144,6 +144,32 @@ export function trainingSchema() {
             description: "Steps between checkpoints a crashed trainer resumes from.",
           },
           seed: { type: "integer", minimum: 0 },
+          curriculum: {
+            type: "array",
+            minItems: 1,
+            description:
+              "Phases trained in order before the epochs over all the data, each on some environments' (and variants') examples only: e.g. one environment first, then all. until_exact applies to the epochs over all the data only.",
+            items: {
+              type: "object",
+              additionalProperties: false,
+              required: ["envs"],
+              properties: {
+                envs: {
+                  $ref: "#/$defs/names",
+                  description: "Environments of the suite whose examples this phase trains on.",
+                },
+                variants: {
+                  $ref: "#/$defs/names",
+                  description: "Of the data's variants, those this phase trains on (default: all).",
+                },
+                epochs: {
+                  type: "number",
+                  exclusiveMinimum: 0,
+                  description: "Passes over the phase's examples (default 1).",
+                },
+              },
+            },
+          },
         },
       },
       grpo: {
