@@ -290,6 +290,8 @@ async function replayTask(
             ? ` on the oracle's messages ${JSON.stringify(said)}`
             : ofAnswer
             ? ` on the reference answer ${JSON.stringify(task.answer)}`
+            : c.name === "user_state"
+            ? " after the scripted user's calls (user: calls:)"
             : " after the gold calls"
         }: ${c.detail ?? "false"}`,
       };

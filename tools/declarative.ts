@@ -44,7 +44,7 @@ export function declarativeEnv(spec: EnvSpec): Env {
  * import assert from "node:assert/strict";
  * import { loadEnv } from "../spec/mod.ts";
  * import { userSideEnv } from "./declarative.ts";
- * const user = userSideEnv(await loadEnv("testdata/good/phone.yaml"));
+ * const user = userSideEnv(await loadEnv("examples/phone"));
  * const { state } = await user.step(user.initialState, { id: "u1", name: "toggle_airplane_mode", arguments: "{}" });
  * assert.ok(state.phone[0].airplane_mode === false);
  * ```

@@ -156,7 +156,9 @@ export async function loadTools(
             `effect names unknown state table "${table}"`,
             close.length
               ? `did you mean "${close[0]}"?`
-              : `declare it under state: (tables: ${tables.join(", ") || "none"})`,
+              : `declare it under ${list === "tools" ? "state" : "user_state"}: (tables: ${
+                tables.join(", ") || "none"
+              })`,
             true,
           ),
         );
