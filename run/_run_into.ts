@@ -144,6 +144,11 @@ async function openPool(
     say(opts, `--record: the episodes run in one worker (each cassette is written by one process)`);
     return undefined;
   }
+  if (suite.user && !runsInWorkers(suite.user.agent)) {
+    // An endpoint user keeps one response cache, as endpoint agents do: it runs in this thread.
+    say(opts, `the user is played by an endpoint agent: the episodes run in one worker`);
+    return undefined;
+  }
   return await EpisodePool.open(suite, {
     workers: count,
     selection: sel,
