@@ -39,6 +39,7 @@ user:
   max_turns: 6
 protocols:
   direct: {}
+  trial: { trial_budget: 1 }
 `,
     );
     const out = join(tmp, "served");
@@ -57,8 +58,21 @@ protocols:
     assert.equal(user.openai!.base_url, srv.url);
     assert.equal(user.openai!.model, "user-model");
     assert.equal(user.max_turns, 6);
+    const md = await Deno.readTextFile(join(out, "report.md"));
+    assert.ok(
+      md.includes(`- the user played by openai user-model @ ${srv.url}, at most 6 replies`),
+      md,
+    );
 
     const evs = await events(out);
+    // Every line fits the episode log's schema, the user's events included.
+    const { Ajv2020 } = await import("ajv/dist/2020.js");
+    const schema = JSON.parse(await Deno.readTextFile("runners/schema/episode.v1.json"));
+    const valid = new Ajv2020({ strict: false, allowUnionTypes: true }).compile(schema);
+    for (const e of evs.filter((e) => e.type !== "run" && e.type !== "variant")) {
+      assert.ok(valid(e), `${JSON.stringify(e).slice(0, 160)}: ${JSON.stringify(valid.errors)}`);
+    }
+    assert.ok(evs.some((e) => e.type === "user_tool"));
     const ok = of(evs, "phone/clean/no-data/oracle/direct/0.0");
     const replies = ok.filter((e) => e.type === "message" && e.user);
     // The oracle asks for the phone number: the user model reads it from its prompt's known facts;
@@ -85,6 +99,12 @@ protocols:
       [["actions", true], ["communicate", true], ["user_state", true]],
     );
     assert.equal((result.metrics as { user_turns: number }).user_turns, 3);
+    // Under the trial protocol the user takes part in the execution phase only, the same way.
+    const trial = of(evs, "phone/clean/no-data/oracle/trial/0.0");
+    assert.equal(trial.find((e) => e.type === "result")!.success, true);
+    assert.ok(
+      trial.filter((e) => e.type === "message" && e.user).every((e) => e.phase === "execute"),
+    );
     // The random agent never asks the user to toggle anything: the phone stays in airplane mode.
     const bad = of(evs, "phone/clean/no-data/random/direct/0.0").find((e) => e.type === "result")!;
     const check = (bad.checks as { name: string; passed: boolean; detail?: string }[])
