@@ -58,6 +58,11 @@ protocols:
     assert.equal(user.openai!.base_url, srv.url);
     assert.equal(user.openai!.model, "user-model");
     assert.equal(user.max_turns, 6);
+    const listed = await cli("list", suite);
+    assert.match(
+      listed.out,
+      new RegExp(`^user: played by openai user-model @ ${srv.url}, at most 6 replies`, "m"),
+    );
     const md = await Deno.readTextFile(join(out, "report.md"));
     assert.ok(
       md.includes(`- the user played by openai user-model @ ${srv.url}, at most 6 replies`),

@@ -10,6 +10,7 @@ import {
   runsInWorkers,
   runSuite,
   sortLog,
+  userToOpen,
 } from "../runners/mod.ts";
 import {
   checkEndpoints,
@@ -81,8 +82,9 @@ export async function runInto(
       suite.agents.filter((a) => needed.has(a.name) && !pool?.runs(a.name)),
       { endpoints },
     );
-    if (suite.user && plan.some((p) => !pool?.runs(p.agent))) {
-      user = await openAgent(suite.user.agent, { endpoints }).catch(async (err) => {
+    const toOpen = userToOpen(suite);
+    if (toOpen && plan.some((p) => !pool?.runs(p.agent))) {
+      user = await openAgent(toOpen.agent, { endpoints }).catch(async (err) => {
         await closeAgents(agents);
         throw err;
       });
@@ -144,7 +146,8 @@ async function openPool(
     say(opts, `--record: the episodes run in one worker (each cassette is written by one process)`);
     return undefined;
   }
-  if (suite.user && !runsInWorkers(suite.user.agent)) {
+  const user = userToOpen(suite);
+  if (user && !runsInWorkers(user.agent)) {
     // An endpoint user keeps one response cache, as endpoint agents do: it runs in this thread.
     say(opts, `the user is played by an endpoint agent: the episodes run in one worker`);
     return undefined;

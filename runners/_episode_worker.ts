@@ -9,7 +9,7 @@ import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
 import { closeAgent, closeAgents, openAgent, openAgents } from "./agents/mod.ts";
-import { type UserPlayer, userPlayer } from "./user_sim.ts";
+import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
@@ -76,7 +76,8 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
   const backends = new Backends(m.backendOptions);
   let user: Agent | undefined;
   try {
-    if (suite.user && plan.size > 0) user = await openAgent(fitThreads(suite.user.agent, m));
+    const toOpen = plan.size > 0 ? userToOpen(suite) : undefined;
+    if (toOpen) user = await openAgent(fitThreads(toOpen.agent, m));
     const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
     return {
       plan,

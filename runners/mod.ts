@@ -45,6 +45,7 @@ export {
   type UserSimulator,
   userSystemPrompt,
   type UserToolCall,
+  userToOpen,
 } from "./user_sim.ts";
 export {
   EPISODE_LOG_VERSION,

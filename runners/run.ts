@@ -13,7 +13,7 @@ import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
 import { closeAgents, openAgent, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
-import { type UserPlayer, userPlayer } from "./user_sim.ts";
+import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
@@ -285,9 +285,8 @@ async function runPlan(
   const remote = new Map<string, VariantEvent>();
   const needed = new Set(plan.map((p) => p.agent).filter((a) => !pool?.runs(a)));
   const agents = opts.open ?? await openAgents(suite.agents.filter((a) => needed.has(a.name)));
-  const userAgent = suite.user && needed.size > 0
-    ? opts.user ?? await openAgent(suite.user.agent)
-    : undefined;
+  const toOpen = needed.size > 0 ? userToOpen(suite) : undefined;
+  const userAgent = toOpen ? opts.user ?? await openAgent(toOpen.agent) : undefined;
   const user = userAgent && userPlayer(suite, userAgent);
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).

@@ -35,14 +35,24 @@ export interface UserPlayer {
  * ```ts
  * import assert from "node:assert/strict";
  * import { userPlayer } from "./user_sim.ts";
- * const agent = { name: "user", start: () => { throw new Error("not started here"); } };
- * const suite = { user: { agent: { name: "user", kind: "openai" }, maxTurns: 3 } };
- * assert.ok(userPlayer(suite as never, agent).maxTurns === 3);
+ * import { loadSuite } from "../spec/mod.ts";
+ * import { openAgent } from "./agents/mod.ts";
+ * const suite = await loadSuite("examples/phone/suite-model-user.yaml");
+ * const agent = await openAgent(suite.user!.agent); // an endpoint agent: nothing is sent yet
+ * assert.ok(userPlayer(suite, agent).maxTurns === 6 && agent.name === "user");
  * ```
  */
 export function userPlayer(suite: Pick<SuiteSpec, "user">, agent: Agent): UserPlayer {
   const max = suite.user?.maxTurns;
   return { agent, ...(max !== undefined ? { maxTurns: max } : {}) };
+}
+
+/**
+ * The suite's `user:` when some task of the suite talks with a user (has `user:`): the agent to
+ * open; undefined when no episode would need it.
+ */
+export function userToOpen(suite: Pick<SuiteSpec, "user" | "envs">): SuiteSpec["user"] {
+  return suite.envs.some((e) => e.tasks.some((t) => t.user)) ? suite.user : undefined;
 }
 
 /** One user tool call, as the episode log records it (a `user_tool` event). */
@@ -84,11 +94,14 @@ export interface UserSimulator {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import type { TaskSpec } from "../spec/types.ts";
  * import { openUser } from "./user_sim.ts";
- * const task = { id: "t", env: "e", query: "Hi", split: "seen", tags: [], gold: [], answer: "", check: {},
- *   user: { known_info: { order_id: "7" }, turns: [], stop: "###STOP###" } } as const;
+ * const task: TaskSpec = {
+ *   id: "t", env: "e", query: "Cancel my order.", split: "seen", tags: [], gold: [], answer: "", check: {},
+ *   user: { known_info: { order_id: "7" }, turns: [], stop: "###STOP###" },
+ * };
  * const protocol = { name: "direct", kind: "direct", trialBudget: 0, maxTurns: 12 } as const;
- * const user = openUser({ ...task, tags: [], gold: [] }, { seed: 1, protocol });
+ * const user = openUser(task, { seed: 1, protocol });
  * assert.ok((await user.reply("What is the order id?")).content === "7");
  * ```
  */
@@ -158,7 +171,10 @@ class ScriptedSimulator implements UserSimulator {
  * assert.ok(p.includes("- order id: 7") && p.includes("###STOP###"));
  * ```
  */
-export function userSystemPrompt(user: NonNullable<TaskSpec["user"]>, o: { tools: boolean }) {
+export function userSystemPrompt(
+  user: NonNullable<TaskSpec["user"]>,
+  o: { tools: boolean },
+): string {
   const facts = Object.entries(user.known_info);
   const stop = user.stop;
   return [
