@@ -58,6 +58,8 @@ protocols:
     assert.equal(user.openai!.base_url, srv.url);
     assert.equal(user.openai!.model, "user-model");
     assert.equal(user.max_turns, 6);
+    const html = await Deno.readTextFile(join(out, "report.html"));
+    assert.ok(html.includes(`played by openai user-model @ ${srv.url}, at most 6 replies`));
     const listed = await cli("list", suite);
     assert.match(
       listed.out,
