@@ -286,3 +286,28 @@ Deno.test("validate: user tools without a user_state, on a handler, over unknown
     /at \/tasks\/0\/check\/user_state: expression reads unknown state table "phones"\n {4}hint: did you mean "phone"\?/,
   ]);
 });
+
+Deno.test("user: every agent kind of the registry either plays the user or is refused with a located error", async () => {
+  const { agentKinds } = await import("./runners/agents/registry.ts");
+  const plays: string[] = [];
+  for (const entry of Object.values(agentKinds)) {
+    const example: Record<string, unknown> = structuredClone(entry.example);
+    // Example paths are relative to the repository; the suite sits elsewhere.
+    for (const k of ["onnx", "recorded"]) {
+      if (typeof example[k] === "string") example[k] = resolve(example[k] as string);
+    }
+    const suite = await suiteFile(
+      `kind-${entry.kind}`,
+      `envs: [${phone}]\nagents:\n  oracle: { scripted: oracle }\nuser:\n  agent: ${
+        JSON.stringify(example)
+      }\n`,
+    );
+    const r = await cli("validate", suite);
+    if (r.code === 0) plays.push(entry.kind);
+    else {
+      assert.equal(r.code, 2, r.out + r.err);
+      assert.match(r.err, new RegExp(`at /user/agent: a ${entry.kind} agent cannot play the user`));
+    }
+  }
+  assert.deepEqual(plays.sort(), ["anthropic", "onnx", "openai"]);
+});
