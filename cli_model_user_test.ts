@@ -121,15 +121,18 @@ protocols:
 
     // What the model saw: the user-side prompt, its own first message as the assistant's, the
     // agent's messages as the user's, the user's tools (the agent's are never shown to it).
-    const first = srv.requests.find((b) => b.messages.length === 3)!;
+    const first = srv.requests.find((b) => b.messages.length === 4)!;
     const system = first.messages[0].content!;
     assert.match(system, /You are playing the role of a user/);
     assert.match(system, /## Your instructions\nYour phone shows no mobile data\./);
     assert.match(system, /## Who you are\nA commuter in a hurry/);
     assert.match(system, /- phone number: 555-0101/);
     assert.match(system, /###STOP###[^]*###TRANSFER###[^]*###OUT-OF-SCOPE###/);
-    assert.deepEqual(first.messages.slice(1).map((m) => m.role), ["assistant", "user"]);
-    assert.equal(first.messages[1].content, "My phone has no mobile data. Can you help?");
+    assert.deepEqual(first.messages.slice(1).map((m) => [m.role, m.content]), [
+      ["user", "Hi! How can I help you today?"],
+      ["assistant", "My phone has no mobile data. Can you help?"],
+      ["user", "Before I start, could you tell me the phone number?"],
+    ]);
     assert.deepEqual(first.tools!.map((t) => t.function.name).sort(), [
       "check_status_bar",
       "toggle_airplane_mode",

@@ -38,6 +38,7 @@ export { ScriptedUser, type UserReply, type UserTurn, wordsOf } from "./scripted
 export {
   MAX_USER_TOOL_STEPS,
   openUser,
+  USER_OPENER,
   USER_STOP_TOKENS,
   type UserAnswer,
   type UserPlayer,

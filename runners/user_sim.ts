@@ -17,6 +17,9 @@ import { ScriptedUser, type UserTurn, wordsOf } from "./scripted_user.ts";
 /** The stop tokens of tau2-bench's user simulator: any of them in a model user's reply ends the conversation. */
 export const USER_STOP_TOKENS = ["###STOP###", "###TRANSFER###", "###OUT-OF-SCOPE###"] as const;
 
+/** What opens the conversation on the user's side, before its first message (the task's query). */
+export const USER_OPENER = "Hi! How can I help you today?";
+
 /** Most user tool calls a model user may make in a row before it must say something. */
 export const MAX_USER_TOOL_STEPS = 8;
 
@@ -241,6 +244,9 @@ class ModelUser implements UserSimulator {
     );
     this.#messages = [
       { role: "system", content: userSystemPrompt(user, { tools: this.#tools.length > 0 }) },
+      // The assistant's greeting opens the user's side, as in tau2-bench: some APIs (Anthropic's)
+      // refuse a conversation whose first message is the assistant's.
+      ...(flipped[0]?.role === "user" ? [] : [{ role: "user" as const, content: USER_OPENER }]),
       ...flipped,
       { role: "assistant", content: task.query },
     ];
