@@ -224,6 +224,10 @@ Deno.test("bench: the scripted user makes its task's user tool calls; a user_sta
       .filter((e) => e.type === "user_tool").length,
     0,
   );
+  // A transcript shows what the user did on its side, before its reply.
+  const shown = await cli("show", out, "--task", "no-data");
+  assert.equal(shown.code, 0, shown.err);
+  assert.match(shown.out, /user ⚙ +toggle_airplane_mode \{\} → \{"airplane_mode":false\}/);
   // validate's replay runs the scripted user's calls too: it finds the idle task's check false.
   const v = await cli("validate", dir);
   assert.equal(v.code, 2);
