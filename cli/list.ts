@@ -70,6 +70,14 @@ Options:
         ).join(", ")
       }`,
     );
+    const u = suite.user;
+    if (u) {
+      lines.push(
+        `user: played by ${u.ref ?? `${agentKind(u.agent).describe(u.agent)}`}${
+          u.maxTurns !== undefined ? `, at most ${u.maxTurns} replies` : ""
+        }`,
+      );
+    }
     lines.push(
       `protocols: ${
         suite.protocols.map((p) =>

@@ -46,6 +46,14 @@ export function provenanceSection(report: Report): string {
         }${a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""})</span>`
       ).join(", "),
     ],
+    ...(p.user
+      ? [[
+        "user",
+        `played by ${p.user.ref ? esc(p.user.ref) : agentLine(p.user)}${
+          p.user.max_turns !== undefined ? `, at most ${esc(p.user.max_turns)} replies` : ""
+        }`,
+      ] as [string, string]]
+      : []),
     [
       "protocols",
       p.protocols.map((x) =>

@@ -112,7 +112,7 @@ export function episodeText(events: readonly EpisodeEvent[], style: TextStyle): 
     );
   let phase: string | undefined;
   for (const [i, e] of events.entries()) {
-    if (e.type !== "message" && e.type !== "tool") continue;
+    if (e.type !== "message" && e.type !== "tool" && e.type !== "user_tool") continue;
     if (e.phase !== phase && (phase !== undefined || e.phase === "trial")) {
       out.push(c(
         "dim",
@@ -123,7 +123,20 @@ export function episodeText(events: readonly EpisodeEvent[], style: TextStyle): 
     }
     phase = e.phase;
     if (e.type === "tool") toolLines(e, { line, c, width });
-    else if (e.message.role === "user") line("user", oneLine(e.message.content, 3 * width));
+    else if (e.type === "user_tool") {
+      // The user's own tools (user_tools:): what it did on its side before it answered.
+      const o = e.observation;
+      line(
+        "user ⚙",
+        oneLine(
+          `${e.call.name} ${json(e.call.arguments)} → ${
+            o.ok ? json(o.result) : `${o.error.kind}: ${o.error.message}`
+          }`,
+          3 * width,
+        ),
+        o.ok ? undefined : "red",
+      );
+    } else if (e.message.role === "user") line("user", oneLine(e.message.content, 3 * width));
     else if (e.message.role === "assistant" && e.message.content) {
       const label = i === answerAt
         ? "answer"

@@ -6,6 +6,7 @@ import { metricColumns } from "./metric_registry.ts";
 import { sawRows } from "./saw.ts";
 import type { Report, SummaryRow, VariantSummary } from "./types.ts";
 import { BFCL_TABLE_NOTE, bfclCells } from "./bfcl_table.ts";
+import { recordedKind } from "../runners/mod.ts";
 
 const pct = formatPercent;
 
@@ -353,6 +354,13 @@ export function renderMarkdown(report: Report): string {
         a.onnx!.grammar ? ", grammar-constrained tool calls" : ""
       }`
     ),
+    ...(p.user
+      ? [
+        `- the user played by ${
+          p.user.ref ?? recordedKind(p.user).recorded(p.user, p.user.name).text
+        }${p.user.max_turns !== undefined ? `, at most ${p.user.max_turns} replies` : ""}`,
+      ]
+      : []),
     `- started ${p.started_at}, finished ${p.finished_at}${
       p.shards ? ` (merged from shards ${p.shards.join(", ")})` : ""
     }`,

@@ -108,7 +108,10 @@ export function reportFigures(r: Report): string {
 /** The suite-derived part of provenance. */
 export function suiteProvenance(
   suite: SuiteSpec,
-): Pick<Provenance, "suite" | "specs" | "backends" | "agents" | "protocols" | "seeds" | "samples"> {
+): Pick<
+  Provenance,
+  "suite" | "specs" | "backends" | "agents" | "user" | "protocols" | "seeds" | "samples"
+> {
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
     specs: suite.envs.flatMap((e) => e.files),
@@ -119,6 +122,15 @@ export function suiteProvenance(
       })
     ),
     agents: suite.agents.map(agentRecord),
+    ...(suite.user
+      ? {
+        user: {
+          ...agentRecord(suite.user.agent),
+          ...(suite.user.ref !== undefined ? { ref: suite.user.ref } : {}),
+          ...(suite.user.maxTurns !== undefined ? { max_turns: suite.user.maxTurns } : {}),
+        },
+      }
+      : {}),
     protocols: suite.protocols.map((p) => ({
       name: p.name,
       kind: p.kind,

@@ -54,6 +54,16 @@ export interface Provenance {
     options: Record<string, unknown>;
     only?: { variants?: string[]; protocols?: string[]; tasks_per_env?: number };
   })[];
+  /**
+   * The model agent that played the simulated user (the suite's `user:`), recorded as agents are,
+   * with the `agents:` entry it names (`ref`) and its reply limit; absent: the scripted user.
+   */
+  user?: AgentRecord & {
+    name: string;
+    options: Record<string, unknown>;
+    ref?: string;
+    max_turns?: number;
+  };
   /** Each protocol with its budgets. */
   protocols: { name: string; kind: string; trial_budget: number; max_turns: number }[];
   /** What the command selected from the suite (null: everything). */

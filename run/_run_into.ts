@@ -10,12 +10,15 @@ import {
   runsInWorkers,
   runSuite,
   sortLog,
+  userToOpen,
 } from "../runners/mod.ts";
 import {
   checkEndpoints,
+  closeAgent,
   closeAgents,
   type EndpointAgent,
   isEndpointAgent,
+  openAgent,
   openAgents,
 } from "../runners/agents/mod.ts";
 import { progressBar } from "../reports/mod.ts";
@@ -71,17 +74,28 @@ export async function runInto(
   // Model agents load first: the provenance records the execution provider each one got. Those
   // the workers run are open there; this thread opens the rest (endpoint agents).
   let agents: Map<string, Agent>;
+  // The model playing the user runs beside the episodes this thread runs (workers open their own).
+  let user: Agent | undefined;
+  const endpoints = { cacheDir: opts.cache.dir, noCache: opts.cache.off };
   try {
     agents = await openAgents(
       suite.agents.filter((a) => needed.has(a.name) && !pool?.runs(a.name)),
-      { endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off } },
+      { endpoints },
     );
+    const toOpen = userToOpen(suite);
+    if (toOpen && plan.some((p) => !pool?.runs(p.agent))) {
+      user = await openAgent(toOpen.agent, { endpoints }).catch(async (err) => {
+        await closeAgents(agents);
+        throw err;
+      });
+    }
   } catch (err) {
     await pool?.close();
     throw err;
   }
+  const playing = user?.info && !agents.has(user.name) ? [user] : [];
   const models = [
-    ...[...agents.values()].filter((a) => a.info),
+    ...[...agents.values(), ...playing].filter((a) => a.info),
     ...(pool?.models ?? []).map((m) => ({ ...m, start: () => unreachable() }) as Agent),
   ].sort((a, b) => suiteOrder(suite, a.name) - suiteOrder(suite, b.name));
   for (const [line, names] of providerLines(models, opts.verbose ?? false)) {
@@ -90,19 +104,24 @@ export async function runInto(
   try {
     // An endpoint that cannot be reached is bad input, said before any episode runs.
     await checkEndpoints(agents, (note) => say(opts, note));
+    if (user) await checkEndpoints(new Map([[user.name, user]]), (note) => say(opts, note));
     const ran = await runOpened(suite, sel, {
       ...opts,
       planned,
       ids: new Set(plan.map((p) => p.id)),
       agents,
+      user,
       models,
       pool,
     });
-    for (const a of [...agents.values()].filter(isEndpointAgent)) say(opts, endpointSummary(a));
+    for (const a of [...agents.values(), ...(user ? [user] : [])].filter(isEndpointAgent)) {
+      say(opts, endpointSummary(a, a === user ? " (playing the user)" : ""));
+    }
     return ran;
   } finally {
     await pool?.close();
     await closeAgents(agents);
+    await closeAgent(user);
   }
 }
 
@@ -125,6 +144,12 @@ async function openPool(
   if (count <= 1) return undefined;
   if (opts.record) {
     say(opts, `--record: the episodes run in one worker (each cassette is written by one process)`);
+    return undefined;
+  }
+  const user = userToOpen(suite);
+  if (user && !runsInWorkers(user.agent)) {
+    // An endpoint user keeps one response cache, as endpoint agents do: it runs in this thread.
+    say(opts, `the user is played by an endpoint agent: the episodes run in one worker`);
     return undefined;
   }
   return await EpisodePool.open(suite, {
@@ -168,11 +193,11 @@ function providerLines(models: Agent[], verbose: boolean): Map<string, string[]>
 }
 
 /** One line on what an endpoint agent asked its server, and what the cache answered instead. */
-function endpointSummary(a: EndpointAgent): string {
+function endpointSummary(a: EndpointAgent, role = ""): string {
   const s = a.stats;
   const turns = s.live + s.cached;
   const k = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(n));
-  return `${a.name}: ${turns} turns — ${s.live} requests to the endpoint${
+  return `${a.name}${role}: ${turns} turns — ${s.live} requests to the endpoint${
     s.retries ? ` (${s.retries} retries)` : ""
   }, ${s.cached} replayed from the cache${a.cacheFile ? ` ${a.cacheFile}` : ""}${
     turns > 0 && s.live === 0 ? " (no endpoint calls)" : ""
@@ -197,6 +222,8 @@ interface OpenedRun extends RunSettings {
   /** The planned episodes' ids (a log with a cut header is recognised by them). */
   ids: ReadonlySet<string>;
   agents: Map<string, Agent>;
+  /** The model playing the user, open here. */
+  user?: Agent;
   models: Agent[];
   pool?: EpisodePool;
 }
@@ -276,6 +303,7 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
       backendOptions: { http: opts.record ? "record" : "replay" },
       keep: false,
       open: agents,
+      ...(opts.user ? { user: opts.user } : {}),
       pool,
       onVariant: (ev) => log.note(ev),
       onEpisode: async (rec, n) => {

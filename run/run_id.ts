@@ -33,6 +33,8 @@ export async function runId(
     protocols: suite.protocols.filter((p) => !sel.protocols || sel.protocols.includes(p.name)),
     samples: sel.samples,
     seeds: sel.seeds,
+    // Who plays the user (its model's hash included) decides conversations' outcomes.
+    ...(suite.user ? { user: suite.user } : {}),
     ...(sel.variants ? { variants: sel.variants } : {}),
     ...(sel.splits ? { splits: sel.splits } : {}),
   });

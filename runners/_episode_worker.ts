@@ -8,7 +8,8 @@ import { loadSuite } from "../spec/mod.ts";
 import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
-import { closeAgents, openAgents } from "./agents/mod.ts";
+import { closeAgent, closeAgents, openAgent, openAgents } from "./agents/mod.ts";
+import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
@@ -37,6 +38,8 @@ interface Opened {
   protocols: Map<string, import("../spec/types.ts").ProtocolSpec>;
   /** Interfaces whose mapping this worker already sent. */
   sent: Set<string>;
+  /** The model playing the user (the suite's `user:`), open here when the suite has one. */
+  user?: UserPlayer;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -71,7 +74,10 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
   const specs = suite.agents.filter((a) => needed.has(a.name)).map((a) => fitThreads(a, m));
   const agents = await openAgents(specs);
   const backends = new Backends(m.backendOptions);
+  let user: Agent | undefined;
   try {
+    const toOpen = plan.size > 0 ? userToOpen(suite) : undefined;
+    if (toOpen) user = await openAgent(fitThreads(toOpen.agent, m));
     const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
     return {
       plan,
@@ -80,10 +86,12 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
       interfaces: variantEnvs(suite, bases),
       protocols: new Map(suite.protocols.map((p) => [p.name, p])),
       sent: new Set(),
+      ...(user ? { user: userPlayer(suite, user) } : {}),
     };
   } catch (err) {
     await backends.close();
     await closeAgents(agents);
+    await closeAgent(user);
     throw err;
   }
 }
@@ -104,6 +112,7 @@ async function run(index: number): Promise<void> {
   const rec = await runPlanned(p, env, {
     agent: o.agents.get(p.agent)!,
     protocol: o.protocols.get(p.protocol)!,
+    ...(o.user ? { user: o.user } : {}),
   });
   const key = interfaceKey(p.env.name, p.variant.name, p.seed);
   const first = !o.sent.has(key);
@@ -134,6 +143,7 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
       if (o) {
         await o.backends.close();
         await closeAgents(o.agents);
+        await closeAgent(o.user?.agent);
       }
     })().finally(() => port.postMessage({ t: "closed" }));
   }

@@ -1,7 +1,6 @@
 import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask, spelledArgs } from "../tasks/mod.ts";
-import { fail } from "../tools/declarative.ts";
 import { unknownTool } from "../tools/dispatch.ts";
 import {
   type Env,
@@ -16,8 +15,10 @@ import type { EpisodeEvent, EpisodeMetrics, EpisodeRecord } from "./events.ts";
 import { goldState } from "./gold_state.ts";
 import type { AssistantMessage, Message } from "../core/messages.ts";
 import { prompts } from "./prompts.ts";
-import { ScriptedUser, type UserTurn } from "./scripted_user.ts";
+import type { UserTurn } from "./scripted_user.ts";
+import { openUser, type UserAnswer, type UserPlayer, type UserSimulator } from "./user_sim.ts";
 import { createRng } from "./rng.ts";
+import { isBackendFailure, parseMaybe, round, unreadableCall } from "./_episode_step.ts";
 
 /** Identity and seeds of one episode, as `runEpisode` and `EpisodeSession` take them. */
 export interface EpisodeOptions {
@@ -124,7 +125,11 @@ export class EpisodeSession {
   /** Visible names of the tools a task with `tools:` offers (null: every tool of the env). */
   #offered: Set<string> | null = null;
   /** The simulated user of a task with `user:` (null: the query is the whole conversation). */
-  #user: ScriptedUser | null;
+  #user: UserSimulator | null;
+  /** The model playing the user (a suite's `user:`); absent: the scripted user. */
+  #player?: UserPlayer;
+  /** The environment's user side (`user_state:`, `user_tools:`), if it has one. */
+  #userSide?: Env;
   /** What the agent wrote in the execution phase, in order: what `communicate` checks read. */
   #said: string[] = [];
 
@@ -132,14 +137,30 @@ export class EpisodeSession {
   constructor(
     env: Env | VariantEnv,
     task: TaskSpec,
-    opts: { agent: string; protocol: ProtocolSpec; episode: EpisodeOptions; provider?: string },
+    opts: {
+      agent: string;
+      protocol: ProtocolSpec;
+      episode: EpisodeOptions;
+      provider?: string;
+      /** A model agent playing the user of a task with `user:` (default: the scripted user). */
+      user?: UserPlayer;
+    },
   ) {
     this.env = env;
     this.task = task;
     this.protocol = opts.protocol;
     this.id = opts.episode.id;
     this.#state = taskInitialState(env.initialState, task);
-    this.#user = task.user ? new ScriptedUser(task.user) : null;
+    this.#userSide = (isVariant(env) ? env.base : env).user;
+    this.#player = opts.user;
+    this.#user = task.user
+      ? openUser(task, {
+        side: this.#userSide,
+        player: opts.user,
+        seed: opts.episode.seed,
+        protocol: opts.protocol,
+      })
+      : null;
     if (this.#user) this.metrics.user_turns = 0;
     this.variant = isVariant(env)
       ? { name: env.variant, toVisible: env.toVisible }
@@ -281,7 +302,7 @@ export class EpisodeSession {
     if (calls.length === 0) {
       if (name === "trial") return this.#outcome(observations, this.#toExecute());
       this.answer = reply.content ?? "";
-      if (this.#user) return this.#outcome(observations, this.#userReplies(this.answer));
+      if (this.#user) return this.#outcome(observations, await this.#userReplies(this.answer));
       this.done = true;
       return this.#outcome(observations, []);
     }
@@ -386,18 +407,33 @@ export class EpisodeSession {
 
   /**
    * The simulated user's answer to the agent's plain message `said` (logged as a user message
-   * with where it came from); its stop message, or the turn limit, ends the episode.
+   * with where it came from, after its user tool calls); its stop message or token, the turn
+   * limit or the user's own turn limit ends the episode, as does a user that fails.
    */
-  #userReplies(said: string): Message[] {
+  async #userReplies(said: string): Promise<Message[]> {
+    const limit = this.#player?.maxTurns;
     if (this.#turnsInPhase >= this.protocol.maxTurns) {
       this.fail(`the conversation reached the turn limit (${this.protocol.maxTurns} turns)`);
       return [];
     }
-    const { content, ...turn } = this.#user!.reply(said);
-    const message: Message = { role: "user", content };
+    if (limit !== undefined && (this.metrics.user_turns ?? 0) >= limit) {
+      this.fail(`the conversation reached the user's turn limit (${limit} replies)`);
+      return [];
+    }
+    let a: UserAnswer;
+    try {
+      a = await this.#user!.reply(said);
+    } catch (err) {
+      this.fail(`the user failed: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+    for (const t of a.tools) {
+      this.events.push({ v: 1, type: "user_tool", episode: this.id, phase: this.phase, ...t });
+    }
+    const message: Message = { role: "user", content: a.content };
     this.metrics.user_turns = (this.metrics.user_turns ?? 0) + 1;
-    this.#post(message, turn);
-    if (turn.source === "stop") this.done = true;
+    this.#post(message, a.turn);
+    if (a.stop) this.done = true;
     return [message];
   }
 
@@ -461,6 +497,12 @@ export class EpisodeSession {
         ? { expected: await goldState(isVariant(this.env) ? this.env.base : this.env, this.task) }
         : {}),
       attempted: this.#attempted,
+      ...(this.#userSide
+        ? {
+          userState: this.#user?.state ??
+            taskInitialState(this.#userSide.initialState, { state: this.task.user?.state }),
+        }
+        : {}),
     });
     if (this.answer === null) {
       this.error ??= "no final answer";
@@ -525,7 +567,7 @@ export class EpisodeSession {
 export async function runEpisode(
   env: Env | VariantEnv,
   task: TaskSpec,
-  opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions },
+  opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions; user?: UserPlayer },
 ): Promise<EpisodeRecord> {
   const { agent, protocol, episode } = opts;
   const s = new EpisodeSession(env, task, {
@@ -533,6 +575,7 @@ export async function runEpisode(
     protocol,
     episode,
     provider: agent.info?.provider,
+    ...(opts.user ? { user: opts.user } : {}),
   });
   try {
     const session = agent.start({
@@ -551,37 +594,4 @@ export async function runEpisode(
     s.fail(`agent failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   return await s.finish();
-}
-
-function unreadableCall(state: State, raw: string | Record<string, unknown>) {
-  const text = typeof raw === "string" ? raw : JSON.stringify(raw);
-  const shown = text.length > 200 ? text.slice(0, 200) + "…" : text;
-  return {
-    state,
-    canonical: null,
-    observation: fail(
-      "invalid_json",
-      `could not read this tool call: ${shown}. Write {"name": "<tool>", "arguments": {…}} as JSON.`,
-    ),
-  };
-}
-
-/** A failure of the machinery behind a tool (reported with `details.backend`), not of its logic. */
-function isBackendFailure(o: Observation): boolean {
-  if (o.ok || (o.error.kind !== "tool_crash" && o.error.kind !== "unavailable")) return false;
-  const d = o.error.details as { backend?: unknown } | undefined;
-  return typeof d?.backend === "string";
-}
-
-function parseMaybe(raw: string | Record<string, unknown>): unknown {
-  if (typeof raw !== "string") return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

@@ -91,6 +91,18 @@ export type EpisodeEvent =
     invalid: boolean;
     ms: number;
   }
+  | {
+    v: 1;
+    type: "user_tool";
+    episode: string;
+    phase: Phase;
+    /** Who made it: the scripted user's `calls:`, or the model playing the user. */
+    source: "calls" | "model";
+    call: { id: string; name: string; arguments: unknown };
+    /** What the user's side (`user_tools:` over `user_state:`) answered. */
+    observation: Observation;
+    ms: number;
+  }
   | { v: 1; type: "phase"; episode: string; phase: Phase }
   | {
     v: 1;

@@ -36,6 +36,19 @@ export {
 export { type GoldState, goldState } from "./gold_state.ts";
 export { ScriptedUser, type UserReply, type UserTurn, wordsOf } from "./scripted_user.ts";
 export {
+  MAX_USER_TOOL_STEPS,
+  openUser,
+  USER_OPENER,
+  USER_STOP_TOKENS,
+  type UserAnswer,
+  type UserPlayer,
+  userPlayer,
+  type UserSimulator,
+  userSystemPrompt,
+  type UserToolCall,
+  userToOpen,
+} from "./user_sim.ts";
+export {
   EPISODE_LOG_VERSION,
   type EpisodeEvent,
   type EpisodeMetrics,

@@ -14,6 +14,7 @@ import { MAX_RETRIES } from "./agents/common.ts";
 import { questionFor } from "./agents/converse.ts";
 import { observationText } from "./episode.ts";
 import { goldState } from "./gold_state.ts";
+import { scriptedUserState } from "./user_sim.ts";
 
 /** Something wrong with a task, found by replaying it: where in the task, under which variants. */
 export interface TaskFault {
@@ -277,6 +278,7 @@ async function replayTask(
       calls: succeeded,
       messages: said,
       ...(task.check.db ? { expected: await goldState(env.base, task) } : {}),
+      ...(env.base.user ? { userState: await scriptedUserState(env.base.user, task) } : {}),
     });
     const faults = verdict.checks.filter((c) => !c.passed).map((c) => {
       const at = checkPointer(c);
@@ -288,6 +290,8 @@ async function replayTask(
             ? ` on the oracle's messages ${JSON.stringify(said)}`
             : ofAnswer
             ? ` on the reference answer ${JSON.stringify(task.answer)}`
+            : c.name === "user_state"
+            ? " after the scripted user's calls (user: calls:)"
             : " after the gold calls"
         }: ${c.detail ?? "false"}`,
       };

@@ -11,8 +11,9 @@ import { type BackendOptions, Backends, declarativeEnv, type Env } from "../tool
 import { applyVariant, variantsFor } from "../variants/mod.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
-import { closeAgents, openAgents } from "./agents/mod.ts";
+import { closeAgents, openAgent, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
+import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
@@ -78,6 +79,11 @@ export interface RunOptions {
    * planned agents and closed when the run ends.
    */
   open?: Map<string, Agent>;
+  /**
+   * The agent playing the user of conversational tasks (the suite's `user:`), opened by the
+   * caller (who then closes it); default: opened here when the suite has one.
+   */
+  user?: Agent;
   /**
    * The backends (sandboxes, servers, cassettes) to run on; the run closes them when it ends.
    * Default: new ones with `backendOptions`.
@@ -251,7 +257,7 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
 export function runPlanned(
   p: PlannedEpisode,
   env: VariantEnv,
-  opts: { agent: Agent; protocol: ProtocolSpec },
+  opts: { agent: Agent; protocol: ProtocolSpec; user?: UserPlayer },
 ): Promise<EpisodeRecord> {
   return runEpisode(env, p.task, {
     ...opts,
@@ -279,6 +285,9 @@ async function runPlan(
   const remote = new Map<string, VariantEvent>();
   const needed = new Set(plan.map((p) => p.agent).filter((a) => !pool?.runs(a)));
   const agents = opts.open ?? await openAgents(suite.agents.filter((a) => needed.has(a.name)));
+  const toOpen = needed.size > 0 ? userToOpen(suite) : undefined;
+  const userAgent = toOpen ? opts.user ?? await openAgent(toOpen.agent) : undefined;
+  const user = userAgent && userPlayer(suite, userAgent);
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
   const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
@@ -328,6 +337,7 @@ async function runPlan(
           results[pos] = await runPlanned(p, envFor(p), {
             agent: agents.get(p.agent)!,
             protocol: protocols.get(p.protocol)!,
+            ...(user ? { user } : {}),
           });
         }
       } finally {
@@ -342,6 +352,7 @@ async function runPlan(
     await flushing;
   } finally {
     if (!opts.open) await closeAgents(agents);
+    if (userAgent && !opts.user) await userAgent.close?.();
   }
   return keep ? results as EpisodeRecord[] : [];
 }

@@ -2,12 +2,17 @@ import type { UserSpec } from "../spec/types.ts";
 
 /** Where a simulated user's reply came from, as the episode log records it. */
 export interface UserTurn {
-  /** `turns`: the next scripted turn; `known_info`: facts the agent asked for; `stop`: the end. */
-  source: "turns" | "known_info" | "stop";
+  /**
+   * `turns`: the next scripted turn; `known_info`: facts the agent asked for; `stop`: the end;
+   * `model`: a model agent playing the user (a suite's `user:`) wrote it.
+   */
+  source: "turns" | "known_info" | "stop" | "model";
   /** Which scripted turn (0-based), for `turns`. */
   index?: number;
   /** Which `known_info` keys were told, for `known_info`. */
   keys?: string[];
+  /** The stop token a model user's reply held (`###STOP###`, …), which ended the conversation. */
+  stop?: string;
 }
 
 /** One reply of the simulated user. */

@@ -59,11 +59,11 @@ export function exprRefIssues(source: string, scope: ExprScope): ExprRefIssue[] 
   }
   const out = new Map<string, ExprRefIssue>();
   const add = (message: string, hint: string) => out.set(message, { message, hint });
-  const mean = (word: string, names: Iterable<string>, list: string) => {
+  const mean = (word: string, iterable: Iterable<string>, list: string) => {
+    // An iterator (a map's keys) is read once: closeNames would leave nothing to list.
+    const names = [...iterable];
     const close = closeNames(word, names, 1);
-    return close.length
-      ? `did you mean "${close[0]}"?`
-      : `${list}: ${[...names].join(", ") || "none"}`;
+    return close.length ? `did you mean "${close[0]}"?` : `${list}: ${names.join(", ") || "none"}`;
   };
 
   const rootName = (steps: Node[]) => {

@@ -9,6 +9,7 @@ import { loadServers } from "./env/servers.ts";
 import { envNow, loadTables, policyText } from "./env/state.ts";
 import { loadTasks } from "./env/tasks.ts";
 import { loadTools } from "./env/tools.ts";
+import { loadUserSide } from "./env/user_side.ts";
 import { validateSpec } from "./validate.ts";
 import { type Located, parseYaml } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
@@ -69,8 +70,9 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   const servers = await loadServers(raw.servers ?? {}, { tables, ctx });
   const loaded = await loadTools(raw, { tables, servers, ctx });
   const { tools, handlers } = loaded;
+  const user = await loadUserSide(raw, ctx);
   const { tasks, deferredGold } = await loadTasks(raw, {
-    env: { ...loaded, state, servers },
+    env: { ...loaded, state, servers, user },
     ctx,
   });
 
@@ -107,6 +109,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     files,
     state,
     tools,
+    ...(user ? { userState: user.state, userTools: user.tools } : {}),
     tasks,
     variants,
     ...(policy !== undefined ? { policy } : {}),

@@ -5,6 +5,7 @@ import { agentSpec, type RawAgent } from "./agent_kinds.ts";
 import { envFromDoc, loadEnv, resolveEnvFile } from "./load_env.ts";
 import type { AgentSpec, EnvSpec, ProtocolKind, ProtocolSpec, SuiteSpec } from "./types.ts";
 import { sampleTasks } from "./task_sample.ts";
+import { type RawSuiteUser, suiteUser } from "./suite_user.ts";
 import { validateSpec } from "./validate.ts";
 import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
 import { issuesAt, type Located, parseYaml } from "./yaml.ts";
@@ -20,6 +21,7 @@ interface RawSuite {
   samples?: number;
   seeds?: number[];
   tasks_per_env?: number;
+  user?: RawSuiteUser;
 }
 
 /** Defaults applied when a suite leaves protocols out. */
@@ -111,6 +113,14 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     if ("message" in agent) issues.push(agent);
     else agents.push(agent);
   }
+
+  const user = raw.user === undefined ? undefined : await suiteUser(raw.user, {
+    agents,
+    raw: raw.agents,
+    dir: dirname(file),
+    at,
+  });
+  if (Array.isArray(user)) issues.push(...user);
 
   const protocols: ProtocolSpec[] = [];
   for (
@@ -231,6 +241,7 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     samples: raw.samples ?? 1,
     seeds: raw.seeds ?? [0],
     ...(raw.tasks_per_env === undefined ? {} : { tasksPerEnv: raw.tasks_per_env }),
+    ...(user && !Array.isArray(user) ? { user } : {}),
   };
 }
 

@@ -170,6 +170,8 @@ export interface Check {
   db?: "replay";
   /** Values each of which some agent message to the user must contain (case-insensitive). */
   communicate?: string[];
+  /** JSONata over {state} with `state` the user's final `user_state`; must be true. */
+  user_state?: Expr;
 }
 
 /** An earlier message of the conversation, placed after the system prompt and before the query. */
@@ -186,14 +188,20 @@ export interface HistoryMessage {
  * whose key words the reply names, else `stop`, which ends the episode.
  */
 export interface UserSpec {
-  /** What the user wants and how they behave (for people and, later, model users; unused here). */
+  /** What the user wants and how they behave (a model user reads it; the scripted user does not). */
   instructions?: string;
+  /** Who the user is and how they talk (a model user reads it; the scripted user does not). */
+  persona?: string;
   /** Facts the user holds, told when the agent asks for them by their key words; each told once. */
   known_info: Record<string, string>;
   /** What the user says next, in order, to the agent's plain-text replies. */
   turns: string[];
   /** What the user says when nothing is left to say; it ends the episode. */
   stop: string;
+  /** This task's own user-state tables, merged over the environment's `user_state`. */
+  state?: State;
+  /** User tool calls the scripted user makes, in order, when it first answers the agent. */
+  calls?: Call[];
 }
 
 /** Whether a task may be trained on (`seen`) or is held out (`unseen`). */
@@ -285,6 +293,10 @@ export interface EnvSpec {
   now?: string;
   /** The tools the agent is offered, in declaration order. */
   tools: ToolSpec[];
+  /** What the simulated user holds (`user_state:`), when the environment declares it. */
+  userState?: State;
+  /** Tools the simulated user may call on its `user_state` (`user_tools:`; JSONata only). */
+  userTools?: ToolSpec[];
   /** The tasks, in file order. */
   tasks: TaskSpec[];
   /** Variants declared in the env file: they apply to this environment only. */
@@ -518,4 +530,16 @@ export interface SuiteSpec {
   seeds: number[];
   /** When set, each env runs at most this many tasks (a deterministic sample, see sampleTasks). */
   tasksPerEnv?: number;
+  /** Who plays the user of conversational tasks (`user:`); absent: the scripted user. */
+  user?: SuiteUser;
+}
+
+/** A suite's `user:`: the model agent that plays the simulated user, and its turn limit. */
+export interface SuiteUser {
+  /** The agent (its `name` is the `agents:` entry it names, or `user` when written inline). */
+  agent: AgentSpec;
+  /** The `agents:` entry it names, when it names one rather than being written inline. */
+  ref?: string;
+  /** Most user replies per episode; absent: only the protocol's `max_turns` limits them. */
+  maxTurns?: number;
 }

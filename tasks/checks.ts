@@ -42,6 +42,8 @@ export interface CheckInput {
    * not be computed.
    */
   expected?: { state: State } | { error: string };
+  /** The simulated user's final `user_state` (`user_state`), in an episode whose env has one. */
+  userState?: State;
 }
 
 /**
@@ -235,6 +237,28 @@ const communicateKind: CheckKind<"communicate"> = {
   },
 };
 
+const userStateKind: CheckKind<"user_state"> = {
+  key: "user_state",
+  schema: {
+    $ref: "#/$defs/expr",
+    description:
+      "JSONata over {state}, where state is the simulated user's final user_state (what its user tools changed); must be true.",
+  },
+  summary: "a JSONata expression over the user's final user_state that must be true",
+  pointer: whole("user_state"),
+  async judge(spec, { input }) {
+    if (input.userState === undefined) {
+      return [{ name: "user_state", passed: false, detail: "the episode had no user_state" }];
+    }
+    const [out] = await stateKind.judge(spec, { answer: null, state: input.userState, input });
+    return [{
+      ...out,
+      name: "user_state",
+      ...(out.detail ? { detail: out.detail.replace(/^state check/, "user_state check") } : {}),
+    }];
+  },
+};
+
 /** Every check kind, in the order they run (and appear in a verdict). */
 export const CHECK_KINDS: readonly CheckKind[] = [
   answerKind,
@@ -243,6 +267,7 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   stateKind,
   dbKind,
   communicateKind,
+  userStateKind,
 ] as CheckKind[];
 
 /**

@@ -70,9 +70,14 @@ Deno.test("check kinds: the registry is the env schema's check keys, and each ju
         functions: {},
       },
       db: "replay" as const,
+      user_state: compileExpr("$count(state.phone) = 2"),
     },
   };
-  const v = await checkTask(full as typeof task, "hello", env.state, { calls: [], messages: [] });
+  const v = await checkTask(full as typeof task, "hello", env.state, {
+    calls: [],
+    messages: [],
+    userState: { phone: [{ airplane_mode: true }] },
+  });
   const ran = [
     ...new Set(v.checks.map((c) => CHECK_KINDS.find((k) => k.key === c.name)?.key ?? "answer")),
   ];
@@ -85,5 +90,6 @@ Deno.test("check kinds: the registry is the env schema's check keys, and each ju
     "/check/state",
     "/check/db",
     "/check/communicate",
+    "/check/user_state",
   ]);
 });

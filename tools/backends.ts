@@ -13,6 +13,7 @@ import {
   type BackendOptions,
   type OpenBackend,
 } from "./backends/mod.ts";
+import { userSideEnv } from "./declarative.ts";
 import type { Env, EnvLease } from "./types.ts";
 
 export type { BackendOptions } from "./backends/mod.ts";
@@ -96,6 +97,7 @@ export class Backends {
       tools: toolDefs(resolved),
       initialState: spec.state,
       ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
+      ...(spec.userState !== undefined ? { user: userSideEnv(spec) } : {}),
       step: dispatcher(tools, runnerOf),
       ...(leased.length > 0
         ? { open: () => openLease(spec.state, { leased, tools, runnerOf }) }

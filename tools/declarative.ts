@@ -30,7 +30,32 @@ export function declarativeEnv(spec: EnvSpec): Env {
     tools: toolDefs(spec.tools),
     initialState: spec.state,
     ...(spec.policy !== undefined ? { policy: spec.policy } : {}),
+    ...(spec.userState !== undefined ? { user: userSideEnv(spec) } : {}),
     step: dispatcher(tools, (t) => t.backend.kind === "jsonata" ? jsonataRunner : notStarted),
+  };
+}
+
+/**
+ * The simulated user's side of an environment as an Env of its own: its `user_tools` (JSONata,
+ * run by the same dispatcher as the agent's tools) over its `user_state`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadEnv } from "../spec/mod.ts";
+ * import { userSideEnv } from "./declarative.ts";
+ * const user = userSideEnv(await loadEnv("examples/phone"));
+ * const { state } = await user.step(user.initialState, { id: "u1", name: "toggle_airplane_mode", arguments: "{}" });
+ * assert.ok(state.phone[0].airplane_mode === false);
+ * ```
+ */
+export function userSideEnv(spec: EnvSpec): Env {
+  const tools = spec.userTools ?? [];
+  return {
+    name: spec.name,
+    tools: toolDefs(tools),
+    initialState: spec.userState ?? {},
+    step: dispatcher(compileTools(tools), () => jsonataRunner),
   };
 }
 

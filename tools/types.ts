@@ -97,6 +97,11 @@ export interface Env {
    * its tools as it shows them). Absent: no policy.
    */
   readonly policy?: string;
+  /**
+   * The simulated user's side (`user_state:` and `user_tools:`), when the environment declares
+   * it: its tools run on the user's state, which the agent never sees.
+   */
+  readonly user?: Env;
   /** Run one call: a pure function of the state and the call (environments without `open`). */
   step(state: State, call: ToolCall): Promise<StepResult>;
   /** Take a fresh copy of the external state for one phase (environments with servers). */

@@ -139,6 +139,12 @@ export function reportSchema() {
               required: ["name"],
             },
           },
+          user: {
+            type: "object",
+            required: ["name"],
+            description:
+              "The model agent that played the simulated user (the suite's user:), recorded as agents are; absent: the scripted user.",
+          },
           protocols: {
             type: "array",
             items: {

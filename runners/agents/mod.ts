@@ -57,6 +57,11 @@ export async function checkEndpoints(
   }
 }
 
+/** Close an agent if there is one and it holds something. */
+export async function closeAgent(agent: Agent | undefined): Promise<void> {
+  await agent?.close?.();
+}
+
 /** Close every agent that holds something. */
 export async function closeAgents(agents: Map<string, Agent>): Promise<void> {
   await Promise.all([...agents.values()].map((a) => a.close?.()));

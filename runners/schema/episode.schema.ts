@@ -168,7 +168,7 @@ export function episodeSchema() {
           "user": {
             "type": "object",
             "description":
-              "On a simulated user's reply (a task with user:): where it came from. turns: the next scripted turn (index, 0-based); known_info: the facts the agent asked for (keys); stop: nothing left to say, the episode ends.",
+              "On a simulated user's reply (a task with user:): where it came from. turns: the next scripted turn (index, 0-based); known_info: the facts the agent asked for (keys); stop: nothing left to say, the episode ends; model: a model agent playing the user wrote it (stop: the stop token it said, which ended the episode).",
             "required": [
               "source",
             ],
@@ -179,7 +179,12 @@ export function episodeSchema() {
                   "turns",
                   "known_info",
                   "stop",
+                  "model",
                 ],
+              },
+              "stop": {
+                "type": "string",
+                "minLength": 1,
               },
               "index": {
                 "type": "integer",
@@ -254,54 +259,7 @@ export function episodeSchema() {
               },
             ],
           },
-          "observation": {
-            "oneOf": [
-              {
-                "type": "object",
-                "required": [
-                  "ok",
-                  "result",
-                ],
-                "properties": {
-                  "ok": {
-                    "const": true,
-                  },
-                  "result": true,
-                },
-                "additionalProperties": false,
-              },
-              {
-                "type": "object",
-                "required": [
-                  "ok",
-                  "error",
-                ],
-                "properties": {
-                  "ok": {
-                    "const": false,
-                  },
-                  "error": {
-                    "type": "object",
-                    "required": [
-                      "kind",
-                      "message",
-                    ],
-                    "properties": {
-                      "kind": {
-                        "enum": [...ERROR_KINDS],
-                      },
-                      "message": {
-                        "type": "string",
-                      },
-                      "details": true,
-                    },
-                    "additionalProperties": false,
-                  },
-                },
-                "additionalProperties": false,
-              },
-            ],
-          },
+          "observation": { "$ref": "#/$defs/observation" },
           "invalid": {
             "type": "boolean",
           },
@@ -320,6 +278,42 @@ export function episodeSchema() {
           "invalid",
           "ms",
         ],
+        "additionalProperties": false,
+      },
+      {
+        "description":
+          "A call of the simulated user's tools (user_tools:, over user_state:), made before its reply.",
+        "properties": {
+          "type": {
+            "const": "user_tool",
+          },
+          "v": true,
+          "episode": true,
+          "phase": {
+            "$ref": "#/$defs/phase",
+          },
+          "source": {
+            "enum": ["calls", "model"],
+            "description":
+              "calls: the scripted user's user: calls:; model: the model playing the user.",
+          },
+          "call": {
+            "type": "object",
+            "required": ["id", "name", "arguments"],
+            "properties": {
+              "id": { "type": "string" },
+              "name": { "type": "string" },
+              "arguments": true,
+            },
+          },
+          "observation": { "$ref": "#/$defs/observation" },
+          "ms": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Timing: the only non-deterministic field.",
+          },
+        },
+        "required": ["episode", "phase", "source", "call", "observation", "ms"],
         "additionalProperties": false,
       },
       {
@@ -574,6 +568,54 @@ export function episodeSchema() {
         "enum": [
           "trial",
           "execute",
+        ],
+      },
+      "observation": {
+        "oneOf": [
+          {
+            "type": "object",
+            "required": [
+              "ok",
+              "result",
+            ],
+            "properties": {
+              "ok": {
+                "const": true,
+              },
+              "result": true,
+            },
+            "additionalProperties": false,
+          },
+          {
+            "type": "object",
+            "required": [
+              "ok",
+              "error",
+            ],
+            "properties": {
+              "ok": {
+                "const": false,
+              },
+              "error": {
+                "type": "object",
+                "required": [
+                  "kind",
+                  "message",
+                ],
+                "properties": {
+                  "kind": {
+                    "enum": [...ERROR_KINDS],
+                  },
+                  "message": {
+                    "type": "string",
+                  },
+                  "details": true,
+                },
+                "additionalProperties": false,
+              },
+            },
+            "additionalProperties": false,
+          },
         ],
       },
     },

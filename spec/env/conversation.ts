@@ -1,5 +1,6 @@
 import { closeNames, type SpecIssue } from "../errors.ts";
-import type { ExpectedAction, JsonSchema, Row, UserSpec } from "../types.ts";
+import type { Call, ExpectedAction, JsonSchema, Row, State, UserSpec } from "../types.ts";
+import type { RawTables } from "./raw.ts";
 import { pointerSegment } from "../yaml.ts";
 
 /** What the scripted user says when nothing is left to say (unless the task's `user.stop` says otherwise). */
@@ -18,6 +19,12 @@ export interface RawUser {
   turns?: string[];
   /** What the user says when nothing is left to say. */
   stop?: string;
+  /** Who the user is, for a model user. */
+  persona?: string;
+  /** The task's own user_state tables. */
+  state?: RawTables;
+  /** User tool calls the scripted user makes when it first answers. */
+  calls?: { tool: string; args?: Record<string, unknown> }[];
 }
 
 /**
@@ -31,14 +38,20 @@ export interface RawUser {
  * assert.ok(u.known_info.order_id === "7" && u.turns.length === 0 && u.stop === "###STOP###");
  * ```
  */
-export function normalizeUser(raw: RawUser): UserSpec {
+export function normalizeUser(
+  raw: RawUser,
+  own: { state?: State; calls?: Call[] } = {},
+): UserSpec {
   return {
     ...(raw.instructions !== undefined ? { instructions: raw.instructions } : {}),
+    ...(raw.persona !== undefined ? { persona: raw.persona } : {}),
     known_info: Object.fromEntries(
       Object.entries(raw.known_info ?? {}).map(([k, v]) => [k, String(v)]),
     ),
     turns: raw.turns ?? [],
     stop: raw.stop ?? DEFAULT_STOP,
+    ...(own.state !== undefined ? { state: own.state } : {}),
+    ...(own.calls !== undefined ? { calls: own.calls } : {}),
   };
 }
 

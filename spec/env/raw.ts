@@ -64,6 +64,7 @@ export interface RawTask {
     actions?: { tool: string; args?: Record<string, unknown>; compare?: string[] }[];
     db?: "replay";
     communicate?: (string | number)[];
+    user_state?: string;
   };
 }
 
@@ -78,6 +79,8 @@ export interface RawEnv {
   now?: string;
   state?: RawTables;
   tools: RawTool[];
+  user_state?: RawTables;
+  user_tools?: RawTool[];
   tasks?: RawTask[];
   variants?: RawVariants;
   sandbox?: { timeout_ms?: number; memory_mb?: number };

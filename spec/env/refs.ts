@@ -75,6 +75,8 @@ export function envRefIssues(
     /** Tables besides the declared ones (server snapshots), columns unknown. */
     extraTables: readonly string[];
     at: (pointer: string, message: string, hint?: string) => SpecIssue;
+    /** Where `raw.tools` sits in the document (default `/tools`; `/user_tools` for the user's). */
+    list?: string;
   },
 ): SpecIssue[] {
   const written = writtenColumns(raw);
@@ -99,7 +101,7 @@ export function envRefIssues(
     }
   };
   raw.tools.forEach((t, i) => {
-    const p = `/tools/${i}`;
+    const p = `${opts.list ?? "/tools"}/${i}`;
     const scope: ExprScope = { roots: ["state"], tables, params: paramsOf(t) };
     (t.errors ?? []).forEach((r, j) => {
       check(r.when, `${p}/errors/${j}/when`, scope);

@@ -12,6 +12,7 @@ import type { RawEnv, RawTask } from "./raw.ts";
 import { writtenColumns } from "./refs.ts";
 import { taskState } from "./state.ts";
 import type { LoadedTools } from "./tools.ts";
+import { taskUserSide, type UserSide } from "./user_side.ts";
 
 /** An env's tasks, normalized, and the gold calls that can only be checked once servers run. */
 export interface LoadedTasks {
@@ -27,6 +28,8 @@ export interface TaskEnv extends LoadedTools {
   state: State;
   /** The env's servers (`importAll` set by the tools that import one whole). */
   servers: readonly ServerSpec[];
+  /** The simulated user's state and tools, when the env declares them. */
+  user?: UserSide;
 }
 
 /**
@@ -119,6 +122,8 @@ export async function loadTasks(
       ? undefined
       : await taskState(t.state, { p: `${p}/state`, state: env.state, columns, ctx });
     const check = taskCheck(t.check, { p, offered, raw, env, ctx, didYouMeanTool, importing });
+    const side = await taskUserSide(t, { p, side: env.user, raw, ctx });
+    if (side.check) check.user_state = side.check;
     const answer = t.answer !== undefined
       ? String(t.answer)
       : defaultAnswer(check.answer, check.communicate);
@@ -143,7 +148,7 @@ export async function loadTasks(
       ...(t.history
         ? { history: t.history.map((m) => ({ role: m.role, content: m.content })) }
         : {}),
-      ...(t.user ? { user: normalizeUser(t.user) } : {}),
+      ...(t.user ? { user: normalizeUser(t.user, side) } : {}),
       gold,
       answer: answer ?? "",
       check,

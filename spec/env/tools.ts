@@ -79,16 +79,23 @@ export interface LoadedTools {
  */
 export async function loadTools(
   raw: RawEnv,
-  opts: { tables: readonly string[]; servers: ServerSpec[]; ctx: ExprContext },
+  opts: {
+    tables: readonly string[];
+    servers: ServerSpec[];
+    ctx: ExprContext;
+    /** Which list of tools: the agent's `tools` (default) or the simulated user's `user_tools`. */
+    list?: "tools" | "user_tools";
+  },
 ): Promise<LoadedTools> {
   const { tables, servers, ctx } = opts;
+  const list = opts.list ?? "tools";
   const { at, issues } = ctx;
   const tools: ToolSpec[] = [];
   const validators = new Map<string, ToolValidator>();
   const toolIndex = new Map<string, number>();
   const handlers: Record<string, string> = {};
-  for (const [i, t] of raw.tools.entries()) {
-    const p = `/tools/${i}`;
+  for (const [i, t] of (raw[list] ?? []).entries()) {
+    const p = `/${list}/${i}`;
     const kinds = BACKEND_KINDS.map((b) => b.key).filter((k) => t[k] !== undefined);
     if (kinds.length > 1) {
       issues.push(
@@ -117,7 +124,7 @@ export async function loadTools(
     }
     const backend = await backendOf(t, { p, raw, servers, handlers, ctx });
     const name = t.name ?? t.mcp?.tool ?? "";
-    ctx.unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: "/tools" });
+    ctx.unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: `/${list}` });
     if (t.parameters !== undefined) {
       for (const u of unknownKeywords(t.parameters)) {
         issues.push(at(`${p}/parameters${u.pointer}`, u.message, u.hint, true));
@@ -149,7 +156,9 @@ export async function loadTools(
             `effect names unknown state table "${table}"`,
             close.length
               ? `did you mean "${close[0]}"?`
-              : `declare it under state: (tables: ${tables.join(", ") || "none"})`,
+              : `declare it under ${list === "tools" ? "state" : "user_state"}: (tables: ${
+                tables.join(", ") || "none"
+              })`,
             true,
           ),
         );

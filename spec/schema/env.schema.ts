@@ -91,6 +91,18 @@ export function envSchema(names: EnvSchemaNames) {
         minItems: 1,
         items: { $ref: "#/$defs/tool" },
       },
+      user_state: {
+        $ref: "#/$defs/tables",
+        description:
+          "What the simulated user holds (its phone, its account…): named tables like state:, which only user_tools: read and write. A task's user: state: merges over it; a user_state: check reads its final value.",
+      },
+      user_tools: {
+        type: "array",
+        minItems: 1,
+        items: { $ref: "#/$defs/tool" },
+        description:
+          "Tools the simulated user may call (tau2's user tools): written like tools: (JSONata errors, effect, result) over user_state, seen as state. A model user is offered them; the scripted user makes a task's user: calls:. The agent never sees them.",
+      },
       tasks: {
         type: "array",
         items: { $ref: "#/$defs/task" },
@@ -517,13 +529,31 @@ export function envSchema(names: EnvSchemaNames) {
         type: "object",
         additionalProperties: false,
         description:
-          "A scripted user simulator (deterministic, no model). The query is the user's first message; each plain-text reply of the agent gets the next scripted turn, else the known_info values whose key words the reply contains, else the stop message, which ends the episode.",
+          "A simulated user. The query is the user's first message. The scripted user (the default) answers each plain-text reply of the agent with the next scripted turn, else the known_info values whose key words the reply contains, else the stop message, which ends the episode. A suite's user: agent plays it with a model instead, from instructions, persona and known_info.",
         properties: {
           instructions: {
             type: "string",
             minLength: 1,
             description:
-              "What the user wants and how they behave, for readers (and later for model users); the scripted user does not read it.",
+              "What the user wants and how they behave: a model user's instructions (the scripted user does not read them).",
+          },
+          persona: {
+            type: "string",
+            minLength: 1,
+            description:
+              "Who the user is and how they talk, for a model user (the scripted user does not read it).",
+          },
+          state: {
+            $ref: "#/$defs/tables",
+            description:
+              "This task's own user_state tables, merged over the environment's user_state table by table.",
+          },
+          calls: {
+            type: "array",
+            minItems: 1,
+            items: { $ref: "#/$defs/call" },
+            description:
+              "User tool calls the scripted user makes, in order, when it first answers the agent (each logged as a user_tool event). A model user decides its own calls.",
           },
           known_info: {
             type: "object",

@@ -279,6 +279,36 @@ function agentEntrySchema(): Record<string, unknown> {
 }
 
 /**
+ * `user:`: the model agent that plays the simulated user of the suite's conversational tasks (an
+ * `agents:` entry by name, or an entry written here), and how many replies it may give.
+ */
+function userSchema(): Record<string, unknown> {
+  return {
+    type: "object",
+    required: ["agent"],
+    additionalProperties: false,
+    description:
+      "Who plays the simulated user of conversational tasks (tasks with user:): a model agent, from the task's instructions, persona and known_info. Absent: the scripted user.",
+    properties: {
+      agent: {
+        description:
+          "The name of an agents: entry (it is benchmarked as an agent too), or an agent entry written here (onnx:, openai: or anthropic:).",
+        oneOf: [
+          { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" },
+          agentEntrySchema(),
+        ],
+      },
+      max_turns: {
+        type: "integer",
+        minimum: 1,
+        description:
+          "Most user replies per episode; one more plain message of the agent ends the episode at the limit, as an error (default: only the protocol's max_turns).",
+      },
+    },
+  };
+}
+
+/**
  * The JSON Schema of a suite file.
  *
  * @example
@@ -343,6 +373,7 @@ export function suiteSchema() {
         propertyNames: { pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" },
         additionalProperties: agentEntrySchema(),
       },
+      user: userSchema(),
       protocols: {
         type: "object",
         minProperties: 1,
