@@ -14,7 +14,12 @@ import { type Located, parseYaml } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
 import { checkVariantRefs, normalizeVariants } from "./variants.ts";
 
-export { compileToolSchema, toolAjv } from "./env/tools.ts";
+export {
+  compileToolSchema,
+  toolAjv,
+  type ToolArgumentError,
+  type ToolValidator,
+} from "./env/tools.ts";
 export { deepFreeze } from "./env/state.ts";
 
 /**

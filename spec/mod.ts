@@ -26,7 +26,13 @@ export {
 export { parseCsv } from "./csv.ts";
 export { DEFAULT_STOP } from "./env/conversation.ts";
 export { taskInitialState } from "./task_state.ts";
-export { compileToolSchema, deepFreeze, loadEnv, toolAjv } from "./load_env.ts";
+export {
+  compileToolSchema,
+  deepFreeze,
+  loadEnv,
+  type ToolArgumentError,
+  type ToolValidator,
+} from "./load_env.ts";
 export { DEFAULT_MAX_TURNS, loadAny, loadSuite } from "./load_suite.ts";
 export { type TaskIssueMaker, taskIssues } from "./locate_task.ts";
 export { type SchemaKeywordIssue, unknownKeywords } from "./strict_schema.ts";
