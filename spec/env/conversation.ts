@@ -1,24 +1,16 @@
 import { closeNames, type SpecIssue } from "../errors.ts";
 import type { ExpectedAction, JsonSchema, Row, UserSpec } from "../types.ts";
 import { pointerSegment } from "../yaml.ts";
+import { schemaDefault, withDefaults } from "../schema/defaults.ts";
+import { ENV_SCHEMA, type RawUser } from "./raw.ts";
+
+export type { RawUser } from "./raw.ts";
 
 /** What the scripted user says when nothing is left to say (unless the task's `user.stop` says otherwise). */
-export const DEFAULT_STOP = "###STOP###";
+export const DEFAULT_STOP: string = schemaDefault(ENV_SCHEMA.$defs.user, "stop");
 
 /** How a spec problem is reported: JSON pointer, message, hint, and whether it points at a key. */
 type At = (pointer: string, message: string, hint?: string, key?: boolean) => SpecIssue;
-
-/** A task's `user:` as written (after schema validation). */
-export interface RawUser {
-  /** What the user wants, for readers. */
-  instructions?: string;
-  /** Facts the user holds: key → value. */
-  known_info?: Record<string, string | number | boolean>;
-  /** What the user says next, in order. */
-  turns?: string[];
-  /** What the user says when nothing is left to say. */
-  stop?: string;
-}
 
 /**
  * A task's `user:` with defaults filled in: values as text, no turns, the default stop message.
@@ -31,14 +23,16 @@ export interface RawUser {
  * assert.ok(u.known_info.order_id === "7" && u.turns.length === 0 && u.stop === "###STOP###");
  * ```
  */
-export function normalizeUser(raw: RawUser): UserSpec {
+export function normalizeUser(written: RawUser): UserSpec {
+  const raw = withDefaults(ENV_SCHEMA.$defs.user, written);
   return {
     ...(raw.instructions !== undefined ? { instructions: raw.instructions } : {}),
     known_info: Object.fromEntries(
       Object.entries(raw.known_info ?? {}).map(([k, v]) => [k, String(v)]),
     ),
+    // No schema default: a written turns: list holds at least one turn.
     turns: raw.turns ?? [],
-    stop: raw.stop ?? DEFAULT_STOP,
+    stop: raw.stop,
   };
 }
 
