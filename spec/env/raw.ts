@@ -68,7 +68,10 @@ export type RawTask = Omit<Def<"task">, "check"> & {
 /** Named tables as written: inline rows, or a data file next to the spec. */
 export type RawTables = Def<"tables">;
 
-/** The whole environment document as written (its variants are a `$ref` into variants.json). */
+/**
+ * The whole environment document as written (its variants are a `$ref` into variants.json), less
+ * the `tooltrial:` version and `$schema` keys, which the schema checks and no loader reads.
+ */
 export type RawEnv =
-  & Omit<FromSchema<EnvSchema, EnvDefs>, "tools" | "tasks" | "variants">
+  & Omit<FromSchema<EnvSchema, EnvDefs>, "tooltrial" | "$schema" | "tools" | "tasks" | "variants">
   & { tools: RawTool[]; tasks?: RawTask[]; variants?: RawVariants };
