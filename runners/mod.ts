@@ -111,6 +111,6 @@ export type {
   KvCache,
 } from "../onnx/runtime/decoder.ts";
 export type { ModelSession, TensorLike } from "../onnx/runtime/session.ts";
-export type { ModelFolder } from "../onnx/runtime/model_folder.ts";
+export type { ModelFolder, TextTokenizer } from "../onnx/runtime/model_folder.ts";
 export type { Device, DEVICES } from "../onnx/runtime/providers.ts";
 export type { Sampling } from "../onnx/runtime/sampler.ts";

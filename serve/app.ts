@@ -21,6 +21,17 @@ import { viewer } from "./viewer.ts";
 import { openaiRoutes, type ServedModel } from "./openai_api.ts";
 import { readBody } from "./read_body.ts";
 
+/**
+ * The served app as callers use it: a fetch handler for `Deno.serve`, and `request` to call it in
+ * process (tests, the CLI). A Hono app underneath; the public API names only this.
+ */
+export interface HttpApp {
+  /** Answer one request (what `Deno.serve` takes). */
+  fetch(request: Request): Response | Promise<Response>;
+  /** Answer a request made in process: a path (or URL, or Request) and its init. */
+  request(input: string | URL | Request, init?: RequestInit): Response | Promise<Response>;
+}
+
 /** What `createApp` serves and under which limits. */
 export interface ServeOptions {
   /** The suite whose environments sessions run. */
@@ -134,7 +145,7 @@ function openAiTools(s: OpenSession): OpenAiTool[] {
  * assert.ok(res.status === 200);
  * ```
  */
-export function createApp(opts: ServeOptions): { app: Hono; store: SessionStore } {
+export function createApp(opts: ServeOptions): { app: HttpApp; store: SessionStore } {
   const store = new SessionStore(opts.suite, {
     ttlMs: opts.ttlMs,
     max: opts.maxSessions,
@@ -344,7 +355,7 @@ export function createModelApp(
   opts: Pick<ServeOptions, "token" | "maxBodyBytes" | "timeoutMs"> & {
     models: Map<string, ServedModel>;
   },
-): Hono {
+): HttpApp {
   const app = new Hono();
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err.status, err.message, err.hint);

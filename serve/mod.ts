@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-export { createApp, createModelApp, type ServeOptions } from "./app.ts";
+export { createApp, createModelApp, type HttpApp, type ServeOptions } from "./app.ts";
 export {
   closeServedModels,
   DEFAULT_MAX_TOKENS,

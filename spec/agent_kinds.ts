@@ -10,8 +10,10 @@ import { SpecError, type SpecIssue } from "./errors.ts";
 import { sha256Files, sha256Hex } from "./files.ts";
 import { readRecorded } from "./recorded.ts";
 import suiteSchema from "./schema/suite.json" with { type: "json" };
+import { schemaDefault, withDefaults } from "./schema/defaults.ts";
+import type { FromSchema } from "./schema/from_schema.ts";
+import type { AGENT_SCHEMAS } from "./schema/suite.schema.ts";
 import type {
-  AgentScope,
   AgentSpec,
   EndpointOptions,
   OnnxAgentSpec,
@@ -39,17 +41,21 @@ export const SCRIPTED_KINDS = [
   "random",
 ] as const satisfies readonly ScriptedKind[];
 
-/** Defaults of an endpoint agent's options (`cache` defaults to on at temperature 0). */
-export const ENDPOINT_DEFAULTS = {
-  temperature: 0,
-  max_tokens: 512,
-  timeout_s: 120,
-  retries: 3,
-  concurrency: 16,
-} as const;
+/** An endpoint kind's options schema (`openai:` or `anthropic:`). */
+type EndpointSchema =
+  | (typeof AGENT_SCHEMAS)["openai"]["properties"]["openai"]
+  | (typeof AGENT_SCHEMAS)["anthropic"]["properties"]["anthropic"];
 
-/** Where the Anthropic Messages API lives when an `anthropic:` entry gives no base_url. */
-export const ANTHROPIC_BASE_URL = "https://api.anthropic.com/v1";
+/** The defaults an endpoint kind's schema gives its options, in the order specs record them. */
+function endpointDefaults(schema: EndpointSchema) {
+  return {
+    temperature: schemaDefault(schema, "temperature"),
+    max_tokens: schemaDefault(schema, "max_tokens"),
+    timeout_s: schemaDefault(schema, "timeout_s"),
+    retries: schemaDefault(schema, "retries"),
+    concurrency: schemaDefault(schema, "concurrency"),
+  };
+}
 
 /** Files a model folder must hold (what its hash covers). */
 export const MODEL_FILES = [
@@ -60,8 +66,11 @@ export const MODEL_FILES = [
   "onnx/model.onnx",
 ] as const;
 
+/** An `agents:` entry of kind `K` as written (after schema validation), derived from its schema. */
+export type RawAgentOf<K extends AgentKind> = FromSchema<(typeof AGENT_SCHEMAS)[K]>;
+
 /** An `agents:` entry as written (after schema validation): one kind's key, its options, `only`. */
-export type RawAgent = { only?: AgentScope } & Record<string, unknown>;
+export type RawAgent = RawAgentOf<AgentKind>;
 
 /** What normalizing an entry needs: the suite's folder, and how to locate a problem. */
 export interface AgentEntryContext {
@@ -83,8 +92,9 @@ export interface AgentEntryContext {
  * assert.ok(agentKindOf({ scripted: "oracle" }) === "scripted");
  * ```
  */
-export function agentKindOf(raw: RawAgent): AgentKind {
-  return AGENT_KINDS.find((k) => k !== "scripted" && raw[k] !== undefined) ?? "scripted";
+export function agentKindOf(raw: object): AgentKind {
+  const entry = raw as Record<string, unknown>;
+  return AGENT_KINDS.find((k) => k !== "scripted" && entry[k] !== undefined) ?? "scripted";
 }
 
 /**
@@ -120,11 +130,21 @@ export function agentSchemas(): Record<string, Record<string, unknown>> {
   return out;
 }
 
+let branchesRead: typeof AGENT_SCHEMAS | undefined;
+/**
+ * Each kind's branch of the generated suite schema (what ajv validated the entry against), typed
+ * as its source: where the normalizers read the options' defaults. Read when first needed, not on
+ * import: `deno task schemas` imports this module to write that file.
+ */
+function branches(): typeof AGENT_SCHEMAS {
+  return branchesRead ??= agentSchemas() as unknown as typeof AGENT_SCHEMAS;
+}
+
 /** How each kind's entry becomes its spec: one line per kind. */
 const normalize: {
   [K in AgentKind]: (
     name: string,
-    raw: RawAgent,
+    raw: RawAgentOf<K>,
     ctx: AgentEntryContext,
   ) => Promise<Extract<AgentSpec, { kind: K }> | SpecIssue> | Extract<AgentSpec, { kind: K }>;
 } = {
@@ -139,14 +159,21 @@ const normalize: {
   openai: (name, { openai, only }) => ({
     name,
     kind: "openai",
-    openai: endpointOptions(openai as RawEndpoint & { base_url: string }),
+    openai: endpointOptions(openai, branches().openai.properties.openai),
     options: {},
     only,
   }),
   anthropic: (name, { anthropic, only }) => ({
     name,
     kind: "anthropic",
-    anthropic: endpointOptions({ base_url: ANTHROPIC_BASE_URL, ...anthropic as RawEndpoint }),
+    anthropic: endpointOptions(
+      // Where the Anthropic Messages API lives when the entry gives no base_url: its schema default.
+      {
+        base_url: schemaDefault(branches().anthropic.properties.anthropic, "base_url"),
+        ...anthropic,
+      },
+      branches().anthropic.properties.anthropic,
+    ),
     options: {},
     only,
   }),
@@ -171,17 +198,22 @@ export async function agentSpec(
   raw: RawAgent,
   ctx: AgentEntryContext,
 ): Promise<AgentSpec | SpecIssue> {
-  return await normalize[agentKindOf(raw)](name, raw, ctx);
+  // The kind picks the normalizer; the schema has checked the entry against that kind's branch.
+  return await normalize[agentKindOf(raw)](name, raw as never, ctx);
 }
 
-/** An `openai:` / `anthropic:` entry as written: everything but the model has a default. */
-type RawEndpoint = Partial<Omit<EndpointOptions, "model">> & { model: string };
+/** An `openai:` / `anthropic:` entry as written, derived from its schema. */
+type RawEndpoint = RawAgentOf<"openai">["openai"] | RawAgentOf<"anthropic">["anthropic"];
 
-/** An endpoint entry with its defaults filled in (the schema has checked the types). */
-function endpointOptions(raw: RawEndpoint & { base_url: string }): EndpointOptions {
-  const temperature = raw.temperature ?? ENDPOINT_DEFAULTS.temperature;
+/** An endpoint entry with its schema's defaults filled in (the schema has checked the types). */
+function endpointOptions(
+  raw: RawEndpoint & { base_url: string },
+  schema: EndpointSchema,
+): EndpointOptions {
+  const defaults = endpointDefaults(schema);
+  const temperature = raw.temperature ?? defaults.temperature;
   return {
-    ...ENDPOINT_DEFAULTS,
+    ...defaults,
     ...raw,
     base_url: raw.base_url.replace(/\/+$/, ""),
     temperature,
@@ -193,10 +225,10 @@ function endpointOptions(raw: RawEndpoint & { base_url: string }): EndpointOptio
 /** A `recorded:` entry: the file read (every line checked) and hashed. */
 async function recordedAgentSpec(
   name: string,
-  a: RawAgent,
+  a: RawAgentOf<"recorded">,
   ctx: AgentEntryContext,
 ): Promise<RecordedAgentSpec | SpecIssue> {
-  const { recorded, only } = a as RawAgent & { recorded: string };
+  const { recorded, only } = a;
   const path = isAbsolute(recorded) ? recorded : join(ctx.dir, recorded);
   let bytes: Uint8Array;
   try {
@@ -224,10 +256,10 @@ async function recordedAgentSpec(
 /** An `onnx:` entry: the model folder found and hashed, decoding options with their defaults. */
 async function onnxAgentSpec(
   name: string,
-  a: RawAgent,
+  a: RawAgentOf<"onnx">,
   ctx: AgentEntryContext,
 ): Promise<OnnxAgentSpec | SpecIssue> {
-  const { onnx, only, ...rest } = a as RawAgent & { onnx: string };
+  const { onnx, only } = a;
   const path = isAbsolute(onnx) ? onnx : join(ctx.dir, onnx);
   const isDir = await Deno.stat(path).then((s) => s.isDirectory, () => false);
   if (!isDir) {
@@ -252,29 +284,19 @@ async function onnxAgentSpec(
       "point onnx: at a Hugging Face-style folder (config.json, generation_config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx); `deno task models` builds the built-in ones",
     );
   }
-  const r = rest as {
-    device?: OnnxAgentSpec["onnx"]["device"];
-    threads?: number | "auto";
-    max_new_tokens?: number;
-    temperature?: number;
-    top_k?: number;
-    top_p?: number;
-    batch?: number | "auto";
-    stop?: string[];
-    grammar?: boolean;
-  };
+  const r = withDefaults(branches().onnx, a);
   return {
     name,
     kind: "onnx",
     onnx: {
       path,
-      device: r.device ?? ["cuda", "webgpu", "cpu"],
-      threads: r.threads ?? "auto",
-      max_new_tokens: r.max_new_tokens ?? 256,
-      sampling: { temperature: r.temperature ?? 0, top_k: r.top_k ?? 0, top_p: r.top_p ?? 1 },
-      batch: r.batch ?? "auto",
-      stop: r.stop ?? [],
-      grammar: r.grammar ?? false,
+      device: r.device,
+      threads: r.threads,
+      max_new_tokens: r.max_new_tokens,
+      sampling: { temperature: r.temperature, top_k: r.top_k, top_p: r.top_p },
+      batch: r.batch,
+      stop: r.stop,
+      grammar: r.grammar,
     },
     model_hash: await sha256Files(path, MODEL_FILES),
     options: {},

@@ -4,7 +4,8 @@ import { FIXED_NOW } from "./expr.ts";
 import type { EnvSpec } from "./types.ts";
 import { envRefIssues } from "./env/refs.ts";
 import { envContext, withExprs } from "./env/context.ts";
-import type { RawEnv } from "./env/raw.ts";
+import { ENV_SCHEMA, type RawEnv } from "./env/raw.ts";
+import { withDefaults } from "./schema/defaults.ts";
 import { loadServers } from "./env/servers.ts";
 import { envNow, loadTables, policyText } from "./env/state.ts";
 import { loadTasks } from "./env/tasks.ts";
@@ -15,7 +16,12 @@ import { type Located, parseYaml } from "./yaml.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
 import { checkVariantRefs, normalizeVariants } from "./variants.ts";
 
-export { compileToolSchema, toolAjv } from "./env/tools.ts";
+export {
+  compileToolSchema,
+  toolAjv,
+  type ToolArgumentError,
+  type ToolValidator,
+} from "./env/tools.ts";
 export { deepFreeze } from "./env/state.ts";
 
 /**
@@ -91,8 +97,9 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   }));
 
   // Recorded HTTP answers decide what replayed HTTP tools return: they are part of the spec.
-  if (raw.http) {
-    const path = join(dirname(file), raw.http.cassette ?? "cassette.jsonl");
+  const http = raw.http && withDefaults(ENV_SCHEMA.properties.http, raw.http);
+  if (http) {
+    const path = join(dirname(file), http.cassette);
     const bytes = await Deno.readFile(path).catch(() => undefined);
     if (bytes) files.push({ path, sha256: await sha256Hex(bytes) });
   }
@@ -101,6 +108,7 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
   const sha256 = await sha256Hex(
     files.map((f) => `${relative(dirname(file), f.path)}\0${f.sha256}`).join("\n"),
   );
+  const sandbox = withDefaults(ENV_SCHEMA.properties.sandbox, raw.sandbox);
   return {
     name: raw.env,
     description: raw.description ?? "",
@@ -115,16 +123,13 @@ export async function envFromDoc(doc: Located, text: string): Promise<EnvSpec> {
     ...(policy !== undefined ? { policy } : {}),
     ...(raw.now !== undefined && now !== null ? { now: new Date(now).toISOString() } : {}),
     handlers,
-    sandbox: {
-      timeoutMs: raw.sandbox?.timeout_ms ?? 1000,
-      memoryMb: raw.sandbox?.memory_mb ?? 128,
-    },
+    sandbox: { timeoutMs: sandbox.timeout_ms, memoryMb: sandbox.memory_mb },
     servers,
-    ...(raw.http
+    ...(http
       ? {
         http: {
-          baseUrl: raw.http.base_url.replace(/\/+$/, ""),
-          cassette: join(dirname(file), raw.http.cassette ?? "cassette.jsonl"),
+          baseUrl: http.base_url.replace(/\/+$/, ""),
+          cassette: join(dirname(file), http.cassette),
         },
       }
       : {}),

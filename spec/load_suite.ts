@@ -3,33 +3,38 @@ import { SpecError, type SpecIssue } from "./errors.ts";
 import { readSpecFile, sha256Hex } from "./files.ts";
 import { agentSpec, type RawAgent } from "./agent_kinds.ts";
 import { envFromDoc, loadEnv, resolveEnvFile } from "./load_env.ts";
-import type { AgentSpec, EnvSpec, ProtocolKind, ProtocolSpec, SuiteSpec } from "./types.ts";
+import type { AgentSpec, EnvSpec, ProtocolSpec, SuiteSpec } from "./types.ts";
 import { sampleTasks } from "./task_sample.ts";
 import { type RawSuiteUser, suiteUser } from "./suite_user.ts";
 import { validateSpec } from "./validate.ts";
 import { checkVariantRefs, normalizeVariants, type RawVariants } from "./variants.ts";
 import { issuesAt, type Located, parseYaml } from "./yaml.ts";
+import { schemaDefault, withDefaults } from "./schema/defaults.ts";
+import type { FromSchema } from "./schema/from_schema.ts";
+import { suiteSchema } from "./schema/suite.schema.ts";
 
-interface RawSuite {
-  suite: string;
-  description?: string;
-  envs: string[];
-  variants?: RawVariants;
-  heldout?: { envs?: string[]; tools?: string[] };
-  agents: Record<string, RawAgent>;
-  protocols?: Record<string, { kind?: ProtocolKind; trial_budget?: number; max_turns?: number }>;
-  samples?: number;
-  seeds?: number[];
-  tasks_per_env?: number;
-  user?: RawSuiteUser;
-}
+/**
+ * A suite document as written (after schema validation), derived from the schema's source; the
+ * variants are a `$ref` into variants.json and the agents' kinds their own branches.
+ */
+type RawSuite =
+  & Omit<FromSchema<ReturnType<typeof suiteSchema>>, "variants" | "agents" | "user">
+  & { variants?: RawVariants; agents: Record<string, RawAgent>; user?: RawSuiteUser };
 
-/** Defaults applied when a suite leaves protocols out. */
-export const DEFAULT_PROTOCOLS = { direct: {}, trial: { trial_budget: 6 } };
-/** Most assistant turns per phase when a protocol sets no `max_turns`. */
-export const DEFAULT_MAX_TURNS = 12;
-/** Most trial-phase calls when a trial protocol sets no `trial_budget`. */
-export const DEFAULT_TRIAL_BUDGET = 6;
+/** The suite schema's source (spec/schema/suite.json is written from it): where defaults are read. */
+const SCHEMA = suiteSchema();
+/** A `protocols:` entry's schema. */
+const PROTOCOL = SCHEMA.properties.protocols.additionalProperties;
+
+/** The protocols a suite that leaves `protocols:` out runs (the schema's default). */
+export const DEFAULT_PROTOCOLS: Readonly<Record<string, { trial_budget?: number }>> = schemaDefault(
+  SCHEMA,
+  "protocols",
+);
+/** Most assistant turns per phase when a protocol sets no `max_turns` (the schema's default). */
+export const DEFAULT_MAX_TURNS: number = schemaDefault(PROTOCOL, "max_turns");
+/** Most trial-phase calls when a trial protocol sets no `trial_budget` (the schema's default). */
+export const DEFAULT_TRIAL_BUDGET: number = schemaDefault(PROTOCOL, "trial_budget");
 
 /**
  * Load a suite and every environment it names; throws SpecError with all located problems.
@@ -65,7 +70,7 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
   const file = doc.file;
   const schemaIssues = validateSpec(doc, "suite");
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
-  const raw = doc.value as RawSuite;
+  const raw = withDefaults(SCHEMA, doc.value as RawSuite);
   const issues: SpecIssue[] = [];
   const at = issuesAt(doc);
 
@@ -123,12 +128,8 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
   if (Array.isArray(user)) issues.push(...user);
 
   const protocols: ProtocolSpec[] = [];
-  for (
-    const [name, p] of Object.entries(raw.protocols ?? DEFAULT_PROTOCOLS) as [
-      string,
-      NonNullable<RawSuite["protocols"]>[string],
-    ][]
-  ) {
+  for (const [name, written] of Object.entries(raw.protocols)) {
+    const p = withDefaults(PROTOCOL, written);
     const kind = p.kind ?? (name === "direct" || name === "trial" ? name : undefined);
     if (!kind) {
       issues.push(
@@ -140,7 +141,7 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
       );
       continue;
     }
-    if (kind === "direct" && p.trial_budget !== undefined) {
+    if (kind === "direct" && written.trial_budget !== undefined) {
       issues.push(
         at(
           `/protocols/${name}/trial_budget`,
@@ -152,8 +153,8 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     protocols.push({
       name,
       kind,
-      trialBudget: kind === "trial" ? p.trial_budget ?? DEFAULT_TRIAL_BUDGET : 0,
-      maxTurns: p.max_turns ?? DEFAULT_MAX_TURNS,
+      trialBudget: kind === "trial" ? p.trial_budget : 0,
+      maxTurns: p.max_turns,
     });
   }
 
@@ -203,7 +204,8 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
       }
     });
   }
-  const heldout = { envs: raw.heldout?.envs ?? [], tools: raw.heldout?.tools ?? [] };
+  const held = withDefaults(SCHEMA.properties.heldout, raw.heldout);
+  const heldout = { envs: held.envs, tools: held.tools };
   heldout.envs.forEach((e, i) => {
     if (!envNames.includes(e)) {
       issues.push(
@@ -238,8 +240,8 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     heldout,
     agents,
     protocols,
-    samples: raw.samples ?? 1,
-    seeds: raw.seeds ?? [0],
+    samples: raw.samples,
+    seeds: raw.seeds,
     ...(raw.tasks_per_env === undefined ? {} : { tasksPerEnv: raw.tasks_per_env }),
     ...(user && !Array.isArray(user) ? { user } : {}),
   };

@@ -16,6 +16,15 @@ import type {
   TranscriptLine,
   VariantSummary,
 } from "../reports/types.ts";
+import {
+  bootstrap,
+  digest,
+  generator,
+  interval,
+  mcnemar,
+  round4,
+  wilson,
+} from "./_report_fixture_math.ts";
 import type { Change, ToolView } from "../variants/types.ts";
 
 const AGENTS = ["oracle", "memorizer", "explorer", "random"] as const;
@@ -66,47 +75,6 @@ function rate(agent: Agent, protocol: Protocol, variant: Variant, split: Split):
   // Only the explorer depends on having seen similar tasks; the others replay or guess.
   const p = agent === "explorer" ? base - SPLIT_PENALTY[split] : base;
   return Math.min(1, Math.max(0, p));
-}
-
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
-const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
-const interval = (lo: number, hi: number): [number, number] => [round4(lo), round4(hi)];
-
-function wilson(k: number, n: number): [number, number] {
-  if (n === 0) return [0, 0];
-  const z = 1.96, p = k / n, d = 1 + z * z / n;
-  const c = (p + z * z / (2 * n)) / d;
-  const h = z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
-  return interval(clamp01(c - h), clamp01(c + h));
-}
-
-/** Stand-in for the task bootstrap: a normal interval over tasks (degenerate at 0% and 100%). */
-function bootstrap(k: number, n: number, tasks: number): [number, number] {
-  const p = k / n, h = 1.96 * Math.sqrt(p * (1 - p) / tasks);
-  return interval(clamp01(p - h), clamp01(p + h));
-}
-
-/** Deterministic uniform draws (mulberry32). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A fake but stable hex digest of a string. */
-function digest(text: string, length = 64): string {
-  let out = "";
-  for (let i = 0; out.length < length; i++) {
-    let h = 2166136261 ^ i;
-    for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-    out += (h >>> 0).toString(16).padStart(8, "0");
-  }
-  return out.slice(0, length);
 }
 
 interface Cell {
@@ -257,18 +225,6 @@ for (const agent of AGENTS) {
       }
     }
   }
-}
-
-/** Exact two-sided McNemar test: a binomial test on the discordant pairs. */
-function mcnemar(onlyA: number, onlyB: number): number {
-  const n = onlyA + onlyB;
-  if (n === 0) return 1;
-  let tail = 0, coef = 1;
-  for (let i = 0; i <= Math.min(onlyA, onlyB); i++) {
-    tail += coef;
-    coef = coef * (n - i) / (i + 1);
-  }
-  return round4(Math.min(1, 2 * tail / 2 ** n));
 }
 
 const comparisons: ComparisonRow[] = [];

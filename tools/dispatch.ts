@@ -1,5 +1,9 @@
-import type { ValidateFunction } from "ajv";
-import { closeNames, compileToolSchema, exprErrorMessage } from "../spec/mod.ts";
+import {
+  closeNames,
+  compileToolSchema,
+  exprErrorMessage,
+  type ToolValidator,
+} from "../spec/mod.ts";
 import type { State, ToolSpec } from "../spec/types.ts";
 import type { ErrorKind, Observation, StepResult, ToolCall, ToolDef } from "./types.ts";
 
@@ -22,7 +26,7 @@ export type Runner = (
 /** A tool with its compiled argument validator. */
 export interface CompiledTool {
   spec: ToolSpec;
-  validate: ValidateFunction;
+  validate: ToolValidator;
 }
 
 /** Compile every tool's parameter schema once. */

@@ -1,12 +1,11 @@
 import { join } from "node:path";
-import type { Tokenizer } from "@huggingface/tokenizers";
 import { sha256Hex } from "../spec/files.ts";
 import {
   type ChatTemplate,
   COMPACT_TEMPLATE,
   compileTemplate,
 } from "../onnx/runtime/chat_template.ts";
-import { loadModelFolder } from "../onnx/runtime/model_folder.ts";
+import { loadModelFolder, type TextTokenizer } from "../onnx/runtime/model_folder.ts";
 import type { LlamaShape } from "../onnx/build/tiny_llama.ts";
 import { VERSION } from "../version.ts";
 import { PYTORCH_TRAINER, type TrainerCommand } from "./bridge.ts";
@@ -15,7 +14,7 @@ import type { StageSpec, TrainingSpec } from "./spec.ts";
 /** What every stage of a training run shares: the tokenizer, the architecture, where outputs go. */
 export interface TrainingContext {
   spec: TrainingSpec;
-  tokenizer: Tokenizer;
+  tokenizer: TextTokenizer;
   template: ChatTemplate;
   /** The Jinja source of `template`: what exported folders carry in tokenizer_config.json. */
   templateSource: string;

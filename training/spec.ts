@@ -3,11 +3,13 @@ import { SpecError, type SpecIssue } from "../spec/errors.ts";
 import { didYouMean } from "../spec/errors.ts";
 import { readSpecFile, sha256Hex } from "../spec/files.ts";
 import { loadSuite } from "../spec/load_suite.ts";
-import { EPISODE_SPLITS } from "../spec/split_names.ts";
 import type { EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import { validateSpec } from "../spec/validate.ts";
 import { issuesAt, parseYaml } from "../spec/yaml.ts";
-import { normalizeVariants } from "../spec/variants.ts";
+import { normalizeVariants, type RawVariants } from "../spec/variants.ts";
+import { withDefaults } from "../spec/schema/defaults.ts";
+import type { FromSchema } from "../spec/schema/from_schema.ts";
+import { trainingSchema } from "../spec/schema/training.schema.ts";
 import { variantsFor } from "../variants/mod.ts";
 
 export type {
@@ -23,7 +25,6 @@ export type {
 } from "./types.ts";
 import type { CurriculumPhase, StageSpec, TrainingSpec } from "./types.ts";
 
-const ALL_SPLITS: EpisodeSplit[] = [...EPISODE_SPLITS];
 /** The name `from:` uses for the initial model. */
 export const BASE = "base";
 
@@ -60,8 +61,20 @@ export function trainedProtocol(
   }
 }
 
-// deno-lint-ignore no-explicit-any
-type Raw = any;
+/** The training schema's source, whose `$defs` its `$ref`s point into. */
+type Schema = ReturnType<typeof trainingSchema>;
+/**
+ * A training document as written (after schema validation): derived from the schema's source, so a
+ * schema change is a type error here; variants are a `$ref` into variants.json.
+ */
+type Raw = Omit<FromSchema<Schema, Schema["$defs"]>, "variants"> & { variants?: RawVariants };
+/** The training schema's source (spec/schema/training.json is written from it): its defaults. */
+const SCHEMA = trainingSchema();
+const DEFS = SCHEMA.$defs;
+/** One phase of an sft stage's `curriculum:`, as written. */
+type RawPhase = NonNullable<
+  NonNullable<Raw["stages"][number]["sft"]>["curriculum"]
+>[number];
 
 /**
  * Load a `training:` file and the suite it names; every problem is a located SpecError. Refuses a
@@ -81,7 +94,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   const doc = parseYaml(text, file);
   const schemaIssues = validateSpec(doc, "training");
   if (schemaIssues.length > 0) throw new SpecError(schemaIssues);
-  const raw = doc.value as Raw;
+  const raw = withDefaults(SCHEMA, doc.value as Raw);
   const issues: SpecIssue[] = [];
   const at = issuesAt(doc);
   const dir = dirname(file);
@@ -139,8 +152,8 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
       }
     }
   };
-  const d = raw.data ?? {};
-  const e = raw.evaluation ?? {};
+  const d = withDefaults(SCHEMA.properties.data, raw.data);
+  const e = withDefaults(SCHEMA.properties.evaluation, raw.evaluation);
   checkVariants(d.variants, "/data/variants", trainNames);
   checkVariants(e.variants, "/evaluation/variants", variantNames);
   const protocolNames = suite.protocols.map((p) => p.name);
@@ -155,20 +168,22 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
       );
     }
   }
+  const seeds = d.seeds;
   const data = {
-    splits: (d.splits ?? ["seen"]) as EpisodeSplit[],
-    variants: (d.variants ?? ["clean"]) as string[],
-    seeds: Array.isArray(d.seeds ?? [1000])
-      ? (d.seeds ?? [1000]) as number[]
-      : Array.from({ length: d.seeds.count }, (_, i) => d.seeds.from + i),
-    trial_budget: d.trial_budget ?? 6,
+    splits: d.splits as EpisodeSplit[],
+    variants: d.variants,
+    seeds: Array.isArray(seeds)
+      ? seeds
+      : Array.from({ length: seeds.count }, (_, i) => seeds.from + i),
+    trial_budget: d.trial_budget,
   };
+  // What evaluation runs defaults to the suite's own (no schema default can say that).
   const evaluation = {
-    splits: (e.splits ?? ALL_SPLITS) as EpisodeSplit[],
-    variants: (e.variants ?? variantNames) as string[],
-    protocols: (e.protocols ?? protocolNames) as string[],
-    seeds: (e.seeds ?? suite.seeds) as number[],
-    samples: e.samples ?? 1,
+    splits: e.splits as EpisodeSplit[],
+    variants: e.variants ?? variantNames,
+    protocols: e.protocols ?? protocolNames,
+    seeds: e.seeds ?? suite.seeds,
+    samples: e.samples,
   };
   for (const [i, s] of data.splits.entries()) {
     if (s !== "seen") {
@@ -192,7 +207,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     if (shared.length > 0) {
       issues.push(
         at(
-          Array.isArray(d.seeds) ? `/data/seeds/${i}` : "/data/seeds",
+          Array.isArray(raw.data?.seeds) ? `/data/seeds/${i}` : "/data/seeds",
           `variant seed ${seed} is also an evaluation seed: training would see the evaluated interfaces of ${
             shared.join(", ")
           }`,
@@ -216,7 +231,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     const kind = kinds.get(name);
     const pointer = `/stages/${i}/${key}`;
     if (kind === undefined) {
-      const later = (raw.stages as Raw[]).slice(i + 1).some((s) => s.name === name);
+      const later = raw.stages.slice(i + 1).some((s) => s.name === name);
       issues.push(
         at(
           pointer,
@@ -238,8 +253,12 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   // A curriculum phase names environments of the suite and variants the data is made of.
   const envNames = suite.envs.map((x) => x.name);
   const dataVariants: string[] = d.variants ?? ["clean"];
-  const curriculum = (phases: Raw[], ptr: string): CurriculumPhase[] =>
-    phases.map((ph, n) => {
+  const curriculum = (
+    phases: readonly RawPhase[],
+    ptr: string,
+  ): CurriculumPhase[] =>
+    phases.map((raw, n) => {
+      const ph = withDefaults(DEFS.sft.properties.curriculum.items, raw);
       const names = (list: string[], key: string, known: string[], what: string) => {
         for (const [k, x] of list.entries()) {
           if (!known.includes(x)) {
@@ -262,10 +281,10 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
         ...(ph.variants
           ? { variants: names(ph.variants, "variants", dataVariants, "variant") }
           : {}),
-        epochs: ph.epochs ?? 1,
+        epochs: ph.epochs,
       };
     });
-  for (const [i, s] of (raw.stages as Raw[]).entries()) {
+  for (const [i, s] of raw.stages.entries()) {
     const kind = (["synthesize", "sft", "grpo", "export", "evaluate"] as const).find((k) => k in s);
     if (!kind) {
       issues.push(
@@ -284,10 +303,11 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
         ),
       );
     }
-    const o = s[kind];
     let stage: StageSpec;
     switch (kind) {
-      case "synthesize":
+      case "synthesize": {
+        const o = withDefaults(DEFS.synthesize, s.synthesize);
+        const keep = withDefaults(DEFS.synthesize.properties.keep, o.keep);
         stage = {
           name: s.name,
           index: i,
@@ -297,70 +317,77 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
             issue: (message, hint) =>
               issues.push(at(`/stages/${i}/synthesize/teacher`, message, hint)),
           }),
-          style: o.style ?? "trial",
-          samples: o.samples ?? 1,
-          probe: o.probe ?? false,
+          style: o.style,
+          samples: o.samples,
+          probe: o.probe,
           keep: {
-            success: o.keep?.success ?? true,
-            max_tokens: o.keep?.max_tokens ?? 4096,
-            max_invalid_calls: o.keep?.max_invalid_calls,
-            unique: o.keep?.unique ?? true,
+            success: keep.success,
+            max_tokens: keep.max_tokens,
+            max_invalid_calls: keep.max_invalid_calls,
+            unique: keep.unique,
           },
         };
         break;
-      case "sft":
+      }
+      case "sft": {
+        const o = withDefaults(DEFS.sft, s.sft!);
         ref(i, `sft/data`, o.data, ["synthesize"]);
-        if (o.from !== undefined) ref(i, "sft/from", o.from, ["sft", "grpo"], true);
+        ref(i, "sft/from", o.from, ["sft", "grpo"], true);
         stage = {
           name: s.name,
           index: i,
           kind,
           data: o.data,
-          from: o.from ?? BASE,
-          epochs: o.epochs ?? 1,
-          batch: o.batch ?? 8,
-          lr: o.lr ?? 1e-3,
-          warmup: o.warmup ?? 0,
-          checkpoint_every: o.checkpoint_every ?? 20,
+          from: o.from,
+          epochs: o.epochs,
+          batch: o.batch,
+          lr: o.lr,
+          warmup: o.warmup,
+          checkpoint_every: o.checkpoint_every,
           until_exact: o.until_exact ?? null,
-          seed: o.seed ?? 0,
+          seed: o.seed,
           ...(o.curriculum ? { curriculum: curriculum(o.curriculum, `/stages/${i}/sft`) } : {}),
         };
         break;
-      case "grpo":
+      }
+      case "grpo": {
+        const o = withDefaults(DEFS.grpo, s.grpo!);
+        const reward = withDefaults(DEFS.grpo.properties.reward, o.reward);
         ref(i, "grpo/from", o.from, ["sft", "grpo"], true);
         stage = {
           name: s.name,
           index: i,
           kind,
           from: o.from,
-          steps: o.steps ?? 10,
-          tasks_per_step: o.tasks_per_step ?? 4,
-          group: o.group ?? 4,
-          temperature: o.temperature ?? 1,
-          top_k: o.top_k ?? 0,
-          max_new_tokens: o.max_new_tokens ?? 96,
-          protocol: o.protocol ?? "trial",
-          lr: o.lr ?? 1e-4,
-          epochs: o.epochs ?? 1,
-          clip: o.clip ?? 0.2,
-          kl: o.kl ?? 0.04,
+          steps: o.steps,
+          tasks_per_step: o.tasks_per_step,
+          group: o.group,
+          temperature: o.temperature,
+          top_k: o.top_k,
+          max_new_tokens: o.max_new_tokens,
+          protocol: o.protocol,
+          lr: o.lr,
+          epochs: o.epochs,
+          clip: o.clip,
+          kl: o.kl,
           reward: {
-            task: o.reward?.task ?? 1,
-            format: o.reward?.format ?? 0.2,
-            call_penalty: o.reward?.call_penalty ?? 0,
-            no_call_format: o.reward?.no_call_format ?? 0,
-            parsable: o.reward?.parsable ?? 0,
-            tool: o.reward?.tool ?? 0,
+            task: reward.task,
+            format: reward.format,
+            call_penalty: reward.call_penalty,
+            no_call_format: reward.no_call_format,
+            parsable: reward.parsable,
+            tool: reward.tool,
           },
-          min_success: o.min_success ?? 0,
-          seed: o.seed ?? 0,
+          min_success: o.min_success,
+          seed: o.seed,
           // Only when on, so that files without the key keep their stage keys.
           ...(o.grammar ? { grammar: true } : {}),
           ...(o.max_tokens !== undefined ? { max_tokens: o.max_tokens } : {}),
         };
         break;
-      case "export":
+      }
+      case "export": {
+        const o = withDefaults(DEFS.export, s.export!);
         ref(i, "export/from", o.from, ["sft", "grpo"], true);
         stage = {
           name: s.name,
@@ -368,11 +395,13 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           kind,
           from: o.from,
           to: o.to === undefined ? null : rel(o.to),
-          tolerance: o.tolerance ?? 1e-4,
+          tolerance: o.tolerance,
         };
         break;
-      case "evaluate":
-        for (const [j, a] of (o.agents as string[]).entries()) {
+      }
+      case "evaluate": {
+        const o = withDefaults(DEFS.evaluate, s.evaluate!);
+        for (const [j, a] of o.agents.entries()) {
           ref(i, `evaluate/agents/${j}`, a, ["export"]);
         }
         stage = {
@@ -380,12 +409,13 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
           index: i,
           kind,
           agents: o.agents,
-          scripted: o.scripted ?? [],
-          max_new_tokens: o.max_new_tokens ?? 96,
+          scripted: o.scripted,
+          max_new_tokens: o.max_new_tokens,
           tasks_per_env: o.tasks_per_env ?? null,
-          grammar: o.grammar ?? false,
+          grammar: o.grammar,
         };
         break;
+      }
     }
     kinds.set(s.name, kind);
     stages.push(stage);
@@ -420,6 +450,7 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
   }
   let model: TrainingSpec["model"];
   if (m.init) {
+    const init = withDefaults(SCHEMA.properties.model.properties.init, m.init);
     const heads = m.init.num_attention_heads, kv = m.init.num_key_value_heads;
     const headDim = m.init.head_dim ?? Math.floor(m.init.hidden_size / heads);
     if (heads % kv !== 0) {
@@ -439,12 +470,13 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
       init: {
         ...m.init,
         head_dim: headDim,
-        max_position_embeddings: m.init.max_position_embeddings ?? 8192,
-        seed: m.init.seed ?? 0,
+        max_position_embeddings: init.max_position_embeddings,
+        seed: init.seed,
       },
     };
-  } else model = { folder: rel(m.folder) };
+  } else model = { folder: rel(m.folder!) };
 
+  const trainer = withDefaults(SCHEMA.properties.trainer, raw.trainer);
   return {
     name: raw.training,
     description: raw.description ?? "",
@@ -453,15 +485,15 @@ export async function loadTraining(file: string): Promise<TrainingSpec> {
     suite,
     model,
     tokenizer: rel(raw.tokenizer ?? relative(dir, "models/tiny-random")),
-    chat_template: raw.chat_template ?? "folder",
+    chat_template: raw.chat_template,
     data,
     evaluation,
     trainer: {
-      command: raw.trainer?.command ?? null,
-      device: raw.trainer?.device ?? "cpu",
-      threads: raw.trainer?.threads ?? 2,
-      max_restarts: raw.trainer?.max_restarts ?? 2,
-      parallel: raw.trainer?.parallel ?? 1,
+      command: trainer.command ?? null,
+      device: trainer.device,
+      threads: trainer.threads,
+      max_restarts: trainer.max_restarts,
+      parallel: trainer.parallel,
     },
     out: raw.out ?? `runs/train/${raw.training}`,
     stages,

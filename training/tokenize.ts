@@ -1,4 +1,4 @@
-import type { Tokenizer } from "@huggingface/tokenizers";
+import type { TextTokenizer } from "../onnx/runtime/model_folder.ts";
 import type { ChatTemplate } from "../onnx/runtime/chat_template.ts";
 import type { Message } from "../core/messages.ts";
 import type { ToolDef } from "../tools/types.ts";
@@ -49,7 +49,7 @@ export function openaiTools(tools: readonly ToolDef[]): ChatExample["tools"] {
  */
 export function tokenizeChat(
   ex: { messages: readonly Message[]; tools: readonly ToolDef[] },
-  opts: { template: ChatTemplate; tokenizer: Tokenizer; endTurn: string },
+  opts: { template: ChatTemplate; tokenizer: TextTokenizer; endTurn: string },
 ): TokenizedExample {
   const { template, tokenizer, endTurn } = opts;
   const segments: [string, number][] = [];

@@ -72,6 +72,11 @@ export interface Operator {
   /** One line for `tooltrial list` and the README. */
   readonly summary: string;
   /**
+   * Its row of the operator table in docs/variants.md (Markdown), which scripts/operator_table.ts
+   * writes from the registry: its options with their defaults, and what the agent sees.
+   */
+  readonly doc: { readonly options: string; readonly sees: string };
+  /**
    * The JSON Schema of its options (an object, or null for none): its branch of
    * spec/schema/variants.json, which `deno task schemas` writes from the registry.
    */

@@ -4,6 +4,21 @@ import { SpecError, type SpecIssue } from "../../spec/errors.ts";
 import { type ChatTemplate, compileTemplate } from "./chat_template.ts";
 import type { CacheShape } from "./decoder.ts";
 
+/**
+ * What the project uses of a model folder's tokenizer (`tokenizer.json`, read with
+ * `@huggingface/tokenizers`): our own narrow face of it, so the public API names no npm class.
+ */
+export interface TextTokenizer {
+  /** Token ids of `text` (special tokens added unless `add_special_tokens` is false). */
+  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
+  /** The text of token ids (special tokens kept unless `skip_special_tokens`). */
+  decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  /** A token's id, when the vocabulary has it. */
+  token_to_id(token: string): number | undefined;
+  /** Every token and its id (added tokens too when `withAdded`). */
+  get_vocab(withAdded?: boolean): Map<string, number>;
+}
+
 /** A Hugging Face-style model folder, checked and ready to run. */
 export interface ModelFolder {
   /** The folder's path. */
@@ -17,7 +32,7 @@ export interface ModelFolder {
   /** Ids that end a turn (generation_config.json `eos_token_id`, plus the template's end-of-turn token). */
   eos: number[];
   /** The folder's tokenizer. */
-  tokenizer: Tokenizer;
+  tokenizer: TextTokenizer;
   /** The compiled chat template (the folder's, or the compact one). */
   template: ChatTemplate;
   /** `onnx/model.onnx`. */

@@ -1,16 +1,10 @@
 import type { SpecIssue } from "../errors.ts";
-import type { CallsCheck, CallsMode, JsonSchema, PossibleCall } from "../types.ts";
+import type { CallsCheck, JsonSchema, PossibleCall } from "../types.ts";
 import { pointerSegment } from "../yaml.ts";
+import { withDefaults } from "../schema/defaults.ts";
+import { ENV_SCHEMA, type RawCallsCheck } from "./raw.ts";
 
-/** A `calls` check as written in YAML. */
-export interface RawCallsCheck {
-  mode?: CallsMode;
-  answers?: PossibleCall[];
-  any_of?: PossibleCall[][];
-  first_action_only?: boolean;
-  wildcard?: string;
-  names?: Record<string, string>;
-}
+export type { RawCallsCheck } from "./raw.ts";
 
 /** What normalizing a calls check needs from the env being loaded. */
 export interface CallsCheckContext {
@@ -47,9 +41,14 @@ export interface CallsCheckContext {
  * assert.ok(c.anyOf?.length === 2 && c.firstActionOnly && issues.length === 0);
  * ```
  */
-export function callsCheck(c: RawCallsCheck, p: string, ctx: CallsCheckContext): CallsCheck {
+export function callsCheck(
+  written: RawCallsCheck,
+  p: string,
+  ctx: CallsCheckContext,
+): CallsCheck {
   const { at, issues } = ctx;
-  const names = c.names ?? {};
+  const c = withDefaults(ENV_SCHEMA.$defs.callsCheck, written);
+  const names = c.names;
   const toolOf = new Map<string, string>();
   for (const [tool, fn] of Object.entries(names)) {
     const ptr = `${p}/names/${pointerSegment(tool)}`;
@@ -141,7 +140,7 @@ export function callsCheck(c: RawCallsCheck, p: string, ctx: CallsCheckContext):
     answers.forEach((a, j) => answerIssues(a, `${base}/${j}`));
   }
   return {
-    mode: c.mode ?? "strict",
+    mode: c.mode,
     answers: c.any_of?.[0] ?? c.answers ?? [],
     ...(c.any_of ? { anyOf: c.any_of } : {}),
     ...(c.wildcard !== undefined ? { wildcard: c.wildcard } : {}),

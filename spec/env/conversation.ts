@@ -2,30 +2,16 @@ import { closeNames, type SpecIssue } from "../errors.ts";
 import type { Call, ExpectedAction, JsonSchema, Row, State, UserSpec } from "../types.ts";
 import type { RawTables } from "./raw.ts";
 import { pointerSegment } from "../yaml.ts";
+import { schemaDefault, withDefaults } from "../schema/defaults.ts";
+import { ENV_SCHEMA, type RawUser } from "./raw.ts";
+
+export type { RawUser } from "./raw.ts";
 
 /** What the scripted user says when nothing is left to say (unless the task's `user.stop` says otherwise). */
-export const DEFAULT_STOP = "###STOP###";
+export const DEFAULT_STOP: string = schemaDefault(ENV_SCHEMA.$defs.user, "stop");
 
 /** How a spec problem is reported: JSON pointer, message, hint, and whether it points at a key. */
 type At = (pointer: string, message: string, hint?: string, key?: boolean) => SpecIssue;
-
-/** A task's `user:` as written (after schema validation). */
-export interface RawUser {
-  /** What the user wants, for readers. */
-  instructions?: string;
-  /** Facts the user holds: key → value. */
-  known_info?: Record<string, string | number | boolean>;
-  /** What the user says next, in order. */
-  turns?: string[];
-  /** What the user says when nothing is left to say. */
-  stop?: string;
-  /** Who the user is, for a model user. */
-  persona?: string;
-  /** The task's own user_state tables. */
-  state?: RawTables;
-  /** User tool calls the scripted user makes when it first answers. */
-  calls?: { tool: string; args?: Record<string, unknown> }[];
-}
 
 /**
  * A task's `user:` with defaults filled in: values as text, no turns, the default stop message.
@@ -39,17 +25,19 @@ export interface RawUser {
  * ```
  */
 export function normalizeUser(
-  raw: RawUser,
+  written: RawUser,
   own: { state?: State; calls?: Call[] } = {},
 ): UserSpec {
+  const raw = withDefaults(ENV_SCHEMA.$defs.user, written);
   return {
     ...(raw.instructions !== undefined ? { instructions: raw.instructions } : {}),
     ...(raw.persona !== undefined ? { persona: raw.persona } : {}),
     known_info: Object.fromEntries(
       Object.entries(raw.known_info ?? {}).map(([k, v]) => [k, String(v)]),
     ),
+    // No schema default: a written turns: list holds at least one turn.
     turns: raw.turns ?? [],
-    stop: raw.stop ?? DEFAULT_STOP,
+    stop: raw.stop,
     ...(own.state !== undefined ? { state: own.state } : {}),
     ...(own.calls !== undefined ? { calls: own.calls } : {}),
   };

@@ -8,7 +8,8 @@ import type { Expr } from "../expr.ts";
 import { sha256Hex } from "../files.ts";
 import type { ServerSpec } from "../types.ts";
 import type { ExprContext } from "./context.ts";
-import type { RawServer } from "./raw.ts";
+import { ENV_SCHEMA, type RawServer } from "./raw.ts";
+import { withDefaults } from "../schema/defaults.ts";
 
 /**
  * The `servers:` of an env, normalized: seed files read and hashed into `ctx.files`, snapshot
@@ -33,7 +34,9 @@ export async function loadServers(
   const { ctx } = opts;
   const { at, issues, file } = ctx;
   const servers: ServerSpec[] = [];
-  for (const [name, sv] of Object.entries(raw)) {
+  const defs = ENV_SCHEMA.$defs.server;
+  for (const [name, written] of Object.entries(raw)) {
+    const sv = withDefaults(defs, written);
     const p = `/servers/${name}`;
     const seeds: ServerSpec["files"] = [];
     for (const [to, from] of Object.entries(sv.files ?? {})) {
@@ -68,18 +71,20 @@ export async function loadServers(
         const e = ctx.expr(src, `${p}/snapshot/tables/${table}`);
         if (e) tables.push([table, e]);
       }
-      snapshot = { tool: sv.snapshot.tool, args: sv.snapshot.args ?? {}, tables };
+      const { args } = withDefaults(defs.properties.snapshot, sv.snapshot);
+      snapshot = { tool: sv.snapshot.tool, args, tables };
     }
+    const allow = withDefaults(defs.properties.allow, sv.allow);
     servers.push({
       name,
       npm: sv.npm,
-      args: sv.args ?? [],
-      env: sv.env ?? {},
+      args: sv.args,
+      env: sv.env,
       files: seeds,
       snapshot,
       importAll: false,
-      allow: { read: sv.allow?.read ?? [], write: sv.allow?.write ?? [], env: sv.allow?.env ?? [] },
-      timeoutMs: sv.timeout_ms ?? 10_000,
+      allow: { read: allow.read, write: allow.write, env: allow.env },
+      timeoutMs: sv.timeout_ms,
     });
   }
   for (const sv of servers) {

@@ -8,7 +8,8 @@ import type { AnswerCheck, Call, Check, EnvSpec, ServerSpec, State, TaskSpec } f
 import { callsCheck } from "./calls_check.ts";
 import type { ExprContext } from "./context.ts";
 import { actionsCheck, normalizeUser } from "./conversation.ts";
-import type { RawEnv, RawTask } from "./raw.ts";
+import { ENV_SCHEMA, type RawEnv, type RawTask } from "./raw.ts";
+import { withDefaults } from "../schema/defaults.ts";
 import { writtenColumns } from "./refs.ts";
 import { taskState } from "./state.ts";
 import type { LoadedTools } from "./tools.ts";
@@ -70,7 +71,8 @@ export async function loadTasks(
     didYouMeanTool(name) ?? `tools here: ${[...toolIndex.keys()].join(", ")}`;
   // Servers' importAll is settled by the tools, before any task is read.
   const importing = servers.some((x) => x.importAll);
-  for (const [i, t] of (raw.tasks ?? []).entries()) {
+  for (const [i, written] of (raw.tasks ?? []).entries()) {
+    const t = withDefaults(ENV_SCHEMA.$defs.task, written);
     const p = `/tasks/${i}`;
     ctx.unique(taskIndex, t.id, i, { pointer: `${p}/id`, what: "task id", list: "/tasks" });
     const gold: Call[] = (t.gold ?? []).map((g, j) => {
@@ -140,8 +142,8 @@ export async function loadTasks(
       id: t.id,
       env: raw.env,
       query: t.query,
-      split: t.split ?? "seen",
-      tags: t.tags ?? [],
+      split: t.split,
+      tags: t.tags,
       ...(t.grounded === false ? { grounded: false } : {}),
       ...(offered ? { tools: offered } : {}),
       ...(own ? { state: own } : {}),
@@ -251,7 +253,7 @@ function taskTools(
 
 /** An `answer:` check: texts as strings, the regex compiled, the JSONata compiled. */
 function answerCheck(
-  a: Record<string, unknown>,
+  a: NonNullable<RawTask["check"]["answer"]>,
   opts: { p: string; ctx: ExprContext },
 ): AnswerCheck {
   const { p, ctx } = opts;
@@ -261,13 +263,11 @@ function answerCheck(
   if (a.contains !== undefined) out.contains = list(a.contains);
   if (a.excludes !== undefined) out.excludes = list(a.excludes);
   if (a.number !== undefined) {
-    const n = a.number as { value: number; tol?: number };
-    out.number = { value: n.value, tol: n.tol ?? 1e-6 };
+    const n = withDefaults(ENV_SCHEMA.$defs.answerCheck.properties.number, a.number);
+    out.number = { value: n.value, tol: n.tol };
   }
   if (a.regex !== undefined) {
-    const r = typeof a.regex === "string"
-      ? { pattern: a.regex, flags: "i" }
-      : a.regex as { pattern: string; flags?: string };
+    const r = typeof a.regex === "string" ? { pattern: a.regex, flags: "i" } : a.regex;
     try {
       out.regex = new RegExp(r.pattern, r.flags ?? "");
     } catch (err) {

@@ -20,8 +20,27 @@ export const toolAjv: Ajv2020 = new Ajv2020({
   validateFormats: false,
 });
 
-/** A compiled tool parameter schema. */
-export type ToolValidator = ReturnType<typeof toolAjv.compile>;
+/** One problem a tool's parameter schema finds in arguments (the fields of ajv's error we read). */
+export interface ToolArgumentError {
+  /** JSON pointer of the bad value inside the arguments ("" for the arguments object). */
+  instancePath: string;
+  /** The schema keyword that failed (required, type, additionalProperties, …). */
+  keyword: string;
+  /** Where that keyword is in the schema. */
+  schemaPath: string;
+  /** The keyword's parameters, e.g. `{additionalProperty: "x"}`. */
+  params: Record<string, unknown>;
+  /** ajv's message, e.g. "must have required property 'id'". */
+  message?: string;
+}
+
+/** A compiled tool parameter schema: true when the arguments fit; else `errors` says why. */
+export interface ToolValidator {
+  /** Whether `args` fit the schema. */
+  (args: unknown): boolean;
+  /** What the last call found wrong (null or absent after a pass). */
+  errors?: ToolArgumentError[] | null;
+}
 
 const compiledTools = new Map<string, ToolValidator>();
 
@@ -39,9 +58,7 @@ const compiledTools = new Map<string, ToolValidator>();
  * assert.ok(compileToolSchema({ type: "object", required: ["id"] }) === v);
  * ```
  */
-export function compileToolSchema(
-  schema: Record<string, unknown>,
-): ReturnType<typeof toolAjv.compile> {
+export function compileToolSchema(schema: Record<string, unknown>): ToolValidator {
   const key = JSON.stringify(schema);
   let v = compiledTools.get(key);
   if (!v) compiledTools.set(key, v = toolAjv.compile(schema));

@@ -122,12 +122,14 @@ export function envSchema(names: EnvSchemaNames) {
             minimum: 1,
             maximum: 600000,
             description: "Per-call time limit (default 1000).",
+            default: 1000,
           },
           memory_mb: {
             type: "integer",
             minimum: 16,
             maximum: 8192,
             description: "Heap limit in MiB (default 128).",
+            default: 128,
           },
         },
       },
@@ -152,6 +154,7 @@ export function envSchema(names: EnvSchemaNames) {
             type: "string",
             pattern: "\\.jsonl$",
             description: "Recorded exchanges, relative to this spec (default cassette.jsonl).",
+            default: "cassette.jsonl",
           },
         },
       },
@@ -242,6 +245,7 @@ export function envSchema(names: EnvSchemaNames) {
           tags: {
             type: "array",
             items: { type: "string" },
+            default: [],
           },
           tools: {
             type: "array",
@@ -361,7 +365,7 @@ export function envSchema(names: EnvSchemaNames) {
             additionalProperties: false,
             properties: {
               value: { type: "number" },
-              tol: { type: "number", minimum: 0 },
+              tol: { type: "number", minimum: 0, default: 1e-6 },
             },
             description: "Some number in the answer is within tol of value (tol defaults to 1e-6).",
           },
@@ -415,6 +419,7 @@ export function envSchema(names: EnvSchemaNames) {
             additionalProperties: { type: "string", minLength: 1 },
             description:
               "Tool name → the function name the answers use (e.g. math_factorial: math.factorial).",
+            default: {},
           },
         },
       },
@@ -443,11 +448,13 @@ export function envSchema(names: EnvSchemaNames) {
             type: "array",
             items: { type: "string" },
             description: "Arguments; {{dir}} is the instance's own folder.",
+            default: [],
           },
           env: {
             type: "object",
             additionalProperties: { type: "string" },
             description: "Environment variables; {{dir}} is the instance's own folder.",
+            default: {},
           },
           files: {
             type: "object",
@@ -462,7 +469,7 @@ export function envSchema(names: EnvSchemaNames) {
               "State tables read back from the server after each of its calls, for checks.",
             properties: {
               tool: { type: "string" },
-              args: { type: "object" },
+              args: { type: "object", default: {} },
               tables: {
                 type: "object",
                 minProperties: 1,
@@ -480,14 +487,17 @@ export function envSchema(names: EnvSchemaNames) {
               read: {
                 type: "array",
                 items: { type: "string" },
+                default: [],
               },
               write: {
                 type: "array",
                 items: { type: "string" },
+                default: [],
               },
               env: {
                 type: "array",
                 items: { type: "string" },
+                default: [],
               },
             },
           },
@@ -496,6 +506,7 @@ export function envSchema(names: EnvSchemaNames) {
             minimum: 1,
             maximum: 600000,
             description: "Per-call time limit (default 10000).",
+            default: 10000,
           },
         },
       },

@@ -8,7 +8,7 @@
  */
 
 /** The type of a JSON Schema `type` name. */
-type TypeOf<T> = T extends "string" ? string
+export type TypeOf<T> = T extends "string" ? string
   : T extends "number" | "integer" ? number
   : T extends "boolean" ? boolean
   : T extends "null" ? null
@@ -17,10 +17,10 @@ type TypeOf<T> = T extends "string" ? string
   : unknown;
 
 /** One object type from a mapped intersection (for readable hovers and errors). */
-type Flat<T> = { [K in keyof T]: T[K] } & unknown;
+export type Flat<T> = { [K in keyof T]: T[K] } & unknown;
 
 /** An object schema's properties: those in `R` required, the rest optional. */
-type ObjectOf<P, R, D> = Flat<
+export type ObjectOf<P, R, D> = Flat<
   & { -readonly [K in keyof P & R]: FromSchema<P[K], D> }
   & { -readonly [K in Exclude<keyof P, R>]?: FromSchema<P[K], D> }
 >;

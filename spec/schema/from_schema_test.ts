@@ -2,7 +2,9 @@
 // `deno test`'s type check) and against the schemas themselves at run time.
 import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import type { RawTool } from "../env/raw.ts";
+import type { RawCallsCheck, RawServer, RawTask, RawTool } from "../env/raw.ts";
+import type { RawAgentOf } from "../agent_kinds.ts";
+import type { TASK_SPLITS } from "../split_names.ts";
 import { httpSchema } from "../backends/http.ts";
 import { mcpSchema } from "../backends/mcp.ts";
 import type { FromSchema } from "./from_schema.ts";
@@ -55,4 +57,30 @@ Deno.test("FromSchema: const, enum, oneOf, arrays, $ref into $defs and unions of
   > = true;
   const doc: Doc = { kind: "x", tags: ["a"], size: "auto", note: null };
   assert.ok(ok && doc.tags.length === 1);
+});
+
+Deno.test("FromSchema: the loaders' raw types are their schemas' shapes", () => {
+  // A change to one of these schema properties is a type error here and in the loader reading it.
+  const threads: Equal<RawAgentOf<"onnx">["threads"], number | "auto" | undefined> = true;
+  const endpoint: Equal<
+    keyof RawAgentOf<"anthropic">["anthropic"],
+    | "base_url"
+    | "model"
+    | "api_key_env"
+    | "temperature"
+    | "max_tokens"
+    | "timeout_s"
+    | "retries"
+    | "concurrency"
+    | "cache"
+    | "top_p"
+    | "price"
+  > = true;
+  const server: Equal<
+    RawServer["allow"],
+    { read?: string[]; write?: string[]; env?: string[] } | undefined
+  > = true;
+  const split: Equal<RawTask["split"], (typeof TASK_SPLITS)[number] | undefined> = true;
+  const mode: Equal<RawCallsCheck["mode"], "strict" | "bfcl" | "rotbench" | undefined> = true;
+  assert.ok(threads && endpoint && server && split && mode);
 });

@@ -30,7 +30,7 @@ const ONLY = {
       description: "The first N tasks of each environment, in file order.",
     },
   },
-};
+} as const;
 
 /** What the endpoint kinds (openai:, anthropic:) share after their own URL, key and max_tokens. */
 const ENDPOINT_OPTIONS = {
@@ -38,17 +38,20 @@ const ENDPOINT_OPTIONS = {
     type: "number",
     exclusiveMinimum: 0,
     description: "Per request (default 120).",
+    default: 120,
   },
   retries: {
     type: "integer",
     minimum: 0,
     description: "Retries after 429, 5xx or a network error, with backoff (default 3).",
+    default: 3,
   },
   concurrency: {
     type: "integer",
     minimum: 1,
     description:
       "Episodes of this agent in flight at once (default 16), independent of --concurrency: keeps a server such as vLLM busy.",
+    default: 16,
   },
   cache: {
     type: "boolean",
@@ -79,13 +82,13 @@ const ENDPOINT_OPTIONS = {
       },
     },
   },
-};
+} as const;
 
 /**
  * Each agent kind's entry schema, in the order the `agents:` entry schema tries them (the last
  * is what an entry naming no kind is held to).
  */
-export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string, unknown>> } = {
+export const AGENT_SCHEMAS = {
   onnx: {
     type: "object",
     required: ["onnx"],
@@ -106,6 +109,7 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
         },
         description:
           "Execution providers to try in order (default [cuda, webgpu, cpu]); the one that works is recorded.",
+        default: ["cuda", "webgpu", "cpu"],
       },
       threads: {
         oneOf: [
@@ -114,23 +118,27 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
         ],
         description:
           "onnxruntime intra-op threads: auto (the default) = 1 on the CPU, where a decode step is too small to split and episodes run side by side, and onnxruntime's own choice on a GPU; 0 = one per core.",
+        default: "auto",
       },
       max_new_tokens: {
         type: "integer",
         minimum: 1,
         description: "Most tokens per assistant turn (default 256).",
+        default: 256,
       },
-      temperature: { type: "number", minimum: 0, description: "0 = greedy (default)." },
+      temperature: { type: "number", minimum: 0, description: "0 = greedy (default).", default: 0 },
       top_k: {
         type: "integer",
         minimum: 0,
         description: "Sample among the k most likely tokens (0 = off).",
+        default: 0,
       },
       top_p: {
         type: "number",
         exclusiveMinimum: 0,
         maximum: 1,
         description: "Nucleus sampling mass (1 = off).",
+        default: 1,
       },
       batch: {
         oneOf: [
@@ -139,16 +147,19 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
         ],
         description:
           "Most episodes decoded in one batch, or auto (the default): 1 on the CPU, where every step copies the whole KV cache and batching long prompts costs more than it saves, and 16 on a GPU.",
+        default: "auto",
       },
       stop: {
         type: "array",
         items: { type: "string", minLength: 1 },
         description: "Strings that end a turn besides the end-of-turn token.",
+        default: [],
       },
       grammar: {
         type: "boolean",
         description:
           'Grammar-constrained tool calls (default false): inside <tool_call> the model can only write {"name": <an offered tool>, "arguments": {…}} with that tool\'s parameter names and value types, closed before max_new_tokens runs out.',
+        default: false,
       },
       only: ONLY,
     },
@@ -177,11 +188,12 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
             description:
               "Environment variable holding the API key (sent as a bearer token); none by default.",
           },
-          temperature: { type: "number", minimum: 0, description: "Default 0." },
+          temperature: { type: "number", minimum: 0, description: "Default 0.", default: 0 },
           max_tokens: {
             type: "integer",
             minimum: 1,
             description: "Per assistant turn (default 512).",
+            default: 512,
           },
           ...ENDPOINT_OPTIONS,
         },
@@ -205,6 +217,7 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
             type: "string",
             pattern: "^https?://",
             description: "Up to /v1 (default https://api.anthropic.com/v1).",
+            default: "https://api.anthropic.com/v1",
           },
           model: { type: "string", minLength: 1 },
           api_key_env: {
@@ -213,11 +226,12 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
             description:
               "Environment variable holding the API key (sent as x-api-key); none by default, e.g. ANTHROPIC_API_KEY.",
           },
-          temperature: { type: "number", minimum: 0, description: "Default 0." },
+          temperature: { type: "number", minimum: 0, description: "Default 0.", default: 0 },
           max_tokens: {
             type: "integer",
             minimum: 1,
             description: "Per assistant turn (default 512; the Messages API requires one).",
+            default: 512,
           },
           ...ENDPOINT_OPTIONS,
         },
@@ -260,7 +274,7 @@ export const AGENT_SCHEMAS: { readonly [K in AgentKind]: Readonly<Record<string,
       only: ONLY,
     },
   },
-};
+} as const satisfies { readonly [K in AgentKind]: Readonly<Record<string, unknown>> };
 
 /** The `agents:` entry schema: an if/then/else chain over the kinds, each picked by its key. */
 function agentEntrySchema(): Record<string, unknown> {
@@ -355,6 +369,7 @@ export function suiteSchema() {
             type: "array",
             items: { type: "string" },
             description: "Environment names held out.",
+            default: [],
           },
           tools: {
             type: "array",
@@ -364,6 +379,7 @@ export function suiteSchema() {
             },
             description:
               "Tool families held out, as env/tool patterns; * matches any characters (e.g. library/*_hold).",
+            default: [],
           },
         },
       },
@@ -391,14 +407,17 @@ export function suiteSchema() {
               type: "integer",
               minimum: 0,
               description: "trial only: most tool calls in the trial phase (default 6).",
+              default: 6,
             },
             max_turns: {
               type: "integer",
               minimum: 1,
               description: "Most assistant turns per phase (default 12).",
+              default: 12,
             },
           },
         },
+        default: { direct: {}, trial: { trial_budget: 6 } },
       },
       samples: {
         type: "integer",

@@ -66,16 +66,19 @@ export function trainingSchema() {
             enum: ["trial", "trajectory"],
             description:
               "trial: trial phase then execution; trajectory: golden calls, no trials (the imitation baseline).",
+            default: "trial",
           },
           samples: {
             type: "integer",
             minimum: 1,
             description: "Episodes per (task, variant, seed).",
+            default: 1,
           },
           probe: {
             type: "boolean",
             description:
               "explorer teacher: try the remembered names first in the trial phase, so the data holds wrong guesses, errors and corrections.",
+            default: false,
           },
           keep: {
             type: "object",
@@ -85,16 +88,19 @@ export function trainingSchema() {
               success: {
                 type: "boolean",
                 description: "Only episodes whose checks passed (default true).",
+                default: true,
               },
               max_tokens: {
                 type: "integer",
                 minimum: 16,
                 description: "Drop examples longer than this many tokens.",
+                default: 4096,
               },
               unique: {
                 type: "boolean",
                 description:
                   "Keep each distinct conversation once (default true); false keeps the clean interface's conversation once per seed.",
+                default: true,
               },
               max_invalid_calls: {
                 type: "integer",
@@ -118,11 +124,13 @@ export function trainingSchema() {
           from: {
             type: "string",
             description: "Start from this sft/grpo stage's weights (default: the base model).",
+            default: "base",
           },
           epochs: {
             type: "number",
             exclusiveMinimum: 0,
             description: "Epochs to train (the cap, with until_exact).",
+            default: 1,
           },
           until_exact: {
             type: "number",
@@ -131,19 +139,21 @@ export function trainingSchema() {
             description:
               "Stop at the end of the first epoch in which this share of training turns is reproduced exactly (greedy, teacher-forced); epochs is the cap.",
           },
-          batch: { type: "integer", minimum: 1 },
-          lr: { type: "number", exclusiveMinimum: 0 },
+          batch: { type: "integer", minimum: 1, default: 8 },
+          lr: { type: "number", exclusiveMinimum: 0, default: 1e-3 },
           warmup: {
             type: "integer",
             minimum: 0,
             description: "Linear warm-up steps.",
+            default: 0,
           },
           checkpoint_every: {
             type: "integer",
             minimum: 1,
             description: "Steps between checkpoints a crashed trainer resumes from.",
+            default: 20,
           },
-          seed: { type: "integer", minimum: 0 },
+          seed: { type: "integer", minimum: 0, default: 0 },
           curriculum: {
             type: "array",
             minItems: 1,
@@ -165,7 +175,8 @@ export function trainingSchema() {
                 epochs: {
                   type: "number",
                   exclusiveMinimum: 0,
-                  description: "Passes over the phase's examples (default 1).",
+                  description: "Passes over the phase's examples.",
+                  default: 1,
                 },
               },
             },
@@ -183,16 +194,17 @@ export function trainingSchema() {
             type: "string",
             description: "The sft (or grpo) stage to start from; it is also the KL reference.",
           },
-          steps: { type: "integer", minimum: 1 },
-          tasks_per_step: { type: "integer", minimum: 1 },
+          steps: { type: "integer", minimum: 1, default: 10 },
+          tasks_per_step: { type: "integer", minimum: 1, default: 4 },
           group: {
             type: "integer",
             minimum: 2,
             description: "Rollouts per task (G).",
+            default: 4,
           },
-          temperature: { type: "number", exclusiveMinimum: 0 },
-          top_k: { type: "integer", minimum: 0 },
-          max_new_tokens: { type: "integer", minimum: 1 },
+          temperature: { type: "number", exclusiveMinimum: 0, default: 1 },
+          top_k: { type: "integer", minimum: 0, default: 0 },
+          max_new_tokens: { type: "integer", minimum: 1, default: 96 },
           max_tokens: {
             type: "integer",
             minimum: 2,
@@ -203,19 +215,22 @@ export function trainingSchema() {
             type: "boolean",
             description:
               "Rollout tool calls constrained to the offered tools and their schemas, as the comparison's `grammar` samples them (default false).",
+            default: false,
           },
           protocol: {
             enum: ["trial", "direct"],
+            default: "trial",
           },
-          lr: { type: "number", exclusiveMinimum: 0 },
+          lr: { type: "number", exclusiveMinimum: 0, default: 1e-4 },
           epochs: {
             type: "integer",
             minimum: 1,
             description:
               "Updates per rollout batch (the clipped ratio matters from the second on).",
+            default: 1,
           },
-          clip: { type: "number", exclusiveMinimum: 0 },
-          kl: { type: "number", minimum: 0 },
+          clip: { type: "number", exclusiveMinimum: 0, default: 0.2 },
+          kl: { type: "number", minimum: 0, default: 0.04 },
           reward: {
             type: "object",
             additionalProperties: false,
@@ -223,33 +238,39 @@ export function trainingSchema() {
               task: {
                 type: "number",
                 description: "Weight of the task check (1 when it passes).",
+                default: 1,
               },
               format: {
                 type: "number",
                 description:
                   "Weight of format validity (share of turns that parse as a call or an answer).",
+                default: 0.2,
               },
               call_penalty: {
                 type: "number",
                 minimum: 0,
                 description: "Subtracted per tool call (both phases).",
+                default: 0,
               },
               no_call_format: {
                 type: "number",
                 minimum: 0,
                 maximum: 1,
                 description: "Format score of an episode that made no tool call (default 0).",
+                default: 0,
               },
               parsable: {
                 type: "number",
                 minimum: 0,
                 description: "Weight of the share of calls whose JSON parsed (default 0).",
+                default: 0,
               },
               tool: {
                 type: "number",
                 minimum: 0,
                 description:
                   "Weight of the share of the task's gold tools an execution call reached (default 0).",
+                default: 0,
               },
             },
           },
@@ -259,8 +280,9 @@ export function trainingSchema() {
             maximum: 1,
             description:
               "Skip GRPO, keeping the start policy, when its first step's rollouts succeed less often than this: with no success, every group ties and there is nothing to learn.",
+            default: 0,
           },
-          seed: { type: "integer", minimum: 0 },
+          seed: { type: "integer", minimum: 0, default: 0 },
         },
       },
       export: {
@@ -282,6 +304,7 @@ export function trainingSchema() {
             type: "number",
             exclusiveMinimum: 0,
             description: "Largest allowed |logit difference| (default 1e-4).",
+            default: 1e-4,
           },
         },
       },
@@ -306,13 +329,15 @@ export function trainingSchema() {
               enum: [...SCRIPTED_KINDS],
             },
             description: "Scripted reference agents run alongside.",
+            default: [],
           },
-          max_new_tokens: { type: "integer", minimum: 1 },
+          max_new_tokens: { type: "integer", minimum: 1, default: 96 },
           tasks_per_env: { type: "integer", minimum: 1 },
           grammar: {
             type: "boolean",
             description:
               "Grammar-constrained tool calls for the policies (the onnx agent's grammar option; default false).",
+            default: false,
           },
         },
       },
@@ -366,8 +391,8 @@ export function trainingSchema() {
               num_attention_heads: { type: "integer", minimum: 1 },
               num_key_value_heads: { type: "integer", minimum: 1 },
               head_dim: { type: "integer", minimum: 2, multipleOf: 2 },
-              max_position_embeddings: { type: "integer", minimum: 64 },
-              seed: { type: "integer", minimum: 0 },
+              max_position_embeddings: { type: "integer", minimum: 64, default: 8192 },
+              seed: { type: "integer", minimum: 0, default: 0 },
             },
           },
           folder: { type: "string" },
@@ -382,6 +407,7 @@ export function trainingSchema() {
         enum: ["folder", "compact"],
         description:
           "The chat template the policies are trained with and exported with: folder (the tokenizer folder's own) or compact (one line per tool: name, typed parameters, first sentence of the description).",
+        default: "folder",
       },
       variants: {
         $ref: "variants.json#/$defs/variants",
@@ -394,8 +420,8 @@ export function trainingSchema() {
         description:
           "What training may see: seen tasks only, under these variants and variant seeds.",
         properties: {
-          splits: { $ref: "#/$defs/splits" },
-          variants: { $ref: "#/$defs/names" },
+          splits: { $ref: "#/$defs/splits", default: ["seen"] },
+          variants: { $ref: "#/$defs/names", default: ["clean"] },
           seeds: {
             oneOf: [
               { $ref: "#/$defs/seeds" },
@@ -410,8 +436,9 @@ export function trainingSchema() {
                 },
               },
             ],
+            default: [1000],
           },
-          trial_budget: { type: "integer", minimum: 1 },
+          trial_budget: { type: "integer", minimum: 1, default: 6 },
         },
       },
       evaluation: {
@@ -419,11 +446,11 @@ export function trainingSchema() {
         additionalProperties: false,
         description: "What evaluate stages run; training data must not overlap it.",
         properties: {
-          splits: { $ref: "#/$defs/splits" },
+          splits: { $ref: "#/$defs/splits", default: [...EPISODE_SPLITS] },
           variants: { $ref: "#/$defs/names" },
           protocols: { $ref: "#/$defs/names" },
           seeds: { $ref: "#/$defs/seeds" },
-          samples: { type: "integer", minimum: 1 },
+          samples: { type: "integer", minimum: 1, default: 1 },
         },
       },
       trainer: {
@@ -439,22 +466,26 @@ export function trainingSchema() {
           },
           device: {
             enum: ["cpu", "cuda"],
+            default: "cpu",
           },
           threads: {
             type: "integer",
             minimum: 0,
             description: "torch threads (0: one per core).",
+            default: 2,
           },
           max_restarts: {
             type: "integer",
             minimum: 0,
             description: "Restarts from the last checkpoint when the trainer dies.",
+            default: 2,
           },
           parallel: {
             type: "integer",
             minimum: 1,
             description:
               "Stages that do not read each other run side by side, at most this many at once (default 1); each trainer then gets threads / parallel torch threads.",
+            default: 1,
           },
         },
       },

@@ -83,6 +83,11 @@ export const deprecate: Operator = {
     },
     description: "Deprecate tools. Options: rate (default 0.3), tools, style, listed.",
   },
+  doc: {
+    options: "`rate` (0.3), `tools`, `style` rename/version (rename), `listed` (false)",
+    sees:
+      'the tool is replaced by `fetch_book` (a synonym verb; `version` gives `get_book_v2`); the old name answers `deprecated`: "get_book is deprecated and no longer available; use fetch_book instead (same parameters)." With `listed: true` the old name stays in the list, marked DEPRECATED',
+  },
   summary: "replace tools by new names; old names answer with an error naming the replacement",
   examples: [{ rate: 0.5 }, { rate: 0.5, listed: true, style: "version" }],
   apply(inner, options, ctx) {

@@ -34,6 +34,11 @@ export const distractorTools: Operator = {
     },
     description: "Add tools borrowed from other environments. Options: count, from.",
   },
+  doc: {
+    options: "`count` (3), `from` (other envs of the suite)",
+    sees:
+      "working tools borrowed from other environments at random places in the list (`search_people`, `list_events`…); they run on their own data and never touch this environment",
+  },
   summary: "add working tools borrowed from other environments",
   examples: [{ count: 4 }],
   apply(inner, options, ctx) {

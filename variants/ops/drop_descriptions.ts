@@ -23,6 +23,10 @@ export const dropDescriptions: Operator = {
     },
     description: "Remove descriptions. Options: rate, tools, params.",
   },
+  doc: {
+    options: "`rate` (1), `tools`, `params` (true)",
+    sees: "tool descriptions, and each parameter description with the same probability, removed",
+  },
   summary: "remove tool and parameter descriptions with probability `rate`",
   examples: [{ rate: 0.5 }],
   apply(inner, options, ctx) {

@@ -110,6 +110,11 @@ export const extraRequiredParam: Operator = {
     description:
       "Tools gain a required parameter. Options: rate (default 0.3), tools, param, style.",
   },
+  doc: {
+    options: "`rate` (0.3), `tools`, `param` api_version/confirm/locale/client_id",
+    sees:
+      'a new required parameter, documented in its schema (`"api_version": "2026-01-01"`); a call without it fails like any schema violation; the environment never sees it',
+  },
   summary:
     "tools gain a required parameter (api_version, confirm, locale or client_id; style rotbench: RoTBench's)",
   examples: [{ rate: 0.5 }, { rate: 0.5, style: "rotbench" }],

@@ -57,6 +57,11 @@ export const faults: Operator = {
     },
     description: "Calls fail now and then. Options: rate, kinds, tools, retry_after_s.",
   },
+  doc: {
+    options: "`rate` (0.1), `kinds` transient/timeout/rate_limit, `tools`, `retry_after_s` (2)",
+    sees:
+      'calls fail with `unavailable`: "503 Service Unavailable…", "The call timed out after 30 s and was not applied. Try again.", "429 Too Many Requests… Retry after 2 s." A failed call is never applied; which calls fail depends only on (seed, call id, tool, arguments)',
+  },
   summary: "calls fail at `rate` with a transient error, a timeout or a rate limit (never applied)",
   examples: [{ rate: 0.3 }],
   apply(inner, options, ctx) {

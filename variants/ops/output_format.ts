@@ -23,6 +23,11 @@ export const outputFormat: Operator = {
     required: ["format"],
     description: "Re-render results. Options: format (required), rate, tools.",
   },
+  doc: {
+    options: "`format` json/csv/text (required), `rate`, `tools`",
+    sees:
+      "results as CSV (records become rows) or `key: value` text (`book_id: B1001↵title: The Lighthouse at Carrow Point…`) instead of JSON",
+  },
   summary: "results come back as csv, key: value text, or json",
   examples: [{ format: "csv" }, { format: "text" }],
   apply(inner, options, ctx) {

@@ -18,6 +18,11 @@ export const paraphraseDescriptions: Operator = {
     },
     description: "Reword descriptions. Options: rate, tools.",
   },
+  doc: {
+    options: "`rate` (1), `tools`",
+    sees:
+      'descriptions reworded with a synonym dictionary and sentence templates ("Book identifier, for example B1001"); names, enum values, quoted text and ids untouched',
+  },
   summary: "reword descriptions (synonyms, templates); names, values and quotes kept",
   examples: [{}],
   apply(inner, options, ctx) {

@@ -25,6 +25,11 @@ export const renameParams: Operator = {
     },
     description: "Rename parameters. Options: level, style, rate, tools.",
   },
+  doc: {
+    options: "same as `rename_tools`",
+    sees:
+      'the same levels for parameter names (`{"di_koob": "B1001"}`); heavy shuffles names among one tool\'s parameters',
+  },
   summary:
     "rename parameters: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
   examples: [{ level: "slight" }, { level: "medium" }, { level: "heavy" }, {

@@ -30,6 +30,11 @@ export const renameTools: Operator = {
     },
     description: "Rename tools. Options: level, style, rate, tools.",
   },
+  doc: {
+    options: "`level` slight/medium/heavy (medium), `style`, `rate` (1), `tools`",
+    sees:
+      "RoTBench's noise levels. slight: a character-level typo (`get_bpok`); medium: the name reversed or a random word (`koob_teg`, `tupotiso`); heavy: names dealt out among the tools (`get_book` now names `return_book`'s tool) or meaningless ids (`tool_906`). `style: edit/reverse/random/shuffle/ids` forces one",
+  },
   summary:
     "rename tools: slight (typos), medium (reversed/random), heavy (shuffled/ids); style rotbench: RoTBench's own",
   examples: [{ level: "slight" }, { level: "medium" }, { level: "heavy" }, {

@@ -14,6 +14,10 @@ export const reorderParams: Operator = {
     },
     description: "Shuffle the order of parameters. Options: rate, tools.",
   },
+  doc: {
+    options: "`rate` (1), `tools`",
+    sees: "parameters (and `required`) listed in another order; nothing else changes — a control",
+  },
   summary: "list each tool's parameters in a shuffled order",
   examples: [{}],
   apply(inner, options, ctx) {

@@ -171,6 +171,11 @@ export const versionDrift: Operator = {
     description:
       "A parameter is renamed or changes unit. Options: rate (default 0.3), tools, change.",
   },
+  doc: {
+    options: "`rate` (0.3), `tools`, `change` rename/unit/any (any)",
+    sees:
+      'one parameter is renamed (`loan_id` → `loanId`) or changes unit (`amount` in dollars → cents, days → hours, minutes → seconds, …; values are converted on the way in), and the description gains a changelog line: "Changed in v2: `amount` is now in cents (it was in dollars); 1 dollar = 100 cents."',
+  },
   summary: "a parameter is renamed or changes unit, with a changelog line in the description",
   examples: [{ rate: 1 }, { rate: 1, change: "rename" }],
   apply(inner, options, ctx) {
