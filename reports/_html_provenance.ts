@@ -46,6 +46,12 @@ export function provenanceSection(report: Report): string {
         }${a.only ? `, only ${esc(JSON.stringify(a.only))}` : ""})</span>`
       ).join(", "),
     ],
+    ...(p.judge
+      ? [[
+        "judge",
+        `${agentLine(p.judge)} <span class="muted">(grades judge: checks)</span>`,
+      ] as [string, string]]
+      : []),
     [
       "protocols",
       p.protocols.map((x) =>

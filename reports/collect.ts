@@ -1,4 +1,5 @@
 import type { EpisodeEvent, VariantEvent } from "../runners/events.ts";
+import { checkKindOf, failedCheckKinds } from "../tasks/mod.ts";
 import type { EpisodeSummary, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
 
 /** The longest text kept for one transcript line. */
@@ -61,6 +62,18 @@ function firstActionOf(
       },
     }
     : {};
+}
+
+/** Which check kinds failed the episode, and which were not scored, as summary fields. */
+function checkKindsOf(
+  checks: Extract<EpisodeEvent, { type: "result" }>["checks"],
+): Pick<EpisodeSummary, "failed_checks" | "not_scored"> {
+  const failed = failedCheckKinds(checks);
+  const skipped = [...new Set(checks.filter((c) => c.skipped).map((c) => checkKindOf(c.name)))];
+  return {
+    ...(failed.length ? { failed_checks: failed } : {}),
+    ...(skipped.length ? { not_scored: skipped } : {}),
+  };
 }
 
 /**
@@ -128,6 +141,7 @@ export class Collector {
       tokens: typeof tokens === "number" ? tokens : null,
       ...(typeof cost === "number" ? { cost_usd: cost } : {}),
       ...firstActionOf(r.checks),
+      ...checkKindsOf(r.checks),
       ms: r.ms,
       error: r.error,
     });

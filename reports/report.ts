@@ -108,7 +108,10 @@ export function reportFigures(r: Report): string {
 /** The suite-derived part of provenance. */
 export function suiteProvenance(
   suite: SuiteSpec,
-): Pick<Provenance, "suite" | "specs" | "backends" | "agents" | "protocols" | "seeds" | "samples"> {
+): Pick<
+  Provenance,
+  "suite" | "specs" | "backends" | "agents" | "judge" | "protocols" | "seeds" | "samples"
+> {
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
     specs: suite.envs.flatMap((e) => e.files),
@@ -119,6 +122,7 @@ export function suiteProvenance(
       })
     ),
     agents: suite.agents.map(agentRecord),
+    ...(suite.judge ? { judge: agentRecord(suite.judge) } : {}),
     protocols: suite.protocols.map((p) => ({
       name: p.name,
       kind: p.kind,

@@ -12,14 +12,16 @@ import {
   sortLog,
 } from "../runners/mod.ts";
 import {
+  agentKind,
   checkEndpoints,
   closeAgents,
   type EndpointAgent,
   isEndpointAgent,
+  openAgent,
   openAgents,
 } from "../runners/agents/mod.ts";
 import { progressBar } from "../reports/mod.ts";
-import type { SuiteSpec } from "../spec/mod.ts";
+import type { SuiteSpec, TaskSpec } from "../spec/mod.ts";
 import { VERSION } from "../version.ts";
 import { runProvenance } from "./run_provenance.ts";
 import { type EndpointCache, EPISODES_PER_WORKER, type RunOutput } from "./run_settings.ts";
@@ -71,11 +73,20 @@ export async function runInto(
   // Model agents load first: the provenance records the execution provider each one got. Those
   // the workers run are open there; this thread opens the rest (endpoint agents).
   let agents: Map<string, Agent>;
+  const endpoints = { cacheDir: opts.cache.dir, noCache: opts.cache.off };
+  // The judge grades the judge: checks of the episodes run here; each worker opens its own.
+  let judge: Agent | undefined;
   try {
     agents = await openAgents(
       suite.agents.filter((a) => needed.has(a.name) && !pool?.runs(a.name)),
-      { endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off } },
+      { endpoints },
     );
+    try {
+      if (suite.judge) judge = await openAgent(suite.judge, { endpoints });
+    } catch (err) {
+      await closeAgents(agents);
+      throw err;
+    }
   } catch (err) {
     await pool?.close();
     throw err;
@@ -90,19 +101,26 @@ export async function runInto(
   try {
     // An endpoint that cannot be reached is bad input, said before any episode runs.
     await checkEndpoints(agents, (note) => say(opts, note));
+    if (judge) await checkEndpoints(new Map([["judge", judge]]), (note) => say(opts, note));
+    const judging = judgeLine(suite, plan);
+    if (judging) say(opts, judging);
     const ran = await runOpened(suite, sel, {
       ...opts,
       planned,
       ids: new Set(plan.map((p) => p.id)),
       agents,
+      judge,
       models,
       pool,
     });
-    for (const a of [...agents.values()].filter(isEndpointAgent)) say(opts, endpointSummary(a));
+    for (const a of [...agents.values(), ...(judge ? [judge] : [])].filter(isEndpointAgent)) {
+      say(opts, endpointSummary(a));
+    }
     return ran;
   } finally {
     await pool?.close();
     await closeAgents(agents);
+    await judge?.close?.();
   }
 }
 
@@ -131,6 +149,7 @@ async function openPool(
     workers: count,
     selection: sel,
     backendOptions: { http: "replay" },
+    endpoints: { endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off } },
   });
 }
 
@@ -197,6 +216,7 @@ interface OpenedRun extends RunSettings {
   /** The planned episodes' ids (a log with a cut header is recognised by them). */
   ids: ReadonlySet<string>;
   agents: Map<string, Agent>;
+  judge?: Agent;
   models: Agent[];
   pool?: EpisodePool;
 }
@@ -276,6 +296,7 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
       backendOptions: { http: opts.record ? "record" : "replay" },
       keep: false,
       open: agents,
+      judge: opts.judge,
       pool,
       onVariant: (ev) => log.note(ev),
       onEpisode: async (rec, n) => {
@@ -291,6 +312,22 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
   if (notes.length > 0) await sortLog(logPath);
   bar.done();
   return { logPath, planned, resumed: done.size };
+}
+
+/**
+ * The one line a run says about its `judge:` checks, or nothing when it has none: who grades them,
+ * or that they are not scored (success then rests on the tasks' other checks).
+ */
+function judgeLine(suite: SuiteSpec, plan: readonly { task: TaskSpec }[]): string {
+  const tasks = new Set(plan.filter((p) => p.task.check.judge).map((p) => p.task));
+  if (tasks.size === 0) return "";
+  const assertions = [...tasks].reduce((n, t) => n + t.check.judge!.assertions.length, 0);
+  const what = `judge: checks of ${tasks.size} task${
+    tasks.size === 1 ? "" : "s"
+  } (${assertions} assertion${assertions === 1 ? "" : "s"})`;
+  return suite.judge
+    ? `${what} graded by ${agentKind(suite.judge).describe(suite.judge)}`
+    : `${what} not scored: the suite configures no judge (add judge: to the suite); those tasks' success rests on their other checks`;
 }
 
 /** Whether a file exists. */

@@ -8,7 +8,7 @@ import { loadSuite } from "../spec/mod.ts";
 import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
-import { closeAgents, openAgents } from "./agents/mod.ts";
+import { closeAgents, openAgent, openAgents, type OpenOptions } from "./agents/mod.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
@@ -24,6 +24,8 @@ export type ToWorker =
     backendOptions: NonNullable<PoolOptions["backendOptions"]>;
     workers: number;
     cores: number;
+    /** How the suite's judge, opened here, keeps its endpoint replies (as the parent's agents do). */
+    endpoints: OpenOptions;
   }
   | { t: "run"; index: number }
   | { t: "stop" }
@@ -32,6 +34,8 @@ export type ToWorker =
 interface Opened {
   plan: Map<number, PlannedEpisode>;
   agents: Map<string, Agent>;
+  /** The suite's judge, opened in this worker (its episodes' judge: checks are graded here). */
+  judge?: Agent;
   backends: Backends;
   interfaces: ReturnType<typeof variantEnvs>;
   protocols: Map<string, import("../spec/types.ts").ProtocolSpec>;
@@ -71,11 +75,14 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
   const specs = suite.agents.filter((a) => needed.has(a.name)).map((a) => fitThreads(a, m));
   const agents = await openAgents(specs);
   const backends = new Backends(m.backendOptions);
+  let judge: Agent | undefined;
   try {
+    if (suite.judge) judge = await openAgent(fitThreads(suite.judge, m), m.endpoints);
     const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
     return {
       plan,
       agents,
+      ...(judge ? { judge } : {}),
       backends,
       interfaces: variantEnvs(suite, bases),
       protocols: new Map(suite.protocols.map((p) => [p.name, p])),
@@ -84,6 +91,7 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
   } catch (err) {
     await backends.close();
     await closeAgents(agents);
+    await judge?.close?.();
     throw err;
   }
 }
@@ -104,6 +112,7 @@ async function run(index: number): Promise<void> {
   const rec = await runPlanned(p, env, {
     agent: o.agents.get(p.agent)!,
     protocol: o.protocols.get(p.protocol)!,
+    judge: o.judge,
   });
   const key = interfaceKey(p.env.name, p.variant.name, p.seed);
   const first = !o.sent.has(key);
@@ -134,6 +143,7 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
       if (o) {
         await o.backends.close();
         await closeAgents(o.agents);
+        await o.judge?.close?.();
       }
     })().finally(() => port.postMessage({ t: "closed" }));
   }

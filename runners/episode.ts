@@ -1,6 +1,6 @@
 import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
-import { astMatch, checkTask, spelledArgs } from "../tasks/mod.ts";
+import { astMatch, checkTask, type Grader, spelledArgs } from "../tasks/mod.ts";
 import { fail } from "../tools/declarative.ts";
 import { unknownTool } from "../tools/dispatch.ts";
 import {
@@ -127,14 +127,25 @@ export class EpisodeSession {
   #user: ScriptedUser | null;
   /** What the agent wrote in the execution phase, in order: what `communicate` checks read. */
   #said: string[] = [];
+  /** The execution phase's conversation, system prompt aside: what a `judge:` check's judge reads. */
+  #heard: Message[] = [];
+  #grader: Grader | undefined;
 
   /** Start an episode of `task` in `env` (nothing runs until `begin()`). */
   constructor(
     env: Env | VariantEnv,
     task: TaskSpec,
-    opts: { agent: string; protocol: ProtocolSpec; episode: EpisodeOptions; provider?: string },
+    opts: {
+      agent: string;
+      protocol: ProtocolSpec;
+      episode: EpisodeOptions;
+      provider?: string;
+      /** The suite's judge, for `judge:` checks (absent: they are skipped, not scored). */
+      grader?: Grader;
+    },
   ) {
     this.env = env;
+    this.#grader = opts.grader;
     this.task = task;
     this.protocol = opts.protocol;
     this.id = opts.episode.id;
@@ -212,6 +223,7 @@ export class EpisodeSession {
 
   #post(message: Message, user?: UserTurn) {
     this.messages.push(message);
+    if (this.phase === "execute" && message.role !== "system") this.#heard.push(message);
     if (message.role !== "tool") {
       this.events.push({
         v: 1,
@@ -361,6 +373,7 @@ export class EpisodeSession {
         content: observationText(observation),
       };
       this.messages.push(msg);
+      if (name === "execute") this.#heard.push(msg);
       observations.push(msg);
     }
     if (transferred) {
@@ -454,7 +467,9 @@ export class EpisodeSession {
     const finalState = this.#state;
     await this.close();
     this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
+    const head = this.events[0] as Extract<EpisodeEvent, { type: "episode" }>;
     const verdict = await checkTask(this.task, this.answer, finalState, {
+      judge: { grader: this.#grader, transcript: this.#heard, seed: head.seed },
       calls: this.#succeeded,
       messages: this.#said,
       ...(this.task.check.db
@@ -479,7 +494,6 @@ export class EpisodeSession {
       error: this.error,
       ms,
     });
-    const head = this.events[0] as Extract<EpisodeEvent, { type: "episode" }>;
     this.#record = {
       id: this.id,
       env: this.env.name,
@@ -525,7 +539,7 @@ export class EpisodeSession {
 export async function runEpisode(
   env: Env | VariantEnv,
   task: TaskSpec,
-  opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions },
+  opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions; grader?: Grader },
 ): Promise<EpisodeRecord> {
   const { agent, protocol, episode } = opts;
   const s = new EpisodeSession(env, task, {
@@ -533,6 +547,7 @@ export async function runEpisode(
     protocol,
     episode,
     provider: agent.info?.provider,
+    grader: opts.grader,
   });
   try {
     const session = agent.start({

@@ -11,8 +11,9 @@ import { type BackendOptions, Backends, declarativeEnv, type Env } from "../tool
 import { applyVariant, variantsFor } from "../variants/mod.ts";
 import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
-import { closeAgents, openAgents } from "./agents/mod.ts";
+import { closeAgents, openAgent, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
+import { judgeGrader } from "./judge_grader.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
@@ -78,6 +79,11 @@ export interface RunOptions {
    * planned agents and closed when the run ends.
    */
   open?: Map<string, Agent>;
+  /**
+   * The suite's judge, already opened by the caller (who then closes it); default: opened here
+   * when the suite has one, and closed when the run ends.
+   */
+  judge?: Agent;
   /**
    * The backends (sandboxes, servers, cassettes) to run on; the run closes them when it ends.
    * Default: new ones with `backendOptions`.
@@ -251,10 +257,12 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
 export function runPlanned(
   p: PlannedEpisode,
   env: VariantEnv,
-  opts: { agent: Agent; protocol: ProtocolSpec },
+  opts: { agent: Agent; protocol: ProtocolSpec; judge?: Agent },
 ): Promise<EpisodeRecord> {
+  const { judge, ...rest } = opts;
   return runEpisode(env, p.task, {
-    ...opts,
+    ...rest,
+    ...(judge ? { grader: judgeGrader(judge, { task: p.task }) } : {}),
     episode: {
       id: p.id,
       seed: p.episodeSeed,
@@ -279,6 +287,8 @@ async function runPlan(
   const remote = new Map<string, VariantEvent>();
   const needed = new Set(plan.map((p) => p.agent).filter((a) => !pool?.runs(a)));
   const agents = opts.open ?? await openAgents(suite.agents.filter((a) => needed.has(a.name)));
+  const ownJudge = !opts.judge && suite.judge && needed.size > 0;
+  const judge = opts.judge ?? (ownJudge ? await openAgent(suite.judge!) : undefined);
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
   const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
@@ -328,6 +338,7 @@ async function runPlan(
           results[pos] = await runPlanned(p, envFor(p), {
             agent: agents.get(p.agent)!,
             protocol: protocols.get(p.protocol)!,
+            judge,
           });
         }
       } finally {
@@ -342,6 +353,7 @@ async function runPlan(
     await flushing;
   } finally {
     if (!opts.open) await closeAgents(agents);
+    if (ownJudge) await judge?.close?.();
   }
   return keep ? results as EpisodeRecord[] : [];
 }

@@ -16,6 +16,7 @@ interface RawSuite {
   variants?: RawVariants;
   heldout?: { envs?: string[]; tools?: string[] };
   agents: Record<string, RawAgent>;
+  judge?: RawAgent;
   protocols?: Record<string, { kind?: ProtocolKind; trial_budget?: number; max_turns?: number }>;
   samples?: number;
   seeds?: number[];
@@ -111,6 +112,9 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     if ("message" in agent) issues.push(agent);
     else agents.push(agent);
   }
+
+  const judge = raw.judge ? await judgeSpec(raw.judge, { dir: dirname(file), at }) : undefined;
+  if (judge && "message" in judge) issues.push(judge);
 
   const protocols: ProtocolSpec[] = [];
   for (
@@ -231,7 +235,19 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     samples: raw.samples ?? 1,
     seeds: raw.seeds ?? [0],
     ...(raw.tasks_per_env === undefined ? {} : { tasksPerEnv: raw.tasks_per_env }),
+    ...(judge && !("message" in judge) ? { judge } : {}),
   };
+}
+
+/** The suite's `judge:` entry as the agent `judge`, its problems located under /judge. */
+async function judgeSpec(
+  raw: RawAgent,
+  ctx: { dir: string; at: (pointer: string, message: string, hint?: string) => SpecIssue },
+): Promise<AgentSpec | SpecIssue> {
+  // Normalizers locate their problems under /agents/<name>: the judge's are under /judge.
+  const at = (pointer: string, message: string, hint?: string) =>
+    ctx.at(pointer.replace(/^\/agents\/judge/, "/judge"), message, hint);
+  return await agentSpec("judge", raw, { dir: ctx.dir, at });
 }
 
 /** Load any spec file by its kind key (`env:` or `suite:`), for `tooltrial validate`. */

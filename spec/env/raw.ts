@@ -64,6 +64,7 @@ export interface RawTask {
     actions?: { tool: string; args?: Record<string, unknown>; compare?: string[] }[];
     db?: "replay";
     communicate?: (string | number)[];
+    judge?: string[] | { assertions: string[]; advisory?: boolean };
   };
 }
 
