@@ -56,9 +56,12 @@ function judgeNote(envs: readonly EnvSpec[], suite?: SuiteSpec): string | null {
   const tasks = envs.flatMap((e) => e.tasks.filter((t) => t.check.judge));
   if (tasks.length === 0) return null;
   const n = tasks.reduce((k, t) => k + t.check.judge!.assertions.length, 0);
+  const advisory = tasks.filter((t) => t.check.judge!.advisory).length;
   const what = `judge: checks: ${tasks.length} task${
     tasks.length === 1 ? "" : "s"
-  }, ${n} assertion${n === 1 ? "" : "s"}`;
+  }, ${n} assertion${n === 1 ? "" : "s"}${
+    advisory ? ` (${advisory === tasks.length ? "all" : advisory} advisory)` : ""
+  }`;
   if (suite?.judge) return `${what}, graded by ${agentKind(suite.judge).describe(suite.judge)}`;
   return `${what} — not scored ${
     suite ? "(the suite configures no judge)" : "unless a suite configures a judge"
