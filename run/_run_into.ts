@@ -322,9 +322,12 @@ function judgeLine(suite: SuiteSpec, plan: readonly { task: TaskSpec }[]): strin
   const tasks = new Set(plan.filter((p) => p.task.check.judge).map((p) => p.task));
   if (tasks.size === 0) return "";
   const assertions = [...tasks].reduce((n, t) => n + t.check.judge!.assertions.length, 0);
+  const advisory = [...tasks].filter((t) => t.check.judge!.advisory).length;
   const what = `judge: checks of ${tasks.size} task${
     tasks.size === 1 ? "" : "s"
-  } (${assertions} assertion${assertions === 1 ? "" : "s"})`;
+  } (${assertions} assertion${assertions === 1 ? "" : "s"}${
+    advisory ? `; ${advisory === tasks.size ? "all" : advisory} advisory` : ""
+  })`;
   return suite.judge
     ? `${what} graded by ${agentKind(suite.judge).describe(suite.judge)}`
     : `${what} not scored: the suite configures no judge (add judge: to the suite); those tasks' success rests on their other checks`;

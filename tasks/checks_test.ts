@@ -70,9 +70,15 @@ Deno.test("check kinds: the registry is the env schema's check keys, and each ju
         functions: {},
       },
       db: "replay" as const,
+      judge: { assertions: ["The assistant says hello."], advisory: false },
     },
   };
-  const v = await checkTask(full as typeof task, "hello", env.state, { calls: [], messages: [] });
+  const grader = { ask: () => Promise.resolve('{"met": false, "reason": "no"}') };
+  const v = await checkTask(full as typeof task, "hello", env.state, {
+    calls: [],
+    messages: [],
+    judge: { grader, transcript: [], seed: 0 },
+  });
   const ran = [
     ...new Set(v.checks.map((c) => CHECK_KINDS.find((k) => k.key === c.name)?.key ?? "answer")),
   ];
@@ -85,5 +91,6 @@ Deno.test("check kinds: the registry is the env schema's check keys, and each ju
     "/check/state",
     "/check/db",
     "/check/communicate",
+    "/check/judge",
   ]);
 });
