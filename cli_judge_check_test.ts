@@ -79,6 +79,13 @@ tasks:
     check:
       answer: { contains: [red widget] }
       judge: ["UNREADABLE: the judge cannot answer this one."]
+  - id: advised
+    query: Which item is w1?
+    gold: [{ tool: get_item, args: { id: w1 } }]
+    answer: w1 is the red widget.
+    check:
+      answer: { contains: [red widget] }
+      judge: { assertions: ['The assistant thanks the user with "thank you".'], advisory: true }
 `;
 
 async function suiteWith(judge: string): Promise<{ dir: string; suite: string }> {
@@ -104,8 +111,11 @@ interface Outcome {
   passed: boolean;
   detail?: string;
   skipped?: true;
+  advisory?: true;
   judge?: { assertion: string; met: boolean | null; reason?: string; raw: string; error?: string };
 }
+
+const judged = (e: { checks: Outcome[] }) => e.checks.filter((c) => c.name === "judge");
 
 const results = async (out: string): Promise<{ checks: Outcome[] }[]> =>
   (await Deno.readTextFile(join(out, "episodes.jsonl"))).trim().split("\n").map((l) =>
@@ -122,9 +132,12 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
     const cache = join(dir, "cache");
     const r = await cli("bench", suite, "--out", out, "--cache-dir", cache);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /judge: checks of 3 tasks \(4 assertions\) graded by openai judge-model @/);
+    assert.match(
+      r.err,
+      /judge: checks of 4 tasks \(5 assertions; 1 advisory\) graded by openai judge-model @/,
+    );
     // One request per assertion, each with the grading instructions and the transcript.
-    assert.equal(srv.requests.length, 4);
+    assert.equal(srv.requests.length, 5);
     for (const b of srv.requests) {
       assert.equal(b.model, "judge-model");
       assert.equal(b.tools, undefined, "the judge is offered no tools");
@@ -139,9 +152,14 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
     const success = Object.fromEntries(
       report.episodes.map((e: { task: string; success: boolean }) => [e.task, e.success]),
     );
-    assert.deepEqual(success, { told: true, untold: false, garbled: false });
-    const [told, untold, garbled] = await results(out);
-    const judged = (e: { checks: Outcome[] }) => e.checks.filter((c) => c.name === "judge");
+    // advised's one assertion is not met, but it is advisory: the episode succeeds.
+    assert.deepEqual(success, { told: true, untold: false, garbled: false, advised: true });
+    const [told, untold, garbled, advised] = await results(out);
+    assert.deepEqual(judged(advised).map((c) => [c.passed, c.advisory, c.judge?.met]), [[
+      false,
+      true,
+      false,
+    ]]);
     assert.deepEqual(judged(told).map((c) => c.judge), [{
       assertion: 'The assistant tells the user "4 units".',
       met: true,
@@ -163,6 +181,7 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
       undefined,
       ["judge"],
       ["judge"],
+      undefined,
     ]);
     assert.equal(report.provenance.judge?.name, "judge");
     assert.equal(report.provenance.judge?.openai?.model, "judge-model");
@@ -181,7 +200,7 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
     const again = await cli("reproduce", join(out, "report.json"), "--cache-dir", cache);
     assert.equal(again.code, 0, again.err);
     assert.match(again.out + again.err, /identical/);
-    assert.equal(srv.requests.length, 4, "the rerun's judge replayed its cached replies");
+    assert.equal(srv.requests.length, 5, "the rerun's judge replayed its cached replies");
   } finally {
     await srv.close();
   }
@@ -194,7 +213,7 @@ Deno.test("cli: without a judge, judge: checks are skipped and said to be not sc
   assert.equal(v.out.match(/not scored/g)?.length, 1, v.out);
   assert.match(
     v.out,
-    /judge: checks: 3 tasks, 4 assertions — not scored \(the suite configures no judge\)/,
+    /judge: checks: 4 tasks, 5 assertions \(1 advisory\) — not scored \(the suite configures no judge\)/,
   );
   const out = join(dir, "run");
   const r = await cli("bench", suite, "--out", out);
@@ -212,7 +231,7 @@ Deno.test("cli: without a judge, judge: checks are skipped and said to be not sc
   }
   const md = await Deno.readTextFile(join(out, "report.md"));
   assert.equal(md.match(/Not scored/g)?.length, 1);
-  assert.match(md, /judge: checks of 3 episodes \(3 tasks\)/);
+  assert.match(md, /judge: checks of 4 episodes \(4 tasks\)/);
   assert.match(await Deno.readTextFile(join(out, "report.html")), /Not scored: the judge: checks/);
 });
 

@@ -278,7 +278,7 @@ async function replayTask(
       messages: said,
       ...(task.check.db ? { expected: await goldState(env.base, task) } : {}),
     });
-    const faults = verdict.checks.filter((c) => !c.passed).map((c) => {
+    const faults = verdict.checks.filter((c) => !c.passed && !c.advisory).map((c) => {
       const at = checkPointer(c);
       const ofAnswer = at.startsWith("/check/answer/");
       return {
