@@ -37,7 +37,7 @@ export function judgeLine(report: Report): string | null {
 }
 
 /** How the "failed checks" column counts, for the line under a table that shows it. */
-export const FAILED_CHECKS_NOTE =
+export const FAILED_CHECKS_NOTE: string =
   "Failed checks: failed episodes by the kind of check that failed them (answer, calls, actions, " +
   "state, db, communicate, judge; answered: no final answer); an episode counts under each kind " +
   "that failed it, advisory judge checks aside.";

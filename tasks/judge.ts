@@ -39,7 +39,7 @@ export interface JudgeRecord {
 }
 
 /** What the judge is told about its job and the answer's format. */
-export const JUDGE_SYSTEM =
+export const JUDGE_SYSTEM: string =
   "You grade one assertion about a conversation between an assistant and a user, including the " +
   "assistant's tool calls and their results. Decide from the transcript alone whether the " +
   "assertion holds. Answer with exactly one JSON object and nothing else: " +
