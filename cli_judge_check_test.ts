@@ -5,6 +5,10 @@ import { join } from "node:path";
 import { runCli as cli } from "./testdata/cli.ts";
 import { assertValidReport } from "./reports/mod.ts";
 import { JUDGE_SYSTEM } from "./tasks/mod.ts";
+import { callTools, say } from "./core/messages.ts";
+import { loadSuite } from "./spec/mod.ts";
+import { openAgent } from "./runners/agents/mod.ts";
+import { createApp } from "./serve/app.ts";
 
 interface ChatBody {
   model: string;
@@ -252,5 +256,37 @@ Deno.test("cli: a bad judge: entry is a located error (exit 2) before anything r
     const entries = [];
     for await (const e of Deno.readDir(dir)) entries.push(e.name);
     assert.ok(!entries.includes("run"), "nothing ran");
+  }
+});
+
+Deno.test("serve: an episode driven over the HTTP API gets its judge: checks graded by the suite's judge", async () => {
+  const srv = judgeServer();
+  const { suite } = await suiteWith(
+    `judge:\n  openai: { base_url: ${srv.url}, model: judge-model }\n`,
+  );
+  const spec = await loadSuite(suite);
+  const judge = await openAgent(spec.judge!);
+  try {
+    const { app } = createApp({ suite: spec, judge });
+    const post = async (path: string, body: unknown) =>
+      await (await app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })).json();
+    const created = await post("/v1/sessions", { env: "stock", task: "untold" });
+    const id = created.session as string;
+    await post(`/v1/sessions/${id}/step`, {
+      message: callTools([{ name: "get_item", args: { id: "w1" } }]),
+    });
+    const step = await post(`/v1/sessions/${id}/step`, { message: say("Yes, w1 has 4 left.") });
+    assert.equal(step.done, true);
+    const graded = (step.result.checks as Outcome[]).filter((c) => c.name === "judge");
+    assert.deepEqual(graded.map((c) => c.judge?.met), [true, false]);
+    assert.equal(step.result.success, false);
+    assert.equal(srv.requests.length, 2);
+  } finally {
+    await judge.close?.();
+    await srv.close();
   }
 });
