@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli as cli } from "./testdata/cli.ts";
-import { assertValidReport } from "./reports/mod.ts";
+import { assertValidReport, reportFigures } from "./reports/mod.ts";
 import { JUDGE_SYSTEM } from "./tasks/mod.ts";
 import { callTools, say } from "./core/messages.ts";
 import { loadSuite } from "./spec/mod.ts";
@@ -200,11 +200,30 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
     const html = await Deno.readTextFile(join(out, "report.html"));
     assert.match(html, /<h3>Failed checks by kind<\/h3>/);
 
+    // In worker threads (each opens its own copy of the judge) the episodes grade the same; a
+    // fresh cache makes each worker ask the server again.
+    const pooled = join(dir, "pooled");
+    const w = await cli(
+      "bench",
+      suite,
+      "--out",
+      pooled,
+      "--workers",
+      "2",
+      "--cache-dir",
+      join(dir, "cache2"),
+    );
+    assert.equal(w.code, 0, w.err);
+    assert.match(w.err, /2 workers/);
+    assert.equal(srv.requests.length, 10);
+    const again2 = JSON.parse(await Deno.readTextFile(join(pooled, "report.json")));
+    assert.equal(reportFigures(again2), reportFigures(report));
+
     // reproduce reruns the suite with the same judge; its replies come from the cache.
     const again = await cli("reproduce", join(out, "report.json"), "--cache-dir", cache);
     assert.equal(again.code, 0, again.err);
     assert.match(again.out + again.err, /identical/);
-    assert.equal(srv.requests.length, 5, "the rerun's judge replayed its cached replies");
+    assert.equal(srv.requests.length, 10, "the rerun's judge replayed its cached replies");
   } finally {
     await srv.close();
   }

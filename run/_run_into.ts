@@ -113,8 +113,10 @@ export async function runInto(
       models,
       pool,
     });
-    for (const a of [...agents.values(), ...(judge ? [judge] : [])].filter(isEndpointAgent)) {
-      say(opts, endpointSummary(a));
+    for (const a of agents.values()) if (isEndpointAgent(a)) say(opts, endpointSummary(a));
+    // Where workers ran every episode, their own copies of the judge did the grading.
+    if (judge && isEndpointAgent(judge) && judge.stats.live + judge.stats.cached > 0) {
+      say(opts, endpointSummary(judge));
     }
     return ran;
   } finally {
