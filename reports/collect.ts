@@ -2,6 +2,20 @@ import type { EpisodeEvent, VariantEvent } from "../runners/events.ts";
 import { checkKindOf, failedCheckKinds } from "../tasks/mod.ts";
 import type { EpisodeSummary, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
 
+/**
+ * How a check outcome reads in a transcript: ✓ held, ✗ failed, – skipped (not scored).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMark } from "./collect.ts";
+ * assert.equal(checkMark({ passed: true, skipped: true }), "–");
+ * ```
+ */
+export function checkMark(c: { passed: boolean; skipped?: boolean }): string {
+  return c.skipped ? "–" : c.passed ? "✓" : "✗";
+}
+
 /** The longest text kept for one transcript line. */
 const LINE_CHARS = 600;
 
@@ -40,7 +54,11 @@ export function transcriptOf(
         lines.push({
           phase: "execute",
           kind: "check",
-          text: clip(`${c.passed ? "✓" : "✗"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`),
+          text: clip(
+            `${checkMark(c)} ${c.name}${c.advisory ? " (advisory)" : ""}${
+              c.detail ? `: ${c.detail}` : ""
+            }`,
+          ),
         });
       }
     }
