@@ -134,6 +134,11 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
   try {
     const out = join(dir, "run");
     const cache = join(dir, "cache");
+    const l = await cli("list", suite);
+    assert.match(
+      l.out,
+      /judge: openai judge-model @ http:\/\/127\.0\.0\.1:\d+\/v1 · tasks with judge: checks: 4/,
+    );
     const r = await cli("bench", suite, "--out", out, "--cache-dir", cache);
     assert.equal(r.code, 0, r.err);
     assert.match(
@@ -231,6 +236,8 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
 
 Deno.test("cli: without a judge, judge: checks are skipped and said to be not scored once, in validate, bench and the report", async () => {
   const { dir, suite } = await suiteWith("");
+  const l = await cli("list", suite);
+  assert.match(l.out, /judge: none \(not scored\) · tasks with judge: checks: 4/);
   const v = await cli("validate", suite);
   assert.equal(v.code, 0, v.err);
   assert.equal(v.out.match(/not scored/g)?.length, 1, v.out);
