@@ -131,7 +131,7 @@ export class EpisodeSession {
   #heard: Message[] = [];
   #grader: Grader | undefined;
 
-  /** Start an episode of `task` in `env` (nothing runs until `begin()`). */
+  /** Start an episode of `task` in `env` (nothing runs until `begin()`); `grader`: the judge. */
   constructor(
     env: Env | VariantEnv,
     task: TaskSpec,
@@ -140,7 +140,6 @@ export class EpisodeSession {
       protocol: ProtocolSpec;
       episode: EpisodeOptions;
       provider?: string;
-      /** The suite's judge, for `judge:` checks (absent: they are skipped, not scored). */
       grader?: Grader;
     },
   ) {
