@@ -202,6 +202,11 @@ Deno.test("cli: bench grades judge: assertions with a suite's endpoint judge; me
       /- judge \(grades judge: checks\): openai judge-model @ http:\/\/127\.0\.0\.1/,
     );
     assert.doesNotMatch(md, /Not scored/);
+    assert.match(md, /\*\*Judge errors: 1 assertion in 1 episode got no readable grade/);
+    assert.deepEqual(
+      report.episodes.map((e: { judge_errors?: number }) => e.judge_errors),
+      [undefined, undefined, 1, undefined],
+    );
     const html = await Deno.readTextFile(join(out, "report.html"));
     assert.match(html, /<h3>Failed checks by kind<\/h3>/);
 

@@ -85,12 +85,14 @@ function firstActionOf(
 /** Which check kinds failed the episode, and which were not scored, as summary fields. */
 function checkKindsOf(
   checks: Extract<EpisodeEvent, { type: "result" }>["checks"],
-): Pick<EpisodeSummary, "failed_checks" | "not_scored"> {
+): Pick<EpisodeSummary, "failed_checks" | "not_scored" | "judge_errors"> {
   const failed = failedCheckKinds(checks);
   const skipped = [...new Set(checks.filter((c) => c.skipped).map((c) => checkKindOf(c.name)))];
+  const errors = checks.filter((c) => c.judge?.error !== undefined).length;
   return {
     ...(failed.length ? { failed_checks: failed } : {}),
     ...(skipped.length ? { not_scored: skipped } : {}),
+    ...(errors ? { judge_errors: errors } : {}),
   };
 }
 

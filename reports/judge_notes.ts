@@ -30,6 +30,28 @@ export function notScoredLine(report: Report): string | null {
     "on their other checks. Add judge: to the suite to grade them.";
 }
 
+/**
+ * The one line on `judge:` grades that are errors (an unreadable answer, or none): how many
+ * assertions in how many episodes; null when there were none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeErrorsLine } from "./judge_notes.ts";
+ * const r = { episodes: [{ judge_errors: 2 }, { judge_errors: 1 }, {}] } as never;
+ * assert.match(judgeErrorsLine(r)!, /^Judge errors: 3 assertions in 2 episodes/);
+ * ```
+ */
+export function judgeErrorsLine(report: Report): string | null {
+  const hit = report.episodes.filter((e) => e.judge_errors);
+  if (hit.length === 0) return null;
+  const n = hit.reduce((k, e) => k + e.judge_errors!, 0);
+  return `Judge errors: ${n} assertion${n === 1 ? "" : "s"} in ${hit.length} episode${
+    hit.length === 1 ? "" : "s"
+  } got no readable grade (the judge's answer was not {"met": …, "reason": …}, or it gave none); ` +
+    "they count as failed. Each one's raw answer is in the episode log.";
+}
+
 /** The judge that graded `judge:` checks, in one line (`openai m @ http://…/v1`); null: none. */
 export function judgeLine(report: Report): string | null {
   const j = report.provenance.judge;

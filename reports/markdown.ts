@@ -2,7 +2,7 @@ import { brokenMarkdown, oracleAgents } from "./broken.ts";
 import { formatChange, formatChangeCI, formatPercent, formatPoints } from "./format.ts";
 import { backendLines } from "./backend_text.ts";
 import { headlineMarkdown } from "./headline.ts";
-import { FAILED_CHECKS_NOTE, judgeLine, notScoredLine } from "./judge_notes.ts";
+import { FAILED_CHECKS_NOTE, judgeErrorsLine, judgeLine, notScoredLine } from "./judge_notes.ts";
 import { metricColumns } from "./metric_registry.ts";
 import { sawRows } from "./saw.ts";
 import type { Report, SummaryRow, VariantSummary } from "./types.ts";
@@ -280,6 +280,7 @@ export function renderMarkdown(report: Report): string {
     "points over the same tasks (− is worse than clean).",
     "",
     ...(notScoredLine(report) ? [`**${notScoredLine(report)}**`, ""] : []),
+    ...(judgeErrorsLine(report) ? [`**${judgeErrorsLine(report)}**`, ""] : []),
     ...brokenMarkdown(report),
     "## Success by agent, protocol and variant",
     "",

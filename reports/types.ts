@@ -300,6 +300,11 @@ export interface EpisodeSummary {
   failed_checks?: string[];
   /** Check kinds skipped as not scored (`judge` with no judge configured); absent when none. */
   not_scored?: string[];
+  /**
+   * `judge:` assertions whose grade is an error (the judge's answer could not be read, or it gave
+   * none): counted as failed; absent when none.
+   */
+  judge_errors?: number;
   /** Wall time in milliseconds. */
   ms: number;
   /** Why the episode ended abnormally; null when it did not. */

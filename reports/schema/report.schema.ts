@@ -433,6 +433,12 @@ export function reportSchema() {
               description:
                 "Check kinds skipped as not scored: judge with no judge configured in the suite.",
             },
+            judge_errors: {
+              type: "integer",
+              minimum: 1,
+              description:
+                "judge: assertions whose grade is an error (an unreadable answer, or none): counted as failed.",
+            },
             ms: { type: "number" },
             episode_seed: { type: "integer" },
             backend_failures: { type: "integer", minimum: 0 },
