@@ -290,6 +290,30 @@ Deno.test("cli: a bad judge: entry is a located error (exit 2) before anything r
   }
 });
 
+Deno.test("cli: a malformed judge: check is a located error with a hint (exit 2)", async () => {
+  const { dir, suite } = await suiteWith("");
+  const cases: [string, RegExp][] = [
+    [
+      "judge: { assertion: ['x'], advisory: true }",
+      /env\.yaml:\d+:\d+ at \/tasks\/3\/check\/judge\/assertion: unknown key "assertion"\n\s+hint: did you mean "assertions"\?/,
+    ],
+    ["judge: The assistant says hi.", /at \/tasks\/3\/check\/judge: must be array, not the string/],
+    ["judge: []", /at \/tasks\/3\/check\/judge: must NOT have fewer than 1 items/],
+  ];
+  for (const [bad, want] of cases) {
+    await Deno.writeTextFile(
+      join(dir, "env.yaml"),
+      ENV.replace(
+        "judge: { assertions: ['The assistant thanks the user with \"thank you\".'], advisory: true }",
+        bad,
+      ),
+    );
+    const r = await cli("validate", suite);
+    assert.equal(r.code, 2, `${bad}: ${r.err}`);
+    assert.match(r.err, want);
+  }
+});
+
 Deno.test("serve: an episode driven over the HTTP API gets its judge: checks graded by the suite's judge", async () => {
   const srv = judgeServer();
   const { suite } = await suiteWith(

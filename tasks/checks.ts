@@ -249,22 +249,22 @@ const judgeKind: CheckKind<"judge"> = {
   schema: {
     description:
       'Natural-language assertions about the conversation (user and agent messages, tool calls and results), each graded by the suite\'s judge agent, which must answer {"met": true|false, "reason": "…"}; an unreadable answer fails. Without a judge in the suite the check is skipped (not scored).',
-    oneOf: [
-      { $ref: "#/$defs/judgeAssertions" },
-      {
-        type: "object",
-        required: ["assertions"],
-        additionalProperties: false,
-        properties: {
-          assertions: { $ref: "#/$defs/judgeAssertions" },
-          advisory: {
-            type: "boolean",
-            description:
-              "Graded and logged, but success does not depend on it (default false): tau2's nl_assertions outside a task's reward_basis.",
-          },
+    // A mapping is the long form; anything else is held to the list, whose errors read plainly.
+    if: { type: "object" },
+    then: {
+      type: "object",
+      required: ["assertions"],
+      additionalProperties: false,
+      properties: {
+        assertions: { $ref: "#/$defs/judgeAssertions" },
+        advisory: {
+          type: "boolean",
+          description:
+            "Graded and logged, but success does not depend on it (default false): tau2's nl_assertions outside a task's reward_basis.",
         },
       },
-    ],
+    },
+    else: { $ref: "#/$defs/judgeAssertions" },
   },
   summary: "natural-language assertions graded by the suite's judge agent",
   pointer: whole("judge"),
