@@ -82,7 +82,12 @@ export async function runInto(
       { endpoints },
     );
     try {
-      if (suite.judge) judge = await openAgent(suite.judge, { endpoints });
+      // A model judge loads here only for episodes run here; an endpoint one always opens, to be
+      // checked for reachability before anything runs.
+      const here = plan.some((p) => !pool?.runs(p.agent));
+      if (suite.judge && (here || suite.judge.kind !== "onnx")) {
+        judge = await openAgent(suite.judge, { endpoints });
+      }
     } catch (err) {
       await closeAgents(agents);
       throw err;
