@@ -142,8 +142,8 @@ tau2: a tau2-bench domain's data folder (data/tau2/domains/NAME: tasks.json, db.
   state tables (DIR/db/), its policy, one conversational task per tau2 task (a scripted user, the
   reference actions as gold calls, the checks its reward_basis gates), DIR/suite.yaml with a
   renamed variant, tau2's LICENSE and a README. Tasks tooltrial cannot score as tau2 does are left
-  out, each listed with its reason; nl_assertions are listed as not scored (no judge yet). See
-  docs/conversations.md.
+  out, each listed with its reason; nl_assertions become judge: checks (advisory outside the
+  reward_basis), graded when the suite configures a judge. See docs/conversations.md.
 
 Nothing is written when the input has a problem: every problem is printed as file:line:col.
 

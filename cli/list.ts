@@ -78,6 +78,14 @@ Options:
         }`,
       );
     }
+    const judged = suite.envs.flatMap((e) => e.tasks).filter((t) => t.check.judge).length;
+    if (suite.judge || judged > 0) {
+      lines.push(
+        `judge: ${
+          suite.judge ? agentKind(suite.judge).describe(suite.judge) : "none (not scored)"
+        } · tasks with judge: checks: ${judged}`,
+      );
+    }
     lines.push(
       `protocols: ${
         suite.protocols.map((p) =>

@@ -1,6 +1,7 @@
 import { loadSuite } from "../spec/mod.ts";
 import { Backends } from "../tools/mod.ts";
 import { createApp, createModelApp } from "../serve/app.ts";
+import { isEndpointAgent, openAgent } from "../runners/agents/mod.ts";
 import { closeServedModels, openServedModels, parseModelFlag } from "../serve/openai_api.ts";
 import { UsageError } from "../run/mod.ts";
 import { VERSION } from "../version.ts";
@@ -96,9 +97,13 @@ Options:
     // Handler sandboxes, MCP server pools and cassettes live as long as the server.
     const backends = new Backends();
     const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
+    // The suite's judge grades served episodes' judge: checks, as it does bench's.
+    const judge = suite.judge ? await openAgent(suite.judge) : undefined;
+    if (judge && isEndpointAgent(judge)) await judge.check();
     const { app, store } = createApp({
       suite,
       bases,
+      judge,
       token,
       models,
       runsDir: values.runs ?? "runs",
@@ -118,6 +123,7 @@ Options:
     await untilStopped(server);
     clearInterval(sweeper);
     await backends.close();
+    await judge?.close?.();
     if (models) await closeServedModels(models);
     return 0;
   },

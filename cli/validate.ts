@@ -1,4 +1,5 @@
-import { loadAny, SpecError } from "../spec/mod.ts";
+import { type EnvSpec, loadAny, SpecError, type SuiteSpec } from "../spec/mod.ts";
+import { agentKind } from "../runners/agents/mod.ts";
 import { auditTasks } from "../runners/mod.ts";
 import { UsageError } from "../run/mod.ts";
 import { command } from "./command.ts";
@@ -47,6 +48,26 @@ Options:
   },
 });
 
+/**
+ * What a spec's `judge:` checks come to, once: graded by the suite's judge, or not scored
+ * (without one, or in a bare env, where no suite names one); null when no task has one.
+ */
+function judgeNote(envs: readonly EnvSpec[], suite?: SuiteSpec): string | null {
+  const tasks = envs.flatMap((e) => e.tasks.filter((t) => t.check.judge));
+  if (tasks.length === 0) return null;
+  const n = tasks.reduce((k, t) => k + t.check.judge!.assertions.length, 0);
+  const advisory = tasks.filter((t) => t.check.judge!.advisory).length;
+  const what = `judge: checks: ${tasks.length} task${
+    tasks.length === 1 ? "" : "s"
+  }, ${n} assertion${n === 1 ? "" : "s"}${
+    advisory ? ` (${advisory === tasks.length ? "all" : advisory} advisory)` : ""
+  }`;
+  if (suite?.judge) return `${what}, graded by ${agentKind(suite.judge).describe(suite.judge)}`;
+  return `${what} — not scored ${
+    suite ? "(the suite configures no judge)" : "unless a suite configures a judge"
+  }: those tasks' success rests on their other checks (replayed here without them)`;
+}
+
 /** Check one file and print what it holds; a problem is a SpecError. */
 async function validateFile(file: string, fast: boolean): Promise<void> {
   if (/\.ya?ml$/.test(file) && /^training:/m.test(await Deno.readTextFile(file).catch(() => ""))) {
@@ -70,6 +91,11 @@ async function validateFile(file: string, fast: boolean): Promise<void> {
   if (audit && audit.issues.length > 0) throw new SpecError(audit.issues);
   const replayed = audit ? `; ${audit.replayed} task replays` : "";
   console.log(`ok  ${file}  (${what}${replayed})`);
+  const judged = judgeNote(
+    r.kind === "env" ? [r.spec] : r.spec.envs,
+    r.kind === "suite" ? r.spec : undefined,
+  );
+  if (judged) console.log(`    ${judged}`);
   if (audit && audit.skipped.length > 0) {
     const reasons = new Map<string, string[]>();
     for (const s of audit.skipped) {

@@ -261,16 +261,24 @@ export async function tau2Env(
   };
 }
 
-/** The summary's notes: what is not scored, and values the scripted user cannot tell. */
+/** The summary's notes: what the judge grades, and values the scripted user cannot tell. */
 function notesOf(kept: { t: Tau2Task; c: Tau2Converted }[]): string[] {
-  const nl = kept.filter((k) => k.c.unscored > 0);
-  const count = nl.reduce((n, k) => n + k.c.unscored, 0);
+  const judged = kept.filter((k) => k.c.judged.count > 0);
+  const count = judged.reduce((n, k) => n + k.c.judged.count, 0);
+  const advisory = judged.filter((k) => k.c.judged.advisory).length;
+  const s = (n: number) => (n === 1 ? "" : "s");
   return [
     ...(count
       ? [
-        `not scored (no judge yet): ${count} nl_assertions of ${nl.length} task${
-          nl.length === 1 ? "" : "s"
-        } (${nl.map((k) => k.t.id).join(", ")}), listed above each task in env.yaml`,
+        `judge: ${count} nl_assertions of ${judged.length} task${s(judged.length)} (${
+          judged.map((k) => k.t.id).join(", ")
+        })${
+          advisory
+            ? `, ${
+              advisory === judged.length ? "all" : advisory
+            } advisory (outside the reward_basis)`
+            : ""
+        }: graded only when the suite configures a judge, else not scored`,
       ]
       : []),
     ...kept.flatMap((k) =>
@@ -306,8 +314,10 @@ function envYaml(
       "Each task: the user scenario → a scripted user (first message: the reason for the call in the",
       "first person; known_info: the values the reference actions need that only the scenario",
       "holds); evaluation_criteria.actions → gold; the reward_basis → checks (DB → db: replay,",
-      "ENV_ASSERTION → state, COMMUNICATE → communicate, ACTION → actions). nl_assertions are not",
-      'scored (no judge yet). See docs/conversations.md, "Importing tau2-bench domains".',
+      "ENV_ASSERTION → state, COMMUNICATE → communicate, ACTION → actions, NL_ASSERTION → judge:);",
+      "nl_assertions outside the reward_basis → judge: with advisory: true (graded, deciding nothing).",
+      "judge: checks are graded only when the suite configures a judge.",
+      'See docs/conversations.md, "Importing tau2-bench domains".',
     ],
     flow: [
       "state/*",
@@ -358,6 +368,8 @@ function suiteYaml(name: string, o: { domain: Tau2Domain; turns?: number }): str
       header: [
         "Run: tooltrial bench <this folder>/suite.yaml — the oracle must reach 100% under clean and",
         "renamed; the memorizer, replaying tau2's tool names, collapses once they are renamed.",
+        "The tasks' judge: checks (tau2's nl_assertions) are not scored unless a judge is added, e.g.",
+        "judge: { openai: { base_url: http://127.0.0.1:8000/v1, model: qwen } }",
       ],
       flow: ["envs", "variants/renamed", "agents/*", "protocols/*"],
     },
@@ -373,7 +385,7 @@ function readme(
     total: number;
   },
 ): string {
-  const nl = o.kept.filter((k) => k.c.unscored > 0);
+  const nl = o.kept.filter((k) => k.c.judged.count > 0);
   return [
     `# tau2-bench's ${domain.name} domain, imported`,
     "",
@@ -402,8 +414,11 @@ function readme(
     "",
     ...(nl.length
       ? [
-        "Not scored, since tooltrial has no judge yet: the `nl_assertions` of " +
-        nl.map((k) => `\`${k.t.id}\``).join(", ") + " (each listed above its task in `env.yaml`).",
+        "The `nl_assertions` of " + nl.map((k) => `\`${k.t.id}\``).join(", ") +
+        " are `judge:` checks (advisory where the task's reward_basis leaves them out, as tau2",
+        "does: graded and logged, success does not depend on them). They are graded only when the",
+        "suite configures a judge (`judge:` in suite.yaml, e.g. an OpenAI-compatible endpoint);",
+        "without one they are not scored.",
         "",
       ]
       : []),

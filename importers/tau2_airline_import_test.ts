@@ -16,7 +16,7 @@ Deno.test("import tau2 airline: tasks become conversations over the airline tool
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /wrote .*env\.yaml \(env "tau2-airline": 14 tools, 5 tasks\)/);
   assert.doesNotMatch(r.err, /skipped:/);
-  assert.match(r.out, /note: not scored \(no judge yet\): 16 nl_assertions of 5 tasks/);
+  assert.match(r.out, /note: judge: 16 nl_assertions of 5 tasks \(.*\), all advisory/);
 
   // The database as state tables, rows in db.json's order.
   const db = JSON.parse(await Deno.readTextFile(join(MINI, "db.json")));
@@ -38,7 +38,12 @@ Deno.test("import tau2 airline: tasks become conversations over the airline tool
     { payment_id: "gift_card_6136092", amount: 129 },
     { payment_id: "credit_card_2198526", amount: 1786 },
   ]);
-  assert.deepEqual(task.check, { db: "replay", communicate: ["327", "1000", "1786"] });
+  const { judge, ...scored } = task.check;
+  assert.deepEqual(scored, { db: "replay", communicate: ["327", "1000", "1786"] });
+  // Its five nl_assertions are outside its reward_basis (DB, COMMUNICATE): advisory.
+  assert.equal(judge.advisory, true);
+  assert.equal(judge.assertions.length, 5);
+  assert.match(judge.assertions[2], /cancel reservation K1NW8N/);
   assert.match(task.query, /^I /);
   assert.deepEqual(Object.keys(task.user.known_info), [
     "user_id",

@@ -43,8 +43,11 @@ export class Unrepresentable extends Error {
 export interface Tau2Converted {
   task: Record<string, unknown>;
   comments: string[];
-  /** How many nl_assertions are left unscored. */
-  unscored: number;
+  /**
+   * Its nl_assertions, now a `judge:` check: how many, and whether they are advisory (outside
+   * the reward_basis: graded and logged, success does not depend on them).
+   */
+  judged: { count: number; advisory: boolean };
   /** Values a correct agent needs that nothing it can read holds (for the import summary). */
   unreachable: string[];
 }
@@ -222,6 +225,7 @@ function checksOf(
       return a.assert_value === false ? `$not${e}` : e;
     }).join(" and ");
   }
+  if (basis.includes("NL_ASSERTION") && c.nl_assertions?.length) check.judge = c.nl_assertions;
   if (basis.includes("COMMUNICATE") && c.communicate_info?.length) {
     check.communicate = c.communicate_info;
   }
@@ -253,12 +257,6 @@ function checksOf(
 export async function tau2Task(t: Tau2Task, engine: Tau2Engine): Promise<Tau2Converted> {
   const c = t.evaluation_criteria ?? {};
   const basis = c.reward_basis ?? DEFAULT_BASIS;
-  if (basis.includes("NL_ASSERTION")) {
-    throw new Unrepresentable(
-      "/evaluation_criteria/reward_basis",
-      "its reward_basis has NL_ASSERTION: nl_assertions need a judge, which tooltrial does not have yet",
-    );
-  }
   const { state, history } = await initialState(t, engine);
   const check = checksOf(t, { domain: engine.domain, basis });
   if (Object.keys(check).length === 0) {
@@ -267,6 +265,12 @@ export async function tau2Task(t: Tau2Task, engine: Tau2Engine): Promise<Tau2Con
       `nothing its reward_basis (${basis.join(", ")}) scores can fail: tau2 gives it reward 1 ` +
         "whatever the agent does",
     );
+  }
+  // nl_assertions outside the reward_basis are graded too, as tau2's all_with_nl_assertions does,
+  // but decide nothing; with no judge in the suite, none are scored.
+  const nl = c.nl_assertions ?? [];
+  if (nl.length && !basis.includes("NL_ASSERTION")) {
+    check.judge = { assertions: nl, advisory: true };
   }
   const gold = c.actions == null && check.state !== undefined
     ? derivedGold(t, engine.domain)
@@ -320,7 +324,7 @@ export async function tau2Task(t: Tau2Task, engine: Tau2Engine): Promise<Tau2Con
   return {
     task,
     comments: commentsOf(t, basis),
-    unscored: c.nl_assertions?.length ?? 0,
+    judged: { count: nl.length, advisory: nl.length > 0 && !basis.includes("NL_ASSERTION") },
     unreachable,
   };
 }
@@ -352,7 +356,15 @@ function commentsOf(t: Tau2Task, basis: Tau2Reward[]): string[] {
       out.push(`not scored (${why}): ${what}`, ...items.flatMap((x) => wrap(`  - ${x}`, "    ")));
     }
   };
-  unscored("nl_assertions", "no judge yet", c.nl_assertions ?? []);
+  if (c.nl_assertions?.length) {
+    out.push(...wrap(
+      basis.includes("NL_ASSERTION")
+        ? "nl_assertions → judge: (graded when the suite configures a judge)"
+        : "nl_assertions → judge: advisory (not in reward_basis: graded and logged when the suite " +
+          "configures a judge; success does not depend on them)",
+      "  ",
+    ));
+  }
   if (!basis.includes("ENV_ASSERTION")) {
     unscored(
       "env_assertions",

@@ -32,7 +32,7 @@ Deno.test("import tau2 mock: envs/tau2-mock as committed; it validates; oracle 1
   );
   assert.match(
     r.out,
-    /note: not scored \(no judge yet\): 6 nl_assertions of 4 tasks \(create_task_1, /,
+    /note: judge: 6 nl_assertions of 4 tasks \(create_task_1, .*\), all advisory \(outside the reward_basis\): graded only when the suite configures a judge/,
   );
   const skipped = r.err.split("\n").filter((l) => l.startsWith("skipped: "));
   assert.deepEqual(skipped.map((l) => l.match(/task (\S+) left out/)?.[1]), [
@@ -220,13 +220,15 @@ Deno.test("import tau2: the scenario becomes a scripted user, the reward basis t
   const out = join(dir, "out");
   const r = await runCli("import", "tau2", dir, "--out", out, "--name", "offsite");
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /note: not scored \(no judge yet\): 1 nl_assertions of 1 task \(t1\)/);
+  assert.match(r.out, /note: judge: 1 nl_assertions of 1 task \(t1\), all advisory/);
   const text = await Deno.readTextFile(join(out, "env.yaml"));
   assert.match(
     text,
-    /# tau2 task t1\n {2}# reward_basis: DB, ENV_ASSERTION, ACTION, COMMUNICATE\n {2}# not scored \(no judge yet\): nl_assertions\n {2}# {3}- The agent is polite\.\n {2}- id: t1/,
+    /# tau2 task t1\n {2}# reward_basis: DB, ENV_ASSERTION, ACTION, COMMUNICATE\n {2}# nl_assertions → judge: advisory \(not in reward_basis: /,
   );
   const [task] = parse(text).tasks;
+  // Outside the reward_basis, as tau2's all_with_nl_assertions grades them: deciding nothing.
+  assert.deepEqual(task.check.judge, { assertions: ["The agent is polite."], advisory: true });
   assert.equal(task.query, "I want a task for the offsite, and my manager told me to ask.");
   assert.deepEqual(task.history, [
     { role: "user", content: "Hello." },
@@ -260,6 +262,7 @@ Deno.test("import tau2: the scenario becomes a scripted user, the reward basis t
         compare: ["title"],
       },
     ],
+    judge: { assertions: ["The agent is polite."], advisory: true },
   });
   const v = await runCli("validate", out);
   assert.equal(v.code, 0, v.err);
@@ -350,17 +353,12 @@ Deno.test("import tau2: tasks tooltrial cannot score as tau2 does are listed wit
   assert.deepEqual(Object.keys(why).sort(), [
     "failing-gold",
     "history-differs",
-    "judge",
     "unknown-assertion",
     "unknown-tool",
     "user-action",
     "user-data",
     "vacuous",
   ]);
-  assert.match(
-    why.judge,
-    /^\/1\/evaluation_criteria\/reward_basis: .*NL_ASSERTION: nl_assertions need a judge/,
-  );
   assert.match(
     why["user-action"],
     /^\/2\/evaluation_criteria\/actions\/0: .*user calls dismiss_notification/,
@@ -377,10 +375,14 @@ Deno.test("import tau2: tasks tooltrial cannot score as tau2 does are listed wit
     /message_history\/1\/tool_calls\/0: .*returns \{"task_id":"task_2".* where tau2 recorded \{"task_id": "task_7"\}/,
   );
   assert.match(why.vacuous, /nothing its reward_basis \(DB, COMMUNICATE\) scores can fail/);
-  assert.match(r.out, /1 task; 8 problems skipped/);
+  assert.match(r.out, /2 tasks; 7 problems skipped/);
+  // NL_ASSERTION in the reward_basis: its nl_assertions are a judge: check that decides success.
+  const judged = parse(await Deno.readTextFile(join(out, "env.yaml"))).tasks
+    .find((t: { id: string }) => t.id === "judge");
+  assert.deepEqual(judged.check, { db: "replay", judge: ["x"] });
   assert.match(
     await Deno.readTextFile(join(out, "README.md")),
-    /- `judge`: its reward_basis has NL_ASSERTION/,
+    /The `nl_assertions` of `judge` are `judge:` checks/,
   );
   await Deno.remove(join(dir, ".."), { recursive: true });
 });

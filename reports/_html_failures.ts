@@ -9,6 +9,8 @@ import { type Axes, distinct, table } from "./_html_parts.ts";
 import { FAILURES_JS } from "./_html_failures_js.ts";
 import { FAILURE_COLUMNS, type FailureColumn, type FailureData } from "./failures.ts";
 import type { Report } from "./types.ts";
+import { CHECK_KIND_NAMES } from "./metric_registry.ts";
+import { FAILED_CHECKS_NOTE } from "./judge_notes.ts";
 
 /** The filters offered, with the display order of their values. */
 const FILTERS: {
@@ -64,6 +66,30 @@ function kindTable(data: FailureData, kinds: string[]): string {
 }
 
 /**
+ * Failed episodes per check kind for each agent × protocol × variant (report.json's
+ * `failed_checks`): which kinds of check fail where. Empty when no episode failed a check.
+ */
+function checkKindTable(report: Report): string {
+  const rows = report.overall.filter((r) => r.failed_checks !== undefined);
+  if (rows.length === 0) return "";
+  const kinds = CHECK_KIND_NAMES.filter((k) => rows.some((r) => r.failed_checks![k]));
+  const body = rows.map((r) => [
+    esc(r.agent ?? ""),
+    esc(r.protocol ?? ""),
+    esc(r.variant ?? ""),
+    String(r.episodes - r.successes),
+    ...kinds.map((k) => String(r.failed_checks![k] ?? "–")),
+  ]);
+  return `<h3>Failed checks by kind</h3>
+<p class="muted">${esc(FAILED_CHECKS_NOTE)}</p>
+${
+    table(["agent", "protocol", "variant", "failed", ...kinds.map(esc)], body, {
+      numeric: [3, ...kinds.map((_, i) => i + 4)],
+    })
+  }`;
+}
+
+/**
  * The section: `data` holds every failed episode of `report`; `runDir` is the run's folder, for
  * the `tooltrial show` command each transcript ends with (default: from the provenance).
  */
@@ -113,6 +139,7 @@ export function failuresSection(
     report.episodes.length.toLocaleString("en-US")
   }. The kind is how it ended (turn limit, agent error, no answer) or the first check that failed.${omitted}</p>
 ${kindTable(data, kinds)}
+${checkKindTable(report)}
 <div class="fx" id="fx-controls" hidden>${
     selects.join("")
   }<input type="search" placeholder="search names and transcripts" aria-label="search failures"><span class="fx-count muted" aria-live="polite"></span></div>

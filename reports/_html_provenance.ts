@@ -54,6 +54,12 @@ export function provenanceSection(report: Report): string {
         }`,
       ] as [string, string]]
       : []),
+    ...(p.judge
+      ? [[
+        "judge",
+        `${agentLine(p.judge)} <span class="muted">(grades judge: checks)</span>`,
+      ] as [string, string]]
+      : []),
     [
       "protocols",
       p.protocols.map((x) =>

@@ -1,5 +1,20 @@
 import type { EpisodeEvent, VariantEvent } from "../runners/events.ts";
+import { checkKindOf, failedCheckKinds } from "../tasks/mod.ts";
 import type { EpisodeSummary, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
+
+/**
+ * How a check outcome reads in a transcript: ✓ held, ✗ failed, – skipped (not scored).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMark } from "./collect.ts";
+ * assert.equal(checkMark({ passed: true, skipped: true }), "–");
+ * ```
+ */
+export function checkMark(c: { passed: boolean; skipped?: boolean }): string {
+  return c.skipped ? "–" : c.passed ? "✓" : "✗";
+}
 
 /** The longest text kept for one transcript line. */
 const LINE_CHARS = 600;
@@ -39,7 +54,11 @@ export function transcriptOf(
         lines.push({
           phase: "execute",
           kind: "check",
-          text: clip(`${c.passed ? "✓" : "✗"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`),
+          text: clip(
+            `${checkMark(c)} ${c.name}${c.advisory ? " (advisory)" : ""}${
+              c.detail ? `: ${c.detail}` : ""
+            }`,
+          ),
         });
       }
     }
@@ -61,6 +80,20 @@ function firstActionOf(
       },
     }
     : {};
+}
+
+/** Which check kinds failed the episode, and which were not scored, as summary fields. */
+function checkKindsOf(
+  checks: Extract<EpisodeEvent, { type: "result" }>["checks"],
+): Pick<EpisodeSummary, "failed_checks" | "not_scored" | "judge_errors"> {
+  const failed = failedCheckKinds(checks);
+  const skipped = [...new Set(checks.filter((c) => c.skipped).map((c) => checkKindOf(c.name)))];
+  const errors = checks.filter((c) => c.judge?.error !== undefined).length;
+  return {
+    ...(failed.length ? { failed_checks: failed } : {}),
+    ...(skipped.length ? { not_scored: skipped } : {}),
+    ...(errors ? { judge_errors: errors } : {}),
+  };
 }
 
 /**
@@ -128,6 +161,7 @@ export class Collector {
       tokens: typeof tokens === "number" ? tokens : null,
       ...(typeof cost === "number" ? { cost_usd: cost } : {}),
       ...firstActionOf(r.checks),
+      ...checkKindsOf(r.checks),
       ms: r.ms,
       error: r.error,
     });

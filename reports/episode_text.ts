@@ -5,6 +5,7 @@
  * @module
  */
 import type { EpisodeEvent } from "../runners/events.ts";
+import { checkMark } from "./collect.ts";
 import { failureKind } from "./failure_kind.ts";
 
 type Start = Extract<EpisodeEvent, { type: "episode" }>;
@@ -18,7 +19,7 @@ export interface TextStyle {
   width: number;
 }
 
-const SGR = { red: 31, green: 32, magenta: 35, dim: 2, bold: 1 } as const;
+const SGR = { red: 31, green: 32, yellow: 33, magenta: 35, dim: 2, bold: 1 } as const;
 
 function paint(style: TextStyle) {
   return (code: keyof typeof SGR, s: string) => style.color ? `\x1b[${SGR[code]}m${s}\x1b[0m` : s;
@@ -152,8 +153,8 @@ export function episodeText(events: readonly EpisodeEvent[], style: TextStyle): 
     const why = ch.detail ? `: ${oneLine(ch.detail, 3 * width)}` : "";
     line(
       i === 0 ? "checks" : "",
-      `${ch.passed ? "✓" : "✗"} ${ch.name}${why}`,
-      ch.passed ? "green" : "red",
+      `${checkMark(ch)} ${ch.name}${ch.advisory ? " (advisory)" : ""}${why}`,
+      ch.skipped ? "dim" : ch.passed ? "green" : ch.advisory ? "yellow" : "red",
     );
   }
   return out.join("\n");

@@ -24,7 +24,7 @@ export function failureKind(
   outcome: {
     success: boolean;
     error: string | null;
-    checks: readonly { name: string; passed: boolean }[];
+    checks: readonly { name: string; passed: boolean; advisory?: boolean }[];
   },
 ): string | null {
   if (outcome.success) return null;
@@ -36,6 +36,6 @@ export function failureKind(
     if (error === "no final answer") return "no answer";
     return "error";
   }
-  const failed = outcome.checks.find((c) => !c.passed);
+  const failed = outcome.checks.find((c) => !c.passed && !c.advisory);
   return failed ? `${failed.name} check` : "failed";
 }

@@ -13,6 +13,7 @@ import { headlineHtml } from "./headline.ts";
 import { CSS } from "./_html_css.ts";
 import { type Axes, code, distinct, key, table } from "./_html_parts.ts";
 import { provenanceSection } from "./_html_provenance.ts";
+import { judgeErrorsLine, notScoredLine } from "./judge_notes.ts";
 import { tasksSection } from "./_html_tasks.ts";
 import { failuresSection } from "./_html_failures.ts";
 import { FAILURES_JS_CSP } from "./_html_failures_js.ts";
@@ -217,8 +218,12 @@ function successSection(report: Report, ax: Axes): string {
       }),
     ])
   );
+  const unscored = [notScoredLine(report), judgeErrorsLine(report)].filter((l) => l !== null)
+    .join(" ");
   return `<section id="success"><h2>Success by agent × variant</h2>
-<p class="lead">Share of episodes whose checks all hold, per agent (columns), protocol (rows) and variant (colour). Bars show the 95% bootstrap interval over tasks; hover a bar for the numbers.</p>
+<p class="lead">Share of episodes whose checks all hold, per agent (columns), protocol (rows) and variant (colour). Bars show the 95% bootstrap interval over tasks; hover a bar for the numbers.</p>${
+    unscored ? `\n<p class="note">${esc(unscored)}</p>` : ""
+  }
 <figure class="chart">${chart}</figure>
 ${
     table(["agent", "protocol", ...ax.variants.map(esc)], body, {

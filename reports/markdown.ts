@@ -2,6 +2,7 @@ import { brokenMarkdown, oracleAgents } from "./broken.ts";
 import { formatChange, formatChangeCI, formatPercent, formatPoints } from "./format.ts";
 import { backendLines } from "./backend_text.ts";
 import { headlineMarkdown } from "./headline.ts";
+import { FAILED_CHECKS_NOTE, judgeErrorsLine, judgeLine, notScoredLine } from "./judge_notes.ts";
 import { metricColumns } from "./metric_registry.ts";
 import { sawRows } from "./saw.ts";
 import type { Report, SummaryRow, VariantSummary } from "./types.ts";
@@ -279,6 +280,8 @@ export function renderMarkdown(report: Report): string {
     "Each cell: share of episodes whose checks all hold; in brackets, the drop from clean in percentage",
     "points over the same tasks (− is worse than clean).",
     "",
+    ...(notScoredLine(report) ? [`**${notScoredLine(report)}**`, ""] : []),
+    ...(judgeErrorsLine(report) ? [`**${judgeErrorsLine(report)}**`, ""] : []),
     ...brokenMarkdown(report),
     "## Success by agent, protocol and variant",
     "",
@@ -302,6 +305,7 @@ export function renderMarkdown(report: Report): string {
         "stop message included.",
       ]
       : []),
+    ...(report.overall.some((r) => r.failed_checks !== undefined) ? [FAILED_CHECKS_NOTE] : []),
     "",
     ...reliabilitySection(report),
     "## By environment and split (clean)",
@@ -347,6 +351,7 @@ export function renderMarkdown(report: Report): string {
     `- Deno ${p.deno}, V8 ${p.v8}, ${p.os}/${p.arch}, ${p.machine?.cpus} CPUs, ${p.machine?.memory_gb} GiB`,
     `- suite \`${p.suite.file}\` sha256 \`${p.suite.sha256?.slice(0, 16)}…\``,
     ...backendLines(p.backends).map((l) => `- tool backends: ${l}`),
+    ...(judgeLine(report) ? [`- judge (grades judge: checks): ${judgeLine(report)}`] : []),
     ...(p.agents ?? []).filter((a) => a.onnx).map((a) =>
       `- model agent ${a.name}: \`${a.onnx!.path}\` sha256 \`${
         a.onnx!.model_hash.slice(0, 16)

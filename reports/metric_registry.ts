@@ -10,6 +10,7 @@
  * @module
  */
 import { deriveSeed } from "../runners/rng.ts";
+import { CHECK_KINDS } from "../tasks/mod.ts";
 import { formatPercent as pct } from "./format.ts";
 import { bootstrapCI, meanPassAtK, meanPassHatK } from "./stats.ts";
 import type { EpisodeSummary, GroupKey, SummaryRow } from "./types.ts";
@@ -164,6 +165,34 @@ export function wilson(k: number, n: number, z = 1.959963984540054): [number, nu
 }
 
 const metric = <K extends keyof RowMetrics>(m: Metric<K>): Metric => m as unknown as Metric;
+
+/** What a failed check is counted under: `answered` (no final answer), then each check kind. */
+export const CHECK_KIND_NAMES: readonly string[] = ["answered", ...CHECK_KINDS.map((k) => k.key)];
+
+/**
+ * Failed episodes per check kind, in CHECK_KIND_NAMES order (an episode counts once under each
+ * kind that failed it); undefined when no episode failed a check.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failedChecks } from "./metric_registry.ts";
+ * const es = [{ failed_checks: ["judge"] }, { failed_checks: ["db", "judge"] }, {}];
+ * assert.deepEqual(failedChecks(es), { db: 1, judge: 2 });
+ * ```
+ */
+export function failedChecks(
+  es: readonly Pick<EpisodeSummary, "failed_checks">[],
+): Record<string, number> | undefined {
+  const n = new Map<string, number>();
+  for (const e of es) for (const k of e.failed_checks ?? []) n.set(k, (n.get(k) ?? 0) + 1);
+  if (n.size === 0) return undefined;
+  const order = (k: string) => {
+    const i = CHECK_KIND_NAMES.indexOf(k);
+    return i < 0 ? CHECK_KIND_NAMES.length : i;
+  };
+  return Object.fromEntries([...n].sort((a, b) => order(a[0]) - order(b[0])));
+}
 
 /** Every report metric, in report.json's order. */
 export const METRICS: readonly Metric[] = [
@@ -387,6 +416,29 @@ export const METRICS: readonly Metric[] = [
         parameter_identification: share((s) => s.parameter_identification),
         content_filling: share((s) => s.content_filling),
       };
+    },
+  }),
+  metric({
+    key: "failed_checks",
+    schema: {
+      type: "object",
+      propertyNames: { enum: [...CHECK_KIND_NAMES] },
+      additionalProperties: { type: "integer", minimum: 1 },
+      description:
+        "Failed episodes per kind of check that failed them (answered: no final answer; an episode counts once under each kind; advisory checks aside); absent when no episode failed a check.",
+    },
+    optional: true,
+    describe: "failed episodes by the kind of check that failed (state, db, judge, …)",
+    compute: (g) => failedChecks(g.episodes),
+    column: {
+      label: "failed checks",
+      order: 12,
+      align: ":-:",
+      cell: (r) =>
+        r.failed_checks === undefined
+          ? "–"
+          : Object.entries(r.failed_checks).map(([k, n]) => `${k} ${n}`).join(", "),
+      shown: (rows) => rows.some((r) => r.failed_checks !== undefined),
     },
   }),
   metric({

@@ -49,10 +49,15 @@ Deno.test("metrics: every metric is in report.json, and every column in the Mark
     const json = await runCli("report", run, "--format", "json");
     assert.equal(json.code, 0, json.err);
     const report: Report = JSON.parse(json.out);
-    // Optional columns (tokens, cost, user turns) show only when some row has them: give every
-    // row all three.
+    // Optional columns (tokens, cost, user turns, failed checks) show only when some row has
+    // them: give every row all four.
     for (const row of report.overall) {
-      Object.assign(row, { mean_tokens: 123, mean_cost_usd: 0.0123, mean_user_turns: 1.5 });
+      Object.assign(row, {
+        mean_tokens: 123,
+        mean_cost_usd: 0.0123,
+        mean_user_turns: 1.5,
+        failed_checks: { state: 2, judge: 1 },
+      });
     }
     const edited = join(dir, "report.json");
     await Deno.writeTextFile(edited, JSON.stringify(report));
@@ -60,7 +65,7 @@ Deno.test("metrics: every metric is in report.json, and every column in the Mark
     const html = await runCli("report", edited, "--format", "html");
     assert.equal(md.code, 0, md.err);
     assert.equal(html.code, 0, html.err);
-    const optional = new Set(["mean_cost_usd", "mean_user_turns", "first_action"]);
+    const optional = new Set(["mean_cost_usd", "mean_user_turns", "first_action", "failed_checks"]);
     for (const m of METRICS) {
       for (const row of [...report.overall, ...report.breakdown]) {
         if (!optional.has(m.key)) assert.ok(m.key in row, `${m.key} in report.json's rows`);
@@ -104,11 +109,13 @@ Deno.test("metrics: the optional ones are computed when their episodes carry the
     cost_usd: 0.002,
     user_turns: 3,
     first_action: { tool_selection: true, parameter_identification: true, content_filling: false },
+    failed_checks: ["db", "judge"],
   };
   const row = computeMetrics({
-    episodes: [episode, { ...episode, sample: 1 }] as never,
+    episodes: [episode, { ...episode, sample: 1, failed_checks: ["judge"] }] as never,
     seed: "x",
   });
+  assert.deepEqual(row.failed_checks, { db: 1, judge: 2 });
   assert.deepEqual(Object.keys(row), METRICS.map((m) => m.key));
   assert.equal(row.mean_cost_usd, 0.002);
   assert.equal(row.mean_user_turns, 3);

@@ -110,7 +110,7 @@ export function suiteProvenance(
   suite: SuiteSpec,
 ): Pick<
   Provenance,
-  "suite" | "specs" | "backends" | "agents" | "user" | "protocols" | "seeds" | "samples"
+  "suite" | "specs" | "backends" | "agents" | "user" | "judge" | "protocols" | "seeds" | "samples"
 > {
   return {
     suite: { name: suite.name, file: suite.file, sha256: suite.sha256 },
@@ -131,6 +131,7 @@ export function suiteProvenance(
         },
       }
       : {}),
+    ...(suite.judge ? { judge: agentRecord(suite.judge) } : {}),
     protocols: suite.protocols.map((p) => ({
       name: p.name,
       kind: p.kind,

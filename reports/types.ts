@@ -64,6 +64,11 @@ export interface Provenance {
     ref?: string;
     max_turns?: number;
   };
+  /**
+   * The agent that graded `judge:` checks (the suite's `judge:`), recorded as agents are; absent:
+   * none was configured and those checks were not scored.
+   */
+  judge?: AgentRecord & { name: string; options: Record<string, unknown> };
   /** Each protocol with its budgets. */
   protocols: { name: string; kind: string; trial_budget: number; max_turns: number }[];
   /** What the command selected from the suite (null: everything). */
@@ -163,6 +168,12 @@ export interface SummaryRow {
    * parameter names, and also filled in its values.
    */
   first_action?: FirstActionRates;
+  /**
+   * Failed episodes per kind of check that failed them (`answered`, `answer`, `calls`, `actions`,
+   * `state`, `db`, `communicate`, `judge`): an episode counts once under each kind; absent when
+   * no episode of the group failed a check.
+   */
+  failed_checks?: Record<string, number>;
   /** Mean wall time per episode in milliseconds (the one non-deterministic figure). */
   mean_ms: number;
   /** Episodes that ended abnormally (no answer, agent crash). */
@@ -292,6 +303,18 @@ export interface EpisodeSummary {
   cost_usd?: number;
   /** The RoTBench stages its first action reached (a `first_action_only` calls check only). */
   first_action?: CallStages;
+  /**
+   * The kinds of check that failed it (`answer`, `state`, `db`, `judge`, …; `answered`: no final
+   * answer), each once, advisory checks aside; absent when none failed.
+   */
+  failed_checks?: string[];
+  /** Check kinds skipped as not scored (`judge` with no judge configured); absent when none. */
+  not_scored?: string[];
+  /**
+   * `judge:` assertions whose grade is an error (the judge's answer could not be read, or it gave
+   * none): counted as failed; absent when none.
+   */
+  judge_errors?: number;
   /** Wall time in milliseconds. */
   ms: number;
   /** Why the episode ended abnormally; null when it did not. */

@@ -13,6 +13,7 @@ import {
   userToOpen,
 } from "../runners/mod.ts";
 import {
+  agentKind,
   checkEndpoints,
   closeAgent,
   closeAgents,
@@ -22,7 +23,7 @@ import {
   openAgents,
 } from "../runners/agents/mod.ts";
 import { progressBar } from "../reports/mod.ts";
-import type { SuiteSpec } from "../spec/mod.ts";
+import type { SuiteSpec, TaskSpec } from "../spec/mod.ts";
 import { VERSION } from "../version.ts";
 import { runProvenance } from "./run_provenance.ts";
 import { type EndpointCache, EPISODES_PER_WORKER, type RunOutput } from "./run_settings.ts";
@@ -74,20 +75,29 @@ export async function runInto(
   // Model agents load first: the provenance records the execution provider each one got. Those
   // the workers run are open there; this thread opens the rest (endpoint agents).
   let agents: Map<string, Agent>;
+  const endpoints = { cacheDir: opts.cache.dir, noCache: opts.cache.off };
   // The model playing the user runs beside the episodes this thread runs (workers open their own).
   let user: Agent | undefined;
-  const endpoints = { cacheDir: opts.cache.dir, noCache: opts.cache.off };
+  // The judge grades the judge: checks of the episodes run here; each worker opens its own.
+  let judge: Agent | undefined;
   try {
     agents = await openAgents(
       suite.agents.filter((a) => needed.has(a.name) && !pool?.runs(a.name)),
       { endpoints },
     );
-    const toOpen = userToOpen(suite);
-    if (toOpen && plan.some((p) => !pool?.runs(p.agent))) {
-      user = await openAgent(toOpen.agent, { endpoints }).catch(async (err) => {
-        await closeAgents(agents);
-        throw err;
-      });
+    try {
+      const here = plan.some((p) => !pool?.runs(p.agent));
+      const toOpen = userToOpen(suite);
+      if (toOpen && here) user = await openAgent(toOpen.agent, { endpoints });
+      // A model judge loads here only for episodes run here; an endpoint one always opens, to be
+      // checked for reachability before anything runs.
+      if (suite.judge && (here || suite.judge.kind !== "onnx")) {
+        judge = await openAgent(suite.judge, { endpoints });
+      }
+    } catch (err) {
+      await closeAgent(user);
+      await closeAgents(agents);
+      throw err;
     }
   } catch (err) {
     await pool?.close();
@@ -105,23 +115,32 @@ export async function runInto(
     // An endpoint that cannot be reached is bad input, said before any episode runs.
     await checkEndpoints(agents, (note) => say(opts, note));
     if (user) await checkEndpoints(new Map([[user.name, user]]), (note) => say(opts, note));
+    if (judge) await checkEndpoints(new Map([["judge", judge]]), (note) => say(opts, note));
+    const judging = judgeLine(suite, plan);
+    if (judging) say(opts, judging);
     const ran = await runOpened(suite, sel, {
       ...opts,
       planned,
       ids: new Set(plan.map((p) => p.id)),
       agents,
       user,
+      judge,
       models,
       pool,
     });
     for (const a of [...agents.values(), ...(user ? [user] : [])].filter(isEndpointAgent)) {
       say(opts, endpointSummary(a, a === user ? " (playing the user)" : ""));
     }
+    // Where workers ran every episode, their own copies of the judge did the grading.
+    if (judge && isEndpointAgent(judge) && judge.stats.live + judge.stats.cached > 0) {
+      say(opts, endpointSummary(judge));
+    }
     return ran;
   } finally {
     await pool?.close();
     await closeAgents(agents);
     await closeAgent(user);
+    await judge?.close?.();
   }
 }
 
@@ -156,6 +175,7 @@ async function openPool(
     workers: count,
     selection: sel,
     backendOptions: { http: "replay" },
+    endpoints: { endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off } },
   });
 }
 
@@ -224,6 +244,8 @@ interface OpenedRun extends RunSettings {
   agents: Map<string, Agent>;
   /** The model playing the user, open here. */
   user?: Agent;
+  /** The judge grading judge: checks, open here. */
+  judge?: Agent;
   models: Agent[];
   pool?: EpisodePool;
 }
@@ -304,6 +326,7 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
       keep: false,
       open: agents,
       ...(opts.user ? { user: opts.user } : {}),
+      judge: opts.judge,
       pool,
       onVariant: (ev) => log.note(ev),
       onEpisode: async (rec, n) => {
@@ -319,6 +342,25 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
   if (notes.length > 0) await sortLog(logPath);
   bar.done();
   return { logPath, planned, resumed: done.size };
+}
+
+/**
+ * The one line a run says about its `judge:` checks, or nothing when it has none: who grades them,
+ * or that they are not scored (success then rests on the tasks' other checks).
+ */
+function judgeLine(suite: SuiteSpec, plan: readonly { task: TaskSpec }[]): string {
+  const tasks = new Set(plan.filter((p) => p.task.check.judge).map((p) => p.task));
+  if (tasks.size === 0) return "";
+  const assertions = [...tasks].reduce((n, t) => n + t.check.judge!.assertions.length, 0);
+  const advisory = [...tasks].filter((t) => t.check.judge!.advisory).length;
+  const what = `judge: checks of ${tasks.size} task${
+    tasks.size === 1 ? "" : "s"
+  } (${assertions} assertion${assertions === 1 ? "" : "s"}${
+    advisory ? `; ${advisory === tasks.size ? "all" : advisory} advisory` : ""
+  })`;
+  return suite.judge
+    ? `${what} graded by ${agentKind(suite.judge).describe(suite.judge)}`
+    : `${what} not scored: the suite configures no judge (add judge: to the suite); those tasks' success rests on their other checks`;
 }
 
 /** Whether a file exists. */

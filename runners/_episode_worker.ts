@@ -8,7 +8,7 @@ import { loadSuite } from "../spec/mod.ts";
 import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
-import { closeAgent, closeAgents, openAgent, openAgents } from "./agents/mod.ts";
+import { closeAgent, closeAgents, openAgent, openAgents, type OpenOptions } from "./agents/mod.ts";
 import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
@@ -25,6 +25,8 @@ export type ToWorker =
     backendOptions: NonNullable<PoolOptions["backendOptions"]>;
     workers: number;
     cores: number;
+    /** How the suite's judge, opened here, keeps its endpoint replies (as the parent's agents do). */
+    endpoints: OpenOptions;
   }
   | { t: "run"; index: number }
   | { t: "stop" }
@@ -33,6 +35,8 @@ export type ToWorker =
 interface Opened {
   plan: Map<number, PlannedEpisode>;
   agents: Map<string, Agent>;
+  /** The suite's judge, opened in this worker (its episodes' judge: checks are graded here). */
+  judge?: Agent;
   backends: Backends;
   interfaces: ReturnType<typeof variantEnvs>;
   protocols: Map<string, import("../spec/types.ts").ProtocolSpec>;
@@ -75,13 +79,16 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
   const agents = await openAgents(specs);
   const backends = new Backends(m.backendOptions);
   let user: Agent | undefined;
+  let judge: Agent | undefined;
   try {
     const toOpen = plan.size > 0 ? userToOpen(suite) : undefined;
     if (toOpen) user = await openAgent(fitThreads(toOpen.agent, m));
+    if (suite.judge) judge = await openAgent(fitThreads(suite.judge, m), m.endpoints);
     const bases = await Promise.all(suite.envs.map((e) => backends.env(e)));
     return {
       plan,
       agents,
+      ...(judge ? { judge } : {}),
       backends,
       interfaces: variantEnvs(suite, bases),
       protocols: new Map(suite.protocols.map((p) => [p.name, p])),
@@ -92,6 +99,7 @@ async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
     await backends.close();
     await closeAgents(agents);
     await closeAgent(user);
+    await judge?.close?.();
     throw err;
   }
 }
@@ -113,6 +121,7 @@ async function run(index: number): Promise<void> {
     agent: o.agents.get(p.agent)!,
     protocol: o.protocols.get(p.protocol)!,
     ...(o.user ? { user: o.user } : {}),
+    judge: o.judge,
   });
   const key = interfaceKey(p.env.name, p.variant.name, p.seed);
   const first = !o.sent.has(key);
@@ -144,6 +153,7 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
         await o.backends.close();
         await closeAgents(o.agents);
         await closeAgent(o.user?.agent);
+        await o.judge?.close?.();
       }
     })().finally(() => port.postMessage({ t: "closed" }));
   }

@@ -1,6 +1,7 @@
 import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
-import { astMatch, checkTask, spelledArgs } from "../tasks/mod.ts";
+import { astMatch, checkTask, type Grader, spelledArgs } from "../tasks/mod.ts";
+import { fail } from "../tools/declarative.ts";
 import { unknownTool } from "../tools/dispatch.ts";
 import {
   type Env,
@@ -132,8 +133,11 @@ export class EpisodeSession {
   #userSide?: Env;
   /** What the agent wrote in the execution phase, in order: what `communicate` checks read. */
   #said: string[] = [];
+  /** The execution phase's conversation, system prompt aside: what a `judge:` check's judge reads. */
+  #heard: Message[] = [];
+  #grader: Grader | undefined;
 
-  /** Start an episode of `task` in `env` (nothing runs until `begin()`). */
+  /** Start an episode of `task` in `env` (nothing runs until `begin()`); `grader`: the judge. */
   constructor(
     env: Env | VariantEnv,
     task: TaskSpec,
@@ -144,9 +148,12 @@ export class EpisodeSession {
       provider?: string;
       /** A model agent playing the user of a task with `user:` (default: the scripted user). */
       user?: UserPlayer;
+      /** Who grades the task's `judge:` checks (absent: they are not scored). */
+      grader?: Grader;
     },
   ) {
     this.env = env;
+    this.#grader = opts.grader;
     this.task = task;
     this.protocol = opts.protocol;
     this.id = opts.episode.id;
@@ -233,6 +240,7 @@ export class EpisodeSession {
 
   #post(message: Message, user?: UserTurn) {
     this.messages.push(message);
+    if (this.phase === "execute" && message.role !== "system") this.#heard.push(message);
     if (message.role !== "tool") {
       this.events.push({
         v: 1,
@@ -382,6 +390,7 @@ export class EpisodeSession {
         content: observationText(observation),
       };
       this.messages.push(msg);
+      if (name === "execute") this.#heard.push(msg);
       observations.push(msg);
     }
     if (transferred) {
@@ -490,7 +499,9 @@ export class EpisodeSession {
     const finalState = this.#state;
     await this.close();
     this.metrics.ast_match = astMatch(this.task.gold, this.#executed);
+    const head = this.events[0] as Extract<EpisodeEvent, { type: "episode" }>;
     const verdict = await checkTask(this.task, this.answer, finalState, {
+      judge: { grader: this.#grader, transcript: this.#heard, seed: head.seed },
       calls: this.#succeeded,
       messages: this.#said,
       ...(this.task.check.db
@@ -521,7 +532,6 @@ export class EpisodeSession {
       error: this.error,
       ms,
     });
-    const head = this.events[0] as Extract<EpisodeEvent, { type: "episode" }>;
     this.#record = {
       id: this.id,
       env: this.env.name,
@@ -567,7 +577,13 @@ export class EpisodeSession {
 export async function runEpisode(
   env: Env | VariantEnv,
   task: TaskSpec,
-  opts: { agent: Agent; protocol: ProtocolSpec; episode: EpisodeOptions; user?: UserPlayer },
+  opts: {
+    agent: Agent;
+    protocol: ProtocolSpec;
+    episode: EpisodeOptions;
+    user?: UserPlayer;
+    grader?: Grader;
+  },
 ): Promise<EpisodeRecord> {
   const { agent, protocol, episode } = opts;
   const s = new EpisodeSession(env, task, {
@@ -576,6 +592,7 @@ export async function runEpisode(
     episode,
     provider: agent.info?.provider,
     ...(opts.user ? { user: opts.user } : {}),
+    grader: opts.grader,
   });
   try {
     const session = agent.start({

@@ -34,6 +34,7 @@ export {
   TRANSFER_TOOL,
 } from "./episode.ts";
 export { type GoldState, goldState } from "./gold_state.ts";
+export { judgeGrader } from "./judge_grader.ts";
 export { ScriptedUser, type UserReply, type UserTurn, wordsOf } from "./scripted_user.ts";
 export {
   MAX_USER_TOOL_STEPS,

@@ -14,6 +14,7 @@ import type { Agent } from "./agent.ts";
 import { closeAgents, openAgent, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
 import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
+import { judgeGrader } from "./judge_grader.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
@@ -84,6 +85,11 @@ export interface RunOptions {
    * caller (who then closes it); default: opened here when the suite has one.
    */
   user?: Agent;
+  /**
+   * The suite's judge, already opened by the caller (who then closes it); default: opened here
+   * when the suite has one, and closed when the run ends.
+   */
+  judge?: Agent;
   /**
    * The backends (sandboxes, servers, cassettes) to run on; the run closes them when it ends.
    * Default: new ones with `backendOptions`.
@@ -257,10 +263,12 @@ export async function runSuite(suite: SuiteSpec, opts: RunOptions = {}): Promise
 export function runPlanned(
   p: PlannedEpisode,
   env: VariantEnv,
-  opts: { agent: Agent; protocol: ProtocolSpec; user?: UserPlayer },
+  opts: { agent: Agent; protocol: ProtocolSpec; user?: UserPlayer; judge?: Agent },
 ): Promise<EpisodeRecord> {
+  const { judge, ...rest } = opts;
   return runEpisode(env, p.task, {
-    ...opts,
+    ...rest,
+    ...(judge ? { grader: judgeGrader(judge, { task: p.task }) } : {}),
     episode: {
       id: p.id,
       seed: p.episodeSeed,
@@ -288,6 +296,8 @@ async function runPlan(
   const toOpen = needed.size > 0 ? userToOpen(suite) : undefined;
   const userAgent = toOpen ? opts.user ?? await openAgent(toOpen.agent) : undefined;
   const user = userAgent && userPlayer(suite, userAgent);
+  const ownJudge = !opts.judge && suite.judge && needed.size > 0;
+  const judge = opts.judge ?? (ownJudge ? await openAgent(suite.judge!) : undefined);
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
   const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
@@ -338,6 +348,7 @@ async function runPlan(
             agent: agents.get(p.agent)!,
             protocol: protocols.get(p.protocol)!,
             ...(user ? { user } : {}),
+            judge,
           });
         }
       } finally {
@@ -353,6 +364,7 @@ async function runPlan(
   } finally {
     if (!opts.open) await closeAgents(agents);
     if (userAgent && !opts.user) await userAgent.close?.();
+    if (ownJudge) await judge?.close?.();
   }
   return keep ? results as EpisodeRecord[] : [];
 }

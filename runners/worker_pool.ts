@@ -4,6 +4,7 @@ import { type AgentInfo, AgentSetupError } from "./agent.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import type { EpisodeRunner } from "./run.ts";
 import type { ToWorker } from "./_episode_worker.ts";
+import type { OpenOptions } from "./agents/registry.ts";
 
 /** What a pool's workers run: the suite (loaded again from its file) and the run's selection. */
 export interface PoolOptions {
@@ -22,6 +23,8 @@ export interface PoolOptions {
   backendOptions?: BackendOptions;
   /** Cores the workers share: an ONNX agent's intra-op threads × workers stays within them. */
   cores?: number;
+  /** How the suite's judge, opened in each worker, keeps endpoint replies (default: no cache). */
+  endpoints?: OpenOptions;
 }
 
 /** A model agent as the worker running it opened it: what the run's provenance and status lines record. */
@@ -194,6 +197,7 @@ export class EpisodePool implements EpisodeRunner {
         backendOptions: opts.backendOptions ?? {},
         workers: count,
         cores: opts.cores ?? navigator.hardwareConcurrency,
+        endpoints: opts.endpoints ?? {},
       });
     }
     const replies = await Promise.all(ready);

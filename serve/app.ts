@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { SuiteSpec } from "../spec/types.ts";
+import type { Agent } from "../runners/agent.ts";
 import type { AssistantMessage } from "../core/messages.ts";
 import { variantsFor } from "../variants/mod.ts";
 import { VERSION } from "../version.ts";
@@ -53,6 +54,11 @@ export interface ServeOptions {
    * order; default: declarative only, where the other backends answer `unavailable`.
    */
   bases?: readonly Env[];
+  /**
+   * The suite's judge, opened (`serve` opens it when the suite has `judge:`): it grades the
+   * `judge:` checks of served episodes; absent, they are not scored.
+   */
+  judge?: Agent;
   /**
    * Show a session's current state in `GET /v1/sessions/{id}` (default false: it is what the
    * checks read, so an agent-side client must not see it; `serve --expose-state`).
@@ -150,6 +156,7 @@ export function createApp(opts: ServeOptions): { app: HttpApp; store: SessionSto
     ttlMs: opts.ttlMs,
     max: opts.maxSessions,
     bases: opts.bases,
+    judge: opts.judge,
   });
   const app = new Hono();
   const maxBody = opts.maxBodyBytes ?? 1 << 20;

@@ -6,7 +6,9 @@ import type {
   TaskSpec,
   VariantSpec,
 } from "../spec/types.ts";
+import type { Agent } from "../runners/agent.ts";
 import { EpisodeSession } from "../runners/episode.ts";
+import { judgeGrader } from "../runners/judge_grader.ts";
 import type { EpisodeRecord } from "../runners/events.ts";
 import { episodeIdentity, variantEnvs } from "../runners/run.ts";
 import type { Env } from "../tools/types.ts";
@@ -70,6 +72,7 @@ export interface OpenSession {
 export class SessionStore {
   /** The suite whose environments and tasks sessions run. */
   readonly suite: SuiteSpec;
+  readonly #judge: Agent | undefined;
   /** Idle time after which a session is dropped (ms). */
   readonly ttlMs: number;
   /** Most sessions open at once. */
@@ -84,9 +87,17 @@ export class SessionStore {
   /** A store for `suite`; `bases` are its environments built on their backends, `now` a clock for tests. */
   constructor(
     suite: SuiteSpec,
-    opts: { ttlMs?: number; max?: number; now?: () => number; bases?: readonly Env[] } = {},
+    opts: {
+      ttlMs?: number;
+      max?: number;
+      now?: () => number;
+      bases?: readonly Env[];
+      /** The suite's judge, opened: it grades served episodes' `judge:` checks. */
+      judge?: Agent;
+    } = {},
   ) {
     this.suite = suite;
+    this.#judge = opts.judge;
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
     this.max = opts.max ?? 1000;
     this.#now = opts.now ?? (() => Date.now());
@@ -163,6 +174,7 @@ export class SessionStore {
     const episode = new EpisodeSession(venv, task, {
       agent,
       protocol,
+      ...(this.#judge ? { grader: judgeGrader(this.#judge, { task }) } : {}),
       episode: {
         id: name.id,
         seed: name.episodeSeed,

@@ -18,8 +18,13 @@ import { suiteSchema } from "./schema/suite.schema.ts";
  * variants are a `$ref` into variants.json and the agents' kinds their own branches.
  */
 type RawSuite =
-  & Omit<FromSchema<ReturnType<typeof suiteSchema>>, "variants" | "agents" | "user">
-  & { variants?: RawVariants; agents: Record<string, RawAgent>; user?: RawSuiteUser };
+  & Omit<FromSchema<ReturnType<typeof suiteSchema>>, "variants" | "agents" | "user" | "judge">
+  & {
+    variants?: RawVariants;
+    agents: Record<string, RawAgent>;
+    user?: RawSuiteUser;
+    judge?: RawAgent;
+  };
 
 /** The suite schema's source (spec/schema/suite.json is written from it): where defaults are read. */
 const SCHEMA = suiteSchema();
@@ -126,6 +131,8 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     at,
   });
   if (Array.isArray(user)) issues.push(...user);
+  const judge = raw.judge ? await judgeSpec(raw.judge, { dir: dirname(file), at }) : undefined;
+  if (judge && "message" in judge) issues.push(judge);
 
   const protocols: ProtocolSpec[] = [];
   for (const [name, written] of Object.entries(raw.protocols)) {
@@ -244,7 +251,19 @@ export async function suiteFromDoc(doc: Located, text: string): Promise<SuiteSpe
     seeds: raw.seeds,
     ...(raw.tasks_per_env === undefined ? {} : { tasksPerEnv: raw.tasks_per_env }),
     ...(user && !Array.isArray(user) ? { user } : {}),
+    ...(judge && !("message" in judge) ? { judge } : {}),
   };
+}
+
+/** The suite's `judge:` entry as the agent `judge`, its problems located under /judge. */
+async function judgeSpec(
+  raw: RawAgent,
+  ctx: { dir: string; at: (pointer: string, message: string, hint?: string) => SpecIssue },
+): Promise<AgentSpec | SpecIssue> {
+  // Normalizers locate their problems under /agents/<name>: the judge's are under /judge.
+  const at = (pointer: string, message: string, hint?: string) =>
+    ctx.at(pointer.replace(/^\/agents\/judge/, "/judge"), message, hint);
+  return await agentSpec("judge", raw, { dir: ctx.dir, at });
 }
 
 /** Load any spec file by its kind key (`env:` or `suite:`), for `tooltrial validate`. */

@@ -172,6 +172,22 @@ export interface Check {
   communicate?: string[];
   /** JSONata over {state} with `state` the user's final `user_state`; must be true. */
   user_state?: Expr;
+  /**
+   * Natural-language assertions about the conversation, each graded by the suite's judge agent;
+   * skipped (not scored) when the suite configures none.
+   */
+  judge?: JudgeCheck;
+}
+
+/** A `judge:` check: assertions the suite's judge grades one by one against the transcript. */
+export interface JudgeCheck {
+  /** What must be true of the conversation, in plain language, one per entry. */
+  assertions: string[];
+  /**
+   * Graded and logged, but success does not depend on it (tau2's nl_assertions outside a task's
+   * reward_basis).
+   */
+  advisory: boolean;
 }
 
 /** An earlier message of the conversation, placed after the system prompt and before the query. */
@@ -530,6 +546,11 @@ export interface SuiteSpec {
   seeds: number[];
   /** When set, each env runs at most this many tasks (a deterministic sample, see sampleTasks). */
   tasksPerEnv?: number;
+  /**
+   * The agent that grades `judge:` checks (`judge:` in the suite, named `judge`); absent: those
+   * checks are skipped and reported as not scored.
+   */
+  judge?: AgentSpec;
   /** Who plays the user of conversational tasks (`user:`); absent: the scripted user. */
   user?: SuiteUser;
 }

@@ -4,6 +4,7 @@ import { checkActions } from "./actions.ts";
 import { type CallStages, checkCalls } from "./calls/mod.ts";
 import { unsaid } from "./communicate.ts";
 import { explainFalse } from "./explain.ts";
+import { gradeAssertions, type JudgeInput, type JudgeRecord } from "./judge.ts";
 import { stateDiff } from "./state_diff.ts";
 
 /** Outcome of one named check. */
@@ -16,11 +17,17 @@ export interface CheckOutcome {
   detail?: string;
   /** A first-action `calls` check's RoTBench stages (tool selection, parameters, values). */
   stages?: CallStages;
+  /** A `judge:` outcome's grade: the assertion, met or not, the reason and the judge's raw answer. */
+  judge?: JudgeRecord;
+  /** Not scored (a `judge:` check with no judge configured): it decides nothing. */
+  skipped?: true;
+  /** Graded and logged, but success does not depend on it (`judge: {advisory: true}`). */
+  advisory?: true;
 }
 
-/** A task's outcome: success when every check passed. */
+/** A task's outcome: success when every check passed (advisory ones aside). */
 export interface TaskVerdict {
-  /** Whether every check held. */
+  /** Whether every check held, advisory ones aside. */
   passed: boolean;
   /** Each check's outcome, in order. */
   checks: CheckOutcome[];
@@ -44,6 +51,8 @@ export interface CheckInput {
   expected?: { state: State } | { error: string };
   /** The simulated user's final `user_state` (`user_state`), in an episode whose env has one. */
   userState?: State;
+  /** Who grades `judge:` checks and what they read; absent or without a grader: not scored. */
+  judge?: JudgeInput;
 }
 
 /**
@@ -76,7 +85,7 @@ export async function checkTask(
     // deno-lint-ignore no-explicit-any
     if (spec !== undefined) checks.push(...await kind.judge(spec as any, ctx));
   }
-  return { passed: checks.every((c) => c.passed), checks };
+  return { passed: checks.every((c) => c.passed || c.advisory), checks };
 }
 
 /** What every check kind reads of an episode. */
@@ -259,6 +268,36 @@ const userStateKind: CheckKind<"user_state"> = {
   },
 };
 
+const judgeKind: CheckKind<"judge"> = {
+  key: "judge",
+  schema: {
+    description:
+      'Natural-language assertions about the conversation (user and agent messages, tool calls and results), each graded by the suite\'s judge agent, which must answer {"met": true|false, "reason": "…"}; an unreadable answer fails. Without a judge in the suite the check is skipped (not scored).',
+    // A mapping is the long form; anything else is held to the list, whose errors read plainly.
+    if: { type: "object" },
+    then: {
+      type: "object",
+      required: ["assertions"],
+      additionalProperties: false,
+      properties: {
+        assertions: { $ref: "#/$defs/judgeAssertions" },
+        advisory: {
+          type: "boolean",
+          description:
+            "Graded and logged, but success does not depend on it (default false): tau2's nl_assertions outside a task's reward_basis.",
+        },
+      },
+    },
+    else: { $ref: "#/$defs/judgeAssertions" },
+  },
+  summary: "natural-language assertions graded by the suite's judge agent",
+  pointer: whole("judge"),
+  judge: (spec, ctx) =>
+    gradeAssertions(spec, ctx.input.judge ?? { transcript: [], seed: 0 }) as Promise<
+      CheckOutcome[]
+    >,
+};
+
 /** Every check kind, in the order they run (and appear in a verdict). */
 export const CHECK_KINDS: readonly CheckKind[] = [
   answerKind,
@@ -268,7 +307,52 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   dbKind,
   communicateKind,
   userStateKind,
+  judgeKind,
 ] as CheckKind[];
+
+/** What a verdict's outcome is reported as: its check kind's key, or `answered` (no answer). */
+export type CheckKindName = CheckKey | "answered";
+
+/**
+ * The check kind of a verdict's outcome (an `answer` part's name is `answer`; the runner's
+ * `answered` outcome, no final answer, is its own).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkKindOf } from "./checks.ts";
+ * assert.equal(checkKindOf("regex"), "answer");
+ * assert.equal(checkKindOf("db"), "db");
+ * ```
+ */
+export function checkKindOf(name: string): CheckKindName {
+  if (name === "answered") return "answered";
+  return CHECK_KINDS.find((k) => k.key === name)?.key ?? "answer";
+}
+
+/**
+ * The check kinds that failed an episode, each once, in CHECK_KINDS order (`answered` first):
+ * outcomes that failed and were not advisory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failedCheckKinds } from "./checks.ts";
+ * const checks = [{ name: "contains", passed: false }, { name: "db", passed: false },
+ *   { name: "judge", passed: false, advisory: true as const }, { name: "regex", passed: false }];
+ * assert.deepEqual(failedCheckKinds(checks), ["answer", "db"]);
+ * ```
+ */
+export function failedCheckKinds(
+  checks: readonly { name: string; passed: boolean; advisory?: boolean }[],
+): CheckKindName[] {
+  const failed = new Set(
+    checks.filter((c) => !c.passed && !c.advisory).map((c) => checkKindOf(c.name)),
+  );
+  return (["answered", ...CHECK_KINDS.map((k) => k.key)] as CheckKindName[]).filter((k) =>
+    failed.has(k)
+  );
+}
 
 /**
  * Where the spec of a verdict's outcome sits under its task: the kind whose key is the outcome's

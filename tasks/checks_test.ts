@@ -71,12 +71,15 @@ Deno.test("check kinds: the registry is the env schema's check keys, and each ju
       },
       db: "replay" as const,
       user_state: compileExpr("$count(state.phone) = 2"),
+      judge: { assertions: ["The assistant says hello."], advisory: false },
     },
   };
+  const grader = { ask: () => Promise.resolve('{"met": false, "reason": "no"}') };
   const v = await checkTask(full as typeof task, "hello", env.state, {
     calls: [],
     messages: [],
     userState: { phone: [{ airplane_mode: true }] },
+    judge: { grader, transcript: [], seed: 0 },
   });
   const ran = [
     ...new Set(v.checks.map((c) => CHECK_KINDS.find((k) => k.key === c.name)?.key ?? "answer")),
@@ -91,5 +94,6 @@ Deno.test("check kinds: the registry is the env schema's check keys, and each ju
     "/check/db",
     "/check/communicate",
     "/check/user_state",
+    "/check/judge",
   ]);
 });

@@ -9,12 +9,26 @@ export {
   type CheckInput,
   type CheckKey,
   type CheckKind,
+  type CheckKindName,
+  checkKindOf,
   type CheckOutcome,
   checkPointer,
   checkTask,
+  failedCheckKinds,
   numbersIn,
   type TaskVerdict,
 } from "./checks.ts";
+export {
+  gradeAssertions,
+  type Grader,
+  JUDGE_SYSTEM,
+  type JudgeInput,
+  judgeMessages,
+  type JudgeOutcome,
+  type JudgeRecord,
+  parseJudgeAnswer,
+  transcriptText,
+} from "./judge.ts";
 export { episodeSplit, SPLITS, trainingTasks } from "./splits.ts";
 export { astMatch } from "./ast.ts";
 export { type ActionsVerdict, checkActions } from "./actions.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { EPISODE_SPLITS } from "../../spec/split_names.ts";
-import { METRICS } from "../metric_registry.ts";
+import { CHECK_KIND_NAMES, METRICS } from "../metric_registry.ts";
 
 /** An interval that may be absent: null, or two numbers. */
 const NULLABLE_PAIR = {
@@ -217,6 +217,12 @@ export function reportSchema() {
             type: "object",
             additionalProperties: { type: "string" },
           },
+          judge: {
+            type: "object",
+            required: ["name"],
+            description:
+              "The agent that graded the judge: checks (as agents are recorded); absent when the suite configures none, and then those checks were not scored.",
+          },
           shards: {
             oneOf: [
               { type: "null" },
@@ -416,6 +422,28 @@ export function reportSchema() {
                 parameter_identification: { type: "boolean" },
                 content_filling: { type: "boolean" },
               },
+            },
+            failed_checks: {
+              type: "array",
+              minItems: 1,
+              uniqueItems: true,
+              items: { enum: [...CHECK_KIND_NAMES] },
+              description:
+                "The kinds of check that failed the episode (answered: no final answer), advisory checks aside.",
+            },
+            not_scored: {
+              type: "array",
+              minItems: 1,
+              uniqueItems: true,
+              items: { enum: [...CHECK_KIND_NAMES] },
+              description:
+                "Check kinds skipped as not scored: judge with no judge configured in the suite.",
+            },
+            judge_errors: {
+              type: "integer",
+              minimum: 1,
+              description:
+                "judge: assertions whose grade is an error (an unreadable answer, or none): counted as failed.",
             },
             ms: { type: "number" },
             episode_seed: { type: "integer" },

@@ -6,6 +6,8 @@ import { stringify } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { AGENT_KINDS, agentKindOf, agentSchemas, SCRIPTED_KINDS } from "../../spec/agent_kinds.ts";
 import { suiteFromDoc } from "../../spec/load_suite.ts";
+import suiteSchema from "../../spec/schema/suite.json" with { type: "json" };
+import { JUDGE_KINDS } from "../../spec/schema/suite.schema.ts";
 import type { SuiteSpec } from "../../spec/types.ts";
 import { parseYaml } from "../../spec/yaml.ts";
 import { runBench } from "../../run/mod.ts";
@@ -121,4 +123,31 @@ Deno.test("registry: every scripted policy loads, opens and plays an episode", a
   const { report } = await bench(suite);
   assert.deepEqual(sorted(report.episodes.map((e) => e.agent)), sorted(SCRIPTED_KINDS));
   assert.deepEqual(report.provenance.agents.map((a) => a.scripted), [...SCRIPTED_KINDS]);
+});
+
+Deno.test("registry: the judge kinds are the chat kinds; each one's example loads as a suite's judge: and is recorded as the agent judge", async () => {
+  const judge = (suiteSchema.properties as Record<string, unknown>).judge;
+  // The if/then/else chain of the suite's judge: entry, one branch per kind, openai: last.
+  const kinds: string[] = [];
+  let node = judge as { if?: { required: string[] }; else?: unknown; required?: string[] };
+  while (node.if) {
+    kinds.push(node.if.required[0]);
+    node = node.else as typeof node;
+  }
+  kinds.push(node.required![0]);
+  assert.deepEqual(sorted(kinds), sorted(JUDGE_KINDS));
+  for (const kind of JUDGE_KINDS) {
+    const text = stringify({
+      tooltrial: 1,
+      suite: "judged",
+      envs: ["testdata/good/mini.yaml"],
+      agents: { oracle: { scripted: "oracle" } },
+      judge: agentKinds[kind].example,
+    });
+    const suite = await suiteFromDoc(parseYaml(text, "registry_test.yaml"), text);
+    assert.equal(suite.judge?.kind, kind);
+    assert.equal(suite.judge?.name, "judge");
+    const record = agentRecord(suite.judge!);
+    assert.equal(recordedKind(record).kind, kind);
+  }
 });

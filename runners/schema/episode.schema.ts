@@ -388,6 +388,28 @@ export function episodeSchema() {
                     },
                   },
                 },
+                "judge": {
+                  "type": "object",
+                  "description":
+                    "A judge: check's grade of one assertion: met (null when the answer could not be read or the judge failed), the judge's reason and raw answer, and the error.",
+                  "required": ["assertion", "met", "raw"],
+                  "properties": {
+                    "assertion": { "type": "string" },
+                    "met": { "type": ["boolean", "null"] },
+                    "reason": { "type": "string" },
+                    "raw": { "type": "string" },
+                    "error": { "type": "string" },
+                  },
+                },
+                "skipped": {
+                  "const": true,
+                  "description":
+                    "Not scored (a judge: check with no judge configured): decides nothing.",
+                },
+                "advisory": {
+                  "const": true,
+                  "description": "Graded and logged; success does not depend on it.",
+                },
               },
             },
           },

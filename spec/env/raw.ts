@@ -63,6 +63,7 @@ export type RawTask = Omit<Def<"task">, "check"> & {
     db?: "replay";
     communicate?: (string | number)[];
     user_state?: string;
+    judge?: string[] | { assertions: string[]; advisory?: boolean };
   };
 };
 
@@ -74,6 +75,8 @@ export type RawTables = Def<"tables">;
  * the `tooltrial:` version and `$schema` keys, which the schema checks and no loader reads.
  */
 export type RawEnv =
-  & Omit<FromSchema<EnvSchema, EnvDefs>, "tooltrial" | "$schema" | "tools" | "tasks" | "variants" | "user_tools"
+  & Omit<
+    FromSchema<EnvSchema, EnvDefs>,
+    "tooltrial" | "$schema" | "tools" | "tasks" | "variants" | "user_tools"
   >
   & { tools: RawTool[]; user_tools?: RawTool[]; tasks?: RawTask[]; variants?: RawVariants };

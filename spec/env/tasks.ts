@@ -208,6 +208,11 @@ function taskCheck(
   }
   if (c.db !== undefined) check.db = c.db;
   if (c.communicate) check.communicate = c.communicate.map(String);
+  if (c.judge) {
+    check.judge = Array.isArray(c.judge)
+      ? { assertions: c.judge, advisory: false }
+      : { assertions: c.judge.assertions, advisory: c.judge.advisory ?? false };
+  }
   return check;
 }
 

@@ -303,6 +303,13 @@ export function envSchema(names: EnvSchemaNames) {
           },
         },
       },
+      judgeAssertions: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string", minLength: 1 },
+        description:
+          'Natural-language assertions, each graded on its own; all must be met (e.g. "The agent tells the user the book id b42.").',
+      },
       answerCheck: {
         type: "object",
         minProperties: 1,

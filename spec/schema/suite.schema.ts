@@ -292,6 +292,37 @@ function agentEntrySchema(): Record<string, unknown> {
   return { type: "object", ...chain(0) };
 }
 
+/** The agent kinds that can grade `judge:` checks: those that answer a chat. */
+export const JUDGE_KINDS = ["openai", "anthropic", "onnx"] as const satisfies readonly AgentKind[];
+
+/**
+ * The suite's `judge:` entry: an agent of a chat kind (its `agents:` branch without `only:`),
+ * picked by its key like an `agents:` entry; an entry naming none is held to `openai:`.
+ */
+function judgeSchema(): Record<string, unknown> {
+  const branch = (k: (typeof JUDGE_KINDS)[number]) => {
+    const { only: _, ...properties } = AGENT_SCHEMAS[k].properties as Record<string, unknown>;
+    return { ...AGENT_SCHEMAS[k], properties };
+  };
+  // openai: is the last branch: an entry naming no kind is held to it.
+  const chain = (kinds: readonly (typeof JUDGE_KINDS)[number][]): Record<string, unknown> => {
+    const [k, ...more] = kinds;
+    if (more.length === 0) return branch(k);
+    const type = (AGENT_SCHEMAS[k].properties as Record<string, { type: string }>)[k].type;
+    return {
+      if: { properties: { [k]: { type } }, required: [k] },
+      then: branch(k),
+      else: chain(more),
+    };
+  };
+  return {
+    type: "object",
+    description:
+      "The agent that grades the tasks' judge: checks (an endpoint or an ONNX model; recorded as the agent `judge`). Without it, judge: checks are skipped and reported as not scored.",
+    ...chain(["anthropic", "onnx", "openai"]),
+  };
+}
+
 /**
  * `user:`: the model agent that plays the simulated user of the suite's conversational tasks (an
  * `agents:` entry by name, or an entry written here), and how many replies it may give.
@@ -390,6 +421,7 @@ export function suiteSchema() {
         additionalProperties: agentEntrySchema(),
       },
       user: userSchema(),
+      judge: judgeSchema(),
       protocols: {
         type: "object",
         minProperties: 1,
