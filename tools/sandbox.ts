@@ -74,6 +74,7 @@ export class Sandbox implements HandlerCaller {
   #exports: Promise<Record<string, string[]>> | undefined;
   #payload: Promise<Record<string, unknown>> | undefined;
   #leases = 0;
+  #spare: Promise<SandboxChild | { error: string }> | undefined;
 
   constructor(
     modules: Record<string, string>,
@@ -105,19 +106,23 @@ export class Sandbox implements HandlerCaller {
     })();
   }
 
-  /** The slot at `i`, with every slot of the pool started the first time one is asked for. */
+  /**
+   * The slot at `i`, with every slot of the pool started the first time one is asked for, and a
+   * spare child that takes the place of the first one to die.
+   */
   #slot(i: number): Slot {
     while (this.#slots.length < this.#size) {
       const slot: Slot = { ready: undefined as unknown as Slot["ready"], open: 0 };
-      this.#fill(slot);
+      this.#fill(slot, this.#start());
       this.#slots.push(slot);
+      this.#spare ??= this.#start();
     }
     return this.#slots[i];
   }
 
-  /** Start a child for `slot`, and another once it dies (while the sandbox is open). */
-  #fill(slot: Slot) {
-    const ready = this.#start();
+  /** Give `slot` a child (the spare, if one is ready to take), and another once it dies. */
+  #fill(slot: Slot, ready = this.#spare ?? this.#start()) {
+    if (ready === this.#spare) this.#spare = this.#start();
     slot.ready = ready;
     void ready.then((c) => {
       if ("error" in c) return;
@@ -213,6 +218,7 @@ export class Sandbox implements HandlerCaller {
   async close(): Promise<void> {
     this.#closed = true;
     const slots = this.#slots.splice(0);
+    if (this.#spare) slots.push({ ready: this.#spare, open: 0 });
     await Promise.all(slots.map((s) => s.ready.then((c) => "error" in c ? undefined : c.close(0))));
     await Promise.all([...this.#all].map((c) => c.close(0)));
   }

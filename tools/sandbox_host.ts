@@ -280,10 +280,11 @@ function timersOf(lease: Lease) {
   };
 }
 
-function leaseOf(id: number): Lease {
-  let lease = leases.get(id);
-  if (lease) return lease;
-  lease = {
+/** A compartment made while the process had nothing to do, for the next lease to take. */
+let spare: Lease | undefined;
+
+function newLease(): Lease {
+  const lease: Lease = {
     compartment: undefined as unknown as Lease["compartment"],
     modules: Object.create(null),
     timers: new Map(),
@@ -295,8 +296,31 @@ function leaseOf(id: number): Lease {
     __options__: true,
   });
   Object.defineProperties(lease.compartment.globalThis, absent);
+  return lease;
+}
+
+function leaseOf(id: number): Lease {
+  let lease = leases.get(id);
+  if (lease) return lease;
+  lease = spare ?? newLease();
+  spare = undefined;
   leases.set(id, lease);
   return lease;
+}
+
+/** Make the next lease's compartment, with its module instances, ahead of its first call. */
+function prepareSpare(): void {
+  try {
+    const lease = newLease();
+    const keys = objectKeys(scripts);
+    active = lease;
+    for (let i = 0; i < keys.length; i++) instance(lease, keys[i]);
+    spare = lease;
+  } catch {
+    /* made at the first call instead, where its error is the call's */
+  } finally {
+    active = undefined;
+  }
 }
 
 function endLease(id: number): void {
@@ -460,13 +484,17 @@ function load(nonce: string, msg: Record<string, unknown>): void {
     active = undefined;
     endLease(probe);
   }
+  booted = true;
   return reply(nonce, { ok: true, exports });
 }
 
 // Requests are read with a blocking read: between calls no handler code (timer, promise) runs.
 const chunk = new Uint8Array(64 * 1024);
 let buffered = "";
+let booted = false;
 while (true) {
+  // Idle (no whole request waiting): the next lease's compartment is made now, off its clock.
+  if (booted && spare === undefined && indexOf(buffered, "\n") < 0) prepareSpare();
   const n = stdinRead(chunk);
   if (n === null) break;
   buffered += decode(subarray(chunk, 0, n), { stream: true });

@@ -202,8 +202,8 @@ Deno.test("isolation: every process has its own empty temporary DENO_DIR, remove
   try {
     await box.exports();
     dirs = box.denoDirs;
-    assert.equal(dirs.length, 2);
-    assert.equal(new Set(dirs).size, 2, "two processes share a DENO_DIR");
+    assert.ok(dirs.length >= 2, `${dirs.length} processes`);
+    assert.equal(new Set(dirs).size, dirs.length, "two processes share a DENO_DIR");
     for (const d of dirs) {
       assert.ok(d.includes("/tooltrial-handler-"), d);
       assert.ok((await Deno.stat(`${d}/location_data`)).isFile);
