@@ -165,7 +165,7 @@ Deno.test("sandbox: starts offline in empty Deno caches, and leaves no process o
     { processes: 2 },
   );
   try {
-    // Four calls at once: four one-call leases, each in a child of its own.
+    // Four calls at once: four one-call leases, spread over the pool's children.
     const rs = await Promise.all([1, 2, 3, 4].map((n) => box.call("m.ts", "twice", { n }, {})));
     assert.deepEqual(rs.map((r) => r.ok && (r.value as { result: number }).result), [2, 4, 6, 8]);
     const pids = box.pids;
