@@ -1,8 +1,9 @@
 /**
  * What a sandbox child needs before its first call, made once per sandbox in the parent: the SES
  * shim's source (the child evaluates it and locks down) and each handler module as a plain script
- * that evaluates to `function (exports, require)`, so every lease's compartment can run its own
- * instance of the module. TypeScript types are stripped and `export`s become assignments to
+ * that evaluates to `function (exports, require, globalThis, …timers)`, compiled once in the child
+ * and called once per lease, so every lease has its own instance of the module, its own global
+ * object and its own timers. TypeScript types are stripped and `export`s become assignments to
  * `exports` (sucrase, which keeps line numbers); an `import` becomes a call of `require`, which
  * the child refuses with a message naming what was imported.
  * @module
@@ -51,7 +52,8 @@ export async function handlerScripts(
       throw new Error(`${key}: ${(err as Error).message}`);
     }
     // On the first line, so line numbers in errors stay the source's.
-    modules[key] = `(function (exports, require) {${code}\n})`;
+    modules[key] =
+      `(function (exports, require, globalThis, setTimeout, clearTimeout, setInterval, clearInterval) {${code}\n})`;
   }
   return { ses: await sesSource(), modules };
 }

@@ -130,9 +130,11 @@ Deno.test("a handler that poisons its process in one episode leaves every other 
     await Deno.writeTextFile(
       `${dir}/h.ts`,
       `export function plant() {
-  const real = String;
-  (globalThis as any).String = (x: unknown) => real(x) + "-forged";
   setTimeout(() => { while (true) {} }, 20);
+  try {
+    const real = String;
+    (globalThis as any).String = (x: unknown) => real(x) + "-forged";
+  } catch { /* frozen */ }
   try {
     (Object.prototype as any).toJSON = function () {
       return Object.hasOwn(this, "ok") ? { ok: true, value: { result: "poisoned" } } : this;

@@ -276,10 +276,13 @@ export class SandboxLease implements HandlerCaller {
     let retried = false;
     for (let tries = 0; tries < 5; tries++) {
       if (this.#closed) return { ok: false, reason: "crash", message: "the lease is closed" };
-      const got = await this.#box.childOf(this);
-      if ("error" in got) return { ok: false, reason: "crash", message: got.error };
-      const child = this.#child = got;
-      child.leases.add(this.id);
+      let child = this.#child;
+      if (!child || child.dead) {
+        const got = await this.#box.childOf(this);
+        if ("error" in got) return { ok: false, reason: "crash", message: got.error };
+        child = this.#child = got;
+        child.leases.add(this.id);
+      }
       const r = await child.request(
         { t: "call", l: this.id, m: module, f: fn, args, state },
         opts.timeoutMs ?? this.#box.limits.timeoutMs,

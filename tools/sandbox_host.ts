@@ -209,19 +209,28 @@ interface Timer {
   handle: ReturnType<typeof setTimeout>;
 }
 interface Lease {
-  compartment: { evaluate(code: string): unknown; globalThis: object };
-  modules: Record<string, Record<string, unknown>>;
+  /** The lease's own global object; its prototype is the frozen global every lease shares. */
+  global: Record<string, unknown>;
   timers: Map<number, Timer>;
   /** Timers that came due while another lease's call ran: they fire in this lease's next call. */
   due: number[];
   next: number;
+  modules: Record<string, Record<string, unknown>>;
+  set: ReturnType<typeof timersOf>;
 }
 const leases = new Map<number, Lease>();
 /** The lease whose call runs now: only its timers fire. */
 let active: Lease | undefined;
-/** Each module as a script that evaluates to `(exports, require) => void`. */
-let scripts: Record<string, string> = {};
-let CompartmentClass: new (o: Record<string, unknown>) => Lease["compartment"];
+/** Each module, compiled once in the shared compartment: called once per lease. */
+type Factory = (
+  exports: object,
+  require: unknown,
+  globalThis: object,
+  ...timers: unknown[]
+) => void;
+const factories: Record<string, Factory> = {};
+/** The frozen global object of the compartment every module was compiled in. */
+let sharedGlobal: object;
 let shared: Record<string, unknown> = {};
 /** Globals a Deno program has and a handler does not: reading one says why. */
 const ABSENT = [
@@ -238,7 +247,6 @@ const ABSENT = [
   "BroadcastChannel",
   "EventSource",
 ];
-let absent: Record<string, PropertyDescriptor> = {};
 
 function fire(lease: Lease, id: number): void {
   const t = lease.timers.get(id);
@@ -280,47 +288,24 @@ function timersOf(lease: Lease) {
   };
 }
 
-/** A compartment made while the process had nothing to do, for the next lease to take. */
-let spare: Lease | undefined;
-
-function newLease(): Lease {
-  const lease: Lease = {
-    compartment: undefined as unknown as Lease["compartment"],
-    modules: Object.create(null),
+function leaseOf(id: number): Lease {
+  const had = leases.get(id);
+  if (had) return had;
+  const lease = {
     timers: new Map(),
     due: [],
     next: 0,
-  };
-  lease.compartment = new CompartmentClass({
-    globals: { ...shared, ...timersOf(lease) },
-    __options__: true,
+    modules: Object.create(null),
+  } as unknown as Lease;
+  lease.set = timersOf(lease);
+  lease.global = Object.create(sharedGlobal, {
+    setTimeout: { value: lease.set.setTimeout, writable: true, configurable: true },
+    clearTimeout: { value: lease.set.clearTimeout, writable: true, configurable: true },
+    setInterval: { value: lease.set.setInterval, writable: true, configurable: true },
+    clearInterval: { value: lease.set.clearInterval, writable: true, configurable: true },
   });
-  Object.defineProperties(lease.compartment.globalThis, absent);
-  return lease;
-}
-
-function leaseOf(id: number): Lease {
-  let lease = leases.get(id);
-  if (lease) return lease;
-  lease = spare ?? newLease();
-  spare = undefined;
   leases.set(id, lease);
   return lease;
-}
-
-/** Make the next lease's compartment, with its module instances, ahead of its first call. */
-function prepareSpare(): void {
-  try {
-    const lease = newLease();
-    const keys = objectKeys(scripts);
-    active = lease;
-    for (let i = 0; i < keys.length; i++) instance(lease, keys[i]);
-    spare = lease;
-  } catch {
-    /* made at the first call instead, where its error is the call's */
-  } finally {
-    active = undefined;
-  }
 }
 
 function endLease(id: number): void {
@@ -330,15 +315,23 @@ function endLease(id: number): void {
   leases.delete(id);
 }
 
-/** This lease's instance of a module (evaluated in its compartment at first use). */
+/** This lease's instance of a module (made at its first use). */
 function instance(lease: Lease, key: string): Record<string, unknown> | undefined {
   const had = lease.modules[key];
   if (had) return had;
-  if (!Object.hasOwn(scripts, key)) return undefined;
-  const factory = lease.compartment.evaluate(scripts[key]) as (e: object, r: unknown) => void;
+  if (!Object.hasOwn(factories, key)) return undefined;
   const exports: Record<string, unknown> = {};
   lease.modules[key] = exports;
-  factory(exports, shared.require);
+  const t = lease.set;
+  factories[key](
+    exports,
+    refuseImport,
+    lease.global,
+    t.setTimeout,
+    t.clearTimeout,
+    t.setInterval,
+    t.clearInterval,
+  );
   return exports;
 }
 
@@ -371,7 +364,6 @@ function boot(ses: string): void {
   }
   const g = globalThis as unknown as Record<string, unknown>;
   const harden = g.harden as <T>(x: T) => T;
-  CompartmentClass = g.Compartment as typeof CompartmentClass;
   const log = harden((...parts: unknown[]) => consoleWrite(...parts));
   const real = crypto;
   shared = harden({
@@ -402,12 +394,10 @@ function boot(ses: string): void {
       subtle: real.subtle,
     },
     performance: { now: () => now(), timeOrigin: performance.timeOrigin },
-    require: refuseImport,
   });
-  absent = {};
+  const absent: Record<string, PropertyDescriptor> = {};
   for (const name of ABSENT) {
     absent[name] = {
-      configurable: true,
       get: harden(() => {
         throw new ErrorClass(
           `${name} is not available to a handler: handlers run with no permission, ` +
@@ -416,8 +406,19 @@ function boot(ses: string): void {
       }),
     };
   }
-  harden(absent);
+  // One compartment for every lease, its global object frozen: modules compile in it once, and
+  // each lease gets its own instance of them and its own global object on top of this one.
+  const Compartment = g.Compartment as new (o: object) => {
+    globalThis: object;
+    evaluate(code: string): unknown;
+  };
+  const compartment = new Compartment({ globals: shared, __options__: true });
+  Object.defineProperties(compartment.globalThis, absent);
+  sharedGlobal = harden(compartment.globalThis);
+  evaluateShared = (code) => compartment.evaluate(code);
 }
+
+let evaluateShared: (code: string) => unknown;
 
 async function handle(msg: Record<string, unknown>): Promise<void> {
   if (msg.t === "end") return endLease(Number(msg.l));
@@ -431,7 +432,9 @@ async function handle(msg: Record<string, unknown>): Promise<void> {
   sink = { tag: `@@${requests - 1} `, bytes: 0, over: false };
   const lease = leaseOf(Number(msg.l));
   active = lease;
-  for (const id of lease.due.splice(0)) hostSetTimeout(() => fire(lease, id), 0);
+  if (lease.due.length > 0) {
+    for (const id of lease.due.splice(0)) hostSetTimeout(() => fire(lease, id), 0);
+  }
   let body: Record<string, unknown>;
   try {
     const mod = instance(lease, S(msg.m));
@@ -457,10 +460,17 @@ function load(nonce: string, msg: Record<string, unknown>): void {
   } catch (err) {
     return reply(nonce, { ok: false, error: `the sandbox could not start: ${message(err)}` });
   }
-  scripts = msg.modules as Record<string, string>;
+  const scripts = msg.modules as Record<string, string>;
   const exports: Record<string, string[]> = {};
   const keys = objectKeys(scripts);
-  // Each module runs once in a compartment of its own, thrown away: what it exports.
+  for (let i = 0; i < keys.length; i++) {
+    try {
+      factories[keys[i]] = evaluateShared(scripts[keys[i]]) as Factory;
+    } catch (err) {
+      return reply(nonce, { ok: false, error: `${keys[i]}: ${message(err)}` });
+    }
+  }
+  // Each module runs once in a lease of its own, thrown away: what it exports.
   const probe = -1;
   try {
     for (let i = 0; i < keys.length; i++) {
@@ -484,17 +494,13 @@ function load(nonce: string, msg: Record<string, unknown>): void {
     active = undefined;
     endLease(probe);
   }
-  booted = true;
   return reply(nonce, { ok: true, exports });
 }
 
 // Requests are read with a blocking read: between calls no handler code (timer, promise) runs.
 const chunk = new Uint8Array(64 * 1024);
 let buffered = "";
-let booted = false;
 while (true) {
-  // Idle (no whole request waiting): the next lease's compartment is made now, off its clock.
-  if (booted && spare === undefined && indexOf(buffered, "\n") < 0) prepareSpare();
   const n = stdinRead(chunk);
   if (n === null) break;
   buffered += decode(subarray(chunk, 0, n), { stream: true });

@@ -34,8 +34,10 @@ Deno.test("isolation: globals, prototypes and module state changed in one lease 
     const a = box.lease();
     const b = box.lease();
     const mutated = result(await caller(a)("mutate")) as { planted: number; refused: string[] };
-    // Frozen by lockdown(): every shared intrinsic refuses the change.
+    // Frozen by lockdown(): every shared intrinsic and built-in global refuses the change.
     assert.deepEqual(mutated.refused, [
+      "globalThis.Math",
+      "globalThis.String",
       "Object.prototype.toJSON",
       "Array.prototype.push",
       "JSON.stringify",
@@ -43,10 +45,16 @@ Deno.test("isolation: globals, prototypes and module state changed in one lease 
       "URL.prototype.toString",
       "console.log",
     ]);
-    // Its own compartment keeps what it may change...
-    const own = { planted: 1, leaked: "string", max: -1, string: "forged" };
-    assert.deepEqual({ ...(result(await caller(a)("inspect")) as object), ...own }, {
-      ...(result(await caller(a)("inspect")) as object),
+    // Its own global object and module instance keep what it may change...
+    assert.deepEqual(result(await caller(a)("inspect")), {
+      planted: 1,
+      leaked: "string",
+      max: 2,
+      string: "12",
+      toJSON: "undefined",
+      push: 2,
+      json: '{"a":1}',
+      url: "http://x/y",
     });
     // ...and another lease, open at the same time or later, in the same process, sees none of it.
     const clean = {
@@ -74,7 +82,10 @@ Deno.test("isolation: a handler that replaces String cannot forge another episod
   const box = box1();
   try {
     await episode(box, async (call) => {
-      assert.deepEqual(await call("forgeViaString"), echo("planted"));
+      // String is a frozen global: the forger cannot even be planted.
+      const r = await call("forgeViaString");
+      assert.equal(r.ok, false);
+      assert.match(result(r) as string, /read only property 'String'/);
       assert.deepEqual(await call("echo", { same: 1 }), echo({ same: 1 }));
     });
     await episode(box, async (call) => {
