@@ -5,7 +5,7 @@ import type { HandlerCaller } from "./sandbox.ts";
 
 /**
  * The `handler` backend: `fn(args, state)` in the environment's sandbox — in a lease's own
- * compartment inside an episode, else in a compartment of its own per call. It returns
+ * module instances inside an episode, else in a lease of its own per call. It returns
  * `{result, state?}`, where `state` holds the tables it replaces (declared ones only); a thrown
  * error is the tool's `tool_error`; a timeout is `unavailable`, a crash or memory overrun a
  * `tool_crash` — both with `details.backend` so reports can count them.

@@ -38,15 +38,15 @@ interface Slot {
 
 /**
  * A pool of permission-less Deno child processes running one environment's handler modules. Each
- * lease (an episode's phase) gets a SES `Compartment` of its own in one of the children, with its
- * own global object and its own instance of every module, over intrinsics frozen by `lockdown()`:
- * nothing a handler does — replacing globals, patching prototypes, leaving timers, printing —
- * reaches another lease, and closing the lease drops its compartment and its timers. Leases share
+ * child locks its intrinsics down with SES and compiles the modules once; each lease (an episode's
+ * phase) gets its own instance of every module, its own global object and its own timers there:
+ * nothing a handler does — adding globals, trying to patch prototypes or built-ins (frozen),
+ * leaving timers, printing — reaches another lease, and closing the lease drops them. Leases share
  * the `processes` children (the one with the fewest open leases takes a new one), and calls of
  * many leases are pipelined to a child, answered in order. `call()` outside a lease is a lease of
- * one call. A child killed mid-call (timeout, memory) is replaced; calls queued behind the one
- * that killed it run again in the replacement, and the killed call itself once more when other
- * leases had used that child (it may have been theirs), before its failure counts.
+ * one call. A child killed mid-call (timeout, memory) is replaced by a spare; calls queued behind
+ * the one that killed it run again in the replacement, and the killed call itself once more when
+ * other leases had used that child (it may have been their doing), before its failure counts.
  *
  * @example
  * ```ts
@@ -186,14 +186,14 @@ export class Sandbox implements HandlerCaller {
     return { error: "the sandbox's processes keep dying before their first call" };
   }
 
-  /** A lease's end: its compartment is dropped, its timers cancelled. */
+  /** A lease's end: its module instances and global object are dropped, its timers cancelled. */
   release(lease: { id: number; slot?: number }, child: SandboxChild | undefined): void {
     const slot = lease.slot === undefined ? undefined : this.#slots[lease.slot];
     if (slot) slot.open--;
     child?.notify({ t: "end", l: lease.id });
   }
 
-  /** A lease: calls run one at a time in a compartment no other lease touches, until `close()`. */
+  /** A lease: calls run one at a time in module instances no other lease touches, until `close()`. */
   lease(): SandboxLease {
     return new SandboxLease(this, this.#leases++);
   }
@@ -225,8 +225,9 @@ export class Sandbox implements HandlerCaller {
 }
 
 /**
- * One episode phase's handler calls, in a compartment of its own in one of the sandbox's children
- * (chosen at the first call, so a phase that calls no handler costs nothing). Calls queue, one at
+ * One episode phase's handler calls, with module instances and a global object of its own in one
+ * of the sandbox's children (chosen at the first call, so a phase that calls no handler costs
+ * nothing). Calls queue, one at
  * a time.
  *
  * @example
@@ -253,7 +254,7 @@ export class SandboxLease implements HandlerCaller {
     this.id = id;
   }
 
-  /** Run `module#fn(args, state)` in this lease's compartment. Never throws: failures are replies. */
+  /** Run `module#fn(args, state)` in this lease. Never throws: failures are replies. */
   call(
     module: string,
     fn: string,
@@ -301,7 +302,7 @@ export class SandboxLease implements HandlerCaller {
     return { ok: false, reason: "crash", message: "the sandbox's processes keep dying" };
   }
 
-  /** End this lease (after the call in flight, if any): its compartment and timers go. */
+  /** End this lease (after the call in flight, if any): its modules, globals and timers go. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -1,7 +1,8 @@
 /**
  * The handler sandbox's child process: run by `deno run` with no `--allow-*` flag at all, it serves
- * many leases (episode phases) of one environment, each in a SES `Compartment` of its own, and
- * answers calls as JSON lines. It imports nothing, so it starts with an empty Deno cache, offline:
+ * many leases (episode phases) of one environment, each with its own module instances, global
+ * object and timers over a frozen SES compartment, and answers calls as JSON lines. It imports
+ * nothing, so it starts with an empty Deno cache, offline:
  * the SES shim's source and the handler modules (already turned into plain scripts by the parent)
  * come with the first request.
  *
@@ -10,19 +11,20 @@
  *   `{"ok":true,"exports":{"KEY":["fn"]}}`: evaluate SES, `lockdown()`, try each module once.
  * - `{"t":"call","l":LEASE,"m":"KEY","f":"fn","args":{…},"state":{…}}` → `{"ok":true,"value":…}`,
  *   `{"ok":false,"error":"message"}` when the handler threw, or `{"ok":false,"crash":"message"}`
- *   when it printed past the cap. A lease's first call makes its compartment.
- * - `{"t":"end","l":LEASE}` (no reply): drop the lease's compartment and cancel its timers.
+ *   when it printed past the cap. A lease's first call makes its global object.
+ * - `{"t":"end","l":LEASE}` (no reply): drop the lease's modules and global, cancel its timers.
  * Requests may be pipelined: they are read with a blocking read and answered one at a time, in
  * order. Each reply is written as "\n@@NONCE " + JSON + "\n": the nonce of the k-th reply (from 0)
  * is the first 16 bytes of SHA-256(key ‖ k), in hex, derived from a key read before any handler
  * code loads; requests carry none.
  *
  * Isolation between leases of one child: after `lockdown()` every intrinsic (`Object.prototype`,
- * `String`, `JSON`, …) is frozen, so nothing can be poisoned; each lease's compartment has its own
- * global object and its own instance of every module, so replaced globals and module state stay in
- * it; its only other globals are the endowments below — no `Deno`, `fetch`, `Worker`, storage or
- * `process` — with timers that run only during the lease's own calls and end with the lease, and a
- * console capped per call. The host captured what it uses before any of this.
+ * `String`, `JSON`, …) is frozen, and so is the global object of the one compartment the modules
+ * are compiled in, so nothing shared can be poisoned; each lease calls the compiled module with its
+ * own `exports`, its own global object (the frozen one its prototype) and its own timers, so module
+ * state and added globals stay in it. Handlers see no `Deno`, `fetch`, `Worker`, storage or
+ * `process`; their timers run only during the lease's own calls and end with it; their console is
+ * capped per call. The host captured what it uses before any of this.
  * @module
  */
 
@@ -341,7 +343,7 @@ const refuseImport = (specifier: unknown) => {
   );
 };
 
-/** Evaluate SES, lock the intrinsics down and build what every compartment shares. */
+/** Evaluate SES, lock the intrinsics down and build what every lease shares. */
 function boot(ses: string): void {
   // SES reads options from `process.env`, which needs a permission: it sees no `process`.
   const proc = Object.getOwnPropertyDescriptor(globalThis, "process");
@@ -378,7 +380,7 @@ function boot(ses: string): void {
           }
         }
       }),
-    // This compartment's Date and Math: with the time and randomness they have everywhere.
+    // The start compartment's Date and Math: with the clock and randomness a program expects.
     Date,
     Math,
     structuredClone,

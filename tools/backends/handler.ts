@@ -8,8 +8,8 @@ import { type BackendEntry, toolsOf } from "./backend_entry.ts";
 
 /**
  * Handler tools: a sandbox of Deno children for the env's modules. A lease (one episode phase)
- * gets a compartment of its own in one of them, dropped when it closes; outside a lease each call
- * gets one.
+ * gets its own module instances and global object in one of them, dropped when it closes; outside
+ * a lease each call gets its own.
  */
 export const handlerBackend: BackendEntry<"handler"> = {
   ...handlerKind,
