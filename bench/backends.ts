@@ -1,18 +1,66 @@
 /**
  * Calls per second through each tool backend beside the declarative path, in one run, with the
- * interleaved rounds of bench/rounds.ts: a JSONata tool, a sandboxed TypeScript handler (through
- * leases as episodes call it: within long leases, and with a fresh lease — a fresh child — every
- * EPISODE calls, which is what an episode phase costs), a real
- * MCP server (through the env, so each call also re-reads its snapshot), and an HTTP tool replayed
- * from its cassette and called live against a local hono API. Each case makes BATCH calls per
- * round, one at a time and (for the out-of-process backends) 8 in flight.
- * `deno task perf` prints the table.
+ * interleaved rounds of bench/rounds.ts: a JSONata tool, a sandboxed TypeScript handler (pooled:
+ * long leases; per lease: a fresh lease — a fresh compartment — every EPISODE calls, which is
+ * what an episode phase costs; both with 1 and 8 in flight), the floor under any handler call (a
+ * bare subprocess echoing JSON lines, 1 in flight and 8 pipelined), a real MCP server (through the
+ * env, so each call also re-reads its snapshot), and an HTTP tool replayed from its cassette and
+ * called live against a local hono API. Each case makes BATCH calls per round. `deno task perf`
+ * prints the table, then the handler ratios side by side.
  */
 import { loadEnv } from "../spec/mod.ts";
 import type { ToolCall } from "../tools/types.ts";
 import { Backends } from "../tools/mod.ts";
 import { directoryApi } from "../testdata/http/api.ts";
 import { interleavedMedians } from "./rounds.ts";
+
+/** A bare subprocess answering JSON lines in order: the floor under a handler call. */
+function jsonLinesEcho() {
+  const code = `const dec = new TextDecoder(), enc = new TextEncoder();
+let buf = "";
+for await (const chunk of Deno.stdin.readable) {
+  buf += dec.decode(chunk, { stream: true });
+  let nl, out = "";
+  while ((nl = buf.indexOf("\\n")) >= 0) {
+    const m = JSON.parse(buf.slice(0, nl));
+    buf = buf.slice(nl + 1);
+    out += JSON.stringify({ ok: true, value: { result: m.args } }) + "\\n";
+  }
+  const bytes = enc.encode(out);
+  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+}`;
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", code],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = proc.stdin.getWriter();
+  const waiting: ((line: string) => void)[] = [];
+  void (async () => {
+    const dec = new TextDecoder();
+    let buf = "";
+    for await (const chunk of proc.stdout) {
+      buf += dec.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        waiting.shift()!(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    }
+  })();
+  const enc = new TextEncoder();
+  return {
+    call(args: unknown): Promise<{ observation: { ok: boolean } }> {
+      const got = new Promise<string>((r) => waiting.push(r));
+      void writer.write(enc.encode(JSON.stringify({ m: "h.ts", f: "convert", args }) + "\n"));
+      return got.then((line) => ({ observation: { ok: JSON.parse(line).ok } }));
+    },
+    async close() {
+      await writer.close();
+      await proc.status;
+    },
+  };
+}
 
 const BATCH = Number(Deno.env.get("BATCH") ?? 200);
 const call = (name: string, args: Record<string, unknown>): ToolCall => ({
@@ -37,7 +85,9 @@ try {
   const EPISODE = Number(Deno.env.get("EPISODE") ?? 5);
   // Long leases, kept over the rounds: each holds one child for all its calls.
   const walletLeases = await Promise.all(Array.from({ length: 8 }, () => wallet.open!()));
-  const convert = call("convert", { amount: 5, from: "EUR", to: "USD" });
+  const convertArgs = { amount: 5, from: "EUR", to: "USD" };
+  const convert = call("convert", convertArgs);
+  const floor = jsonLinesEcho();
   /** Handler calls in leases of EPISODE calls, each opened and closed like an episode's phase. */
   const episodes = (inFlight: number) => async () => {
     let next = 0;
@@ -73,18 +123,20 @@ try {
   const cases: [string, () => Promise<void>][] = [
     ["declarative (JSONata)", batch(() => wallet.step(s0, call("balance", {})))],
     [
-      "handler (sandbox), in one lease, 1 in flight",
+      "handler, pooled (one long lease), 1 in flight",
       batch(() => walletLeases[0].step(s0, convert)),
     ],
+    [`handler, a fresh lease per ${EPISODE} calls, 1 in flight`, episodes(1)],
+    ["floor: bare subprocess JSON lines, 1 in flight", batch(() => floor.call(convertArgs))],
     [
-      "handler (sandbox), 8 leases, 8 in flight",
+      "handler, pooled (8 long leases), 8 in flight",
       (() => {
         let i = 0;
         return batch(() => walletLeases[i++ % 8].step(s0, convert), 8);
       })(),
     ],
-    [`handler (sandbox), a fresh lease per ${EPISODE} calls, 1 in flight`, episodes(1)],
-    [`handler (sandbox), a fresh lease per ${EPISODE} calls, 8 in flight`, episodes(8)],
+    [`handler, 8 episodes in flight (a fresh lease per ${EPISODE} calls)`, episodes(8)],
+    ["floor: bare subprocess JSON lines, 8 pipelined", batch(() => floor.call(convertArgs), 8)],
     [
       "MCP memory server, with snapshot",
       batch(() => lease.step(lease.initialState, call("search_nodes", { query: "Ada" }))),
@@ -122,8 +174,24 @@ try {
       }× |`,
     );
   }
+  const rate = (name: string) => BATCH / (medians[cases.findIndex(([n]) => n === name)] / 1000);
+  const ratio = (a: string, b: string) => (rate(a) / rate(b)).toFixed(2);
+  const [pooled1, lease1, floor1, , lease8, floor8] = cases.slice(1, 7).map(([n]) => n);
+  console.log(`\nHandler calls side by side (same run):\n`);
+  console.log("| ratio | value | goal |");
+  console.log("| :-- | --: | --: |");
+  console.log(
+    `| a fresh lease per ${EPISODE} calls ÷ pooled, 1 in flight | ${
+      ratio(lease1, pooled1)
+    }× | ≥ 0.8× |`,
+  );
+  console.log(
+    `| 8 episodes in flight ÷ floor with 8 pipelined | ${ratio(lease8, floor8)}× | ≥ 0.5× |`,
+  );
+  console.log(`| pooled ÷ floor, 1 in flight | ${ratio(pooled1, floor1)}× | |`);
   await lease.close();
   await Promise.all(walletLeases.map((l) => l.close()));
+  await floor.close();
 } finally {
   await backends.close();
   await live.close();

@@ -4,8 +4,8 @@ import { fail, type Runner } from "./dispatch.ts";
 import type { HandlerCaller } from "./sandbox.ts";
 
 /**
- * The `handler` backend: `fn(args, state)` in the environment's sandbox — in a lease's own child
- * inside an episode, else in a fresh child per call. It returns
+ * The `handler` backend: `fn(args, state)` in the environment's sandbox — in a lease's own
+ * module instances inside an episode, else in a lease of its own per call. It returns
  * `{result, state?}`, where `state` holds the tables it replaces (declared ones only); a thrown
  * error is the tool's `tool_error`; a timeout is `unavailable`, a crash or memory overrun a
  * `tool_crash` — both with `details.backend` so reports can count them.

@@ -130,12 +130,16 @@ Deno.test("a handler that poisons its process in one episode leaves every other 
     await Deno.writeTextFile(
       `${dir}/h.ts`,
       `export function plant() {
-  (Object.prototype as any).toJSON = function () {
-    return Object.hasOwn(this, "ok") ? { ok: true, value: { result: "poisoned" } } : this;
-  };
-  const real = String;
-  (globalThis as any).String = (x: unknown) => real(x) + "-forged";
   setTimeout(() => { while (true) {} }, 20);
+  try {
+    const real = String;
+    (globalThis as any).String = (x: unknown) => real(x) + "-forged";
+  } catch { /* frozen */ }
+  try {
+    (Object.prototype as any).toJSON = function () {
+      return Object.hasOwn(this, "ok") ? { ok: true, value: { result: "poisoned" } } : this;
+    };
+  } catch { /* frozen */ }
   return { result: "planted" };
 }
 export function double(a: { n: number }, s: { log: unknown[] }) {
@@ -183,7 +187,7 @@ protocols: { direct: {}, trial: { trial_budget: 2 } }
 `,
     );
     const suite = await loadSuite(`${dir}/suite.yaml`);
-    // One warm child and two episodes at a time: a shared child would carry the poison over.
+    // One process and two episodes at a time: every lease shares it, each in its own compartment.
     const backends = new Backends({ sandboxProcesses: 1 });
     const recs = await runSuite(suite, { backends, concurrency: 2 });
     const doubled = recs.filter((r) => r.task !== "a-plant");

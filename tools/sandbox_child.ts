@@ -63,11 +63,12 @@ function residentBytes(pid: number): number | undefined {
 }
 
 /**
- * The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. The last
- * argument is the resident-memory cap its own watchdog thread enforces, 0 when the parent watches.
+ * The `deno run` flags of a sandbox child: no permission of any kind, nothing fetched. The last two
+ * arguments are the resident-memory cap its own watchdog thread enforces (0 when the parent
+ * watches) and the console bytes a call may print.
  */
 export function sandboxArgs(
-  limits: Pick<SandboxLimits, "memoryMb">,
+  limits: Pick<SandboxLimits, "memoryMb" | "outputBytes">,
   opts: { watchdog?: boolean } = {},
 ): string[] {
   return [
@@ -82,6 +83,7 @@ export function sandboxArgs(
     `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
     HOST,
     String(opts.watchdog === false ? 0 : limits.memoryMb + RSS_ALLOWANCE_MB),
+    String(limits.outputBytes),
   ];
 }
 
@@ -142,24 +144,44 @@ export async function sweepOrphans(tmp?: string): Promise<void> {
   } catch { /* no listing: nothing to sweep */ }
 }
 
-/** How a request ended when no reply came. */
-export type ChildFailure = { reason: "timeout" | "memory" | "crash"; message: string };
+/**
+ * How a request ended when no reply came. `queued`: the child died while this request waited
+ * behind another one, so it never ran and may be sent again elsewhere.
+ */
+export type ChildFailure = {
+  reason: "timeout" | "memory" | "crash";
+  message: string;
+  queued?: boolean;
+};
 
 const mib = (n: number) =>
   n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n.toLocaleString("en")} bytes`;
 
+/** A request sent and not yet answered; its clock starts when it reaches the head of the queue. */
+interface Pending {
+  k: number;
+  prefix: Uint8Array;
+  timeoutMs: number;
+  resolve: (line: string | null) => void;
+  timer?: ReturnType<typeof setTimeout>;
+  started: boolean;
+}
+
 /**
  * One sandbox child process, with its own empty temporary `DENO_DIR` (removed when it exits) in
- * which `location_data` is a file: `localStorage` and the Cache API fail in every realm of the
- * child instead of persisting. It handles one request at a time; stdout is read as bytes, only the
- * reply line is kept, and output past `outputBytes` per request kills it.
+ * which `location_data` is a file, so web storage has nowhere to go. Requests may be pipelined:
+ * the child answers them in order, and each one's time limit starts when the one before it is
+ * answered. stdout is read as bytes and only reply lines are kept; the console output of the call
+ * being answered is tagged with its number, so a crash message quotes that call's own output only.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS, SandboxChild } from "./sandbox_child.ts";
+ * import { handlerScripts } from "./_handler_scripts.ts";
  * const child = await SandboxChild.start(DEFAULT_LIMITS, {});
- * const r = await child.request({ t: "load", modules: { "m.ts": "export const f = () => 1;" } }, 10_000);
+ * const load = await handlerScripts({ "m.ts": "export const f = () => 1;" });
+ * const r = await child.request({ t: "load", ...load }, 10_000);
  * assert.ok("line" in r && JSON.parse(r.line).exports["m.ts"][0] === "f");
  * await child.close();
  * ```
@@ -172,20 +194,26 @@ export class SandboxChild {
   readonly denoDir: string;
   /** The functions each loaded module exports (set by the sandbox after loading). */
   exports: Record<string, string[]> = {};
-  #waiting: { prefix: Uint8Array; resolve: (line: string | null) => void } | undefined;
+  /** Every lease that has sent this child a call (the sandbox keeps it). */
+  readonly leases: Set<number> = new Set();
+  /** Leases open on this child now (the sandbox keeps it). */
+  open = 0;
+  readonly #pending: Pending[] = [];
   // The stdout line being read: undecided (maybe a reply), a reply, or other output.
   #mode: "undecided" | "reply" | "other" = "undecided";
   #matched = 0;
   #reply: Uint8Array[] = [];
   #replyBytes = 0;
-  // Per request: output counted against the cap, and stderr's tail for crash messages.
+  // For the request at the head: output counted against the cap, and its stderr tail.
   #outBytes = 0;
   #errBytes = 0;
+  #errLine = "";
   #stderrTail = "";
   #killedFor: "timeout" | "memory" | "crash" | "stdout" | "stderr" | undefined;
   /** The key reply nonces derive from, sent with the first request (before handler code loads). */
   readonly #key = crypto.getRandomValues(new Uint8Array(32));
   #sent = 0;
+  readonly #encoder = new TextEncoder();
   dead = false;
   readonly exited: Promise<void>;
 
@@ -205,20 +233,19 @@ export class SandboxChild {
     void this.#read(this.#proc.stdout, (b) => this.#onStdout(b));
     const dec = new TextDecoder();
     void this.#read(this.#proc.stderr, (b) => {
+      // The child caps each call's console output itself; this is the backstop.
       this.#errBytes += b.length;
-      this.#stderrTail = (this.#stderrTail + dec.decode(b.subarray(-4096)))
-        .slice(-2000);
-      // The child's own watchdog thread says its resident memory went over the cap.
-      if (this.#stderrTail.includes(MEMORY_MARK)) this.kill("memory");
-      else if (this.#errBytes > this.#limits.outputBytes) this.kill("stderr");
+      if (this.#errBytes > 2 * this.#limits.outputBytes + 65536) return this.kill("stderr");
+      const lines = (this.#errLine + dec.decode(b, { stream: true })).split("\n");
+      this.#errLine = lines.pop()!.slice(-4096);
+      for (const line of lines) this.#onStderrLine(line);
     });
-    // Buffers live outside the V8 heap limit: resident memory is watched too, also between calls
-    // (a handler's worker thread runs on while the host waits for the next request).
+    // Buffers live outside the V8 heap limit: resident memory is watched too, also between calls.
     // Every 20 ms during a call, every 200 ms between calls.
     let tick = 0;
     const watch = parentWatches
       ? setInterval(() => {
-        if (!this.#waiting && ++tick % 10 !== 0) return;
+        if (this.#pending.length === 0 && ++tick % 10 !== 0) return;
         const rss = residentBytes(this.#proc.pid);
         if (rss !== undefined && rss > (limits.memoryMb + RSS_ALLOWANCE_MB) * 1024 * 1024) {
           this.kill("memory");
@@ -229,7 +256,7 @@ export class SandboxChild {
     this.exited = this.#proc.status.then(async () => {
       clearInterval(watch);
       this.dead = true;
-      this.#waiting?.resolve(null);
+      this.#failAll();
       await Deno.remove(denoDir, { recursive: true }).catch(() => {});
     });
   }
@@ -253,10 +280,24 @@ export class SandboxChild {
     return this.#proc.pid;
   }
 
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.length;
+  }
+
   async #read(stream: ReadableStream<Uint8Array>, on: (b: Uint8Array) => void) {
     try {
       for await (const chunk of stream) on(chunk);
     } catch { /* the child is gone */ }
+  }
+
+  /** A stderr line: a call's console output (tagged `@@k `) or the runtime's own (untagged). */
+  #onStderrLine(line: string) {
+    const tag = /^@@(\d+) /.exec(line);
+    if (!tag && line === MEMORY_MARK) return this.kill("memory");
+    if ((tag && Number(tag[1]) !== this.#pending[0]?.k) || line === "") return;
+    this.#stderrTail = (this.#stderrTail + "\n" + (tag ? line.slice(tag[0].length) : line))
+      .slice(-2000);
   }
 
   #onStdout(chunk: Uint8Array) {
@@ -274,7 +315,7 @@ export class SandboxChild {
   #take(part: Uint8Array) {
     if (part.length === 0) return;
     if (this.#mode === "undecided") {
-      const prefix = this.#waiting?.prefix;
+      const prefix = this.#pending[0]?.prefix;
       let i = 0;
       while (prefix && i < part.length && this.#matched < prefix.length) {
         if (part[i] !== prefix[this.#matched]) break;
@@ -302,16 +343,18 @@ export class SandboxChild {
   }
 
   #endLine() {
-    if (this.#mode === "reply" && this.#waiting) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
+    const head = this.#pending[0];
+    if (this.#mode === "reply" && head) {
       const bytes = new Uint8Array(this.#replyBytes);
       let off = 0;
       for (const p of this.#reply) {
         bytes.set(p, off);
         off += p.length;
       }
-      w.resolve(new TextDecoder().decode(bytes));
+      this.#pending.shift();
+      clearTimeout(head.timer);
+      head.resolve(new TextDecoder().decode(bytes));
+      this.#startHead();
     } else this.#count(this.#matched + 1);
     this.#mode = "undecided";
     this.#matched = 0;
@@ -324,6 +367,24 @@ export class SandboxChild {
     if (this.#outBytes > this.#limits.outputBytes) this.kill("stdout");
   }
 
+  /** The request at the head runs now: its clock starts and output counts afresh. */
+  #startHead() {
+    const head = this.#pending[0];
+    if (!head || head.started) return;
+    head.started = true;
+    this.#outBytes = 0;
+    this.#errBytes = 0;
+    this.#stderrTail = "";
+    head.timer = setTimeout(() => this.kill("timeout"), head.timeoutMs);
+  }
+
+  #failAll() {
+    for (const p of this.#pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.resolve(null);
+    }
+  }
+
   kill(why: "timeout" | "memory" | "crash" | "stdout" | "stderr") {
     if (this.dead) return;
     this.#killedFor ??= why;
@@ -331,34 +392,40 @@ export class SandboxChild {
     try {
       this.#proc.kill("SIGKILL");
     } catch { /* already gone */ }
-    this.#waiting?.resolve(null);
   }
 
-  /** Send one request and wait for its reply line, within `timeoutMs`. */
+  /** Send a request that gets no reply (a lease's end). */
+  notify(msg: Record<string, unknown>): void {
+    if (this.dead) return;
+    this.#stdin.write(this.#encoder.encode(JSON.stringify(msg) + "\n")).catch(() => {});
+  }
+
+  /**
+   * Send one request and wait for its reply line; its `timeoutMs` counts from when the requests
+   * sent before it are answered.
+   */
   async request(
     msg: Record<string, unknown>,
     timeoutMs: number,
   ): Promise<{ line: string } | ChildFailure> {
-    if (this.dead) return { reason: "crash", message: "the sandbox process is gone" };
+    if (this.dead) return { reason: "crash", message: "the sandbox process is gone", queued: true };
     const k = this.#sent++;
-    const nonce = replyNonce(this.#key, k);
     if (k === 0) msg = { ...msg, key: hex(this.#key) };
-    // What the child printed before this request is not this request's.
-    this.#outBytes = 0;
-    this.#errBytes = 0;
-    this.#stderrTail = "";
-    const prefix = new TextEncoder().encode(`@@${nonce} `);
-    const got = new Promise<string | null>((resolve) => (this.#waiting = { prefix, resolve }));
-    const timer = setTimeout(() => this.kill("timeout"), timeoutMs);
-    try {
-      await this.#stdin.write(new TextEncoder().encode(JSON.stringify(msg) + "\n"))
-        .catch(() => this.kill("crash"));
-      const line = await got;
-      if (line !== null) return { line };
-    } finally {
-      clearTimeout(timer);
-    }
+    let entry!: Pending;
+    const got = new Promise<string | null>((resolve) => {
+      const prefix = this.#encoder.encode(`@@${replyNonce(this.#key, k)} `);
+      entry = { k, prefix, timeoutMs, resolve, started: false };
+    });
+    this.#pending.push(entry);
+    this.#startHead();
+    this.#stdin.write(this.#encoder.encode(JSON.stringify(msg) + "\n"))
+      .catch(() => this.kill("crash"));
+    const line = await got;
+    if (line !== null) return { line };
     await this.#proc.status;
+    if (!entry.started) {
+      return { reason: "crash", message: "the sandbox process died", queued: true };
+    }
     return this.#failure(timeoutMs);
   }
 
@@ -367,7 +434,8 @@ export class SandboxChild {
     const tail = this.#stderrTail.trim().split("\n").filter((l) => l.trim()).slice(-3).join(" | ");
     const outOfMemory = /out of memory|heap limit|allocation failed/i.test(this.#stderrTail);
     if (why === "timeout") {
-      return { reason: "timeout", message: `did not answer within ${timeoutMs} ms` };
+      const printed = tail ? ` (its last output: ${tail.slice(-300)})` : "";
+      return { reason: "timeout", message: `did not answer within ${timeoutMs} ms${printed}` };
     }
     if (why === "memory" || outOfMemory) {
       return {
@@ -387,6 +455,13 @@ export class SandboxChild {
       reason: "crash",
       message: `the sandbox process died${tail ? `: ${tail.slice(0, 300)}` : ""}`,
     };
+  }
+
+  /** The message of a call that printed past the cap (the child refused the rest). */
+  overCap(): string {
+    return `printed more than ${
+      mib(this.#limits.outputBytes)
+    } on the console in one call (the sandbox's output cap)`;
   }
 
   /** End the child (closing its input first, killing it if it lingers) and remove its folder. */

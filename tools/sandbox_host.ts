@@ -1,25 +1,30 @@
 /**
- * The handler sandbox's child process: run by `deno run` with no `--allow-*` flag at all, it loads
- * the environment's handler modules from source text (sent over stdin, imported as `data:` URLs,
- * so any import inside them is checked against this process's empty permissions) and answers calls
- * as JSON lines. It imports nothing, so it starts with an empty Deno cache, offline.
+ * The handler sandbox's child process: run by `deno run` with no `--allow-*` flag at all, it serves
+ * many leases (episode phases) of one environment, each with its own module instances, global
+ * object and timers over a frozen SES compartment, and answers calls as JSON lines. It imports
+ * nothing, so it starts with an empty Deno cache, offline:
+ * the SES shim's source and the handler modules (already turned into plain scripts by the parent)
+ * come with the first request.
  *
  * Protocol, one JSON object per stdin line:
- * - `{"t":"load","key":HEX,"modules":{"KEY":"SOURCE"}}` → `{"ok":true,"exports":{"KEY":["fn"]}}`
- * - `{"t":"call","m":"KEY","f":"fn","args":{…},"state":{…}}` → `{"ok":true,"value":…}`
- *   or `{"ok":false,"error":"message"}` when the handler threw.
- * Each reply is written as "\n@@NONCE " + JSON + "\n": user code may print to stdout too, and the
- * leading newline plus a per-request nonce keep its output from being taken for a reply. The nonce
- * of the k-th request (from 0) is the first 16 bytes of SHA-256(key ‖ k), in hex: the key comes
- * with the first request, read before any handler code loads, and requests carry no nonce, so a
- * handler (or a worker it left) that reads stdin learns nothing to forge a reply with. The hash is
- * plain arithmetic on local variables and typed arrays: nothing a patched global could observe.
+ * - `{"t":"load","key":HEX,"ses":"SOURCE","modules":{"KEY":"SCRIPT"}}` →
+ *   `{"ok":true,"exports":{"KEY":["fn"]}}`: evaluate SES, `lockdown()`, try each module once.
+ * - `{"t":"call","l":LEASE,"m":"KEY","f":"fn","args":{…},"state":{…}}` → `{"ok":true,"value":…}`,
+ *   `{"ok":false,"error":"message"}` when the handler threw, or `{"ok":false,"crash":"message"}`
+ *   when it printed past the cap. A lease's first call makes its global object.
+ * - `{"t":"end","l":LEASE}` (no reply): drop the lease's modules and global, cancel its timers.
+ * Requests may be pipelined: they are read with a blocking read and answered one at a time, in
+ * order. Each reply is written as "\n@@NONCE " + JSON + "\n": the nonce of the k-th reply (from 0)
+ * is the first 16 bytes of SHA-256(key ‖ k), in hex, derived from a key read before any handler
+ * code loads; requests carry none.
  *
- * One child serves one lease (an episode's phase), so what a handler changes here — globals,
- * prototypes, timers left running — reaches only its own episode. Even so, everything the host uses
- * once user code has loaded is captured first (user code may replace `String`, `JSON`, prototype
- * methods), requests are read with a blocking read (no promise a patched prototype could observe),
- * and nothing between calls runs user code.
+ * Isolation between leases of one child: after `lockdown()` every intrinsic (`Object.prototype`,
+ * `String`, `JSON`, …) is frozen, and so is the global object of the one compartment the modules
+ * are compiled in, so nothing shared can be poisoned; each lease calls the compiled module with its
+ * own `exports`, its own global object (the frozen one its prototype) and its own timers, so module
+ * state and added globals stay in it. Handlers see no `Deno`, `fetch`, `Worker`, storage or
+ * `process`; their timers run only during the lease's own calls and end with it; their console is
+ * capped per call. The host captured what it uses before any of this.
  * @module
  */
 
@@ -31,8 +36,6 @@ const S = String;
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const objectKeys = Object.keys;
-const fromCharCode = String.fromCharCode;
-const toBase64Text = btoa;
 const indexOf = uncurry(String.prototype.indexOf);
 const slice = uncurry(String.prototype.slice);
 const trim = uncurry(String.prototype.trim);
@@ -51,71 +54,16 @@ const decode = decoder.decode.bind(decoder);
 const ErrorClass = Error;
 
 // SHA-256 of one 40-byte message (key ‖ counter), for reply nonces (see the protocol above).
+// deno-fmt-ignore
 const K256 = new Uint32Array([
-  0x428a2f98,
-  0x71374491,
-  0xb5c0fbcf,
-  0xe9b5dba5,
-  0x3956c25b,
-  0x59f111f1,
-  0x923f82a4,
-  0xab1c5ed5,
-  0xd807aa98,
-  0x12835b01,
-  0x243185be,
-  0x550c7dc3,
-  0x72be5d74,
-  0x80deb1fe,
-  0x9bdc06a7,
-  0xc19bf174,
-  0xe49b69c1,
-  0xefbe4786,
-  0x0fc19dc6,
-  0x240ca1cc,
-  0x2de92c6f,
-  0x4a7484aa,
-  0x5cb0a9dc,
-  0x76f988da,
-  0x983e5152,
-  0xa831c66d,
-  0xb00327c8,
-  0xbf597fc7,
-  0xc6e00bf3,
-  0xd5a79147,
-  0x06ca6351,
-  0x14292967,
-  0x27b70a85,
-  0x2e1b2138,
-  0x4d2c6dfc,
-  0x53380d13,
-  0x650a7354,
-  0x766a0abb,
-  0x81c2c92e,
-  0x92722c85,
-  0xa2bfe8a1,
-  0xa81a664b,
-  0xc24b8b70,
-  0xc76c51a3,
-  0xd192e819,
-  0xd6990624,
-  0xf40e3585,
-  0x106aa070,
-  0x19a4c116,
-  0x1e376c08,
-  0x2748774c,
-  0x34b0bcb5,
-  0x391c0cb3,
-  0x4ed8aa4a,
-  0x5b9cca4f,
-  0x682e6ff3,
-  0x748f82ee,
-  0x78a5636f,
-  0x84c87814,
-  0x8cc70208,
-  0x90befffa,
-  0xa4506ceb,
-  0xbef9a3f7,
-  0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const W = new Uint32Array(64);
 const KEY = new Uint32Array(8);
@@ -162,23 +110,26 @@ function nonceOf(k: number): string {
   return hex32(0x6a09e667 + a) + hex32(0xbb67ae85 + b) + hex32(0x3c6ef372 + c) +
     hex32(0xa54ff53a + d);
 }
-// Lock stdin's stream so a handler cannot take it over (the host reads the fd directly).
-Deno.stdin.readable.getReader();
 
-// Handlers' console output goes to stderr, which the parent keeps a short tail of.
+// Lock stdin's stream so nothing else can take it over (the host reads the fd directly).
+Deno.stdin.readable.getReader();
+const hostSetTimeout = setTimeout;
+const hostClearTimeout = clearTimeout;
+const hostQueueMicrotask = queueMicrotask;
+const indirectEval = eval;
+const now = performance.now.bind(performance);
+
+// Host and SES diagnostics go to stderr: stdout carries replies only.
 const toStderr = (...parts: unknown[]) => {
-  let text = "";
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    text += (i ? " " : "") + (typeof p === "string" ? p : safeString(p));
-  }
   try {
-    writeAll(stderrWrite, encode(text + "\n"));
+    writeAll(stderrWrite, encode(join(parts) + "\n"));
   } catch { /* stderr is gone */ }
 };
 for (const k of ["log", "info", "debug", "warn", "error", "trace"] as const) console[k] = toStderr;
-
-const modules: Record<string, Record<string, unknown>> = Object.create(null);
+// A promise a handler left rejected, or an error thrown where no call catches it, would end the
+// process (and every lease in it): they are the handler's problem, not the process's.
+addEventListener("unhandledrejection", (e) => e.preventDefault());
+addEventListener("error", (e) => e.preventDefault());
 
 // Buffers live outside the V8 heap limit, and a busy handler blocks this thread: a worker thread
 // watches the process's resident memory and tells the parent (on stderr) to kill it.
@@ -192,6 +143,8 @@ setInterval(() => {
 }, 20);`;
   new Worker(`data:text/javascript,${encodeURIComponent(watch)}`, { type: "module" });
 }
+/** Bytes of console output one call may print; past it the call fails as a crash. */
+const outputCap = Number(Deno.args[1] ?? 1024 * 1024);
 
 function writeAll(write: (b: Uint8Array) => number, bytes: Uint8Array): void {
   const n = byteLength(bytes);
@@ -206,7 +159,6 @@ function reply(nonce: string, body: Record<string, unknown>): void {
   } catch (err) {
     text = stringify({ ok: false, error: `the handler's value is not JSON: ${message(err)}` });
   }
-  // A patched toJSON may turn the body into anything: the parent checks the reply's shape.
   writeAll(stdoutWrite, encode("\n@@" + nonce + " " + S(text) + "\n"));
 }
 
@@ -218,6 +170,15 @@ function safeString(v: unknown): string {
   }
 }
 
+function join(parts: unknown[]): string {
+  let text = "";
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    text += (i ? " " : "") + (typeof p === "string" ? p : safeString(p));
+  }
+  return text;
+}
+
 function message(err: unknown): string {
   try {
     if (err instanceof ErrorClass) return S(err.message);
@@ -225,58 +186,320 @@ function message(err: unknown): string {
   return safeString(err);
 }
 
-function toBase64(text: string): string {
-  const bytes = encode(text);
-  const n = byteLength(bytes);
-  let bin = "";
-  for (let i = 0; i < n; i += 0x8000) {
-    bin += fromCharCode(...subarray(bytes, i, i + 0x8000));
+// The call being answered: its console output is tagged with its number (so the parent quotes
+// only this call's output in a crash message) and counted against the cap.
+let sink = { tag: "", bytes: 0, over: false };
+function consoleWrite(...parts: unknown[]): void {
+  if (sink.over) return;
+  const bytes = encode(join(parts));
+  sink.bytes += byteLength(bytes);
+  if (sink.bytes > outputCap) {
+    sink.over = true;
+    return;
   }
-  return toBase64Text(bin);
+  try {
+    const text = sink.tag + decode(bytes).replaceAll("\n", "\n" + sink.tag);
+    writeAll(stderrWrite, encode("\n" + text + "\n"));
+  } catch { /* stderr is gone */ }
 }
 
+interface Timer {
+  fn: unknown;
+  args: unknown[];
+  ms: number;
+  repeat: boolean;
+  handle: ReturnType<typeof setTimeout>;
+}
+interface Lease {
+  /** The lease's own global object; its prototype is the frozen global every lease shares. */
+  global: Record<string, unknown>;
+  timers: Map<number, Timer>;
+  /** Timers that came due while another lease's call ran: they fire in this lease's next call. */
+  due: number[];
+  next: number;
+  modules: Record<string, Record<string, unknown>>;
+  set: ReturnType<typeof timersOf>;
+}
+const leases = new Map<number, Lease>();
+/** The lease whose call runs now: only its timers fire. */
+let active: Lease | undefined;
+/** Each module, compiled once in the shared compartment: called once per lease. */
+type Factory = (
+  exports: object,
+  require: unknown,
+  globalThis: object,
+  ...timers: unknown[]
+) => void;
+const factories: Record<string, Factory> = {};
+/** The frozen global object of the compartment every module was compiled in. */
+let sharedGlobal: object;
+let shared: Record<string, unknown> = {};
+/** Globals a Deno program has and a handler does not: reading one says why. */
+const ABSENT = [
+  "Deno",
+  "fetch",
+  "Worker",
+  "WebSocket",
+  "localStorage",
+  "sessionStorage",
+  "caches",
+  "process",
+  "Buffer",
+  "MessageChannel",
+  "BroadcastChannel",
+  "EventSource",
+];
+
+function fire(lease: Lease, id: number): void {
+  const t = lease.timers.get(id);
+  if (!t) return;
+  if (active !== lease) {
+    lease.due.push(id);
+    return;
+  }
+  if (t.repeat) t.handle = hostSetTimeout(() => fire(lease, id), t.ms);
+  else lease.timers.delete(id);
+  if (typeof t.fn !== "function") return;
+  try {
+    t.fn(...t.args);
+  } catch (err) {
+    consoleWrite("Uncaught error in a timer:", message(err));
+  }
+}
+
+/** setTimeout and friends of one lease: its timers fire only during its own calls. */
+function timersOf(lease: Lease) {
+  const set = (repeat: boolean) => (fn: unknown, ms?: unknown, ...args: unknown[]) => {
+    const id = ++lease.next;
+    const delay = Math.max(0, Number(ms) || 0);
+    const handle = hostSetTimeout(() => fire(lease, id), delay);
+    lease.timers.set(id, { fn, args, ms: delay, repeat, handle });
+    return id;
+  };
+  const clear = (id: unknown) => {
+    const t = lease.timers.get(id as number);
+    if (!t) return;
+    hostClearTimeout(t.handle);
+    lease.timers.delete(id as number);
+  };
+  return {
+    setTimeout: set(false),
+    setInterval: set(true),
+    clearTimeout: clear,
+    clearInterval: clear,
+  };
+}
+
+function leaseOf(id: number): Lease {
+  const had = leases.get(id);
+  if (had) return had;
+  const lease = {
+    timers: new Map(),
+    due: [],
+    next: 0,
+    modules: Object.create(null),
+  } as unknown as Lease;
+  lease.set = timersOf(lease);
+  lease.global = Object.create(sharedGlobal, {
+    setTimeout: { value: lease.set.setTimeout, writable: true, configurable: true },
+    clearTimeout: { value: lease.set.clearTimeout, writable: true, configurable: true },
+    setInterval: { value: lease.set.setInterval, writable: true, configurable: true },
+    clearInterval: { value: lease.set.clearInterval, writable: true, configurable: true },
+  });
+  leases.set(id, lease);
+  return lease;
+}
+
+function endLease(id: number): void {
+  const lease = leases.get(id);
+  if (!lease) return;
+  for (const t of lease.timers.values()) hostClearTimeout(t.handle);
+  leases.delete(id);
+}
+
+/** This lease's instance of a module (made at its first use). */
+function instance(lease: Lease, key: string): Record<string, unknown> | undefined {
+  const had = lease.modules[key];
+  if (had) return had;
+  if (!Object.hasOwn(factories, key)) return undefined;
+  const exports: Record<string, unknown> = {};
+  lease.modules[key] = exports;
+  const t = lease.set;
+  factories[key](
+    exports,
+    refuseImport,
+    lease.global,
+    t.setTimeout,
+    t.clearTimeout,
+    t.setInterval,
+    t.clearInterval,
+  );
+  return exports;
+}
+
+const refuseImport = (specifier: unknown) => {
+  throw new ErrorClass(
+    `cannot import "${safeString(specifier)}": a handler module is self-contained (no imports)`,
+  );
+};
+
+/** Evaluate SES, lock the intrinsics down and build what every lease shares. */
+function boot(ses: string): void {
+  // SES reads options from `process.env`, which needs a permission: it sees no `process`.
+  const proc = Object.getOwnPropertyDescriptor(globalThis, "process");
+  if (proc) delete (globalThis as Record<string, unknown>).process;
+  try {
+    indirectEval(ses);
+    const g = globalThis as unknown as Record<string, (o?: unknown) => unknown>;
+    g.lockdown({
+      errorTaming: "unsafe",
+      stackFiltering: "verbose",
+      consoleTaming: "unsafe",
+      localeTaming: "unsafe",
+      errorTrapping: "none",
+      unhandledRejectionTrapping: "none",
+      reporting: "none",
+      overrideTaming: "moderate",
+    });
+  } finally {
+    if (proc) Object.defineProperty(globalThis, "process", proc);
+  }
+  const g = globalThis as unknown as Record<string, unknown>;
+  const harden = g.harden as <T>(x: T) => T;
+  const log = harden((...parts: unknown[]) => consoleWrite(...parts));
+  const real = crypto;
+  shared = harden({
+    console: { log, info: log, debug: log, warn: log, error: log, trace: log },
+    queueMicrotask: (fn: unknown) =>
+      hostQueueMicrotask(() => {
+        if (typeof fn === "function") {
+          try {
+            fn();
+          } catch (err) {
+            consoleWrite("Uncaught error in a microtask:", message(err));
+          }
+        }
+      }),
+    // The start compartment's Date and Math: with the clock and randomness a program expects.
+    Date,
+    Math,
+    structuredClone,
+    atob,
+    btoa,
+    URL,
+    URLSearchParams,
+    TextEncoder,
+    TextDecoder,
+    crypto: {
+      getRandomValues: <T extends ArrayBufferView>(a: T) => real.getRandomValues(a as never) as T,
+      randomUUID: () => real.randomUUID(),
+      subtle: real.subtle,
+    },
+    performance: { now: () => now(), timeOrigin: performance.timeOrigin },
+  });
+  const absent: Record<string, PropertyDescriptor> = {};
+  for (const name of ABSENT) {
+    absent[name] = {
+      get: harden(() => {
+        throw new ErrorClass(
+          `${name} is not available to a handler: handlers run with no permission, ` +
+            "and no Deno namespace, network, workers or storage",
+        );
+      }),
+    };
+  }
+  // One compartment for every lease, its global object frozen: modules compile in it once, and
+  // each lease gets its own instance of them and its own global object on top of this one.
+  const Compartment = g.Compartment as new (o: object) => {
+    globalThis: object;
+    evaluate(code: string): unknown;
+  };
+  const compartment = new Compartment({ globals: shared, __options__: true });
+  Object.defineProperties(compartment.globalThis, absent);
+  sharedGlobal = harden(compartment.globalThis);
+  evaluateShared = (code) => compartment.evaluate(code);
+}
+
+let evaluateShared: (code: string) => unknown;
+
 async function handle(msg: Record<string, unknown>): Promise<void> {
+  if (msg.t === "end") return endLease(Number(msg.l));
   if (requests === 0) {
     // The first request, read before any handler code exists: the key of every reply's nonce.
-    const key = String(msg.key ?? "");
-    for (let i = 0; i < 8; i++) KEY[i] = parseInt(key.slice(i * 8, i * 8 + 8), 16);
+    const key = S(msg.key ?? "");
+    for (let i = 0; i < 8; i++) KEY[i] = parseInt(slice(key, i * 8, i * 8 + 8), 16);
   }
   const nonce = nonceOf(requests++);
-  if (msg.t === "load") {
-    const exports: Record<string, string[]> = {};
-    const sources = msg.modules as Record<string, string>;
-    const keys = objectKeys(sources);
+  if (msg.t === "load") return load(nonce, msg);
+  sink = { tag: `@@${requests - 1} `, bytes: 0, over: false };
+  const lease = leaseOf(Number(msg.l));
+  active = lease;
+  if (lease.due.length > 0) {
+    for (const id of lease.due.splice(0)) hostSetTimeout(() => fire(lease, id), 0);
+  }
+  let body: Record<string, unknown>;
+  try {
+    const mod = instance(lease, S(msg.m));
+    const name = S(msg.f);
+    const fn = mod && Object.hasOwn(mod, name) ? mod[name] : undefined;
+    if (typeof fn !== "function") body = { ok: false, error: `no handler ${S(msg.m)}#${name}` };
+    else {
+      const value = await (fn as (a: unknown, s: unknown) => unknown)(msg.args, msg.state);
+      body = { ok: true, value: value === undefined ? null : value };
+    }
+  } catch (err) {
+    body = { ok: false, error: message(err) };
+  } finally {
+    active = undefined;
+  }
+  if (sink.over) body = { ok: false, crash: "console" };
+  return reply(nonce, body);
+}
+
+function load(nonce: string, msg: Record<string, unknown>): void {
+  try {
+    boot(S(msg.ses));
+  } catch (err) {
+    return reply(nonce, { ok: false, error: `the sandbox could not start: ${message(err)}` });
+  }
+  const scripts = msg.modules as Record<string, string>;
+  const exports: Record<string, string[]> = {};
+  const keys = objectKeys(scripts);
+  for (let i = 0; i < keys.length; i++) {
+    try {
+      factories[keys[i]] = evaluateShared(scripts[keys[i]]) as Factory;
+    } catch (err) {
+      return reply(nonce, { ok: false, error: `${keys[i]}: ${message(err)}` });
+    }
+  }
+  // Each module runs once in a lease of its own, thrown away: what it exports.
+  const probe = -1;
+  try {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
+      let mod: Record<string, unknown>;
       try {
-        const mod = await import(`data:application/typescript;base64,${toBase64(sources[key])}`);
-        modules[key] = mod;
-        const names = objectKeys(mod);
-        const fns: string[] = [];
-        for (let j = 0; j < names.length; j++) {
-          if (typeof mod[names[j]] === "function") fns[fns.length] = names[j];
-        }
-        exports[key] = fns;
+        active = leaseOf(probe);
+        mod = instance(active, key)!;
       } catch (err) {
         return reply(nonce, { ok: false, error: `${key}: ${message(err)}` });
       }
+      const names = objectKeys(mod);
+      const fns: string[] = [];
+      for (let j = 0; j < names.length; j++) {
+        if (typeof mod[names[j]] === "function") fns[fns.length] = names[j];
+      }
+      exports[key] = fns;
+      endLease(probe);
     }
-    return reply(nonce, { ok: true, exports });
+  } finally {
+    active = undefined;
+    endLease(probe);
   }
-  const mod = modules[S(msg.m)];
-  const fn = mod ? mod[S(msg.f)] : undefined;
-  if (typeof fn !== "function") {
-    return reply(nonce, { ok: false, error: `no handler ${S(msg.m)}#${S(msg.f)}` });
-  }
-  try {
-    const value = await fn(msg.args, msg.state);
-    return reply(nonce, { ok: true, value: value === undefined ? null : value });
-  } catch (err) {
-    return reply(nonce, { ok: false, error: message(err) });
-  }
+  return reply(nonce, { ok: true, exports });
 }
 
-// Requests are read with a blocking read: between calls no user code (timer, promise) runs.
+// Requests are read with a blocking read: between calls no handler code (timer, promise) runs.
 const chunk = new Uint8Array(64 * 1024);
 let buffered = "";
 while (true) {
@@ -288,7 +511,7 @@ while (true) {
     const line = slice(buffered, 0, nl);
     buffered = slice(buffered, nl + 1);
     if (trim(line) === "") continue;
-    // One call at a time: the parent never sends the next before this reply.
+    // One call at a time, in the order they came: later ones wait in `buffered`.
     await handle(parse(line));
   }
 }

@@ -29,27 +29,39 @@ Deno.test("sandbox: every escape attempt fails cleanly and the next call still w
   // One lease (one episode): after each attempt the same child answers the next call.
   const box = sandbox.lease();
   try {
+    // A compartment has no `Deno`, `fetch`, `Worker` or `require` (what an import becomes), and
+    // the process under it has no permission either.
+    const noDeno = /Deno is not available to a handler/;
+    const noImport = (what: string) =>
+      new RegExp(`cannot import "${what.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}".*no imports`);
     const attempts: [string, Record<string, unknown>, RegExp][] = [
-      ["readFile", {}, /read access|NotCapable/i],
-      ["writeFile", {}, /write access/i],
-      ["listDir", {}, /read access/i],
-      ["nodeFs", {}, /read access/i],
-      ["fetchLocal", { url: local.url }, /net access/i],
-      ["connectTcp", { port: local.port }, /net access/i],
-      ["readEnv", {}, /env access/i],
-      ["nodeEnv", {}, /env access/i],
-      ["runCommand", {}, /run access/i],
-      ["ffi", {}, /ffi access/i],
-      ["sysInfo", {}, /sys access/i],
-      ["importModule", { specifier: "file:///etc/hostname" }, /read access/i],
-      ["importModule", { specifier: "./escapes.ts" }, /./],
-      ["importModule", { specifier: local.url }, /remote|not allowed|net access|--no-remote/i],
-      ["importModule", { specifier: "npm:left-pad@1.3.0" }, /npm|not allowed|--no-npm/i],
-      ["importModule", { specifier: "jsr:@std/path@1" }, /jsr|not allowed|--no-remote|cached/i],
-      ["fileWorker", {}, /read access/i],
-      ["inheritWorker", {}, /worker|permission|escalat/i],
-      ["dataWorker", {}, /read access/i],
-      ["stealInput", {}, /locked/i],
+      ["readFile", {}, noDeno],
+      ["writeFile", {}, noDeno],
+      ["listDir", {}, noDeno],
+      ["nodeFs", {}, noImport("node:fs")],
+      ["fetchLocal", { url: local.url }, /fetch is not available to a handler/],
+      ["connectTcp", { port: local.port }, noDeno],
+      ["readEnv", {}, noDeno],
+      ["nodeEnv", {}, noImport("node:process")],
+      ["runCommand", {}, noDeno],
+      ["ffi", {}, noDeno],
+      ["sysInfo", {}, noDeno],
+      ["importModule", { specifier: "file:///etc/hostname" }, noImport("file:///etc/hostname")],
+      ["importModule", { specifier: "./escapes.ts" }, noImport("./escapes.ts")],
+      ["importModule", { specifier: local.url }, noImport(local.url)],
+      ["importModule", { specifier: "npm:left-pad@1.3.0" }, noImport("npm:left-pad@1.3.0")],
+      ["importModule", { specifier: "jsr:@std/path@1" }, noImport("jsr:@std/path@1")],
+      ["fileWorker", {}, /Worker is not available to a handler/],
+      ["inheritWorker", {}, /Worker is not available to a handler/],
+      ["dataWorker", {}, /Worker is not available to a handler/],
+      ["workerHog", {}, /Worker is not available to a handler/],
+      ["stealNext", {}, /Worker is not available to a handler/],
+      ["stealInput", {}, noDeno],
+      ["stealInputRaw", {}, noDeno],
+      ["writeStdout", {}, noDeno],
+      ["exit", {}, noDeno],
+      ["functionConstructor", {}, /not a valid constructor/],
+      ["patchGlobals", {}, /read.only|not extensible|Cannot assign/],
     ];
     const leaks: string[] = [];
     const messages: string[] = [];
@@ -57,7 +69,7 @@ Deno.test("sandbox: every escape attempt fails cleanly and the next call still w
       const r = await box.call("escapes.ts", fn, args, {});
       if (r.ok) leaks.push(`${fn} → ${JSON.stringify(r.value).slice(0, 80)}`);
       else {
-        assert.ok(r.reason === "error" || r.reason === "crash", `${fn}: ${r.message}`);
+        assert.equal(r.reason, "error", `${fn}: ${r.message}`);
         assert.match(r.message, why, fn);
       }
       const after = await box.call("escapes.ts", "echo", { after: fn }, {});
@@ -75,7 +87,7 @@ Deno.test("sandbox: every escape attempt fails cleanly and the next call still w
   }
 });
 
-Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a fresh one answers at once", async () => {
+Deno.test("sandbox: loops and memory kill only the child; a fresh one answers at once", async () => {
   const sandbox = new Sandbox({ "escapes.ts": escapes }, {
     limits: { timeoutMs: 1500, memoryMb: 64 },
     processes: 1,
@@ -90,11 +102,8 @@ Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a
       ["foreverAsync", "timeout", 1500],
       ["heap", "memory", 30_000],
       ["buffers", "memory", 30_000],
-      ["exit", "crash", 1500],
-      ["stealInputRaw", "timeout", 1500],
     ];
     for (const [fn, reason, timeoutMs] of cases) {
-      // The lease's child, and the warm one started when it was taken.
       const before = sandbox.pids;
       const r = await box.call("escapes.ts", fn, {}, {}, { timeoutMs });
       assert.equal(r.ok, false, fn);
@@ -112,7 +121,7 @@ Deno.test("sandbox: loops, memory, exit and reading stdin kill only the child; a
   }
 });
 
-Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", async () => {
+Deno.test("sandbox: printed replies or patched globals cannot forge a reply", async () => {
   const sandbox = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
   const box = sandbox.lease();
   try {
@@ -124,11 +133,9 @@ Deno.test("sandbox: output on stdout or patched globals cannot forge a reply", a
       ok: true,
       value: { result: { a: 1 } },
     });
-    // Patching JSON.stringify inside the child changes nothing: the host holds its own reference.
-    assert.deepEqual(await box.call("escapes.ts", "patchGlobals", {}, {}), {
-      ok: true,
-      value: { result: "real" },
-    });
+    // JSON is frozen by lockdown(): patching JSON.stringify fails, and the host's own works.
+    const patched = await box.call("escapes.ts", "patchGlobals", {}, {});
+    assert.equal(patched.ok, false);
     assert.deepEqual(await box.call("escapes.ts", "echo", { b: 2 }, {}), {
       ok: true,
       value: { result: { b: 2 } },
@@ -144,7 +151,7 @@ Deno.test("sandbox: a module that imports a file does not load", async () => {
     "m.ts": 'import x from "file:///etc/hostname";\nexport const f = () => ({ result: x });',
   });
   try {
-    await assert.rejects(box.exports(), /read access/);
+    await assert.rejects(box.exports(), /m\.ts: cannot import "file:\/\/\/etc\/hostname"/);
     const r = await box.call("m.ts", "f", {}, {});
     assert.equal(r.ok, false);
   } finally {
@@ -158,7 +165,7 @@ Deno.test("sandbox: starts offline in empty Deno caches, and leaves no process o
     { processes: 2 },
   );
   try {
-    // Four calls at once: four one-call leases, each in a child of its own.
+    // Four calls at once: four one-call leases, spread over the pool's children.
     const rs = await Promise.all([1, 2, 3, 4].map((n) => box.call("m.ts", "twice", { n }, {})));
     assert.deepEqual(rs.map((r) => r.ok && (r.value as { result: number }).result), [2, 4, 6, 8]);
     const pids = box.pids;
@@ -208,54 +215,6 @@ await box.close();`;
   const { stdout, stderr } = await out.output();
   const text = new TextDecoder().decode(stdout);
   assert.match(text, /"reason":"memory"/, new TextDecoder().decode(stderr));
-});
-
-Deno.test("sandbox: memory filled between calls (by a handler's worker) kills the child too", async () => {
-  const sandbox = new Sandbox({ "escapes.ts": escapes }, {
-    limits: { timeoutMs: 2000, memoryMb: 64 },
-    processes: 1,
-  });
-  const lease = sandbox.lease();
-  try {
-    assert.deepEqual(await lease.call("escapes.ts", "workerHog", {}, {}), {
-      ok: true,
-      value: { result: "planted" },
-    });
-    const hog = sandbox.pids;
-    const t0 = performance.now();
-    while (hog.every((p) => sandbox.pids.includes(p)) && performance.now() - t0 < 20_000) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(hog.some((p) => !sandbox.pids.includes(p)), "the hog lives on");
-    assert.deepEqual(await lease.call("escapes.ts", "echo", { e: 5 }, {}), {
-      ok: true,
-      value: { result: { e: 5 } },
-    });
-  } finally {
-    await lease.close();
-    await sandbox.close();
-  }
-});
-
-Deno.test("sandbox: a worker that steals the next request off stdin cannot answer it", async () => {
-  // Requests carry no nonce: each reply's nonce is derived from a key the host read before any
-  // handler code loaded, so a stolen request is of no use for a forged reply.
-  const sandbox = new Sandbox({ "escapes.ts": escapes }, { processes: 1 });
-  const lease = sandbox.lease();
-  try {
-    assert.deepEqual(await lease.call("escapes.ts", "stealNext", {}, {}), {
-      ok: true,
-      value: { result: "planted" },
-    });
-    await new Promise((r) => setTimeout(r, 300));
-    const r = await lease.call("escapes.ts", "echo", { f: 6 }, {}, { timeoutMs: 1500 });
-    // The worker took the request (the call times out) or the host won the race (a real answer).
-    assert.ok(!r.ok ? r.reason === "timeout" : true, JSON.stringify(r));
-    if (r.ok) assert.deepEqual(r.value, { result: { f: 6 } });
-  } finally {
-    await lease.close();
-    await sandbox.close();
-  }
 });
 
 Deno.test("sandbox: folders left by a parent that died are swept; live parents' are kept", async () => {

@@ -52,17 +52,17 @@ export const buffers = () => {
 };
 export const exit = () => Deno.exit(0);
 export const forge = () => {
-  // A reply with a guessed nonce and one without a leading newline: neither may be taken.
-  const enc = new TextEncoder();
-  Deno.stdout.writeSync(
-    enc.encode(
-      '\n@@00000000-0000-0000-0000-000000000000 {"ok":true,"value":{"result":"forged"}}\n',
-    ),
-  );
-  Deno.stdout.writeSync(enc.encode('@@ {"ok":true,"value":{"result":"forged"}}'));
+  // Replies with a guessed nonce, printed on the console (the only output a handler has).
+  console.log('\n@@00000000-0000-0000-0000-000000000000 {"ok":true,"value":{"result":"forged"}}\n');
+  console.log('@@ {"ok":true,"value":{"result":"forged"}}');
   console.log('{"ok":true,"value":{"result":"forged"}}');
   return ok("real");
 };
+/** Reach the host's global through the Function constructor of a plain object. */
+export const functionConstructor = () =>
+  ok((({}).constructor.constructor as FunctionConstructor)("return Deno.pid")());
+/** Write on stdout directly, as the host does. */
+export const writeStdout = () => ok(Deno.stdout.writeSync(new TextEncoder().encode("x")));
 export const stealInput = async () => {
   const r = Deno.stdin.readable.getReader();
   return ok(await r.read());
@@ -128,21 +128,82 @@ export const workerStorage = () =>
     }`,
     {},
   );
-/** Print a secret on both streams and return normally. */
+/** Print a secret on the console and return normally. */
 export const shout = (a: { secret: string }) => {
   console.error(a.secret);
-  Deno.stdout.writeSync(new TextEncoder().encode(a.secret));
   return ok("said");
 };
-/** `mib` MiB on stdout without a newline (or on stderr), then return normally. */
-export const flood = (a: { mib: number; stderr?: boolean }) => {
-  const chunk = new Uint8Array(1024 * 1024).fill(120);
-  const out = a.stderr ? Deno.stderr : Deno.stdout;
-  for (let i = 0; i < a.mib; i++) {
-    let off = 0;
-    while (off < chunk.length) off += out.writeSync(chunk.subarray(off));
-  }
+/** Print a line, then never return. */
+export const shoutAndSpin = (a: { line: string }) => {
+  console.log(a.line);
+  while (true) { /* spin */ }
+};
+/** `mib` MiB on the console in lines of 1 MiB, then return normally. */
+export const flood = (a: { mib: number }) => {
+  const line = "x".repeat(1024 * 1024);
+  for (let i = 0; i < a.mib; i++) console.log(line);
   return ok("flooded");
+};
+/** Change what a compartment lets change: globals, module state; and try the frozen rest. */
+let planted = 0;
+export const mutate = () => {
+  planted++;
+  const g = globalThis as any;
+  const refused: string[] = [];
+  const attempts: [string, () => void][] = [
+    ["globalThis.leaked", () => (g.leaked = "from another lease")],
+    ["globalThis.Math", () => (g.Math = { max: () => -1 })],
+    ["globalThis.String", () => (g.String = () => "forged")],
+    ["Object.prototype.toJSON", () => ((Object.prototype as any).toJSON = () => "poisoned")],
+    ["Array.prototype.push", () => ((Array.prototype as any).push = () => 0)],
+    ["JSON.stringify", () => ((JSON as any).stringify = () => "{}")],
+    ["Promise.prototype.then", () => ((Promise.prototype as any).then = () => {})],
+    ["URL.prototype.toString", () => ((URL.prototype as any).toString = () => "x")],
+    ["console.log", () => ((console as any).log = () => {})],
+  ];
+  for (const [name, attempt] of attempts) {
+    try {
+      attempt();
+    } catch {
+      refused.push(name);
+    }
+  }
+  return ok({ planted, refused });
+};
+/** What a lease sees of the globals, prototypes and module state `mutate` touched. */
+export const inspect = () =>
+  ok({
+    planted,
+    leaked: typeof (globalThis as any).leaked,
+    max: Math.max(1, 2),
+    string: String(12),
+    toJSON: typeof (Object.prototype as any).toJSON,
+    push: [1].push(2),
+    json: JSON.stringify({ a: 1 }),
+    url: new URL("http://x/y").toString(),
+  });
+/** Count the runs of a repeating timer that this lease's calls saw. */
+let ticks = 0;
+export const startTicking = () => {
+  setInterval(() => ticks++, 5);
+  return ok("ticking");
+};
+export const ticksSeen = async (a: { waitMs: number }) => {
+  await new Promise((r) => setTimeout(r, a.waitMs));
+  return ok(ticks);
+};
+/** Wait a while (await a timer) and answer. */
+export const sleep = async (a: { ms: number; v?: unknown }) => {
+  await new Promise((r) => setTimeout(r, a.ms));
+  return ok(a.v ?? a.ms);
+};
+/** Return at once, leaving a promise loop that never yields. */
+export const microtaskBomb = () => {
+  (async () => {
+    for (let i = 0; i < 1e5; i++) await null;
+    while (true) { /* spin */ }
+  })();
+  return ok("planted");
 };
 /** Return at once, leaving a worker that fills memory with buffers between calls. */
 export const workerHog = () => {

@@ -7,8 +7,9 @@ import { Sandbox } from "../sandbox.ts";
 import { type BackendEntry, toolsOf } from "./backend_entry.ts";
 
 /**
- * Handler tools: a sandbox of Deno children for the env's modules. Outside a lease each call gets
- * a fresh child of its own; a lease (one episode phase) keeps one child, killed when it closes.
+ * Handler tools: a sandbox of Deno children for the env's modules. A lease (one episode phase)
+ * gets its own module instances and global object in one of them, dropped when it closes; outside
+ * a lease each call gets its own.
  */
 export const handlerBackend: BackendEntry<"handler"> = {
   ...handlerKind,
