@@ -19,51 +19,25 @@ import { prompts } from "./prompts.ts";
 import type { UserTurn } from "./scripted_user.ts";
 import { openUser, type UserAnswer, type UserPlayer, type UserSimulator } from "./user_sim.ts";
 import { createRng } from "./rng.ts";
-import { isBackendFailure, parseMaybe, round, unreadableCall } from "./_episode_step.ts";
-
-/** Identity and seeds of one episode, as `runEpisode` and `EpisodeSession` take them. */
-export interface EpisodeOptions {
-  /** Episode id (unique in the run). */
-  id: string;
-  /** The episode's generator seed. */
-  seed: number;
-  /** Sample index for this task and seed. */
-  sample: number;
-  /** Where the task stands relative to training (default: from the task's own split). */
-  split?: EpisodeSplit;
-  /** Position in the run's plan (default 0). */
-  index?: number;
-  /** The run seed (default: the episode seed). */
-  runSeed?: number;
-}
-
-/**
- * What the agent reads back from a tool call: the result as JSON (a result that is already text,
- * e.g. CSV from an output_format variant, as is), or `{"error": kind, "message": …}`.
- */
-export function observationText(o: Observation): string {
-  if (o.ok) return typeof o.result === "string" ? o.result : JSON.stringify(o.result);
-  return JSON.stringify({ error: o.error.kind, message: o.error.message });
-}
+import {
+  type EpisodeOptions,
+  isBackendFailure,
+  observationText,
+  parseMaybe,
+  round,
+  type StepOutcome,
+  TRANSFER_TOOL,
+  unreadableCall,
+} from "./_episode_step.ts";
 
 const isVariant = (env: Env): env is VariantEnv => "toVisible" in env;
 
-/** The tool whose successful call ends a conversation (a task with `user:`), when the env has one. */
-export const TRANSFER_TOOL = "transfer_to_human";
-
-/** What the environment answers to one assistant turn. */
-export interface StepOutcome {
-  /** The tool messages answering the turn's calls (empty for a plain message). */
-  observations: Extract<Message, { role: "tool" }>[];
-  /** Messages the protocol adds before the next turn (the execution-phase announcement). */
-  notices: Message[];
-  /** The phase of the next turn (or the last one, when done). */
-  phase: Phase;
-  /** Trial calls still allowed (trial phase only). */
-  callsLeft?: number;
-  /** Whether the episode has ended (call `finish()`). */
-  done: boolean;
-}
+export {
+  type EpisodeOptions,
+  observationText,
+  type StepOutcome,
+  TRANSFER_TOOL,
+} from "./_episode_step.ts";
 
 /**
  * One episode as a state machine driven from outside: `begin()` gives the first messages, each

@@ -47,8 +47,19 @@ const ENV = {
   ],
 };
 
-/** A suite that reaches every object of suite.json holding a defaulted property. */
-const suiteDoc = (env: string) => ({
+/** The three model kinds, written in place as a suite's `user:` agent and `judge:` take them. */
+const INLINE: Record<string, Record<string, unknown>> = {
+  onnx: { onnx: resolve("models/tiny-random") },
+  openai: { openai: { base_url: "http://127.0.0.1:9/v1", model: "m" } },
+  anthropic: { anthropic: { model: "m" } },
+};
+
+/**
+ * A suite that reaches every object of suite.json holding a defaulted property, but for the kinds
+ * of an agent written in place (`user: { agent }`, `judge:`): one such entry is one kind, so each
+ * kind gets a suite of its own (`inline`).
+ */
+const suiteDoc = (env: string, inline: keyof typeof INLINE) => ({
   tooltrial: 1,
   suite: "dflt",
   envs: [env],
@@ -60,6 +71,8 @@ const suiteDoc = (env: string) => ({
     oracle: { scripted: "oracle" },
   },
   protocols: { t: { kind: "trial" } },
+  user: { agent: INLINE[inline] },
+  judge: INLINE[inline],
 });
 
 /**
@@ -97,15 +110,26 @@ Deno.test("defaults: every default of env.json and suite.json is what the loader
       alternatives: ALTERNATIVES,
     });
     await Deno.writeTextFile(envFile, JSON.stringify(ENV));
-    const suiteProblems = await checkDefaults({
-      schema: suiteJson,
-      doc: suiteDoc(envFile),
-      load: async (doc) => {
-        await Deno.writeTextFile(suiteFile, JSON.stringify(doc) /* YAML reads JSON */);
-        return await loadSuite(suiteFile);
-      },
-      alternatives: ALTERNATIVES,
-    });
+    const perKind = await Promise.all(
+      Object.keys(INLINE).map((kind) =>
+        checkDefaults({
+          schema: suiteJson,
+          doc: suiteDoc(envFile, kind),
+          load: async (doc) => {
+            const file = suiteFile.replace(/\.yaml$/, `_${kind}.yaml`);
+            await Deno.writeTextFile(file, JSON.stringify(doc) /* YAML reads JSON */);
+            return await loadSuite(file);
+          },
+          alternatives: ALTERNATIVES,
+        })
+      ),
+    );
+    // A default no suite reaches is a problem; one that only another kind's suite reaches is not.
+    const unreached = (p: string) => p.endsWith("no fixture object reaches it");
+    const suiteProblems = [
+      ...new Set(perKind.flat().filter((p) => !unreached(p))),
+      ...perKind[0].filter((p) => unreached(p) && perKind.every((k) => k.includes(p))),
+    ];
     assert.deepEqual([...envProblems, ...suiteProblems], []);
     // The walk found the defaults it checks: a broken walk cannot pass by finding none.
     assert.ok(schemaDefaults(envJson).length >= 15 && schemaDefaults(suiteJson).length >= 20);
