@@ -1,7 +1,6 @@
 import { taskInitialState } from "../spec/mod.ts";
 import type { Call, EpisodeSplit, ProtocolSpec, State, TaskSpec } from "../spec/types.ts";
 import { astMatch, checkTask, type Grader, spelledArgs } from "../tasks/mod.ts";
-import { fail } from "../tools/declarative.ts";
 import { unknownTool } from "../tools/dispatch.ts";
 import {
   type Env,
