@@ -1,6 +1,5 @@
 import { closeNames, type SpecIssue } from "../errors.ts";
 import type { Call, ExpectedAction, JsonSchema, Row, State, UserSpec } from "../types.ts";
-import type { RawTables } from "./raw.ts";
 import { pointerSegment } from "../yaml.ts";
 import { schemaDefault, withDefaults } from "../schema/defaults.ts";
 import { ENV_SCHEMA, type RawUser } from "./raw.ts";
