@@ -345,3 +345,33 @@ Deno.test("serve: an episode driven over the HTTP API gets its judge: checks gra
     await srv.close();
   }
 });
+
+Deno.test("cli: an oracle failed by the judge alone is the judge's disagreement, not a broken task: bench says so and exits 0", async () => {
+  const srv = judgeServer();
+  const { dir, suite } = await suiteWith(
+    `judge:\n  openai: { base_url: ${srv.url}, model: judge-model }\n`,
+  );
+  try {
+    await Deno.writeTextFile(
+      suite,
+      (await Deno.readTextFile(suite)).replace(
+        "memorizer: { scripted: memorizer }",
+        "oracle: { scripted: oracle }",
+      ),
+    );
+    const out = join(dir, "run");
+    const r = await cli("bench", suite, "--out", out, "--cache-dir", join(dir, "cache"));
+    // untold (a "refund" never offered) and garbled (no readable grade) fail on judge: alone.
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.err,
+      /note: the judge failed the oracle in 2 episodes on judge: checks alone \(first: stock\/untold under clean\)/,
+    );
+    assert.doesNotMatch(r.err, /warning: the oracle failed/);
+    const md = await Deno.readTextFile(join(out, "report.md"));
+    assert.doesNotMatch(md, /## Broken tasks/);
+  } finally {
+    await srv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

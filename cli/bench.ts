@@ -1,5 +1,11 @@
 import { join } from "node:path";
-import { brokenCells, oracleAgents, overallMarkdown, type Report } from "../reports/mod.ts";
+import {
+  brokenCells,
+  failedOnlyByJudge,
+  oracleAgents,
+  overallMarkdown,
+  type Report,
+} from "../reports/mod.ts";
 import { type EpisodeSplit, loadSuite } from "../spec/mod.ts";
 import { SPLITS } from "../tasks/mod.ts";
 import { runBench, type Selection, UsageError, variantNames } from "../run/mod.ts";
@@ -127,7 +133,18 @@ Options:
 
 /** Warn about (task, variant) cells the oracle failed; exit 1 for them unless allowed. */
 function brokenTasksWarning(report: Report, allow: boolean): number {
-  const cells = brokenCells(report.episodes, oracleAgents(report));
+  const oracles = oracleAgents(report);
+  const judged = report.episodes.filter((e) => oracles.includes(e.agent) && failedOnlyByJudge(e));
+  if (judged.length > 0) {
+    console.error(
+      `note: the judge failed the oracle in ${judged.length} episode${
+        judged.length > 1 ? "s" : ""
+      } on judge: checks alone (first: ${judged[0].env}/${judged[0].task} under ${
+        judged[0].variant
+      }) — the judge's grades or those assertions are wrong there; each grade's reason is in the episode log (tooltrial show)`,
+    );
+  }
+  const cells = brokenCells(report.episodes, oracles);
   if (cells.length === 0) return 0;
   const shown = cells.slice(0, 10).map((c) =>
     `  ${c.env}/${c.task} under ${c.variant} (${

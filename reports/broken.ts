@@ -18,9 +18,20 @@ export interface BrokenCell {
 }
 
 /**
+ * Whether an episode failed on `judge:` checks alone: a model graded it, so an oracle that fails
+ * only there says the judge (or the assertion) disagrees with the reference, not that the task is
+ * broken.
+ */
+export const failedOnlyByJudge = (e: Pick<EpisodeSummary, "success" | "failed_checks">): boolean =>
+  !e.success && (e.failed_checks ?? []).length > 0 &&
+  (e.failed_checks ?? []).every((k) => k === "judge");
+
+/**
  * The (task, variant) cells where an agent that knows the answer (the `oracle`) failed at least
  * once, in episode order. The oracle replays the gold calls through the variant's mapping and
- * gives the reference answer, so each cell is a wrong gold call or check, not a weak agent.
+ * gives the reference answer, so each cell is a wrong gold call or check, not a weak agent. An
+ * episode that failed on `judge:` checks alone does not count: the judge is a model (see
+ * {@linkcode failedOnlyByJudge}).
  *
  * @example
  * ```ts
@@ -47,7 +58,7 @@ export function brokenCells(
       );
     }
     c.episodes++;
-    if (!e.success) {
+    if (!e.success && !failedOnlyByJudge(e)) {
       c.failed++;
       if (!c.protocols.includes(e.protocol)) c.protocols.push(e.protocol);
     }

@@ -64,4 +64,10 @@ export { formatChange, formatPercent } from "./format.ts";
 export { duration } from "./progress.ts";
 export { compareMarkdown, type CompareOptions, whyNothingPairs } from "./compare.ts";
 export { type ProgressBar, progressBar, type ProgressOptions } from "./progress.ts";
-export { type BrokenCell, brokenCells, brokenMarkdown, oracleAgents } from "./broken.ts";
+export {
+  type BrokenCell,
+  brokenCells,
+  brokenMarkdown,
+  failedOnlyByJudge,
+  oracleAgents,
+} from "./broken.ts";
