@@ -5,7 +5,7 @@ import { runInto } from "./_run_into.ts";
 import { runId } from "./run_id.ts";
 import { DEFAULT_CACHE, type EndpointCache, type RunOutput } from "./run_settings.ts";
 import type { Selection, Shard } from "./selection.ts";
-import { writeLogsReport } from "./write_report.ts";
+import { writeRunReport } from "./write_report.ts";
 
 /** How {@linkcode runBench} runs a suite. */
 export interface BenchOptions extends RunOutput {
@@ -83,6 +83,7 @@ export async function runBench(suite: SuiteSpec, opts: BenchOptions = {}): Promi
     record: opts.record ?? false,
     cache: opts.cache ?? DEFAULT_CACHE,
   });
-  if (shard) return { id, out, ...ran };
-  return { id, out, ...ran, report: await writeLogsReport(out, [ran.logPath]) };
+  if (shard) return { id, out, logPath: ran.logPath, planned: ran.planned, resumed: ran.resumed };
+  const { collected: _, ...result } = ran;
+  return { id, out, ...result, report: await writeRunReport(out, ran) };
 }

@@ -1,7 +1,8 @@
 /**
  * A bench worker (worker_pool.ts): a Deno Worker that loads the suite from its file, opens its own
  * copy of the agents it runs and its own backends, and runs the planned episodes it is sent by
- * plan index. It writes nothing: records go back to the parent, which logs them in plan order.
+ * plan index. It writes nothing: each episode goes back to the parent as its log lines (serialized here), which
+ * the parent logs in plan order.
  * @module
  */
 import { loadSuite } from "../spec/mod.ts";
@@ -9,6 +10,7 @@ import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
 import { closeAgents, openAgents } from "./agents/mod.ts";
+import { EpisodeLines } from "./episode_lines.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
@@ -108,7 +110,15 @@ async function run(index: number): Promise<void> {
   const key = interfaceKey(p.env.name, p.variant.name, p.seed);
   const first = !o.sent.has(key);
   o.sent.add(key);
-  port.postMessage({ t: "done", index, rec, ...(first ? { variant: variantEvent(env) } : {}) });
+  // Serialized here, beside the other workers: the parent only chains and appends the lines.
+  const { text, meta } = EpisodeLines.serialize(rec);
+  port.postMessage({
+    t: "done",
+    index,
+    text,
+    meta,
+    ...(first ? { variant: variantEvent(env) } : {}),
+  });
 }
 
 port.onmessage = (e: MessageEvent<ToWorker>) => {

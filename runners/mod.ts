@@ -71,6 +71,12 @@ export {
 } from "./worker_pool.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
 export {
+  type EpisodeHead,
+  EpisodeLines,
+  type EpisodeMeta,
+  type EpisodeResult,
+} from "./episode_lines.ts";
+export {
   DEFAULT_VARIANTS,
   type GoldResult,
   type ReplayReport,

@@ -13,6 +13,7 @@ import type { VariantEnv } from "../variants/types.ts";
 import type { Agent } from "./agent.ts";
 import { closeAgents, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
+import { EpisodeLines } from "./episode_lines.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
@@ -63,6 +64,11 @@ export interface RunOptions {
   concurrency?: number;
   /** Called in plan order as soon as each episode (and all before it) is done. */
   onEpisode?: (rec: EpisodeRecord, done: number, total: number) => void | Promise<void>;
+  /**
+   * As `onEpisode`, with the episode as {@linkcode EpisodeLines}: a worker's episode arrives as its
+   * log lines, and is parsed into a record only where someone asks for one (`onEpisode`, `keep`).
+   */
+  onLines?: (ep: EpisodeLines, done: number, total: number) => void | Promise<void>;
   /** Called once per (env, variant, seed), in plan order, before its first episode's `onEpisode`. */
   onVariant?: (ev: VariantEvent) => void | Promise<void>;
   /** Run only this slice of the plan: episodes whose plan index ≡ `index` (mod `count`). */
@@ -99,8 +105,13 @@ export interface EpisodeRunner {
   readonly size: number;
   /** Whether the pool runs this agent's episodes. */
   runs(agent: string): boolean;
-  /** Run a planned episode (by its full-plan index); `variant` comes with a worker's first of an interface. */
-  run(p: { index: number; agent: string }): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }>;
+  /**
+   * Run a planned episode (by its full-plan index): it comes back as its log lines; `variant` comes
+   * with a worker's first episode of an interface.
+   */
+  run(
+    p: { index: number; agent: string },
+  ): Promise<{ episode: EpisodeLines; variant?: VariantEvent }>;
 }
 
 /** The plan entries a shard runs: plan index ≡ shard index (mod count). */
@@ -281,7 +292,7 @@ async function runPlan(
   const agents = opts.open ?? await openAgents(suite.agents.filter((a) => needed.has(a.name)));
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
-  const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
+  const results: (EpisodeLines | null | undefined)[] = new Array(plan.length);
   let emitted = 0;
   let cursor = 0;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
@@ -308,7 +319,8 @@ async function runPlan(
         announced.add(key);
         await opts.onVariant?.(remote.get(key) ?? variantEvent(envFor(p)));
       }
-      await opts.onEpisode?.(rec, emitted, plan.length);
+      await opts.onLines?.(rec, emitted, plan.length);
+      await opts.onEpisode?.(rec.record(), emitted, plan.length);
     }
   };
   const worker = async () => {
@@ -319,16 +331,18 @@ async function runPlan(
       await slots.take();
       try {
         if (pool?.runs(p.agent)) {
-          const { rec, variant } = await pool.run(p);
+          const { episode, variant } = await pool.run(p);
           if (variant) {
             remote.set(interfaceKey(variant.env, variant.variant, variant.seed), variant);
           }
-          results[pos] = rec;
+          results[pos] = episode;
         } else {
-          results[pos] = await runPlanned(p, envFor(p), {
-            agent: agents.get(p.agent)!,
-            protocol: protocols.get(p.protocol)!,
-          });
+          results[pos] = EpisodeLines.of(
+            await runPlanned(p, envFor(p), {
+              agent: agents.get(p.agent)!,
+              protocol: protocols.get(p.protocol)!,
+            }),
+          );
         }
       } finally {
         slots.give();
@@ -343,7 +357,7 @@ async function runPlan(
   } finally {
     if (!opts.open) await closeAgents(agents);
   }
-  return keep ? results as EpisodeRecord[] : [];
+  return keep ? (results as EpisodeLines[]).map((r) => r.record()) : [];
 }
 
 /** The log record of how a variant changed an environment's interface. */

@@ -1,7 +1,8 @@
 import type { AgentSpec, EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import type { BackendOptions } from "../tools/mod.ts";
 import { type AgentInfo, AgentSetupError } from "./agent.ts";
-import type { EpisodeRecord, VariantEvent } from "./events.ts";
+import { EpisodeLines, type EpisodeMeta } from "./episode_lines.ts";
+import type { VariantEvent } from "./events.ts";
 import type { EpisodeRunner } from "./run.ts";
 import type { ToWorker } from "./_episode_worker.ts";
 
@@ -58,13 +59,13 @@ export function threadsPerWorker(
 
 type FromWorker =
   | { t: "ready"; models: PooledModel[] }
-  | { t: "done"; index: number; rec: EpisodeRecord; variant?: VariantEvent }
+  | { t: "done"; index: number; text: string; meta: EpisodeMeta; variant?: VariantEvent }
   | { t: "failed"; index?: number; error: { name: string; message: string; stack?: string } }
   | { t: "stopped" }
   | { t: "closed" };
 
 interface Pending {
-  resolve: (r: { rec: EpisodeRecord; variant?: VariantEvent }) => void;
+  resolve: (r: { episode: EpisodeLines; variant?: VariantEvent }) => void;
   reject: (err: Error) => void;
 }
 
@@ -81,7 +82,7 @@ class Slot {
       if (m.t === "done") {
         const p = this.pending.get(m.index)!;
         this.pending.delete(m.index);
-        p.resolve({ rec: m.rec, variant: m.variant });
+        p.resolve({ episode: EpisodeLines.fromText(m.text, m.meta), variant: m.variant });
       } else if (m.t === "failed") {
         const err = rebuild(m.error);
         this.failure = err;
@@ -225,7 +226,7 @@ export class EpisodePool implements EpisodeRunner {
    */
   run(
     { index, agent }: { index: number; agent: string },
-  ): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }> {
+  ): Promise<{ episode: EpisodeLines; variant?: VariantEvent }> {
     if (this.#failure) return Promise.reject(this.#failure);
     const pin = this.#pinned.get(agent);
     const slot = pin !== undefined
