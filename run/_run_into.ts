@@ -10,6 +10,7 @@ import {
   runsInWorkers,
   runSuite,
   sortLog,
+  type StartedWorkers,
 } from "../runners/mod.ts";
 import {
   checkEndpoints,
@@ -43,6 +44,11 @@ export interface RunSettings extends RunOutput {
    * most one per {@linkcode EPISODES_PER_WORKER} episodes); results do not depend on it.
    */
   workers?: number | "auto";
+  /**
+   * Workers the caller started before it loaded the suite (`EpisodePool.start`): the run's pool
+   * takes them, and the run ends any it does not need.
+   */
+  started?: StartedWorkers;
 }
 
 /** What a run leaves: its log, how many episodes it planned, how many it found done. */
@@ -75,6 +81,14 @@ export async function runInto(
   sel: Selection,
   opts: RunSettings,
 ): Promise<RunInto> {
+  try {
+    return await runPlanned(suite, sel, opts);
+  } finally {
+    opts.started?.cancel();
+  }
+}
+
+async function runPlanned(suite: SuiteSpec, sel: Selection, opts: RunSettings): Promise<RunInto> {
   const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
   const planned = plan.length;
   if (planned === 0) {
@@ -144,6 +158,7 @@ async function openPool(
     return undefined;
   }
   return await EpisodePool.open(suite, {
+    started: opts.started,
     workers: count,
     selection: sel,
     backendOptions: { http: "replay" },

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Report } from "../reports/mod.ts";
 import type { SuiteSpec } from "../spec/mod.ts";
+import type { StartedWorkers } from "../runners/mod.ts";
 import { runInto } from "./_run_into.ts";
 import { runId } from "./run_id.ts";
 import { DEFAULT_CACHE, type EndpointCache, type RunOutput } from "./run_settings.ts";
@@ -22,6 +23,11 @@ export interface BenchOptions extends RunOutput {
    * per core, `auto`). Recorded in the provenance; neither the run id nor any result depends on it.
    */
   workers?: number | "auto";
+  /**
+   * Workers started before the suite was loaded (`EpisodePool.start` on its file): the run takes
+   * what it needs of them and ends the rest.
+   */
+  started?: StartedWorkers;
   /** The command line recorded in the provenance (default `bench <suite file>`). */
   command?: string[];
   /** Say why GPU execution providers were passed over. */
@@ -78,6 +84,7 @@ export async function runBench(suite: SuiteSpec, opts: BenchOptions = {}): Promi
     shard,
     concurrency: opts.concurrency ?? 4,
     workers: opts.workers ?? 1,
+    started: opts.started,
     command: opts.command ?? ["bench", suite.file],
     verbose: opts.verbose ?? false,
     record: opts.record ?? false,

@@ -17,6 +17,8 @@ import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
 
 /** What the parent sends a worker. */
 export type ToWorker =
+  /** Start loading the suite now, before the parent has loaded it (a prestarted pool). */
+  | { t: "load"; file: string }
   | {
     t: "init";
     file: string;
@@ -48,6 +50,8 @@ const port = self as any as {
   close(): void;
 };
 let opened: Promise<Opened> | undefined;
+/** The suite as a prestarted worker began loading it: kept for `init`, its failure said there. */
+let loading: { file: string; suite: ReturnType<typeof loadSuite> } | undefined;
 
 const failed = (err: unknown, index?: number) =>
   port.postMessage({
@@ -59,7 +63,8 @@ const failed = (err: unknown, index?: number) =>
   });
 
 async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
-  const suite = await loadSuite(m.file);
+  const suite = await (loading?.file === m.file ? loading.suite : loadSuite(m.file));
+  loading = undefined;
   if (suite.sha256 !== m.sha256) {
     throw new Error(
       `${m.file} changed while the run started (its workers read another suite): run the command again`,
@@ -123,7 +128,11 @@ async function run(index: number): Promise<void> {
 
 port.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  if (m.t === "init") {
+  if (m.t === "load") {
+    loading = { file: m.file, suite: loadSuite(m.file) };
+    // A failure is said by `init` (the parent loads the same file and says it first).
+    loading.suite.catch(() => {});
+  } else if (m.t === "init") {
     opened = open(m);
     opened.then((o) =>
       port.postMessage({

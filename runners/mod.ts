@@ -67,6 +67,7 @@ export {
   type PooledModel,
   type PoolOptions,
   runsInWorkers,
+  StartedWorkers,
   threadsPerWorker,
 } from "./worker_pool.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";

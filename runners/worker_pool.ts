@@ -69,13 +69,39 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/**
+ * Workers started before the suite is loaded in this thread, each loading it from its file at once
+ * (`EpisodePool.start`): loading it is most of what starting a worker costs, and it goes on beside
+ * this thread's own loading. `EpisodePool.open` takes them; `cancel` ends any it did not take.
+ */
+export class StartedWorkers {
+  #slots: Slot[] | undefined;
+  constructor(readonly file: string, slots: Slot[]) {
+    this.#slots = slots;
+  }
+
+  /** The workers, once: the pool that takes them owns them. */
+  take(): Slot[] {
+    const slots = this.#slots ?? [];
+    this.#slots = undefined;
+    return slots;
+  }
+
+  /** End the workers no pool took (none once taken). */
+  cancel(): void {
+    for (const s of this.take()) s.worker.terminate();
+  }
+}
+
 /** One worker thread and what it has in flight. */
 class Slot {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
   #waiters = new Map<string, (m: FromWorker) => void>();
   failure: Error | undefined;
+  #onFail: (err: Error) => void;
   constructor(onFail: (err: Error) => void) {
+    this.#onFail = onFail;
     this.worker = new Worker(new URL("./_episode_worker.ts", import.meta.url), { type: "module" });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
@@ -91,7 +117,7 @@ class Slot {
           this.pending.delete(m.index);
         }
         this.#waiters.get("ready")?.(m);
-        onFail(err);
+        this.#onFail(err);
       } else {
         this.#waiters.get(m.t)?.(m);
       }
@@ -101,8 +127,12 @@ class Slot {
       const err = new Error(`a bench worker failed: ${e.message}`);
       this.failure = err;
       this.#waiters.get("ready")?.({ t: "failed", error: { name: "Error", message: err.message } });
-      onFail(err);
+      this.#onFail(err);
     };
+  }
+  /** Where a failure once the pool runs goes (a prestarted worker learns it when a pool takes it). */
+  set onFail(f: (err: Error) => void) {
+    this.#onFail = f;
   }
   send(m: ToWorker): void {
     this.worker.postMessage(m);
@@ -168,12 +198,26 @@ export class EpisodePool implements EpisodeRunner {
   }
 
   /**
-   * Start `workers` workers on a suite loaded from its file; resolves once every one is ready.
+   * Start `workers` workers on a suite loaded from its file (or take those `started` on that file,
+   * ending any beyond `workers`); resolves once every one is ready.
    * Scripted agents open in every worker. A model agent opens in one worker only (the agents are
    * dealt round the workers, in suite order), which runs all its episodes: loading a model and
    * building its tool-call grammar once, as one thread would, rather than once per worker.
    */
-  static async open(suite: SuiteSpec, opts: PoolOptions): Promise<EpisodePool> {
+  /**
+   * Start `workers` workers that begin loading the suite at `file` at once, before this thread has
+   * loaded it; `open` with `started` takes them (one whose file turns out to differ fails there).
+   */
+  static start(file: string, workers: number): StartedWorkers {
+    const slots = Array.from({ length: Math.max(1, workers) }, () => new Slot(() => {}));
+    for (const s of slots) s.send({ t: "load", file });
+    return new StartedWorkers(file, slots);
+  }
+
+  static async open(
+    suite: SuiteSpec,
+    opts: PoolOptions & { started?: StartedWorkers },
+  ): Promise<EpisodePool> {
     const inWorkers = suite.agents.filter((a) =>
       runsInWorkers(a) && (!opts.selection.agents || opts.selection.agents.includes(a.name))
     );
@@ -183,7 +227,16 @@ export class EpisodePool implements EpisodeRunner {
     );
     // A worker that fails once the pool runs fails every episode in flight (set below).
     const failed: { to?: (err: Error) => void } = {};
-    const slots = Array.from({ length: count }, () => new Slot((err) => failed.to?.(err)));
+    const onFail = (err: Error) => failed.to?.(err);
+    // Prestarted workers loading this suite's file are taken first; any beyond `count` end.
+    const started = opts.started?.file === suite.file ? opts.started.take() : [];
+    opts.started?.cancel();
+    for (const s of started.splice(count)) s.worker.terminate();
+    for (const s of started) s.onFail = onFail;
+    const slots = [
+      ...started,
+      ...Array.from({ length: count - started.length }, () => new Slot(onFail)),
+    ];
     const ready = slots.map((s) => s.reply("ready"));
     for (const [w, s] of slots.entries()) {
       s.send({
