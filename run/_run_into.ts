@@ -160,6 +160,7 @@ async function openPool(
   return await EpisodePool.open(suite, {
     started: opts.started,
     workers: count,
+    concurrency: opts.concurrency,
     selection: sel,
     backendOptions: { http: "replay" },
   });

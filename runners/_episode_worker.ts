@@ -10,7 +10,8 @@ import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
 import { closeAgents, openAgents } from "./agents/mod.ts";
-import { EpisodeLines } from "./episode_lines.ts";
+import { EpisodeLines, type EpisodeMeta } from "./episode_lines.ts";
+import type { VariantEvent } from "./events.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
@@ -28,10 +29,21 @@ export type ToWorker =
     backendOptions: NonNullable<PoolOptions["backendOptions"]>;
     workers: number;
     cores: number;
+    /** Episodes this worker runs at once; those sent beyond wait here, in order. */
+    concurrency: number;
   }
   | { t: "run"; index: number }
   | { t: "stop" }
   | { t: "close" };
+
+/** One finished episode as a worker sends it: its plan index, its lines, its record without events. */
+export interface Done {
+  index: number;
+  text: string;
+  meta: EpisodeMeta;
+  /** The interface's mapping, with this worker's first episode of it. */
+  variant?: VariantEvent;
+}
 
 interface Opened {
   plan: Map<number, PlannedEpisode>;
@@ -117,17 +129,46 @@ async function run(index: number): Promise<void> {
   o.sent.add(key);
   // Serialized here, beside the other workers: the parent only chains and appends the lines.
   const { text, meta } = EpisodeLines.serialize(rec);
-  port.postMessage({
-    t: "done",
-    index,
-    text,
-    meta,
-    ...(first ? { variant: variantEvent(env) } : {}),
-  });
+  send({ index, text, meta, ...(first ? { variant: variantEvent(env) } : {}) });
+}
+
+/** Plan indices sent but not started: the parent sends ahead, so this worker never waits on it. */
+const waiting: number[] = [];
+let running = 0;
+/** Episodes at once (the run's --concurrency), from `init`. */
+let limit = 4;
+
+/** Start waiting episodes while fewer than `limit` run. */
+function pump(): void {
+  while (running < limit && waiting.length > 0) {
+    const index = waiting.shift()!;
+    running++;
+    run(index).catch((err) => failed(err, index)).finally(() => {
+      running--;
+      pump();
+    });
+  }
+}
+
+/** Finished episodes not yet sent. */
+let outbox: Done[] = [];
+
+/**
+ * Send a finished episode with the others that finish in the same turn of this worker's event
+ * loop: one message for several, so neither side pays a message's fixed cost per episode.
+ */
+function send(done: Done): void {
+  if (outbox.push(done) > 1) return;
+  setTimeout(() => {
+    const items = outbox;
+    outbox = [];
+    port.postMessage({ t: "done", items });
+  }, 0);
 }
 
 port.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
+  if (m.t === "init") limit = Math.max(1, m.concurrency);
   if (m.t === "load") {
     loading = { file: m.file, suite: loadSuite(m.file) };
     // A failure is said by `init` (the parent loads the same file and says it first).
@@ -144,7 +185,8 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
         })),
       }), (err) => failed(err));
   } else if (m.t === "run") {
-    run(m.index).catch((err) => failed(err, m.index));
+    waiting.push(m.index);
+    pump();
   } else if (m.t === "stop") {
     closeAllBackends().finally(() => port.postMessage({ t: "stopped" }));
   } else {

@@ -103,6 +103,8 @@ export interface RunOptions {
 export interface EpisodeRunner {
   /** Workers in the pool. */
   readonly size: number;
+  /** Episodes to keep sent to each worker per episode it runs at once (default 1). */
+  readonly queued?: number;
   /** Whether the pool runs this agent's episodes. */
   runs(agent: string): boolean;
   /**
@@ -298,7 +300,7 @@ async function runPlan(
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   // Agents with a limit of their own (endpoint agents: a server batches many requests) run that
   // many episodes besides the others, which share the run's limit.
-  const shared = new Slots(concurrency * (pool?.size ?? 1));
+  const shared = new Slots(concurrency * (pool ? pool.size * (pool.queued ?? 1) : 1));
   const own = new Map(
     [...needed].flatMap((n) => {
       const c = agents.get(n)?.concurrency;

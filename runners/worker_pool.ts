@@ -1,10 +1,10 @@
 import type { AgentSpec, EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import type { BackendOptions } from "../tools/mod.ts";
 import { type AgentInfo, AgentSetupError } from "./agent.ts";
-import { EpisodeLines, type EpisodeMeta } from "./episode_lines.ts";
+import { EpisodeLines } from "./episode_lines.ts";
 import type { VariantEvent } from "./events.ts";
 import type { EpisodeRunner } from "./run.ts";
-import type { ToWorker } from "./_episode_worker.ts";
+import type { Done, ToWorker } from "./_episode_worker.ts";
 
 /** What a pool's workers run: the suite (loaded again from its file) and the run's selection. */
 export interface PoolOptions {
@@ -23,7 +23,15 @@ export interface PoolOptions {
   backendOptions?: BackendOptions;
   /** Cores the workers share: an ONNX agent's intra-op threads × workers stays within them. */
   cores?: number;
+  /** Episodes each worker runs at once (default 4); the pool sends it `QUEUED` times as many. */
+  concurrency?: number;
 }
+
+/**
+ * Episodes the parent keeps sent to a worker, per episode it runs at once: the others wait there,
+ * so a worker goes on while its finished episodes travel back and new ones come.
+ */
+export const QUEUED = 4;
 
 /** A model agent as the worker running it opened it: what the run's provenance and status lines record. */
 export interface PooledModel {
@@ -59,7 +67,7 @@ export function threadsPerWorker(
 
 type FromWorker =
   | { t: "ready"; models: PooledModel[] }
-  | { t: "done"; index: number; text: string; meta: EpisodeMeta; variant?: VariantEvent }
+  | { t: "done"; items: Done[] }
   | { t: "failed"; index?: number; error: { name: string; message: string; stack?: string } }
   | { t: "stopped" }
   | { t: "closed" };
@@ -106,9 +114,11 @@ class Slot {
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       if (m.t === "done") {
-        const p = this.pending.get(m.index)!;
-        this.pending.delete(m.index);
-        p.resolve({ episode: EpisodeLines.fromText(m.text, m.meta), variant: m.variant });
+        for (const d of m.items) {
+          const p = this.pending.get(d.index)!;
+          this.pending.delete(d.index);
+          p.resolve({ episode: EpisodeLines.fromText(d.text, d.meta), variant: d.variant });
+        }
       } else if (m.t === "failed") {
         const err = rebuild(m.error);
         this.failure = err;
@@ -248,6 +258,7 @@ export class EpisodePool implements EpisodeRunner {
         backendOptions: opts.backendOptions ?? {},
         workers: count,
         cores: opts.cores ?? navigator.hardwareConcurrency,
+        concurrency: opts.concurrency ?? 4,
       });
     }
     const replies = await Promise.all(ready);
@@ -266,6 +277,11 @@ export class EpisodePool implements EpisodeRunner {
   /** Workers in the pool. */
   get size(): number {
     return this.#slots.length;
+  }
+
+  /** Episodes sent to each worker at once per episode it runs ({@linkcode QUEUED}). */
+  get queued(): number {
+    return QUEUED;
   }
 
   /** Whether the workers run this agent's episodes. */
