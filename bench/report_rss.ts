@@ -47,6 +47,7 @@ const runPeak = await status("VmHWM");
 if (values["from-log"]) ran = { ...ran, collected: undefined };
 gc();
 const before = await status("VmRSS");
+const heap = Deno.memoryUsage().heapUsed / 2 ** 20;
 // Writing 5 to clear_refs resets VmHWM to the current resident set (Linux ≥ 4.0).
 await Deno.writeTextFile("/proc/self/clear_refs", "5");
 const t1 = performance.now();
@@ -63,8 +64,8 @@ console.log(
 console.log(
   `  episodes ${(episodesMs / 1000).toFixed(2)} s (peak RSS ${runPeak.toFixed(0)} MiB); report ${
     (reportMs / 1000).toFixed(2)
-  } s: RSS ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB: adds ${
-    (peak - before).toFixed(0)
-  } MiB`,
+  } s: RSS ${before.toFixed(0)} MiB before (JS heap ${heap.toFixed(0)} MiB in use), peak ${
+    peak.toFixed(0)
+  } MiB: adds ${(peak - before).toFixed(0)} MiB`,
 );
 await Deno.remove(out, { recursive: true });

@@ -10,7 +10,7 @@ type Sink = (text: string) => Promise<void>;
 
 /**
  * Write `JSON.stringify(value, null, 2) + "\n"` to `path` atomically (a reader never sees half of
- * it: written beside it, then renamed), holding at most about `chunk` characters (default 1 MiB)
+ * it: written beside it, then renamed), holding at most about `chunk` characters (default 128 KiB)
  * plus one member `depth` levels down (default 2) in memory.
  *
  * @example
@@ -31,7 +31,7 @@ export async function writeJsonAtomic(
   const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
   const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
-  const limit = opts.chunk ?? 1 << 20;
+  const limit = opts.chunk ?? 128 << 10;
   let held: string[] = [];
   let size = 0;
   const flush = async () => {

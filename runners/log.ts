@@ -140,8 +140,10 @@ export async function openRunLog(
   };
 }
 
-/** Most bytes of lines held back while a write is under way, before `write` waits for it. */
-const HELD_BACK = 8 << 20;
+/** Most characters of lines held back while a write is under way, before `write` waits for it. */
+const HELD_BACK = 4 << 20;
+/** Characters of lines one write takes, about (a whole episode's lines at least). */
+const WRITE_CHARS = 128 << 10;
 
 /**
  * Writes lines behind the caller: a line waits only while an earlier write is under way, and the
@@ -172,9 +174,15 @@ class LineWriter {
   async #drain(): Promise<void> {
     try {
       while (this.#held.length > 0) {
-        const bytes = this.#enc.encode(this.#held.join(""));
-        this.#held = [];
-        this.#bytes = 0;
+        // At most about WRITE_CHARS a write: buffers that large are freed back to the system,
+        // where larger ones would stay in the allocator's arenas (RSS grows, and stays).
+        let n = 0, k = 0;
+        while (k < this.#held.length && n < WRITE_CHARS) n += this.#held[k++].length;
+        const bytes = this.#enc.encode(
+          k === this.#held.length ? this.#held.join("") : this.#held.slice(0, k).join(""),
+        );
+        this.#held = k === this.#held.length ? [] : this.#held.slice(k);
+        this.#bytes -= n;
         let off = 0;
         while (off < bytes.length) off += await this.file.write(bytes.subarray(off));
       }
