@@ -83,22 +83,26 @@ interface Pending {
  * this thread's own loading. `EpisodePool.open` takes them; `cancel` ends any it did not take.
  */
 export class StartedWorkers {
-  #slots: Slot[] | undefined;
-  constructor(readonly file: string, slots: Slot[]) {
-    this.#slots = slots;
-  }
-
-  /** The workers, once: the pool that takes them owns them. */
-  take(): Slot[] {
-    const slots = this.#slots ?? [];
-    this.#slots = undefined;
-    return slots;
+  /** The suite file the workers load. */
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
   }
 
   /** End the workers no pool took (none once taken). */
   cancel(): void {
-    for (const s of this.take()) s.worker.terminate();
+    for (const s of takeStarted(this)) s.worker.terminate();
   }
+}
+
+/** The workers behind each StartedWorkers, until a pool (or `cancel`) takes them. */
+const startedSlots = new WeakMap<StartedWorkers, Slot[]>();
+
+/** The workers started, once: whoever takes them owns them. */
+function takeStarted(started: StartedWorkers): Slot[] {
+  const slots = startedSlots.get(started) ?? [];
+  startedSlots.delete(started);
+  return slots;
 }
 
 /** One worker thread and what it has in flight. */
@@ -221,7 +225,9 @@ export class EpisodePool implements EpisodeRunner {
   static start(file: string, workers: number): StartedWorkers {
     const slots = Array.from({ length: Math.max(1, workers) }, () => new Slot(() => {}));
     for (const s of slots) s.send({ t: "load", file });
-    return new StartedWorkers(file, slots);
+    const started = new StartedWorkers(file);
+    startedSlots.set(started, slots);
+    return started;
   }
 
   static async open(
@@ -239,7 +245,7 @@ export class EpisodePool implements EpisodeRunner {
     const failed: { to?: (err: Error) => void } = {};
     const onFail = (err: Error) => failed.to?.(err);
     // Prestarted workers loading this suite's file are taken first; any beyond `count` end.
-    const started = opts.started?.file === suite.file ? opts.started.take() : [];
+    const started = opts.started?.file === suite.file ? takeStarted(opts.started) : [];
     opts.started?.cancel();
     for (const s of started.splice(count)) s.worker.terminate();
     for (const s of started) s.onFail = onFail;
