@@ -14,6 +14,7 @@ export {
   type SummaryRow,
   wilson,
 } from "./metrics.ts";
+export { SharedDraws } from "./stats.ts";
 export {
   assertValidReport,
   buildReport,

@@ -42,6 +42,7 @@ export class SharedDraws {
   readonly #sets = new Map<string, Uint16Array | Int32Array>();
   readonly #max: number;
   #bytes = 0;
+  /** `maxBytes`: most bytes of index sets kept (default 8 MiB). */
   constructor(opts: { maxBytes?: number } = {}) {
     this.#max = opts.maxBytes ?? 8 << 20;
   }

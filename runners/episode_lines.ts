@@ -42,6 +42,7 @@ export class EpisodeLines {
   #events: EpisodeEvent[] | undefined;
   #head: EpisodeEvent | undefined;
   #last: EpisodeEvent | undefined;
+  /** The record without its events: identity, outcome, metrics. */
   readonly meta: EpisodeMeta;
 
   private constructor(meta: EpisodeMeta, text?: string, events?: EpisodeEvent[]) {

@@ -85,6 +85,7 @@ interface Pending {
 export class StartedWorkers {
   /** The suite file the workers load. */
   readonly file: string;
+  /** Workers started on `file` (`EpisodePool.start` makes them and hands them over). */
   constructor(file: string) {
     this.file = file;
   }
@@ -212,13 +213,6 @@ export class EpisodePool implements EpisodeRunner {
   }
 
   /**
-   * Start `workers` workers on a suite loaded from its file (or take those `started` on that file,
-   * ending any beyond `workers`); resolves once every one is ready.
-   * Scripted agents open in every worker. A model agent opens in one worker only (the agents are
-   * dealt round the workers, in suite order), which runs all its episodes: loading a model and
-   * building its tool-call grammar once, as one thread would, rather than once per worker.
-   */
-  /**
    * Start `workers` workers that begin loading the suite at `file` at once, before this thread has
    * loaded it; `open` with `started` takes them (one whose file turns out to differ fails there).
    */
@@ -230,6 +224,13 @@ export class EpisodePool implements EpisodeRunner {
     return started;
   }
 
+  /**
+   * Start `workers` workers on a suite loaded from its file (or take those `started` on that file,
+   * ending any beyond `workers`); resolves once every one is ready.
+   * Scripted agents open in every worker. A model agent opens in one worker only (the agents are
+   * dealt round the workers, in suite order), which runs all its episodes: loading a model and
+   * building its tool-call grammar once, as one thread would, rather than once per worker.
+   */
   static async open(
     suite: SuiteSpec,
     opts: PoolOptions & { started?: StartedWorkers },
