@@ -222,3 +222,46 @@ seeds: [0]
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: workers started before the suite loads end when it is bad, or when the run needs fewer; the run goes on without them", async () => {
+  // Started on the file, which turns out to be a bad suite: exit 2 with the located error, and
+  // the command returns (no worker is left loading).
+  const out = await Deno.makeTempDir();
+  const bad = await cli(
+    "bench",
+    "testdata/bad/suite_missing_env.yaml",
+    "--workers",
+    "2",
+    "--out",
+    out,
+  );
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(bad.err, /suite_missing_env\.yaml:\d+:\d+/);
+  const none = await cli(
+    "bench",
+    "testdata/bad/no-such-suite.yaml",
+    "--workers",
+    "2",
+    "--out",
+    out,
+  );
+  assert.equal(none.code, 2);
+  assert.deepEqual([...Deno.readDirSync(out)], [], "nothing written");
+  // More workers started than episodes: the pool takes as many as there are episodes, and ends
+  // the others; the log is the one-thread log.
+  const few = ["--agents", "oracle", "--variants", "clean", "--samples", "1", "--seed", "0"];
+  const [a, b] = [
+    await bench("testdata/good/suite.yaml", 1, ...few, "--quiet"),
+    await bench("testdata/good/suite.yaml", 6, ...few),
+  ];
+  const ran = Number(
+    b.err.match(/(\d+) episodes \(1 envs, run [0-9a-f]{16}, (\d+) workers\)/)?.[1],
+  );
+  assert.ok(ran > 1 && ran < 6, b.err);
+  assert.match(b.err, new RegExp(`, ${ran} workers\\)`));
+  assert.equal(b.code, 0, b.err);
+  assert.equal(
+    timeless(await read(b.dir, "episodes.jsonl")),
+    timeless(await read(a.dir, "episodes.jsonl")),
+  );
+});

@@ -153,10 +153,29 @@ Deno.test("runs: reproduce reruns a report exactly, and refuses when a spec chan
     await Deno.copyFile(`testdata/good/${f}`, join(work, f));
   }
   const run = join(work, "run");
-  assert.equal((await quiet("bench", join(work, "suite.yaml"), "--out", run, "--quiet")).code, 0);
+  const bench = ["bench", join(work, "suite.yaml"), "--out", run, "--quiet", "--workers", "1"];
+  assert.equal((await quiet(...bench)).code, 0);
   const ok = await quiet("reproduce", join(run, "report.json"), "--out", join(work, "again"));
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /every figure identical/);
+  // With workers, as bench's: the same figures, the count in the rerun's provenance.
+  const two = await quiet(
+    "reproduce",
+    join(run, "report.json"),
+    "--out",
+    join(work, "two"),
+    "--workers",
+    "2",
+  );
+  assert.equal(two.code, 0, two.err);
+  assert.match(two.out, /every figure identical/);
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(join(work, "two", "report.json"))).provenance.workers,
+    2,
+  );
+  const bad = await quiet("reproduce", join(run, "report.json"), "--workers", "0");
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--workers must be an integer from 1 to 256, got "0"/);
   await Deno.writeTextFile(
     join(work, "items.csv"),
     (await Deno.readTextFile(join(work, "items.csv"))) + "\n",

@@ -6,36 +6,47 @@ import {
   overallMarkdown,
   type Report,
 } from "../reports/mod.ts";
-import { type EpisodeSplit, loadSuite } from "../spec/mod.ts";
+import { type EpisodeSplit, loadSuite, type SuiteSpec } from "../spec/mod.ts";
+import { EpisodePool, type StartedWorkers } from "../runners/mod.ts";
 import { SPLITS } from "../tasks/mod.ts";
 import { runBench, type Selection, UsageError, variantNames } from "../run/mod.ts";
 import { command } from "./command.ts";
-import { cacheFlags, intFlag, listFlag, shardFlag, workersFlag } from "./flags.ts";
+import {
+  cacheFlags,
+  type Flags,
+  intFlag,
+  listFlag,
+  shardFlag,
+  type Values,
+  workersFlag,
+} from "./flags.ts";
 import { runOutput } from "./_run_output.ts";
+
+const BENCH_FLAGS = {
+  out: { type: "string" },
+  agents: { type: "string" },
+  protocols: { type: "string" },
+  variants: { type: "string" },
+  splits: { type: "string" },
+  samples: { type: "string" },
+  seed: { type: "string" },
+  shard: { type: "string" },
+  concurrency: { type: "string" },
+  workers: { type: "string" },
+  quiet: { type: "boolean" },
+  verbose: { type: "boolean" },
+  record: { type: "boolean" },
+  "cache-dir": { type: "string" },
+  "no-cache": { type: "boolean" },
+  "allow-broken-tasks": { type: "boolean" },
+} satisfies Flags;
 
 /** `tooltrial bench`: run a suite and write its report. */
 export const bench = command({
   name: "bench",
   summary: "run a suite (default suite.yaml) and write a report; resumes an interrupted run",
   usage: "bench [suite.yaml]",
-  flags: {
-    out: { type: "string" },
-    agents: { type: "string" },
-    protocols: { type: "string" },
-    variants: { type: "string" },
-    splits: { type: "string" },
-    samples: { type: "string" },
-    seed: { type: "string" },
-    shard: { type: "string" },
-    concurrency: { type: "string" },
-    workers: { type: "string" },
-    quiet: { type: "boolean" },
-    verbose: { type: "boolean" },
-    record: { type: "boolean" },
-    "cache-dir": { type: "string" },
-    "no-cache": { type: "boolean" },
-    "allow-broken-tasks": { type: "boolean" },
-  },
+  flags: BENCH_FLAGS,
   help: `Usage: tooltrial bench [suite.yaml] [options]
 
 Runs every (env, variant, task, agent, protocol, seed, sample) episode of the suite and writes
@@ -81,55 +92,80 @@ Options:
         `bench takes one suite file, got ${positionals.length}: ${positionals.join(" ")}`,
       );
     }
-    const suite = await loadSuite(positionals[0] ?? "suite.yaml");
-    const seed = intFlag(values.seed, "seed", 0);
-    const selection: Selection = {
-      agents: listFlag(values.agents, "agents", suite.agents.map((a) => a.name)),
-      protocols: listFlag(values.protocols, "protocols", suite.protocols.map((p) => p.name)),
-      variants: listFlag(values.variants, "variants", variantNames(suite)),
-      splits: listFlag(values.splits, "splits", [...SPLITS], "a split") as
-        | EpisodeSplit[]
-        | undefined,
-      samples: intFlag(values.samples, "samples", 1) ?? suite.samples,
-      seeds: seed !== undefined ? [seed] : suite.seeds,
-    };
-    const shard = shardFlag(values.shard);
-    const concurrency = intFlag(values.concurrency, "concurrency", 1) ?? 4;
+    const file = positionals[0] ?? "suite.yaml";
     const workers = workersFlag(values.workers);
-    const quiet = values.quiet ?? false;
-    const { out, logPath, report } = await runBench(suite, {
-      ...runOutput(quiet),
-      selection,
-      out: values.out,
-      shard,
-      concurrency,
-      workers,
-      command: ["bench", ...args],
-      verbose: values.verbose ?? false,
-      record: values.record ?? false,
-      cache: cacheFlags(values),
-    });
-    if (!report) {
-      if (!quiet) {
-        console.log(
-          `shard ${shard!.index}/${
-            shard!.count
-          } done: ${logPath}\nwhen every shard is done: tooltrial merge <each shard's folder> --out DIR`,
-        );
-      }
-      return 0;
+    // Asked for several workers: they load the suite beside this thread, not after it.
+    const started = typeof workers === "number" && workers > 1 && !values.record
+      ? EpisodePool.start(file, workers)
+      : undefined;
+    try {
+      return await benchSuite(await loadSuite(file), { values, args, workers, started });
+    } finally {
+      started?.cancel();
     }
-    if (!quiet) {
-      console.log(overallMarkdown(report));
-      console.log(
-        `\nreport: ${join(out, "report.html")} · ${join(out, "report.md")} · ${
-          join(out, "report.json")
-        } · episodes: ${logPath}`,
-      );
-    }
-    return brokenTasksWarning(report, values["allow-broken-tasks"] ?? false);
   },
 });
+
+/** The flags bench parsed. */
+type BenchValues = Values<typeof BENCH_FLAGS>;
+
+/** Run the loaded suite as the flags say; print the overall table; the exit code. */
+async function benchSuite(
+  suite: SuiteSpec,
+  { values, args, workers, started }: {
+    values: BenchValues;
+    args: string[];
+    workers: number | "auto";
+    started?: StartedWorkers;
+  },
+): Promise<number> {
+  const seed = intFlag(values.seed, "seed", 0);
+  const selection: Selection = {
+    agents: listFlag(values.agents, "agents", suite.agents.map((a) => a.name)),
+    protocols: listFlag(values.protocols, "protocols", suite.protocols.map((p) => p.name)),
+    variants: listFlag(values.variants, "variants", variantNames(suite)),
+    splits: listFlag(values.splits, "splits", [...SPLITS], "a split") as
+      | EpisodeSplit[]
+      | undefined,
+    samples: intFlag(values.samples, "samples", 1) ?? suite.samples,
+    seeds: seed !== undefined ? [seed] : suite.seeds,
+  };
+  const shard = shardFlag(values.shard);
+  const concurrency = intFlag(values.concurrency, "concurrency", 1) ?? 4;
+  const quiet = values.quiet ?? false;
+  const { out, logPath, report } = await runBench(suite, {
+    ...runOutput(quiet),
+    selection,
+    out: values.out,
+    shard,
+    concurrency,
+    workers,
+    started,
+    command: ["bench", ...args],
+    verbose: values.verbose ?? false,
+    record: values.record ?? false,
+    cache: cacheFlags(values),
+  });
+  if (!report) {
+    if (!quiet) {
+      console.log(
+        `shard ${shard!.index}/${
+          shard!.count
+        } done: ${logPath}\nwhen every shard is done: tooltrial merge <each shard's folder> --out DIR`,
+      );
+    }
+    return 0;
+  }
+  if (!quiet) {
+    console.log(overallMarkdown(report));
+    console.log(
+      `\nreport: ${join(out, "report.html")} · ${join(out, "report.md")} · ${
+        join(out, "report.json")
+      } · episodes: ${logPath}`,
+    );
+  }
+  return brokenTasksWarning(report, values["allow-broken-tasks"] ?? false);
+}
 
 /** Warn about (task, variant) cells the oracle failed; exit 1 for them unless allowed. */
 function brokenTasksWarning(report: Report, allow: boolean): number {

@@ -1,6 +1,6 @@
 import { reproduceRun, UsageError } from "../run/mod.ts";
 import { command } from "./command.ts";
-import { cacheFlags, intFlag } from "./flags.ts";
+import { cacheFlags, intFlag, workersFlag } from "./flags.ts";
 import { runOutput } from "./_run_output.ts";
 
 /** `tooltrial reproduce`: rerun what a report describes and check every figure matches. */
@@ -11,10 +11,11 @@ export const reproduce = command({
   flags: {
     out: { type: "string" },
     concurrency: { type: "string" },
+    workers: { type: "string" },
     "cache-dir": { type: "string" },
     "no-cache": { type: "boolean" },
   },
-  help: `Usage: tooltrial reproduce REPORT [--out DIR] [--concurrency N] [--no-cache]
+  help: `Usage: tooltrial reproduce REPORT [--out DIR] [--workers N] [--concurrency N] [--no-cache]
 
 Reruns exactly what a report describes: same suite, selection, seeds and samples. Refuses (exit 2)
 with a list of changed files when a spec or data file no longer matches the hashes in the report.
@@ -22,7 +23,9 @@ Exit 0 when every figure is identical (timings aside), 1 when something differs.
 
 Options:
   --out DIR            where the rerun goes (default a temporary folder)
-  --concurrency N      episodes in flight (default: the report's)
+  --workers N          worker threads running episodes, as bench --workers (default: one per
+                       core); no figure depends on it
+  --concurrency N      episodes in flight in each worker (default: the report's)
   --cache-dir DIR      endpoint agents replay replies from here (default runs/cache): a run of
                        endpoint agents reproduces with no calls when its replies are there
   --no-cache           call the endpoints again for every turn
@@ -35,6 +38,7 @@ Options:
       ...runOutput(false),
       out: values.out,
       concurrency: intFlag(values.concurrency, "concurrency", 1),
+      workers: workersFlag(values.workers),
       command: ["reproduce", ...args],
       cache: cacheFlags(values),
     });

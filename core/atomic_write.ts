@@ -15,3 +15,35 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   await Deno.writeTextFile(tmp, text);
   await Deno.rename(tmp, path);
 }
+
+/**
+ * Write a file atomically from pieces, each encoded and written as it comes: a large file whose
+ * pieces are made one at a time is never whole in memory.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writePartsAtomic } from "./atomic_write.ts";
+ * const f = await Deno.makeTempFile();
+ * await writePartsAtomic(f, ["wh", "ole"]);
+ * assert.ok(await Deno.readTextFile(f) === "whole");
+ * ```
+ */
+export async function writePartsAtomic(path: string, parts: Iterable<string>): Promise<void> {
+  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const enc = new TextEncoder();
+  try {
+    for (const part of parts) {
+      const bytes = enc.encode(part);
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    }
+  } catch (err) {
+    file.close();
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+  file.close();
+  await Deno.rename(tmp, path);
+}

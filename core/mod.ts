@@ -4,6 +4,7 @@
  * @module
  */
 export { createRng, deriveSeed, hash32, type Rng } from "./rng.ts";
-export { writeFileAtomic } from "./atomic_write.ts";
+export { writeFileAtomic, writePartsAtomic } from "./atomic_write.ts";
+export { writeJsonAtomic } from "./json_stream.ts";
 export { Deadlines } from "./deadlines.ts";
 export { floatJson } from "./float_json.ts";

@@ -29,7 +29,15 @@ function transcriptHtml(t: Transcript): string {
 
 /** Every episode of every task, a `<details>` per task. */
 export function tasksSection(report: Report, ax: Axes): string {
-  if (report.episodes.length === 0) return "";
+  return [...tasksSectionParts(report, ax)].join("");
+}
+
+/**
+ * {@linkcode tasksSection} a task at a time: with many episodes it is most of the page (12 MB of
+ * the full suite's), and a writer that writes each piece as it comes never holds it whole.
+ */
+export function* tasksSectionParts(report: Report, ax: Axes): Generator<string> {
+  if (report.episodes.length === 0) return;
   const transcripts = new Map(report.transcripts.map((t) => [t.id, t]));
   const byTask = new Map<string, EpisodeSummary[]>();
   for (const e of report.episodes) {
@@ -62,12 +70,10 @@ export function tasksSection(report: Report, ax: Axes): string {
     "invalid",
   ];
   const samples = report.episodes.some((e) => e.sample > 0);
-  const out = [
-    `<section id="tasks"><h2>Tasks</h2>
-<p class="lead">Every episode of every task. Open a task for its episodes; episodes with a kept transcript can be expanded.</p>`,
-  ];
+  yield `<section id="tasks"><h2>Tasks</h2>
+<p class="lead">Every episode of every task. Open a task for its episodes; episodes with a kept transcript can be expanded.</p>`;
   for (const env of envs) {
-    out.push(`<h3>${esc(env)}</h3>`);
+    yield `\n<h3>${esc(env)}</h3>`;
     for (const [k, list] of byTask) {
       if (!k.startsWith(env + "\u0000")) continue;
       const episodes = [...list].sort(compare);
@@ -91,16 +97,13 @@ export function tasksSection(report: Report, ax: Axes): string {
           : row;
       });
       const numeric = new Set([3, 5, 6, 7]);
-      out.push(
-        `<details class="task"><summary>${code(episodes[0].task)} <span class="badge">${
-          esc(episodes[0].split)
-        }</span> <span class="muted">${ok}/${episodes.length} succeeded</span></summary><div class="scroll"><table><thead><tr>${
-          head.map((h, i) => `<th scope="col"${numeric.has(i) ? ` class="n"` : ""}>${h}</th>`)
-            .join("")
-        }</tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`,
-      );
+      yield `\n<details class="task"><summary>${code(episodes[0].task)} <span class="badge">${
+        esc(episodes[0].split)
+      }</span> <span class="muted">${ok}/${episodes.length} succeeded</span></summary><div class="scroll"><table><thead><tr>${
+        head.map((h, i) => `<th scope="col"${numeric.has(i) ? ` class="n"` : ""}>${h}</th>`)
+          .join("")
+      }</tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`;
     }
   }
-  out.push("</section>");
-  return out.join("\n");
+  yield "\n</section>";
 }

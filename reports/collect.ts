@@ -1,5 +1,6 @@
 import type { EpisodeEvent, VariantEvent } from "../runners/events.ts";
 import { checkKindOf, failedCheckKinds } from "../tasks/mod.ts";
+import type { EpisodeLines } from "../runners/episode_lines.ts";
 import type { EpisodeSummary, Transcript, TranscriptLine, VariantSummary } from "./types.ts";
 
 /**
@@ -129,12 +130,32 @@ export class Collector {
       throw new Error(`episode log out of order: ${ev.type} event of ${ev.episode} outside it`);
     }
     this.#open.events.push(ev);
-    if (ev.type === "result") this.#close(ev);
+    if (ev.type === "result") {
+      const { head, events } = this.#open;
+      this.#open = undefined;
+      this.#close(head, ev, () => events);
+    }
   }
 
-  #close(r: Extract<EpisodeEvent, { type: "result" }>) {
-    const { head, events } = this.#open!;
-    this.#open = undefined;
+  /**
+   * Add one finished episode whole: its summary comes from its first and last events; the others
+   * are read (a worker's lines parsed) only when its transcript is kept.
+   */
+  addEpisode(ep: EpisodeLines): void {
+    const head = ep.head(), last = ep.last();
+    if (head?.type !== "episode" || last?.type !== "result") {
+      throw new Error(
+        `episode ${ep.meta.id} is not a whole episode (its episode and result events)`,
+      );
+    }
+    this.#close(head, last, () => ep.events());
+  }
+
+  #close(
+    head: Extract<EpisodeEvent, { type: "episode" }>,
+    r: Extract<EpisodeEvent, { type: "result" }>,
+    events: () => readonly EpisodeEvent[],
+  ) {
     const tokens = (r.metrics as { tokens?: number }).tokens;
     const cost = (r.metrics as { cost_usd?: number }).cost_usd;
     const userTurns = (r.metrics as { user_turns?: number }).user_turns;
@@ -170,7 +191,7 @@ export class Collector {
     if (!kept || (!kept.failed && !r.success)) {
       this.#transcripts.set(key, {
         failed: !r.success,
-        t: { id: head.episode, lines: transcriptOf(events) },
+        t: { id: head.episode, lines: transcriptOf(events()) },
       });
     }
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { EpisodeEvent } from "../runners/events.ts";
+import type { EpisodeLines } from "../runners/episode_lines.ts";
 import { transcriptOf } from "./collect.ts";
 import { failureKind } from "./failure_kind.ts";
 import type { Report, TranscriptLine } from "./types.ts";
@@ -120,6 +121,12 @@ export class FailureCollector {
       sample: head.sample,
       calls: result.metrics.calls,
     }, transcriptOf(events, { chars: LINE_CHARS }));
+  }
+
+  /** Add one finished episode (a success is skipped without reading its events). */
+  addEpisode(ep: EpisodeLines): void {
+    if (ep.meta.success) return;
+    this.add(ep.events());
   }
 
   /** Add one failure row and its transcript (null: none). */

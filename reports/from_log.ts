@@ -179,13 +179,39 @@ export async function reportFromLogs(
       );
     }
   }
+  return finish(headers, collector, opts.finishedAt);
+}
+
+/**
+ * The report of a run whose every episode this process logged: built from what it collected as
+ * it wrote the log (`header`, the log's first line; the collector fed each variant record and
+ * episode in log order), the same report `reportFromLogs` builds from that log, without reading
+ * the log back.
+ */
+export function reportFromCollected(
+  header: RunHeader,
+  collector: Collector,
+  opts: { finishedAt?: string } = {},
+): Report {
+  // As the log holds it: what JSON leaves out (undefined fields) is not there when read back.
+  const h: RunHeader = JSON.parse(JSON.stringify(header));
+  if (collector.episodes.length !== h.planned) {
+    throw new LogError(
+      `the run collected ${collector.episodes.length} of ${h.planned} episodes: rerun the same bench command to resume it`,
+    );
+  }
+  return finish([h], collector, opts.finishedAt);
+}
+
+/** The report of one run's logs (their headers) from what was collected. */
+function finish(headers: RunHeader[], collector: Collector, finishedAt?: string): Report {
   const p = headers[0].provenance as unknown as Provenance;
   const starts = headers.map((h) => String((h.provenance as { started_at: string }).started_at));
   const count = headers[0].shard?.count ?? 1;
   const provenance: Provenance = {
     ...p,
     started_at: starts.sort()[0],
-    finished_at: opts.finishedAt ?? new Date().toISOString(),
+    finished_at: finishedAt ?? new Date().toISOString(),
     shards: count > 1 ? Array.from({ length: count }, (_, i) => `${i}/${count}`) : null,
   };
   return buildReport(collector, { run_id: headers[0].run_id, provenance });

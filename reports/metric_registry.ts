@@ -12,7 +12,7 @@
 import { deriveSeed } from "../runners/rng.ts";
 import { CHECK_KINDS } from "../tasks/mod.ts";
 import { formatPercent as pct } from "./format.ts";
-import { bootstrapCI, meanPassAtK, meanPassHatK } from "./stats.ts";
+import { bootstrapCI, meanPassAtK, meanPassHatK, type SharedDraws } from "./stats.ts";
 import type { EpisodeSummary, GroupKey, SummaryRow } from "./types.ts";
 
 /** A report row's metrics: everything but the grouping keys. */
@@ -24,6 +24,11 @@ export interface MetricGroup {
   episodes: readonly EpisodeSummary[];
   /** The group's name, where a bootstrap's generator starts (so reports are reproducible). */
   seed: string;
+  /**
+   * Groups that resample alike (the rows of one agent): where their bootstrap starts instead of
+   * `seed`, and the draws kept between them.
+   */
+  resample?: { seed: string; draws: SharedDraws };
 }
 
 /** How a metric reads as a table column (Markdown, HTML). */
@@ -235,9 +240,12 @@ export const METRICS: readonly Metric[] = [
     },
     describe: "bootstrap 95% interval of the success rate, resampling tasks (seeded)",
     compute: (g) => {
-      const ci = bootstrapCI(successClusters(g.episodes), {
-        seed: deriveSeed("bootstrap", g.seed),
-      });
+      const ci = bootstrapCI(
+        successClusters(g.episodes),
+        g.resample
+          ? { seed: deriveSeed("bootstrap", g.resample.seed), draws: g.resample.draws }
+          : { seed: deriveSeed("bootstrap", g.seed) },
+      );
       return ci ? [round4(ci[0]), round4(ci[1])] : [0, 1];
     },
     column: {

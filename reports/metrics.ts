@@ -1,6 +1,6 @@
 import { deriveSeed } from "../runners/rng.ts";
 import { byTask, computeMetrics, wilson } from "./metric_registry.ts";
-import { bootstrapCI, bootstrapDiffCI, mcnemarExact } from "./stats.ts";
+import { bootstrapCI, bootstrapDiffCI, mcnemarExact, type SharedDraws } from "./stats.ts";
 import type {
   ComparisonRow,
   EpisodeSummary,
@@ -33,14 +33,28 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): T[][] {
 }
 
 /**
+ * Where the bootstrap of every row of one agent starts, when the rows share their resamples: the
+ * same generator for each, so rows over the same tasks resample them alike.
+ */
+export const agentSeed = (agent: string): string => `agent/${agent}`;
+
+/**
  * Aggregate one group of episodes: success with a bootstrap interval over tasks, pass@k and
- * pass^k over each task's repeated episodes, and the call-level means.
+ * pass^k over each task's repeated episodes, and the call-level means. With `draws`, the interval
+ * resamples as every row of the group's agent does (`agentSeed`), from draws kept between rows.
  */
 export function summarize(
   episodes: readonly EpisodeSummary[],
-  opts: { seed?: string } = {},
+  opts: { seed?: string; draws?: SharedDraws } = {},
 ): Omit<SummaryRow, GroupKey> {
-  return computeMetrics({ episodes, seed: opts.seed ?? "" });
+  const agent = episodes[0]?.agent;
+  return computeMetrics({
+    episodes,
+    seed: opts.seed ?? "",
+    ...(opts.draws && agent !== undefined
+      ? { resample: { seed: agentSeed(agent), draws: opts.draws } }
+      : {}),
+  });
 }
 
 /**
@@ -56,11 +70,15 @@ export function summarize(
 export function groupSummary(
   episodes: readonly EpisodeSummary[],
   keys: readonly GroupKey[],
+  opts: { draws?: SharedDraws } = {},
 ): SummaryRow[] {
   return groupBy(episodes, (e) => keys.map((k) => e[k]).join("\u0000")).map((g) => {
     const row: Partial<Record<GroupKey, string>> = {};
     for (const key of keys) row[key] = g[0][key];
-    return { ...row, ...summarize(g, { seed: keys.map((k) => g[0][k]).join("/") }) };
+    return {
+      ...row,
+      ...summarize(g, { seed: keys.map((k) => g[0][k]).join("/"), draws: opts.draws }),
+    };
   });
 }
 
@@ -77,7 +95,10 @@ const pairKey = (e: EpisodeSummary) => [e.env, e.task, e.seed, e.sample].join("\
  * assert.ok(robustness([]).length === 0);
  * ```
  */
-export function robustness(episodes: readonly EpisodeSummary[]): RobustnessRow[] {
+export function robustness(
+  episodes: readonly EpisodeSummary[],
+  opts: { draws?: SharedDraws } = {},
+): RobustnessRow[] {
   const clean = new Map<string, boolean>();
   for (const e of episodes) {
     if (e.variant === "clean") {
@@ -102,9 +123,12 @@ export function robustness(episodes: readonly EpisodeSummary[]): RobustnessRow[]
       variant_rate: round4(v / pairs.length),
       drop: round4((c - v) / pairs.length),
       ci95: roundCI(
-        bootstrapCI(byTask(pairs, (p) => taskKey(p.e), (p) => p.diff), {
-          seed: seedOf("drop", agent, protocol, variant),
-        }),
+        bootstrapCI(
+          byTask(pairs, (p) => taskKey(p.e), (p) => p.diff),
+          opts.draws
+            ? { seed: seedOf(agentSeed(agent)), draws: opts.draws }
+            : { seed: seedOf("drop", agent, protocol, variant) },
+        ),
       ),
     }];
   });

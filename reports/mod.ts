@@ -14,6 +14,7 @@ export {
   type SummaryRow,
   wilson,
 } from "./metrics.ts";
+export { SharedDraws } from "./stats.ts";
 export {
   assertValidReport,
   buildReport,
@@ -37,7 +38,12 @@ export type {
 } from "./types.ts";
 export { BFCL_CATEGORIES, bfclCategoryOf, bfclTable } from "./bfcl_table.ts";
 export { Collector } from "./collect.ts";
-export { logEpisodes, type LoggedEpisode, reportFromLogs } from "./from_log.ts";
+export {
+  logEpisodes,
+  type LoggedEpisode,
+  reportFromCollected,
+  reportFromLogs,
+} from "./from_log.ts";
 export { failureKind } from "./failure_kind.ts";
 export {
   FAILURE_COLUMNS,
@@ -57,7 +63,7 @@ export {
   selectEpisodes,
 } from "./select_episodes.ts";
 export { overallMarkdown, renderMarkdown } from "./markdown.ts";
-export { renderHtml } from "./html.ts";
+export { renderHtml, renderHtmlParts } from "./html.ts";
 export { renderJunit } from "./junit.ts";
 export { type HeadlineRow, headlineRows } from "./headline.ts";
 export { formatChange, formatPercent } from "./format.ts";

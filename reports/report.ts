@@ -5,6 +5,7 @@ import { backendEntries } from "../tools/backends/mod.ts";
 import type { SuiteSpec } from "../spec/types.ts";
 import { Collector } from "./collect.ts";
 import { comparisons, gaps, groupSummary, robustness } from "./metrics.ts";
+import { SharedDraws } from "./stats.ts";
 import reportSchema from "./schema/report.v1.json" with { type: "json" };
 import type { EpisodeSummary, Provenance, Report } from "./types.ts";
 import { bfclTable } from "./bfcl_table.ts";
@@ -70,15 +71,17 @@ export function buildReport(
   opts: { run_id: string; provenance: Provenance },
 ): Report {
   const episodes = collected.episodes;
+  // Every row of one agent resamples its tasks alike, from draws made once.
+  const draws = new SharedDraws();
   return {
     format: "tooltrial.report",
     version: REPORT_VERSION,
     run_id: opts.run_id,
     provenance: opts.provenance,
-    overall: groupSummary(episodes, ["agent", "protocol", "variant"]),
-    breakdown: groupSummary(episodes, ["agent", "protocol", "variant", "env", "split"]),
-    by_split: groupSummary(episodes, ["agent", "protocol", "variant", "split"]),
-    robustness: robustness(episodes),
+    overall: groupSummary(episodes, ["agent", "protocol", "variant"], { draws }),
+    breakdown: groupSummary(episodes, ["agent", "protocol", "variant", "env", "split"], { draws }),
+    by_split: groupSummary(episodes, ["agent", "protocol", "variant", "split"], { draws }),
+    robustness: robustness(episodes, { draws }),
     gaps: gaps(episodes),
     comparisons: comparisons(episodes),
     variants: [...collected.variants],

@@ -13,6 +13,64 @@ export interface BootstrapOptions {
   resamples?: number;
   /** Confidence level in (0, 1). Default 0.95. */
   level?: number;
+  /**
+   * Resample indices to reuse: intervals asked with the same seed and the same number of clusters
+   * draw the same indices, so they are made once (the interval is the same with or without).
+   */
+  draws?: SharedDraws;
+}
+
+/**
+ * Cluster resample indices, drawn once per (seed, number of clusters, resamples) and kept for the
+ * next interval that asks for the same — every row of one agent's report, which resample its tasks
+ * alike. Holds at most `maxBytes` of indices (default 8 MiB), the least recently used dropped
+ * first; a dropped set is drawn again, the same.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bootstrapCI, SharedDraws } from "./stats.ts";
+ * const draws = new SharedDraws();
+ * const rows = [[[1, 0], [1, 1], [0]], [[0, 0], [1, 1], [1]]];
+ * for (const row of rows) {
+ *   assert.deepEqual(bootstrapCI(row, { seed: 7, draws }), bootstrapCI(row, { seed: 7 }));
+ * }
+ * assert.equal(draws.size, 1);
+ * ```
+ */
+export class SharedDraws {
+  readonly #sets = new Map<string, Uint16Array | Int32Array>();
+  readonly #max: number;
+  #bytes = 0;
+  /** `maxBytes`: most bytes of index sets kept (default 8 MiB). */
+  constructor(opts: { maxBytes?: number } = {}) {
+    this.#max = opts.maxBytes ?? 8 << 20;
+  }
+
+  /** Index sets held. */
+  get size(): number {
+    return this.#sets.size;
+  }
+
+  /** The indices of `resamples` resamples of `k` clusters from `seed`: resample r at r·k … r·k + k − 1. */
+  indices(seed: number, k: number, resamples: number): Uint16Array | Int32Array {
+    const key = `${seed | 0}/${k}/${resamples}`;
+    let set = this.#sets.get(key);
+    if (set) {
+      this.#sets.delete(key);
+      this.#sets.set(key, set);
+      return set;
+    }
+    set = drawIndices(seed, k, resamples);
+    this.#sets.set(key, set);
+    this.#bytes += set.byteLength;
+    for (const [old, s] of this.#sets) {
+      if (this.#bytes <= this.#max || old === key) break;
+      this.#sets.delete(old);
+      this.#bytes -= s.byteLength;
+    }
+    return set;
+  }
 }
 
 /**
@@ -45,7 +103,9 @@ export function bootstrapCI(
   // Every value the same (a row at 0% or 100%): every resample gives it, and the interval is
   // clamped to [min, max] anyway — the same answer without the resamples.
   if (a.min === a.max) return [a.min, a.min];
-  const [stats] = resampleMeans([a], opts.seed, resamples);
+  const stats = opts.draws
+    ? gatherMeans(a, opts.draws.indices(opts.seed, a.sums.length, resamples), resamples)
+    : resampleMeans([a], opts.seed, resamples)[0];
   return percentileInterval(stats, alpha, a.min, a.max);
 }
 
@@ -170,6 +230,55 @@ function resampleMeans(
       }
       out[g][r] = s / n;
     }
+  }
+  return out;
+}
+
+/**
+ * The draws `resampleMeans` makes for one group of `k` clusters, kept as indices: resample r's
+ * clusters at r·k … r·k + k − 1.
+ */
+function drawIndices(seed: number, k: number, resamples: number): Uint16Array | Int32Array {
+  const out = k <= 0x10000 ? new Uint16Array(resamples * k) : new Int32Array(resamples * k);
+  let a = 0x9e3779b9 | 0, b = 0x243f6a88 | 0, c = 0xb7e15162 | 0, d = seed | 0;
+  for (let i = 0; i < 12; i++) {
+    const t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    c = (c + ((t + d) | 0)) | 0;
+  }
+  for (let i = 0; i < out.length; i++) {
+    const t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    const x = (t + d) | 0;
+    c = (c + x) | 0;
+    out[i] = Math.floor(((x >>> 0) / 4294967296) * k);
+  }
+  return out;
+}
+
+/** The resample means of one group from drawn indices (the same numbers `resampleMeans` gives). */
+function gatherMeans(
+  g: ClusterSums,
+  idx: Uint16Array | Int32Array,
+  resamples: number,
+): Float64Array {
+  const { sums, counts } = g;
+  const k = sums.length;
+  const out = new Float64Array(resamples);
+  for (let r = 0, at = 0; r < resamples; r++) {
+    let s = 0, n = 0;
+    for (const end = at + k; at < end; at++) {
+      const i = idx[at];
+      s += sums[i];
+      n += counts[i];
+    }
+    out[r] = s / n;
   }
   return out;
 }

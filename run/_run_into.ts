@@ -10,6 +10,7 @@ import {
   runsInWorkers,
   runSuite,
   sortLog,
+  type StartedWorkers,
   userToOpen,
 } from "../runners/mod.ts";
 import {
@@ -22,7 +23,8 @@ import {
   openAgent,
   openAgents,
 } from "../runners/agents/mod.ts";
-import { progressBar } from "../reports/mod.ts";
+import { Collector, FailureCollector, progressBar } from "../reports/mod.ts";
+import type { RunHeader } from "../runners/mod.ts";
 import type { SuiteSpec, TaskSpec } from "../spec/mod.ts";
 import { VERSION } from "../version.ts";
 import { runProvenance } from "./run_provenance.ts";
@@ -46,6 +48,11 @@ export interface RunSettings extends RunOutput {
    * most one per {@linkcode EPISODES_PER_WORKER} episodes); results do not depend on it.
    */
   workers?: number | "auto";
+  /**
+   * Workers the caller started before it loaded the suite (`EpisodePool.start`): the run's pool
+   * takes them, and the run ends any it does not need.
+   */
+  started?: StartedWorkers;
 }
 
 /** What a run leaves: its log, how many episodes it planned, how many it found done. */
@@ -53,6 +60,21 @@ export interface RunInto {
   logPath: string;
   planned: number;
   resumed: number;
+  /**
+   * What the report needs, gathered while the log was written: present when this process wrote
+   * every episode of the log (nothing resumed, not a shard), so the report need not read it back.
+   */
+  collected?: CollectedRun;
+}
+
+/** A run's report material, gathered as its log was written. */
+export interface CollectedRun {
+  /** The log's header. */
+  header: RunHeader;
+  /** Every variant record and episode summary, in log order. */
+  collector: Collector;
+  /** Every failed episode, for report.html. */
+  failures: FailureCollector;
 }
 
 const say = (opts: RunOutput, line: string) => opts.log?.(line);
@@ -63,6 +85,14 @@ export async function runInto(
   sel: Selection,
   opts: RunSettings,
 ): Promise<RunInto> {
+  try {
+    return await runPlanned(suite, sel, opts);
+  } finally {
+    opts.started?.cancel();
+  }
+}
+
+async function runPlanned(suite: SuiteSpec, sel: Selection, opts: RunSettings): Promise<RunInto> {
   const plan = planRun(suite, sel).filter((p) => inShard(p, opts.shard));
   const planned = plan.length;
   if (planned === 0) {
@@ -172,7 +202,9 @@ async function openPool(
     return undefined;
   }
   return await EpisodePool.open(suite, {
+    started: opts.started,
     workers: count,
+    concurrency: opts.concurrency,
     selection: sel,
     backendOptions: { http: "replay" },
     endpoints: { endpoints: { cacheDir: opts.cache.dir, noCache: opts.cache.off } },
@@ -270,14 +302,15 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
     models,
   });
   const logPath = join(opts.out, "episodes.jsonl");
-  const { log, done, announced, notes } = await openRunLog(logPath, {
+  const header: RunHeader = {
     v: 1,
     type: "run",
     run_id: opts.id,
     shard: opts.shard ?? null,
     planned,
     provenance,
-  }, {
+  };
+  const { log, done, announced, notes } = await openRunLog(logPath, header, {
     // A complete log without its report: the report phase was cut short; only it runs again.
     finished: !opts.shard && !(await exists(join(opts.out, "report.json"))) ? "keep" : "restart",
     planned: opts.ids,
@@ -307,14 +340,23 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
   const onInterrupt = opts.onInterrupt;
   const pool = opts.pool;
   // The workers' sandboxes and servers are theirs to stop: they go first.
-  const interrupted = () =>
-    pool ? void pool.stop().finally(() => onInterrupt?.(logPath)) : onInterrupt?.(logPath);
+  // The handler exits: what the log still holds back is written first.
+  const bye = () => {
+    log.flushSync();
+    onInterrupt?.(logPath);
+  };
+  const interrupted = () => pool ? void pool.stop().finally(bye) : bye();
   const signals: Deno.Signal[] = !onInterrupt
     ? []
     : Deno.build.os === "windows"
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, interrupted);
+  // A report reads its episodes back from the log unless this process writes them all: then it
+  // gathers them as they are written (a resumed run's earlier episodes are in the log only).
+  const collected: CollectedRun | undefined = done.size === 0 && !opts.shard
+    ? { header, collector: new Collector(), failures: new FailureCollector() }
+    : undefined;
   try {
     await runSuite(suite, {
       ...sel,
@@ -328,20 +370,25 @@ async function runLocked(suite: SuiteSpec, sel: Selection, opts: OpenedRun): Pro
       ...(opts.user ? { user: opts.user } : {}),
       judge: opts.judge,
       pool,
-      onVariant: (ev) => log.note(ev),
-      onEpisode: async (rec, n) => {
-        await log.append(rec);
+      onVariant: (ev) => {
+        collected?.collector.add(ev);
+        return log.note(ev);
+      },
+      onLines: async (ep, n) => {
+        collected?.collector.addEpisode(ep);
+        collected?.failures.addEpisode(ep);
+        await log.append(ep);
         bar.tick(done.size + n);
       },
     });
   } finally {
     for (const sig of signals) Deno.removeSignalListener(sig, interrupted);
-    log.close();
+    await log.close();
   }
   // Episodes rerun after a damaged one went to the end of the log: back into plan order.
   if (notes.length > 0) await sortLog(logPath);
   bar.done();
-  return { logPath, planned, resumed: done.size };
+  return { logPath, planned, resumed: done.size, ...(collected ? { collected } : {}) };
 }
 
 /**

@@ -6,14 +6,19 @@ import { runId } from "./run_id.ts";
 import { DEFAULT_CACHE, type EndpointCache, type RunOutput } from "./run_settings.ts";
 import type { Selection } from "./selection.ts";
 import { UsageError } from "./usage_error.ts";
-import { writeLogsReport } from "./write_report.ts";
+import { writeRunReport } from "./write_report.ts";
 
 /** How {@linkcode reproduceRun} reruns a report. */
 export interface ReproduceOptions extends RunOutput {
   /** Where the rerun goes (default a new temporary folder). */
   out?: string;
-  /** Episodes in flight (default: the report's). */
+  /** Episodes in flight in each worker (default: the report's). */
   concurrency?: number;
+  /**
+   * Worker threads running the episodes, as `bench --workers` (default 1; the CLI's default is
+   * `auto`, one per core); no figure depends on it.
+   */
+  workers?: number | "auto";
   /** Where endpoint agents replay replies from (default runs/cache). */
   cache?: EndpointCache;
   /** The command line recorded in the rerun's provenance (default `reproduce <path>`). */
@@ -105,17 +110,18 @@ export async function reproduceRun(
   const id = await runId(suite, sel);
   if (id !== old.run_id) return { status: "id changed", runId: old.run_id, id };
   const out = opts.out ?? await Deno.makeTempDir({ prefix: `tooltrial-reproduce-${id}-` });
-  const { logPath } = await runInto(suite, sel, {
+  const ran = await runInto(suite, sel, {
     log: opts.log,
     progress: opts.progress,
     onInterrupt: opts.onInterrupt,
     out,
     id,
     concurrency: opts.concurrency ?? p.concurrency,
+    workers: opts.workers ?? 1,
     command: opts.command ?? ["reproduce", path],
     cache: opts.cache ?? DEFAULT_CACHE,
   });
-  const again = await writeLogsReport(out, [logPath]);
+  const again = await writeRunReport(out, ran);
   if (reportFigures(old) === reportFigures(again)) {
     return { status: "identical", runId: id, out, report: again, differences: [] };
   }

@@ -1,11 +1,12 @@
 import { join } from "node:path";
 import type { Report } from "../reports/mod.ts";
 import type { SuiteSpec } from "../spec/mod.ts";
+import type { StartedWorkers } from "../runners/mod.ts";
 import { runInto } from "./_run_into.ts";
 import { runId } from "./run_id.ts";
 import { DEFAULT_CACHE, type EndpointCache, type RunOutput } from "./run_settings.ts";
 import type { Selection, Shard } from "./selection.ts";
-import { writeLogsReport } from "./write_report.ts";
+import { writeRunReport } from "./write_report.ts";
 
 /** How {@linkcode runBench} runs a suite. */
 export interface BenchOptions extends RunOutput {
@@ -22,6 +23,11 @@ export interface BenchOptions extends RunOutput {
    * per core, `auto`). Recorded in the provenance; neither the run id nor any result depends on it.
    */
   workers?: number | "auto";
+  /**
+   * Workers started before the suite was loaded (`EpisodePool.start` on its file): the run takes
+   * what it needs of them and ends the rest.
+   */
+  started?: StartedWorkers;
   /** The command line recorded in the provenance (default `bench <suite file>`). */
   command?: string[];
   /** Say why GPU execution providers were passed over. */
@@ -78,11 +84,13 @@ export async function runBench(suite: SuiteSpec, opts: BenchOptions = {}): Promi
     shard,
     concurrency: opts.concurrency ?? 4,
     workers: opts.workers ?? 1,
+    started: opts.started,
     command: opts.command ?? ["bench", suite.file],
     verbose: opts.verbose ?? false,
     record: opts.record ?? false,
     cache: opts.cache ?? DEFAULT_CACHE,
   });
-  if (shard) return { id, out, ...ran };
-  return { id, out, ...ran, report: await writeLogsReport(out, [ran.logPath]) };
+  if (shard) return { id, out, logPath: ran.logPath, planned: ran.planned, resumed: ran.resumed };
+  const { collected: _, ...result } = ran;
+  return { id, out, ...result, report: await writeRunReport(out, ran) };
 }

@@ -3,11 +3,14 @@ import {
   assertValidReport,
   FailureCollector,
   type FailureData,
-  renderHtml,
+  renderHtmlParts,
   renderMarkdown,
   type Report,
+  reportFromCollected,
   reportFromLogs,
 } from "../reports/mod.ts";
+import type { CollectedRun } from "./_run_into.ts";
+import { writeJsonAtomic, writePartsAtomic } from "../core/mod.ts";
 import { writeFileAtomic } from "../runners/mod.ts";
 
 /**
@@ -36,14 +39,30 @@ export async function writeReport(
   await writeFileAtomic(join(out, "report.md"), renderMarkdown(report));
   // A merged run's episodes stay in its shards' folders: `show` reads those.
   const runDir = report.provenance.shards ? undefined : out;
-  await writeFileAtomic(join(out, "report.html"), renderHtml(report, { failures, runDir }));
-  await writeFileAtomic(join(out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  // The page and the JSON are written as they are made, a section or an episode at a time.
+  await writePartsAtomic(join(out, "report.html"), renderHtmlParts(report, { failures, runDir }));
+  await writeJsonAtomic(join(out, "report.json"), report);
 }
 
 /** Build the report of episode logs (a run's, or a sharded run's) and write it into `out`. */
 export async function writeLogsReport(out: string, logs: string[]): Promise<Report> {
   const failures = new FailureCollector();
   const report = await reportFromLogs(logs, { onEpisode: (e) => failures.add(e) });
+  await writeReport(out, report, failures.data());
+  return report;
+}
+
+/**
+ * Write the report of a run into `out`: from what the run collected as it wrote its log when it
+ * wrote all of it, else (a resumed run) from its log.
+ */
+export async function writeRunReport(
+  out: string,
+  ran: { logPath: string; collected?: CollectedRun },
+): Promise<Report> {
+  if (!ran.collected) return await writeLogsReport(out, [ran.logPath]);
+  const { header, collector, failures } = ran.collected;
+  const report = reportFromCollected(header, collector);
   await writeReport(out, report, failures.data());
   return report;
 }

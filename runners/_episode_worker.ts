@@ -1,7 +1,8 @@
 /**
  * A bench worker (worker_pool.ts): a Deno Worker that loads the suite from its file, opens its own
  * copy of the agents it runs and its own backends, and runs the planned episodes it is sent by
- * plan index. It writes nothing: records go back to the parent, which logs them in plan order.
+ * plan index. It writes nothing: each episode goes back to the parent as its log lines (serialized here), which
+ * the parent logs in plan order.
  * @module
  */
 import { loadSuite } from "../spec/mod.ts";
@@ -10,12 +11,16 @@ import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
 import { closeAgent, closeAgents, openAgent, openAgents, type OpenOptions } from "./agents/mod.ts";
 import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
+import { EpisodeLines, type EpisodeMeta } from "./episode_lines.ts";
+import type { VariantEvent } from "./events.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
 
 /** What the parent sends a worker. */
 export type ToWorker =
+  /** Start loading the suite now, before the parent has loaded it (a prestarted pool). */
+  | { t: "load"; file: string }
   | {
     t: "init";
     file: string;
@@ -27,10 +32,21 @@ export type ToWorker =
     cores: number;
     /** How the suite's judge, opened here, keeps its endpoint replies (as the parent's agents do). */
     endpoints: OpenOptions;
+    /** Episodes this worker runs at once; those sent beyond wait here, in order. */
+    concurrency: number;
   }
   | { t: "run"; index: number }
   | { t: "stop" }
   | { t: "close" };
+
+/** One finished episode as a worker sends it: its plan index, its lines, its record without events. */
+export interface Done {
+  index: number;
+  text: string;
+  meta: EpisodeMeta;
+  /** The interface's mapping, with this worker's first episode of it. */
+  variant?: VariantEvent;
+}
 
 interface Opened {
   plan: Map<number, PlannedEpisode>;
@@ -53,6 +69,8 @@ const port = self as any as {
   close(): void;
 };
 let opened: Promise<Opened> | undefined;
+/** The suite as a prestarted worker began loading it: kept for `init`, its failure said there. */
+let loading: { file: string; suite: ReturnType<typeof loadSuite> } | undefined;
 
 const failed = (err: unknown, index?: number) =>
   port.postMessage({
@@ -64,7 +82,8 @@ const failed = (err: unknown, index?: number) =>
   });
 
 async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
-  const suite = await loadSuite(m.file);
+  const suite = await (loading?.file === m.file ? loading.suite : loadSuite(m.file));
+  loading = undefined;
   if (suite.sha256 !== m.sha256) {
     throw new Error(
       `${m.file} changed while the run started (its workers read another suite): run the command again`,
@@ -126,12 +145,53 @@ async function run(index: number): Promise<void> {
   const key = interfaceKey(p.env.name, p.variant.name, p.seed);
   const first = !o.sent.has(key);
   o.sent.add(key);
-  port.postMessage({ t: "done", index, rec, ...(first ? { variant: variantEvent(env) } : {}) });
+  // Serialized here, beside the other workers: the parent only chains and appends the lines.
+  const { text, meta } = EpisodeLines.serialize(rec);
+  send({ index, text, meta, ...(first ? { variant: variantEvent(env) } : {}) });
+}
+
+/** Plan indices sent but not started: the parent sends ahead, so this worker never waits on it. */
+const waiting: number[] = [];
+let running = 0;
+/** Episodes at once (the run's --concurrency), from `init`. */
+let limit = 4;
+
+/** Start waiting episodes while fewer than `limit` run. */
+function pump(): void {
+  while (running < limit && waiting.length > 0) {
+    const index = waiting.shift()!;
+    running++;
+    run(index).catch((err) => failed(err, index)).finally(() => {
+      running--;
+      pump();
+    });
+  }
+}
+
+/** Finished episodes not yet sent. */
+let outbox: Done[] = [];
+
+/**
+ * Send a finished episode with the others that finish in the same turn of this worker's event
+ * loop: one message for several, so neither side pays a message's fixed cost per episode.
+ */
+function send(done: Done): void {
+  if (outbox.push(done) > 1) return;
+  setTimeout(() => {
+    const items = outbox;
+    outbox = [];
+    port.postMessage({ t: "done", items });
+  }, 0);
 }
 
 port.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  if (m.t === "init") {
+  if (m.t === "init") limit = Math.max(1, m.concurrency);
+  if (m.t === "load") {
+    loading = { file: m.file, suite: loadSuite(m.file) };
+    // A failure is said by `init` (the parent loads the same file and says it first).
+    loading.suite.catch(() => {});
+  } else if (m.t === "init") {
     opened = open(m);
     opened.then((o) =>
       port.postMessage({
@@ -143,7 +203,8 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
         })),
       }), (err) => failed(err));
   } else if (m.t === "run") {
-    run(m.index).catch((err) => failed(err, m.index));
+    waiting.push(m.index);
+    pump();
   } else if (m.t === "stop") {
     closeAllBackends().finally(() => port.postMessage({ t: "stopped" }));
   } else {

@@ -11,6 +11,7 @@ import { scanLog, writeChained } from "./log_scan.ts";
 
 export { chunkDigest, fileLines, headerDigest, joinDigest, LogError, splitDigest };
 import type { EpisodeLog } from "./write.ts";
+import { EpisodeLines } from "./episode_lines.ts";
 
 /** A record of an episode log: the run header, a variant record, or an episode event. */
 export type LogRecord = RunHeader | VariantEvent | EpisodeEvent;
@@ -100,16 +101,11 @@ export async function openRunLog(
   const file = await Deno.open(path, { write: true, create: true });
   await file.truncate(keep);
   await file.seek(keep, Deno.SeekMode.Start);
-  const enc = new TextEncoder();
-  const write = async (text: string) => {
-    const bytes = enc.encode(text);
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-  };
+  const out = new LineWriter(file);
   if (keep === 0) {
     const line = JSON.stringify(header);
     chain = headerDigest(line);
-    await write(line + "\n");
+    await out.write(line + "\n");
   }
   return {
     done,
@@ -117,23 +113,102 @@ export async function openRunLog(
     notes,
     log: {
       append: (rec) => {
-        const lines = rec.events.map((e) => JSON.stringify(e));
-        const last = lines.length - 1;
-        if (rec.events[last]?.type === "result") {
-          chain = chunkDigest(chain, [...pending, ...lines]);
-          lines[last] = joinDigest(lines[last], chain);
+        const ep = rec instanceof EpisodeLines ? rec : EpisodeLines.of(rec);
+        let text = ep.text;
+        if (ep.finished) {
+          // The lines as one string hash as the lines one by one: "\n" goes between them either way.
+          chain = chunkDigest(chain, [...pending, text]);
+          text = joinDigest(text, chain);
           pending = [];
         }
-        return write(lines.join("\n") + "\n");
+        return out.write(text + "\n");
       },
       note: (ev) => {
         const line = JSON.stringify(ev);
         pending.push(line);
-        return write(line + "\n");
+        return out.write(line + "\n");
       },
-      close: () => file.close(),
+      flushSync: () => out.flushSync(),
+      close: async () => {
+        try {
+          await out.close();
+        } finally {
+          file.close();
+        }
+      },
     },
   };
+}
+
+/** Most characters of lines held back while a write is under way, before `write` waits for it. */
+const HELD_BACK = 4 << 20;
+/** Characters of lines one write takes, about (a whole episode's lines at least). */
+const WRITE_CHARS = 128 << 10;
+
+/**
+ * Writes lines behind the caller: a line waits only while an earlier write is under way, and the
+ * lines that come meanwhile go out together in the next write, so a run of short episodes costs a
+ * few large writes instead of one per episode, and the episode loop does not wait on the disk.
+ */
+class LineWriter {
+  #held: string[] = [];
+  #bytes = 0;
+  #busy: Promise<void> | undefined;
+  #failure: unknown;
+  readonly #enc = new TextEncoder();
+  constructor(readonly file: Deno.FsFile) {}
+
+  /** Queue text; resolves at once unless too much is held back (then once the write drains it). */
+  write(text: string): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    this.#held.push(text);
+    this.#bytes += text.length;
+    this.#busy ??= this.#drain();
+    return this.#bytes > HELD_BACK ? this.#busy.then(() => this.#check()) : Promise.resolve();
+  }
+
+  #check(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#held.length > 0) {
+        // At most about WRITE_CHARS a write: buffers that large are freed back to the system,
+        // where larger ones would stay in the allocator's arenas (RSS grows, and stays).
+        let n = 0, k = 0;
+        while (k < this.#held.length && n < WRITE_CHARS) n += this.#held[k++].length;
+        const bytes = this.#enc.encode(
+          k === this.#held.length ? this.#held.join("") : this.#held.slice(0, k).join(""),
+        );
+        this.#held = k === this.#held.length ? [] : this.#held.slice(k);
+        this.#bytes -= n;
+        let off = 0;
+        while (off < bytes.length) off += await this.file.write(bytes.subarray(off));
+      }
+    } catch (err) {
+      // Said by the next write, or by close: nothing awaits this promise itself.
+      this.#failure = err;
+    } finally {
+      this.#busy = undefined;
+    }
+  }
+
+  /** Write what is held back now, synchronously (an interrupt: the process is about to exit). */
+  flushSync(): void {
+    if (this.#held.length === 0 || this.#busy) return;
+    const bytes = this.#enc.encode(this.#held.join(""));
+    this.#held = [];
+    this.#bytes = 0;
+    let off = 0;
+    while (off < bytes.length) off += this.file.writeSync(bytes.subarray(off));
+  }
+
+  /** Wait until everything queued is written. */
+  async close(): Promise<void> {
+    while (this.#busy) await this.#busy;
+    this.#check();
+  }
 }
 
 /**

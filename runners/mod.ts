@@ -81,9 +81,16 @@ export {
   type PooledModel,
   type PoolOptions,
   runsInWorkers,
+  StartedWorkers,
   threadsPerWorker,
 } from "./worker_pool.ts";
 export { type EpisodeLog, writeFileAtomic } from "./write.ts";
+export {
+  type EpisodeHead,
+  EpisodeLines,
+  type EpisodeMeta,
+  type EpisodeResult,
+} from "./episode_lines.ts";
 export {
   DEFAULT_VARIANTS,
   type GoldResult,

@@ -15,6 +15,7 @@ import { closeAgents, openAgent, openAgents } from "./agents/mod.ts";
 import { runEpisode } from "./episode.ts";
 import { type UserPlayer, userPlayer, userToOpen } from "./user_sim.ts";
 import { judgeGrader } from "./judge_grader.ts";
+import { EpisodeLines } from "./episode_lines.ts";
 import type { EpisodeRecord, VariantEvent } from "./events.ts";
 import { deriveSeed } from "./rng.ts";
 
@@ -65,6 +66,11 @@ export interface RunOptions {
   concurrency?: number;
   /** Called in plan order as soon as each episode (and all before it) is done. */
   onEpisode?: (rec: EpisodeRecord, done: number, total: number) => void | Promise<void>;
+  /**
+   * As `onEpisode`, with the episode as {@linkcode EpisodeLines}: a worker's episode arrives as its
+   * log lines, and is parsed into a record only where someone asks for one (`onEpisode`, `keep`).
+   */
+  onLines?: (ep: EpisodeLines, done: number, total: number) => void | Promise<void>;
   /** Called once per (env, variant, seed), in plan order, before its first episode's `onEpisode`. */
   onVariant?: (ev: VariantEvent) => void | Promise<void>;
   /** Run only this slice of the plan: episodes whose plan index ≡ `index` (mod `count`). */
@@ -109,10 +115,17 @@ export interface RunOptions {
 export interface EpisodeRunner {
   /** Workers in the pool. */
   readonly size: number;
+  /** Episodes to keep sent to each worker per episode it runs at once (default 1). */
+  readonly queued?: number;
   /** Whether the pool runs this agent's episodes. */
   runs(agent: string): boolean;
-  /** Run a planned episode (by its full-plan index); `variant` comes with a worker's first of an interface. */
-  run(p: { index: number; agent: string }): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }>;
+  /**
+   * Run a planned episode (by its full-plan index): it comes back as its log lines; `variant` comes
+   * with a worker's first episode of an interface.
+   */
+  run(
+    p: { index: number; agent: string },
+  ): Promise<{ episode: EpisodeLines; variant?: VariantEvent }>;
 }
 
 /** The plan entries a shard runs: plan index ≡ shard index (mod count). */
@@ -300,13 +313,13 @@ async function runPlan(
   const judge = opts.judge ?? (ownJudge ? await openAgent(suite.judge!) : undefined);
   const protocols = new Map(suite.protocols.map((p) => [p.name, p]));
   // undefined: running; null: emitted and dropped (keep: false).
-  const results: (EpisodeRecord | null | undefined)[] = new Array(plan.length);
+  const results: (EpisodeLines | null | undefined)[] = new Array(plan.length);
   let emitted = 0;
   let cursor = 0;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   // Agents with a limit of their own (endpoint agents: a server batches many requests) run that
   // many episodes besides the others, which share the run's limit.
-  const shared = new Slots(concurrency * (pool?.size ?? 1));
+  const shared = new Slots(concurrency * (pool ? pool.size * (pool.queued ?? 1) : 1));
   const own = new Map(
     [...needed].flatMap((n) => {
       const c = agents.get(n)?.concurrency;
@@ -327,7 +340,8 @@ async function runPlan(
         announced.add(key);
         await opts.onVariant?.(remote.get(key) ?? variantEvent(envFor(p)));
       }
-      await opts.onEpisode?.(rec, emitted, plan.length);
+      await opts.onLines?.(rec, emitted, plan.length);
+      await opts.onEpisode?.(rec.record(), emitted, plan.length);
     }
   };
   const worker = async () => {
@@ -338,18 +352,20 @@ async function runPlan(
       await slots.take();
       try {
         if (pool?.runs(p.agent)) {
-          const { rec, variant } = await pool.run(p);
+          const { episode, variant } = await pool.run(p);
           if (variant) {
             remote.set(interfaceKey(variant.env, variant.variant, variant.seed), variant);
           }
-          results[pos] = rec;
+          results[pos] = episode;
         } else {
-          results[pos] = await runPlanned(p, envFor(p), {
-            agent: agents.get(p.agent)!,
-            protocol: protocols.get(p.protocol)!,
-            ...(user ? { user } : {}),
-            judge,
-          });
+          results[pos] = EpisodeLines.of(
+            await runPlanned(p, envFor(p), {
+              agent: agents.get(p.agent)!,
+              protocol: protocols.get(p.protocol)!,
+              ...(user ? { user } : {}),
+              judge,
+            }),
+          );
         }
       } finally {
         slots.give();
@@ -366,7 +382,7 @@ async function runPlan(
     if (userAgent && !opts.user) await userAgent.close?.();
     if (ownJudge) await judge?.close?.();
   }
-  return keep ? results as EpisodeRecord[] : [];
+  return keep ? (results as EpisodeLines[]).map((r) => r.record()) : [];
 }
 
 /** The log record of how a variant changed an environment's interface. */

@@ -1,9 +1,10 @@
 import type { AgentSpec, EpisodeSplit, SuiteSpec } from "../spec/types.ts";
 import type { BackendOptions } from "../tools/mod.ts";
 import { type AgentInfo, AgentSetupError } from "./agent.ts";
-import type { EpisodeRecord, VariantEvent } from "./events.ts";
+import { EpisodeLines } from "./episode_lines.ts";
+import type { VariantEvent } from "./events.ts";
 import type { EpisodeRunner } from "./run.ts";
-import type { ToWorker } from "./_episode_worker.ts";
+import type { Done, ToWorker } from "./_episode_worker.ts";
 import type { OpenOptions } from "./agents/registry.ts";
 
 /** What a pool's workers run: the suite (loaded again from its file) and the run's selection. */
@@ -25,7 +26,15 @@ export interface PoolOptions {
   cores?: number;
   /** How the suite's judge, opened in each worker, keeps endpoint replies (default: no cache). */
   endpoints?: OpenOptions;
+  /** Episodes each worker runs at once (default 4); the pool sends it `QUEUED` times as many. */
+  concurrency?: number;
 }
+
+/**
+ * Episodes the parent keeps sent to a worker, per episode it runs at once: the others wait there,
+ * so a worker goes on while its finished episodes travel back and new ones come.
+ */
+export const QUEUED = 4;
 
 /** A model agent as the worker running it opened it: what the run's provenance and status lines record. */
 export interface PooledModel {
@@ -61,14 +70,43 @@ export function threadsPerWorker(
 
 type FromWorker =
   | { t: "ready"; models: PooledModel[] }
-  | { t: "done"; index: number; rec: EpisodeRecord; variant?: VariantEvent }
+  | { t: "done"; items: Done[] }
   | { t: "failed"; index?: number; error: { name: string; message: string; stack?: string } }
   | { t: "stopped" }
   | { t: "closed" };
 
 interface Pending {
-  resolve: (r: { rec: EpisodeRecord; variant?: VariantEvent }) => void;
+  resolve: (r: { episode: EpisodeLines; variant?: VariantEvent }) => void;
   reject: (err: Error) => void;
+}
+
+/**
+ * Workers started before the suite is loaded in this thread, each loading it from its file at once
+ * (`EpisodePool.start`): loading it is most of what starting a worker costs, and it goes on beside
+ * this thread's own loading. `EpisodePool.open` takes them; `cancel` ends any it did not take.
+ */
+export class StartedWorkers {
+  /** The suite file the workers load. */
+  readonly file: string;
+  /** Workers started on `file` (`EpisodePool.start` makes them and hands them over). */
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** End the workers no pool took (none once taken). */
+  cancel(): void {
+    for (const s of takeStarted(this)) s.worker.terminate();
+  }
+}
+
+/** The workers behind each StartedWorkers, until a pool (or `cancel`) takes them. */
+const startedSlots = new WeakMap<StartedWorkers, Slot[]>();
+
+/** The workers started, once: whoever takes them owns them. */
+function takeStarted(started: StartedWorkers): Slot[] {
+  const slots = startedSlots.get(started) ?? [];
+  startedSlots.delete(started);
+  return slots;
 }
 
 /** One worker thread and what it has in flight. */
@@ -77,14 +115,18 @@ class Slot {
   readonly pending = new Map<number, Pending>();
   #waiters = new Map<string, (m: FromWorker) => void>();
   failure: Error | undefined;
+  #onFail: (err: Error) => void;
   constructor(onFail: (err: Error) => void) {
+    this.#onFail = onFail;
     this.worker = new Worker(new URL("./_episode_worker.ts", import.meta.url), { type: "module" });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       if (m.t === "done") {
-        const p = this.pending.get(m.index)!;
-        this.pending.delete(m.index);
-        p.resolve({ rec: m.rec, variant: m.variant });
+        for (const d of m.items) {
+          const p = this.pending.get(d.index)!;
+          this.pending.delete(d.index);
+          p.resolve({ episode: EpisodeLines.fromText(d.text, d.meta), variant: d.variant });
+        }
       } else if (m.t === "failed") {
         const err = rebuild(m.error);
         this.failure = err;
@@ -93,7 +135,7 @@ class Slot {
           this.pending.delete(m.index);
         }
         this.#waiters.get("ready")?.(m);
-        onFail(err);
+        this.#onFail(err);
       } else {
         this.#waiters.get(m.t)?.(m);
       }
@@ -103,8 +145,12 @@ class Slot {
       const err = new Error(`a bench worker failed: ${e.message}`);
       this.failure = err;
       this.#waiters.get("ready")?.({ t: "failed", error: { name: "Error", message: err.message } });
-      onFail(err);
+      this.#onFail(err);
     };
+  }
+  /** Where a failure once the pool runs goes (a prestarted worker learns it when a pool takes it). */
+  set onFail(f: (err: Error) => void) {
+    this.#onFail = f;
   }
   send(m: ToWorker): void {
     this.worker.postMessage(m);
@@ -170,12 +216,28 @@ export class EpisodePool implements EpisodeRunner {
   }
 
   /**
-   * Start `workers` workers on a suite loaded from its file; resolves once every one is ready.
+   * Start `workers` workers that begin loading the suite at `file` at once, before this thread has
+   * loaded it; `open` with `started` takes them (one whose file turns out to differ fails there).
+   */
+  static start(file: string, workers: number): StartedWorkers {
+    const slots = Array.from({ length: Math.max(1, workers) }, () => new Slot(() => {}));
+    for (const s of slots) s.send({ t: "load", file });
+    const started = new StartedWorkers(file);
+    startedSlots.set(started, slots);
+    return started;
+  }
+
+  /**
+   * Start `workers` workers on a suite loaded from its file (or take those `started` on that file,
+   * ending any beyond `workers`); resolves once every one is ready.
    * Scripted agents open in every worker. A model agent opens in one worker only (the agents are
    * dealt round the workers, in suite order), which runs all its episodes: loading a model and
    * building its tool-call grammar once, as one thread would, rather than once per worker.
    */
-  static async open(suite: SuiteSpec, opts: PoolOptions): Promise<EpisodePool> {
+  static async open(
+    suite: SuiteSpec,
+    opts: PoolOptions & { started?: StartedWorkers },
+  ): Promise<EpisodePool> {
     const inWorkers = suite.agents.filter((a) =>
       runsInWorkers(a) && (!opts.selection.agents || opts.selection.agents.includes(a.name))
     );
@@ -185,7 +247,16 @@ export class EpisodePool implements EpisodeRunner {
     );
     // A worker that fails once the pool runs fails every episode in flight (set below).
     const failed: { to?: (err: Error) => void } = {};
-    const slots = Array.from({ length: count }, () => new Slot((err) => failed.to?.(err)));
+    const onFail = (err: Error) => failed.to?.(err);
+    // Prestarted workers loading this suite's file are taken first; any beyond `count` end.
+    const started = opts.started?.file === suite.file ? takeStarted(opts.started) : [];
+    opts.started?.cancel();
+    for (const s of started.splice(count)) s.worker.terminate();
+    for (const s of started) s.onFail = onFail;
+    const slots = [
+      ...started,
+      ...Array.from({ length: count - started.length }, () => new Slot(onFail)),
+    ];
     const ready = slots.map((s) => s.reply("ready"));
     for (const [w, s] of slots.entries()) {
       s.send({
@@ -198,6 +269,7 @@ export class EpisodePool implements EpisodeRunner {
         workers: count,
         cores: opts.cores ?? navigator.hardwareConcurrency,
         endpoints: opts.endpoints ?? {},
+        concurrency: opts.concurrency ?? 4,
       });
     }
     const replies = await Promise.all(ready);
@@ -218,6 +290,11 @@ export class EpisodePool implements EpisodeRunner {
     return this.#slots.length;
   }
 
+  /** Episodes sent to each worker at once per episode it runs ({@linkcode QUEUED}). */
+  get queued(): number {
+    return QUEUED;
+  }
+
   /** Whether the workers run this agent's episodes. */
   runs(agent: string): boolean {
     return this.#agents.has(agent);
@@ -229,7 +306,7 @@ export class EpisodePool implements EpisodeRunner {
    */
   run(
     { index, agent }: { index: number; agent: string },
-  ): Promise<{ rec: EpisodeRecord; variant?: VariantEvent }> {
+  ): Promise<{ episode: EpisodeLines; variant?: VariantEvent }> {
     if (this.#failure) return Promise.reject(this.#failure);
     const pin = this.#pinned.get(agent);
     const slot = pin !== undefined
