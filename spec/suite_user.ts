@@ -34,7 +34,8 @@ const PLAYS_USER: readonly AgentSpec["kind"][] = ["onnx", "openai", "anthropic"]
  * const at = (pointer: string, message: string, hint?: string) => ({ file: "s.yaml", line: 1, col: 1, pointer, message, hint });
  * const u = await suiteUser({ agent: { openai: { base_url: "http://127.0.0.1:9/v1", model: "m" } }, max_turns: 4 }, { agents: [], raw: {}, dir: ".", at });
  * assert.ok(!Array.isArray(u) && u.agent.kind === "openai" && u.agent.name === "user" && u.maxTurns === 4);
- * const bad = await suiteUser({ agent: "gtp" }, { agents: [], raw: { gpt: {} }, dir: ".", at });
+ * const gpt = { openai: { base_url: "http://127.0.0.1:9/v1", model: "m" } };
+ * const bad = await suiteUser({ agent: "gtp" }, { agents: [], raw: { gpt }, dir: ".", at });
  * assert.ok(Array.isArray(bad) && bad[0].hint === 'did you mean "gpt"?');
  * ```
  */
