@@ -4,6 +4,7 @@
  * @module
  */
 export type {
+  CurriculumPhase,
   EvaluateStage,
   ExportStage,
   GrpoStage,
