@@ -6,6 +6,7 @@
  */
 import { EPISODE_SPLITS } from "../../spec/split_names.ts";
 import { CHECK_KIND_NAMES, METRICS } from "../metric_registry.ts";
+import { VARIANT_DEF } from "./_variant_def.schema.ts";
 
 /** An interval that may be absent: null, or two numbers. */
 const NULLABLE_PAIR = {
@@ -533,70 +534,7 @@ export function reportSchema() {
           ...Object.fromEntries(METRICS.map((m) => [m.key, m.schema])),
         },
       },
-      variant: {
-        type: "object",
-        additionalProperties: false,
-        required: ["env", "variant", "seed", "ops", "tools"],
-        properties: {
-          env: { type: "string" },
-          variant: { type: "string" },
-          seed: { type: "integer" },
-          ops: {
-            type: "array",
-            items: {
-              type: "object",
-              additionalProperties: false,
-              required: ["op", "options", "changes"],
-              properties: {
-                op: { type: "string" },
-                options: { type: "object" },
-                changes: {
-                  type: "array",
-                  items: {
-                    type: "object",
-                    required: ["tool", "what"],
-                    additionalProperties: false,
-                    properties: {
-                      tool: { type: "string" },
-                      what: { type: "string" },
-                      from: { type: "string" },
-                      to: { type: "string" },
-                      note: { type: "string" },
-                    },
-                  },
-                },
-              },
-            },
-          },
-          tools: {
-            type: "array",
-            items: {
-              type: "object",
-              additionalProperties: false,
-              required: ["name", "canonical", "params", "added", "scaled", "described"],
-              properties: {
-                name: { type: "string" },
-                canonical: {
-                  type: ["string", "null"],
-                },
-                params: {
-                  type: "object",
-                  additionalProperties: { type: "string" },
-                },
-                added: {
-                  type: "array",
-                  items: { type: "string" },
-                },
-                scaled: {
-                  type: "object",
-                  additionalProperties: { type: "number" },
-                },
-                described: { type: "boolean" },
-              },
-            },
-          },
-        },
-      },
+      variant: VARIANT_DEF,
     },
   } as const;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { EPISODE_SPLITS } from "../../spec/split_names.ts";
-import { ERROR_KINDS } from "../../tools/types.ts";
+import { EPISODE_DEFS } from "./_episode_defs.schema.ts";
 
 /**
  * The JSON Schema of one line of episodes.jsonl, version 1.
@@ -585,61 +585,6 @@ export function episodeSchema() {
         "additionalProperties": false,
       },
     ],
-    "$defs": {
-      "phase": {
-        "enum": [
-          "trial",
-          "execute",
-        ],
-      },
-      "observation": {
-        "oneOf": [
-          {
-            "type": "object",
-            "required": [
-              "ok",
-              "result",
-            ],
-            "properties": {
-              "ok": {
-                "const": true,
-              },
-              "result": true,
-            },
-            "additionalProperties": false,
-          },
-          {
-            "type": "object",
-            "required": [
-              "ok",
-              "error",
-            ],
-            "properties": {
-              "ok": {
-                "const": false,
-              },
-              "error": {
-                "type": "object",
-                "required": [
-                  "kind",
-                  "message",
-                ],
-                "properties": {
-                  "kind": {
-                    "enum": [...ERROR_KINDS],
-                  },
-                  "message": {
-                    "type": "string",
-                  },
-                  "details": true,
-                },
-                "additionalProperties": false,
-              },
-            },
-            "additionalProperties": false,
-          },
-        ],
-      },
-    },
+    "$defs": EPISODE_DEFS,
   };
 }
