@@ -30,15 +30,39 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
  * ```
  */
 export async function writePartsAtomic(path: string, parts: Iterable<string>): Promise<void> {
+  const enc = new TextEncoder();
+  await writeAtomically(path, async (write) => {
+    for (const part of parts) await write(enc.encode(part));
+  });
+}
+
+/**
+ * Write `path` atomically through `fill`, which gets a `write(bytes)` that writes them all to a
+ * file beside `path`; once `fill` returns, that file replaces `path`. If `fill` throws, the file
+ * beside it is removed and `path` is left as it was.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeAtomically } from "./atomic_write.ts";
+ * const f = await Deno.makeTempFile();
+ * await Deno.writeTextFile(f, "before");
+ * await writeAtomically(f, () => Promise.reject(new Error("stop"))).catch(() => {});
+ * assert.ok(await Deno.readTextFile(f) === "before");
+ * ```
+ */
+export async function writeAtomically(
+  path: string,
+  fill: (write: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
   const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-  const enc = new TextEncoder();
+  const write = async (bytes: Uint8Array) => {
+    let off = 0;
+    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+  };
   try {
-    for (const part of parts) {
-      const bytes = enc.encode(part);
-      let off = 0;
-      while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    }
+    await fill(write);
   } catch (err) {
     file.close();
     await Deno.remove(tmp).catch(() => {});

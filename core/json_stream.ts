@@ -4,6 +4,7 @@
  * time down to `depth` levels; below that each member is one `JSON.stringify`.
  * @module
  */
+import { writeAtomically } from "./atomic_write.ts";
 
 /** Where pieces go: text, in order. */
 type Sink = (text: string) => Promise<void>;
@@ -28,35 +29,26 @@ export async function writeJsonAtomic(
   value: unknown,
   opts: { depth?: number; chunk?: number } = {},
 ): Promise<void> {
-  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
   const limit = opts.chunk ?? 128 << 10;
-  let held: string[] = [];
-  let size = 0;
-  const flush = async () => {
-    const bytes = enc.encode(held.join(""));
-    held = [];
-    size = 0;
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-  };
-  const sink: Sink = async (text) => {
-    held.push(text);
-    size += text.length;
-    if (size >= limit) await flush();
-  };
-  try {
+  await writeAtomically(path, async (write) => {
+    let held: string[] = [];
+    let size = 0;
+    const flush = async () => {
+      const bytes = enc.encode(held.join(""));
+      held = [];
+      size = 0;
+      await write(bytes);
+    };
+    const sink: Sink = async (text) => {
+      held.push(text);
+      size += text.length;
+      if (size >= limit) await flush();
+    };
     await writeValue(sink, value, opts.depth ?? 2, "");
     await sink("\n");
     await flush();
-  } catch (err) {
-    file.close();
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-  file.close();
-  await Deno.rename(tmp, path);
+  });
 }
 
 /** Write one value as `JSON.stringify(value, null, 2)` would at indentation `pad`. */
