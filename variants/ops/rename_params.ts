@@ -2,7 +2,7 @@ import { renamePlan } from "../names.ts";
 import { renameLayer } from "../rename.ts";
 import type { Operator } from "../types.ts";
 import { paramNames, TARGET_PROPERTIES, targets, toolsByName } from "./common.ts";
-import type { RenameOptions } from "./rename_tools.ts";
+import { RENAME_PROPERTIES, type RenameOptions } from "./rename_tools.ts";
 
 /** Rename parameters at a RoTBench noise level; `heavy` shuffles names among a tool's parameters. */
 export const renameParams: Operator = {
@@ -12,16 +12,7 @@ export const renameParams: Operator = {
     additionalProperties: false,
     properties: {
       ...TARGET_PROPERTIES,
-      level: {
-        enum: ["slight", "medium", "heavy"],
-        description:
-          "RoTBench noise level: slight (character edits), medium (reversed or random names), heavy (names shuffled among tools, or meaningless ids). Default medium.",
-      },
-      style: {
-        enum: ["edit", "reverse", "random", "shuffle", "ids", "rotbench"],
-        description:
-          "Force one way of renaming instead of drawing per name from the level's styles; rotbench follows RoTBench's definition of the level (slight: 1 to ceil(l/3)-1 letter edits anywhere; medium: reversed or random letters; heavy: shuffled).",
-      },
+      ...RENAME_PROPERTIES,
     },
     description: "Rename parameters. Options: level, style, rate, tools.",
   },

@@ -9,6 +9,20 @@ export interface RenameOptions extends TargetOptions {
   style?: NameStyle;
 }
 
+/** The JSON Schema properties of `RenameOptions` beside `TARGET_PROPERTIES` (rename_params takes them too). */
+export const RENAME_PROPERTIES = {
+  level: {
+    enum: ["slight", "medium", "heavy"],
+    description:
+      "RoTBench noise level: slight (character edits), medium (reversed or random names), heavy (names shuffled among tools, or meaningless ids). Default medium.",
+  },
+  style: {
+    enum: ["edit", "reverse", "random", "shuffle", "ids", "rotbench"],
+    description:
+      "Force one way of renaming instead of drawing per name from the level's styles; rotbench follows RoTBench's definition of the level (slight: 1 to ceil(l/3)-1 letter edits anywhere; medium: reversed or random letters; heavy: shuffled).",
+  },
+};
+
 /** Rename tools at a RoTBench noise level; descriptions and errors use the new names. */
 export const renameTools: Operator = {
   name: "rename_tools",
@@ -17,16 +31,7 @@ export const renameTools: Operator = {
     additionalProperties: false,
     properties: {
       ...TARGET_PROPERTIES,
-      level: {
-        enum: ["slight", "medium", "heavy"],
-        description:
-          "RoTBench noise level: slight (character edits), medium (reversed or random names), heavy (names shuffled among tools, or meaningless ids). Default medium.",
-      },
-      style: {
-        enum: ["edit", "reverse", "random", "shuffle", "ids", "rotbench"],
-        description:
-          "Force one way of renaming instead of drawing per name from the level's styles; rotbench follows RoTBench's definition of the level (slight: 1 to ceil(l/3)-1 letter edits anywhere; medium: reversed or random letters; heavy: shuffled).",
-      },
+      ...RENAME_PROPERTIES,
     },
     description: "Rename tools. Options: level, style, rate, tools.",
   },
