@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { runCli } from "../testdata/cli.ts";
+import { validateAndBench } from "../testdata/imported_suite.ts";
 
 const MINI = "testdata/tau2/airline-mini";
 
@@ -61,16 +62,7 @@ Deno.test("import tau2 airline: tasks become conversations over the airline tool
   assert.equal(fullSuite.protocols.direct.max_turns, longest + 10);
   assert.equal(fullSuite.protocols.trial.max_turns, longest + 10);
 
-  const v = await runCli("validate", out);
-  assert.equal(v.code, 0, v.err);
-  assert.match(v.out, /5 tasks; 40 task replays/);
-  const b = await runCli("bench", join(out, "suite.yaml"), "--out", join(tmp, "run"), "--quiet");
-  assert.equal(b.code, 0, b.err);
-  const report = JSON.parse(await Deno.readTextFile(join(tmp, "run", "report.json")));
-  const rate = (agent: string, variant: string) =>
-    report.overall.filter((o: { agent: string; variant: string }) =>
-      o.agent === agent && o.variant === variant
-    ).map((o: { success_rate: number }) => o.success_rate);
+  const rate = await validateAndBench(out, join(tmp, "run"), /5 tasks; 40 task replays/);
   assert.deepEqual(rate("oracle", "clean"), [1, 1]); // direct, trial
   assert.deepEqual(rate("oracle", "renamed"), [1, 1]);
   assert.deepEqual(rate("memorizer", "clean"), [1, 1]);

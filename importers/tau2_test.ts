@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { loadEnv } from "../spec/mod.ts";
 import { runCli } from "../testdata/cli.ts";
+import { validateAndBench } from "../testdata/imported_suite.ts";
 import { declarativeEnv } from "../tools/mod.ts";
 
 const MOCK = "testdata/tau2/mock";
@@ -76,16 +77,7 @@ Deno.test("import tau2 mock: envs/tau2-mock as committed; it validates; oracle 1
     await Deno.readTextFile(join(out, "LICENSE")),
     /MIT License\n\nCopyright \(c\) 2025 Sierra Research/,
   );
-  const v = await runCli("validate", out);
-  assert.equal(v.code, 0, v.err);
-  assert.match(v.out, /6 tasks; 48 task replays/);
-  const b = await runCli("bench", join(out, "suite.yaml"), "--out", join(tmp, "run"), "--quiet");
-  assert.equal(b.code, 0, b.err);
-  const report = JSON.parse(await Deno.readTextFile(join(tmp, "run", "report.json")));
-  const rate = (agent: string, variant: string) =>
-    report.overall.filter((o: { agent: string; variant: string }) =>
-      o.agent === agent && o.variant === variant
-    ).map((o: { success_rate: number }) => o.success_rate);
+  const rate = await validateAndBench(out, join(tmp, "run"), /6 tasks; 48 task replays/);
   assert.deepEqual(rate("oracle", "clean"), [1, 1]); // direct, trial
   assert.deepEqual(rate("oracle", "renamed"), [1, 1]);
   assert.deepEqual(rate("memorizer", "clean"), [1, 1]);
