@@ -8,6 +8,14 @@ import { BACKEND_KINDS } from "../backends/mod.ts";
 import { TASK_SPLITS } from "../split_names.ts";
 import { USER_DEF } from "./_user_def.schema.ts";
 
+/** A text (or number), or a non-empty list of them: what `contains` and `excludes` take. */
+const ONE_OR_MORE_TEXTS = {
+  oneOf: [
+    { type: ["string", "number"] },
+    { type: "array", minItems: 1, items: { type: ["string", "number"] } },
+  ],
+} as const;
+
 /** The registries env.json takes names from that live above the spec layer. */
 export interface EnvSchemaNames {
   /** Every check kind: its key under a task's `check:` and that key's schema. */
@@ -322,33 +330,11 @@ export function envSchema(names: EnvSchemaNames) {
             description: "Whole answer, trimmed, case-insensitive.",
           },
           contains: {
-            oneOf: [
-              {
-                type: ["string", "number"],
-              },
-              {
-                type: "array",
-                minItems: 1,
-                items: {
-                  type: ["string", "number"],
-                },
-              },
-            ],
+            ...ONE_OR_MORE_TEXTS,
             description: "Case-insensitive substring(s); every one must appear.",
           },
           excludes: {
-            oneOf: [
-              {
-                type: ["string", "number"],
-              },
-              {
-                type: "array",
-                minItems: 1,
-                items: {
-                  type: ["string", "number"],
-                },
-              },
-            ],
+            ...ONE_OR_MORE_TEXTS,
             description: "Case-insensitive substring(s); none may appear.",
           },
           regex: {
