@@ -9,7 +9,8 @@
  * other round, so noise falls on all alike. Prints each case's median rate, and each ratio as the
  * ratio of medians with its range over the rounds.
  *
- * `deno run -A bench/handler_paths.ts [OLD_CHECKOUT] [rounds]`, e.g. with
+ * `deno run -A bench/handler_paths.ts [OLD_CHECKOUT] [rounds]` (`PROCESSES=N`: this checkout's
+ * sandbox runs N children instead of its default), e.g. with
  * `git worktree add /tmp/wt-old b209743` (the commit before per-lease isolation). The old
  * checkout's modules load through this checkout's import map, so it must need no import this one
  * lacks.
@@ -59,7 +60,8 @@ const episodes = (env: Env, inFlight: number) => async () => {
 
 const closers: (() => Promise<void>)[] = [];
 const cases: [string, () => Promise<void>][] = [];
-const now = new Backends();
+const processes = Number(Deno.env.get("PROCESSES") ?? 0);
+const now = new Backends(processes > 0 ? { sandboxProcesses: processes } : {});
 closers.push(() => now.close());
 const wallet = await now.env(await loadEnv("testdata/handlers"));
 const long = await wallet.open!();
