@@ -218,7 +218,7 @@ export class SandboxChild {
   #sent = 0;
   readonly #encoder = new TextEncoder();
   readonly #decoder = new TextDecoder();
-  /** Request lines not yet written: those sent while a write is under way go out together. */
+  /** Request lines not yet written (see `#send`). */
   #unsent = "";
   #writing = false;
   /**
@@ -424,14 +424,19 @@ export class SandboxChild {
     for (const p of this.#pending.splice(0)) p.resolve(null);
   }
 
-  /** Write a request line; lines sent while a write is under way are written together after it. */
+  /**
+   * Write a request line. Lines go out together: those sent in the same turn (the next calls of
+   * every lease whose reply came in one read) once the turn's microtasks have run, and those sent
+   * while a write is under way after it.
+   */
   #send(line: string) {
     this.#unsent += line;
-    if (!this.#writing) void this.#flush();
+    if (this.#writing) return;
+    this.#writing = true;
+    queueMicrotask(() => void this.#flush());
   }
 
   async #flush() {
-    this.#writing = true;
     while (this.#unsent !== "" && !this.dead) {
       const bytes = this.#encoder.encode(this.#unsent);
       this.#unsent = "";
