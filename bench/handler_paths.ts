@@ -10,18 +10,21 @@
  * ratio of medians with its range over the rounds.
  *
  * `deno run -A bench/handler_paths.ts [OLD_CHECKOUT] [rounds]` (`PROCESSES=N`: this checkout's
- * sandbox runs N children instead of its default), e.g. with
+ * sandbox runs N children instead of its default; `OLD_EPISODES=1`: the older checkout's fresh
+ * leases too, for one whose leases are cheap), e.g. with
  * `git worktree add /tmp/wt-old b209743` (the commit before per-lease isolation). The old
  * checkout's modules load through this checkout's import map, so it must need no import this one
  * lacks.
  * @module
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { loadEnv } from "../spec/mod.ts";
 import { Backends } from "../tools/mod.ts";
 import type { Env, StepResult, ToolCall } from "../tools/types.ts";
 import { jsonLinesEcho } from "./_json_lines_echo.ts";
 
-const old = Deno.args[0] && Deno.args[0] !== "-" ? Deno.args[0].replace(/\/$/, "") : undefined;
+const old = Deno.args[0] && Deno.args[0] !== "-" ? resolve(Deno.args[0]) : undefined;
 const ROUNDS = Number(Deno.args[1] ?? 9);
 const BATCH = Number(Deno.env.get("BATCH") ?? 1000);
 const EPISODE = Number(Deno.env.get("EPISODE") ?? 5);
@@ -67,14 +70,22 @@ const wallet = await now.env(await loadEnv("testdata/handlers"));
 const long = await wallet.open!();
 closers.push(() => long.close());
 if (old) {
-  const spec = await import(`${old}/spec/mod.ts`);
-  const tools = await import(`${old}/tools/mod.ts`);
+  const spec = await import(pathToFileURL(`${old}/spec/mod.ts`).href);
+  const tools = await import(pathToFileURL(`${old}/tools/mod.ts`).href);
   const backends = new tools.Backends();
   closers.push(() => backends.close());
   const env = await backends.env(await spec.loadEnv(`${old}/testdata/handlers`)) as Env;
   const lease = await env.open!();
   closers.push(() => lease.close());
   cases.push(["old: one long lease, 1 in flight", batch((c) => lease.step(lease.initialState, c))]);
+  // A fresh lease per episode was a fresh process before per-lease isolation: ask for it only
+  // when the older checkout has leases that cheap.
+  if (Deno.env.get("OLD_EPISODES")) {
+    cases.push(
+      [`old: a fresh lease per ${EPISODE} calls, 1 in flight`, episodes(env, 1)],
+      [`old: 8 episodes in flight (a fresh lease per ${EPISODE} calls)`, episodes(env, 8)],
+    );
+  }
 }
 const floor = jsonLinesEcho();
 closers.push(() => floor.close());
@@ -131,10 +142,17 @@ try {
   ratio(
     `a fresh lease per ${EPISODE} calls ÷ the old pooled path`,
     at("now: a fresh"),
-    at("old:"),
+    at("old: one long"),
     "≥ 0.8×",
   );
-  ratio("one long lease ÷ the old pooled path", at("now: one long"), at("old:"), "");
+  ratio("one long lease ÷ the old pooled path", at("now: one long"), at("old: one long"), "");
+  ratio(
+    `a fresh lease per ${EPISODE} calls ÷ the old checkout's`,
+    at("now: a fresh"),
+    at("old: a fresh"),
+    "",
+  );
+  ratio("8 episodes in flight ÷ the old checkout's", at("now: 8"), at("old: 8"), "");
   ratio(
     "8 episodes in flight ÷ the floor, 8 pipelined",
     at("now: 8"),
