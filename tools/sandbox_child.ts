@@ -300,13 +300,19 @@ export class SandboxChild {
     return this.#pending.length;
   }
 
+  /**
+   * Read `stream` into one buffer, reused from read to read (a plain read allocates 64 KiB for
+   * each, that is for each reply): `on` must copy what it keeps of a chunk past its return.
+   */
   async #read(stream: ReadableStream<Uint8Array>, on: (b: Uint8Array) => void) {
-    const reader = stream.getReader();
+    const reader = stream.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(64 * 1024);
     try {
       while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
+        const { value, done } = await reader.read(buffer);
+        if (done || !value) break;
         on(value);
+        buffer = new Uint8Array(value.buffer);
       }
     } catch { /* the child is gone */ }
   }
@@ -328,6 +334,11 @@ export class SandboxChild {
       if (nl < 0) break;
       this.#endLine();
       start = nl + 1;
+    }
+    // A reply line that goes on in the next read: keep its part of this chunk (the buffer is reused).
+    const last = this.#reply.length - 1;
+    if (last >= 0 && this.#reply[last].buffer === chunk.buffer) {
+      this.#reply[last] = this.#reply[last].slice();
     }
   }
 
@@ -357,7 +368,7 @@ export class SandboxChild {
     }
     if (this.#mode === "other") return this.#count(part.length);
     if (part.length === 0) return;
-    // Chunks read from the pipe are never reused: a reply within one is decoded where it lies.
+    // A reply within one read is decoded where it lies; `#onStdout` copies one that goes on.
     this.#reply.push(part);
     this.#replyBytes += part.length;
     if (this.#replyBytes > MAX_REPLY) this.kill("crash");

@@ -8,6 +8,14 @@ export const busy = (a: { ms: number }) => {
   while (Date.now() < end) { /* work */ }
   return { result: a.ms };
 };
+export const big = (a: { n: number; seed: number }) => {
+  let s = "", x = a.seed;
+  for (let i = 0; i < a.n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    s += String.fromCharCode(32 + (x % 90), 0x3b1 + (x % 20));
+  }
+  return { result: s };
+};
 let n = 0;
 export const count = (a: { who: number }) => ({ result: [a.who, ++n] });
 `;
@@ -75,6 +83,34 @@ Deno.test("sandbox child: many leases' calls pipelined to one child, written tog
       assert.deepEqual(got, [...one, ...one, ...one], `lease set ${who}`);
     }
     assert.deepEqual(box.pids, pids, "no process was replaced");
+  } finally {
+    await box.close();
+  }
+});
+
+Deno.test("sandbox child: replies longer than one read (the read buffer is reused) arrive whole, beside others' short ones", async () => {
+  const box = new Sandbox({ "m.ts": busy }, { processes: 1 });
+  // The same text, made here: pseudo-random characters, half of them two bytes in UTF-8.
+  const want = (n: number, seed: number) => {
+    let s = "", x = seed;
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      s += String.fromCharCode(32 + (x % 90), 0x3b1 + (x % 20));
+    }
+    return s;
+  };
+  try {
+    const got = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+      const lease = box.lease();
+      try {
+        const n = i % 3 === 0 ? 150_000 + i * 7_919 : 3 + i;
+        const r = await lease.call("m.ts", "big", { n, seed: i + 1 }, {});
+        return r.ok && (r.value as { result: string }).result === want(n, i + 1);
+      } finally {
+        await lease.close();
+      }
+    }));
+    assert.deepEqual(got, got.map(() => true));
   } finally {
     await box.close();
   }
