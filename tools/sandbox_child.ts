@@ -220,7 +220,8 @@ export class SandboxChild {
   readonly #decoder = new TextDecoder();
   /** Request lines not yet written (see `#send`). */
   #unsent = "";
-  #writing = false;
+  /** The writes under way (or about to start), while there are any. */
+  #writing: Promise<void> | undefined;
   /**
    * When the request at the head runs out of time (`performance.now()`), and the one timer that
    * checks it: re-armed only when it fires early or a shorter deadline comes, not once per call.
@@ -442,9 +443,7 @@ export class SandboxChild {
    */
   #send(line: string) {
     this.#unsent += line;
-    if (this.#writing) return;
-    this.#writing = true;
-    queueMicrotask(() => void this.#flush());
+    this.#writing ??= Promise.resolve().then(() => this.#flush());
   }
 
   async #flush() {
@@ -458,7 +457,7 @@ export class SandboxChild {
       }
     }
     this.#unsent = "";
-    this.#writing = false;
+    this.#writing = undefined;
   }
 
   kill(why: "timeout" | "memory" | "crash" | "stdout" | "stderr") {
@@ -541,6 +540,7 @@ export class SandboxChild {
 
   /** End the child (closing its input first, killing it if it lingers) and remove its folder. */
   async close(graceMs = 1000) {
+    await this.#writing; // what was sent goes out first (a lease's end, say)
     try {
       await this.#stdin.close();
     } catch { /* gone */ }
