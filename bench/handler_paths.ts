@@ -14,7 +14,8 @@
  * leases too, for one whose leases are cheap), e.g. with
  * `git worktree add /tmp/wt-old b209743` (the commit before per-lease isolation). The old
  * checkout's modules load through this checkout's import map, so it must need no import this one
- * lacks.
+ * lacks; one whose sandbox finds the `ses` package through Node's resolution (per-lease isolation
+ * and later) must sit inside this checkout, e.g. `git archive C | tar -x -C runs/base`.
  * @module
  */
 import { resolve } from "node:path";
