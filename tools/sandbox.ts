@@ -247,6 +247,8 @@ export class SandboxLease implements HandlerCaller {
   slot: number | undefined;
   #child: SandboxChild | undefined;
   #tail: Promise<unknown> = Promise.resolve();
+  /** Calls made and not yet answered: the first of them starts at once, the rest queue. */
+  #queued = 0;
   #closed = false;
 
   constructor(box: Sandbox, id: number) {
@@ -262,7 +264,9 @@ export class SandboxLease implements HandlerCaller {
     state: unknown,
     opts: { timeoutMs?: number } = {},
   ): Promise<SandboxReply> {
-    const run = this.#tail.then(() => this.#call(module, fn, args, state, opts));
+    // One at a time: a call made while another runs starts after it, however that one ended.
+    const go = () => this.#call(module, fn, args, state, opts);
+    const run = this.#queued++ === 0 ? go() : this.#tail.then(go, go);
     this.#tail = run;
     return run;
   }
@@ -275,31 +279,35 @@ export class SandboxLease implements HandlerCaller {
     opts: { timeoutMs?: number },
   ): Promise<SandboxReply> {
     let retried = false;
-    for (let tries = 0; tries < 5; tries++) {
-      if (this.#closed) return { ok: false, reason: "crash", message: "the lease is closed" };
-      let child = this.#child;
-      if (!child || child.dead) {
-        const got = await this.#box.childOf(this);
-        if ("error" in got) return { ok: false, reason: "crash", message: got.error };
-        child = this.#child = got;
-        child.leases.add(this.id);
+    try {
+      for (let tries = 0; tries < 5; tries++) {
+        if (this.#closed) return { ok: false, reason: "crash", message: "the lease is closed" };
+        let child = this.#child;
+        if (!child || child.dead) {
+          const got = await this.#box.childOf(this);
+          if ("error" in got) return { ok: false, reason: "crash", message: got.error };
+          child = this.#child = got;
+          child.leases.add(this.id);
+        }
+        const r = await child.request(
+          { t: "call", l: this.id, m: module, f: fn, args, state },
+          opts.timeoutMs ?? this.#box.limits.timeoutMs,
+        );
+        if ("line" in r) return parseReply(child, r.line);
+        // Never ran (the child died while it waited): run it in the replacement.
+        if (r.queued) continue;
+        // It ran when the child died, which may be another lease's doing (a loop it left behind,
+        // memory it holds): once more in the replacement before it counts as this call's failure.
+        if (!retried && [...child.leases].some((id) => id !== this.id)) {
+          retried = true;
+          continue;
+        }
+        return { ok: false, reason: r.reason, message: r.message };
       }
-      const r = await child.request(
-        { t: "call", l: this.id, m: module, f: fn, args, state },
-        opts.timeoutMs ?? this.#box.limits.timeoutMs,
-      );
-      if ("line" in r) return parseReply(child, r.line);
-      // Never ran (the child died while it waited): run it in the replacement.
-      if (r.queued) continue;
-      // It ran when the child died, which may be another lease's doing (a loop it left behind,
-      // memory it holds): once more in the replacement before it counts as this call's failure.
-      if (!retried && [...child.leases].some((id) => id !== this.id)) {
-        retried = true;
-        continue;
-      }
-      return { ok: false, reason: r.reason, message: r.message };
+      return { ok: false, reason: "crash", message: "the sandbox's processes keep dying" };
+    } finally {
+      this.#queued--;
     }
-    return { ok: false, reason: "crash", message: "the sandbox's processes keep dying" };
   }
 
   /** End this lease (after the call in flight, if any): its modules, globals and timers go. */

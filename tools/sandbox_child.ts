@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { replyNonceOf } from "./_reply_nonce.ts";
 
 /** Limits of a handler sandbox. */
 export interface SandboxLimits {
@@ -103,10 +103,13 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
  * ```
  */
 export function replyNonce(key: Uint8Array, k: number): string {
-  const msg = new Uint8Array(40);
-  msg.set(key);
-  new DataView(msg.buffer).setBigUint64(32, BigInt(k));
-  return createHash("sha256").update(msg).digest("hex").slice(0, 32);
+  return replyNonceOf(keyWords(key), k);
+}
+
+/** A 32-byte key as the eight big-endian words {@link replyNonceOf} takes. */
+function keyWords(key: Uint8Array): Uint32Array {
+  const view = new DataView(key.buffer, key.byteOffset, 32);
+  return Uint32Array.from({ length: 8 }, (_, i) => view.getUint32(i * 4));
 }
 
 const DIR_PREFIX = "tooltrial-handler-";
@@ -163,7 +166,6 @@ interface Pending {
   prefix: Uint8Array;
   timeoutMs: number;
   resolve: (line: string | null) => void;
-  timer?: ReturnType<typeof setTimeout>;
   started: boolean;
 }
 
@@ -212,8 +214,21 @@ export class SandboxChild {
   #killedFor: "timeout" | "memory" | "crash" | "stdout" | "stderr" | undefined;
   /** The key reply nonces derive from, sent with the first request (before handler code loads). */
   readonly #key = crypto.getRandomValues(new Uint8Array(32));
+  readonly #keyWords = keyWords(this.#key);
   #sent = 0;
   readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder();
+  /** Request lines not yet written (see `#send`). */
+  #unsent = "";
+  /** The writes under way (or about to start), while there are any. */
+  #writing: Promise<void> | undefined;
+  /**
+   * When the request at the head runs out of time (`performance.now()`), and the one timer that
+   * checks it: re-armed only when it fires early or a shorter deadline comes, not once per call.
+   */
+  #deadline = Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = Infinity;
   dead = false;
   readonly exited: Promise<void>;
 
@@ -255,6 +270,7 @@ export class SandboxChild {
     if (watch !== undefined) Deno.unrefTimer(watch);
     this.exited = this.#proc.status.then(async () => {
       clearInterval(watch);
+      clearTimeout(this.#timer);
       this.dead = true;
       this.#failAll();
       await Deno.remove(denoDir, { recursive: true }).catch(() => {});
@@ -285,9 +301,20 @@ export class SandboxChild {
     return this.#pending.length;
   }
 
+  /**
+   * Read `stream` into one buffer, reused from read to read (a plain read allocates 64 KiB for
+   * each, that is for each reply): `on` must copy what it keeps of a chunk past its return.
+   */
   async #read(stream: ReadableStream<Uint8Array>, on: (b: Uint8Array) => void) {
+    const reader = stream.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(64 * 1024);
     try {
-      for await (const chunk of stream) on(chunk);
+      while (true) {
+        const { value, done } = await reader.read(buffer);
+        if (done || !value) break;
+        on(value);
+        buffer = new Uint8Array(value.buffer);
+      }
     } catch { /* the child is gone */ }
   }
 
@@ -308,6 +335,11 @@ export class SandboxChild {
       if (nl < 0) break;
       this.#endLine();
       start = nl + 1;
+    }
+    // A reply line that goes on in the next read: keep its part of this chunk (the buffer is reused).
+    const last = this.#reply.length - 1;
+    if (last >= 0 && this.#reply[last].buffer === chunk.buffer) {
+      this.#reply[last] = this.#reply[last].slice();
     }
   }
 
@@ -337,7 +369,8 @@ export class SandboxChild {
     }
     if (this.#mode === "other") return this.#count(part.length);
     if (part.length === 0) return;
-    this.#reply.push(part.slice());
+    // A reply within one read is decoded where it lies; `#onStdout` copies one that goes on.
+    this.#reply.push(part);
     this.#replyBytes += part.length;
     if (this.#replyBytes > MAX_REPLY) this.kill("crash");
   }
@@ -345,15 +378,18 @@ export class SandboxChild {
   #endLine() {
     const head = this.#pending[0];
     if (this.#mode === "reply" && head) {
-      const bytes = new Uint8Array(this.#replyBytes);
-      let off = 0;
-      for (const p of this.#reply) {
-        bytes.set(p, off);
-        off += p.length;
+      let bytes = this.#reply[0] ?? new Uint8Array(0);
+      if (this.#reply.length > 1) {
+        bytes = new Uint8Array(this.#replyBytes);
+        let off = 0;
+        for (const p of this.#reply) {
+          bytes.set(p, off);
+          off += p.length;
+        }
       }
       this.#pending.shift();
-      clearTimeout(head.timer);
-      head.resolve(new TextDecoder().decode(bytes));
+      this.#deadline = Infinity;
+      head.resolve(this.#decoder.decode(bytes));
       this.#startHead();
     } else this.#count(this.#matched + 1);
     this.#mode = "undecided";
@@ -375,14 +411,53 @@ export class SandboxChild {
     this.#outBytes = 0;
     this.#errBytes = 0;
     this.#stderrTail = "";
-    head.timer = setTimeout(() => this.kill("timeout"), head.timeoutMs);
+    this.#deadline = performance.now() + head.timeoutMs;
+    if (this.#deadline < this.#timerDue) this.#arm(head.timeoutMs);
+  }
+
+  /** (Re)start the deadline timer to fire in `ms`. */
+  #arm(ms: number) {
+    clearTimeout(this.#timer);
+    this.#timerDue = performance.now() + ms;
+    this.#timer = setTimeout(() => this.#onTimer(), ms);
+  }
+
+  /** The timer fired: the head is out of time, or it fired for an earlier one and waits again. */
+  #onTimer() {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+    if (this.#deadline === Infinity || this.dead) return;
+    const left = this.#deadline - performance.now();
+    if (left <= 0) this.kill("timeout");
+    else this.#arm(left);
   }
 
   #failAll() {
-    for (const p of this.#pending.splice(0)) {
-      clearTimeout(p.timer);
-      p.resolve(null);
+    for (const p of this.#pending.splice(0)) p.resolve(null);
+  }
+
+  /**
+   * Write a request line. Lines go out together: those sent in the same turn (the next calls of
+   * every lease whose reply came in one read) once the turn's microtasks have run, and those sent
+   * while a write is under way after it.
+   */
+  #send(line: string) {
+    this.#unsent += line;
+    this.#writing ??= Promise.resolve().then(() => this.#flush());
+  }
+
+  async #flush() {
+    while (this.#unsent !== "" && !this.dead) {
+      const bytes = this.#encoder.encode(this.#unsent);
+      this.#unsent = "";
+      try {
+        await this.#stdin.write(bytes);
+      } catch {
+        this.kill("crash");
+      }
     }
+    this.#unsent = "";
+    this.#writing = undefined;
   }
 
   kill(why: "timeout" | "memory" | "crash" | "stdout" | "stderr") {
@@ -397,7 +472,7 @@ export class SandboxChild {
   /** Send a request that gets no reply (a lease's end). */
   notify(msg: Record<string, unknown>): void {
     if (this.dead) return;
-    this.#stdin.write(this.#encoder.encode(JSON.stringify(msg) + "\n")).catch(() => {});
+    this.#send(JSON.stringify(msg) + "\n");
   }
 
   /**
@@ -413,13 +488,12 @@ export class SandboxChild {
     if (k === 0) msg = { ...msg, key: hex(this.#key) };
     let entry!: Pending;
     const got = new Promise<string | null>((resolve) => {
-      const prefix = this.#encoder.encode(`@@${replyNonce(this.#key, k)} `);
+      const prefix = this.#encoder.encode(`@@${replyNonceOf(this.#keyWords, k)} `);
       entry = { k, prefix, timeoutMs, resolve, started: false };
     });
     this.#pending.push(entry);
     this.#startHead();
-    this.#stdin.write(this.#encoder.encode(JSON.stringify(msg) + "\n"))
-      .catch(() => this.kill("crash"));
+    this.#send(JSON.stringify(msg) + "\n");
     const line = await got;
     if (line !== null) return { line };
     await this.#proc.status;
@@ -466,6 +540,7 @@ export class SandboxChild {
 
   /** End the child (closing its input first, killing it if it lingers) and remove its folder. */
   async close(graceMs = 1000) {
+    await this.#writing; // what was sent goes out first (a lease's end, say)
     try {
       await this.#stdin.close();
     } catch { /* gone */ }

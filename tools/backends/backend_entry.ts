@@ -11,8 +11,9 @@ import type { HttpMode } from "../http.ts";
 /** How a run's backends behave. */
 export interface BackendOptions {
   /**
-   * Handler children each sandbox keeps started and loaded ahead of leases (default 2); every
-   * episode phase that calls a handler takes one of its own.
+   * Handler children each sandbox runs (default 2), started and loaded ahead of leases; the leases
+   * (episode phases) share them, each with module instances of its own, and a spare waits for the
+   * first to die.
    */
   sandboxProcesses?: number;
   /** HTTP tools: answer from cassettes (`replay`, default) or call the live API and record. */
