@@ -160,14 +160,18 @@ class Slot {
   }
   /** Plan indices to send in one message once this turn's episodes are all handed out. */
   #runs: number[] = [];
-  /** Send the worker this episode, with the others sent in the same turn of this event loop. */
+  /**
+   * Send the worker this episode, with the others handed out in the same turn of this event loop
+   * (a message of finished episodes frees as many places, each taken in a microtask of its own:
+   * a timer, not a microtask, sees them all).
+   */
   run(index: number): void {
     if (this.#runs.push(index) > 1) return;
-    queueMicrotask(() => {
+    setTimeout(() => {
       const indices = this.#runs;
       this.#runs = [];
       this.send({ t: "run", indices });
-    });
+    }, 0);
   }
   /** Wait for the worker's reply of kind `t` (or its failure), at most `ms` when given. */
   reply(t: "ready" | "stopped" | "closed", ms?: number): Promise<FromWorker | undefined> {
