@@ -1,7 +1,10 @@
 /**
  * `bench --workers 2` against `--workers 1` on one suite (default suites/full.yaml), side by side:
  * rounds of one run each, in alternating order, each a fresh `deno run -A cli.ts bench` process
- * under `/usr/bin/time` (wall, CPU, peak RSS), with the load average before each.
+ * under `/usr/bin/time` (wall, CPU, peak RSS), with the load average before each. First, the floor:
+ * the same plain JavaScript work (building, stringifying and parsing small objects) split over two
+ * worker threads against one thread doing it all, the best wall ratio any split of CPU-bound
+ * JavaScript gets on this machine (0.5× on two cores that run two threads at full speed).
  *
  * `deno run -A bench/workers.ts [suite.yaml] [rounds] [workers]` (default 1 round, 2 workers)
  */
@@ -37,6 +40,33 @@ async function once(workers: number): Promise<Run> {
   return { wall: e, cpu: u + s, rssMiB: m / 1024 };
 }
 
+/** Plain JavaScript work, `n` steps, on a worker thread of its own. */
+const SPLIT_WORK = `self.onmessage = (e) => {
+  let acc = 0;
+  for (let i = 0; i < e.data; i++) {
+    const s = JSON.stringify({ id: i, name: "t" + (i % 97), args: { q: "x".repeat(i % 13), n: i } });
+    acc += JSON.parse(s).args.n % 7 + s.length;
+  }
+  self.postMessage(acc);
+};`;
+
+/** Wall ms of `steps` steps of SPLIT_WORK split evenly over `threads` worker threads. */
+async function split(threads: number, steps: number): Promise<number> {
+  const url = URL.createObjectURL(new Blob([SPLIT_WORK], { type: "text/javascript" }));
+  const ws = Array.from({ length: threads }, () => new Worker(url, { type: "module" }));
+  const t0 = performance.now();
+  await Promise.all(ws.map((w) =>
+    new Promise((done) => {
+      w.onmessage = done;
+      w.postMessage(Math.round(steps / threads));
+    })
+  ));
+  const ms = performance.now() - t0;
+  for (const w of ws) w.terminate();
+  URL.revokeObjectURL(url);
+  return ms;
+}
+
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 const fmt = (r: Run) =>
   `${r.wall.toFixed(2)} s wall${r.cpu !== undefined ? `, ${r.cpu.toFixed(2)} s CPU` : ""}${
@@ -47,6 +77,13 @@ console.log(
     rounds > 1 ? "s" : ""
   } (${navigator.hardwareConcurrency} cores)`,
 );
+await split(many, 200_000); // warm both ways
+const floors: string[] = [];
+for (let i = 0; i < 3; i++) {
+  const one = await split(1, 2_000_000), two = await split(many, 2_000_000);
+  floors.push(`${(two / one).toFixed(2)}× (${one.toFixed(0)} → ${two.toFixed(0)} ms)`);
+}
+console.log(`  floor, plain JS on ${many} threads ÷ 1: ${floors.join(", ")}`);
 const ratios: number[] = [];
 for (let i = 0; i < rounds; i++) {
   const before = load();

@@ -5,7 +5,7 @@
  * the parent logs in plan order.
  * @module
  */
-import { loadSuite } from "../spec/mod.ts";
+import { loadSuite, trustSpecs } from "../spec/mod.ts";
 import type { AgentSpec } from "../spec/types.ts";
 import { Backends, closeAllBackends } from "../tools/mod.ts";
 import type { Agent } from "./agent.ts";
@@ -35,7 +35,8 @@ export type ToWorker =
     /** Episodes this worker runs at once; those sent beyond wait here, in order. */
     concurrency: number;
   }
-  | { t: "run"; index: number }
+  /** Plan indices to run, in order (those the parent handed out in one turn of its event loop). */
+  | { t: "run"; indices: number[] }
   | { t: "stop" }
   | { t: "close" };
 
@@ -68,6 +69,9 @@ const port = self as any as {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
   close(): void;
 };
+// The parent loads (and checks) the suite's files too, and compares its sha256 with this worker's
+// before any episode runs: the checks that only find problems are the parent's to make.
+trustSpecs(true);
 let opened: Promise<Opened> | undefined;
 /** The suite as a prestarted worker began loading it: kept for `init`, its failure said there. */
 let loading: { file: string; suite: ReturnType<typeof loadSuite> } | undefined;
@@ -82,7 +86,12 @@ const failed = (err: unknown, index?: number) =>
   });
 
 async function open(m: Extract<ToWorker, { t: "init" }>): Promise<Opened> {
-  const suite = await (loading?.file === m.file ? loading.suite : loadSuite(m.file));
+  const suite = await (loading?.file === m.file ? loading.suite : loadSuite(m.file)).catch(() => {
+    // Loaded unchecked, a file that changed since the parent checked it may fail any way: load it
+    // checked, for its located error (or for the sha256 below to tell).
+    trustSpecs(false);
+    return loadSuite(m.file);
+  });
   loading = undefined;
   if (suite.sha256 !== m.sha256) {
     throw new Error(
@@ -172,16 +181,30 @@ function pump(): void {
 let outbox: Done[] = [];
 
 /**
+ * Finished episodes sent at once, at most: scripted episodes whose tools are all expressions never
+ * wait on I/O, so the whole queue runs in one turn of this worker's event loop; held to its end,
+ * they reached the parent all together and this worker sat idle until the parent had logged them
+ * and sent more (the parent keeps 32 × --concurrency here: about 200 such waits a run of the full
+ * suite). Sent as they come, the next episodes are here before this worker runs out.
+ */
+const SEND_AT = 16;
+
+/**
  * Send a finished episode with the others that finish in the same turn of this worker's event
- * loop: one message for several, so neither side pays a message's fixed cost per episode.
+ * loop (SEND_AT at most): one message for several, so neither side pays a message's fixed cost
+ * per episode.
  */
 function send(done: Done): void {
-  if (outbox.push(done) > 1) return;
-  setTimeout(() => {
-    const items = outbox;
-    outbox = [];
-    port.postMessage({ t: "done", items });
-  }, 0);
+  const n = outbox.push(done);
+  if (n >= SEND_AT) flush();
+  else if (n === 1) setTimeout(flush, 0);
+}
+
+function flush(): void {
+  if (outbox.length === 0) return;
+  const items = outbox;
+  outbox = [];
+  port.postMessage({ t: "done", items });
 }
 
 port.onmessage = (e: MessageEvent<ToWorker>) => {
@@ -203,7 +226,7 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
         })),
       }), (err) => failed(err));
   } else if (m.t === "run") {
-    waiting.push(m.index);
+    for (const i of m.indices) waiting.push(i);
     pump();
   } else if (m.t === "stop") {
     closeAllBackends().finally(() => port.postMessage({ t: "stopped" }));

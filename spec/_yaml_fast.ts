@@ -6,9 +6,11 @@ import {
   constructFromEvents,
   CORE_SCHEMA as JS_YAML_CORE_SCHEMA,
   defineScalarTag,
+  type Event,
   EVENT_ID,
   NOT_RESOLVED,
   parseEvents,
+  SCALAR_STYLE,
 } from "js-yaml";
 
 /**
@@ -30,10 +32,8 @@ export function fastYamlValue(
   maxDepth: number,
   opts: { chunkChars?: number } = {},
 ): { value: unknown } | undefined {
-  // A tab (js-yaml takes some as indentation), an explicit indentation indicator (`|2`: the
-  // two count from different columns at the top level) or keep chomping (`|+`, whose trailing
-  // blank lines they count differently): the full way decides.
-  if (text.includes("\t") || /[|>](?:[-+]?[1-9]|\+)/.test(text)) return undefined;
+  // A tab (js-yaml takes some as indentation): the full way decides.
+  if (text.includes("\t")) return undefined;
   const chunkChars = opts.chunkChars ?? 1 << 20;
   const value = (text.length > chunkChars ? inPieces(text, maxDepth, chunkChars) : undefined) ??
     readOne(text, maxDepth);
@@ -42,8 +42,137 @@ export function fastYamlValue(
 
 /** One document through js-yaml, or undefined (see fastYamlValue for why). */
 function readOne(text: string, maxDepth: number): { value: unknown } | undefined {
+  let events: Event[];
   try {
-    const events = parseEvents(text, { maxDepth });
+    events = parseEvents(text, { maxDepth });
+  } catch (err) {
+    return /deficient indentation/.test(String((err as Error)?.message))
+      ? readFlowClosers(text, maxDepth)
+      : undefined;
+  }
+  return construct(text, events);
+}
+
+/**
+ * A document whose multi-line flow collections end on a line of their own at the indentation of
+ * the key or `-` they belong to, as `deno fmt` writes them:
+ *
+ * ```yaml
+ *     query: {
+ *       type: string,
+ *     }
+ * ```
+ *
+ * The `yaml` package takes that closing bracket (the outermost one only: an inner collection's
+ * closing bracket, and every item, must be indented further); js-yaml wants every line of a flow
+ * collection indented further than its key. So those closing brackets are read one space further
+ * in, which changes nothing else: the bracket must be where the collection ends and outside any
+ * scalar and comment, as the events of the text read show; any other case takes the full way.
+ */
+function readFlowClosers(text: string, maxDepth: number): { value: unknown } | undefined {
+  const lines = closerLines(text);
+  if (lines.length === 0) return undefined;
+  try {
+    // Every candidate moved in, read, and sorted into the brackets that end a collection in block
+    // context (moved in rightly) and any other (in a scalar, or inner: left where they were).
+    const all = shifted(text, lines);
+    const events = parseEvents(all, { maxDepth });
+    const outer = outerClosers(all, events, lines.map((at, i) => at + i));
+    if (outer.every(Boolean)) return construct(all, events);
+    const some = lines.filter((_, i) => outer[i]);
+    const text2 = shifted(text, some);
+    const events2 = parseEvents(text2, { maxDepth });
+    // Read again with fewer moved: the kept ones must still end a collection in block context.
+    if (!outerClosers(text2, events2, some.map((at, i) => at + i)).every(Boolean)) return undefined;
+    return construct(text2, events2);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts of the lines that begin with `]` or `}` after their indentation, but for those that look
+ * to be in a block scalar (indented further than a line ending in `|` or `>`): moving one of those
+ * in would change where its scalar's lines start. Only a guess at what to try: outerClosers decides.
+ */
+function closerLines(text: string): number[] {
+  const out: number[] = [];
+  let scalar = -1;
+  for (let at = 0; at < text.length; at = text.indexOf("\n", at) + 1 || text.length) {
+    let indent = 0;
+    while (text[at + indent] === " ") indent++;
+    const c = text[at + indent];
+    const blank = c === "\n" || c === "\r" || c === undefined;
+    if (scalar >= 0 && (blank || indent > scalar)) continue;
+    scalar = -1;
+    if (c === "]" || c === "}") out.push(at);
+    const eol = text.indexOf("\n", at);
+    if (BLOCK_HEADER.test(text.slice(at + indent, eol === -1 ? text.length : eol))) scalar = indent;
+  }
+  return out;
+}
+
+/** A line that ends with a block scalar's header (`key: |`, `- >-`, `|2 # note`). */
+const BLOCK_HEADER = /(?:^|[\s:-])[|>][-+0-9]*[ ]*(?:#.*)?\r?$/;
+
+/** `text` with one space put before each of the line starts `at` (ascending). */
+function shifted(text: string, at: number[]): string {
+  let out = "";
+  let from = 0;
+  for (const a of at) {
+    out += text.slice(from, a) + " ";
+    from = a;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * For each line start in `lines` (ascending; each line's first character after its indentation is
+ * `]` or `}`), whether that bracket ends a flow collection that sits in block context: outside
+ * every scalar (the events' ranges, quotes included) and comment, and the bracket depth of the
+ * text before it, counted the same way, is 1.
+ */
+function outerClosers(text: string, events: Event[], lines: number[]): boolean[] {
+  const ranges: number[] = [];
+  for (const e of events) {
+    if (e.type !== EVENT_ID.SCALAR || e.valueStart === -1) continue;
+    const quoted = e.style === SCALAR_STYLE.SINGLE_QUOTED ||
+      e.style === SCALAR_STYLE.DOUBLE_QUOTED;
+    ranges.push(quoted ? e.valueStart - 1 : e.valueStart, quoted ? e.valueEnd + 1 : e.valueEnd);
+  }
+  const out = lines.map(() => false);
+  const targets = new Map(
+    lines.map((at, i) => [at + /^ */.exec(text.slice(at, at + 256))![0].length, i]),
+  );
+  let depth = 0;
+  let r = 0;
+  for (let at = 0; at < text.length; at++) {
+    while (r < ranges.length && ranges[r + 1] <= at) r += 2;
+    if (r < ranges.length && ranges[r] <= at) {
+      at = ranges[r + 1] - 1;
+      continue;
+    }
+    const c = text[at];
+    if (c === "#" && (at === 0 || " \n\r".includes(text[at - 1]))) {
+      const eol = text.indexOf("\n", at);
+      if (eol === -1) break;
+      at = eol;
+    } else if (c === "[" || c === "{") depth++;
+    else if (c === "]" || c === "}") {
+      const i = targets.get(at);
+      if (i !== undefined) out[i] = depth === 1;
+      depth--;
+    }
+  }
+  return out;
+}
+
+/** What the full way reads differently on a block scalar's header line (see construct). */
+const HEADER_INDICATORS = /[|>](?:[-+]?[1-9]|[1-9]?\+)/;
+
+/** The value of one document's events, or undefined (see fastYamlValue for why). */
+function construct(text: string, events: Event[]): { value: unknown } | undefined {
+  try {
     let documents = 0;
     for (const e of events) {
       if (e.type === EVENT_ID.DOCUMENT) {
@@ -51,6 +180,12 @@ function readOne(text: string, maxDepth: number): { value: unknown } | undefined
       } else if (e.type === EVENT_ID.ALIAS) return undefined;
       else if (e.type !== EVENT_ID.POP && (e.anchorStart !== -1 || e.tagStart !== -1)) {
         return undefined;
+      } else if (e.type === EVENT_ID.SCALAR && e.style >= SCALAR_STYLE.LITERAL_BLOCK) {
+        // An explicit indentation indicator (`|2`: the two count from different columns at the
+        // top level) or keep chomping (`|+`, whose trailing blank lines they count differently)
+        // anywhere on the block scalar's header line: the full way decides.
+        const head = text.lastIndexOf("\n", e.valueStart - 2) + 1;
+        if (HEADER_INDICATORS.test(text.slice(head, e.valueStart))) return undefined;
       }
     }
     const docs = constructFromEvents(events, { source: text, schema: FAST_SCHEMA, maxAliases: 0 });

@@ -44,7 +44,7 @@ export {
   type RawAgentOf,
 } from "./agent_kinds.ts";
 export { readRecorded, recordedFor, recordedKey } from "./recorded.ts";
-export { specSchemas } from "./validate.ts";
+export { specSchemas, trustSpecs } from "./validate.ts";
 export { EPISODE_SPLITS, TASK_SPLITS } from "./split_names.ts";
 export {
   SCHEMA_KINDS,

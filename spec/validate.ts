@@ -27,8 +27,41 @@ function validatorFor(kind: SpecKind): ValidateFunction {
   return v;
 }
 
+/** Whether this thread skips the schema checks of the specs it loads (see trustSpecs). */
+let trusted = false;
+
+/**
+ * Skip, from now on in this thread, the checks that only find problems — the JSON Schema of each
+ * spec and the unknown keywords of tool parameter schemas — for a bench worker, which loads files
+ * its parent thread has just loaded and checked (the two compare the suite's sha256 before any
+ * episode runs). Compiling the spec schemas and each tool schema in strict mode is about a quarter
+ * of what loading the full suite costs. Normalizing does not depend on these checks; a spec that
+ * fails them still fails in the parent, which says where.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseYaml } from "./yaml.ts";
+ * import { trustSpecs, validateSpec } from "./validate.ts";
+ * const bad = parseYaml("tooltrial: 1\nenv: x\nbogus: 1\n", "x.yaml");
+ * assert.ok(validateSpec(bad, "env").length > 0);
+ * trustSpecs(true);
+ * assert.deepEqual(validateSpec(bad, "env"), []);
+ * trustSpecs(false);
+ * ```
+ */
+export function trustSpecs(on: boolean): void {
+  trusted = on;
+}
+
+/** Whether this thread skips the spec checks (trustSpecs). */
+export function specsTrusted(): boolean {
+  return trusted;
+}
+
 /** Validate a located document against the kind's schema; returns located issues (empty when valid). */
 export function validateSpec(doc: Located, kind: SpecKind): SpecIssue[] {
+  if (trusted) return [];
   const validate = validatorFor(kind);
   if (validate(doc.value)) return [];
   return ajvIssues(validate.errors ?? [], doc);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parseDocument } from "yaml";
+import { parseEvents } from "js-yaml";
 import { MAX_YAML_ALIASES, MAX_YAML_DEPTH, parseYaml } from "./yaml.ts";
 import { fastYamlValue, inPieces } from "./_yaml_fast.ts";
 import { SpecError } from "./errors.ts";
@@ -116,6 +117,8 @@ const dq = fc.array(
       ": ",
       "é",
       "\\q",
+      "\n  } ",
+      "\n]",
     ),
   ),
   { maxLength: 5 },
@@ -125,10 +128,13 @@ const sq = fc.array(fc.oneof(words, fc.constantFrom("''", " ", '"', "\\n", "#", 
 }).map((p) => ({ s: `'${p.join("")}'` }));
 const blockScalar = fc.record({
   head: fc.constantFrom("|", "|-", "|+", ">", ">-", ">+", "|2"),
-  lines: fc.array(fc.oneof(words, fc.constantFrom("", "  more", "a  b", "# no comment")), {
-    minLength: 1,
-    maxLength: 4,
-  }),
+  lines: fc.array(
+    fc.oneof(words, fc.constantFrom("", "  more", "a  b", "# no comment", "}", "]", " } x", "],")),
+    {
+      minLength: 1,
+      maxLength: 4,
+    },
+  ),
 });
 const scalar = fc.oneof({ weight: 4, arbitrary: plain }, dq, sq);
 const key = fc.oneof(
@@ -136,12 +142,32 @@ const key = fc.oneof(
   fc.constantFrom("null", "~", "true", "1", "0x1F", '"a b"', "'q'", "<<", "__proto__", "-1", '""'),
 );
 
+/**
+ * A flow collection written over several lines, as `deno fmt` writes them: an item a line at
+ * `item` columns in from the key (or `-`) it belongs to, then the closing bracket on a line of its
+ * own at `close` columns in (0: under the key, where the `yaml` package takes it).
+ */
+interface Lines {
+  item: number;
+  close: number;
+  comma: boolean;
+}
+
 type Tree =
   | { s: string }
   | { head: string; lines: string[] }
-  | { map: [string, Tree][]; flow: boolean; anchor?: string }
-  | { seq: Tree[]; flow: boolean; anchor?: string }
+  | { map: [string, Tree][]; flow: boolean; anchor?: string; ml?: Lines }
+  | { seq: Tree[]; flow: boolean; anchor?: string; ml?: Lines }
   | { alias: string };
+
+const lines = fc.option(
+  fc.record({
+    item: fc.constantFrom(0, 1, 2, 2, 4),
+    close: fc.constantFrom(-1, 0, 0, 0, 1, 2),
+    comma: fc.boolean(),
+  }),
+  { nil: undefined, freq: 2 },
+);
 
 const tree: fc.Arbitrary<Tree> = fc.letrec<{ node: Tree }>((tie) => ({
   node: fc.oneof(
@@ -152,11 +178,13 @@ const tree: fc.Arbitrary<Tree> = fc.letrec<{ node: Tree }>((tie) => ({
       map: fc.array(fc.tuple(key, tie("node")), { maxLength: 4 }),
       flow: fc.boolean(),
       anchor: fc.option(fc.constantFrom("a", "b"), { nil: undefined }),
+      ml: lines,
     }),
     fc.record({
       seq: fc.array(tie("node"), { maxLength: 4 }),
       flow: fc.boolean(),
       anchor: fc.option(fc.constantFrom("a", "b"), { nil: undefined }),
+      ml: lines,
     }),
     fc.constantFrom({ alias: "a" }, { alias: "b" }),
   ),
@@ -183,6 +211,22 @@ function flow(t: Tree): string {
   return `${a}[${t.seq.map(flow).join(", ")}]`;
 }
 
+/** A flow collection over several lines (its `ml`), its key (or `-`) at indentation `ind`. */
+function flowLines(t: Tree & { ml?: Lines }, ind: number): string {
+  if (!("map" in t || "seq" in t) || !t.ml || (("map" in t ? t.map : t.seq).length === 0)) {
+    return flow(t);
+  }
+  const at = ind + t.ml.item;
+  const items = "map" in t
+    ? t.map.map(([k, v]) => `${k}: ${flowLines(v, at)}`)
+    : t.seq.map((v) => flowLines(v, at));
+  const pad = " ".repeat(at);
+  const [open, close] = "map" in t ? ["{", "}"] : ["[", "]"];
+  return `${t.anchor ? `&${t.anchor} ` : ""}${open}\n${items.map((x) => pad + x).join(",\n")}${
+    t.ml.comma ? "," : ""
+  }\n${" ".repeat(Math.max(0, ind + t.ml.close))}${close}`;
+}
+
 /** What follows "key:" or "- " at indentation `ind`. */
 function after(t: Tree, ind: number): string {
   if ("s" in t || "alias" in t) return ` ${flow(t)}`;
@@ -190,7 +234,9 @@ function after(t: Tree, ind: number): string {
     const pad = " ".repeat(ind + 2);
     return ` ${t.head}\n${t.lines.map((l) => (l ? pad + l : "")).join("\n")}`;
   }
-  if (t.flow || ("map" in t ? t.map.length === 0 : t.seq.length === 0)) return ` ${flow(t)}`;
+  if (t.flow || ("map" in t ? t.map.length === 0 : t.seq.length === 0)) {
+    return ` ${t.flow ? flowLines(t, ind) : flow(t)}`;
+  }
   return `${t.anchor ? ` &${t.anchor}` : ""}\n${block(t, ind + 2)}`;
 }
 
@@ -237,6 +283,16 @@ const mutation = fc.option(
   { nil: undefined },
 );
 
+/** Whether js-yaml alone refuses the text for a line indented less than its flow collection. */
+function deficient(text: string): boolean {
+  try {
+    parseEvents(text, { maxDepth: MAX_YAML_DEPTH });
+    return false;
+  } catch (err) {
+    return /deficient indentation/.test(String(err));
+  }
+}
+
 Deno.test("fast YAML path gives the yaml package's value or its error, on generated documents", () => {
   let fastOk = 0;
   let fast = 0;
@@ -278,6 +334,95 @@ Deno.test("fast YAML path gives the yaml package's value or its error, on genera
     fastOk > 2000 && fast > 1500 && cut > 20,
     `${fastOk} documents parsed, ${fast} the fast way, ${cut} of them in pieces`,
   );
+});
+
+/**
+ * A tree as `deno fmt` might leave it: without what sends a document the full way whatever its
+ * flow collections (anchors, aliases, `|+` and `|2` headers), its flow collections written over
+ * lines in the ways `ways` lists, taken in turn.
+ */
+function formatted(t: Tree, ways: Lines[], at = { i: 0 }): Tree {
+  if ("alias" in t) return { s: t.alias };
+  if (isBlockScalar(t)) return { ...t, head: t.head.replace(/[+2]/, "") || "|" };
+  if ("s" in t) return t;
+  const ml = t.flow ? ways[at.i++ % ways.length] : undefined;
+  if ("map" in t) {
+    return { ...t, anchor: undefined, ml, map: t.map.map(([k, v]) => [k, formatted(v, ways, at)]) };
+  }
+  return { ...t, anchor: undefined, ml, seq: t.seq.map((v) => formatted(v, ways, at)) };
+}
+
+const ways = fc.array(
+  fc.record({
+    item: fc.constantFrom(0, 2, 2, 2, 3, 4),
+    close: fc.constantFrom(-1, 0, 0, 0, 0, 1, 2),
+    comma: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 6 },
+);
+
+// A block mapping or list of trees (flow collections sit in block context there).
+const documents = fc.tuple(
+  fc.array(fc.tuple(key, tree), { minLength: 1, maxLength: 4 }),
+  ways,
+  fc.boolean(),
+)
+  .map(([entries, w, list]): Tree => {
+    const items = entries.map(([k, t]): [string, Tree] => [k, formatted(t, w)]);
+    return list ? { seq: items.map(([, t]) => t), flow: false } : { map: items, flow: false };
+  });
+
+Deno.test("multi-line flow collections as deno fmt writes them: the yaml package's value or its error", () => {
+  let closers = 0;
+  let fast = 0;
+  fc.assert(
+    fc.property(documents, fc.oneof(fc.constant(undefined), mutation), (t, mut) => {
+      let text = block(t, 0) + "\n";
+      if (mut) {
+        const at = mut[0] % (text.length + 1);
+        text = text.slice(0, at) + mut[1] + text.slice(at);
+      }
+      const want = reference(text);
+      const quick = fastYamlValue(text, MAX_YAML_DEPTH);
+      if (quick) {
+        fast++;
+        assert.ok("value" in want, `the fast way accepted what yaml rejects:\n${text}`);
+        assert.equal(json(quick.value), json(want.value), text);
+        assert.deepStrictEqual(quick.value, want.value, text);
+        if (deficient(text)) closers++;
+      }
+      const pieces = fastYamlValue(text, MAX_YAML_DEPTH, { chunkChars: 1 });
+      assert.deepStrictEqual(pieces, quick, `in pieces:\n${text}`);
+      const got = ours(text);
+      assert.equal("error" in got, "error" in want, text);
+      if ("value" in got && "value" in want) assert.equal(json(got.value), json(want.value), text);
+    }),
+    { seed: 23, numRuns: 3000 },
+  );
+  // js-yaml alone refuses these (a closing bracket under its key): they must still go fast.
+  assert.ok(
+    closers > 200 && fast > 1500,
+    `${fast} the fast way, ${closers} of them with a closing bracket under its key`,
+  );
+});
+
+Deno.test("every built-in environment and suite takes the fast way, to the yaml package's value", async () => {
+  const files = [
+    ...[...Deno.readDirSync("envs")].filter((d) => d.isDirectory).map((d) =>
+      `envs/${d.name}/env.yaml`
+    ),
+    "suite.yaml",
+    "suites/full.yaml",
+  ];
+  for (const f of files) {
+    const text = await Deno.readTextFile(f);
+    const quick = fastYamlValue(text, MAX_YAML_DEPTH);
+    assert.ok(quick, `${f} goes the slow way`);
+    const want = reference(text);
+    assert.ok("value" in want);
+    assert.equal(json(quick.value), json(want.value), f);
+  }
+  assert.ok(files.length >= 10);
 });
 
 Deno.test("a large spec read in pieces (a top-level key, a run of list items) reads the same", () => {

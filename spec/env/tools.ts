@@ -8,6 +8,7 @@ import { closeNames } from "../errors.ts";
 import type { Expr } from "../expr.ts";
 import { BACKEND_KINDS, type BackendParseContext } from "../backends/mod.ts";
 import { unknownKeywords } from "../strict_schema.ts";
+import { specsTrusted } from "../validate.ts";
 import type { ServerSpec, ToolBackend, ToolSpec } from "../types.ts";
 import type { ExprContext } from "./context.ts";
 import type { RawEnv, RawTool } from "./raw.ts";
@@ -143,7 +144,7 @@ export async function loadTools(
     const name = t.name ?? t.mcp?.tool ?? "";
     ctx.unique(toolIndex, name, i, { pointer: `${p}/name`, what: "tool name", list: `/${list}` });
     if (t.parameters !== undefined) {
-      for (const u of unknownKeywords(t.parameters)) {
+      for (const u of specsTrusted() ? [] : unknownKeywords(t.parameters)) {
         issues.push(at(`${p}/parameters${u.pointer}`, u.message, u.hint, true));
       }
       try {
