@@ -16,6 +16,7 @@ import type { VariantEvent } from "./events.ts";
 import { interfaceKey, type PlannedEpisode, planRun, runPlanned, variantEnvs } from "./run.ts";
 import { variantEvent } from "./run.ts";
 import { type PoolOptions, threadsPerWorker } from "./worker_pool.ts";
+import { TurnBatch } from "./_turn_batch.ts";
 
 /** What the parent sends a worker. */
 export type ToWorker =
@@ -156,7 +157,7 @@ async function run(index: number): Promise<void> {
   o.sent.add(key);
   // Serialized here, beside the other workers: the parent only chains and appends the lines.
   const { text, meta } = EpisodeLines.serialize(rec);
-  send({ index, text, meta, ...(first ? { variant: variantEvent(env) } : {}) });
+  outbox.push({ index, text, meta, ...(first ? { variant: variantEvent(env) } : {}) });
 }
 
 /** Plan indices sent but not started: the parent sends ahead, so this worker never waits on it. */
@@ -177,9 +178,6 @@ function pump(): void {
   }
 }
 
-/** Finished episodes not yet sent. */
-let outbox: Done[] = [];
-
 /**
  * Finished episodes sent at once, at most: scripted episodes whose tools are all expressions never
  * wait on I/O, so the whole queue runs in one turn of this worker's event loop; held to its end,
@@ -189,23 +187,8 @@ let outbox: Done[] = [];
  */
 const SEND_AT = 16;
 
-/**
- * Send a finished episode with the others that finish in the same turn of this worker's event
- * loop (SEND_AT at most): one message for several, so neither side pays a message's fixed cost
- * per episode.
- */
-function send(done: Done): void {
-  const n = outbox.push(done);
-  if (n >= SEND_AT) flush();
-  else if (n === 1) setTimeout(flush, 0);
-}
-
-function flush(): void {
-  if (outbox.length === 0) return;
-  const items = outbox;
-  outbox = [];
-  port.postMessage({ t: "done", items });
-}
+/** Finished episodes, sent with the others that finish in the same turn (SEND_AT at most). */
+const outbox = new TurnBatch<Done>((items) => port.postMessage({ t: "done", items }), SEND_AT);
 
 port.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;

@@ -6,6 +6,7 @@ import type { VariantEvent } from "./events.ts";
 import type { EpisodeRunner } from "./run.ts";
 import type { Done, ToWorker } from "./_episode_worker.ts";
 import type { OpenOptions } from "./agents/registry.ts";
+import { TurnBatch } from "./_turn_batch.ts";
 
 /** What a pool's workers run: the suite (loaded again from its file) and the run's selection. */
 export interface PoolOptions {
@@ -158,20 +159,11 @@ class Slot {
   send(m: ToWorker): void {
     this.worker.postMessage(m);
   }
-  /** Plan indices to send in one message once this turn's episodes are all handed out. */
-  #runs: number[] = [];
-  /**
-   * Send the worker this episode, with the others handed out in the same turn of this event loop
-   * (a message of finished episodes frees as many places, each taken in a microtask of its own:
-   * a timer, not a microtask, sees them all).
-   */
+  /** Plan indices handed out in one turn of this event loop, sent to the worker in one message. */
+  #runs = new TurnBatch<number>((indices) => this.send({ t: "run", indices }));
+  /** Send the worker this episode, with the others handed out in the same turn. */
   run(index: number): void {
-    if (this.#runs.push(index) > 1) return;
-    setTimeout(() => {
-      const indices = this.#runs;
-      this.#runs = [];
-      this.send({ t: "run", indices });
-    }, 0);
+    this.#runs.push(index);
   }
   /** Wait for the worker's reply of kind `t` (or its failure), at most `ms` when given. */
   reply(t: "ready" | "stopped" | "closed", ms?: number): Promise<FromWorker | undefined> {
